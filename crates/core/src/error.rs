@@ -1,0 +1,206 @@
+//! The one error type of `signbook-core`. Each variant keeps its source and
+//! says what happened and what to do; [`Error::code`] is a stable identifier
+//! the kiosk UI maps to a translated message.
+
+use std::path::PathBuf;
+
+use crate::agreement::AgreementError;
+use crate::hash::{Hash32, HashParseError};
+use crate::name::NameError;
+use crate::role::RoleError;
+use crate::signature::SignatureError;
+
+/// `Result` with [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A typed name or organisation was refused.
+    #[error(transparent)]
+    Name(#[from] NameError),
+    /// The drawn signature was refused.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+    /// An agreement could not be published.
+    #[error(transparent)]
+    Agreement(#[from] AgreementError),
+    /// A role identifier was malformed.
+    #[error(transparent)]
+    Role(#[from] RoleError),
+    /// A hash was malformed.
+    #[error(transparent)]
+    HashParse(#[from] HashParseError),
+    /// Signing for a role that has no agreement yet.
+    #[error("no agreement has been published for the role \"{role}\"; publish one first (signbook agreement add FILE.md --title TITLE --roles {role})")]
+    NoCurrentAgreement {
+        /// The role.
+        role: String,
+    },
+    /// A version that is not in this database.
+    #[error("agreement version {hash} is not in this database; it may have been published on another kiosk")]
+    UnknownAgreement {
+        /// The version asked for.
+        hash: Hash32,
+    },
+    /// The version shown is not one published for this role.
+    #[error("agreement version {hash} was not published for the role \"{role}\"; go back and choose your role again")]
+    AgreementNotForRole {
+        /// The version.
+        hash: Hash32,
+        /// The role.
+        role: String,
+    },
+    /// No record with that sequence number.
+    #[error("there is no record number {seq} in this database (see: signbook records list)")]
+    RecordNotFound {
+        /// Sequence number asked for.
+        seq: u64,
+    },
+    /// A stored row that can no longer be read as a record.
+    #[error("record {seq} is damaged ({detail}); run `signbook verify` for the full report")]
+    DamagedRecord {
+        /// The record.
+        seq: u64,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Erasing a tombstone again.
+    #[error("record {seq} was already erased on {erased_at}")]
+    AlreadyErased {
+        /// The record.
+        seq: u64,
+        /// When it was erased (RFC 3339).
+        erased_at: String,
+    },
+    /// Erasure without a reason.
+    #[error("say why the personal data is being erased (for example \"subject access request 2026-14\"); the reason is kept in the erasure log")]
+    ErasureReasonEmpty,
+    /// The database was written by a newer Signbook.
+    #[error("the database {path} was written by a newer version of Signbook (schema {found}; this version understands up to {supported}). It has not been changed. Install the newer Signbook, or restore a backup made with this version.")]
+    SchemaTooNew {
+        /// The database.
+        path: PathBuf,
+        /// Its schema version.
+        found: i64,
+        /// Highest this build knows.
+        supported: i64,
+    },
+    /// The file is not a Signbook database (or not SQLite at all).
+    #[error("{path} is not a Signbook database ({source}); check the path, or move the file aside to start a new one")]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// An SQLite database that belongs to another program.
+    #[error("{path} is a database of another program, not Signbook's; it has not been changed. Check the path")]
+    ForeignDatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// SQLite failed.
+    #[error("database error while {doing}: {source}")]
+    Db {
+        /// What we were doing, e.g. "saving the signature".
+        doing: &'static str,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The key file could not be read or written.
+    #[error("cannot use the kiosk key file {path}: {source}")]
+    KeyIo {
+        /// The key file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key file is not 32 bytes.
+    #[error("the kiosk key file {path} is damaged ({len} bytes, expected 32); restore it from the backup taken with the database")]
+    KeyCorrupt {
+        /// The key file.
+        path: PathBuf,
+        /// Its size.
+        len: u64,
+    },
+    /// The database has an identity but its key file is gone.
+    #[error("the kiosk key file {path} is missing, but this database already has records signed with it; restore the key file from the backup taken with the database")]
+    KeyMissing {
+        /// Where it was expected.
+        path: PathBuf,
+    },
+    /// The key file belongs to another database.
+    #[error("the kiosk key file {path} does not belong to this database (it is another kiosk's key); restore the matching key file")]
+    KeyMismatch {
+        /// The key file.
+        path: PathBuf,
+    },
+    /// File I/O outside SQLite (exports, data directory).
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Writing an export failed.
+    #[error("writing the export failed: {0}")]
+    Csv(#[from] csv::Error),
+    /// No platform data directory could be found.
+    #[error("could not find a data directory for the database; set SIGNBOOK_DB or pass --db PATH")]
+    NoDataDir,
+}
+
+impl Error {
+    /// Stable snake_case code for the UI and for scripts.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Name(e) => e.code(),
+            Error::Signature(e) => e.code(),
+            Error::Agreement(e) => e.code(),
+            Error::Role(_) => "role_invalid",
+            Error::HashParse(_) => "hash_invalid",
+            Error::NoCurrentAgreement { .. } => "no_current_agreement",
+            Error::UnknownAgreement { .. } => "unknown_agreement",
+            Error::AgreementNotForRole { .. } => "agreement_not_for_role",
+            Error::RecordNotFound { .. } => "record_not_found",
+            Error::DamagedRecord { .. } => "damaged_record",
+            Error::AlreadyErased { .. } => "already_erased",
+            Error::ErasureReasonEmpty => "erasure_reason_empty",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::NotADatabase { .. } => "not_a_database",
+            Error::ForeignDatabase { .. } => "foreign_database",
+            Error::Db { .. } => "database",
+            Error::KeyIo { .. } => "key_io",
+            Error::KeyCorrupt { .. } => "key_corrupt",
+            Error::KeyMissing { .. } => "key_missing",
+            Error::KeyMismatch { .. } => "key_mismatch",
+            Error::Io { .. } => "io",
+            Error::Csv(_) => "export_write",
+            Error::NoDataDir => "no_data_dir",
+        }
+    }
+
+    /// Whether the person at the kiosk can fix this by changing what they
+    /// entered (as opposed to a fault staff must look at).
+    pub fn is_user_input(&self) -> bool {
+        matches!(self, Error::Name(_) | Error::Signature(_))
+    }
+}
+
+/// Attaches "while doing X" to SQLite errors.
+pub(crate) trait DbContext<T> {
+    fn doing(self, doing: &'static str) -> Result<T>;
+}
+
+impl<T> DbContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn doing(self, doing: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Db { doing, source })
+    }
+}
