@@ -1,0 +1,425 @@
+//! Signing (one transaction per signature), erasure, and reading records.
+
+use chrono::{DateTime, FixedOffset, Local, NaiveDate, SubsecRound, Utc};
+use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use uuid::Uuid;
+
+use super::Store;
+use super::agreements::parse_time;
+use crate::checkpoint::{CHECKPOINT_KEEP_EVERY, Checkpoint};
+use crate::error::{DbContext, Error, Result};
+use crate::hash::Hash32;
+use crate::name::{first_name, normalise_name, normalise_organisation};
+use crate::record::{PersonalData, Record, RecordHeader, Salt, field_digest, format_utc, labels, new_salt, reference_code};
+use crate::role::Role;
+use crate::signature::{Strokes, render_png};
+
+/// Longest erasure reason kept in the log.
+const MAX_REASON_CHARS: usize = 500;
+
+/// What the kiosk collected from one person.
+#[derive(Debug, Clone, Copy)]
+pub struct SignRequest<'a> {
+    /// Role chosen on the "I am a ..." screen.
+    pub role: &'a str,
+    /// Name as typed.
+    pub name: &'a str,
+    /// Organisation as typed, if asked.
+    pub organisation: Option<&'a str>,
+    /// The drawn signature.
+    pub strokes: &'a Strokes,
+    /// The version the person read; `None` means the role's current one.
+    pub agreement: Option<Hash32>,
+}
+
+/// What the confirmation screen and `signbook sign` show.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Receipt {
+    /// Record id (UUIDv7).
+    pub id: Uuid,
+    /// Position in this kiosk's chain.
+    pub seq: u64,
+    /// Short code to read aloud, e.g. `7KQ2-M9XD`.
+    pub reference: String,
+    /// The record hash.
+    pub record_hash: String,
+    /// The agreement version signed.
+    pub agreement_hash: String,
+    /// Role signed as.
+    pub role: String,
+    /// For "Thank you, ...".
+    pub first_name: String,
+    /// UTC, milliseconds.
+    pub signed_at: String,
+    /// Kiosk's local time at signing.
+    pub signed_at_local: String,
+}
+
+/// What an erasure did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErasureReceipt {
+    /// The record erased.
+    pub seq: u64,
+    /// Its id.
+    pub id: Uuid,
+    /// When.
+    pub erased_at: String,
+}
+
+/// An erasure log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// Why, as given by staff.
+    pub reason: String,
+    /// When.
+    pub erased_at: DateTime<Utc>,
+}
+
+/// Which records to read: dates are calendar days at the kiosk's local time
+/// when signed, both ends inclusive.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// First day included.
+    pub since: Option<NaiveDate>,
+    /// Last day included.
+    pub until: Option<NaiveDate>,
+    /// Only this role.
+    pub role: Option<Role>,
+}
+
+const RECORD_COLUMNS: &str = "seq, id, device_id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes, \
+     name_digest, organisation_digest, signature_digest, record_hash, \
+     name, name_salt, organisation, organisation_salt, signature_png, signature_salt, \
+     (SELECT reason FROM erasures e WHERE e.seq = records.seq), (SELECT erased_at FROM erasures e WHERE e.seq = records.seq)";
+
+impl Store {
+    /// Validates what the person entered, renders the signature, and appends
+    /// the record to the chain, durably, stamped with the current time.
+    pub fn sign(&mut self, request: &SignRequest<'_>) -> Result<Receipt> {
+        self.sign_at(request, Local::now().fixed_offset())
+    }
+
+    /// [`Store::sign`] at a given time (tests, clock-fault drills).
+    pub fn sign_at(&mut self, request: &SignRequest<'_>, at: DateTime<FixedOffset>) -> Result<Receipt> {
+        let role = Role::new(request.role)?;
+        let name = normalise_name(request.name)?;
+        let organisation = normalise_organisation(request.organisation)?;
+        let png = render_png(request.strokes)?;
+        self.append(role, name, organisation, png, request.agreement, at)
+    }
+
+    /// Appends a record whose PNG was already rendered by
+    /// [`crate::signature::render_png`]. Benchmarks and fixture builders
+    /// only, to sign thousands of records without re-rendering each.
+    #[doc(hidden)]
+    pub fn sign_prerendered_at(&mut self, role: &Role, name: &str, organisation: Option<&str>, png: Vec<u8>, at: DateTime<FixedOffset>) -> Result<Receipt> {
+        let name = normalise_name(name)?;
+        let organisation = normalise_organisation(organisation)?;
+        self.append(role.clone(), name, organisation, png, None, at)
+    }
+
+    fn append(
+        &mut self,
+        role: Role,
+        name: String,
+        organisation: Option<String>,
+        png: Vec<u8>,
+        agreement: Option<Hash32>,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Receipt> {
+        const DOING: &str = "saving the signature";
+        let signed_at = at.with_timezone(&Utc).trunc_subsecs(3);
+        let utc_offset_minutes = at.offset().local_minus_utc() / 60;
+        let (name_salt, signature_salt) = (new_salt(), new_salt());
+        let organisation = organisation.map(|o| (o, new_salt()));
+        let device_id = self.device_id;
+
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let agreement_hash = resolve_agreement(&tx, &role, agreement)?;
+        let head: Option<(u64, String)> =
+            tx.query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()
+                .doing(DOING)?;
+        let (prev_seq, prev_hash) = match head {
+            Some((seq, hash)) => (seq, Hash32::from_hex(&hash)?),
+            None => (0, Hash32::ZERO),
+        };
+        let header = RecordHeader {
+            id: Uuid::now_v7(),
+            device_id,
+            seq: prev_seq + 1,
+            prev_hash,
+            agreement_hash,
+            role: role.as_str().to_owned(),
+            signed_at,
+            utc_offset_minutes,
+            name_digest: field_digest(labels::NAME, &name_salt, name.as_bytes()),
+            organisation_digest: organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes())),
+            signature_digest: field_digest(labels::SIGNATURE, &signature_salt, &png),
+        };
+        let hash = header.hash();
+        tx.prepare_cached(
+            "INSERT INTO records (seq, id, device_id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes,
+                name_digest, organisation_digest, signature_digest, record_hash,
+                name, name_salt, organisation, organisation_salt, signature_png, signature_salt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+        )
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                header.seq,
+                header.id.hyphenated().to_string(),
+                device_id.hyphenated().to_string(),
+                header.prev_hash.to_hex(),
+                header.agreement_hash.to_hex(),
+                header.role,
+                format_utc(&header.signed_at),
+                header.utc_offset_minutes,
+                header.name_digest.to_hex(),
+                header.organisation_digest.map(|d| d.to_hex()),
+                header.signature_digest.to_hex(),
+                hash.to_hex(),
+                name,
+                name_salt.as_slice(),
+                organisation.as_ref().map(|(o, _)| o.as_str()),
+                organisation.as_ref().map(|(_, salt)| salt.as_slice()),
+                png,
+                signature_salt.as_slice(),
+            ])
+        })
+        .doing(DOING)?;
+        let checkpoint = Checkpoint::sign(&self.key, device_id, header.seq, hash);
+        tx.prepare_cached("INSERT INTO checkpoints (seq, head_hash, signature, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut stmt| stmt.execute(params![checkpoint.seq, hash.to_hex(), checkpoint.signature.as_slice(), format_utc(&Utc::now())]))
+            .doing(DOING)?;
+        if prev_seq > 0 && prev_seq % CHECKPOINT_KEEP_EVERY != 0 {
+            tx.prepare_cached("DELETE FROM checkpoints WHERE seq = ?1").and_then(|mut s| s.execute([prev_seq])).doing(DOING)?;
+        }
+        tx.commit().doing(DOING)?;
+
+        let local = header.signed_at_local();
+        Ok(Receipt {
+            id: header.id,
+            seq: header.seq,
+            reference: reference_code(&hash),
+            record_hash: hash.to_hex(),
+            agreement_hash: agreement_hash.to_hex(),
+            role: header.role,
+            first_name: first_name(&name).to_owned(),
+            signed_at: format_utc(&header.signed_at),
+            signed_at_local: local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        })
+    }
+
+    /// Erases a record's personal data (UK GDPR), leaving a tombstone whose
+    /// digests keep the chain verifiable, and logs why.
+    pub fn erase(&mut self, seq: u64, reason: &str) -> Result<ErasureReceipt> {
+        const DOING: &str = "erasing personal data";
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(Error::ErasureReasonEmpty);
+        }
+        let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
+        let erased_at = format_utc(&Utc::now());
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let id: String = tx
+            .query_row("SELECT id FROM records WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()
+            .doing(DOING)?
+            .ok_or(Error::RecordNotFound { seq })?;
+        let earlier: Option<String> =
+            tx.query_row("SELECT erased_at FROM erasures WHERE seq = ?1", [seq], |r| r.get(0)).optional().doing(DOING)?;
+        if let Some(erased_at) = earlier {
+            return Err(Error::AlreadyErased { seq, erased_at });
+        }
+        tx.execute(
+            "UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
+                signature_png = NULL, signature_salt = NULL WHERE seq = ?1",
+            [seq],
+        )
+        .doing(DOING)?;
+        tx.execute("INSERT INTO erasures (seq, reason, erased_at) VALUES (?1, ?2, ?3)", params![seq, reason, erased_at]).doing(DOING)?;
+        tx.commit().doing(DOING)?;
+        // Move the erased pages out of the WAL so the old bytes do not linger
+        // there; secure_delete has already zeroed them in the main file. A
+        // busy reader only delays this to the next automatic checkpoint.
+        if let Err(error) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
+            tracing::warn!(%error, "WAL checkpoint after erasure deferred");
+        }
+        Ok(ErasureReceipt { seq, id: Uuid::parse_str(&id).unwrap_or_default(), erased_at })
+    }
+
+    /// Number of records and the head `(seq, hash)`.
+    pub fn head(&self) -> Result<Option<(u64, Hash32)>> {
+        let head: Option<(u64, String)> = self
+            .conn
+            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()
+            .doing("reading the chain head")?;
+        head.map(|(seq, hash)| Ok((seq, Hash32::from_hex(&hash)?))).transpose()
+    }
+
+    /// The record with sequence number `seq`.
+    pub fn record(&self, seq: u64) -> Result<Record> {
+        let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq = ?1");
+        let row = self.conn.query_row(&sql, [seq], |r| Ok(decode_row(r))).optional().doing("reading a record")?;
+        match row {
+            Some(Ok((record, _))) => Ok(record),
+            Some(Err(defect)) => Err(Error::DamagedRecord { seq: defect.seq, detail: defect.detail }),
+            None => Err(Error::RecordNotFound { seq }),
+        }
+    }
+
+    /// Calls `each` for every record matching `filter`, in sequence order,
+    /// without loading them all at once. Damaged rows are skipped here;
+    /// verification reports them.
+    pub fn for_each_record(&self, filter: &RecordFilter, mut each: impl FnMut(Record, Option<Erasure>) -> Result<()>) -> Result<()> {
+        const DOING: &str = "reading records";
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM records
+             WHERE (?1 IS NULL OR date(signed_at, utc_offset_minutes || ' minutes') >= ?1)
+               AND (?2 IS NULL OR date(signed_at, utc_offset_minutes || ' minutes') <= ?2)
+               AND (?3 IS NULL OR role = ?3)
+             ORDER BY seq"
+        );
+        let mut stmt = self.conn.prepare(&sql).doing(DOING)?;
+        let since = filter.since.map(|d| d.format("%Y-%m-%d").to_string());
+        let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
+        let mut rows = stmt.query(params![since, until, filter.role.as_ref().map(Role::as_str)]).doing(DOING)?;
+        while let Some(row) = rows.next().doing(DOING)? {
+            if let Ok((record, erasure)) = decode_row(row) {
+                each(record, erasure)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls `each` with every row in sequence order, damaged or not; for
+    /// verification.
+    pub(crate) fn for_each_raw(&self, mut each: impl FnMut(Result<(Record, Option<Erasure>), RowDefect>) -> Result<()>) -> Result<()> {
+        const DOING: &str = "reading records";
+        let mut stmt = self.conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY seq")).doing(DOING)?;
+        let mut rows = stmt.query([]).doing(DOING)?;
+        while let Some(row) = rows.next().doing(DOING)? {
+            each(decode_row(row))?;
+        }
+        Ok(())
+    }
+
+    /// Stored checkpoints, oldest first.
+    pub fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
+        const DOING: &str = "reading checkpoints";
+        let mut stmt = self.conn.prepare("SELECT seq, head_hash, signature FROM checkpoints ORDER BY seq").doing(DOING)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, head, signature) = row.doing(DOING)?;
+            out.push(Checkpoint {
+                device_id: self.device_id,
+                seq,
+                // A damaged hash or signature simply fails verification.
+                head_hash: Hash32::from_hex(&head).unwrap_or(Hash32::ZERO),
+                signature: signature.try_into().unwrap_or([0; 64]),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A row that cannot be read as a record (what is wrong, in words).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RowDefect {
+    pub seq: u64,
+    pub id: Option<Uuid>,
+    pub detail: String,
+}
+
+fn resolve_agreement(tx: &Transaction<'_>, role: &Role, requested: Option<Hash32>) -> Result<Hash32> {
+    const DOING: &str = "checking the agreement version";
+    match requested {
+        None => {
+            let current: Option<String> = tx
+                .query_row("SELECT agreement_hash FROM current_agreements WHERE role = ?1", [role.as_str()], |r| r.get(0))
+                .optional()
+                .doing(DOING)?;
+            let current = current.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
+            Ok(Hash32::from_hex(&current)?)
+        }
+        Some(hash) => {
+            let known: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM agreements WHERE hash = ?1)", [hash.to_hex()], |r| r.get(0)).doing(DOING)?;
+            if !known {
+                return Err(Error::UnknownAgreement { hash });
+            }
+            let for_role: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM agreement_roles WHERE agreement_hash = ?1 AND role = ?2)",
+                    params![hash.to_hex(), role.as_str()],
+                    |r| r.get(0),
+                )
+                .doing(DOING)?;
+            if !for_role {
+                return Err(Error::AgreementNotForRole { hash, role: role.to_string() });
+            }
+            Ok(hash)
+        }
+    }
+}
+
+fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), RowDefect> {
+    let seq: u64 = row.get(0).unwrap_or(0);
+    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+    let defect = |detail: String| RowDefect { seq, id, detail };
+    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let hash = |i: usize, what: &str| Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")));
+    let uuid = |i: usize, what: &str| Uuid::parse_str(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a UUID")));
+    let blob = |i: usize| row.get::<_, Option<Vec<u8>>>(i).map_err(|_| defect("a personal field has the wrong type".into()));
+    let salt = |i: usize| -> Result<Option<Salt>, RowDefect> {
+        blob(i)?.map(|b| Salt::try_from(b.as_slice()).map_err(|_| defect("a salt has the wrong length".into()))).transpose()
+    };
+
+    let signed_at_text = text(6, "signing time")?;
+    let signed_at = DateTime::parse_from_rfc3339(&signed_at_text)
+        .map_err(|_| defect(format!("its signing time {signed_at_text:?} is not a valid time")))?
+        .with_timezone(&Utc);
+    let organisation_digest = match row.get::<_, Option<String>>(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
+        Some(d) => Some(Hash32::from_hex(&d).map_err(|_| defect("its organisation digest is not a SHA-256 hash".into()))?),
+        None => None,
+    };
+    let header = RecordHeader {
+        id: uuid(1, "id")?,
+        device_id: uuid(2, "device id")?,
+        seq,
+        prev_hash: hash(3, "previous hash")?,
+        agreement_hash: hash(4, "agreement hash")?,
+        role: text(5, "role")?,
+        signed_at,
+        utc_offset_minutes: row.get(7).map_err(|_| defect("its UTC offset is unreadable".into()))?,
+        name_digest: hash(8, "name digest")?,
+        organisation_digest,
+        signature_digest: hash(10, "signature digest")?,
+    };
+    let record_hash = hash(11, "record hash")?;
+    let name: Option<String> = row.get(12).map_err(|_| defect("its name has the wrong type".into()))?;
+    let organisation: Option<String> = row.get(14).map_err(|_| defect("its organisation has the wrong type".into()))?;
+    let (name_salt, organisation_salt, signature_salt) = (salt(13)?, salt(15)?, salt(17)?);
+    let png = blob(16)?;
+    let personal = match (name, name_salt, png, signature_salt) {
+        (None, None, None, None) if organisation.is_none() && organisation_salt.is_none() => None,
+        (Some(name), Some(name_salt), Some(signature_png), Some(signature_salt)) => {
+            let organisation = match (organisation, organisation_salt) {
+                (Some(o), Some(s)) => Some((o, s)),
+                (None, None) => None,
+                _ => return Err(defect("its organisation and organisation salt do not match".into())),
+            };
+            Some(PersonalData { name, name_salt, organisation, signature_png, signature_salt })
+        }
+        _ => return Err(defect("its personal data is partly missing".into())),
+    };
+    let erasure = row.get::<_, Option<String>>(18).ok().flatten().map(|reason| Erasure {
+        reason,
+        erased_at: parse_time(&row.get::<_, String>(19).unwrap_or_default()),
+    });
+    Ok((Record { header, hash: record_hash, personal }, erasure))
+}
