@@ -1,0 +1,147 @@
+//! Drawn signatures: the stroke geometry the kiosk UI sends, its
+//! validation, and its rendering to PNG by our own code.
+//!
+//! The UI sends `{"width": 600, "height": 240, "strokes": [[{"x": 12.5,
+//! "y": 80.0, "t": 1732300000123, "pressure": 0.5}, ...], ...]}` in pad
+//! units (CSS pixels of the pad, origin top-left). `t` and `pressure` are
+//! accepted and dropped while parsing: stroke timing and pressure are
+//! behavioural biometrics under UK GDPR, so they never reach storage.
+//! The stored image is rendered here ([`render_png`]) rather than trusted
+//! from the webview, and the same strokes give the same bytes everywhere.
+
+mod render;
+mod validate;
+
+pub use render::render_png;
+pub use validate::{MIN_EXTENT, MIN_INK_LENGTH};
+
+/// Most strokes (pen-down to pen-up) accepted in one signature.
+pub const MAX_STROKES: usize = 300;
+/// Most points accepted across all strokes (a long, slow signature at
+/// 120 Hz is ~3,000).
+pub const MAX_POINTS: usize = 20_000;
+/// Largest accepted JSON document, checked before parsing.
+pub const MAX_JSON_BYTES: usize = 2 * 1024 * 1024;
+/// Largest accepted pad side, in pad units.
+pub const MAX_PAD_SIDE: f64 = 10_000.0;
+
+/// A point in pad units. Only position is kept.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct Point {
+    /// Pad units from the left edge.
+    pub x: f64,
+    /// Pad units from the top edge.
+    pub y: f64,
+}
+
+/// A drawn signature: the pad size and the strokes drawn on it.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct Strokes {
+    /// Pad width in pad units.
+    pub width: f64,
+    /// Pad height in pad units.
+    pub height: f64,
+    /// Each stroke is the points of one pen-down..pen-up.
+    pub strokes: Vec<Vec<Point>>,
+}
+
+impl Strokes {
+    /// Parses the UI's JSON, refusing oversized input before parsing it.
+    pub fn from_json(bytes: &[u8]) -> Result<Strokes, SignatureError> {
+        if bytes.len() > MAX_JSON_BYTES {
+            return Err(SignatureError::TooLarge { bytes: bytes.len() });
+        }
+        serde_json::from_slice(bytes).map_err(|source| SignatureError::Malformed { source })
+    }
+
+    /// Checks the signature could be a real one; see [`SignatureError`].
+    pub fn validate(&self) -> Result<(), SignatureError> {
+        validate::validate(self)
+    }
+
+    fn points(&self) -> impl Iterator<Item = &Point> {
+        self.strokes.iter().flatten()
+    }
+}
+
+/// Why a drawn signature was refused. Messages are for the person at the
+/// kiosk; [`SignatureError::code`] is for the UI.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    /// Not the JSON shape the pad sends.
+    #[error("The signature could not be read. Please clear the pad and sign again.")]
+    Malformed {
+        /// What the parser said.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// More than [`MAX_JSON_BYTES`].
+    #[error("The signature is too large to store. Please clear the pad and sign again.")]
+    TooLarge {
+        /// Size received.
+        bytes: usize,
+    },
+    /// Pad size zero, negative, not a number, or absurd: a fault, not the signer's.
+    #[error("The signature pad is not working properly. Please ask at reception for help.")]
+    PadInvalid {
+        /// Width received.
+        width: f64,
+        /// Height received.
+        height: f64,
+    },
+    /// Nothing drawn.
+    #[error("The signature pad is empty. Please sign with your finger or a stylus.")]
+    Empty,
+    /// A coordinate that is NaN or infinite.
+    #[error("Part of the signature could not be read. Please clear the pad and sign again.")]
+    NotFinite,
+    /// A point outside the pad.
+    #[error("Part of the signature is outside the pad. Please clear the pad and sign inside the box.")]
+    OutOfPad {
+        /// The offending point.
+        x: f64,
+        /// The offending point.
+        y: f64,
+    },
+    /// More than [`MAX_STROKES`].
+    #[error("The signature has too many separate lines to store. Please clear the pad and sign once more.")]
+    TooManyStrokes {
+        /// Strokes received.
+        strokes: usize,
+    },
+    /// More than [`MAX_POINTS`].
+    #[error("The signature is too long to store. Please clear the pad and sign once more.")]
+    TooManyPoints {
+        /// Points received.
+        points: usize,
+    },
+    /// All ink within a tiny spot.
+    #[error("That looks like a dot rather than a signature. Please sign your name.")]
+    Dot,
+    /// Ink too small in both directions.
+    #[error("That signature is very small. Please sign again, using more of the box.")]
+    TooSmall,
+    /// Too little ink to be a signature.
+    #[error("That is too short to be a signature. Please sign your name as you normally would.")]
+    TooShort,
+}
+
+impl SignatureError {
+    /// Stable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SignatureError::Malformed { .. } => "signature_malformed",
+            SignatureError::TooLarge { .. } => "signature_too_large",
+            SignatureError::PadInvalid { .. } => "signature_pad_invalid",
+            SignatureError::Empty => "signature_empty",
+            SignatureError::NotFinite => "signature_not_finite",
+            SignatureError::OutOfPad { .. } => "signature_out_of_pad",
+            SignatureError::TooManyStrokes { .. } => "signature_too_many_strokes",
+            SignatureError::TooManyPoints { .. } => "signature_too_many_points",
+            SignatureError::Dot => "signature_dot",
+            SignatureError::TooSmall => "signature_too_small",
+            SignatureError::TooShort => "signature_too_short",
+        }
+    }
+}
