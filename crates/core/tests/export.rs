@@ -1,0 +1,113 @@
+//! Exports as office staff open them: CSV in Excel, JSON Lines in scripts.
+
+mod common;
+
+use common::Kiosk;
+use signbook_core::RecordFilter;
+use signbook_core::export::{CSV_COLUMNS, Format, export, export_to_file};
+use signbook_core::role::Role;
+
+fn csv_of(kiosk: &Kiosk, filter: &RecordFilter) -> String {
+    let mut out = Vec::new();
+    export(&kiosk.store, Format::Csv, filter, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn rows(csv: &str) -> Vec<csv::StringRecord> {
+    let body = csv.strip_prefix('\u{feff}').expect("CSV starts with a UTF-8 BOM for Excel");
+    csv::Reader::from_reader(body.as_bytes()).records().map(Result::unwrap).collect()
+}
+
+#[test]
+fn csv_is_rfc4180_with_a_bom_and_opens_names_correctly() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign_as("contractor", "Zoë O'Brien", Some("Smith, Jones & \"Sons\""));
+    let csv = csv_of(&kiosk, &RecordFilter::default());
+    assert!(csv.starts_with("\u{feff}reference,signed_at_local,"), "{csv}");
+    assert!(csv.contains("\r\n"), "CRLF line ends");
+    assert!(csv.contains(r#""Smith, Jones & ""Sons""""#), "commas and quotes are quoted: {csv}");
+    let rows = rows(&csv);
+    assert_eq!(rows.len(), 1);
+    let header: Vec<&str> = CSV_COLUMNS.to_vec();
+    let get = |name: &str| rows[0].get(header.iter().position(|h| *h == name).unwrap()).unwrap().to_owned();
+    assert_eq!(get("name"), "Zoë O'Brien");
+    assert_eq!(get("organisation"), "Smith, Jones & \"Sons\"");
+    assert_eq!(get("role"), "contractor");
+    assert_eq!(get("status"), "signed");
+    assert_eq!(get("seq"), "1");
+    assert_eq!(get("agreement_title"), "IT Acceptable Use Agreement");
+    assert_eq!(get("reference"), kiosk.store.record(1).unwrap().reference());
+}
+
+#[test]
+fn formula_injection_is_neutralised_in_every_cell() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign_as("visitor", "=HYPERLINK(\"http://evil\",\"Click\")", Some("+cmd|' /C calc'!A0"));
+    kiosk.sign_as("visitor", "@SUM(A1:A9) Smith", Some("-Dash Ltd"));
+    let csv = csv_of(&kiosk, &RecordFilter::default());
+    let rows = rows(&csv);
+    assert_eq!(&rows[0][4], "'=HYPERLINK(\"http://evil\",\"Click\")");
+    assert_eq!(&rows[0][5], "'+cmd|' /C calc'!A0");
+    assert_eq!(&rows[1][4], "'@SUM(A1:A9) Smith");
+    assert_eq!(&rows[1][5], "'-Dash Ltd");
+    for row in &rows {
+        for cell in row {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "unsafe cell {cell:?}");
+        }
+    }
+}
+
+#[test]
+fn filters_use_the_kiosk_local_date_and_role() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign_at("Late Night", "2026-05-05T00:30:00+01:00"); // 23:30 UTC on the 4th, but the 5th at school
+    kiosk.sign_at("Next Day", "2026-05-06T09:00:00+01:00");
+    kiosk.sign_at("Week Later", "2026-05-12T09:00:00+01:00");
+    kiosk.sign_as("staff", "Staff Member", None);
+    let names = |filter: RecordFilter| -> Vec<String> { rows(&csv_of(&kiosk, &filter)).iter().map(|r| r[4].to_owned()).collect() };
+    let day = |s: &str| Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+
+    assert_eq!(names(RecordFilter { since: day("2026-05-05"), until: day("2026-05-05"), role: None }), ["Late Night"]);
+    assert_eq!(names(RecordFilter { since: day("2026-05-05"), until: day("2026-05-06"), role: None }), ["Late Night", "Next Day"]);
+    assert_eq!(names(RecordFilter { since: None, until: day("2026-05-04"), role: None }), Vec::<String>::new());
+    assert_eq!(names(RecordFilter { since: day("2026-05-06"), until: None, role: Some(Role::new("visitor").unwrap()) }), ["Next Day", "Week Later"]);
+    assert_eq!(names(RecordFilter { role: Some(Role::new("staff").unwrap()), ..Default::default() }), ["Staff Member"]);
+}
+
+#[test]
+fn jsonl_carries_every_field_and_tombstones_carry_no_personal_data() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign("Ann Able");
+    kiosk.sign("Ben Baker");
+    kiosk.store.erase(2, "request").unwrap();
+    let mut out = Vec::new();
+    assert_eq!(export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap(), 2);
+    let lines: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["name"], "Ann Able");
+    assert_eq!(lines[0]["status"], "signed");
+    assert!(lines[0]["signature_png_base64"].as_str().unwrap().starts_with("iVBORw0KGgo"), "a PNG");
+    assert_eq!(lines[0]["record_hash"], kiosk.store.record(1).unwrap().hash.to_hex());
+    assert_eq!(lines[1]["status"], "erased");
+    for key in ["name", "organisation", "name_salt", "signature_salt", "signature_png_base64"] {
+        assert!(lines[1][key].is_null(), "{key} of an erased record is empty");
+    }
+    assert!(lines[1]["erased_at"].is_string());
+    assert_eq!(lines[1]["prev_hash"], lines[0]["record_hash"]);
+}
+
+#[test]
+fn an_export_file_appears_whole_and_a_bad_path_is_a_clear_error() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign("Ann Able");
+    let out = kiosk.dir.path().join("out.csv");
+    assert_eq!(export_to_file(&kiosk.store, Format::Csv, &RecordFilter::default(), &out).unwrap(), 1);
+    assert!(std::fs::read_to_string(&out).unwrap().contains("Ann Able"));
+    let leftovers: Vec<_> = std::fs::read_dir(kiosk.dir.path()).unwrap().filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+
+    let missing = kiosk.dir.path().join("no-such-dir").join("out.csv");
+    let err = export_to_file(&kiosk.store, Format::Csv, &RecordFilter::default(), &missing).unwrap_err();
+    assert_eq!(err.code(), "io");
+    assert!(err.to_string().contains("no-such-dir"), "{err}");
+}
