@@ -1,0 +1,120 @@
+//! One function per command; each is a thin call into `signbook-core`.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use signbook_core::agreement::MAX_AGREEMENT_BYTES;
+use signbook_core::export::{self, Format};
+use signbook_core::role::{Role, parse_role_list};
+use signbook_core::signature::{MAX_JSON_BYTES, Strokes};
+use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
+
+use crate::{AgreementCommand, Cli, Command, ExportFormat, RecordsCommand};
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let db = match cli.db {
+        Some(path) => path,
+        None => paths::default_db_path()?,
+    };
+    let mut store = Store::open(&db)?;
+    match cli.command {
+        Command::Agreement(AgreementCommand::Add { file, title, roles }) => {
+            let text = read_text(&file, MAX_AGREEMENT_BYTES)?;
+            let roles = parse_role_list(&roles)?;
+            let published = store.publish_agreement(&text, &title, &roles)?;
+            let v = &published.version;
+            let what = if published.new_version { "Published" } else { "Already published; made current" };
+            println!("{what}: {} ({})", v.title, v.hash);
+            println!("Current for: {}", roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", "));
+        }
+        Command::Agreement(AgreementCommand::List) => {
+            let list = store.agreements()?;
+            if list.is_empty() {
+                println!("No agreement published yet. Publish one with: signbook agreement add FILE.md --title TITLE");
+            }
+            for a in list {
+                let v = &a.version;
+                let roles = v.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
+                let current = a.current_for.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
+                println!("{}  {}  {}", v.hash, v.published_at.format("%Y-%m-%d"), v.title);
+                println!("    roles: {roles}   current for: {}   signatures: {}", if current.is_empty() { "-" } else { &current }, a.signatures);
+            }
+        }
+        Command::Sign { role, name, org, strokes, agreement } => {
+            let strokes = Strokes::from_json(read_text(&strokes, MAX_JSON_BYTES)?.as_bytes())
+                .with_context(|| format!("reading the signature from {}", strokes.display()))?;
+            let agreement = agreement.as_deref().map(Hash32::from_hex).transpose()?;
+            let receipt = store.sign(&SignRequest { role: &role, name: &name, organisation: org.as_deref(), strokes: &strokes, agreement })?;
+            println!("{}", serde_json::to_string_pretty(&receipt)?);
+        }
+        Command::Verify { json } => {
+            let report = store.verify()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if let Some(problem) = &report.problem {
+                println!("BROKEN: {problem}");
+                println!("({} records before it are intact.)", report.records);
+            } else {
+                println!(
+                    "intact: {} records ({} erased), {} kiosk checkpoint(s) valid, device {}",
+                    report.records, report.erased, report.checkpoints, report.device_id
+                );
+            }
+            return Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        Command::Export { format, since, until, role, out } => {
+            let filter = RecordFilter {
+                since: since.as_deref().map(parse_date).transpose()?,
+                until: until.as_deref().map(parse_date).transpose()?,
+                role: role.as_deref().map(Role::new).transpose()?,
+            };
+            if let (Some(since), Some(until)) = (filter.since, filter.until)
+                && since > until
+            {
+                bail!("--since {since} is after --until {until}; nothing could match");
+            }
+            let format = match format {
+                ExportFormat::Csv => Format::Csv,
+                ExportFormat::Jsonl => Format::Jsonl,
+            };
+            let count = export::export_to_file(&store, format, &filter, &out)?;
+            println!("Exported {count} record(s) to {}", out.display());
+        }
+        Command::Records(RecordsCommand::List) => {
+            let mut any = false;
+            store.for_each_record(&RecordFilter::default(), |record, _| {
+                any = true;
+                let h = &record.header;
+                let (name, org) = match &record.personal {
+                    Some(p) => (p.name.as_str(), p.organisation.as_ref().map_or("", |(o, _)| o.as_str())),
+                    None => ("[erased]", ""),
+                };
+                println!("{:>6}  {}  {}  {:<10}  {name}{}{org}", h.seq, record.reference(), h.signed_at_local().format("%Y-%m-%d %H:%M"), h.role, if org.is_empty() { "" } else { ", " });
+                Ok(())
+            })?;
+            if !any {
+                println!("No records yet.");
+            }
+        }
+        Command::Erase { seq, reason } => {
+            let receipt = store.erase(seq, &reason)?;
+            println!("Erased the personal data of record {} ({}); the chain still verifies.", receipt.seq, receipt.id);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_text(path: &Path, max: usize) -> Result<String> {
+    let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if meta.len() > max as u64 {
+        bail!("{} is {} bytes, more than the {max} allowed; check you chose the right file", path.display(), meta.len());
+    }
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text; save it as UTF-8 (for Markdown, \"Plain text\")", path.display()))
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("\"{text}\" is not a date; use YYYY-MM-DD, e.g. 2026-09-01"))
+}

@@ -1,0 +1,129 @@
+//! `signbook`: the administrator's command line over `signbook-core`.
+//!
+//! Every command opens the same database the kiosk uses (`--db`, else
+//! `$SIGNBOOK_DB`, else the platform data directory), calls one core
+//! function, and prints a result meant for a person, or JSON with `--json`.
+//! Exit codes: 0 success (for `verify`: intact), 1 `verify` found a broken
+//! record, 2 anything else went wrong (the message says what and what to do).
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "signbook", version, about = "Administer a Signbook kiosk database: agreements, signatures, verification, export.")]
+struct Cli {
+    /// Database file [default: $SIGNBOOK_DB, else the platform data directory]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Publish and list agreement versions.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+    /// Record a signature (as the kiosk does) and print its receipt as JSON.
+    Sign {
+        /// Role signed as, e.g. visitor.
+        #[arg(long)]
+        role: String,
+        /// The signer's name.
+        #[arg(long)]
+        name: String,
+        /// Organisation (visitors and contractors).
+        #[arg(long)]
+        org: Option<String>,
+        /// Signature strokes as JSON: {"width":..,"height":..,"strokes":[[{"x":..,"y":..},..],..]}.
+        #[arg(long, value_name = "FILE.json")]
+        strokes: PathBuf,
+        /// Sign this exact version instead of the role's current one.
+        #[arg(long, value_name = "SHA256")]
+        agreement: Option<String>,
+    },
+    /// Check every record's hash, the chain links and the kiosk's checkpoints.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export records to CSV (for Excel) or JSON Lines (every field).
+    Export {
+        /// Output format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// First day to include, YYYY-MM-DD (kiosk local date).
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Last day to include, YYYY-MM-DD (kiosk local date).
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Only this role.
+        #[arg(long)]
+        role: Option<String>,
+        /// File to write (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// List records.
+    #[command(subcommand)]
+    Records(RecordsCommand),
+    /// Erase one record's personal data (UK GDPR), leaving a verifiable tombstone.
+    Erase {
+        /// Sequence number of the record (see `signbook records list`).
+        #[arg(long)]
+        seq: u64,
+        /// Why, for the erasure log (e.g. a subject request reference).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AgreementCommand {
+    /// Publish a Markdown file as the current version for some roles.
+    Add {
+        /// The agreement text (Markdown, UTF-8).
+        file: PathBuf,
+        /// Title shown to signers and in exports.
+        #[arg(long)]
+        title: String,
+        /// Comma-separated roles it applies to.
+        #[arg(long, default_value = "visitor,governor,staff,volunteer,contractor")]
+        roles: String,
+    },
+    /// List every version with its hash, roles, date and signature count.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum RecordsCommand {
+    /// One line per record, oldest first.
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Jsonl,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SIGNBOOK_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match commands::run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The `signbook` binary as an administrator uses it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env { dir: tempfile::tempdir().unwrap() };
+        std::fs::write(env.path("aup.md"), include_str!("../../../assets/sample-agreement.md")).unwrap();
+        std::fs::write(env.path("sig.json"), include_str!("../../../assets/demo-signature.json")).unwrap();
+        env
+    }
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+    fn signbook(&self) -> Command {
+        let mut cmd = Command::cargo_bin("signbook").unwrap();
+        cmd.arg("--db").arg(self.path("kiosk.db")).env_remove("SIGNBOOK_DB");
+        cmd
+    }
+    fn publish(&self) {
+        self.signbook().args(["agreement", "add"]).arg(self.path("aup.md")).args(["--title", "AUP 2026"]).assert().success();
+    }
+    fn sign(&self, name: &str) -> serde_json::Value {
+        let out = self.signbook().args(["sign", "--role", "visitor", "--name", name, "--org", "Acme Ltd", "--strokes"]).arg(self.path("sig.json")).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+#[test]
+fn publish_sign_list_verify_export_erase() {
+    let env = Env::new();
+    env.signbook()
+        .args(["agreement", "add"])
+        .arg(env.path("aup.md"))
+        .args(["--title", "AUP 2026", "--roles", "visitor,staff"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Published: AUP 2026 ("));
+
+    let receipt = env.sign("Zoë O'Brien");
+    assert_eq!(receipt["seq"], 1);
+    assert_eq!(receipt["first_name"], "Zoë");
+    let reference = receipt["reference"].as_str().unwrap().to_owned();
+    env.sign("李小龍");
+
+    env.signbook()
+        .args(["agreement", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("AUP 2026").and(predicate::str::contains("signatures: 2")).and(predicate::str::contains("current for: staff,visitor")));
+    env.signbook()
+        .args(["records", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(reference.as_str()).and(predicate::str::contains("Zoë O'Brien, Acme Ltd")).and(predicate::str::contains("李小龍")));
+    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (0 erased)"));
+
+    env.signbook().args(["export", "--format", "csv", "--out"]).arg(env.path("out.csv")).assert().success().stdout("Exported 2 record(s) to ".to_owned() + &env.path("out.csv").display().to_string() + "\n");
+    let csv = std::fs::read_to_string(env.path("out.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}') && csv.contains("Zoë O'Brien"));
+    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("out.jsonl")).assert().success();
+    assert_eq!(auditor(&env.path("out.jsonl")), (true, "intact".to_owned()), "an independent script recomputes every hash");
+
+    env.signbook().args(["erase", "--seq", "1", "--reason", "SAR 2026-3"]).assert().success().stdout(predicate::str::contains("Erased the personal data of record 1"));
+    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (1 erased)"));
+    env.signbook().args(["records", "list"]).assert().success().stdout(predicate::str::contains("[erased]").and(predicate::str::contains("Zoë").not()));
+    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("after.jsonl")).assert().success();
+    assert_eq!(auditor(&env.path("after.jsonl")).0, true, "tombstones verify from the export too");
+}
+
+/// Runs docs/auditor/recompute.py on a JSONL export: (exit ok, last line).
+fn auditor(jsonl: &Path) -> (bool, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/auditor/recompute.py");
+    let out = StdCommand::new("python3").arg(script).arg("export").arg(jsonl).output().expect("python3 runs the auditor script");
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().lines().last().unwrap_or("").to_owned())
+}
+
+#[test]
+fn a_tampered_database_fails_verify_with_exit_1_naming_the_record() {
+    let env = Env::new();
+    env.publish();
+    for name in ["Ann Able", "Ben Baker", "Cat Cole"] {
+        env.sign(name);
+    }
+    let conn = rusqlite::Connection::open(env.path("kiosk.db")).unwrap();
+    conn.execute_batch("DROP TRIGGER records_change_only_by_erasure; UPDATE records SET name = 'Mallory' WHERE seq = 2;").unwrap();
+    drop(conn);
+    env.signbook()
+        .arg("verify")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("BROKEN: record 2 (").and(predicate::str::contains("the stored name no longer matches its digest")));
+    let out = env.signbook().args(["verify", "--json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["problem"]["seq"], 2);
+    assert_eq!(report["problem"]["kind"]["kind"], "field_altered");
+
+    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("t.jsonl")).assert().success();
+    let (ok, line) = auditor(&env.path("t.jsonl"));
+    assert!(!ok && line == "BROKEN: record 2: name does not match its digest", "{line}");
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
+    let env = Env::new();
+    env.publish();
+    env.sign("Ann Able");
+    std::fs::write(env.path("dot.json"), r#"{"width":600,"height":240,"strokes":[[{"x":100,"y":100}]]}"#).unwrap();
+    std::fs::write(env.path("broken.json"), "{not json").unwrap();
+    std::fs::write(env.path("huge.json"), vec![b' '; 3 * 1024 * 1024]).unwrap();
+    std::fs::write(env.path("latin1.md"), b"# Caf\xe9 rules\n").unwrap();
+    let sig = env.path("sig.json");
+    let cases: Vec<(Vec<&str>, Option<PathBuf>, &str)> = vec![
+        (vec!["sign", "--role", "visitor", "--name", "   ", "--strokes"], Some(sig.clone()), "Please type your name"),
+        (vec!["sign", "--role", "visitor", "--name", "Ev\u{202E}il", "--strokes"], Some(sig.clone()), "hidden character (U+202E)"),
+        (vec!["sign", "--role", "inspector", "--name", "Ann", "--strokes"], Some(sig.clone()), "no agreement has been published for the role \"inspector\""),
+        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("dot.json")), "dot"),
+        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("broken.json")), "reading the signature from"),
+        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("huge.json")), "more than the"),
+        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("missing.json")), "cannot read"),
+        (vec!["sign", "--role", "visitor", "--name", "Ann", "--agreement", "abc", "--strokes"], Some(sig.clone()), "is not a SHA-256 hash"),
+        (vec!["agreement", "add", "--title", "X"], Some(env.path("latin1.md")), "is not UTF-8 text"),
+        (vec!["export", "--format", "csv", "--since", "1/9/2026", "--out"], Some(env.path("x.csv")), "is not a date; use YYYY-MM-DD"),
+        (vec!["export", "--format", "csv", "--since", "2026-09-02", "--until", "2026-09-01", "--out"], Some(env.path("x.csv")), "is after --until"),
+        (vec!["erase", "--seq", "7", "--reason", "x"], None, "there is no record number 7"),
+        (vec!["erase", "--seq", "1", "--reason", " "], None, "say why the personal data is being erased"),
+    ];
+    for (args, file, message) in cases {
+        let mut cmd = env.signbook();
+        cmd.args(&args);
+        if let Some(file) = file {
+            cmd.arg(file);
+        }
+        cmd.assert().code(2).stdout("").stderr(predicate::str::starts_with("error: ").and(predicate::str::contains(message)));
+    }
+    assert!(!env.path("x.csv").exists());
+    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 1 records"));
+}
+
+#[test]
+fn the_database_location_comes_from_signbook_db_when_no_flag_is_given() {
+    let env = Env::new();
+    let db = env.path("from-env.db");
+    Command::cargo_bin("signbook").unwrap().env("SIGNBOOK_DB", &db).args(["records", "list"]).assert().success().stdout("No records yet.\n");
+    assert!(db.exists() && env.path("from-env.db.key").exists());
+}
+
+#[test]
+fn a_database_from_a_newer_signbook_is_refused_with_advice() {
+    let env = Env::new();
+    env.publish();
+    rusqlite::Connection::open(env.path("kiosk.db")).unwrap().pragma_update(None, "user_version", 42).unwrap();
+    env.signbook()
+        .arg("verify")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("written by a newer version of Signbook (schema 42").and(predicate::str::contains("Install the newer Signbook")));
+}
