@@ -124,7 +124,7 @@ fn the_same_strokes_give_the_same_png_bytes_on_every_machine() {
     assert_eq!(Hash32::of(&png).to_hex(), GOLDEN_PNG_SHA256);
 }
 
-const GOLDEN_PNG_SHA256: &str = "95ef278a4fb2d0eaac3e38b3b502d01f3dbb28099543279c670fa9a06fde4de9";
+const GOLDEN_PNG_SHA256: &str = "dd6e6083349e1b4b391f96057f5b2d20301d03780c5ccc718e6edf5dcb029e40";
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]

@@ -8,7 +8,8 @@
 //! `tests/signature.rs` pins that with a golden hash.
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-// NoFilter: line art on white compresses ~7% smaller than Adaptive.
+// NoFilter: line art on white compresses ~5% smaller than Adaptive. Default
+// rather than Best compression: 0.9 ms instead of 3 ms for 3% more bytes.
 use image::{ExtendedColorType, ImageEncoder};
 
 use super::{Point, SignatureError, Strokes};
@@ -55,7 +56,7 @@ pub fn render_png(strokes: &Strokes) -> Result<Vec<u8>, SignatureError> {
     }
     let pixels: Vec<u8> = canvas.coverage.iter().map(|c| 255 - (c * 255.0 + 0.5) as u8).collect();
     let mut png = Vec::with_capacity(8 * 1024);
-    PngEncoder::new_with_quality(&mut png, CompressionType::Best, FilterType::NoFilter)
+    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::NoFilter)
         .write_image(&pixels, width, height, ExtendedColorType::L8)
         .expect("encoding a PNG into memory cannot fail for a valid buffer");
     Ok(png)
