@@ -226,3 +226,14 @@ fn an_untouched_chain_with_an_erasure_verifies() {
     assert_eq!((report.records, report.erased, report.head_seq), (8, 1, Some(8)));
     assert_eq!(report.checkpoints, 1, "only the head checkpoint is kept below 1000 records");
 }
+
+#[test]
+fn exporting_a_damaged_database_refuses_instead_of_leaving_records_out() {
+    let kiosk = kiosk();
+    kiosk.tamperer().execute_batch("UPDATE records SET signed_at = 'yesterday' WHERE seq = 4").unwrap();
+    let store = Store::open(kiosk.db_path()).unwrap();
+    let mut out = Vec::new();
+    let err = signbook_core::export::export(&store, signbook_core::export::Format::Csv, &Default::default(), &mut out).unwrap_err();
+    assert_eq!(err.code(), "damaged_record");
+    assert!(err.to_string().starts_with("record 4 is damaged"), "{err}");
+}

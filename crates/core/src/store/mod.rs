@@ -9,6 +9,7 @@
 mod agreements;
 mod migrations;
 mod records;
+mod rows;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,16 +1,16 @@
 //! Signing (one transaction per signature), erasure, and reading records.
 
 use chrono::{DateTime, FixedOffset, Local, NaiveDate, SubsecRound, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::Store;
-use super::agreements::parse_time;
+use super::rows::{RECORD_COLUMNS, RowDefect, decode_row};
 use crate::checkpoint::{CHECKPOINT_KEEP_EVERY, Checkpoint};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
 use crate::name::{first_name, normalise_name, normalise_organisation};
-use crate::record::{PersonalData, Record, RecordHeader, Salt, field_digest, format_utc, labels, new_salt, reference_code};
+use crate::record::{Record, RecordHeader, field_digest, format_utc, labels, new_salt, reference_code};
 use crate::role::Role;
 use crate::signature::{Strokes, render_png};
 
@@ -86,11 +86,6 @@ pub struct RecordFilter {
     /// Only this role.
     pub role: Option<Role>,
 }
-
-const RECORD_COLUMNS: &str = "seq, id, device_id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes, \
-     name_digest, organisation_digest, signature_digest, record_hash, \
-     name, name_salt, organisation, organisation_salt, signature_png, signature_salt, \
-     (SELECT reason FROM erasures e WHERE e.seq = records.seq), (SELECT erased_at FROM erasures e WHERE e.seq = records.seq)";
 
 impl Store {
     /// Validates what the person entered, renders the signature, and appends
@@ -270,8 +265,8 @@ impl Store {
     }
 
     /// Calls `each` for every record matching `filter`, in sequence order,
-    /// without loading them all at once. Damaged rows are skipped here;
-    /// verification reports them.
+    /// without loading them all at once. A damaged row stops the walk with
+    /// [`Error::DamagedRecord`] rather than being left out of an export.
     pub fn for_each_record(&self, filter: &RecordFilter, mut each: impl FnMut(Record, Option<Erasure>) -> Result<()>) -> Result<()> {
         const DOING: &str = "reading records";
         let sql = format!(
@@ -286,9 +281,8 @@ impl Store {
         let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
         let mut rows = stmt.query(params![since, until, filter.role.as_ref().map(Role::as_str)]).doing(DOING)?;
         while let Some(row) = rows.next().doing(DOING)? {
-            if let Ok((record, erasure)) = decode_row(row) {
-                each(record, erasure)?;
-            }
+            let (record, erasure) = decode_row(row).map_err(|d| Error::DamagedRecord { seq: d.seq, detail: d.detail })?;
+            each(record, erasure)?;
         }
         Ok(())
     }
@@ -327,14 +321,6 @@ impl Store {
     }
 }
 
-/// A row that cannot be read as a record (what is wrong, in words).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RowDefect {
-    pub seq: u64,
-    pub id: Option<Uuid>,
-    pub detail: String,
-}
-
 fn resolve_agreement(tx: &Transaction<'_>, role: &Role, requested: Option<Hash32>) -> Result<Hash32> {
     const DOING: &str = "checking the agreement version";
     match requested {
@@ -365,61 +351,4 @@ fn resolve_agreement(tx: &Transaction<'_>, role: &Role, requested: Option<Hash32
             Ok(hash)
         }
     }
-}
-
-fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), RowDefect> {
-    let seq: u64 = row.get(0).unwrap_or(0);
-    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
-    let defect = |detail: String| RowDefect { seq, id, detail };
-    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
-    let hash = |i: usize, what: &str| Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")));
-    let uuid = |i: usize, what: &str| Uuid::parse_str(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a UUID")));
-    let blob = |i: usize| row.get::<_, Option<Vec<u8>>>(i).map_err(|_| defect("a personal field has the wrong type".into()));
-    let salt = |i: usize| -> Result<Option<Salt>, RowDefect> {
-        blob(i)?.map(|b| Salt::try_from(b.as_slice()).map_err(|_| defect("a salt has the wrong length".into()))).transpose()
-    };
-
-    let signed_at_text = text(6, "signing time")?;
-    let signed_at = DateTime::parse_from_rfc3339(&signed_at_text)
-        .map_err(|_| defect(format!("its signing time {signed_at_text:?} is not a valid time")))?
-        .with_timezone(&Utc);
-    let organisation_digest = match row.get::<_, Option<String>>(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
-        Some(d) => Some(Hash32::from_hex(&d).map_err(|_| defect("its organisation digest is not a SHA-256 hash".into()))?),
-        None => None,
-    };
-    let header = RecordHeader {
-        id: uuid(1, "id")?,
-        device_id: uuid(2, "device id")?,
-        seq,
-        prev_hash: hash(3, "previous hash")?,
-        agreement_hash: hash(4, "agreement hash")?,
-        role: text(5, "role")?,
-        signed_at,
-        utc_offset_minutes: row.get(7).map_err(|_| defect("its UTC offset is unreadable".into()))?,
-        name_digest: hash(8, "name digest")?,
-        organisation_digest,
-        signature_digest: hash(10, "signature digest")?,
-    };
-    let record_hash = hash(11, "record hash")?;
-    let name: Option<String> = row.get(12).map_err(|_| defect("its name has the wrong type".into()))?;
-    let organisation: Option<String> = row.get(14).map_err(|_| defect("its organisation has the wrong type".into()))?;
-    let (name_salt, organisation_salt, signature_salt) = (salt(13)?, salt(15)?, salt(17)?);
-    let png = blob(16)?;
-    let personal = match (name, name_salt, png, signature_salt) {
-        (None, None, None, None) if organisation.is_none() && organisation_salt.is_none() => None,
-        (Some(name), Some(name_salt), Some(signature_png), Some(signature_salt)) => {
-            let organisation = match (organisation, organisation_salt) {
-                (Some(o), Some(s)) => Some((o, s)),
-                (None, None) => None,
-                _ => return Err(defect("its organisation and organisation salt do not match".into())),
-            };
-            Some(PersonalData { name, name_salt, organisation, signature_png, signature_salt })
-        }
-        _ => return Err(defect("its personal data is partly missing".into())),
-    };
-    let erasure = row.get::<_, Option<String>>(18).ok().flatten().map(|reason| Erasure {
-        reason,
-        erased_at: parse_time(&row.get::<_, String>(19).unwrap_or_default()),
-    });
-    Ok((Record { header, hash: record_hash, personal }, erasure))
 }
