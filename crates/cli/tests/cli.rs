@@ -74,7 +74,7 @@ fn publish_sign_list_verify_export_erase() {
     env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (1 erased)"));
     env.signbook().args(["records", "list"]).assert().success().stdout(predicate::str::contains("[erased]").and(predicate::str::contains("Zoë").not()));
     env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("after.jsonl")).assert().success();
-    assert_eq!(auditor(&env.path("after.jsonl")).0, true, "tombstones verify from the export too");
+    assert_eq!(auditor(&env.path("after.jsonl")), (true, "intact".to_owned()), "tombstones verify from the export too");
 }
 
 /// Runs docs/auditor/recompute.py on a JSONL export: (exit ok, last line).
