@@ -14,6 +14,10 @@ use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
 use crate::{AgreementCommand, Cli, Command, ExportFormat, RecordsCommand};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    // Importing touches no database, so it works before one exists.
+    if let Command::Agreement(AgreementCommand::Import { file, out }) = &cli.command {
+        return import(file, out.as_deref());
+    }
     let db = match cli.db {
         Some(path) => path,
         None => paths::default_db_path()?,
@@ -29,6 +33,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("{what}: {} ({})", v.title, v.hash);
             println!("Current for: {}", roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", "));
         }
+        Command::Agreement(AgreementCommand::Import { .. }) => unreachable!("handled before opening the database"),
         Command::Agreement(AgreementCommand::List) => {
             let list = store.agreements()?;
             if list.is_empty() {
@@ -102,6 +107,28 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let receipt = store.erase(seq, &reason)?;
             println!("Erased the personal data of record {} ({}); the chain still verifies.", receipt.seq, receipt.id);
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
+    let imported = signbook_core::import::import_file(file)?;
+    match out {
+        Some(out) => {
+            std::fs::write(out, &imported.markdown).with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("Wrote {}", out.display());
+        }
+        None => print!("{}", imported.markdown),
+    }
+    // The report goes to stderr so stdout stays pure Markdown.
+    if let Some(title) = &imported.title {
+        eprintln!("Title: {title}");
+    }
+    for (label, value) in &imported.metadata {
+        eprintln!("Kept out of the text: {label}: {value}");
+    }
+    for removed in &imported.removed {
+        eprintln!("Removed {removed}");
     }
     Ok(ExitCode::SUCCESS)
 }

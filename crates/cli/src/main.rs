@@ -99,6 +99,15 @@ enum AgreementCommand {
     },
     /// List every version with its hash, roles, date and signature count.
     List,
+    /// Clean up an agreement pasted out of Word or a PDF into Markdown.
+    /// Prints the Markdown (or writes --out) and reports what was removed.
+    Import {
+        /// A .txt or .md file.
+        file: PathBuf,
+        /// Write the Markdown here instead of printing it.
+        #[arg(long, value_name = "FILE.md")]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -166,3 +166,33 @@ fn a_database_from_a_newer_signbook_is_refused_with_advice() {
         .code(2)
         .stderr(predicate::str::contains("written by a newer version of Signbook (schema 42").and(predicate::str::contains("Install the newer Signbook")));
 }
+
+#[test]
+fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
+    let env = Env::new();
+    std::fs::write(env.path("pasted.txt"), "[bookmark: _Toc1]Code of Conduct\n· I will log off. 3\nSigned:......\nReviewed: May 2025\n").unwrap();
+    env.signbook()
+        .args(["agreement", "import"])
+        .arg(env.path("pasted.txt"))
+        .assert()
+        .success()
+        .stdout("# Code of Conduct\n\n- I will log off.\n")
+        .stderr(
+            predicate::str::contains("Title: Code of Conduct")
+                .and(predicate::str::contains("Removed Word bookmark: \"[bookmark: _Toc1]\""))
+                .and(predicate::str::contains("Removed page number at the end of a line: \"3\""))
+                .and(predicate::str::contains("Removed paper signature block"))
+                .and(predicate::str::contains("Kept out of the text: Reviewed: May 2025")),
+        );
+    assert!(!env.path("kiosk.db").exists(), "importing needs no database");
+
+    env.signbook().args(["agreement", "import"]).arg(env.path("pasted.txt")).arg("--out").arg(env.path("clean.md")).assert().success().stdout("");
+    assert_eq!(std::fs::read_to_string(env.path("clean.md")).unwrap(), "# Code of Conduct\n\n- I will log off.\n");
+    env.signbook().args(["agreement", "add"]).arg(env.path("clean.md")).args(["--title", "Code of Conduct"]).assert().success();
+
+    std::fs::write(env.path("policy.docx"), b"PK\x03\x04").unwrap();
+    std::fs::write(env.path("latin1.txt"), b"Caf\xe9 rules\n").unwrap();
+    for (file, message) in [("policy.docx", "cannot import this kind of file"), ("latin1.txt", "is not UTF-8 text"), ("missing.txt", "cannot read")] {
+        env.signbook().args(["agreement", "import"]).arg(env.path(file)).assert().code(2).stderr(predicate::str::contains(message));
+    }
+}

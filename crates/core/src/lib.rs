@@ -62,6 +62,7 @@ pub mod device;
 pub mod error;
 pub mod export;
 pub mod hash;
+pub mod import;
 pub mod name;
 pub mod paths;
 pub mod record;
