@@ -102,7 +102,7 @@ enum AgreementCommand {
     /// Clean up an agreement pasted out of Word or a PDF into Markdown.
     /// Prints the Markdown (or writes --out) and reports what was removed.
     Import {
-        /// A .txt or .md file.
+        /// A .docx, .txt or .md file.
         file: PathBuf,
         /// Write the Markdown here instead of printing it.
         #[arg(long, value_name = "FILE.md")]

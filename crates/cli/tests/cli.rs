@@ -192,7 +192,13 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
 
     std::fs::write(env.path("policy.docx"), b"PK\x03\x04").unwrap();
     std::fs::write(env.path("latin1.txt"), b"Caf\xe9 rules\n").unwrap();
-    for (file, message) in [("policy.docx", "cannot import this kind of file"), ("latin1.txt", "is not UTF-8 text"), ("missing.txt", "cannot read")] {
+    std::fs::write(env.path("policy.doc"), b"\xd0\xcf\x11\xe0").unwrap();
+    for (file, message) in [
+        ("policy.docx", "is not a readable Word document"),
+        ("policy.doc", "cannot import this kind of file; use .docx, .txt or .md"),
+        ("latin1.txt", "is not UTF-8 text"),
+        ("missing.txt", "cannot read"),
+    ] {
         env.signbook().args(["agreement", "import"]).arg(env.path(file)).assert().code(2).stderr(predicate::str::contains(message));
     }
 }

@@ -11,6 +11,7 @@
 //! word of the agreement itself, is kept: hard-wrapped lines are rejoined,
 //! never dropped, and a line the rules do not recognise stays a paragraph.
 
+mod docx;
 mod lines;
 mod markdown;
 
@@ -89,8 +90,16 @@ pub enum ImportError {
         /// The file.
         path: std::path::PathBuf,
     },
+    /// A `.docx` that cannot be read.
+    #[error("{path} is not a readable Word document: {problem}. Open it in Word and save it again as .docx, or as Plain Text (.txt)")]
+    Docx {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// An extension we do not read.
-    #[error("{path}: cannot import this kind of file; use a .txt or .md file (in Word: Save As > Plain Text)")]
+    #[error("{path}: cannot import this kind of file; use .docx, .txt or .md (an old .doc: open it in Word and save as .docx)")]
     UnsupportedFormat {
         /// The file.
         path: std::path::PathBuf,
@@ -105,13 +114,18 @@ pub enum ImportError {
     },
 }
 
-/// Imports a `.txt` or `.md` file.
+/// Imports a `.docx`, `.txt` or `.md` file.
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let read = |source| ImportError::Read { path: path.to_owned(), source };
+    if ext.as_deref() == Some("docx") {
+        let file = std::fs::File::open(path).map_err(read)?;
+        let text = docx::docx_to_text(std::io::BufReader::new(file)).map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
+        return Ok(import_text(&text));
+    }
     if !matches!(ext.as_deref(), Some("txt" | "md" | "markdown" | "text")) {
         return Err(ImportError::UnsupportedFormat { path: path.to_owned() });
     }
-    let read = |source| ImportError::Read { path: path.to_owned(), source };
     let bytes_len = std::fs::metadata(path).map_err(read)?.len();
     if bytes_len > crate::agreement::MAX_AGREEMENT_BYTES as u64 {
         return Err(ImportError::TooLarge { path: path.to_owned(), bytes: bytes_len });
