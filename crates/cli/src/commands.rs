@@ -11,7 +11,9 @@ use signbook_core::role::{Role, parse_role_list};
 use signbook_core::signature::{MAX_JSON_BYTES, Strokes};
 use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
 
-use crate::{AgreementCommand, Cli, Command, ExportFormat, RecordsCommand};
+use signbook_core::store::{ResignRule, SigningStatus};
+
+use crate::{AgreementCommand, Cli, Command, ExportFormat, RecordsCommand, ResignChoice, RoleCommand};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Importing touches no database, so it works before one exists.
@@ -101,6 +103,32 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             })?;
             if !any {
                 println!("No records yet.");
+            }
+        }
+        Command::Role(RoleCommand::List) => {
+            for r in store.roles_overview()? {
+                let current = r.current.map_or_else(|| "no agreement published".to_owned(), |(title, hash)| format!("{title} ({})", &hash.to_hex()[..12]));
+                println!("{:<12} signs {:<45} {current}", r.role.as_str(), r.rule.to_string());
+            }
+        }
+        Command::Role(RoleCommand::Resign { role, rule, days }) => {
+            let role = Role::new(&role)?;
+            let rule = match (rule, days) {
+                (ResignChoice::EveryVisit, _) => ResignRule::EveryVisit,
+                (ResignChoice::NewVersion, _) => ResignRule::NewVersion,
+                (ResignChoice::AfterDays, Some(days)) => ResignRule::AfterDays(days),
+                (ResignChoice::AfterDays, None) => bail!("say after how many days with --days N"),
+            };
+            store.set_resign_rule(&role, rule)?;
+            println!("{role} now signs {rule}.");
+        }
+        Command::Check { role, name } => {
+            let role = Role::new(&role)?;
+            match store.signing_status(&role, &name, chrono::Utc::now())? {
+                SigningStatus::AlreadySigned { seq, signed_at } => {
+                    println!("already signed: record {seq} on {} (rule: {})", signed_at.format("%Y-%m-%d"), store.resign_rule(&role)?);
+                }
+                SigningStatus::MustSign { reason } => println!("must sign: {reason}"),
             }
         }
         Command::Erase { seq, reason } => {

@@ -73,6 +73,18 @@ enum Command {
     /// List records.
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// Roles: their current agreement and when they sign again.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// Say whether a person must sign now (exit 0 either way; see the output).
+    Check {
+        /// Role they would sign as.
+        #[arg(long)]
+        role: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+    },
     /// Erase one record's personal data (UK GDPR), leaving a verifiable tombstone.
     Erase {
         /// Sequence number of the record (see `signbook records list`).
@@ -108,6 +120,30 @@ enum AgreementCommand {
         #[arg(long, value_name = "FILE.md")]
         out: Option<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum RoleCommand {
+    /// Each role with its current agreement and re-sign rule.
+    List,
+    /// Set when a role signs again.
+    Resign {
+        /// The role, e.g. volunteer.
+        role: String,
+        /// every-visit, new-version, or after-days (with --days).
+        #[arg(value_enum)]
+        rule: ResignChoice,
+        /// Days after which a signature of the current version expires.
+        #[arg(long, required_if_eq("rule", "after-days"))]
+        days: Option<u32>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ResignChoice {
+    EveryVisit,
+    NewVersion,
+    AfterDays,
 }
 
 #[derive(Debug, Subcommand)]

@@ -202,3 +202,22 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
         env.signbook().args(["agreement", "import"]).arg(env.path(file)).assert().code(2).stderr(predicate::str::contains(message));
     }
 }
+
+#[test]
+fn roles_show_their_rule_and_check_says_who_must_sign() {
+    let env = Env::new();
+    env.publish();
+    env.signbook()
+        .args(["role", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("visitor      signs every visit").and(predicate::str::contains("staff        signs when the agreement changes")));
+    env.signbook().args(["role", "resign", "volunteer", "after-days", "--days", "365"]).assert().success().stdout("volunteer now signs when the agreement changes, or after 365 days.\n");
+    env.signbook().args(["role", "resign", "volunteer", "after-days"]).assert().code(2).stderr(predicate::str::contains("--days"));
+    env.signbook().args(["role", "resign", "volunteer", "after-days", "--days", "0"]).assert().code(2).stderr(predicate::str::contains("at least 1 day"));
+
+    env.signbook().args(["check", "--role", "staff", "--name", "Ann Able"]).assert().success().stdout("must sign: no signature of the current agreement under this name and role\n");
+    env.signbook().args(["sign", "--role", "staff", "--name", "Ann Able", "--strokes"]).arg(env.path("sig.json")).assert().success();
+    env.signbook().args(["check", "--role", "staff", "--name", "ann  able"]).assert().success().stdout(predicate::str::starts_with("already signed: record 1 on "));
+    env.signbook().args(["check", "--role", "visitor", "--name", "Ann Able"]).assert().success().stdout("must sign: this role signs on every visit\n");
+}

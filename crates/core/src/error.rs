@@ -74,6 +74,9 @@ pub enum Error {
         /// When it was erased (RFC 3339).
         erased_at: String,
     },
+    /// "After 0 days".
+    #[error("a re-sign period must be at least 1 day; to ask every time, use \"every visit\"")]
+    ResignDaysZero,
     /// Erasure without a reason.
     #[error("say why the personal data is being erased (for example \"subject access request 2026-14\"); the reason is kept in the erasure log")]
     ErasureReasonEmpty,
@@ -173,6 +176,7 @@ impl Error {
             Error::DamagedRecord { .. } => "damaged_record",
             Error::AlreadyErased { .. } => "already_erased",
             Error::ErasureReasonEmpty => "erasure_reason_empty",
+            Error::ResignDaysZero => "resign_days_zero",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::ForeignDatabase { .. } => "foreign_database",

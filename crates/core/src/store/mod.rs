@@ -9,6 +9,7 @@
 mod agreements;
 mod migrations;
 mod records;
+mod resign;
 mod rows;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::record::format_utc;
 
 pub use migrations::SCHEMA_VERSION;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
+pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
