@@ -13,7 +13,7 @@ use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
 
 use signbook_core::store::{ResignRule, SigningStatus};
 
-use crate::{AgreementCommand, Cli, Command, ExportFormat, RecordsCommand, ResignChoice, RoleCommand};
+use crate::{AdminPinCommand, AgreementCommand, Cli, Command, ExportFormat, RecordsCommand, ResignChoice, RoleCommand, SettingsCommand};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Importing touches no database, so it works before one exists.
@@ -121,6 +121,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             };
             store.set_resign_rule(&role, rule)?;
             println!("{role} now signs {rule}.");
+        }
+        Command::Settings(SettingsCommand::Show) => {
+            let settings = store.settings()?;
+            println!("school name:   {}", settings.school_name);
+            println!("idle timeout:  {} seconds", settings.idle_timeout_secs);
+            println!("roles offered: {}", settings.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", "));
+        }
+        Command::Settings(SettingsCommand::Set { school_name, idle_timeout, roles }) => {
+            let mut settings = store.settings()?;
+            if let Some(name) = school_name {
+                settings.school_name = name;
+            }
+            if let Some(secs) = idle_timeout {
+                settings.idle_timeout_secs = secs;
+            }
+            if let Some(roles) = roles {
+                settings.roles = parse_role_list(&roles)?;
+            }
+            store.update_settings(&settings)?;
+            println!("Settings saved.");
+        }
+        Command::AdminPin(AdminPinCommand::Reset) => {
+            store.reset_admin_pin()?;
+            println!("The admin PIN is reset; the kiosk will ask for a new one the next time the admin area is opened.");
         }
         Command::Check { role, name } => {
             let role = Role::new(&role)?;

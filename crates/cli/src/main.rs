@@ -76,6 +76,12 @@ enum Command {
     /// Roles: their current agreement and when they sign again.
     #[command(subcommand)]
     Role(RoleCommand),
+    /// Kiosk settings: school name, idle timeout, roles offered.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// The kiosk admin PIN.
+    #[command(subcommand, name = "admin-pin")]
+    AdminPin(AdminPinCommand),
     /// Say whether a person must sign now (exit 0 either way; see the output).
     Check {
         /// Role they would sign as.
@@ -137,6 +143,30 @@ enum RoleCommand {
         #[arg(long, required_if_eq("rule", "after-days"))]
         days: Option<u32>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum SettingsCommand {
+    /// Print the settings.
+    Show,
+    /// Change some settings; the rest stay as they are.
+    Set {
+        /// Shown on the kiosk's welcome screen.
+        #[arg(long)]
+        school_name: Option<String>,
+        /// Seconds without a touch before the kiosk wipes the form (15-600).
+        #[arg(long)]
+        idle_timeout: Option<u32>,
+        /// Roles offered, in order, e.g. visitor,staff,governor.
+        #[arg(long)]
+        roles: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminPinCommand {
+    /// Forget the admin PIN and any lockout; the kiosk asks for a new PIN.
+    Reset,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -221,3 +221,17 @@ fn roles_show_their_rule_and_check_says_who_must_sign() {
     env.signbook().args(["check", "--role", "staff", "--name", "ann  able"]).assert().success().stdout(predicate::str::starts_with("already signed: record 1 on "));
     env.signbook().args(["check", "--role", "visitor", "--name", "Ann Able"]).assert().success().stdout("must sign: this role signs on every visit\n");
 }
+
+#[test]
+fn settings_can_be_shown_changed_and_refused() {
+    let env = Env::new();
+    env.signbook().args(["settings", "show"]).assert().success().stdout(predicate::str::contains("idle timeout:  60 seconds"));
+    env.signbook().args(["settings", "set", "--school-name", "St Mary's Primary", "--idle-timeout", "90", "--roles", "visitor,staff"]).assert().success();
+    env.signbook()
+        .args(["settings", "show"])
+        .assert()
+        .success()
+        .stdout("school name:   St Mary's Primary\nidle timeout:  90 seconds\nroles offered: visitor, staff\n");
+    env.signbook().args(["settings", "set", "--idle-timeout", "5"]).assert().code(2).stderr(predicate::str::contains("use 15 to 600 seconds"));
+    env.signbook().args(["admin-pin", "reset"]).assert().success().stdout(predicate::str::contains("admin PIN is reset"));
+}

@@ -74,6 +74,38 @@ pub enum Error {
         /// When it was erased (RFC 3339).
         erased_at: String,
     },
+    /// A kiosk setting out of range.
+    #[error("the {field} setting is not valid: {reason}")]
+    SettingInvalid {
+        /// Which setting.
+        field: &'static str,
+        /// What to do.
+        reason: String,
+    },
+    /// No admin PIN has been chosen yet.
+    #[error("no admin PIN has been set yet; choose one first")]
+    PinNotSet,
+    /// Changing the PIN without giving the current one.
+    #[error("enter the current admin PIN to change it")]
+    PinRequired,
+    /// A new PIN that breaks a rule.
+    #[error("that PIN cannot be used: {rule}")]
+    PinRejected {
+        /// The rule broken.
+        rule: crate::store::PinRule,
+    },
+    /// A wrong PIN, before the lockout starts.
+    #[error("wrong PIN; {attempts_left} more tries before the admin area locks for a while")]
+    WrongPin {
+        /// Wrong PINs allowed before the lockout.
+        attempts_left: u32,
+    },
+    /// Too many wrong PINs.
+    #[error("too many wrong PINs; the admin area is locked, try again in {seconds} seconds")]
+    PinLocked {
+        /// Seconds until the next attempt is allowed.
+        seconds: i64,
+    },
     /// "After 0 days".
     #[error("a re-sign period must be at least 1 day; to ask every time, use \"every visit\"")]
     ResignDaysZero,
@@ -177,6 +209,12 @@ impl Error {
             Error::AlreadyErased { .. } => "already_erased",
             Error::ErasureReasonEmpty => "erasure_reason_empty",
             Error::ResignDaysZero => "resign_days_zero",
+            Error::SettingInvalid { .. } => "setting_invalid",
+            Error::PinNotSet => "pin_not_set",
+            Error::PinRequired => "pin_required",
+            Error::PinRejected { .. } => "pin_rejected",
+            Error::WrongPin { .. } => "pin_wrong",
+            Error::PinLocked { .. } => "pin_locked",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::ForeignDatabase { .. } => "foreign_database",

@@ -7,7 +7,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{DbContext, Error, Result};
 
 /// Each entry moves the schema one version forward. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_resign_rules.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_resign_rules.sql"),
+    include_str!("migrations/0003_admin_and_settings.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -6,11 +6,13 @@
 //! file at once. Migrations are embedded and applied in one transaction at
 //! open; a database from a newer Signbook is refused untouched.
 
+mod admin;
 mod agreements;
 mod migrations;
 mod records;
 mod resign;
 mod rows;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -24,8 +26,10 @@ use crate::device::{create_key, key_exists, key_path_for, load_key};
 use crate::error::{DbContext, Error, Result};
 use crate::record::format_utc;
 
+pub use admin::{FREE_ATTEMPTS, PIN_DIGITS, PinRule};
 pub use migrations::SCHEMA_VERSION;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
+pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 
 /// How long a writer waits for another process's transaction to finish.
