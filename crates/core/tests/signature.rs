@@ -25,6 +25,9 @@ fn code_of(json: &str) -> &'static str {
 fn each_bad_signature_is_refused_with_its_own_code() {
     let zigzag: String = (0..40).map(|i| format!(r#"{{"x":{},"y":{}}}"#, 50 + i * 10, if i % 2 == 0 { 60 } else { 180 })).collect::<Vec<_>>().join(",");
     let too_many_strokes = format!(r#"{{"width":600,"height":240,"strokes":[{}]}}"#, vec![r#"[{"x":1,"y":1}]"#; 301].join(","));
+    // A pad scribbled over edge to edge: 19,999 points, ~18,000 pad heights of ink.
+    let scribble = format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#,
+        (0..19_999).map(|i| format!(r#"{{"x":{},"y":{}}}"#, (i % 2) * 598 + 1, 1.0 + f64::from(i) * 0.012 % 238.0)).collect::<Vec<_>>().join(","));
     let too_many_points = format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#, vec![r#"{"x":1,"y":1}"#; 20_001].join(","));
     for (json, code) in [
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag}]]}}"#), "ok"),
@@ -45,6 +48,8 @@ fn each_bad_signature_is_refused_with_its_own_code() {
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":700,"y":100}}]]}}"#), "signature_out_of_pad"),
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":-3,"y":100}}]]}}"#), "signature_out_of_pad"),
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":600.5,"y":240.9}}]]}}"#), "ok"), // edge tolerance
+        (r#"{"width":40,"height":240,"strokes":[[{"x":0,"y":0},{"x":40,"y":240}]]}"#.into(), "signature_pad_invalid"),
+        (scribble, "signature_too_much_ink"),
         (too_many_strokes, "signature_too_many_strokes"),
         (too_many_points, "signature_too_many_points"),
     ] {

@@ -13,7 +13,7 @@ mod render;
 mod validate;
 
 pub use render::render_png;
-pub use validate::{MIN_EXTENT, MIN_INK_LENGTH};
+pub use validate::{MAX_INK_LENGTH, MIN_EXTENT, MIN_INK_LENGTH, MIN_PAD_SIDE};
 
 /// Most strokes (pen-down to pen-up) accepted in one signature.
 pub const MAX_STROKES: usize = 300;
@@ -125,6 +125,9 @@ pub enum SignatureError {
     /// Too little ink to be a signature.
     #[error("That is too short to be a signature. Please sign your name as you normally would.")]
     TooShort,
+    /// The pad scribbled over rather than signed.
+    #[error("The signature covers too much of the pad. Please clear the pad and sign once more.")]
+    TooMuchInk,
 }
 
 impl SignatureError {
@@ -142,6 +145,7 @@ impl SignatureError {
             SignatureError::Dot => "signature_dot",
             SignatureError::TooSmall => "signature_too_small",
             SignatureError::TooShort => "signature_too_short",
+            SignatureError::TooMuchInk => "signature_too_much_ink",
         }
     }
 }

@@ -14,9 +14,15 @@ pub const MIN_EXTENT: f64 = 0.2;
 /// Total ink under this multiple of the shorter pad side is too short: a
 /// short name like "Li" written quickly is well over 1.0; a stray line is not.
 pub const MIN_INK_LENGTH: f64 = 0.5;
+/// More ink than this multiple of the shorter pad side is a pad scribbled
+/// over, not a signature (real ones measured 1-9x). Refusing it before
+/// rendering keeps a deliberate scribble from costing half a second.
+pub const MAX_INK_LENGTH: f64 = 100.0;
+/// A pad side shorter than this (pad units) makes the thresholds above meaningless.
+pub const MIN_PAD_SIDE: f64 = 50.0;
 
 pub(super) fn validate(s: &Strokes) -> Result<(), SignatureError> {
-    let pad_ok = |side: f64| side.is_finite() && side > 0.0 && side <= MAX_PAD_SIDE;
+    let pad_ok = |side: f64| side.is_finite() && (MIN_PAD_SIDE..=MAX_PAD_SIDE).contains(&side);
     if !pad_ok(s.width) || !pad_ok(s.height) {
         return Err(SignatureError::PadInvalid { width: s.width, height: s.height });
     }
@@ -57,6 +63,9 @@ pub(super) fn validate(s: &Strokes) -> Result<(), SignatureError> {
         .sum();
     if length < MIN_INK_LENGTH * scale {
         return Err(SignatureError::TooShort);
+    }
+    if length > MAX_INK_LENGTH * scale {
+        return Err(SignatureError::TooMuchInk);
     }
     Ok(())
 }
