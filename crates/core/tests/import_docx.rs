@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use signbook_core::import::{RemovedReason, import_file};
+use signbook_core::import::{ImportError, RemovedReason, import_bytes, import_file};
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
@@ -68,6 +68,26 @@ fn a_word_document_imports_with_its_headings_lists_and_nesting() {
     );
     assert_eq!(imported.title.as_deref(), Some("Staff ICT Agreement"));
     assert_eq!(imported.removed.iter().filter(|r| r.reason == RemovedReason::SignatureBlock).count(), 2);
+
+    // The kiosk admin picks a file and sends its bytes: the same result.
+    let from_bytes = import_bytes("aup.docx", &std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(from_bytes, imported);
+}
+
+#[test]
+fn picked_files_are_read_by_their_extension_and_refused_by_name() {
+    let text = import_bytes("Pasted.TXT", "RULES\n\nI will be kind.\n".as_bytes()).unwrap();
+    assert_eq!(text.markdown, "# RULES\n\nI will be kind.\n");
+
+    let err = import_bytes("policy.pdf", b"%PDF-1.7").unwrap_err();
+    assert!(matches!(err, ImportError::UnsupportedFormat { .. }), "{err}");
+    assert!(err.to_string().starts_with("policy.pdf: cannot import this kind of file"), "{err}");
+
+    let err = import_bytes("notes.txt", &[0xff, 0xfe, 0x00]).unwrap_err();
+    assert!(matches!(err, ImportError::NotUtf8 { .. }), "{err}");
+
+    let huge = vec![b'a'; signbook_core::agreement::MAX_AGREEMENT_BYTES + 1];
+    assert!(matches!(import_bytes("huge.md", &huge), Err(ImportError::TooLarge { .. })));
 }
 
 #[test]

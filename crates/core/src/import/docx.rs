@@ -10,6 +10,9 @@ use quick_xml::events::{BytesStart, Event};
 
 /// Largest XML part we unpack: real agreements are ~100 KB; this stops a zip bomb.
 const MAX_PART_BYTES: u64 = 16 * 1024 * 1024;
+/// A Word file may carry pictures (a school crest); its text cannot be larger than
+/// the agreement limit, but the file may be this many times larger.
+pub(super) const MAX_DOCX_FACTOR: u64 = 50;
 
 /// Why a `.docx` could not be read, in words.
 pub(super) type DocxProblem = String;

@@ -116,23 +116,44 @@ pub enum ImportError {
 
 /// Imports a `.docx`, `.txt` or `.md` file.
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
-    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     let read = |source| ImportError::Read { path: path.to_owned(), source };
-    if ext.as_deref() == Some("docx") {
-        let file = std::fs::File::open(path).map_err(read)?;
-        let text = docx::docx_to_text(std::io::BufReader::new(file)).map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
+    kind_of(path)?;
+    let bytes_len = std::fs::metadata(path).map_err(read)?.len();
+    check_size(path, bytes_len)?;
+    import_bytes(path, &std::fs::read(path).map_err(read)?)
+}
+
+/// Imports a file's contents that arrived without a path on disk, such as a
+/// file the admin picked in the kiosk. `name` is the file's name: its
+/// extension says how to read it, and errors name it.
+pub fn import_bytes(name: impl AsRef<Path>, bytes: &[u8]) -> Result<Imported, ImportError> {
+    let path = name.as_ref();
+    let is_docx = kind_of(path)?;
+    check_size(path, bytes.len() as u64)?;
+    if is_docx {
+        let text = docx::docx_to_text(std::io::Cursor::new(bytes)).map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
         return Ok(import_text(&text));
     }
-    if !matches!(ext.as_deref(), Some("txt" | "md" | "markdown" | "text")) {
-        return Err(ImportError::UnsupportedFormat { path: path.to_owned() });
+    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 { path: path.to_owned() })?;
+    Ok(import_text(text))
+}
+
+/// `true` for Word, `false` for text; anything else is refused.
+fn kind_of(path: &Path) -> Result<bool, ImportError> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("docx") => Ok(true),
+        Some("txt" | "md" | "markdown" | "text") => Ok(false),
+        _ => Err(ImportError::UnsupportedFormat { path: path.to_owned() }),
     }
-    let bytes_len = std::fs::metadata(path).map_err(read)?.len();
-    if bytes_len > crate::agreement::MAX_AGREEMENT_BYTES as u64 {
-        return Err(ImportError::TooLarge { path: path.to_owned(), bytes: bytes_len });
+}
+
+/// A Word file is zipped, so its limit is larger than the text's own.
+fn check_size(path: &Path, bytes: u64) -> Result<(), ImportError> {
+    let limit = crate::agreement::MAX_AGREEMENT_BYTES as u64 * if kind_of(path)? { docx::MAX_DOCX_FACTOR } else { 1 };
+    if bytes > limit {
+        return Err(ImportError::TooLarge { path: path.to_owned(), bytes });
     }
-    let bytes = std::fs::read(path).map_err(read)?;
-    let text = String::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 { path: path.to_owned() })?;
-    Ok(import_text(&text))
+    Ok(())
 }
 
 /// A block of the agreement as it is assembled.
