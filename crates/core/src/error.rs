@@ -32,6 +32,12 @@ pub enum Error {
     /// A hash was malformed.
     #[error(transparent)]
     HashParse(#[from] HashParseError),
+    /// An agreement file could not be imported.
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    /// An admin action without an unlocked admin session.
+    #[error("the admin area is locked; enter the admin PIN again")]
+    AdminLocked,
     /// Signing for a role that has no agreement yet.
     #[error("no agreement has been published for the role \"{role}\"; publish one first (signbook agreement add FILE.md --title TITLE --roles {role})")]
     NoCurrentAgreement {
@@ -200,6 +206,8 @@ impl Error {
             Error::Signature(e) => e.code(),
             Error::Agreement(e) => e.code(),
             Error::Role(_) => "role_invalid",
+            Error::Import(e) => e.code(),
+            Error::AdminLocked => "admin_locked",
             Error::HashParse(_) => "hash_invalid",
             Error::NoCurrentAgreement { .. } => "no_current_agreement",
             Error::UnknownAgreement { .. } => "unknown_agreement",

@@ -63,6 +63,7 @@ pub mod error;
 pub mod export;
 pub mod hash;
 pub mod import;
+pub mod kiosk;
 pub mod markdown;
 pub mod name;
 pub mod paths;

@@ -51,13 +51,26 @@ pub enum NameError {
 }
 
 impl NameError {
-    /// Stable code for the kiosk UI.
+    /// Stable code for the kiosk UI; `organisation_*` when the
+    /// organisation field is the one refused, so the UI can say which.
     pub fn code(&self) -> &'static str {
+        let organisation = self.field() == "organisation";
         match self {
+            NameError::Empty { .. } if organisation => "organisation_empty",
+            NameError::TooLong { .. } if organisation => "organisation_too_long",
+            NameError::HiddenCharacter { .. } if organisation => "organisation_hidden_character",
+            NameError::NoLetters { .. } if organisation => "organisation_no_letters",
             NameError::Empty { .. } => "name_empty",
             NameError::TooLong { .. } => "name_too_long",
             NameError::HiddenCharacter { .. } => "name_hidden_character",
             NameError::NoLetters { .. } => "name_no_letters",
+        }
+    }
+
+    /// The field refused: `"name"` or `"organisation"`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            NameError::Empty { field } | NameError::TooLong { field, .. } | NameError::HiddenCharacter { field, .. } | NameError::NoLetters { field } => field,
         }
     }
 }

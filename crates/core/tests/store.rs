@@ -51,7 +51,7 @@ fn bad_input_is_refused_with_its_own_code_and_nothing_is_stored() {
         ("name_empty", SignRequest { role: "visitor", name: "   ", organisation: None, strokes: &good, agreement: None }),
         ("name_no_letters", SignRequest { role: "visitor", name: "1234", organisation: None, strokes: &good, agreement: None }),
         ("name_hidden_character", SignRequest { role: "visitor", name: "Ev\u{202E}il", organisation: None, strokes: &good, agreement: None }),
-        ("name_hidden_character", SignRequest { role: "visitor", name: "Ann", organisation: Some("Ac\u{200B}me"), strokes: &good, agreement: None }),
+        ("organisation_hidden_character", SignRequest { role: "visitor", name: "Ann", organisation: Some("Ac\u{200B}me"), strokes: &good, agreement: None }),
         ("name_too_long", SignRequest { role: "visitor", name: &long_name, organisation: None, strokes: &good, agreement: None }),
         ("role_invalid", SignRequest { role: "Visitor!", name: "Ann", organisation: None, strokes: &good, agreement: None }),
         ("no_current_agreement", SignRequest { role: "inspector", name: "Ann", organisation: None, strokes: &good, agreement: None }),

@@ -34,7 +34,7 @@ pub struct Imported {
 }
 
 /// One piece of text the importer removed, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Removed {
     /// Why.
     pub reason: RemovedReason,
@@ -43,7 +43,8 @@ pub struct Removed {
 }
 
 /// Kinds of debris.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum RemovedReason {
     /// `[bookmark: _Toc…]` left by a Word export.
@@ -56,6 +57,19 @@ pub enum RemovedReason {
     SignatureBlock,
     /// The title, repeated as a heading.
     RepeatedTitle,
+}
+
+impl ImportError {
+    /// Stable code for the kiosk UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Read { .. } => "import_unreadable",
+            ImportError::NotUtf8 { .. } => "import_not_utf8",
+            ImportError::Docx { .. } => "import_bad_docx",
+            ImportError::UnsupportedFormat { .. } => "import_unsupported",
+            ImportError::TooLarge { .. } => "import_too_large",
+        }
+    }
 }
 
 impl fmt::Display for Removed {

@@ -28,6 +28,7 @@ use crate::record::format_utc;
 
 pub use admin::{FREE_ATTEMPTS, PIN_DIGITS, PinRule};
 pub use migrations::SCHEMA_VERSION;
+pub use agreements::Published;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};

@@ -3,7 +3,7 @@
 //! roles the "I am a ..." screen offers.
 
 use rusqlite::{OptionalExtension, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Store;
 use crate::error::{DbContext, Error, Result};
@@ -17,7 +17,7 @@ pub const MAX_SCHOOL_NAME_CHARS: usize = 80;
 pub const MAX_ROLES: usize = 8;
 
 /// The kiosk's settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KioskSettings {
     /// Shown on the welcome screen and in exports.
     pub school_name: String,

@@ -1,0 +1,196 @@
+//! What the kiosk app shows and does, as plain Rust the Tauri shell calls.
+//!
+//! Every screen of the kiosk gets its data from a method here and every
+//! button ends in one, so the shell stays a list of one-line commands and
+//! the whole flow is testable without a webview. Views are `Serialize` and
+//! are exactly what the UI receives.
+//!
+//! ```
+//! use signbook_core::kiosk::{Kiosk, Submission};
+//! # let dir = tempfile::tempdir().unwrap();
+//! let mut kiosk = Kiosk::open(dir.path().join("kiosk.db")).unwrap();
+//! let welcome = kiosk.welcome().unwrap();
+//! assert_eq!(welcome.roles[0].role.as_str(), "visitor");
+//! let agreement = kiosk.agreement_for("visitor").unwrap();
+//! assert!(agreement.html.starts_with("<h1>"));
+//! let now = chrono::Utc::now();
+//! let checked = kiosk.check_name("visitor", "  Zoë   O'Brien ", Some("Acme"), now).unwrap();
+//! assert_eq!(checked.first_name, "Zoë");
+//! let receipt = kiosk.submit(&Submission {
+//!     role: "visitor".into(),
+//!     name: checked.name,
+//!     organisation: checked.organisation,
+//!     strokes_json: std::fs::read_to_string("../../assets/demo-signature.json").unwrap(),
+//!     agreement_hash: agreement.hash,
+//! }).unwrap();
+//! assert_eq!(receipt.seq, 1);
+//! ```
+
+mod admin;
+
+pub use admin::{AdminOverview, AdminStatus, AgreementRow, Destination, ExportDone, ImportPreview, SyncStatus, export_destinations};
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::hash::Hash32;
+use crate::name::{first_name, normalise_name, normalise_organisation};
+use crate::role::Role;
+use crate::signature::Strokes;
+use crate::store::{Published, Receipt, SignRequest, SigningStatus, Store};
+
+/// Title of the agreement a new kiosk publishes so it works at once.
+pub const SAMPLE_AGREEMENT_TITLE: &str = "Staff, Governor and Visitor Acceptable Use Agreement";
+/// The sample agreement (assets/sample-agreement.md), written for this project.
+pub const SAMPLE_AGREEMENT_MARKDOWN: &str = include_str!("../../../../assets/sample-agreement.md");
+
+/// The kiosk: its store and whether the admin area is unlocked.
+#[derive(Debug)]
+pub struct Kiosk {
+    store: Store,
+    admin_until: Option<DateTime<Utc>>,
+}
+
+/// The welcome and role screens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Welcome {
+    /// Shown as the heading.
+    pub school_name: String,
+    /// Seconds of no touch before the form is wiped.
+    pub idle_timeout_secs: u32,
+    /// The "I am a ..." buttons, in order.
+    pub roles: Vec<RoleChoice>,
+    /// False on first run: the admin area asks for a new PIN.
+    pub admin_pin_set: bool,
+}
+
+/// One "I am a ..." button.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoleChoice {
+    /// Identifier; the UI translates it.
+    pub role: Role,
+    /// Whether the name screen also asks for an organisation.
+    pub asks_for_organisation: bool,
+    /// False when no agreement is published for it (the button is disabled).
+    pub has_agreement: bool,
+}
+
+/// The agreement screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgreementView {
+    /// The version, sent back with the signature so the record names what was read.
+    pub hash: String,
+    /// Its title.
+    pub title: String,
+    /// The text as HTML (see [`crate::markdown`]).
+    pub html: String,
+    /// When it was published (RFC 3339, UTC).
+    pub published_at: String,
+}
+
+/// The name screen's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NameCheck {
+    /// The name as it will be stored.
+    pub name: String,
+    /// The organisation as it will be stored.
+    pub organisation: Option<String>,
+    /// For "Thank you, ...".
+    pub first_name: String,
+    /// Whether the re-sign rule asks this person to sign now.
+    pub status: SigningStatus,
+}
+
+/// Everything the flow collected, sent when "Submit" is tapped.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Submission {
+    /// Chosen role.
+    pub role: String,
+    /// Name as typed.
+    pub name: String,
+    /// Organisation as typed.
+    pub organisation: Option<String>,
+    /// The pad's strokes as JSON (see [`Strokes`]); parsed here so its size
+    /// is checked before parsing.
+    pub strokes_json: String,
+    /// The agreement version shown ([`AgreementView::hash`]).
+    pub agreement_hash: String,
+}
+
+impl Kiosk {
+    /// Opens (or creates) the kiosk database. A database with no agreement
+    /// at all gets the built-in sample, so a new kiosk works at once.
+    pub fn open(path: impl AsRef<Path>) -> Result<Kiosk> {
+        let mut store = Store::open(path)?;
+        publish_sample_if_empty(&mut store)?;
+        Ok(Kiosk { store, admin_until: None })
+    }
+
+    /// The store, for what the facade does not cover.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The welcome and role screens.
+    pub fn welcome(&self) -> Result<Welcome> {
+        let settings = self.store.settings()?;
+        let mut roles = Vec::with_capacity(settings.roles.len());
+        for role in settings.roles {
+            let has_agreement = self.store.current_agreement(&role)?.is_some();
+            roles.push(RoleChoice { asks_for_organisation: role.asks_for_organisation(), has_agreement, role });
+        }
+        Ok(Welcome {
+            school_name: settings.school_name,
+            idle_timeout_secs: settings.idle_timeout_secs,
+            roles,
+            admin_pin_set: self.store.admin_pin_is_set()?,
+        })
+    }
+
+    /// The current agreement for `role`.
+    pub fn agreement_for(&self, role: &str) -> Result<AgreementView> {
+        let role = Role::new(role)?;
+        let version = self.store.current_agreement(&role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
+        Ok(AgreementView {
+            hash: version.hash.to_string(),
+            html: crate::markdown::agreement_html(&version.text),
+            title: version.title,
+            published_at: version.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
+    /// Checks the name screen: the name and organisation as they will be
+    /// stored, and whether this person needs to sign again.
+    pub fn check_name(&self, role: &str, name: &str, organisation: Option<&str>, now: DateTime<Utc>) -> Result<NameCheck> {
+        let role = Role::new(role)?;
+        let name = normalise_name(name)?;
+        let organisation = normalise_organisation(organisation)?;
+        let status = self.store.signing_status(&role, &name, now)?;
+        Ok(NameCheck { first_name: first_name(&name).to_owned(), name, organisation, status })
+    }
+
+    /// Stores the signature. Nothing is stored if anything is refused.
+    pub fn submit(&mut self, submission: &Submission) -> Result<Receipt> {
+        let strokes = Strokes::from_json(submission.strokes_json.as_bytes())?;
+        let agreement = Hash32::from_hex(&submission.agreement_hash)?;
+        self.store.sign(&SignRequest {
+            role: &submission.role,
+            name: &submission.name,
+            organisation: submission.organisation.as_deref(),
+            strokes: &strokes,
+            agreement: Some(agreement),
+        })
+    }
+}
+
+/// First run: publish the sample agreement for every default role.
+fn publish_sample_if_empty(store: &mut Store) -> Result<Option<Published>> {
+    if !store.agreements()?.is_empty() {
+        return Ok(None);
+    }
+    let roles: Vec<Role> = crate::role::DEFAULT_ROLES.iter().map(|r| Role::new(r)).collect::<Result<_, _>>()?;
+    store.publish_agreement(SAMPLE_AGREEMENT_MARKDOWN, SAMPLE_AGREEMENT_TITLE, &roles).map(Some)
+}

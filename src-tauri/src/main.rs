@@ -1,0 +1,88 @@
+//! `signbook-kiosk`: the reception kiosk. A thin Tauri shell: every command
+//! in [`commands`] is a few lines over `signbook_core::kiosk::Kiosk`.
+//!
+//! Usage: `signbook-kiosk [--windowed]`. The database is found as the CLI
+//! finds it (`SIGNBOOK_DB`, else the platform data directory), so
+//! `signbook verify` and `signbook export` read what the kiosk wrote.
+
+// No console window behind the kiosk on Windows.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use signbook_core::kiosk::Kiosk;
+use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
+
+use commands::{CommandError, KioskState};
+
+/// The one window's label; the capability in capabilities/kiosk.json names it.
+const WINDOW: &str = "kiosk";
+
+fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    let mut windowed = false;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--windowed" => windowed = true,
+            "--help" | "-h" => {
+                println!("signbook-kiosk [--windowed]\n\n  --windowed  run in a normal window instead of fullscreen kiosk mode\n\nDatabase: $SIGNBOOK_DB, else {}", signbook_core::paths::default_db_path().map(|p| p.display().to_string()).unwrap_or_default());
+                return Ok(());
+            }
+            other => anyhow::bail!("unknown argument {other:?}; run signbook-kiosk --help"),
+        }
+    }
+
+    // A kiosk that cannot open its database still starts, and says why on
+    // screen: a blank window or a silent exit helps nobody at reception.
+    let state = match signbook_core::paths::default_db_path().and_then(Kiosk::open) {
+        Ok(kiosk) => KioskState::Ready(Box::new(Mutex::new(kiosk))),
+        Err(e) => {
+            tracing::error!("cannot open the kiosk database: {e}");
+            KioskState::Failed(CommandError::from(e))
+        }
+    };
+
+    tauri::Builder::default()
+        // First, so a second launch only brings the running kiosk forward.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window(WINDOW) {
+                let _ = window.set_focus();
+            }
+        }))
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::welcome,
+            commands::agreement_for,
+            commands::check_name,
+            commands::submit,
+            commands::admin_status,
+            commands::admin_set_first_pin,
+            commands::admin_unlock,
+            commands::admin_lock,
+            commands::admin_overview,
+            commands::admin_verify,
+            commands::admin_export,
+            commands::admin_import,
+            commands::admin_preview,
+            commands::admin_publish,
+            commands::admin_save_settings,
+            commands::admin_change_pin,
+            commands::admin_quit,
+        ])
+        .setup(move |app| {
+            WebviewWindowBuilder::new(app, WINDOW, WebviewUrl::default())
+                .title("Signbook")
+                .fullscreen(!windowed)
+                .decorations(windowed)
+                .inner_size(1280.0, 800.0)
+                .min_inner_size(640.0, 480.0)
+                .zoom_hotkeys_enabled(false)
+                .build()?;
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .context("the kiosk window could not be started")
+}

@@ -1,0 +1,30 @@
+// Wipes the visitor's form after a quiet spell. Any touch, key or pen
+// movement restarts the countdown; the timer functions are injectable so
+// tests use fake time.
+export class IdleTimer {
+  private handle: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private timeoutMs: number,
+    private readonly onIdle: () => void,
+    private readonly timers: { set: typeof setTimeout; clear: typeof clearTimeout } = { set: setTimeout, clear: clearTimeout },
+  ) {}
+
+  setTimeout(ms: number): void {
+    this.timeoutMs = ms;
+  }
+
+  /** Starts or restarts the countdown. */
+  poke(): void {
+    this.stop();
+    this.handle = this.timers.set(() => {
+      this.handle = null;
+      this.onIdle();
+    }, this.timeoutMs);
+  }
+
+  stop(): void {
+    if (this.handle !== null) this.timers.clear(this.handle);
+    this.handle = null;
+  }
+}

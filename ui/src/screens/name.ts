@@ -1,0 +1,50 @@
+// Name, and organisation for visitors and contractors, with the on-screen
+// keyboard. The core checks the name (and the re-sign rule) on "Continue".
+import { button, h } from '../dom';
+import { errorText, t } from '../i18n';
+import { Keyboard } from '../keyboard';
+import type { State } from '../flow';
+import type { Ctx, ScreenView } from './types';
+
+type NameState = Extract<State, { screen: 'name' }>;
+
+export function nameScreen(ctx: Ctx, state: NameState): ScreenView {
+  const field = (id: 'name' | 'organisation', label: string, value: string) => {
+    const input = h('input', {
+      id, name: id, type: 'text', value, autocomplete: 'off', autocapitalize: 'words', spellcheck: 'false', 'aria-describedby': 'name-error',
+    });
+    input.addEventListener('input', () => ctx.flow.edit(id, input.value));
+    input.addEventListener('focus', () => (lastFocused = input));
+    return { input, row: h('div', { class: 'field' }, h('label', { for: id }, label), input) };
+  };
+  const name = field('name', t('name.name'), state.name);
+  const org = state.role.asks_for_organisation ? field('organisation', t('name.organisation'), state.organisation) : null;
+  let lastFocused: HTMLInputElement = name.input;
+
+  const error = h('p', { class: 'error', id: 'name-error', role: 'alert' });
+  const submit = h('button', { type: 'submit', class: 'primary', id: 'name-continue' }, t('name.continue'));
+  const form = h('form', { class: 'name-form', novalidate: true }, name.row, org?.row, error,
+    h('div', { class: 'actions' }, button(t('nav.back'), () => ctx.flow.back(), { class: 'secondary' }), submit));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void ctx.flow.submitName();
+  });
+  const keyboard = new Keyboard(() => lastFocused, (input) => ctx.flow.edit(input.id as 'name' | 'organisation', input.value));
+  const el = h('section', { class: 'screen name' }, h('h1', { tabindex: -1 }, t('name.heading')), form, keyboard.element);
+
+  const update = (s: State) => {
+    if (s.screen !== 'name') return;
+    error.textContent = s.error ? errorText(s.error) : '';
+    const badField = s.error?.code.startsWith('organisation_') ? org?.input : s.error ? name.input : null;
+    name.input.setAttribute('aria-invalid', String(badField === name.input));
+    org?.input.setAttribute('aria-invalid', String(badField === org?.input));
+    submit.disabled = s.busy;
+    submit.textContent = s.busy ? t('name.checking') : t('name.continue');
+    if (badField) {
+      badField.focus();
+      lastFocused = badField;
+    }
+  };
+  update(state);
+  return { el, update, initialFocus: name.input };
+}
