@@ -192,7 +192,7 @@ impl Kiosk {
             agreements,
             settings: self.store.settings()?,
             known_roles: self.store.roles_overview()?.into_iter().map(|r| r.role).collect(),
-            destinations: export_destinations(),
+            destinations: export_destinations(self.export_dir.as_deref()),
         })
     }
 
@@ -207,7 +207,7 @@ impl Kiosk {
     /// arbitrary place on disk.
     pub fn admin_export(&mut self, folder: &str, now: DateTime<Utc>) -> Result<ExportDone> {
         self.require_admin(now)?;
-        let folder = export_destinations()
+        let folder = export_destinations(self.export_dir.as_deref())
             .into_iter()
             .find(|d| d.path == folder)
             .map(|d| PathBuf::from(d.path))
@@ -263,15 +263,20 @@ impl Kiosk {
     }
 }
 
-/// Where exports can go: the default folder, then every mounted removable
-/// drive (`/media/USER/*`, `/run/media/USER/*` on Linux).
-pub fn export_destinations() -> Vec<Destination> {
-    let mut out = Vec::new();
-    let default = std::env::var_os(EXPORT_DIR_ENV)
+/// The export folder: `$SIGNBOOK_EXPORT_DIR`, else `Signbook exports` in
+/// the Documents folder.
+pub fn default_export_dir() -> Option<PathBuf> {
+    std::env::var_os(EXPORT_DIR_ENV)
         .filter(|p| !p.is_empty())
         .map(PathBuf::from)
-        .or_else(|| directories::UserDirs::new().map(|u| u.document_dir().unwrap_or(u.home_dir()).join("Signbook exports")));
-    if let Some(path) = default {
+        .or_else(|| directories::UserDirs::new().map(|u| u.document_dir().unwrap_or(u.home_dir()).join("Signbook exports")))
+}
+
+/// Where exports can go: `folder`, then every mounted removable drive
+/// (`/media/USER/*`, `/run/media/USER/*` on Linux).
+pub fn export_destinations(folder: Option<&Path>) -> Vec<Destination> {
+    let mut out = Vec::new();
+    if let Some(path) = folder {
         out.push(Destination { label: "Exports folder".into(), path: path.display().to_string(), removable: false });
     }
     let user = std::env::var("USER").unwrap_or_default();

@@ -28,7 +28,7 @@
 
 mod admin;
 
-pub use admin::{AdminOverview, AdminStatus, AgreementRow, Destination, ExportDone, ImportPreview, SyncStatus, export_destinations};
+pub use admin::{AdminOverview, AdminStatus, AgreementRow, Destination, EXPORT_DIR_ENV, ExportDone, ImportPreview, SyncStatus, default_export_dir, export_destinations};
 
 use std::path::Path;
 
@@ -52,6 +52,7 @@ pub const SAMPLE_AGREEMENT_MARKDOWN: &str = include_str!("../../../../assets/sam
 pub struct Kiosk {
     store: Store,
     admin_until: Option<DateTime<Utc>>,
+    export_dir: Option<std::path::PathBuf>,
 }
 
 /// The welcome and role screens.
@@ -126,7 +127,12 @@ impl Kiosk {
     pub fn open(path: impl AsRef<Path>) -> Result<Kiosk> {
         let mut store = Store::open(path)?;
         publish_sample_if_empty(&mut store)?;
-        Ok(Kiosk { store, admin_until: None })
+        Ok(Kiosk { store, admin_until: None, export_dir: admin::default_export_dir() })
+    }
+
+    /// Sets the folder offered first for exports (see [`default_export_dir`]).
+    pub fn set_export_dir(&mut self, folder: impl Into<std::path::PathBuf>) {
+        self.export_dir = Some(folder.into());
     }
 
     /// The store, for what the facade does not cover.

@@ -1,0 +1,185 @@
+//! The kiosk facade: what each screen gets and what each button does,
+//! including the admin session the webview cannot skip.
+
+use chrono::{Duration, TimeZone, Utc};
+use signbook_core::kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, Submission};
+use signbook_core::role::Role;
+use signbook_core::store::{KioskSettings, SigningStatus};
+
+const DEMO_SIGNATURE: &str = include_str!("../../../assets/demo-signature.json");
+
+fn open() -> (tempfile::TempDir, Kiosk) {
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = Kiosk::open(dir.path().join("kiosk.db")).unwrap();
+    (dir, kiosk)
+}
+
+fn submission(kiosk: &Kiosk, role: &str, name: &str, strokes: &str) -> Submission {
+    Submission {
+        role: role.into(),
+        name: name.into(),
+        organisation: None,
+        strokes_json: strokes.into(),
+        agreement_hash: kiosk.agreement_for(role).unwrap().hash,
+    }
+}
+
+fn records(kiosk: &Kiosk) -> u64 {
+    kiosk.store().head().unwrap().map_or(0, |(seq, _)| seq)
+}
+
+#[test]
+fn a_new_kiosk_shows_the_sample_agreement_for_every_role_and_publishes_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kiosk.db");
+    let kiosk = Kiosk::open(&path).unwrap();
+    let welcome = kiosk.welcome().unwrap();
+    let roles: Vec<&str> = welcome.roles.iter().map(|r| r.role.as_str()).collect();
+    assert_eq!(roles, ["visitor", "governor", "staff", "volunteer", "contractor"]);
+    assert!(welcome.roles.iter().all(|r| r.has_agreement));
+    assert_eq!(welcome.roles.iter().filter(|r| r.asks_for_organisation).count(), 2);
+    assert_eq!(welcome.idle_timeout_secs, 60);
+    assert!(!welcome.admin_pin_set);
+
+    let shown = kiosk.agreement_for("governor").unwrap();
+    assert_eq!(shown.title, SAMPLE_AGREEMENT_TITLE);
+    for topic in ["Passwords", "personal data", "images of pupils", "social media", "personal devices", "report"] {
+        assert!(shown.html.to_lowercase().contains(&topic.to_lowercase()), "the sample covers {topic}");
+    }
+    drop(kiosk);
+    let reopened = Kiosk::open(&path).unwrap();
+    assert_eq!(reopened.store().agreements().unwrap().len(), 1, "reopening must not publish again");
+}
+
+#[test]
+fn the_name_screen_normalises_and_says_which_field_is_wrong() {
+    let (_dir, kiosk) = open();
+    let now = Utc::now();
+    let checked = kiosk.check_name("contractor", "  siân   lloyd-jones ", Some(" Acme  Ltd "), now).unwrap();
+    assert_eq!((checked.name.as_str(), checked.organisation.as_deref(), checked.first_name.as_str()), ("siân lloyd-jones", Some("Acme Ltd"), "siân"));
+    assert!(matches!(checked.status, SigningStatus::MustSign { .. }));
+
+    for (name, organisation, code) in [
+        ("   ", None, "name_empty"),
+        ("12345", None, "name_no_letters"),
+        ("Ann", Some("Ac\u{200B}me"), "organisation_hidden_character"),
+    ] {
+        let err = kiosk.check_name("visitor", name, organisation, now).unwrap_err();
+        assert_eq!(err.code(), code, "{name:?} / {organisation:?}");
+    }
+    assert_eq!(kiosk.check_name("Visitor!", "Ann", None, now).unwrap_err().code(), "role_invalid");
+    // The organisation is asked, not required: a parent visiting has none.
+    assert_eq!(kiosk.check_name("visitor", "Ann", Some("   "), now).unwrap().organisation, None);
+}
+
+#[test]
+fn submitting_stores_one_record_and_refusals_store_nothing() {
+    let (_dir, mut kiosk) = open();
+    for (strokes, code) in [
+        (r#"{"width":600,"height":240,"strokes":[]}"#, "signature_empty"),
+        (r#"{"width":600,"height":240,"strokes":[[{"x":10,"y":10}]]}"#, "signature_dot"),
+        ("not json", "signature_malformed"),
+    ] {
+        let err = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", strokes)).unwrap_err();
+        assert_eq!(err.code(), code);
+    }
+    let mut forged = submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE);
+    forged.agreement_hash = "00".repeat(32);
+    assert_eq!(kiosk.submit(&forged).unwrap_err().code(), "unknown_agreement");
+    assert_eq!(records(&kiosk), 0);
+
+    let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    assert_eq!((receipt.seq, receipt.first_name.as_str(), receipt.role.as_str()), (1, "Ann", "staff"));
+    assert!(kiosk.store().verify().unwrap().is_intact());
+
+    // Staff sign once per version: the name screen now says so.
+    let status = kiosk.check_name("staff", "ann jones", None, Utc::now()).unwrap().status;
+    assert!(matches!(status, SigningStatus::AlreadySigned { seq: 1, .. }), "{status:?}");
+}
+
+#[test]
+fn admin_actions_need_an_unlocked_session_that_expires_when_idle() {
+    let (_dir, mut kiosk) = open();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    assert_eq!(kiosk.admin_overview(t0).unwrap_err().code(), "admin_locked");
+    assert_eq!(kiosk.admin_unlock("2580", t0).unwrap_err().code(), "pin_not_set");
+    assert_eq!(kiosk.admin_set_first_pin("1234", t0).unwrap_err().code(), "pin_rejected");
+
+    kiosk.admin_set_first_pin("2580", t0).unwrap();
+    assert!(kiosk.admin_status(t0).unwrap().unlocked);
+    assert_eq!(kiosk.admin_set_first_pin("9753", t0).unwrap_err().code(), "pin_required", "a set PIN is not replaced without the current one");
+    let overview = kiosk.admin_overview(t0 + Duration::seconds(30)).unwrap();
+    assert_eq!((overview.records, overview.sync.paired, overview.sync.pending), (0, false, 0));
+
+    // Each action extends the session by the idle timeout (60 s); silence ends it.
+    assert!(kiosk.admin_overview(t0 + Duration::seconds(85)).is_ok());
+    assert_eq!(kiosk.admin_overview(t0 + Duration::seconds(146)).unwrap_err().code(), "admin_locked");
+    assert!(!kiosk.admin_status(t0 + Duration::seconds(146)).unwrap().unlocked);
+
+    assert_eq!(kiosk.admin_unlock("1111", t0).unwrap_err().code(), "pin_wrong");
+    kiosk.admin_unlock("2580", t0).unwrap();
+    kiosk.admin_lock();
+    assert_eq!(kiosk.admin_verify(t0).unwrap_err().code(), "admin_locked");
+}
+
+#[test]
+fn admin_imports_previews_and_publishes_a_version_the_kiosk_then_shows() {
+    let (_dir, mut kiosk) = open();
+    let now = Utc::now();
+    kiosk.admin_set_first_pin("2580", now).unwrap();
+    let preview = kiosk
+        .admin_import("C:\\Users\\office\\Visitor rules.txt", "VISITOR RULES\n\nI will wear my badge <b>at all times</b>.\n\nSigned: ..........\n".as_bytes(), now)
+        .unwrap();
+    // Markup-looking text is escaped as text, and shown as text.
+    assert_eq!(preview.markdown, "# VISITOR RULES\n\nI will wear my badge \\<b>at all times\\</b>.\n");
+    assert_eq!(preview.html, "<h1>VISITOR RULES</h1>\n<p>I will wear my badge &lt;b&gt;at all times&lt;/b&gt;.</p>\n");
+    assert_eq!(preview.removed.len(), 1);
+    assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_unsupported");
+
+    let row = kiosk.admin_publish(&preview.markdown, "Visitor rules 2026", &[Role::new("visitor").unwrap()], now).unwrap();
+    assert_eq!(row.current_for, [Role::new("visitor").unwrap()]);
+    assert_eq!(kiosk.agreement_for("visitor").unwrap().title, "Visitor rules 2026");
+    assert_eq!(kiosk.agreement_for("staff").unwrap().title, SAMPLE_AGREEMENT_TITLE, "other roles keep theirs");
+    assert_eq!(kiosk.admin_overview(now).unwrap().agreements.len(), 2);
+}
+
+#[test]
+fn admin_settings_change_the_welcome_screen_and_bad_ones_change_nothing() {
+    let (_dir, mut kiosk) = open();
+    let now = Utc::now();
+    kiosk.admin_set_first_pin("2580", now).unwrap();
+    let settings = KioskSettings { school_name: "Ysgol y Graig".into(), idle_timeout_secs: 90, roles: vec![Role::new("staff").unwrap(), Role::new("visitor").unwrap()] };
+    kiosk.admin_save_settings(&settings, now).unwrap();
+    let welcome = kiosk.welcome().unwrap();
+    assert_eq!((welcome.school_name.as_str(), welcome.idle_timeout_secs, welcome.roles.len()), ("Ysgol y Graig", 90, 2));
+
+    let bad = KioskSettings { idle_timeout_secs: 5, ..settings.clone() };
+    assert_eq!(kiosk.admin_save_settings(&bad, now).unwrap_err().code(), "setting_invalid");
+    assert_eq!(kiosk.welcome().unwrap().idle_timeout_secs, 90);
+
+    assert_eq!(kiosk.admin_change_pin("0000", "9753", now).unwrap_err().code(), "pin_wrong");
+    kiosk.admin_change_pin("2580", "9753", now).unwrap();
+    kiosk.admin_lock();
+    kiosk.admin_unlock("9753", now).unwrap();
+}
+
+#[test]
+fn export_goes_only_to_an_offered_destination() {
+    let (dir, mut kiosk) = open();
+    let now = Utc::now();
+    kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    kiosk.admin_set_first_pin("2580", now).unwrap();
+    let exports = dir.path().join("exports");
+    kiosk.set_export_dir(&exports);
+    let overview = kiosk.admin_overview(now).unwrap();
+    assert_eq!(overview.destinations[0].path, exports.display().to_string());
+
+    let done = kiosk.admin_export(&overview.destinations[0].path, now).unwrap();
+    assert_eq!(done.records, 1);
+    assert!(std::fs::read_to_string(&done.csv).unwrap().contains("Ann Jones"));
+    assert_eq!(std::fs::read_to_string(&done.jsonl).unwrap().lines().count(), 1);
+
+    let err = kiosk.admin_export("/etc", now).unwrap_err();
+    assert_eq!(err.code(), "io");
+    assert!(err.to_string().contains("not an export destination"), "{err}");
+}

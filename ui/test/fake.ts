@@ -1,0 +1,46 @@
+// A fake core for the flow tests: the same answers as the Rust kiosk, with
+// the refusals the tests need.
+import type { AgreementView, Backend, NameCheck, Receipt, Submission, Welcome } from '../src/backend';
+
+export class FakeBackend implements Backend {
+  submissions: Submission[] = [];
+  alreadySigned = new Set<string>();
+  failWelcome = false;
+
+  async welcome(): Promise<Welcome> {
+    if (this.failWelcome) throw { code: 'schema_too_new', message: 'the database was written by a newer version of Signbook' };
+    return {
+      school_name: 'Ysgol y Graig',
+      idle_timeout_secs: 60,
+      admin_pin_set: true,
+      roles: [
+        { role: 'visitor', asks_for_organisation: true, has_agreement: true },
+        { role: 'staff', asks_for_organisation: false, has_agreement: true },
+        { role: 'volunteer', asks_for_organisation: false, has_agreement: false },
+      ],
+    };
+  }
+
+  async agreementFor(role: string): Promise<AgreementView> {
+    return { hash: `hash-of-${role}`, title: 'AUP', html: '<h1>AUP</h1><p>Be kind.</p>', published_at: '2026-09-01T00:00:00Z' };
+  }
+
+  async checkName(role: string, name: string, organisation: string | null): Promise<NameCheck> {
+    const clean = name.trim().replace(/\s+/g, ' ');
+    if (!clean) throw { code: 'name_empty', message: 'Please type your name.' };
+    const status = this.alreadySigned.has(`${role}/${clean}`)
+      ? ({ status: 'already_signed', seq: 1, signed_at: '2026-10-01T09:00:00Z' } as const)
+      : ({ status: 'must_sign', reason: 'not_signed_this_version' } as const);
+    return { name: clean, organisation: organisation?.trim() || null, first_name: clean.split(' ')[0], status };
+  }
+
+  async submit(submission: Submission): Promise<Receipt> {
+    const strokes = JSON.parse(submission.strokes_json).strokes as unknown[];
+    if (strokes.length === 0) throw { code: 'signature_empty', message: 'The signature pad is empty. Please sign with your finger or a stylus.' };
+    this.submissions.push(submission);
+    return { id: 'id', seq: this.submissions.length, reference: '7KQ2-M9XD', first_name: submission.name.split(' ')[0], role: submission.role, signed_at: '', signed_at_local: '' };
+  }
+}
+
+export const SIGNED = JSON.stringify({ width: 600, height: 240, strokes: [[{ x: 10, y: 10 }, { x: 200, y: 100 }]] });
+export const BLANK = JSON.stringify({ width: 600, height: 240, strokes: [] });

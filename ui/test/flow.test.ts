@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { Flow } from '../src/flow';
+import { BLANK, FakeBackend, SIGNED } from './fake';
+
+async function atNameScreen(role = 'visitor') {
+  const backend = new FakeBackend();
+  const flow = new Flow(backend);
+  await flow.start();
+  flow.begin();
+  await flow.chooseRole(role);
+  flow.reachedEnd();
+  flow.agree();
+  return { backend, flow };
+}
+
+describe('the visitor flow', () => {
+  it('goes welcome → role → agreement → name → signature → confirmation and submits what was read', async () => {
+    const { backend, flow } = await atNameScreen('visitor');
+    expect(flow.state.screen).toBe('name');
+    flow.edit('name', '  Zoë   O’Brien ');
+    flow.edit('organisation', 'Acme');
+    await flow.submitName();
+    expect(flow.state.screen).toBe('signature');
+    await flow.submitSignature(SIGNED);
+    expect(flow.state).toMatchObject({ screen: 'confirmation', receipt: { first_name: 'Zoë', reference: '7KQ2-M9XD' } });
+    expect(backend.submissions).toEqual([
+      { role: 'visitor', name: 'Zoë O’Brien', organisation: 'Acme', strokes_json: SIGNED, agreement_hash: 'hash-of-visitor' },
+    ]);
+  });
+
+  it('keeps "I agree" shut until the end of the agreement is reached', async () => {
+    const flow = new Flow(new FakeBackend());
+    await flow.start();
+    flow.begin();
+    await flow.chooseRole('staff');
+    flow.agree();
+    expect(flow.state).toMatchObject({ screen: 'agreement', readToEnd: false });
+    flow.reachedEnd();
+    flow.agree();
+    expect(flow.state.screen).toBe('name');
+  });
+
+  it('does not open a role that has no agreement', async () => {
+    const flow = new Flow(new FakeBackend());
+    await flow.start();
+    flow.begin();
+    await flow.chooseRole('volunteer');
+    expect(flow.state.screen).toBe('role');
+  });
+
+  it('sends no organisation for roles that are not asked for one', async () => {
+    const { backend, flow } = await atNameScreen('staff');
+    flow.edit('name', 'Ann Jones');
+    flow.edit('organisation', 'left over');
+    await flow.submitName();
+    await flow.submitSignature(SIGNED);
+    expect(backend.submissions[0].organisation).toBeNull();
+  });
+
+  it('stays on the name screen with the core’s refusal', async () => {
+    const { flow } = await atNameScreen();
+    await flow.submitName();
+    expect(flow.state).toMatchObject({ screen: 'name', error: { code: 'name_empty' }, busy: false });
+  });
+
+  it('keeps the drawing screen and says why when the pad is blank, and stores nothing', async () => {
+    const { backend, flow } = await atNameScreen();
+    flow.edit('name', 'Ann');
+    await flow.submitName();
+    await flow.submitSignature(BLANK);
+    expect(flow.state).toMatchObject({ screen: 'signature', error: { code: 'signature_empty' } });
+    expect(backend.submissions).toHaveLength(0);
+    flow.clearSignatureError();
+    expect(flow.state).toMatchObject({ screen: 'signature', error: null });
+  });
+
+  it('tells someone who already signed this version, and lets them sign again', async () => {
+    const { backend, flow } = await atNameScreen('staff');
+    backend.alreadySigned.add('staff/Ann Jones');
+    flow.edit('name', 'Ann Jones');
+    await flow.submitName();
+    expect(flow.state).toMatchObject({ screen: 'already-signed', signedAt: '2026-10-01T09:00:00Z' });
+    flow.signAgain();
+    expect(flow.state.screen).toBe('signature');
+  });
+
+  it('reset wipes everything typed: the next visitor starts with empty fields', async () => {
+    const { flow } = await atNameScreen();
+    flow.edit('name', 'Private Person');
+    flow.reset();
+    expect(flow.state).toEqual({ screen: 'welcome' });
+    flow.begin();
+    await flow.chooseRole('visitor');
+    flow.reachedEnd();
+    flow.agree();
+    expect(flow.state).toMatchObject({ screen: 'name', name: '', organisation: '' });
+  });
+
+  it('Back walks one step at a time and keeps the name', async () => {
+    const { flow } = await atNameScreen();
+    flow.edit('name', 'Ann');
+    await flow.submitName();
+    flow.back();
+    expect(flow.state).toMatchObject({ screen: 'name', name: 'Ann' });
+    flow.back();
+    expect(flow.state).toMatchObject({ screen: 'agreement', readToEnd: true });
+    flow.back();
+    expect(flow.state.screen).toBe('role');
+    flow.back();
+    expect(flow.state.screen).toBe('welcome');
+  });
+
+  it('shows the kiosk as unavailable, with the reason, when the core cannot start', async () => {
+    const backend = new FakeBackend();
+    backend.failWelcome = true;
+    const flow = new Flow(backend);
+    await flow.start();
+    expect(flow.state).toMatchObject({ screen: 'unavailable', error: { code: 'schema_too_new' } });
+    flow.reset();
+    expect(flow.state.screen).toBe('unavailable');
+  });
+
+  it('ignores a late answer after the visit was wiped', async () => {
+    const { flow } = await atNameScreen();
+    flow.edit('name', 'Ann');
+    const pending = flow.submitName();
+    flow.reset();
+    await pending;
+    expect(flow.state).toEqual({ screen: 'welcome' });
+  });
+});
