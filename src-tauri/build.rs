@@ -1,6 +1,13 @@
 // Generates an `allow-<command>` permission for each of Signbook's commands,
 // so the kiosk capability can grant exactly these and nothing else.
 fn main() {
+    // tauri::generate_context! embeds ui/dist; without it the compiler only
+    // says that a proc macro panicked. Say what to run instead.
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
+    println!("cargo:rerun-if-changed={}", dist.display());
+    if !dist.exists() {
+        panic!("the kiosk UI is not built ({} is missing): run `npm --prefix ui install && npm --prefix ui run build` first (scripts/run and scripts/test do)", dist.display());
+    }
     let commands = &[
         "welcome",
         "agreement_for",
