@@ -41,11 +41,19 @@ export class Keyboard {
       'div',
       { class: 'key-row' },
       this.key('⇧', t('keyboard.shift'), () => (this.shift = !this.shift), this.shift ? 'key-wide key-on' : 'key-wide'),
-      this.key(this.accents ? 'abc' : 'âŵŷ', this.accents ? t('keyboard.letters') : t('keyboard.accents'), () => (this.accents = !this.accents), 'key-wide'),
+      this.modeKey(),
       this.key(t('keyboard.space'), t('keyboard.space'), () => this.type(' '), 'key-space'),
       this.key('⌫', t('keyboard.backspace'), () => this.backspace(), 'key-wide'),
     );
     this.element.replaceChildren(...rows, controls);
+  }
+
+  /** Switches letters and accents. Its accessible name starts with what it
+   *  shows (WCAG 2.5.3, label in name), then says what that is. */
+  private modeKey(): HTMLButtonElement {
+    const glyphs = this.accents ? 'abc' : 'âŵŷ';
+    const meaning = this.accents ? t('keyboard.letters') : t('keyboard.accents');
+    return this.key(glyphs, `${glyphs} ${meaning}`, () => (this.accents = !this.accents), 'key-wide');
   }
 
   private type(text: string): void {
