@@ -1,0 +1,262 @@
+// End-to-end: the release kiosk under Xvfb, driven through tauri-driver.
+// Each test launches the app as a fresh process on the same database, and
+// checks what was stored with the `signbook` CLI, as an auditor would.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, click, drawSignature, exportDir, launch, look, screen, startDrivers, stopDrivers, waitForScreen } from './harness.mjs';
+
+const PIN = '2580';
+const recordCount = () => JSON.parse(cli('verify', '--json')).records;
+
+/** Runs `body` with a fresh kiosk process, closing it afterwards. */
+async function withKiosk(body) {
+  const browser = await launch();
+  try {
+    await body(browser);
+  } finally {
+    await browser.deleteSession().catch(() => undefined);
+  }
+}
+
+async function expectAccessible(browser, name) {
+  const violations = await look(browser, name);
+  assert.deepEqual(violations, [], `axe found problems on ${name}`);
+}
+
+/** Welcome → role → agreement read to the end → name screen. */
+async function readAgreementAs(browser, role, shots) {
+  await click(browser, '#start');
+  await waitForScreen(browser, 'role');
+  if (shots) await expectAccessible(browser, `${shots}-2-role`);
+  await click(browser, `button[data-role="${role}"]`);
+  await waitForScreen(browser, 'agreement');
+  const agree = await browser.$('#agree');
+  assert.equal(await agree.isEnabled(), false, '"I agree" must wait until the end has been read');
+  if (shots) await expectAccessible(browser, `${shots}-3-agreement`);
+  await browser.execute(() => {
+    const text = document.getElementById('agreement-text');
+    text.scrollTop = text.scrollHeight;
+  });
+  await agree.waitForEnabled({ timeout: 5_000 });
+  await agree.click();
+  await waitForScreen(browser, 'name');
+}
+
+before(async () => {
+  await startDrivers();
+  cli('settings', 'set', '--school-name', 'Ysgol Gymraeg Aberdaugleddau');
+});
+
+after(() => stopDrivers());
+
+test('a visitor signs in English: read, name on the on-screen keyboard, draw, thank you', async () => {
+  await withKiosk(async (browser) => {
+    await expectAccessible(browser, 'en-1-welcome');
+    assert.equal(await (await browser.$('h1')).getText(), 'Ysgol Gymraeg Aberdaugleddau');
+    await readAgreementAs(browser, 'visitor', 'en');
+    // Type "Zoë O" on the on-screen keyboard, the rest on the physical one.
+    for (const key of ['Z', 'o']) await click(browser, `.keyboard button[aria-label="${key}"]`);
+    await click(browser, '.keyboard button[aria-label="âŵŷ Accents"]');
+    await click(browser, '.keyboard button[aria-label="ë"]');
+    await click(browser, '.keyboard button[aria-label="abc Letters"]');
+    await click(browser, '.keyboard button[aria-label="Space"]');
+    await click(browser, '.keyboard button[aria-label="O"]');
+    await (await browser.$('#name')).addValue("'Brien");
+    await (await browser.$('#organisation')).setValue('Acme Plumbing');
+    assert.equal(await (await browser.$('#name')).getValue(), "Zoë O'Brien");
+    await expectAccessible(browser, 'en-4-name');
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    await drawSignature(browser);
+    await expectAccessible(browser, 'en-5-signature');
+    await click(browser, '#signature-submit');
+    await waitForScreen(browser, 'confirmation');
+    assert.equal(await (await browser.$('#thanks')).getText(), 'Thank you, Zoë');
+    const reference = await (await browser.$('#reference')).getText();
+    assert.match(reference, /^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+    await expectAccessible(browser, 'en-6-confirmation');
+
+    const listed = cli('records', 'list');
+    assert.match(listed, new RegExp(reference));
+    assert.match(listed, /visitor/);
+    assert.match(cli('verify'), /intact/i);
+    // The kiosk goes back to the welcome screen by itself.
+    await waitForScreen(browser, 'welcome', 15_000);
+  });
+});
+
+test('a governor signs in Welsh, with larger text and high contrast', async () => {
+  const before = recordCount();
+  await withKiosk(async (browser) => {
+    await click(browser, 'button[lang="cy"]');
+    assert.equal(await (await browser.$('#start')).getText(), 'Cyffyrddwch i ddechrau');
+    await expectAccessible(browser, 'cy-1-welcome');
+    await readAgreementAs(browser, 'governor', 'cy');
+    assert.equal(await (await browser.$('#organisation')).isExisting(), false, 'governors are not asked for an organisation');
+    await (await browser.$('#name')).setValue('Siân Lloyd-Jones');
+    await expectAccessible(browser, 'cy-4-name');
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    // A blank pad is refused, in Welsh, and nothing is stored.
+    await click(browser, '#signature-submit');
+    await browser.waitUntil(async () => (await (await browser.$('#signature-error')).getText()).length > 0);
+    assert.match(await (await browser.$('#signature-error')).getText(), /pad llofnod yn wag/);
+    assert.equal(recordCount(), before);
+    await expectAccessible(browser, 'cy-5-signature-refused');
+    await drawSignature(browser);
+    await click(browser, '#signature-submit');
+    await waitForScreen(browser, 'confirmation');
+    assert.equal(await (await browser.$('#thanks')).getText(), 'Diolch, Siân');
+    await expectAccessible(browser, 'cy-6-confirmation');
+    await click(browser, '#done');
+    await waitForScreen(browser, 'welcome');
+    // The next visitor starts in English again.
+    assert.equal(await (await browser.$('#start')).getText(), 'Tap to start');
+
+  });
+  assert.equal(recordCount(), before + 1);
+  assert.match(cli('records', 'list'), /governor/);
+});
+
+test('display toggles: larger text and high contrast pass the checks too', async () => {
+  await withKiosk(async (browser) => {
+    const toggles = await browser.$$('.welcome-options button.toggle');
+    await toggles[2].click();
+    await toggles[3].click();
+    await expectAccessible(browser, 'en-1-welcome-larger-high-contrast');
+    await readAgreementAs(browser, 'staff');
+    await expectAccessible(browser, 'en-4-name-larger-high-contrast');
+  });
+});
+
+test('a blank pad, a dot and a tiny scribble are refused with a friendly message', async () => {
+  const before = recordCount();
+  await withKiosk(async (browser) => {
+    await readAgreementAs(browser, 'staff');
+    await (await browser.$('#name')).setValue('Ann Jones');
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    await click(browser, '#signature-submit');
+    await browser.waitUntil(async () => /empty/.test(await (await browser.$('#signature-error')).getText()));
+    const pad = await browser.$('#signature-pad');
+    await browser.action('pointer').move({ origin: pad, x: 0, y: 0 }).down().up().perform();
+    await click(browser, '#signature-submit');
+    await browser.waitUntil(async () => /dot/.test(await (await browser.$('#signature-error')).getText()));
+    // A tick in one corner: ink, but far too small to be anyone's name.
+    await click(browser, '#signature-clear');
+    await browser.action('pointer').move({ origin: pad, x: -20, y: 0 }).down().move({ origin: pad, x: -12, y: 8, duration: 20 }).move({ origin: pad, x: 4, y: -10, duration: 20 }).up().perform();
+    await click(browser, '#signature-submit');
+    await browser.waitUntil(async () => /very small|too short/.test(await (await browser.$('#signature-error')).getText()));
+    await expectAccessible(browser, 'en-5-signature-refused');
+    assert.equal(await screen(browser), 'signature');
+  });
+  assert.equal(recordCount(), before, 'nothing refused may be stored');
+});
+
+/** Dark pixels on the pad's canvas, and its backing-store width. */
+const padInk = (browser) => browser.execute(() => {
+  const canvas = document.getElementById('signature-pad');
+  const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+  let ink = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i] > 128) ink++;
+  return { ink, width: canvas.width };
+});
+
+test('a resize or rotation redraws the signature instead of wiping it', async () => {
+  const before = recordCount();
+  await withKiosk(async (browser) => {
+    await readAgreementAs(browser, 'volunteer');
+    await (await browser.$('#name')).setValue('Rhys Evans');
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    await drawSignature(browser);
+    const drawn = await padInk(browser);
+    assert.ok(drawn.ink > 500, `the drawing should show on the pad (${drawn.ink} dark pixels)`);
+    // As a screen rotated to portrait would: the pad gets narrower.
+    await browser.execute(() => { document.getElementById('signature-pad').style.width = '60%'; });
+    await browser.waitUntil(async () => (await padInk(browser)).width < drawn.width, { timeoutMsg: 'the pad did not resize' });
+    const resized = await padInk(browser);
+    assert.ok(resized.ink > drawn.ink * 0.3, `the strokes must be redrawn at the new size (${resized.ink} of ${drawn.ink} dark pixels left)`);
+    await click(browser, '#signature-submit');
+    await waitForScreen(browser, 'confirmation');
+  });
+  assert.equal(recordCount(), before + 1, 'the resized signature is stored');
+});
+
+test('an idle kiosk wipes what was typed and returns to welcome', async () => {
+  cli('settings', 'set', '--idle-timeout', '15');
+  try {
+    await withKiosk(async (browser) => {
+      await readAgreementAs(browser, 'visitor');
+      await (await browser.$('#name')).setValue('Private Person');
+      await waitForScreen(browser, 'welcome', 25_000);
+      await readAgreementAs(browser, 'visitor');
+      assert.equal(await (await browser.$('#name')).getValue(), '', 'the last visitor’s name must be gone');
+    });
+  } finally {
+    cli('settings', 'set', '--idle-timeout', '60');
+  }
+});
+
+test('admin: first PIN, every tab, export to a folder, back to the kiosk', async () => {
+  await withKiosk(async (browser) => {
+    // The hidden gesture: press and hold the school's name.
+    const heading = await browser.$('h1.school-name');
+    await browser.action('pointer').move({ origin: heading }).down().pause(3300).up().perform();
+    await waitForScreen(browser, 'admin-pin');
+    await expectAccessible(browser, 'admin-1-first-pin');
+    await (await browser.$('#pin')).setValue(PIN);
+    await (await browser.$('#pin-again')).setValue(PIN);
+    await click(browser, '#pin-submit');
+    await waitForScreen(browser, 'admin');
+    await browser.waitUntil(async () => (await (await browser.$('#record-count')).isExisting()));
+    assert.match(await (await browser.$('#sync-pending')).getText(), new RegExp(`: ${recordCount()}$`));
+    await click(browser, '#verify');
+    await browser.waitUntil(async () => /intact/.test(await (await browser.$('#verify-result')).getText()));
+    await expectAccessible(browser, 'admin-2-status');
+    await click(browser, 'button[data-tab="agreements"]');
+    await expectAccessible(browser, 'admin-3-agreements');
+    await (await browser.$('#import-paste')).setValue('VISITOR RULES\n\nI will wear my badge.\n\nSigned: ........\n');
+    await click(browser, '#import-use-pasted');
+    await browser.waitUntil(async () => (await (await browser.$('#import-preview')).getText()).includes('I will wear my badge.'));
+    await expectAccessible(browser, 'admin-4-import-preview');
+    await click(browser, 'button[data-tab="export"]');
+    await click(browser, '.export-button');
+    await browser.waitUntil(async () => /Exported \d+ records/.test(await (await browser.$('#admin-message')).getText()));
+    await expectAccessible(browser, 'admin-5-export');
+    const files = readdirSync(exportDir);
+    assert.ok(files.some((f) => f.endsWith('.csv')) && files.some((f) => f.endsWith('.jsonl')), files.join(', '));
+    const csv = readFileSync(join(exportDir, files.find((f) => f.endsWith('.csv'))), 'utf8');
+    assert.match(csv, /Siân Lloyd-Jones/);
+    await click(browser, 'button[data-tab="settings"]');
+    await expectAccessible(browser, 'admin-6-settings');
+    await click(browser, '#admin-exit');
+    await waitForScreen(browser, 'welcome');
+  });
+});
+
+test('wrong PINs lock the admin area, and a restart does not lift the lock', async () => {
+  await withKiosk(async (browser) => {
+    await browser.keys(['Control', 'Alt', 'a']);
+    await waitForScreen(browser, 'admin-pin');
+    for (let attempt = 1; attempt <= 6; attempt++) {
+      await (await browser.$('#pin')).setValue('9753');
+      await click(browser, '#pin-submit');
+      await browser.waitUntil(async () => (await (await browser.$('#pin-error')).getText()).length > 0);
+    }
+    assert.match(await (await browser.$('#pin-error')).getText(), /locked/);
+    await expectAccessible(browser, 'admin-7-locked');
+    assert.equal(await screen(browser), 'admin-pin');
+  });
+  await withKiosk(async (browser) => {
+    await browser.keys(['Control', 'Alt', 'a']);
+    await waitForScreen(browser, 'admin-pin');
+    await (await browser.$('#pin')).setValue(PIN);
+    await click(browser, '#pin-submit');
+    await browser.waitUntil(async () => /locked/.test(await (await browser.$('#pin-error')).getText()));
+    assert.equal(await screen(browser), 'admin-pin', 'even the right PIN waits out the lock');
+  });
+  assert.ok(existsSync(exportDir));
+});
