@@ -3,9 +3,9 @@
 // checks what was stored with the `signbook` CLI, as an auditor would.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, click, drawSignature, exportDir, launch, look, screen, startDrivers, stopDrivers, waitForScreen } from './harness.mjs';
+import { cli, click, drawSignature, exportDir, launch, workDir, look, screen, startDrivers, stopDrivers, waitForScreen } from './harness.mjs';
 
 const PIN = '2580';
 const recordCount = () => JSON.parse(cli('verify', '--json')).records;
@@ -218,7 +218,12 @@ test('admin: first PIN, every tab, export to a folder, back to the kiosk', async
     await expectAccessible(browser, 'admin-2-status');
     await click(browser, 'button[data-tab="agreements"]');
     await expectAccessible(browser, 'admin-3-agreements');
-    await (await browser.$('#import-paste')).setValue('VISITOR RULES\n\nI will wear my badge.\n\nSigned: ........\n');
+    // Set as a paste would: WebKitWebDriver drops newlines from typed keys.
+    await browser.execute(() => {
+      const area = document.getElementById('import-paste');
+      area.value = 'VISITOR RULES\n\nI will wear my badge.\n\nSigned: ........\n';
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    });
     await click(browser, '#import-use-pasted');
     await browser.waitUntil(async () => (await (await browser.$('#import-preview')).getText()).includes('I will wear my badge.'));
     await expectAccessible(browser, 'admin-4-import-preview');
@@ -235,6 +240,74 @@ test('admin: first PIN, every tab, export to a folder, back to the kiosk', async
     await click(browser, '#admin-exit');
     await waitForScreen(browser, 'welcome');
   });
+});
+
+test('an agreement imported and published in the admin area is what the next visitor reads and signs', async () => {
+  // Text as it comes out of Word and a PDF: bookmark debris, odd bullet
+  // glyphs, a page footer, a hard-wrapped line, and the paper signature block.
+  const source = join(workDir, 'visitor-rules.txt');
+  writeFileSync(source, [
+    '[bookmark: _Toc448745862]VISITOR RULES 2027', '',
+    'While in school I agree that:', '',
+    '· I will wear my visitor badge where it can be seen', 'at all times.',
+    '· I will not take photographs of pupils.', '',
+    'Page 1 of 1', '',
+    'Signed: ..................', 'Print name: ..............', 'Date: ....',
+  ].join('\n'));
+  const before = JSON.parse(cli('verify', '--json')).records;
+  await withKiosk(async (browser) => {
+    await browser.keys(['Control', 'Alt', 'a']);
+    await waitForScreen(browser, 'admin-pin');
+    await (await browser.$('#pin')).setValue(PIN);
+    await click(browser, '#pin-submit');
+    await waitForScreen(browser, 'admin');
+    await click(browser, 'button[data-tab="agreements"]');
+    await (await browser.$('#import-file')).addValue(source);
+    const preview = await browser.$('#import-preview');
+    await browser.waitUntil(async () => (await preview.getText()).includes('I will wear my visitor badge where it can be seen at all times.'),
+      { timeoutMsg: 'the preview should show the rejoined bullet' });
+    const shown = await preview.getText();
+    for (const debris of ['bookmark', 'Page 1 of 1', 'Signed:', 'Print name', '·']) assert.ok(!shown.includes(debris), `"${debris}" should be removed: ${shown}`);
+    await (await browser.$('#import-title')).setValue('Visitor Rules 2027');
+    for (const role of ['contractor', 'governor', 'staff', 'volunteer']) {
+      const box = await browser.$(`#publish-${role}`);
+      if (await box.isSelected()) await box.click();
+    }
+    await click(browser, '#import-publish');
+    await browser.waitUntil(async () => /Published/.test(await (await browser.$('#admin-message')).getText()));
+    await expectAccessible(browser, 'admin-4b-published');
+    await click(browser, '#admin-exit');
+    await waitForScreen(browser, 'welcome');
+
+    await click(browser, '#start');
+    await click(browser, 'button[data-role="visitor"]');
+    await waitForScreen(browser, 'agreement');
+    assert.match(await (await browser.$('#agreement-text')).getText(), /VISITOR RULES 2027[\s\S]*I will not take photographs of pupils\./);
+    await browser.execute(() => { const text = document.getElementById('agreement-text'); text.scrollTop = text.scrollHeight; });
+    await click(browser, '#agree');
+    await (await browser.$('#name')).setValue('Dewi Price');
+    await (await browser.$('#organisation')).setValue('County Council');
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    await drawSignature(browser);
+    await click(browser, '#signature-submit');
+    await waitForScreen(browser, 'confirmation');
+  });
+  const versions = cli('agreement', 'list');
+  const published = versions.split('\n').find((line) => line.includes('Visitor Rules 2027'));
+  assert.ok(published, versions);
+  const publishedHash = published.split(/\s+/)[0];
+  const exported = join(workDir, 'after-publish.jsonl');
+  cli('export', '--format', 'jsonl', '--out', exported);
+  const records = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(records.length, before + 1);
+  const last = records.at(-1);
+  assert.equal(last.name, 'Dewi Price');
+  assert.equal(last.agreement_hash, publishedHash, 'the record names the version the visitor read');
+  // Staff still read the earlier version.
+  const roles = cli('role', 'list');
+  assert.match(roles, /visitor[^\n]*Visitor Rules 2027/);
+  assert.match(roles, /staff[^\n]*Staff, Governor and Visitor Acceptable Use Agreement/);
 });
 
 test('wrong PINs lock the admin area, and a restart does not lift the lock', async () => {
