@@ -73,7 +73,7 @@ fn main() -> anyhow::Result<()> {
             commands::admin_quit,
         ])
         .setup(move |app| {
-            WebviewWindowBuilder::new(app, WINDOW, WebviewUrl::default())
+            let window = WebviewWindowBuilder::new(app, WINDOW, WebviewUrl::default())
                 .title("Signbook")
                 .fullscreen(!windowed)
                 .decorations(windowed)
@@ -81,8 +81,25 @@ fn main() -> anyhow::Result<()> {
                 .min_inner_size(640.0, 480.0)
                 .zoom_hotkeys_enabled(false)
                 .build()?;
+            window.with_webview(software_rendering)?;
             Ok(())
         })
         .run(tauri::generate_context!())
         .context("the kiosk window could not be started")
 }
+
+/// Paints the kiosk's pages without GPU compositing. Reception PCs often
+/// have no usable GPU, and then WebKit composites through a software GL:
+/// measured here, that made "Submit" take 100-270 ms to paint instead of
+/// about 25 ms, and the kiosk use 376 MB instead of 255 MB (docs/benchmarks.md).
+/// Static forms and a 2D canvas gain nothing from compositing.
+#[cfg(target_os = "linux")]
+fn software_rendering(webview: tauri::webview::PlatformWebview) {
+    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+    if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn software_rendering(_webview: tauri::webview::PlatformWebview) {}
