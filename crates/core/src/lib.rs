@@ -71,6 +71,7 @@ pub mod record;
 pub mod role;
 pub mod signature;
 pub mod store;
+pub mod sync;
 pub mod verify;
 
 pub use error::{Error, Result};
