@@ -101,8 +101,14 @@ pub struct PushReport {
 /// Pushes the whole backlog once. On failure the error is also kept for
 /// [`Store::sync_status`], and what was acknowledged before it stays so.
 pub fn push(store: &mut Store) -> Result<PushReport> {
+    push_in_batches_of(store, BATCH_SIZE)
+}
+
+/// [`push`] with another batch size (tests and benchmarks use small
+/// batches to exercise many requests).
+pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushReport> {
     let mut report = PushReport::default();
-    let result = push_backlog(store, &mut report);
+    let result = push_backlog(store, batch_size.max(1), &mut report);
     if let Err(error) = &result {
         let code = match error {
             Error::OfficeRefused { code, .. } => code.clone(),
@@ -118,7 +124,7 @@ pub fn push(store: &mut Store) -> Result<PushReport> {
     result.map(|()| report)
 }
 
-fn push_backlog(store: &mut Store, report: &mut PushReport) -> Result<()> {
+fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -> Result<()> {
     let config = store.sync_config()?.ok_or(Error::NotPaired)?;
     let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
     let device_id = store.device_id();
@@ -129,8 +135,8 @@ fn push_backlog(store: &mut Store, report: &mut PushReport) -> Result<()> {
     loop {
         let acked = store.sync_status()?.acknowledged_seq;
         let head = store.head()?.map_or(0, |(seq, _)| seq);
-        let records = store.records_after(acked, BATCH_SIZE)?;
-        let erasures = store.unsent_erasures(acked, BATCH_SIZE)?;
+        let records = store.records_after(acked, batch_size)?;
+        let erasures = store.unsent_erasures(acked, batch_size)?;
         let last = records.last().map(|(r, _)| (r.header.seq, r.hash));
         let request = PushRequest {
             checkpoint: last.map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
@@ -155,7 +161,9 @@ fn push_backlog(store: &mut Store, report: &mut PushReport) -> Result<()> {
         if answer.acknowledged_seq > head {
             return Err(Error::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
         }
-        let erased: Vec<u64> = erasures.iter().map(|(seq, _)| *seq).collect();
+        // Tombstones the office now holds carry their erasure: confirmed too.
+        let tombstones = records.iter().filter(|(r, e)| e.is_some() && r.header.seq <= answer.acknowledged_seq).map(|(r, _)| r.header.seq);
+        let erased: Vec<u64> = erasures.iter().map(|(seq, _)| *seq).chain(tombstones).collect();
         store.note_push_success(answer.acknowledged_seq, &erased)?;
         let sent_up_to = last.map_or(acked, |(seq, _)| seq);
         if answer.acknowledged_seq < sent_up_to {
@@ -170,7 +178,7 @@ fn push_backlog(store: &mut Store, report: &mut PushReport) -> Result<()> {
             });
         }
         // A short batch was the end of the backlog: no need to ask again.
-        if records.len() < BATCH_SIZE && erasures.len() < BATCH_SIZE {
+        if records.len() < batch_size && erasures.len() < batch_size {
             return Ok(());
         }
     }
