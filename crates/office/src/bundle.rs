@@ -63,7 +63,7 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
     let mut report = ImportReport { device_id: device.device_id, stored: 0, duplicates: 0, erasures_applied: 0, acknowledged_seq: 0 };
     for (index, line) in lines.enumerate() {
         let batch: PushRequest = serde_json::from_slice(line).map_err(|e| invalid(format!("batch {} is not valid ({e})", index + 1)))?;
-        match store.ingest(&device, &batch, now) {
+        match store.ingest(&device, None, &batch, now) {
             Ok(answer) => {
                 report.stored += answer.stored;
                 report.duplicates += answer.duplicates;

@@ -153,16 +153,14 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
     Ok(())
 }
 
-/// Checks a push's signature, timestamp and nonce against the paired device.
+/// Checks a push's signature and timestamp against the paired device (the
+/// nonce is checked in the same transaction as the batch, see [`push`]).
 fn authenticate(store: &mut dyn OfficeStore, signed: &SignedBy, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<Device> {
     let device = store.device(signed.device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
     if let Some(revoked_at) = &device.revoked_at {
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
     }
     check_signature(signed, &device.public_key, path, body, now)?;
-    if !store.remember_nonce(device.device_id, &signed.nonce, now.timestamp())? {
-        return Err(OfficeError::Replay { nonce: signed.nonce.clone() });
-    }
     Ok(device)
 }
 
@@ -192,8 +190,18 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
         let device_id = signed.device_id;
         let result = (|| {
             let device = authenticate(store, &signed, PUSH_PATH, &body, now)?;
-            let request: PushRequest = parse_json(&body)?;
-            store.ingest(&device, &request, now)
+            let nonce = (signed.nonce.as_str(), now.timestamp());
+            let outcome = parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
+            match outcome {
+                // A refused request's nonce is spent too: replaying it is a replay.
+                Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
+                    if !store.remember_nonce(device.device_id, nonce.0, nonce.1)? {
+                        return Err(OfficeError::Replay { nonce: signed.nonce.clone() });
+                    }
+                    Err(error)
+                }
+                other => other,
+            }
         })();
         let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
         alerting(store, known, now, result)

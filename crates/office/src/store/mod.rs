@@ -83,8 +83,10 @@ pub trait OfficeStore: Send {
     fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool>;
 
     /// Verifies and stores one batch (see [`crate::ingest`]); on refusal
-    /// nothing of the batch is stored and the error says why.
-    fn ingest(&mut self, device: &Device, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
+    /// nothing of the batch is stored and the error says why. A request's
+    /// `nonce` is remembered in the same transaction (one commit, one
+    /// fsync per push); a nonce already seen is [`crate::OfficeError::Replay`].
+    fn ingest(&mut self, device: &Device, nonce: Option<(&str, i64)>, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
 
     /// Keeps an alert.
     fn raise_alert(&mut self, device_id: Option<Uuid>, seq: Option<u64>, kind: &str, detail: &str, now: DateTime<Utc>) -> Result<()>;

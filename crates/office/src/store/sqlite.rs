@@ -75,6 +75,19 @@ impl SqliteStore {
     }
 }
 
+/// Remembers a request nonce; `false` if this device used it before.
+fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
+    const DOING: &str = "checking the request nonce";
+    // A nonce older than twice the clock window can no longer pass the
+    // timestamp check, so it need not be remembered.
+    tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1").and_then(|mut s| s.execute([now_secs - 2 * MAX_CLOCK_SKEW_SECS])).doing(DOING)?;
+    let inserted = tx
+        .prepare_cached("INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![device_id.hyphenated().to_string(), nonce, now_secs]))
+        .doing(DOING)?;
+    Ok(inserted == 1)
+}
+
 fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
     let row: Option<(u64, String)> = tx
         .prepare_cached("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")
@@ -226,20 +239,13 @@ impl OfficeStore for SqliteStore {
     }
 
     fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
-        const DOING: &str = "checking the request nonce";
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
-        // A nonce older than twice the clock window can no longer pass the
-        // timestamp check, so it need not be remembered.
-        tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1").and_then(|mut s| s.execute([now_secs - 2 * MAX_CLOCK_SKEW_SECS])).doing(DOING)?;
-        let inserted = tx
-            .prepare_cached("INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)")
-            .and_then(|mut s| s.execute(params![device_id.hyphenated().to_string(), nonce, now_secs]))
-            .doing(DOING)?;
-        tx.commit().doing(DOING)?;
-        Ok(inserted == 1)
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("checking the request nonce")?;
+        let fresh = insert_nonce(&tx, device_id, nonce, now_secs)?;
+        tx.commit().doing("checking the request nonce")?;
+        Ok(fresh)
     }
 
-    fn ingest(&mut self, device: &Device, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+    fn ingest(&mut self, device: &Device, nonce: Option<(&str, i64)>, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
         const DOING: &str = "storing a batch";
         let decoded = decode_batch(device, batch)?;
         let erasures = batch
@@ -250,6 +256,11 @@ impl OfficeStore for SqliteStore {
         let id = device.device_id.hyphenated().to_string();
         let received = format_utc(&now);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        if let Some((nonce, now_secs)) = nonce
+            && !insert_nonce(&tx, device.device_id, nonce, now_secs)?
+        {
+            return Err(OfficeError::Replay { nonce: nonce.to_owned() });
+        }
         let held = head(&tx, &id)?;
         let mut response = PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0 };
 
