@@ -51,9 +51,10 @@ fn start_office(data: &Path) -> Office {
     Office { child, url, fingerprint }
 }
 
+/// The demo signature (460 points, a 7.4 KB PNG: a typical real one).
 fn png() -> Vec<u8> {
-    let json = br#"{"width":600,"height":240,"strokes":[[{"x":40,"y":150},{"x":90,"y":60},{"x":140,"y":170},{"x":200,"y":70},{"x":260,"y":160},{"x":330,"y":80},{"x":400,"y":150}]]}"#;
-    render_png(&Strokes::from_json(json).unwrap()).unwrap()
+    let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo-signature.json")).unwrap();
+    render_png(&Strokes::from_json(&json).unwrap()).unwrap()
 }
 
 fn kiosk(dir: &Path, n: u64) -> Store {

@@ -21,7 +21,9 @@ fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_n
 
     let report = sync::push(&mut store).unwrap();
     assert_eq!((report.sent, report.acknowledged_seq, report.pending), (5000, 5000, 0));
-    assert_eq!(report.requests, 11, "10 full batches of 500, then one that finds nothing more");
+    // Batches of at most 500 records and 4 MiB; at least 10 requests, and
+    // never one per record.
+    assert!((10..=15).contains(&report.requests), "{} requests", report.requests);
     assert_office_holds(&office, &store);
 
     let again = sync::push(&mut store).unwrap();
@@ -111,4 +113,22 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
     let tampered = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert_eq!(tampered.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&tampered.stderr).contains("signature is not kiosk"), "{}", String::from_utf8_lossy(&tampered.stderr));
+}
+
+#[test]
+fn batches_are_cut_to_fit_the_body_limit_however_large_the_signatures() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 0);
+    // 1.2 MB "signatures": 500 of them would be 800 MB of JSON.
+    let role = signbook_core::role::Role::new("visitor").unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+00:00").unwrap();
+    for i in 0..12 {
+        store.sign_prerendered_at(&role, &format!("Large Signer{i}"), None, vec![i as u8; 1_200_000], at).unwrap();
+    }
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = sync::push(&mut store).unwrap();
+    assert_eq!((report.sent, report.acknowledged_seq, report.pending), (12, 12, 0));
+    assert!(report.requests >= 4, "cut into requests under the office's 8 MiB limit: {}", report.requests);
+    assert_office_holds(&office, &store);
 }

@@ -49,6 +49,9 @@ use wire::{PairRequest, PairResponse, PushRequest, PushResponse, WireCheckpoint,
 /// Records per push request: about 1.5 MB of JSON with typical signatures,
 /// well under the office's 8 MB body limit.
 pub const BATCH_SIZE: usize = 500;
+/// Most JSON one push carries (records are cut to fit), half the office's
+/// 8 MiB limit: 500 unusually long signatures still fit in two requests.
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// The pairing endpoint.
 pub const PAIR_PATH: &str = "/v1/pair";
 /// The push endpoint.
@@ -135,7 +138,9 @@ fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -
     loop {
         let acked = store.sync_status()?.acknowledged_seq;
         let head = store.head()?.map_or(0, |(seq, _)| seq);
-        let records = store.records_after(acked, batch_size)?;
+        let mut records = store.records_after(acked, batch_size)?;
+        let fetched = records.len();
+        records.truncate(fitting(&records));
         let erasures = store.unsent_erasures(acked, batch_size)?;
         let last = records.last().map(|(r, _)| (r.header.seq, r.hash));
         let request = PushRequest {
@@ -178,10 +183,23 @@ fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -
             });
         }
         // A short batch was the end of the backlog: no need to ask again.
-        if records.len() < batch_size && erasures.len() < batch_size {
+        if fetched < batch_size && records.len() == fetched && erasures.len() < batch_size {
             return Ok(());
         }
     }
+}
+
+/// How many of `records` fit in [`MAX_BATCH_BYTES`] of JSON (at least one).
+fn fitting(records: &[(crate::record::Record, Option<crate::store::Erasure>)]) -> usize {
+    let mut bytes = 0;
+    for (i, (record, _)) in records.iter().enumerate() {
+        // base64 grows the PNG by 4/3; the other fields are under 1.5 KB.
+        bytes += record.personal.as_ref().map_or(0, |p| p.signature_png.len() * 4 / 3) + 1536;
+        if bytes > MAX_BATCH_BYTES {
+            return i.max(1);
+        }
+    }
+    records.len()
 }
 
 /// Settings of [`run_background`].
