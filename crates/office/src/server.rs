@@ -147,7 +147,8 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
     if skew.abs() > MAX_CLOCK_SKEW_SECS {
         return Err(OfficeError::ClockSkew { skew_secs: skew, max: MAX_CLOCK_SKEW_SECS });
     }
-    if !auth::verify_request(key, "POST", path, &signed.device_id, signed.timestamp, &signed.nonce, body, &signed.signature) {
+    let request = auth::RequestAuth { device_id: signed.device_id, timestamp: signed.timestamp, nonce: &signed.nonce, signature: &signed.signature };
+    if !auth::verify_request(key, "POST", path, &request, body) {
         return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
     }
     Ok(())

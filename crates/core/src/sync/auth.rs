@@ -51,22 +51,26 @@ pub fn sign_request(key: &SigningKey, device_id: &Uuid, method: &str, path: &str
     ]
 }
 
-/// Whether `signature_hex` is `public_key`'s signature of this request.
-pub fn verify_request(
-    public_key: &VerifyingKey,
-    method: &str,
-    path: &str,
-    device_id: &Uuid,
-    timestamp: i64,
-    nonce: &str,
-    body: &[u8],
-    signature_hex: &str,
-) -> bool {
+/// The authentication headers of a received request, parsed.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestAuth<'a> {
+    /// `x-signbook-device`.
+    pub device_id: Uuid,
+    /// `x-signbook-timestamp`.
+    pub timestamp: i64,
+    /// `x-signbook-nonce`.
+    pub nonce: &'a str,
+    /// `x-signbook-signature`, hex.
+    pub signature: &'a str,
+}
+
+/// Whether `auth.signature` is `public_key`'s signature of this request.
+pub fn verify_request(public_key: &VerifyingKey, method: &str, path: &str, auth: &RequestAuth<'_>, body: &[u8]) -> bool {
     let mut signature = [0u8; 64];
-    if hex::decode_to_slice(signature_hex, &mut signature).is_err() {
+    if hex::decode_to_slice(auth.signature, &mut signature).is_err() {
         return false;
     }
-    let message = request_message(method, path, device_id, timestamp, nonce, body);
+    let message = request_message(method, path, &auth.device_id, auth.timestamp, auth.nonce, body);
     public_key.verify(&message, &Signature::from_bytes(&signature)).is_ok()
 }
 
@@ -82,12 +86,16 @@ mod tests {
         let get = |name: &str| headers.iter().find(|(n, _)| *n == name).unwrap().1.clone();
         let (nonce, sig) = (get(HEADER_NONCE), get(HEADER_SIGNATURE));
         let pk = key.verifying_key();
-        assert!(verify_request(&pk, "POST", "/v1/push", &device, 1_800_000_000, &nonce, b"{}", &sig));
-        assert!(!verify_request(&pk, "POST", "/v1/push", &device, 1_800_000_000, &nonce, b"{ }", &sig), "body changed");
-        assert!(!verify_request(&pk, "POST", "/v1/pair", &device, 1_800_000_000, &nonce, b"{}", &sig), "path changed");
-        assert!(!verify_request(&pk, "POST", "/v1/push", &device, 1_800_000_001, &nonce, b"{}", &sig), "time changed");
+        let (nonce, sig) = (nonce.as_str(), sig.as_str());
+        let verify = |key: &VerifyingKey, path: &str, timestamp: i64, signature: &str, body: &[u8]| {
+            verify_request(key, "POST", path, &RequestAuth { device_id: device, timestamp, nonce, signature }, body)
+        };
+        assert!(verify(&pk, "/v1/push", 1_800_000_000, sig, b"{}"));
+        assert!(!verify(&pk, "/v1/push", 1_800_000_000, sig, b"{ }"), "body changed");
+        assert!(!verify(&pk, "/v1/pair", 1_800_000_000, sig, b"{}"), "path changed");
+        assert!(!verify(&pk, "/v1/push", 1_800_000_001, sig, b"{}"), "time changed");
         let other = SigningKey::from_bytes(&[4; 32]).verifying_key();
-        assert!(!verify_request(&other, "POST", "/v1/push", &device, 1_800_000_000, &nonce, b"{}", &sig), "other key");
-        assert!(!verify_request(&pk, "POST", "/v1/push", &device, 1_800_000_000, &nonce, b"{}", "zz"), "not hex");
+        assert!(!verify(&other, "/v1/push", 1_800_000_000, sig, b"{}"), "other key");
+        assert!(!verify(&pk, "/v1/push", 1_800_000_000, "zz", b"{}"), "not hex");
     }
 }

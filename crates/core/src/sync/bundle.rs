@@ -115,7 +115,6 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
         Ok(())
     })?;
     flush(&mut batch, &mut writer, &mut report)?;
-    drop(flush);
     let signature = key.sign(&bundle_signed_message(&device_id, &hasher.finalize()));
     let trailer = BundleTrailer { signature: hex::encode(signature.to_bytes()) };
     let mut line = serde_json::to_vec(&trailer).expect("a trailer serialises");

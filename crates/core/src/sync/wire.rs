@@ -238,7 +238,7 @@ impl WireRecord {
         let erasure = match &self.erasure {
             None => None,
             Some(e) if e.seq != seq => return Err(fail(format!("its erasure names record {}", e.seq))),
-            Some(e) => Some(e.to_erasure().map_err(|detail| fail(detail))?),
+            Some(e) => Some(e.to_erasure().map_err(fail)?),
         };
         let header = RecordHeader {
             id: self.id,
