@@ -14,6 +14,8 @@ fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_n
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 5000);
 
+    let printed = String::from_utf8(office.cli(&["fingerprint"]).stdout).unwrap();
+    assert_eq!(printed.trim(), office.fingerprint, "`fingerprint` prints what `serve` printed");
     let code = office.pairing_code();
     let paired = sync::pair(&mut store, &office.url(), &code, &office.fingerprint).unwrap();
     assert_eq!((paired.device_id, paired.acknowledged_seq), (store.device_id(), 0));
