@@ -94,12 +94,18 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor
     }
 }
 
-/// Reads at most [`MAX_BODY_BYTES`], refusing early on a larger declared length.
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes> {
+/// Refuses a declared `Content-Length` over the limit, before anything else.
+fn check_declared_length(headers: &HeaderMap) -> Result<()> {
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES });
     }
+    Ok(())
+}
+
+/// Reads at most [`MAX_BODY_BYTES`], refusing early on a larger declared length.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes> {
+    check_declared_length(headers)?;
     let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
     match http_body_util::BodyExt::collect(limited).await {
         Ok(collected) => Ok(collected.to_bytes()),
@@ -184,8 +190,10 @@ fn alerting<T>(store: &mut dyn OfficeStore, device_id: Option<Uuid>, now: DateTi
 }
 
 async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PushResponse>> {
-    let body = read_body(&headers, body).await?;
+    // Oversized and unsigned requests are refused before their body is read.
+    check_declared_length(&headers)?;
     let signed = signed_by(&headers)?;
+    let body = read_body(&headers, body).await?;
     let now = Utc::now();
     with_store(&store, move |store| {
         let device_id = signed.device_id;
