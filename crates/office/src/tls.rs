@@ -83,3 +83,25 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     file.write_all(bytes)?;
     file.sync_all()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_certificate_is_made_once_and_the_key_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = OfficeIdentity::load_or_create(dir.path()).unwrap();
+        let again = OfficeIdentity::load_or_create(dir.path()).unwrap();
+        assert_eq!(first.fingerprint(), again.fingerprint(), "restarts keep the pinned certificate");
+        assert_eq!(first.fingerprint(), fingerprint(&fs::read(dir.path().join("cert.der")).unwrap()));
+        first.server_config().unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(dir.path().join("key.der")).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        fs::remove_file(dir.path().join("key.der")).unwrap();
+        assert_eq!(OfficeIdentity::load_or_create(dir.path()).unwrap_err().code(), "tls", "never silently replaces half a pair");
+    }
+}

@@ -474,3 +474,23 @@ fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rusqlite::Resu
     let erasure = row.get::<_, Option<String>>(17)?.map(|reason| -> rusqlite::Result<Erasure> { Ok(Erasure { reason, erased_at: time(row.get(18)?) }) }).transpose()?;
     Ok((Record { header, hash: hash(10)?, personal }, erasure))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_or_foreign_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("office.db");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new");
+        assert!(err.to_string().contains("schema 99") && err.to_string().contains("has not been changed"), "{err}");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        assert_eq!(SqliteStore::open(&other).unwrap_err().code(), "foreign_database");
+    }
+}
