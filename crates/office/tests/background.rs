@@ -4,15 +4,14 @@
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use common::{Office, Proxy, assert_office_holds, kiosk, sign};
 use signbook_core::role::Role;
 use signbook_core::sync::backoff::Backoff;
-use signbook_core::sync::{self, BackgroundOptions};
+use signbook_core::sync::{self, BackgroundOptions, BackgroundSync};
 use signbook_office::OfficeStore;
 
 #[test]
@@ -24,15 +23,11 @@ fn the_background_loop_backs_off_while_the_office_is_down_and_drains_when_it_ret
     sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     office.kill();
 
-    let stop = Arc::new(AtomicBool::new(false));
     let options = BackgroundOptions {
         interval: Duration::from_millis(200),
         backoff: Backoff { base: Duration::from_millis(100), cap: Duration::from_millis(400), floor: Duration::from_millis(50) },
     };
-    let background = {
-        let (db, stop) = (store.path().to_owned(), stop.clone());
-        std::thread::spawn(move || sync::run_background(&db, &stop, &options))
-    };
+    let background = BackgroundSync::start(store.path(), options).unwrap();
 
     // Two seconds of outage, signing all the while.
     let started = Instant::now();
@@ -67,9 +62,8 @@ fn the_background_loop_backs_off_while_the_office_is_down_and_drains_when_it_ret
         std::thread::sleep(Duration::from_millis(20));
     }
     assert!(slowest < Duration::from_millis(500), "a signature waited {slowest:?} for the sync");
-    stop.store(true, Ordering::Relaxed);
     let stopping = Instant::now();
-    background.join().unwrap();
+    background.stop();
     assert!(stopping.elapsed() < Duration::from_secs(1), "the loop stops promptly");
     let status = store.sync_status().unwrap();
     assert!(status.last_error.is_none() && status.last_success_at.is_some(), "{status:?}");

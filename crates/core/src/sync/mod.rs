@@ -261,6 +261,47 @@ pub fn run_background(db_path: &Path, stop: &AtomicBool, options: &BackgroundOpt
     }
 }
 
+/// [`run_background`] on its own thread, stopped when this is dropped: what
+/// the kiosk app holds for its lifetime.
+#[derive(Debug)]
+pub struct BackgroundSync {
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BackgroundSync {
+    /// Starts syncing the database at `db_path` in the background.
+    pub fn start(db_path: impl Into<std::path::PathBuf>, options: BackgroundOptions) -> std::io::Result<Self> {
+        let (db_path, stop) = (db_path.into(), std::sync::Arc::new(AtomicBool::new(false)));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new().name("signbook-sync".into()).spawn(move || run_background(&db_path, &stop, &options))?
+        };
+        Ok(BackgroundSync { stop, thread: Some(thread) })
+    }
+
+    /// Stops the loop and waits for it (at most about 100 ms, or the end of
+    /// a push in flight).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the sync thread panicked");
+        }
+    }
+}
+
+impl Drop for BackgroundSync {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
 fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {
     let until = Instant::now() + delay;
     while !stop.load(Ordering::Relaxed) {
