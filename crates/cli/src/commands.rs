@@ -9,7 +9,7 @@ use signbook_core::agreement::MAX_AGREEMENT_BYTES;
 use signbook_core::export::{self, Format};
 use signbook_core::role::{Role, parse_role_list};
 use signbook_core::signature::{MAX_JSON_BYTES, Strokes};
-use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
+use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths, sync};
 
 use signbook_core::store::{ResignRule, SigningStatus};
 
@@ -154,6 +154,47 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 SigningStatus::MustSign { reason } => println!("must sign: {reason}"),
             }
+        }
+        Command::Pair { office, code, fingerprint } => {
+            let answer = sync::pair(&mut store, &office, &code, &fingerprint)?;
+            println!("Paired with {office} as kiosk {} (the office holds {} of its records).", answer.device_id, answer.acknowledged_seq);
+            println!("Push now with: signbook sync");
+        }
+        Command::Sync { json } => {
+            let report = sync::push(&mut store)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!(
+                    "Sent {} records and {} erasures in {} requests; the office acknowledged records 1 to {}; {} pending.",
+                    report.sent, report.erasures_sent, report.requests, report.acknowledged_seq, report.pending
+                );
+            }
+        }
+        Command::SyncStatus { json } => {
+            let status = store.sync_status()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                println!("office: {}", status.office_url.as_deref().unwrap_or("not paired (see: signbook pair --help)"));
+                println!("acknowledged: 1 to {} of {}; pending: {} records, {} erasures", status.acknowledged_seq, status.head_seq, status.pending, status.pending_erasures);
+                println!("last success: {}", status.last_success_at.as_deref().unwrap_or("never"));
+                match (&status.last_error_code, &status.last_error) {
+                    (Some(code), Some(message)) => println!("last error ({code}, at {}): {message}", status.last_attempt_at.as_deref().unwrap_or("?")),
+                    _ => println!("last error: none"),
+                }
+            }
+        }
+        Command::ExportBundle { out } => {
+            let report = sync::export_bundle(&store, &out)?;
+            println!(
+                "Wrote {} records ({} erased) in {} batches to {}. At the office: signbook-office import-bundle {}",
+                report.records,
+                report.erased,
+                report.batches,
+                out.display(),
+                out.display()
+            );
         }
         Command::Erase { seq, reason } => {
             let receipt = store.erase(seq, &reason)?;

@@ -91,6 +91,38 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Pair this kiosk with the office (run `signbook-office pair` there first).
+    Pair {
+        /// The office address, https://HOST:PORT.
+        #[arg(long, value_name = "URL")]
+        office: String,
+        /// The one-time code the office printed.
+        #[arg(long)]
+        code: String,
+        /// The office certificate's SHA-256 fingerprint, as the office printed it.
+        #[arg(long, value_name = "SHA256")]
+        fingerprint: String,
+    },
+    /// Push every record the office has not acknowledged yet, once.
+    Sync {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what is waiting for the office, the last success and the last error.
+    #[command(name = "sync-status")]
+    SyncStatus {
+        /// Print the status as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write every record to a signed file for `signbook-office import-bundle` (no network needed).
+    #[command(name = "export-bundle")]
+    ExportBundle {
+        /// File to write (replaced atomically).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Erase one record's personal data (UK GDPR), leaving a verifiable tombstone.
     Erase {
         /// Sequence number of the record (see `signbook records list`).

@@ -235,3 +235,51 @@ fn settings_can_be_shown_changed_and_refused() {
     env.signbook().args(["settings", "set", "--idle-timeout", "5"]).assert().code(2).stderr(predicate::str::contains("use 15 to 600 seconds"));
     env.signbook().args(["admin-pin", "reset"]).assert().success().stdout(predicate::str::contains("admin PIN is reset"));
 }
+
+#[test]
+fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
+    let env = Env::new();
+    env.publish();
+    env.sign("Ann Able");
+    env.sign("Ben Baker");
+
+    env.signbook()
+        .arg("sync-status")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("office: not paired").and(predicate::str::contains("pending: 2 records")).and(predicate::str::contains("last success: never")));
+    env.signbook().arg("sync").assert().code(2).stderr(predicate::str::contains("not paired with an office yet").and(predicate::str::contains("signbook-office pair")));
+
+    let fingerprint = "ab".repeat(32);
+    env.signbook()
+        .args(["pair", "--office", "http://office:8443", "--code", "AAAAA-AAAAA", "--fingerprint", &fingerprint])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("must start with https://"));
+    env.signbook()
+        .args(["pair", "--office", "https://127.0.0.1:9", "--code", "AAAAA-AAAAA", "--fingerprint", "12:34"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("\"12:34\" is not a certificate fingerprint"));
+    // Nothing listens on this loopback port: unreachable, and nothing is saved.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    env.signbook()
+        .args(["pair", "--office", &format!("https://127.0.0.1:{port}"), "--code", "AAAAA-AAAAA", "--fingerprint", &fingerprint])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot reach the office"));
+    env.signbook().args(["sync-status", "--json"]).assert().success().stdout(predicate::str::contains(r#""office_url": null"#));
+
+    env.signbook()
+        .args(["export-bundle", "--out"])
+        .arg(env.path("kiosk.bundle"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Wrote 2 records (0 erased) in 1 batches"));
+    let bundle = std::fs::read_to_string(env.path("kiosk.bundle")).unwrap();
+    let lines: Vec<serde_json::Value> = bundle.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "manifest, one batch, signature");
+    assert_eq!((lines[0]["format"].as_str(), lines[0]["records"].as_u64()), (Some("signbook-bundle-v1"), Some(2)));
+    assert_eq!(lines[1]["records"][1]["personal"]["name"], "Ben Baker");
+    assert_eq!(lines[2]["signature"].as_str().unwrap().len(), 128);
+}

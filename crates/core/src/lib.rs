@@ -53,6 +53,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! [`sync`] pairs the kiosk with the school office over pinned HTTPS and
+//! pushes the chain idempotently (`docs/sync-protocol.md`); the office
+//! server itself is the `signbook-office` crate.
+//!
 //! The exact bytes a record hash covers are specified in
 //! `docs/record-format.md`, with golden vectors in `crates/core/tests/golden`.
 
@@ -71,6 +75,7 @@ pub mod record;
 pub mod role;
 pub mod signature;
 pub mod store;
+pub mod sync;
 pub mod verify;
 
 pub use error::{Error, Result};

@@ -199,6 +199,15 @@ impl ChainWalk {
         ChainWalk { device_id, public_key, checkpoints, last: None, records: 0, erased: 0, checkpoints_checked: 0, problem: None }
     }
 
+    /// Continues a walk after a prefix already verified, ending at `last`
+    /// = `(seq, hash)`: the office checks each pushed batch against the
+    /// head it holds without re-reading the whole chain.
+    pub fn resume(device_id: Uuid, public_key: VerifyingKey, checkpoints: Vec<Checkpoint>, last: (u64, Hash32)) -> Self {
+        let mut walk = ChainWalk::new(device_id, public_key, checkpoints);
+        walk.last = (last.0 > 0).then_some(last);
+        walk
+    }
+
     /// Whether a problem has been found (later records are then ignored).
     pub fn is_broken(&self) -> bool {
         self.problem.is_some()

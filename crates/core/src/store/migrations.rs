@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_resign_rules.sql"),
     include_str!("migrations/0003_admin_and_settings.sql"),
+    include_str!("migrations/0004_sync.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,6 +13,7 @@ mod records;
 mod resign;
 mod rows;
 mod settings;
+mod sync_state;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -31,6 +32,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use agreements::Published;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
+pub use sync_state::{SyncConfig, SyncStatus};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 
 /// How long a writer waits for another process's transaction to finish.

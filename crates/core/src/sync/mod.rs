@@ -1,0 +1,314 @@
+//! Sync with the office: pairing, the idempotent push, the background loop,
+//! and USB bundles for sites with no network.
+//!
+//! ## How it fits together
+//!
+//! * [`pair`] connects to `https://HOST:PORT` trusting only the certificate
+//!   whose SHA-256 the admin typed ([`tls`]), sends the one-time code with
+//!   the kiosk's device id and Ed25519 public key, and remembers the office.
+//! * [`push`] sends records after the last acknowledged sequence in
+//!   batches of [`BATCH_SIZE`], each with a fresh checkpoint signing its
+//!   last record and every request signed with the kiosk key ([`auth`]).
+//!   The office stores each `(device, seq)` once and answers with the
+//!   highest contiguous sequence it holds; only then does the kiosk move
+//!   its `acked_seq`, in one transaction. A lost answer, a crash on either
+//!   side or a resend therefore never loses or doubles a record: the next
+//!   push resends from `acked_seq` and the office ignores what it has.
+//! * [`run_background`] is the kiosk app's loop around [`push`]: its own
+//!   database connection (WAL, so signing never waits on it), exponential
+//!   backoff with jitter while the office is unreachable ([`backoff`]).
+//! * [`export_bundle`] writes the whole chain to a signed file that
+//!   `signbook-office import-bundle` checks exactly as it checks a push.
+//!
+//! The wire format is in [`wire`] and `docs/sync-protocol.md`.
+
+pub mod auth;
+pub mod backoff;
+mod bundle;
+pub mod http;
+pub mod tls;
+pub mod wire;
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::Serialize;
+
+pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleReport, BundleTrailer, bundle_signed_message, export_bundle};
+
+use crate::checkpoint::Checkpoint;
+use crate::error::{Error, Result};
+use crate::hash::Hash32;
+use crate::store::Store;
+use backoff::Backoff;
+use http::OfficeClient;
+use wire::{PairRequest, PairResponse, PushRequest, PushResponse, WireCheckpoint, WireErasure, WireRecord};
+
+/// Records per push request: about 1.5 MB of JSON with typical signatures,
+/// well under the office's 8 MB body limit.
+pub const BATCH_SIZE: usize = 500;
+/// Most JSON one push carries (records are cut to fit), half the office's
+/// 8 MiB limit: 500 unusually long signatures still fit in two requests.
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// The pairing endpoint.
+pub const PAIR_PATH: &str = "/v1/pair";
+/// The push endpoint.
+pub const PUSH_PATH: &str = "/v1/push";
+
+/// Parses a fingerprint as printed by the office: 64 hex digits, colons
+/// and spaces allowed.
+pub fn parse_fingerprint(text: &str) -> Result<Hash32> {
+    let cleaned: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
+    Hash32::from_hex(&cleaned).map_err(|_| Error::FingerprintInvalid { input: text.chars().take(100).collect() })
+}
+
+/// Pairs this kiosk with the office at `office_url`, pinning `fingerprint`.
+pub fn pair(store: &mut Store, office_url: &str, code: &str, fingerprint: &str) -> Result<PairResponse> {
+    let fingerprint = parse_fingerprint(fingerprint)?;
+    let client = OfficeClient::new(office_url, fingerprint)?;
+    let school = store.settings().ok().map(|s| s.school_name).filter(|s| !s.is_empty());
+    let request = PairRequest {
+        code: code.trim().to_owned(),
+        device_id: store.device_id(),
+        public_key: hex::encode(store.public_key().as_bytes()),
+        kiosk_name: school,
+    };
+    let body = serde_json::to_vec(&request).expect("a pairing request serialises");
+    // Signed like every request, which also proves the kiosk holds the key it registers.
+    let headers = auth::sign_request(store.signing_key(), &store.device_id(), "POST", PAIR_PATH, Utc::now().timestamp(), &body);
+    let answer: PairResponse = client.call(PAIR_PATH, &headers, &body)?;
+    if answer.device_id != store.device_id() {
+        return Err(Error::OfficeProtocol { url: client.url().to_owned(), detail: "it registered a different device id".into() });
+    }
+    store.save_pairing(client.url(), fingerprint, answer.acknowledged_seq)?;
+    Ok(answer)
+}
+
+/// What one [`push`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PushReport {
+    /// Requests sent.
+    pub requests: u64,
+    /// Records sent (a resend after a lost answer counts again).
+    pub sent: u64,
+    /// Erasures of earlier-synced records sent.
+    pub erasures_sent: u64,
+    /// What the office holds now: records `1..=acknowledged_seq`.
+    pub acknowledged_seq: u64,
+    /// Records still waiting (signed meanwhile, or refused).
+    pub pending: u64,
+}
+
+/// Pushes the whole backlog once. On failure the error is also kept for
+/// [`Store::sync_status`], and what was acknowledged before it stays so.
+pub fn push(store: &mut Store) -> Result<PushReport> {
+    push_in_batches_of(store, BATCH_SIZE)
+}
+
+/// [`push`] with another batch size (tests and benchmarks use small
+/// batches to exercise many requests).
+pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushReport> {
+    let mut report = PushReport::default();
+    let result = push_backlog(store, batch_size.max(1), &mut report);
+    if let Err(error) = &result {
+        let code = match error {
+            Error::OfficeRefused { code, .. } => code.clone(),
+            other => other.code().to_owned(),
+        };
+        if let Err(note) = store.note_push_failure(&code, &error.to_string()) {
+            tracing::warn!(%note, "could not save the sync error");
+        }
+    }
+    let status = store.sync_status()?;
+    report.acknowledged_seq = status.acknowledged_seq;
+    report.pending = status.pending;
+    result.map(|()| report)
+}
+
+fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -> Result<()> {
+    let config = store.sync_config()?.ok_or(Error::NotPaired)?;
+    let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
+    let device_id = store.device_id();
+    // The office may answer that it holds less than we thought (its
+    // database restored from a backup); resend from there, but only once
+    // per push so a confused office cannot keep us looping.
+    let mut rewound = false;
+    loop {
+        let acked = store.sync_status()?.acknowledged_seq;
+        let head = store.head()?.map_or(0, |(seq, _)| seq);
+        let mut records = store.records_after(acked, batch_size)?;
+        let fetched = records.len();
+        records.truncate(fitting(&records));
+        let erasures = store.unsent_erasures(acked, batch_size)?;
+        let last = records.last().map(|(r, _)| (r.header.seq, r.hash));
+        let request = PushRequest {
+            checkpoint: last.map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
+            records: records.iter().map(|(r, e)| WireRecord::from_record(r, e.as_ref())).collect(),
+            erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
+        };
+        let body = serde_json::to_vec(&request).expect("a push request serialises");
+        let headers = auth::sign_request(store.signing_key(), &device_id, "POST", PUSH_PATH, Utc::now().timestamp(), &body);
+        report.requests += 1;
+        let answer = match client.call::<PushResponse>(PUSH_PATH, &headers, &body) {
+            Ok(answer) => answer,
+            Err(Error::OfficeRefused { code, acknowledged_seq: Some(office), .. }) if code == "gap" && office < acked && !rewound => {
+                tracing::warn!(office, acked, "the office holds fewer records than it acknowledged before; resending");
+                store.note_push_success(office, &[])?;
+                rewound = true;
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        report.sent += records.len() as u64;
+        report.erasures_sent += erasures.len() as u64;
+        if answer.acknowledged_seq > head {
+            return Err(Error::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
+        }
+        // Tombstones the office now holds carry their erasure: confirmed too.
+        let tombstones = records.iter().filter(|(r, e)| e.is_some() && r.header.seq <= answer.acknowledged_seq).map(|(r, _)| r.header.seq);
+        let erased: Vec<u64> = erasures.iter().map(|(seq, _)| *seq).chain(tombstones).collect();
+        store.note_push_success(answer.acknowledged_seq, &erased)?;
+        let sent_up_to = last.map_or(acked, |(seq, _)| seq);
+        if answer.acknowledged_seq < sent_up_to {
+            if records.is_empty() && !rewound {
+                // We sent nothing and learnt the office holds less: resend.
+                rewound = true;
+                continue;
+            }
+            return Err(Error::OfficeProtocol {
+                url: client.url().to_owned(),
+                detail: format!("it accepted the batch up to record {sent_up_to} but acknowledges only {}", answer.acknowledged_seq),
+            });
+        }
+        // A short batch was the end of the backlog: no need to ask again.
+        if fetched < batch_size && records.len() == fetched && erasures.len() < batch_size {
+            return Ok(());
+        }
+    }
+}
+
+/// How many of `records` fit in [`MAX_BATCH_BYTES`] of JSON (at least one).
+fn fitting(records: &[(crate::record::Record, Option<crate::store::Erasure>)]) -> usize {
+    let mut bytes = 0;
+    for (i, (record, _)) in records.iter().enumerate() {
+        // base64 grows the PNG by 4/3; the other fields are under 1.5 KB.
+        bytes += record.personal.as_ref().map_or(0, |p| p.signature_png.len() * 4 / 3) + 1536;
+        if bytes > MAX_BATCH_BYTES {
+            return i.max(1);
+        }
+    }
+    records.len()
+}
+
+/// Settings of [`run_background`].
+#[derive(Debug, Clone, Copy)]
+pub struct BackgroundOptions {
+    /// Pause between pushes while all is well.
+    pub interval: Duration,
+    /// Retry schedule after failures.
+    pub backoff: Backoff,
+}
+
+impl Default for BackgroundOptions {
+    fn default() -> Self {
+        BackgroundOptions { interval: Duration::from_secs(30), backoff: Backoff::default() }
+    }
+}
+
+/// The kiosk app's sync loop; returns when `stop` becomes true (within
+/// about 100 ms). Run it on its own thread: it opens its own connection to
+/// `db_path`, so signing is never blocked by it. Before pairing it simply
+/// waits and checks again.
+pub fn run_background(db_path: &Path, stop: &AtomicBool, options: &BackgroundOptions) {
+    let mut store: Option<Store> = None;
+    let mut failures: u32 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        if store.is_none() {
+            match Store::open(db_path) {
+                Ok(s) => store = Some(s),
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(%error, "sync: cannot open the kiosk database");
+                    sleep_unless_stopped(options.backoff.random_delay(failures), stop);
+                    continue;
+                }
+            }
+        }
+        let Some(s) = store.as_mut() else { continue };
+        let delay = match s.sync_config() {
+            Ok(None) => options.interval,
+            Ok(Some(_)) => match push(s) {
+                Ok(report) => {
+                    failures = 0;
+                    tracing::debug!(?report, "sync: pushed");
+                    options.interval
+                }
+                Err(error) => {
+                    failures = failures.saturating_add(1);
+                    tracing::warn!(%error, failures, "sync: push failed; retrying later");
+                    options.backoff.random_delay(failures)
+                }
+            },
+            Err(error) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(%error, "sync: cannot read the sync settings");
+                options.backoff.random_delay(failures)
+            }
+        };
+        sleep_unless_stopped(delay, stop);
+    }
+}
+
+/// [`run_background`] on its own thread, stopped when this is dropped: what
+/// the kiosk app holds for its lifetime.
+#[derive(Debug)]
+pub struct BackgroundSync {
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl BackgroundSync {
+    /// Starts syncing the database at `db_path` in the background.
+    pub fn start(db_path: impl Into<std::path::PathBuf>, options: BackgroundOptions) -> std::io::Result<Self> {
+        let (db_path, stop) = (db_path.into(), std::sync::Arc::new(AtomicBool::new(false)));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::Builder::new().name("signbook-sync".into()).spawn(move || run_background(&db_path, &stop, &options))?
+        };
+        Ok(BackgroundSync { stop, thread: Some(thread) })
+    }
+
+    /// Stops the loop and waits for it (at most about 100 ms, or the end of
+    /// a push in flight).
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the sync thread panicked");
+        }
+    }
+}
+
+impl Drop for BackgroundSync {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {
+    let until = Instant::now() + delay;
+    while !stop.load(Ordering::Relaxed) {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(100)));
+    }
+}

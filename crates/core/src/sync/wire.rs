@@ -1,0 +1,289 @@
+//! The JSON wire format shared by the kiosk and the office.
+//!
+//! Every type here is what travels in a request or response body, exactly;
+//! `docs/sync-protocol.md` describes each field and the golden test
+//! `crates/core/tests/sync_wire.rs` freezes the encoding. Hashes are 64 hex
+//! digits, salts 32 hex digits, the signature PNG is standard base64, times
+//! are RFC 3339 UTC with milliseconds (`2026-11-22T09:05:03.120Z`).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::checkpoint::Checkpoint;
+use crate::hash::Hash32;
+use crate::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
+use crate::store::Erasure;
+
+/// Names the protocol in the bundle manifest and the health answer.
+pub const PROTOCOL: &str = "signbook-sync-v1";
+
+/// `POST /v1/pair`: a kiosk registers itself with a one-time code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairRequest {
+    /// The code `signbook-office pair` printed, as typed.
+    pub code: String,
+    /// The kiosk's device id.
+    pub device_id: Uuid,
+    /// The kiosk's Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// A name for the office's kiosk list (the school name setting).
+    pub kiosk_name: Option<String>,
+}
+
+/// The answer to a successful pairing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairResponse {
+    /// The device now registered.
+    pub device_id: Uuid,
+    /// When the office registered it (RFC 3339).
+    pub paired_at: String,
+    /// Highest sequence the office already holds for it (0 for a new kiosk).
+    pub acknowledged_seq: u64,
+}
+
+/// `POST /v1/push`: a batch of records in sequence order, the kiosk's
+/// signature over the batch's last record, and erasures of records the
+/// office already holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Consecutive records, lowest sequence first (may be empty).
+    pub records: Vec<WireRecord>,
+    /// Signs the last record of `records`; required when it is not empty.
+    pub checkpoint: Option<WireCheckpoint>,
+    /// Erasures of records sent earlier.
+    pub erasures: Vec<WireErasure>,
+}
+
+/// The office's answer to a push it accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The office holds every record `1..=acknowledged_seq` of this kiosk.
+    pub acknowledged_seq: u64,
+    /// Records newly stored by this request.
+    pub stored: u64,
+    /// Records the office already held (a resend; ignored).
+    pub duplicates: u64,
+    /// Erasures applied by this request (already-applied ones not counted).
+    pub erasures_applied: u64,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable snake_case code, e.g. `fork`, `pairing_code_expired`.
+    pub code: String,
+    /// What went wrong and what to do, for a person.
+    pub message: String,
+    /// For `gap`: what the office holds, so the kiosk can resend from there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_seq: Option<u64>,
+}
+
+/// One record: its header fields, its hash, and its personal data (absent
+/// for a tombstone, which then carries its erasure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireRecord {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// The kiosk.
+    pub device_id: Uuid,
+    /// 1, 2, 3, ...
+    pub seq: u64,
+    /// Hash of record `seq - 1` (zeros for the first).
+    pub prev_hash: Hash32,
+    /// Agreement version signed.
+    pub agreement_hash: Hash32,
+    /// Role.
+    pub role: String,
+    /// RFC 3339 UTC with milliseconds, as the kiosk's clock said.
+    pub signed_at: String,
+    /// Kiosk UTC offset in minutes.
+    pub utc_offset_minutes: i32,
+    /// Salted digest of the name.
+    pub name_digest: Hash32,
+    /// Salted digest of the organisation, if any.
+    pub organisation_digest: Option<Hash32>,
+    /// Salted digest of the signature PNG.
+    pub signature_digest: Hash32,
+    /// The record hash (SHA-256 of the canonical encoding).
+    pub hash: Hash32,
+    /// Personal data, `null` once erased.
+    pub personal: Option<WirePersonal>,
+    /// The erasure, for a tombstone.
+    pub erasure: Option<WireErasure>,
+}
+
+/// Personal data of a record.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WirePersonal {
+    /// Normalised name.
+    pub name: String,
+    /// 32 hex digits.
+    pub name_salt: String,
+    /// Normalised organisation.
+    pub organisation: Option<String>,
+    /// 32 hex digits, present with `organisation`.
+    pub organisation_salt: Option<String>,
+    /// The PNG, standard base64.
+    pub signature_png: String,
+    /// 32 hex digits.
+    pub signature_salt: String,
+}
+
+impl std::fmt::Debug for WirePersonal {
+    // Names stay out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WirePersonal").finish_non_exhaustive()
+    }
+}
+
+/// An erasure of one record's personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireErasure {
+    /// The record.
+    pub seq: u64,
+    /// Why, as staff gave it.
+    pub reason: String,
+    /// RFC 3339.
+    pub erased_at: String,
+}
+
+/// The kiosk's Ed25519 signature over `(device, seq, head)`; see [`Checkpoint`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireCheckpoint {
+    /// Sequence of the record signed.
+    pub seq: u64,
+    /// Its hash.
+    pub head_hash: Hash32,
+    /// 128 hex digits.
+    pub signature: String,
+}
+
+/// A wire value that does not decode (names the field).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("record {seq}: {detail}")]
+pub struct WireError {
+    /// The record.
+    pub seq: u64,
+    /// What is wrong.
+    pub detail: String,
+}
+
+impl WireRecord {
+    /// Encodes a stored record.
+    pub fn from_record(record: &Record, erasure: Option<&Erasure>) -> Self {
+        let h = &record.header;
+        WireRecord {
+            id: h.id,
+            device_id: h.device_id,
+            seq: h.seq,
+            prev_hash: h.prev_hash,
+            agreement_hash: h.agreement_hash,
+            role: h.role.clone(),
+            signed_at: format_utc(&h.signed_at),
+            utc_offset_minutes: h.utc_offset_minutes,
+            name_digest: h.name_digest,
+            organisation_digest: h.organisation_digest,
+            signature_digest: h.signature_digest,
+            hash: record.hash,
+            personal: record.personal.as_ref().map(|p| WirePersonal {
+                name: p.name.clone(),
+                name_salt: hex::encode(p.name_salt),
+                organisation: p.organisation.as_ref().map(|(o, _)| o.clone()),
+                organisation_salt: p.organisation.as_ref().map(|(_, s)| hex::encode(s)),
+                signature_png: BASE64.encode(&p.signature_png),
+                signature_salt: hex::encode(p.signature_salt),
+            }),
+            erasure: erasure.map(|e| WireErasure::new(h.seq, e)),
+        }
+    }
+
+    /// Decodes into a record, without judging it: the caller verifies the
+    /// hash, digests and chain (the office with [`crate::verify::ChainWalk`]).
+    pub fn to_record(&self) -> Result<(Record, Option<Erasure>), WireError> {
+        let seq = self.seq;
+        let fail = |detail: String| WireError { seq, detail };
+        let signed_at = parse_utc(&self.signed_at).ok_or_else(|| fail(format!("signed_at {:?} is not an RFC 3339 time", self.signed_at)))?;
+        let salt = |field: &str, text: &str| -> Result<Salt, WireError> {
+            let mut out = [0u8; SALT_LEN];
+            hex::decode_to_slice(text, &mut out).map_err(|_| fail(format!("{field} is not {} hex digits", SALT_LEN * 2)))?;
+            Ok(out)
+        };
+        let personal = match &self.personal {
+            None => None,
+            Some(p) => {
+                let organisation = match (&p.organisation, &p.organisation_salt) {
+                    (Some(o), Some(s)) => Some((o.clone(), salt("organisation_salt", s)?)),
+                    (None, None) => None,
+                    _ => return Err(fail("organisation and organisation_salt must be given together".into())),
+                };
+                Some(PersonalData {
+                    name: p.name.clone(),
+                    name_salt: salt("name_salt", &p.name_salt)?,
+                    organisation,
+                    signature_png: BASE64.decode(&p.signature_png).map_err(|_| fail("signature_png is not base64".into()))?,
+                    signature_salt: salt("signature_salt", &p.signature_salt)?,
+                })
+            }
+        };
+        let erasure = match &self.erasure {
+            None => None,
+            Some(e) if e.seq != seq => return Err(fail(format!("its erasure names record {}", e.seq))),
+            Some(e) => Some(e.to_erasure().map_err(fail)?),
+        };
+        let header = RecordHeader {
+            id: self.id,
+            device_id: self.device_id,
+            seq,
+            prev_hash: self.prev_hash,
+            agreement_hash: self.agreement_hash,
+            role: self.role.clone(),
+            signed_at,
+            utc_offset_minutes: self.utc_offset_minutes,
+            name_digest: self.name_digest,
+            organisation_digest: self.organisation_digest,
+            signature_digest: self.signature_digest,
+        };
+        Ok((Record { header, hash: self.hash, personal }, erasure))
+    }
+}
+
+impl WireErasure {
+    /// Encodes an erasure log entry.
+    pub fn new(seq: u64, erasure: &Erasure) -> Self {
+        WireErasure { seq, reason: erasure.reason.clone(), erased_at: format_utc(&erasure.erased_at) }
+    }
+
+    /// Decodes; the error says which field is wrong.
+    pub fn to_erasure(&self) -> Result<Erasure, String> {
+        let erased_at = parse_utc(&self.erased_at).ok_or_else(|| format!("erased_at {:?} is not an RFC 3339 time", self.erased_at))?;
+        Ok(Erasure { reason: self.reason.clone(), erased_at })
+    }
+}
+
+impl WireCheckpoint {
+    /// Encodes a checkpoint (the device id is the authenticated sender's).
+    pub fn new(checkpoint: &Checkpoint) -> Self {
+        WireCheckpoint { seq: checkpoint.seq, head_hash: checkpoint.head_hash, signature: hex::encode(checkpoint.signature) }
+    }
+
+    /// Decodes for `device_id`; `None` when the signature is not 128 hex digits.
+    pub fn to_checkpoint(&self, device_id: Uuid) -> Option<Checkpoint> {
+        let mut signature = [0u8; 64];
+        hex::decode_to_slice(&self.signature, &mut signature).ok()?;
+        Some(Checkpoint { device_id, seq: self.seq, head_hash: self.head_hash, signature })
+    }
+}
+
+fn parse_utc(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text).ok().map(|t| t.with_timezone(&Utc))
+}

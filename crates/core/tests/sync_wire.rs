@@ -1,0 +1,88 @@
+//! Freezes the sync wire format (`docs/sync-protocol.md`): the JSON of
+//! every request and response body, and the bytes a request signature
+//! covers. A kiosk and an office of different versions must agree on
+//! these, so a change here is a new protocol version, never a fix-up.
+//! To write the file the first time: `SIGNBOOK_WRITE_GOLDEN=1 cargo test --test sync_wire`.
+
+use chrono::DateTime;
+use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
+use signbook_core::Hash32;
+use signbook_core::checkpoint::Checkpoint;
+use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
+use signbook_core::store::Erasure;
+use signbook_core::sync::auth::request_message;
+use signbook_core::sync::wire::{ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireCheckpoint, WireErasure, WireRecord};
+use uuid::Uuid;
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sync_wire.json");
+const DEVICE: &str = "5b0a6f1e-3c9d-4e2a-9f47-1d2c3b4a5e6f";
+
+fn record(seq: u64, prev: Hash32, name: &str, organisation: Option<&str>) -> Record {
+    let (name_salt, org_salt, sig_salt) = ([seq as u8; 16], [0xA0 | seq as u8; 16], [0x50 | seq as u8; 16]);
+    let png = b"\x89PNG\r\n\x1a\n-not-a-real-image".to_vec();
+    let header = RecordHeader {
+        id: Uuid::parse_str(&format!("019375a2-8c00-7a1b-8c3d-4e5f6071829{seq}")).unwrap(),
+        device_id: Uuid::parse_str(DEVICE).unwrap(),
+        seq,
+        prev_hash: prev,
+        agreement_hash: Hash32::of(b"# AUP\n"),
+        role: "visitor".into(),
+        signed_at: DateTime::parse_from_rfc3339("2026-06-01T08:15:30.250Z").unwrap().to_utc(),
+        utc_offset_minutes: 60,
+        name_digest: field_digest(labels::NAME, &name_salt, name.as_bytes()),
+        organisation_digest: organisation.map(|o| field_digest(labels::ORGANISATION, &org_salt, o.as_bytes())),
+        signature_digest: field_digest(labels::SIGNATURE, &sig_salt, &png),
+    };
+    let hash = header.hash();
+    let personal = PersonalData {
+        name: name.into(),
+        name_salt,
+        organisation: organisation.map(|o| (o.to_owned(), org_salt)),
+        signature_png: png,
+        signature_salt: sig_salt,
+    };
+    Record { header, hash, personal: Some(personal) }
+}
+
+fn current() -> Value {
+    let key = SigningKey::from_bytes(&[1; 32]);
+    let device = Uuid::parse_str(DEVICE).unwrap();
+    let first = record(1, Hash32::ZERO, "Zoë O'Brien", Some("Acme Ltd"));
+    let mut second = record(2, first.hash, "Sam Lee", None);
+    second.personal = None;
+    let erasure = Erasure { reason: "subject access request 2026-14".into(), erased_at: DateTime::parse_from_rfc3339("2026-06-02T10:00:00.000Z").unwrap().to_utc() };
+    let push = PushRequest {
+        records: vec![WireRecord::from_record(&first, None), WireRecord::from_record(&second, Some(&erasure))],
+        checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 2, second.hash))),
+        erasures: vec![WireErasure::new(1, &erasure)],
+    };
+    let pair = PairRequest { code: "7KQ2M-9XDRT".into(), device_id: device, public_key: hex::encode(key.verifying_key().as_bytes()), kiosk_name: Some("Hillside Primary".into()) };
+    let message = request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
+    json!({
+        "pair_request": pair,
+        "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0 },
+        "push_request": push,
+        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0 },
+        "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
+        "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
+        "signed_request_message": String::from_utf8(message).unwrap(),
+    })
+}
+
+#[test]
+fn the_wire_format_is_frozen() {
+    let now = current();
+    if std::env::var_os("SIGNBOOK_WRITE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
+    }
+    let frozen: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).expect("tests/golden/sync_wire.json")).unwrap();
+    assert_eq!(now, frozen, "the sync wire format changed: that needs a new protocol version, see docs/sync-protocol.md");
+
+    // And the frozen bodies still decode into the same records.
+    let push: PushRequest = serde_json::from_value(frozen["push_request"].clone()).unwrap();
+    let (first, none) = push.records[0].to_record().unwrap();
+    assert_eq!((first.header.hash(), none), (first.hash, None), "a decoded record re-hashes to its hash");
+    let (second, erasure) = push.records[1].to_record().unwrap();
+    assert_eq!((second.header.prev_hash, second.personal, erasure.map(|e| e.reason)), (first.hash, None, Some("subject access request 2026-14".into())));
+}

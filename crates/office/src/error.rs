@@ -1,0 +1,307 @@
+//! The office's error type. Every variant has a stable [`OfficeError::code`]
+//! sent to the kiosk in `{code, message}`, an HTTP status, and a message
+//! that names the bad input and says what to do.
+
+use std::path::PathBuf;
+
+use axum::http::StatusCode;
+use signbook_core::Hash32;
+use uuid::Uuid;
+
+/// `Result` with [`OfficeError`].
+pub type Result<T, E = OfficeError> = std::result::Result<T, E>;
+
+/// Everything the office can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OfficeError {
+    /// No such pairing code.
+    #[error("pairing code \"{code}\" is not valid; check it, or run `signbook-office pair` for a new one")]
+    PairingCodeInvalid {
+        /// As typed (codes are single-use and short-lived, so safe to echo).
+        code: String,
+    },
+    /// The code is older than 15 minutes.
+    #[error("pairing code \"{code}\" has expired (codes last 15 minutes); run `signbook-office pair` for a new one")]
+    PairingCodeExpired {
+        /// As typed.
+        code: String,
+    },
+    /// The code was already used by another kiosk.
+    #[error("pairing code \"{code}\" was already used; each code pairs one kiosk. Run `signbook-office pair` for a new one")]
+    PairingCodeUsed {
+        /// As typed.
+        code: String,
+    },
+    /// A device id already registered with another key.
+    #[error("kiosk {device_id} is already paired with a different key; if it was reinstalled, revoke the old one (`signbook-office revoke {device_id}`) and reinstall with a new database")]
+    DeviceKeyConflict {
+        /// The device.
+        device_id: Uuid,
+    },
+    /// Not a 32-byte Ed25519 key.
+    #[error("the kiosk's public key is not a valid Ed25519 key (64 hex digits)")]
+    PublicKeyInvalid,
+    /// An authentication header is absent or unreadable.
+    #[error("the request has no valid {header} header; it did not come from Signbook's kiosk software")]
+    AuthMissing {
+        /// The header.
+        header: &'static str,
+    },
+    /// The device was never paired here.
+    #[error("kiosk {device_id} is not paired with this office; pair it first (`signbook-office pair`, then `signbook pair` on the kiosk)")]
+    DeviceNotPaired {
+        /// The device.
+        device_id: Uuid,
+    },
+    /// The device was revoked.
+    #[error("kiosk {device_id} was revoked at this office on {revoked_at}; its pushes are refused")]
+    DeviceRevoked {
+        /// The device.
+        device_id: Uuid,
+        /// When.
+        revoked_at: String,
+    },
+    /// The request signature is not the device's.
+    #[error("the request signature is not kiosk {device_id}'s registered key; the request was altered or forged and has been logged")]
+    SignatureInvalid {
+        /// The device claimed.
+        device_id: Uuid,
+    },
+    /// Kiosk clock too far from the office's.
+    #[error("the kiosk clock is {skew_secs} seconds away from the office clock (at most {max} allowed); set the kiosk's date and time")]
+    ClockSkew {
+        /// Kiosk minus office, seconds.
+        skew_secs: i64,
+        /// The limit.
+        max: i64,
+    },
+    /// A nonce seen before.
+    #[error("this request was already received once (nonce {nonce}); a replayed request is refused and logged")]
+    Replay {
+        /// The nonce.
+        nonce: String,
+    },
+    /// Body over the limit.
+    #[error("the request body is larger than {limit} bytes; the kiosk sends batches well under this, so this is not a kiosk request")]
+    BodyTooLarge {
+        /// Bytes allowed.
+        limit: usize,
+    },
+    /// Body is not the JSON expected.
+    #[error("the request body is not valid JSON for this endpoint: {detail}")]
+    MalformedJson {
+        /// serde_json's words, with line and column.
+        detail: String,
+    },
+    /// A record field that does not decode.
+    #[error("{0}")]
+    RecordInvalid(String),
+    /// A record of another device in this device's push.
+    #[error("record {seq} names kiosk {found}, not the kiosk that sent it; nothing from this batch was stored")]
+    WrongDevice {
+        /// The record.
+        seq: u64,
+        /// The device it names.
+        found: Uuid,
+    },
+    /// Same (device, seq), different hash.
+    #[error("fork: record {seq} of this kiosk differs from the one the office already holds (held {held}, sent {sent}). The kiosk database was probably restored from an older copy. Nothing was overwritten; the office has raised an alert")]
+    Fork {
+        /// The record.
+        seq: u64,
+        /// Hash the office holds (or, for a broken link, expects).
+        held: Hash32,
+        /// Hash sent.
+        sent: Hash32,
+    },
+    /// A batch that does not continue the office's copy.
+    #[error("gap: the office holds records up to {acknowledged} of this kiosk, but the batch starts at {found}; resend from {}", acknowledged + 1)]
+    Gap {
+        /// What the office holds.
+        acknowledged: u64,
+        /// First sequence sent.
+        found: u64,
+    },
+    /// Record contents do not hash to the record hash.
+    #[error("record {seq} was altered: its contents hash to {computed}, not the {sent} it carries; nothing from this batch was stored")]
+    HashMismatch {
+        /// The record.
+        seq: u64,
+        /// Hash sent.
+        sent: Hash32,
+        /// Hash of the contents.
+        computed: Hash32,
+    },
+    /// Personal data does not match its digest.
+    #[error("record {seq} was altered: its {field} does not match the digest its hash covers; nothing from this batch was stored")]
+    PersonalDataMismatch {
+        /// The record.
+        seq: u64,
+        /// Which field.
+        field: &'static str,
+    },
+    /// A tombstone without erasure, or an erasure with data.
+    #[error("record {seq}: {detail}")]
+    ErasureInconsistent {
+        /// The record.
+        seq: u64,
+        /// What is wrong.
+        detail: &'static str,
+    },
+    /// The batch checkpoint is missing, forged or names another record.
+    #[error("the batch checkpoint is not valid: {detail}; nothing from this batch was stored")]
+    CheckpointInvalid {
+        /// What is wrong.
+        detail: String,
+    },
+    /// No such route.
+    #[error("no such endpoint; this office speaks signbook-sync-v1 (POST /v1/pair, POST /v1/push)")]
+    NotFound,
+    /// `revoke` of an unknown device.
+    #[error("no kiosk {device_id} is paired here (see `signbook-office kiosks`)")]
+    UnknownDevice {
+        /// The device.
+        device_id: Uuid,
+    },
+    /// A bundle that cannot be imported.
+    #[error("bundle {path}: {detail}")]
+    BundleInvalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Database file from a newer office.
+    #[error("the office database {path} was written by a newer signbook-office (schema {found}; this one understands up to {supported}). It has not been changed; install the newer version")]
+    SchemaTooNew {
+        /// The file.
+        path: PathBuf,
+        /// Its version.
+        found: i64,
+        /// Ours.
+        supported: i64,
+    },
+    /// Not an office database.
+    #[error("{path} is not a signbook-office database; check --data")]
+    ForeignDatabase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// SQLite failed.
+    #[error("database error while {doing}: {source}")]
+    Db {
+        /// What we were doing.
+        doing: &'static str,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Certificate or key could not be made or loaded.
+    #[error("TLS setup failed: {0}; if the files in the data directory are damaged, move cert.der and key.der aside (kiosks must then be paired again)")]
+    Tls(String),
+    /// A background task panicked or was cancelled.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl OfficeError {
+    /// Stable snake_case code, sent to the kiosk.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OfficeError::PairingCodeInvalid { .. } => "pairing_code_invalid",
+            OfficeError::PairingCodeExpired { .. } => "pairing_code_expired",
+            OfficeError::PairingCodeUsed { .. } => "pairing_code_used",
+            OfficeError::DeviceKeyConflict { .. } => "device_key_conflict",
+            OfficeError::PublicKeyInvalid => "public_key_invalid",
+            OfficeError::AuthMissing { .. } => "auth_missing",
+            OfficeError::DeviceNotPaired { .. } => "device_not_paired",
+            OfficeError::DeviceRevoked { .. } => "device_revoked",
+            OfficeError::SignatureInvalid { .. } => "signature_invalid",
+            OfficeError::ClockSkew { .. } => "clock_skew",
+            OfficeError::Replay { .. } => "replay",
+            OfficeError::BodyTooLarge { .. } => "body_too_large",
+            OfficeError::MalformedJson { .. } => "malformed_json",
+            OfficeError::RecordInvalid(_) => "record_invalid",
+            OfficeError::WrongDevice { .. } => "wrong_device",
+            OfficeError::Fork { .. } => "fork",
+            OfficeError::Gap { .. } => "gap",
+            OfficeError::HashMismatch { .. } => "record_hash_mismatch",
+            OfficeError::PersonalDataMismatch { .. } => "personal_data_mismatch",
+            OfficeError::ErasureInconsistent { .. } => "erasure_inconsistent",
+            OfficeError::CheckpointInvalid { .. } => "checkpoint_invalid",
+            OfficeError::NotFound => "not_found",
+            OfficeError::UnknownDevice { .. } => "unknown_device",
+            OfficeError::BundleInvalid { .. } => "bundle_invalid",
+            OfficeError::SchemaTooNew { .. } => "schema_too_new",
+            OfficeError::ForeignDatabase { .. } => "foreign_database",
+            OfficeError::Db { .. } => "database",
+            OfficeError::Io { .. } => "io",
+            OfficeError::Tls(_) => "tls",
+            OfficeError::Internal(_) => "internal",
+        }
+    }
+
+    /// The HTTP status sent with it.
+    pub fn status(&self) -> StatusCode {
+        use OfficeError as E;
+        match self {
+            E::PairingCodeInvalid { .. } | E::PairingCodeExpired { .. } | E::PairingCodeUsed { .. } | E::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
+            E::AuthMissing { .. } | E::DeviceNotPaired { .. } | E::SignatureInvalid { .. } | E::ClockSkew { .. } | E::Replay { .. } => StatusCode::UNAUTHORIZED,
+            E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } => StatusCode::CONFLICT,
+            E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            E::MalformedJson { .. } | E::PublicKeyInvalid => StatusCode::BAD_REQUEST,
+            E::RecordInvalid(_)
+            | E::WrongDevice { .. }
+            | E::HashMismatch { .. }
+            | E::PersonalDataMismatch { .. }
+            | E::ErasureInconsistent { .. }
+            | E::CheckpointInvalid { .. }
+            | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            E::NotFound | E::UnknownDevice { .. } => StatusCode::NOT_FOUND,
+            E::SchemaTooNew { .. } | E::ForeignDatabase { .. } | E::Db { .. } | E::Io { .. } | E::Tls(_) | E::Internal(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        }
+    }
+
+    /// Refusals that may mean tampering, a forged kiosk or a restored
+    /// database: the office keeps an alert for staff to look at.
+    pub fn is_alert(&self) -> bool {
+        use OfficeError as E;
+        matches!(
+            self,
+            E::SignatureInvalid { .. }
+                | E::Replay { .. }
+                | E::WrongDevice { .. }
+                | E::Fork { .. }
+                | E::Gap { .. }
+                | E::HashMismatch { .. }
+                | E::PersonalDataMismatch { .. }
+                | E::ErasureInconsistent { .. }
+                | E::CheckpointInvalid { .. }
+                | E::RecordInvalid(_)
+                | E::DeviceRevoked { .. }
+        )
+    }
+}
+
+/// Attaches "while doing X" to SQLite errors.
+pub(crate) trait DbContext<T> {
+    fn doing(self, doing: &'static str) -> Result<T>;
+}
+
+impl<T> DbContext<T> for std::result::Result<T, rusqlite::Error> {
+    fn doing(self, doing: &'static str) -> Result<T> {
+        self.map_err(|source| OfficeError::Db { doing, source })
+    }
+}

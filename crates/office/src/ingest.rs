@@ -1,0 +1,101 @@
+//! The rules a pushed batch must pass, independent of the storage backend.
+//!
+//! A batch is all-or-nothing: records are decoded, must all name the
+//! sending kiosk and be consecutive; records the office already holds must
+//! carry the very hash it holds (else: fork); the new ones must start right
+//! after the office's head and pass `ChainWalk`, the kiosk's own
+//! verification (link, hash, salted digests, erasure consistency, and the
+//! batch checkpoint signed by the kiosk's registered key).
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use signbook_core::Hash32;
+use signbook_core::record::Record;
+use signbook_core::store::Erasure;
+use signbook_core::sync::wire::{PushRequest, WireCheckpoint};
+use signbook_core::verify::{ChainWalk, ProblemKind};
+
+use crate::error::{OfficeError, Result};
+use crate::store::Device;
+
+/// Decoded records of a batch.
+pub type Decoded = Vec<(Record, Option<Erasure>)>;
+
+/// Decodes a batch and checks it names only `device` and is consecutive.
+pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
+    let mut out = Vec::with_capacity(batch.records.len());
+    for (i, wire) in batch.records.iter().enumerate() {
+        let (record, erasure) = wire.to_record().map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
+        if record.header.device_id != device.device_id {
+            return Err(OfficeError::WrongDevice { seq: record.header.seq, found: record.header.device_id });
+        }
+        if let Some((first, _)) = out.first() {
+            let first: &Record = first;
+            let expected = first.header.seq + i as u64;
+            if record.header.seq != expected {
+                return Err(OfficeError::RecordInvalid(format!(
+                    "the batch is not consecutive: record {} follows record {}; nothing from this batch was stored",
+                    record.header.seq,
+                    expected - 1
+                )));
+            }
+        }
+        out.push((record, erasure));
+    }
+    Ok(out)
+}
+
+/// Checks records that extend the office's copy, which ends at `head`
+/// (`(0, zeros)` when it holds nothing), against the batch checkpoint.
+pub fn check_extension(device: &Device, head: (u64, Hash32), new: &[(Record, Option<Erasure>)], checkpoint: Option<&WireCheckpoint>) -> Result<()> {
+    let Some((last, _)) = new.last() else { return Ok(()) };
+    let first = new[0].0.header.seq;
+    if first != head.0 + 1 {
+        return Err(OfficeError::Gap { acknowledged: head.0, found: first });
+    }
+    let checkpoint = checkpoint
+        .ok_or_else(|| OfficeError::CheckpointInvalid { detail: "a batch with records must carry a checkpoint".into() })?
+        .to_checkpoint(device.device_id)
+        .ok_or_else(|| OfficeError::CheckpointInvalid { detail: "its signature is not 128 hex digits".into() })?;
+    if checkpoint.seq != last.header.seq {
+        return Err(OfficeError::CheckpointInvalid {
+            detail: format!("it signs record {}, but the batch ends at record {}", checkpoint.seq, last.header.seq),
+        });
+    }
+    let mut walk = ChainWalk::resume(device.device_id, device.public_key, vec![checkpoint], head);
+    for (record, erasure) in new {
+        walk.check(record, erasure.as_ref());
+        if walk.is_broken() {
+            break;
+        }
+    }
+    let report = walk.finish();
+    let Some(problem) = report.problem else { return Ok(()) };
+    let seq = problem.seq;
+    let sent = new.iter().find(|(r, _)| r.header.seq == seq).map(|(r, _)| r.hash).unwrap_or(Hash32::ZERO);
+    Err(match problem.kind {
+        ProblemKind::BrokenLink { expected, .. } => OfficeError::Fork { seq, held: expected, sent },
+        ProblemKind::Missing { found } => OfficeError::Gap { acknowledged: seq.saturating_sub(1), found },
+        ProblemKind::WrongDevice { found } => OfficeError::WrongDevice { seq, found },
+        ProblemKind::HashMismatch { stored, computed } => OfficeError::HashMismatch { seq, sent: stored, computed },
+        ProblemKind::FieldAltered { field } => OfficeError::PersonalDataMismatch { seq, field },
+        ProblemKind::ErasedWithoutLog => OfficeError::ErasureInconsistent { seq, detail: "its personal data is missing but it carries no erasure" },
+        ProblemKind::ErasureNotApplied => OfficeError::ErasureInconsistent { seq, detail: "it carries an erasure but still has personal data" },
+        ProblemKind::CheckpointForged => OfficeError::CheckpointInvalid { detail: "its signature is not the kiosk's registered key".into() },
+        ProblemKind::CheckpointMismatch { .. } => OfficeError::CheckpointInvalid { detail: format!("it signs another hash than record {seq}'s") },
+        other => OfficeError::RecordInvalid(format!("record {seq}: {other:?}; nothing from this batch was stored")),
+    })
+}
+
+/// Why a kiosk's claimed signing time is implausible, if it is: before
+/// 2020 (a kiosk clock reset to 1970) or more than a day after the office
+/// received it. The record is stored anyway; staff get an alert.
+pub fn implausible_time(signed_at: DateTime<Utc>, received_at: DateTime<Utc>) -> Option<String> {
+    let earliest = Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).single().expect("a valid date");
+    if signed_at < earliest {
+        Some(format!("the kiosk claims it was signed at {signed_at}, before 2020: the kiosk clock was probably wrong"))
+    } else if signed_at > received_at + Duration::days(1) {
+        Some(format!("the kiosk claims it was signed at {signed_at}, more than a day after the office received it at {received_at}: the kiosk clock runs ahead"))
+    } else {
+        None
+    }
+}

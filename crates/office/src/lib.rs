@@ -1,0 +1,56 @@
+//! # signbook-office
+//!
+//! The school office's sync server. Kiosks pair with it once and then push
+//! their signature chains over HTTPS; it checks every record with the
+//! kiosk's own verification code (`signbook_core::verify::ChainWalk`) and
+//! keeps one copy per `(device, sequence)`.
+//!
+//! ## The protocol in one screen (details: `docs/sync-protocol.md`)
+//!
+//! * **TLS**: a self-signed certificate made on first start ([`tls`]).
+//!   Kiosks pin its SHA-256 fingerprint, which the admin types at pairing.
+//! * **Pairing** (`POST /v1/pair`): `signbook-office pair` prints a one-time
+//!   code ([`pairing`]); the kiosk sends it with its device id and Ed25519
+//!   public key, signing the request with that key.
+//! * **Push** (`POST /v1/push`): every request is signed by the kiosk key
+//!   over method, path, timestamp, nonce and body hash
+//!   (`signbook_core::sync::auth`); stale timestamps, replayed nonces,
+//!   unpaired and revoked kiosks are refused.
+//! * **Ingest** ([`ingest`]): a batch is stored whole or not at all. The
+//!   answer is the highest contiguous sequence held, which is all the
+//!   kiosk needs to resume after any failure. A fork, gap, bad hash or
+//!   bad checkpoint is refused and kept as an alert; nothing is overwritten.
+//! * **Storage** behind [`store::OfficeStore`]; SQLite now.
+//!
+//! ## Layout of the data directory
+//!
+//! `office.db` (SQLite, WAL), `cert.der`, `key.der` (owner-only).
+
+pub mod bundle;
+pub mod error;
+pub mod ingest;
+pub mod pairing;
+pub mod server;
+pub mod store;
+pub mod tls;
+
+use std::path::{Path, PathBuf};
+
+pub use error::{OfficeError, Result};
+pub use store::{OfficeStore, SqliteStore};
+
+/// The database file inside a data directory.
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("office.db")
+}
+
+/// Creates the data directory (owner-only on Unix) if it is missing.
+pub fn ensure_data_dir(data_dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(data_dir).map_err(|source| OfficeError::Io { path: data_dir.to_owned(), source })?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(|source| OfficeError::Io { path: data_dir.to_owned(), source })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! `signbook-office`: run the office sync server and administer it.
+//!
+//! Exit codes: 0 success (`verify`: every chain intact), 1 `verify` found
+//! a broken chain, 2 anything else (the message says what to do).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use chrono::{Duration, Utc};
+use clap::{Parser, Subcommand};
+use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
+use signbook_office::server::{self, SharedStore};
+use signbook_office::tls::OfficeIdentity;
+use signbook_office::{OfficeStore, SqliteStore, bundle, db_path, ensure_data_dir};
+use uuid::Uuid;
+
+#[derive(Debug, Parser)]
+#[command(name = "signbook-office", version, about = "The Signbook office server: pairs kiosks and receives their signatures over HTTPS.")]
+struct Cli {
+    /// Data directory (database, TLS certificate and key) [default: $SIGNBOOK_OFFICE_DATA, else the platform data directory]
+    #[arg(long, global = true, value_name = "DIR", env = "SIGNBOOK_OFFICE_DATA")]
+    data: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve kiosks over HTTPS (creates the database and certificate on first start).
+    Serve {
+        /// Address to listen on; port 0 picks a free port (printed).
+        #[arg(long, default_value = "0.0.0.0:8443")]
+        listen: SocketAddr,
+    },
+    /// Print a one-time pairing code for one kiosk (valid 15 minutes).
+    Pair,
+    /// Print the certificate fingerprint kiosks pin.
+    Fingerprint,
+    /// List paired kiosks.
+    Kiosks,
+    /// Refuse a kiosk's pushes from now on (a lost or stolen kiosk).
+    Revoke {
+        /// Its device id (see `signbook-office kiosks`).
+        device_id: Uuid,
+    },
+    /// List alerts: forks, tampering, forged requests, implausible clocks.
+    Alerts,
+    /// Walk every stored chain with the kiosk's verification rules.
+    Verify,
+    /// Import a USB bundle from `signbook export-bundle` (the kiosk must be paired).
+    ImportBundle {
+        /// The bundle file.
+        file: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SIGNBOOK_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
+    match given {
+        Some(dir) => Ok(dir),
+        None => directories::ProjectDirs::from("", "", "signbook-office")
+            .map(|d| d.data_dir().to_owned())
+            .context("could not find a data directory; pass --data DIR or set SIGNBOOK_OFFICE_DATA"),
+    }
+}
+
+fn open(data: &Path) -> Result<SqliteStore> {
+    ensure_data_dir(data)?;
+    Ok(SqliteStore::open(db_path(data))?)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let data = data_dir(cli.data)?;
+    let mut out = std::io::stdout().lock();
+    match cli.command {
+        Command::Serve { listen } => {
+            let store = open(&data)?;
+            let identity = OfficeIdentity::load_or_create(&data)?;
+            let tls = identity.server_config()?;
+            let shared: SharedStore = Arc::new(Mutex::new(store));
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+                let addr = listener.local_addr()?;
+                writeln!(out, "signbook-office listening on https://{addr}")?;
+                writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
+                writeln!(out, "data directory: {}", data.display())?;
+                out.flush()?;
+                drop(out);
+                tokio::select! {
+                    () = server::serve(listener, tls, server::router(shared)) => {}
+                    _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
+                }
+                anyhow::Ok(())
+            })?;
+        }
+        Command::Pair => {
+            let mut store = open(&data)?;
+            let identity = OfficeIdentity::load_or_create(&data)?;
+            let code = new_code();
+            let now = Utc::now();
+            store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES))?;
+            writeln!(out, "pairing code: {code}")?;
+            writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
+            writeln!(out, "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:")?;
+            writeln!(out, "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}", identity.fingerprint())?;
+        }
+        Command::Fingerprint => {
+            ensure_data_dir(&data)?;
+            writeln!(out, "{}", OfficeIdentity::load_or_create(&data)?.fingerprint())?;
+        }
+        Command::Kiosks => {
+            let store = open(&data)?;
+            let kiosks = store.devices()?;
+            if kiosks.is_empty() {
+                writeln!(out, "No kiosk is paired yet. Run `signbook-office pair` and enter the code on the kiosk.")?;
+            }
+            for k in kiosks {
+                let state = k.revoked_at.as_deref().map_or_else(|| "active".to_owned(), |at| format!("REVOKED {at}"));
+                writeln!(out, "{}  {}  records: {}  last: {}  {state}", k.device_id, k.name.as_deref().unwrap_or("-"), k.records, k.last_received_at.as_deref().unwrap_or("never"))?;
+            }
+        }
+        Command::Revoke { device_id } => {
+            let mut store = open(&data)?;
+            if store.revoke(device_id, Utc::now())? {
+                writeln!(out, "Revoked {device_id}: its pushes are refused from now on. Records already received are kept.")?;
+            } else {
+                writeln!(out, "{device_id} was already revoked.")?;
+            }
+        }
+        Command::Alerts => {
+            let store = open(&data)?;
+            let alerts = store.alerts()?;
+            if alerts.is_empty() {
+                writeln!(out, "No alerts.")?;
+            }
+            for a in alerts {
+                let device = a.device_id.map_or_else(|| "-".to_owned(), |d| d.to_string());
+                let seq = a.seq.map_or_else(|| "-".to_owned(), |s| s.to_string());
+                writeln!(out, "{}  {}  kiosk {device}  record {seq}: {}", a.raised_at, a.kind, a.detail)?;
+            }
+        }
+        Command::Verify => {
+            let store = open(&data)?;
+            let mut intact = true;
+            for report in store.verify()? {
+                match &report.problem {
+                    None => writeln!(out, "{}: intact, {} records ({} erased)", report.device_id, report.records, report.erased)?,
+                    Some(problem) => {
+                        intact = false;
+                        writeln!(out, "{}: BROKEN at {problem}", report.device_id)?;
+                    }
+                }
+            }
+            return Ok(if intact { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        Command::ImportBundle { file } => {
+            let mut store = open(&data)?;
+            let report = bundle::import_bundle(&mut store, &file, Utc::now())?;
+            writeln!(
+                out,
+                "Imported {}: {} new records, {} already held, {} erasures applied; the office now holds records 1 to {} of kiosk {}.",
+                file.display(),
+                report.stored,
+                report.duplicates,
+                report.erasures_applied,
+                report.acknowledged_seq,
+                report.device_id
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

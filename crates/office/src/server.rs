@@ -1,0 +1,242 @@
+//! The HTTPS server: routes, request authentication, and the accept loop.
+//!
+//! Handlers read the body with a hard limit ([`MAX_BODY_BYTES`]; a larger
+//! declared `Content-Length` is refused before reading anything), check
+//! the request signature, then run the blocking store call on tokio's
+//! blocking pool behind one mutex: SQLite has one writer anyway, and a
+//! batch of 500 records commits in milliseconds.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use serde::de::DeserializeOwned;
+use signbook_core::sync::auth::{self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS};
+use signbook_core::sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
+use signbook_core::sync::{PAIR_PATH, PUSH_PATH};
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use uuid::Uuid;
+
+use crate::error::{OfficeError, Result};
+use crate::pairing::code_hash;
+use crate::store::{Device, OfficeStore};
+
+/// Largest request body accepted: 8 MiB, several times a 500-record batch.
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// Storage shared by all connections.
+pub type SharedStore = Arc<Mutex<dyn OfficeStore>>;
+
+impl IntoResponse for OfficeError {
+    fn into_response(self) -> Response {
+        let acknowledged_seq = match &self {
+            OfficeError::Gap { acknowledged, .. } => Some(*acknowledged),
+            _ => None,
+        };
+        let body = ErrorBody { code: self.code().to_owned(), message: self.to_string(), acknowledged_seq };
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+/// The application: `POST /v1/pair`, `POST /v1/push`, `GET /v1/health`.
+pub fn router(store: SharedStore) -> Router {
+    Router::new()
+        .route(PAIR_PATH, post(pair))
+        .route(PUSH_PATH, post(push))
+        .route("/v1/health", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL })) }))
+        .fallback(|| async { OfficeError::NotFound })
+        .with_state(store)
+}
+
+/// Accepts TLS connections on `listener` forever, one task per connection.
+pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Router) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let (tcp, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                // Out of file descriptors and the like: pause, do not spin.
+                tracing::warn!(%error, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move { serve_connection(tcp, peer, acceptor, app).await });
+    }
+}
+
+async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor: TlsAcceptor, app: Router) {
+    let _ = tcp.set_nodelay(true);
+    let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+        Ok(Ok(stream)) => stream,
+        Ok(Err(error)) => return tracing::debug!(%peer, %error, "TLS handshake failed"),
+        Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
+    };
+    let result = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(30))
+        .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
+        .await;
+    if let Err(error) = result {
+        tracing::debug!(%peer, %error, "connection ended with an error");
+    }
+}
+
+/// Refuses a declared `Content-Length` over the limit, before anything else.
+fn check_declared_length(headers: &HeaderMap) -> Result<()> {
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+        return Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES });
+    }
+    Ok(())
+}
+
+/// Reads at most [`MAX_BODY_BYTES`], refusing early on a larger declared length.
+async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes> {
+    check_declared_length(headers)?;
+    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    match http_body_util::BodyExt::collect(limited).await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES }),
+        Err(error) => Err(OfficeError::MalformedJson { detail: format!("the body could not be read: {error}") }),
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
+}
+
+/// Runs a store call on the blocking pool.
+async fn with_store<T: Send + 'static>(store: &SharedStore, f: impl FnOnce(&mut dyn OfficeStore) -> Result<T> + Send + 'static) -> Result<T> {
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut *guard)
+    })
+    .await
+    .map_err(|e| OfficeError::Internal(e.to_string()))?
+}
+
+/// The authentication headers of a request.
+struct SignedBy {
+    device_id: Uuid,
+    timestamp: i64,
+    nonce: String,
+    signature: String,
+}
+
+fn signed_by(headers: &HeaderMap) -> Result<SignedBy> {
+    let get = |name: &'static str| headers.get(name).and_then(|v| v.to_str().ok()).ok_or(OfficeError::AuthMissing { header: name });
+    let device_id = Uuid::parse_str(get(HEADER_DEVICE)?).map_err(|_| OfficeError::AuthMissing { header: HEADER_DEVICE })?;
+    let timestamp = get(HEADER_TIMESTAMP)?.parse().map_err(|_| OfficeError::AuthMissing { header: HEADER_TIMESTAMP })?;
+    let nonce = get(HEADER_NONCE)?;
+    if nonce.len() < 16 || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(OfficeError::AuthMissing { header: HEADER_NONCE });
+    }
+    Ok(SignedBy { device_id, timestamp, nonce: nonce.to_owned(), signature: get(HEADER_SIGNATURE)?.to_owned() })
+}
+
+fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<()> {
+    let skew = signed.timestamp - now.timestamp();
+    if skew.abs() > MAX_CLOCK_SKEW_SECS {
+        return Err(OfficeError::ClockSkew { skew_secs: skew, max: MAX_CLOCK_SKEW_SECS });
+    }
+    let request = auth::RequestAuth { device_id: signed.device_id, timestamp: signed.timestamp, nonce: &signed.nonce, signature: &signed.signature };
+    if !auth::verify_request(key, "POST", path, &request, body) {
+        return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
+    }
+    Ok(())
+}
+
+/// Checks a push's signature and timestamp against the paired device (the
+/// nonce is checked in the same transaction as the batch, see [`push`]).
+fn authenticate(store: &mut dyn OfficeStore, signed: &SignedBy, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<Device> {
+    let device = store.device(signed.device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
+    if let Some(revoked_at) = &device.revoked_at {
+        return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
+    }
+    check_signature(signed, &device.public_key, path, body, now)?;
+    Ok(device)
+}
+
+/// Keeps an alert for refusals that staff must see, then passes the error on.
+fn alerting<T>(store: &mut dyn OfficeStore, device_id: Option<Uuid>, now: DateTime<Utc>, result: Result<T>) -> Result<T> {
+    if let Err(error) = &result {
+        tracing::warn!(device = ?device_id, code = error.code(), %error, "request refused");
+        if error.is_alert() {
+            let seq = match error {
+                OfficeError::Fork { seq, .. } | OfficeError::HashMismatch { seq, .. } | OfficeError::PersonalDataMismatch { seq, .. } => Some(*seq),
+                OfficeError::Gap { found, .. } => Some(*found),
+                _ => None,
+            };
+            if let Err(alert_error) = store.raise_alert(device_id, seq, error.code(), &error.to_string(), now) {
+                tracing::error!(%alert_error, "could not save an alert");
+            }
+        }
+    }
+    result
+}
+
+async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PushResponse>> {
+    // Oversized and unsigned requests are refused before their body is read.
+    check_declared_length(&headers)?;
+    let signed = signed_by(&headers)?;
+    let body = read_body(&headers, body).await?;
+    let now = Utc::now();
+    with_store(&store, move |store| {
+        let device_id = signed.device_id;
+        let result = (|| {
+            let device = authenticate(store, &signed, PUSH_PATH, &body, now)?;
+            let nonce = (signed.nonce.as_str(), now.timestamp());
+            let outcome = parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
+            match outcome {
+                // A refused request's nonce is spent too: replaying it is a replay.
+                Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
+                    if !store.remember_nonce(device.device_id, nonce.0, nonce.1)? {
+                        return Err(OfficeError::Replay { nonce: signed.nonce.clone() });
+                    }
+                    Err(error)
+                }
+                other => other,
+            }
+        })();
+        let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
+        alerting(store, known, now, result)
+    })
+    .await
+    .map(axum::Json)
+}
+
+async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PairResponse>> {
+    let body = read_body(&headers, body).await?;
+    let request: PairRequest = parse_json(&body)?;
+    let signed = signed_by(&headers)?;
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(&request.public_key, &mut key).map_err(|_| OfficeError::PublicKeyInvalid)?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| OfficeError::PublicKeyInvalid)?;
+    if signed.device_id != request.device_id {
+        return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
+    }
+    let now = Utc::now();
+    // The kiosk signs its pairing request with the key it registers: proof
+    // it holds that key, so nobody can register someone else's public key.
+    check_signature(&signed, &key, PAIR_PATH, &body, now)?;
+    let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
+    let code = request.code.chars().take(40).collect::<String>();
+    let (device, acknowledged_seq) =
+        with_store(&store, move |store| store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now)).await?;
+    tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
+    Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
+}

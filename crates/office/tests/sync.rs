@@ -1,0 +1,136 @@
+//! The happy path on real processes and real TLS: pair, push a large
+//! backlog, verify it at the office, resend nothing, propagate erasures,
+//! and carry a USB bundle to a second office.
+
+mod common;
+
+use common::{Office, assert_office_holds, kiosk, sign};
+use signbook_core::sync;
+use signbook_office::OfficeStore;
+
+#[test]
+fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_nothing() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 5000);
+
+    let printed = String::from_utf8(office.cli(&["fingerprint"]).stdout).unwrap();
+    assert_eq!(printed.trim(), office.fingerprint, "`fingerprint` prints what `serve` printed");
+    let code = office.pairing_code();
+    let paired = sync::pair(&mut store, &office.url(), &code, &office.fingerprint).unwrap();
+    assert_eq!((paired.device_id, paired.acknowledged_seq), (store.device_id(), 0));
+    assert_eq!(store.sync_status().unwrap().pending, 5000);
+
+    let report = sync::push(&mut store).unwrap();
+    assert_eq!((report.sent, report.acknowledged_seq, report.pending), (5000, 5000, 0));
+    // Batches of at most 500 records and 4 MiB; at least 10 requests, and
+    // never one per record.
+    assert!((10..=15).contains(&report.requests), "{} requests", report.requests);
+    assert_office_holds(&office, &store);
+
+    let again = sync::push(&mut store).unwrap();
+    assert_eq!((again.sent, again.acknowledged_seq, again.pending), (0, 5000, 0), "nothing is resent");
+    let status = store.sync_status().unwrap();
+    assert!(status.last_success_at.is_some() && status.last_error.is_none(), "{status:?}");
+    assert!(office.db().alerts().unwrap().is_empty(), "a clean sync raises no alert: {:?}", office.db().alerts().unwrap());
+
+    let listing = String::from_utf8(office.cli(&["kiosks"]).stdout).unwrap();
+    assert!(listing.contains(&store.device_id().to_string()) && listing.contains("records: 5000"), "{listing}");
+    let verify = office.cli(&["verify"]);
+    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact, 5000 records"));
+}
+
+#[test]
+fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 30);
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    sync::push(&mut store).unwrap();
+
+    // Erased after the office has it: travels as an erasure event.
+    store.erase(7, "subject access request 2026-14").unwrap();
+    // Signed and erased before it was ever sent: travels as a tombstone.
+    sign(&mut store, 5);
+    store.erase(33, "entered by mistake").unwrap();
+    assert_eq!(store.sync_status().unwrap().pending_erasures, 1);
+
+    let report = sync::push(&mut store).unwrap();
+    assert_eq!((report.sent, report.erasures_sent, report.acknowledged_seq), (5, 1, 35));
+    assert_eq!(store.sync_status().unwrap().pending_erasures, 0);
+    assert_office_holds(&office, &store);
+    let db = office.db();
+    let report = db.verify().unwrap().into_iter().next().unwrap();
+    assert_eq!(report.erased, 2, "both erasures are applied at the office");
+
+    let personal: Vec<(u64, Option<String>)> = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
+        .unwrap()
+        .prepare("SELECT seq, name FROM records WHERE seq IN (6, 7, 33) ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(personal, [(6, Some("Visitor Number5".into())), (7, None), (33, None)], "the names are gone at the office too");
+
+    let again = sync::push(&mut store).unwrap();
+    assert_eq!((again.sent, again.erasures_sent), (0, 0), "erasures are sent once");
+}
+
+#[test]
+fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 1200);
+    store.erase(2, "subject request").unwrap();
+    let bundle = kiosk_dir.path().join("kiosk.bundle");
+
+    // Not paired yet: the bundle is refused, naming what to do.
+    sync::export_bundle(&store, &bundle).unwrap();
+    let refused = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not paired with this office"), "{}", String::from_utf8_lossy(&refused.stderr));
+
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = sync::export_bundle(&store, &bundle).unwrap();
+    assert_eq!((report.records, report.erased, report.batches), (1200, 1, 3));
+    let first = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("1200 new records, 0 already held"), "{}", String::from_utf8_lossy(&first.stdout));
+    assert_office_holds(&office, &store);
+
+    let second = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&second.stdout).contains("0 new records, 1200 already held"), "{}", String::from_utf8_lossy(&second.stdout));
+    // The network push after the bundle sends from what it knows; the office ignores what it has.
+    let push = sync::push(&mut store).unwrap();
+    assert_eq!((push.acknowledged_seq, push.pending), (1200, 0));
+    assert_office_holds(&office, &store);
+
+    // One changed byte anywhere and the whole bundle is refused.
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    let at = bytes.windows(15).position(|w| w == b"Visitor Number9").unwrap();
+    bytes[at + 14] = b'8';
+    std::fs::write(&bundle, &bytes).unwrap();
+    let tampered = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
+    assert_eq!(tampered.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&tampered.stderr).contains("signature is not kiosk"), "{}", String::from_utf8_lossy(&tampered.stderr));
+}
+
+#[test]
+fn batches_are_cut_to_fit_the_body_limit_however_large_the_signatures() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 0);
+    // 1.2 MB "signatures": 500 of them would be 800 MB of JSON.
+    let role = signbook_core::role::Role::new("visitor").unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+00:00").unwrap();
+    for i in 0..12 {
+        store.sign_prerendered_at(&role, &format!("Large Signer{i}"), None, vec![i as u8; 1_200_000], at).unwrap();
+    }
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = sync::push(&mut store).unwrap();
+    assert_eq!((report.sent, report.acknowledged_seq, report.pending), (12, 12, 0));
+    assert!(report.requests >= 4, "cut into requests under the office's 8 MiB limit: {}", report.requests);
+    assert_office_holds(&office, &store);
+}
