@@ -19,6 +19,8 @@ fn main() {
         "admin_lock",
         "admin_overview",
         "admin_verify",
+        "admin_pair",
+        "admin_sync_now",
         "admin_export",
         "admin_import",
         "admin_preview",

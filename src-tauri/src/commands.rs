@@ -6,7 +6,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::Utc;
 use serde::Serialize;
-use signbook_core::kiosk::{AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission, Welcome};
+use signbook_core::kiosk::{AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission, SyncStatus, Welcome};
 use signbook_core::role::Role;
 use signbook_core::store::KioskSettings;
 use signbook_core::{Receipt, VerifyReport};
@@ -101,6 +101,17 @@ pub fn admin_overview(state: State<'_, KioskState>) -> Result<AdminOverview> {
 #[tauri::command(async)]
 pub fn admin_verify(state: State<'_, KioskState>) -> Result<VerifyReport> {
     Ok(state.lock()?.admin_verify(Utc::now())?)
+}
+
+/// Pairing talks to the office over the network: off the UI thread, like every command here.
+#[tauri::command(async)]
+pub fn admin_pair(state: State<'_, KioskState>, office_url: String, code: String, fingerprint: String) -> Result<SyncStatus> {
+    Ok(state.lock()?.admin_pair(&office_url, &code, &fingerprint, Utc::now())?)
+}
+
+#[tauri::command(async)]
+pub fn admin_sync_now(state: State<'_, KioskState>) -> Result<SyncStatus> {
+    Ok(state.lock()?.admin_sync_now(Utc::now())?)
 }
 
 #[tauri::command(async)]

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use anyhow::Context as _;
 use signbook_core::kiosk::Kiosk;
+use signbook_core::sync::BackgroundSync;
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
 use commands::{CommandError, KioskState};
@@ -37,13 +38,19 @@ fn main() -> anyhow::Result<()> {
 
     // A kiosk that cannot open its database still starts, and says why on
     // screen: a blank window or a silent exit helps nobody at reception.
-    let state = match signbook_core::paths::default_db_path().and_then(Kiosk::open) {
-        Ok(kiosk) => KioskState::Ready(Box::new(Mutex::new(kiosk))),
+    let (state, db_path) = match signbook_core::paths::default_db_path().and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path))) {
+        Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
         Err(e) => {
             tracing::error!("cannot open the kiosk database: {e}");
-            KioskState::Failed(CommandError::from(e))
+            (KioskState::Failed(CommandError::from(e)), None)
         }
     };
+    // Sends records to the office on its own thread and database connection,
+    // backing off while the office is unreachable; signing never waits on it.
+    // Before pairing it only checks now and then whether pairing has happened.
+    let _sync = db_path.and_then(|path| {
+        BackgroundSync::start(path, Default::default()).inspect_err(|e| tracing::error!("cannot start the background sync: {e}")).ok()
+    });
 
     tauri::Builder::default()
         // First, so a second launch only brings the running kiosk forward.
@@ -64,6 +71,8 @@ fn main() -> anyhow::Result<()> {
             commands::admin_lock,
             commands::admin_overview,
             commands::admin_verify,
+            commands::admin_pair,
+            commands::admin_sync_now,
             commands::admin_export,
             commands::admin_import,
             commands::admin_preview,

@@ -16,9 +16,10 @@ export interface Receipt { id: string; seq: number; reference: string; first_nam
 export interface KioskSettings { school_name: string; idle_timeout_secs: number; roles: string[] }
 export interface AgreementRow { hash: string; title: string; published_at: string; current_for: string[]; signatures: number }
 export interface Destination { label: string; path: string; removable: boolean }
+export interface SyncStatus { paired: boolean; office_url: string | null; pending: number; last_success: string | null; last_error: string | null }
 export interface AdminOverview {
   device_id: string; database: string; records: number; last_signed_at: string | null;
-  sync: { paired: boolean; pending: number; last_success: string | null; last_error: string | null };
+  sync: SyncStatus;
   agreements: AgreementRow[]; settings: KioskSettings; known_roles: string[]; destinations: Destination[];
 }
 export interface VerifyReport { records: number; erased: number; checkpoints: number; head_seq: number | null; problem: { seq: number; kind: { kind: string } } | null }
@@ -47,6 +48,8 @@ export interface AdminBackend {
   lock(): Promise<void>;
   overview(): Promise<AdminOverview>;
   verify(): Promise<VerifyReport>;
+  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncStatus>;
+  syncNow(): Promise<SyncStatus>;
   exportTo(folder: string): Promise<ExportDone>;
   importFile(name: string, bytes: Uint8Array): Promise<ImportPreview>;
   preview(markdown: string): Promise<string>;
@@ -70,6 +73,8 @@ export const tauriAdmin: AdminBackend = {
   lock: () => invoke('admin_lock'),
   overview: () => invoke('admin_overview'),
   verify: () => invoke('admin_verify'),
+  pair: (officeUrl, code, fingerprint) => invoke('admin_pair', { officeUrl, code, fingerprint }),
+  syncNow: () => invoke('admin_sync_now'),
   exportTo: (folder) => invoke('admin_export', { folder }),
   importFile: (name, bytes) => invoke('admin_import', bytes, { headers: { 'x-file-name': encodeURIComponent(name) } }),
   preview: (markdown) => invoke('admin_preview', { markdown }),

@@ -183,3 +183,29 @@ fn export_goes_only_to_an_offered_destination() {
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("not an export destination"), "{err}");
 }
+
+#[test]
+fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
+    let (_dir, mut kiosk) = open();
+    let now = Utc::now();
+    let fingerprint = "ab".repeat(32);
+    assert_eq!(kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code(), "admin_locked");
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "admin_locked");
+    kiosk.admin_set_first_pin("2580", now).unwrap();
+    let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "not_paired", "nothing to sync to before pairing");
+    for (office, fingerprint, code) in [
+        ("http://office.local:8443", fingerprint.as_str(), "office_url_invalid"),
+        ("https://office.local:8443/v1/pair", fingerprint.as_str(), "office_url_invalid"),
+        ("https://127.0.0.1:9", "not a fingerprint", "fingerprint_invalid"),
+        // Nothing listens on the discard port: the office cannot be reached.
+        ("https://127.0.0.1:9", fingerprint.as_str(), "office_unreachable"),
+    ] {
+        let error = kiosk.admin_pair(office, "ABCD-EFGH", fingerprint, now).unwrap_err();
+        assert_eq!(error.code(), code, "{office} {fingerprint}: {error}");
+    }
+    let sync = kiosk.admin_overview(now).unwrap().sync;
+    assert!(!sync.paired && sync.office_url.is_none(), "a refused pairing saves nothing: {sync:?}");
+    assert_eq!(sync.pending, receipt.seq, "the record waits for the office");
+}

@@ -6,6 +6,7 @@ import { asKioskError } from '../backend';
 import { button, h } from '../dom';
 import { errorText, formatWhen, roleName, t } from '../i18n';
 import { importPanel } from './import';
+import { syncPanel } from './sync';
 
 type Tab = 'status' | 'agreements' | 'export' | 'settings';
 
@@ -70,12 +71,7 @@ export class AdminArea {
   private status(o: AdminOverview): HTMLElement {
     const result = h('p', { id: 'verify-result', role: 'status' });
     return h('div', { class: 'panel' },
-      h('h2', {}, t('admin.sync.heading')),
-      o.sync.paired ? null : h('p', { class: 'notice' }, t('admin.sync.notPaired')),
-      h('ul', { class: 'facts' },
-        h('li', { id: 'sync-pending' }, t('admin.sync.pending', { n: o.sync.pending })),
-        h('li', {}, t('admin.sync.lastSuccess', { when: o.sync.last_success ? formatWhen(o.sync.last_success) : t('admin.sync.never') })),
-        o.sync.last_error ? h('li', { class: 'error' }, t('admin.sync.lastError', { error: o.sync.last_error })) : null),
+      syncPanel(this.admin, o, (text, isError) => this.say(text, isError), () => this.load()),
       h('h2', {}, t('admin.kiosk.heading')),
       h('ul', { class: 'facts' },
         h('li', { id: 'record-count' }, t('admin.records', { n: o.records })),

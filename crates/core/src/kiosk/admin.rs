@@ -52,12 +52,14 @@ pub struct AdminOverview {
     pub destinations: Vec<Destination>,
 }
 
-/// Sync with the office.
+/// Sync with the office, as the admin area shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncStatus {
     /// Whether the kiosk has been paired with an office server.
     pub paired: bool,
-    /// Records not yet confirmed by the office.
+    /// The office it sends to (`https://HOST:PORT`).
+    pub office_url: Option<String>,
+    /// Records (and erasures) not yet confirmed by the office.
     pub pending: u64,
     /// Last time the office confirmed a batch.
     pub last_success: Option<String>,
@@ -186,14 +188,40 @@ impl Kiosk {
             database: self.store.path().display().to_string(),
             records,
             last_signed_at,
-            // Until the kiosk is paired (sync lands with the office server)
-            // every record exists only here.
-            sync: SyncStatus { paired: false, pending: records, last_success: None, last_error: None },
+            sync: self.sync_status()?,
             agreements,
             settings: self.store.settings()?,
             known_roles: self.store.roles_overview()?.into_iter().map(|r| r.role).collect(),
             destinations: export_destinations(self.export_dir.as_deref()),
         })
+    }
+
+    fn sync_status(&self) -> Result<SyncStatus> {
+        let status = self.store.sync_status()?;
+        Ok(SyncStatus {
+            paired: status.office_url.is_some(),
+            office_url: status.office_url,
+            pending: status.pending + status.pending_erasures,
+            last_success: status.last_success_at,
+            last_error: status.last_error,
+        })
+    }
+
+    /// Pairs this kiosk with the office at `office_url`, trusting only the
+    /// certificate whose SHA-256 is `fingerprint` (see [`crate::sync::pair`]).
+    /// The background sync picks the office up on its next round.
+    pub fn admin_pair(&mut self, office_url: &str, code: &str, fingerprint: &str, now: DateTime<Utc>) -> Result<SyncStatus> {
+        self.require_admin(now)?;
+        crate::sync::pair(&mut self.store, office_url.trim(), code, fingerprint)?;
+        self.sync_status()
+    }
+
+    /// Sends the backlog to the office now, instead of waiting for the
+    /// background sync's next round. Failures are also kept in the status.
+    pub fn admin_sync_now(&mut self, now: DateTime<Utc>) -> Result<SyncStatus> {
+        self.require_admin(now)?;
+        crate::sync::push(&mut self.store)?;
+        self.sync_status()
     }
 
     /// Checks the whole chain now.
