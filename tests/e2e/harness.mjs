@@ -12,6 +12,7 @@ import { remote } from 'webdriverio';
 const root = resolve(import.meta.dirname, '../..');
 export const KIOSK = process.env.SIGNBOOK_KIOSK ?? join(root, 'target/release/signbook-kiosk');
 export const CLI = process.env.SIGNBOOK_CLI ?? join(root, 'target/debug/signbook');
+export const OFFICE = process.env.SIGNBOOK_OFFICE ?? join(root, 'target/debug/signbook-office');
 export const SHOTS = join(import.meta.dirname, 'screenshots');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -21,6 +22,8 @@ export const exportDir = join(workDir, 'exports');
 mkdirSync(SHOTS, { recursive: true });
 
 const children = [];
+/** Where the kiosk is shown: our own Xvfb, or the desktop's with SIGNBOOK_E2E_USE_DISPLAY. */
+const display = process.env.SIGNBOOK_E2E_USE_DISPLAY ? process.env.DISPLAY : ':97';
 
 function waitForPort(port, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
@@ -42,8 +45,8 @@ function waitForPort(port, timeoutMs = 20_000) {
 export async function startDrivers() {
   const env = { ...process.env, SIGNBOOK_DB: db, SIGNBOOK_EXPORT_DIR: exportDir, RUST_LOG: 'warn' };
   if (!process.env.SIGNBOOK_E2E_USE_DISPLAY) {
-    env.DISPLAY = ':97';
-    children.push(spawn('Xvfb', [':97', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
+    env.DISPLAY = display;
+    children.push(spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 500));
   }
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -79,7 +82,10 @@ export function cli(...args) {
 /** Screenshot and accessibility check of what is on screen now. */
 export async function look(browser, name) {
   await browser.pause(250); // let the screen settle (focus, layout)
-  await browser.saveScreenshot(join(SHOTS, `${name}.png`));
+  // The X display itself, as a person would see it. WebKitWebDriver's own
+  // screenshot waits for a composited frame that never comes now that the
+  // kiosk paints without GPU compositing (src-tauri/src/main.rs).
+  execFileSync('/usr/bin/import', ['-display', display, '-window', 'root', join(SHOTS, `${name}.png`)]);
   await browser.execute(AXE_SOURCE);
   const result = await browser.executeAsync((done) => {
     // eslint-disable-next-line no-undef
@@ -116,4 +122,24 @@ export async function screen(browser) {
 
 export async function waitForScreen(browser, name, timeout = 10_000) {
   await browser.$(`#app[data-screen="${name}"]`).waitForExist({ timeout });
+}
+
+/** A real `signbook-office` on a free loopback port, with its address and certificate fingerprint. */
+export async function startOffice() {
+  const data = mkdtempSync(join(tmpdir(), 'signbook-office-'));
+  const server = spawn(OFFICE, ['serve', '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(server);
+  let printed = '';
+  const started = await new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`signbook-office did not start: ${printed}`)), 20_000);
+    server.stdout.on('data', (chunk) => {
+      printed += chunk;
+      const url = /listening on (https:\/\/\S+)/.exec(printed)?.[1];
+      const fingerprint = /fingerprint \(SHA-256\): ([0-9a-f]{64})/.exec(printed)?.[1];
+      if (url && fingerprint) { clearTimeout(timer); resolveStart({ url, fingerprint }); }
+    });
+    server.once('exit', (code) => reject(new Error(`signbook-office exited (${code}): ${printed}`)));
+  });
+  const office = (...args) => execFileSync(OFFICE, [...args, '--data', data], { encoding: 'utf8' });
+  return { ...started, office, stop: () => server.kill('SIGTERM') };
 }

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, click, drawSignature, exportDir, launch, workDir, look, screen, startDrivers, stopDrivers, waitForScreen } from './harness.mjs';
+import { cli, click, drawSignature, exportDir, launch, workDir, look, screen, startDrivers, startOffice, stopDrivers, waitForScreen } from './harness.mjs';
 
 const PIN = '2580';
 const recordCount = () => JSON.parse(cli('verify', '--json')).records;
@@ -308,6 +308,47 @@ test('an agreement imported and published in the admin area is what the next vis
   const roles = cli('role', 'list');
   assert.match(roles, /visitor[^\n]*Visitor Rules 2027/);
   assert.match(roles, /staff[^\n]*Staff, Governor and Visitor Acceptable Use Agreement/);
+});
+
+test('pairing in the admin area with a real office server, which then holds every record', async () => {
+  const office = await startOffice();
+  try {
+    const code = /pairing code: (\S+)/.exec(office.office('pair'))[1];
+    await withKiosk(async (browser) => {
+      await browser.keys(['Control', 'Alt', 'a']);
+      await waitForScreen(browser, 'admin-pin');
+      await (await browser.$('#pin')).setValue(PIN);
+      await click(browser, '#pin-submit');
+      await waitForScreen(browser, 'admin');
+      await (await browser.$('#pair-office')).waitForExist();
+      await expectAccessible(browser, 'admin-2b-pairing');
+      const pair = async (fingerprint) => {
+        await (await browser.$('#pair-office')).setValue(office.url);
+        await (await browser.$('#pair-code')).setValue(code);
+        await (await browser.$('#pair-fingerprint')).setValue(fingerprint);
+        await click(browser, '#pair-submit');
+      };
+      // A certificate that is not the one the office printed is refused, and says so.
+      await pair('00'.repeat(32));
+      await browser.waitUntil(async () => /does not match the fingerprint/.test(await (await browser.$('#admin-message')).getText()),
+        { timeoutMsg: 'a wrong fingerprint must be refused' });
+      await pair(office.fingerprint);
+      await browser.waitUntil(async () => /Paired with/.test(await (await browser.$('#admin-message')).getText()),
+        { timeoutMsg: 'pairing with the right fingerprint should work' });
+      assert.match(await (await browser.$('#sync-office')).getText(), new RegExp(office.url.replace(/[.]/g, '\\.')));
+      await click(browser, '#sync-now');
+      await browser.waitUntil(async () => /Not yet sent to the office: 0$/.test(await (await browser.$('#admin-message')).getText()),
+        { timeoutMsg: 'sync now should send the whole backlog' });
+      assert.match(await (await browser.$('#sync-pending')).getText(), /: 0$/);
+      await expectAccessible(browser, 'admin-2c-synced');
+      await click(browser, '#admin-exit');
+      await waitForScreen(browser, 'welcome');
+    });
+    // The office holds the kiosk's chain, verified with the key it learned at pairing.
+    assert.match(office.office('verify'), new RegExp(`intact, ${recordCount()} records`));
+  } finally {
+    office.stop();
+  }
 });
 
 test('wrong PINs lock the admin area, and a restart does not lift the lock', async () => {
