@@ -94,3 +94,20 @@ fn implausible_kiosk_clocks_are_stored_and_flagged() {
         .unwrap();
     assert!(received.starts_with(&Utc::now().format("%Y-").to_string()), "the office's own receipt time is kept beside the claim: {received}");
 }
+
+#[test]
+fn a_kiosk_whose_clock_is_hours_off_still_gets_every_record_to_the_office() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 20);
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    // Far outside the office's 5-minute window for request timestamps: the
+    // kiosk signs its retry with the office's clock instead of giving up.
+    for off_by in [chrono::Duration::hours(-3), chrono::Duration::days(400)] {
+        sign(&mut store, 10);
+        let report = sync::push_with_clock(&mut store, 500, &move || Utc::now() + off_by).unwrap();
+        assert_eq!((report.sent, report.pending), (if off_by < chrono::Duration::zero() { 30 } else { 10 }, 0), "clock off by {off_by}");
+    }
+    assert_office_holds(&office, &store);
+    assert!(store.sync_status().unwrap().last_error.is_none());
+}

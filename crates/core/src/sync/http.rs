@@ -10,12 +10,17 @@
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use rustls::pki_types::ServerName;
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::SigningKey;
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
+use super::auth;
 use super::tls::{PinnedVerifier, pinned_client_config};
 use super::wire::ErrorBody;
 use crate::error::{Error, Result};
@@ -31,6 +36,8 @@ pub struct HttpResponse {
     pub status: u16,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// The office's clock from its `Date` header (Unix seconds), if sent.
+    pub date: Option<i64>,
 }
 
 /// A connection recipe for one office: its address and pinned certificate.
@@ -43,6 +50,9 @@ pub struct OfficeClient {
     config: Arc<ClientConfig>,
     verifier: Arc<PinnedVerifier>,
     timeout: Duration,
+    /// Seconds to add to this kiosk's clock to get the office's, learnt
+    /// from a `clock_skew` refusal (see [`OfficeClient::signed_call`]).
+    clock_offset: Arc<AtomicI64>,
 }
 
 impl OfficeClient {
@@ -58,6 +68,7 @@ impl OfficeClient {
             config,
             verifier,
             timeout: Duration::from_secs(60),
+            clock_offset: Arc::new(AtomicI64::new(0)),
         })
     }
 
@@ -101,7 +112,35 @@ impl OfficeClient {
     /// Posts and decodes a 2xx JSON answer; anything else becomes
     /// [`Error::OfficeRefused`] with the office's code and message.
     pub fn call<T: DeserializeOwned>(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<T> {
-        let response = self.post(path, headers, body)?;
+        self.decode(path, self.post(path, headers, body)?)
+    }
+
+    /// Signs the request with the kiosk key ([`auth`]) and posts it at the
+    /// office's idea of the time. A kiosk clock that has drifted (common on
+    /// a PC that is often offline) must not stop records reaching the
+    /// office: when the office refuses the timestamp as `clock_skew`, the
+    /// request is signed again with the office's clock, read from its `Date`
+    /// header, and sent once more. Records keep the time the kiosk claimed;
+    /// the office flags implausible ones for staff.
+    pub fn signed_call<T: DeserializeOwned>(&self, key: &SigningKey, device_id: &Uuid, path: &str, body: &[u8], kiosk_now: DateTime<Utc>) -> Result<T> {
+        let send = || {
+            let timestamp = kiosk_now.timestamp() + self.clock_offset.load(Ordering::Relaxed);
+            self.post(path, &auth::sign_request(key, device_id, "POST", path, timestamp, body), body)
+        };
+        let response = send()?;
+        let skewed = response.status == 401 && serde_json::from_slice::<ErrorBody>(&response.body).is_ok_and(|e| e.code == "clock_skew");
+        match response.date {
+            Some(office_now) if skewed => {
+                let offset = office_now - kiosk_now.timestamp();
+                tracing::warn!(offset_secs = offset, "the kiosk clock differs from the office's; signing with the office's time. Set the kiosk's date and time.");
+                self.clock_offset.store(offset, Ordering::Relaxed);
+                self.decode(path, send()?)
+            }
+            _ => self.decode(path, response),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(&self, path: &str, response: HttpResponse) -> Result<T> {
         if (200..300).contains(&response.status) {
             return serde_json::from_slice(&response.body).map_err(|e| Error::OfficeProtocol {
                 url: self.url.clone(),
@@ -162,6 +201,7 @@ fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
     let mut chunk = [0u8; 8192];
     let mut header_end = None;
     let mut content_length: Option<usize> = None;
+    let mut date = None;
     let mut status = 0u16;
     loop {
         if let Some(end) = header_end {
@@ -191,6 +231,11 @@ fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
             status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("no status"))?;
             for line in lines {
                 if let Some((name, value)) = line.split_once(':')
+                    && name.trim().eq_ignore_ascii_case("date")
+                {
+                    date = DateTime::parse_from_rfc2822(value.trim()).ok().map(|d| d.timestamp());
+                }
+                if let Some((name, value)) = line.split_once(':')
                     && name.trim().eq_ignore_ascii_case("content-length")
                 {
                     content_length = Some(value.trim().parse().map_err(|_| bad("Content-Length"))?);
@@ -212,7 +257,7 @@ fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
         }
         body.truncate(len);
     }
-    Ok(HttpResponse { status, body })
+    Ok(HttpResponse { status, body, date })
 }
 
 #[cfg(test)]
@@ -234,10 +279,18 @@ mod tests {
     #[test]
     fn responses_end_at_content_length_or_eof() {
         let mut one = &b"HTTP/1.1 409 Conflict\r\ncontent-length: 2\r\n\r\n{}trailing"[..];
-        assert_eq!(read_response(&mut one).unwrap(), HttpResponse { status: 409, body: b"{}".to_vec() });
+        assert_eq!(read_response(&mut one).unwrap(), HttpResponse { status: 409, body: b"{}".to_vec(), date: None });
         let mut eof = &b"HTTP/1.1 200 OK\r\n\r\nabc"[..];
         assert_eq!(read_response(&mut eof).unwrap().body, b"abc");
         let mut short = &b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc"[..];
         assert!(read_response(&mut short).is_err(), "a cut answer is not taken as complete");
+    }
+
+    #[test]
+    fn the_office_clock_is_read_from_its_date_header() {
+        let mut dated = &b"HTTP/1.1 401 Unauthorized\r\ndate: Mon, 23 Nov 2026 21:50:07 GMT\r\ncontent-length: 0\r\n\r\n"[..];
+        assert_eq!(read_response(&mut dated).unwrap().date, Some(1_795_470_607));
+        let mut garbled = &b"HTTP/1.1 200 OK\r\ndate: yesterday\r\ncontent-length: 0\r\n\r\n"[..];
+        assert_eq!(read_response(&mut garbled).unwrap().date, None, "an unreadable date is ignored, not an error");
     }
 }

@@ -33,7 +33,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleReport, BundleTrailer, bundle_signed_message, export_bundle};
@@ -77,8 +77,7 @@ pub fn pair(store: &mut Store, office_url: &str, code: &str, fingerprint: &str) 
     };
     let body = serde_json::to_vec(&request).expect("a pairing request serialises");
     // Signed like every request, which also proves the kiosk holds the key it registers.
-    let headers = auth::sign_request(store.signing_key(), &store.device_id(), "POST", PAIR_PATH, Utc::now().timestamp(), &body);
-    let answer: PairResponse = client.call(PAIR_PATH, &headers, &body)?;
+    let answer: PairResponse = client.signed_call(store.signing_key(), &store.device_id(), PAIR_PATH, &body, Utc::now())?;
     if answer.device_id != store.device_id() {
         return Err(Error::OfficeProtocol { url: client.url().to_owned(), detail: "it registered a different device id".into() });
     }
@@ -110,8 +109,14 @@ pub fn push(store: &mut Store) -> Result<PushReport> {
 /// [`push`] with another batch size (tests and benchmarks use small
 /// batches to exercise many requests).
 pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushReport> {
+    push_with_clock(store, batch_size, &Utc::now)
+}
+
+/// [`push_in_batches_of`] with the kiosk's clock given: what a kiosk whose
+/// clock is wrong does (tests).
+pub fn push_with_clock(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> DateTime<Utc>) -> Result<PushReport> {
     let mut report = PushReport::default();
-    let result = push_backlog(store, batch_size.max(1), &mut report);
+    let result = push_backlog(store, batch_size.max(1), kiosk_clock, &mut report);
     if let Err(error) = &result {
         let code = match error {
             Error::OfficeRefused { code, .. } => code.clone(),
@@ -127,7 +132,7 @@ pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushRe
     result.map(|()| report)
 }
 
-fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -> Result<()> {
+fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> DateTime<Utc>, report: &mut PushReport) -> Result<()> {
     let config = store.sync_config()?.ok_or(Error::NotPaired)?;
     let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
     let device_id = store.device_id();
@@ -149,9 +154,8 @@ fn push_backlog(store: &mut Store, batch_size: usize, report: &mut PushReport) -
             erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
         };
         let body = serde_json::to_vec(&request).expect("a push request serialises");
-        let headers = auth::sign_request(store.signing_key(), &device_id, "POST", PUSH_PATH, Utc::now().timestamp(), &body);
         report.requests += 1;
-        let answer = match client.call::<PushResponse>(PUSH_PATH, &headers, &body) {
+        let answer = match client.signed_call::<PushResponse>(store.signing_key(), &device_id, PUSH_PATH, &body, kiosk_clock()) {
             Ok(answer) => answer,
             Err(Error::OfficeRefused { code, acknowledged_seq: Some(office), .. }) if code == "gap" && office < acked && !rewound => {
                 tracing::warn!(office, acked, "the office holds fewer records than it acknowledged before; resending");
