@@ -87,6 +87,37 @@ test('a visitor signs in English: read, name on the on-screen keyboard, draw, th
   });
 });
 
+test('kiosk mode: fullscreen, no context menu or selectable chrome, strict CSP, only Signbook commands', async () => {
+  await withKiosk(async (browser) => {
+    const kiosk = await browser.executeAsync((done) => {
+      const menu = new MouseEvent('contextmenu', { bubbles: true, cancelable: true });
+      document.getElementById('start').dispatchEvent(menu);
+      let evalBlocked = false;
+      try { (0, eval)('1'); } catch { evalBlocked = true; }
+      const invoke = window.__TAURI_INTERNALS__.invoke;
+      const outcome = (promise) => promise.then(() => 'allowed', (e) => `refused: ${JSON.stringify(e)}`);
+      Promise.all([
+        outcome(invoke('plugin:window|close', { label: 'kiosk' })),
+        outcome(invoke('plugin:path|resolve_directory', { directory: 1 })),
+        outcome(invoke('welcome')),
+      ]).then(([closeWindow, readPaths, welcome]) => done({
+        fullscreen: window.innerWidth === screen.width && window.innerHeight === screen.height,
+        menuCancelled: menu.defaultPrevented,
+        buttonSelectable: getComputedStyle(document.getElementById('start')).webkitUserSelect,
+        evalBlocked, closeWindow, readPaths, welcome,
+      }));
+    });
+    assert.equal(kiosk.fullscreen, true, 'the kiosk fills the screen');
+    assert.equal(kiosk.menuCancelled, true, 'no context menu');
+    assert.equal(kiosk.buttonSelectable, 'none', 'buttons are not selectable text');
+    assert.equal(kiosk.evalBlocked, true, 'the CSP allows no eval');
+    assert.match(kiosk.closeWindow, /^refused: .*not allowed/, 'core window commands are not granted');
+    assert.match(kiosk.readPaths, /^refused: .*not allowed/, 'core path commands are not granted');
+    assert.equal(kiosk.welcome, 'allowed', "Signbook's own commands are");
+    assert.equal(await screen(browser), 'welcome', 'the window is still there');
+  });
+});
+
 test('a governor signs in Welsh, with larger text and high contrast', async () => {
   const before = recordCount();
   await withKiosk(async (browser) => {
