@@ -25,6 +25,15 @@ async function expectAccessible(browser, name) {
   assert.deepEqual(violations, [], `axe found problems on ${name}`);
 }
 
+/** The keyboard route to the admin area (Ctrl+Alt+A), unlocked with the PIN set earlier. */
+async function openAdmin(browser) {
+  await browser.keys(['Control', 'Alt', 'a']);
+  await waitForScreen(browser, 'admin-pin');
+  await (await browser.$('#pin')).setValue(PIN);
+  await click(browser, '#pin-submit');
+  await waitForScreen(browser, 'admin');
+}
+
 /** Welcome → role → agreement read to the end → name screen. */
 async function readAgreementAs(browser, role, shots) {
   await click(browser, '#start');
@@ -287,11 +296,7 @@ test('an agreement imported and published in the admin area is what the next vis
   ].join('\n'));
   const before = JSON.parse(cli('verify', '--json')).records;
   await withKiosk(async (browser) => {
-    await browser.keys(['Control', 'Alt', 'a']);
-    await waitForScreen(browser, 'admin-pin');
-    await (await browser.$('#pin')).setValue(PIN);
-    await click(browser, '#pin-submit');
-    await waitForScreen(browser, 'admin');
+    await openAdmin(browser);
     await click(browser, 'button[data-tab="agreements"]');
     await (await browser.$('#import-file')).addValue(source);
     const preview = await browser.$('#import-preview');
@@ -346,11 +351,7 @@ test('pairing in the admin area with a real office server, which then holds ever
   try {
     const code = /pairing code: (\S+)/.exec(office.office('pair'))[1];
     await withKiosk(async (browser) => {
-      await browser.keys(['Control', 'Alt', 'a']);
-      await waitForScreen(browser, 'admin-pin');
-      await (await browser.$('#pin')).setValue(PIN);
-      await click(browser, '#pin-submit');
-      await waitForScreen(browser, 'admin');
+      await openAdmin(browser);
       await (await browser.$('#pair-office')).waitForExist();
       await expectAccessible(browser, 'admin-2b-pairing');
       const pair = async (fingerprint) => {
