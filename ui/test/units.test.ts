@@ -55,6 +55,8 @@ describe('messages', () => {
     expect(roleName('supply_teacher')).toBe('Supply teacher');
     expect(errorText({ code: 'signature_dot', message: 'That looks like a dot' })).toMatch(/dot yn hytrach na llofnod/);
     expect(errorText({ code: 'database', message: 'disk full' })).toMatch(/Gofynnwch yn y dderbynfa.*disk full/);
+    // Pairing errors an admin meets are in Welsh too, not the English fallback.
+    expect(errorText({ code: 'fingerprint_mismatch', message: 'the certificate does not match' })).toMatch(/olion bysedd/);
     setLang('en');
     expect(errorText({ code: 'signature_dot', message: 'That looks like a dot rather than a signature.' })).toBe('That looks like a dot rather than a signature.');
   });
