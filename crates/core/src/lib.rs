@@ -74,6 +74,7 @@ pub mod paths;
 pub mod record;
 pub mod role;
 pub mod signature;
+pub mod sqlite;
 pub mod store;
 pub mod sync;
 pub mod verify;

@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::device::{create_key, key_exists, key_path_for, load_key};
 use crate::error::{DbContext, Error, Result};
 use crate::record::format_utc;
+use crate::sqlite::OpenError;
 
 pub use admin::{FREE_ATTEMPTS, PIN_DIGITS, PinRule};
 pub use migrations::SCHEMA_VERSION;
@@ -60,13 +61,7 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         }
-        let mut conn = Connection::open(&path).map_err(|source| not_a_database(&path, source))?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(|source| not_a_database(&path, source))?;
-        // Only read until we know the file is ours and not from the future:
-        // even switching to WAL rewrites the file header.
-        migrations::check_compatible(&conn, &path)?;
-        configure(&conn).map_err(|source| not_a_database(&path, source))?;
-        migrations::migrate(&mut conn, &path)?;
+        let mut conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|e| open_error(&path, e))?;
         let (device_id, key) = load_identity(&mut conn, &path)?;
         Ok(Store { conn, path, device_id, key })
     }
@@ -100,16 +95,13 @@ impl Store {
     }
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        tracing::warn!(mode, "SQLite refused WAL mode; continuing with {mode}");
+fn open_error(path: &Path, error: OpenError) -> Error {
+    match error {
+        OpenError::Unreadable(source) => not_a_database(path, source),
+        OpenError::Foreign => Error::ForeignDatabase { path: path.to_owned() },
+        OpenError::TooNew { found, supported } => Error::SchemaTooNew { path: path.to_owned(), found, supported },
+        OpenError::Migration(source) => Error::Db { doing: "upgrading the database schema", source },
     }
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", true)?;
-    // Erased personal data is overwritten on disk, not just unlinked.
-    conn.pragma_update(None, "secure_delete", true)?;
-    Ok(())
 }
 
 fn not_a_database(path: &Path, source: rusqlite::Error) -> Error {

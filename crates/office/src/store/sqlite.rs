@@ -1,6 +1,7 @@
-//! The SQLite backend: one file, WAL (so `signbook-office pair` can add a
-//! code while `serve` runs), `synchronous=FULL` (an acknowledged record
-//! survives a power cut), foreign keys, and a busy timeout.
+//! The SQLite backend: one file, opened as the kiosk's is
+//! (`signbook_core::sqlite`): WAL (so `signbook-office pair` can add a code
+//! while `serve` runs), `synchronous=FULL` (an acknowledged record survives
+//! a power cut), foreign keys, and a busy timeout.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, format_utc};
+use signbook_core::sqlite::OpenError;
 use signbook_core::store::Erasure;
 use signbook_core::sync::auth::MAX_CLOCK_SKEW_SECS;
 use signbook_core::sync::wire::{PushRequest, PushResponse};
@@ -35,17 +37,12 @@ impl SqliteStore {
     /// Opens (creating and migrating if needed) the database at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
         let path = path.as_ref().to_owned();
-        let mut conn = Connection::open(&path).doing("opening the office database")?;
-        conn.busy_timeout(BUSY_TIMEOUT).doing("opening the office database")?;
-        migrations::check_compatible(&conn, &path)?;
-        let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).doing("enabling WAL")?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            tracing::warn!(mode, "SQLite refused WAL mode");
-        }
-        conn.pragma_update(None, "synchronous", "FULL").doing("configuring the database")?;
-        conn.pragma_update(None, "foreign_keys", true).doing("configuring the database")?;
-        conn.pragma_update(None, "secure_delete", true).doing("configuring the database")?;
-        migrations::migrate(&mut conn, &path)?;
+        let conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|error| match error {
+            OpenError::Unreadable(source) => OfficeError::Db { doing: "opening the office database", source },
+            OpenError::Foreign => OfficeError::ForeignDatabase { path: path.clone() },
+            OpenError::TooNew { found, supported } => OfficeError::SchemaTooNew { path: path.clone(), found, supported },
+            OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
+        })?;
         Ok(SqliteStore { conn, path })
     }
 
