@@ -33,6 +33,7 @@ pub mod pairing;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 

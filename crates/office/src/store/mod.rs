@@ -5,8 +5,13 @@
 //! [`crate::ingest`] and in `signbook_core::verify::ChainWalk`, not in a
 //! backend, so a second backend cannot drift from the first.
 
+mod dashboard;
 mod migrations;
+mod privacy;
+mod rows;
+mod search;
 mod sqlite;
+mod staff;
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
@@ -20,7 +25,11 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
+pub use dashboard::{AlertRow, KioskStatus, SearchPage};
+pub use privacy::{AuditEntry, PurgeReport, RosterEntry, RosterStatus, parse_roster};
+pub use search::{RecordQuery, fold};
 pub use sqlite::SqliteStore;
+pub use staff::{LoginThrottle, MIN_PASSWORD_CHARS, Session, check_new_account, check_username};
 
 /// A paired kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
