@@ -27,6 +27,7 @@ before(async () => {
   browser = await startBrowser();
   context = await newContext(browser, url, { bypassCSP: true });
   page = await context.newPage();
+  page.setDefaultTimeout(10_000);
   page.on('dialog', () => assert.fail('a dialog opened: a signer name ran as script'));
 });
 
@@ -40,7 +41,7 @@ test('a wrong password is refused and the right one logs in', async () => {
   assert.match(page.url(), /\/login\?next=\/records$/, 'the records need a login');
   assert.deepEqual(await axe(page), [], 'login page: axe-core violations');
   await shot(page, '01-login');
-  const [wrong] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login')), login(page, { password: 'not the password' })]);
+  const [wrong] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), login(page, { password: 'not the password' })]);
   assert.equal(wrong.status(), 401);
   assert.match(await page.getByRole('alert').innerText(), /do not match/);
   await login(page);
@@ -86,7 +87,7 @@ test('a signer called <script> is shown as text everywhere', async () => {
   assert.equal(await cell.innerText(), XSS);
   assert.equal(await page.locator('main script').count(), 0);
   await cell.click();
-  assert.equal(await page.locator('h1').innerText(), `Signed by ${XSS}`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Signed by ${XSS}`);
   assert.equal(await page.locator('main script').count(), 0);
   // And with the page's own CSP in force, as a browser really runs it.
   const strict = await newContext(browser, url);
@@ -187,7 +188,7 @@ test('a form without the session\u2019s CSRF token changes nothing', async () =>
   const response = await page.request.post(`${recordUrl}/erase`, { form: { csrf: 'f'.repeat(64), reason: 'forged' }, maxRedirects: 0 });
   assert.equal(response.status(), 403);
   await page.goto(recordUrl);
-  assert.match(await page.locator('h1').innerText(), /Tom Price/, 'still not erased');
+  assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Tom Price/, 'still not erased');
 });
 
 test('erasing a person keeps every chain verifiable and is in the audit log', async () => {

@@ -249,7 +249,7 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
         }
         h2 { "The agreement as signed" }
         @match &agreement {
-            Some(a) => div.agreement { (PreEscaped(signbook_core::markdown::agreement_html(&a.text))) },
+            Some(a) => div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&a.text)) },
             None => p.notice { "The office does not hold the text of this version yet. It arrives with the kiosk's next sync." },
         }
         @if record.erasure.is_none() {
@@ -265,6 +265,16 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
         }
     };
     Ok(layout::page(&dash.school, &title, Some(&staff), "/records", body).into_response())
+}
+
+/// The agreement as the kiosk shows it (raw HTML in it is escaped by core),
+/// with its headings moved two levels down to sit under the page's own.
+fn agreement_body(markdown: &str) -> Markup {
+    let mut html = signbook_core::markdown::agreement_html(markdown);
+    for level in (1..=4).rev() {
+        html = html.replace(&format!("<h{level}>"), &format!("<h{}>", level + 2)).replace(&format!("</h{level}>"), &format!("</h{}>", level + 2));
+    }
+    PreEscaped(html)
 }
 
 pub(super) async fn signature(State(dash): State<SharedDashboard>, _staff: Staff, Path((device, seq)): Path<(Uuid, u64)>) -> Result<Response, PageError> {
@@ -284,7 +294,7 @@ pub(super) async fn agreement(State(dash): State<SharedDashboard>, staff: Staff,
             dt { "Version (SHA-256 of the text)" } dd.hash { (agreement.hash.to_hex()) }
         }
         p { a href={ "/records?agreement=" (agreement.hash.to_hex()) } { "Records that name this version" } }
-        div.agreement { (PreEscaped(signbook_core::markdown::agreement_html(&agreement.text))) }
+        div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&agreement.text)) }
     };
     Ok(layout::page(&dash.school, &agreement.title, Some(&staff), "/records", body).into_response())
 }
