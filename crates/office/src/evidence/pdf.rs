@@ -18,6 +18,8 @@ const VALUE_WIDTH: f32 = TEXT_WIDTH - LABEL_WIDTH;
 const LABEL: Style = Style::new(9.5, Weight::Bold).grey(60);
 const VALUE: Style = Style::new(10.5, Weight::Regular);
 const SMALL: Style = Style::new(9.0, Weight::Regular);
+/// Small enough that a 64-digit hash fits the value column on one line.
+const HASH: Style = Style::new(8.0, Weight::Regular);
 const BODY: Style = Style::new(10.0, Weight::Regular);
 /// The signature's largest box on the page, in points.
 const SIGNATURE_MAX: (f32, f32) = (300.0, 110.0);
@@ -68,7 +70,7 @@ pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&Stored
     };
     let title = agreement.map_or("(the office does not hold this version)", |a| a.title.as_str());
     let fields: [(&str, String, Style); 14] = [
-        ("Status", personal.map_or_else(|| format!("Erased: {erased}"), |_| "Signed".to_owned()), VALUE),
+        ("Status", personal.map_or_else(|| capitalised(&erased), |_| "Signed".to_owned()), VALUE),
         ("Name", name.clone(), VALUE),
         ("Organisation", organisation, VALUE),
         ("Role", header.role.clone(), VALUE),
@@ -77,9 +79,9 @@ pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&Stored
         ("Kiosk", kiosk, VALUE),
         ("Sequence", format!("record {} in this kiosk's chain", header.seq), VALUE),
         ("Agreement", title.to_owned(), VALUE),
-        ("Agreement version (SHA-256)", header.agreement_hash.to_hex(), SMALL),
-        ("Record hash (SHA-256)", record.hash.to_hex(), SMALL),
-        ("Previous record hash", header.prev_hash.to_hex(), SMALL),
+        ("Agreement version (SHA-256)", header.agreement_hash.to_hex(), HASH),
+        ("Record hash (SHA-256)", record.hash.to_hex(), HASH),
+        ("Previous record hash", header.prev_hash.to_hex(), HASH),
         ("Received by the office", stored.received_at.clone(), VALUE),
         ("Chain check", chain_text(header.seq, chain), VALUE),
     ];
@@ -135,6 +137,11 @@ fn erased_text(erasure: Option<&Erasure>) -> String {
         Some(e) => format!("erased on {} ({})", e.erased_at.format("%Y-%m-%d"), e.reason),
         None => "erased (the office holds no erasure log entry for it)".to_owned(),
     }
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// What the chain check means for this record.

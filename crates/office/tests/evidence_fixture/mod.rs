@@ -28,6 +28,7 @@ impl Kiosk {
     pub fn new() -> Kiosk {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
+        store.unsafe_disable_fsync_for_fixtures().unwrap();
         let roles: Vec<Role> = ["visitor", "governor", "staff", "volunteer", "contractor"].iter().map(|r| Role::new(r).unwrap()).collect();
         store.publish_agreement(AGREEMENT, AGREEMENT_TITLE, &roles).unwrap();
         Kiosk { dir, store, signed: 0 }
@@ -35,7 +36,7 @@ impl Kiosk {
 
     pub fn with(people: &[(&str, &str, Option<&str>)]) -> Kiosk {
         let mut kiosk = Kiosk::new();
-        let png = render_png(&Strokes::from_json(SIGNATURE_JSON).unwrap()).unwrap();
+        let png = demo_png();
         for (role, name, organisation) in people {
             kiosk.sign(role, name, *organisation, png.clone());
         }
@@ -72,4 +73,9 @@ impl Kiosk {
     pub fn chain(&self) -> VerifyReport {
         self.store.verify().unwrap()
     }
+}
+
+/// The PNG the kiosk stores for `assets/demo-signature.json` (7.4 KB).
+pub fn demo_png() -> Vec<u8> {
+    render_png(&Strokes::from_json(SIGNATURE_JSON).unwrap()).unwrap()
 }
