@@ -28,6 +28,7 @@
 
 pub mod bundle;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod pairing;
 pub mod server;

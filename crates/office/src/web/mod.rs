@@ -17,7 +17,7 @@
 //! [`privacy`] (retention, erasure, subject access, audit log).
 
 mod auth;
-// mod exports; (lands with the evidence module)
+mod exports;
 mod integrity;
 mod layout;
 mod privacy;
@@ -140,8 +140,11 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/records", get(records::list))
         .route("/records/{device}/{seq}", get(records::show))
         .route("/records/{device}/{seq}/signature.png", get(records::signature))
+        .route("/records/{device}/{seq}/evidence.pdf", get(exports::record_pdf))
         .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/agreements/{hash}", get(records::agreement))
+        .route("/export/records.csv", get(exports::csv))
+        .route("/export/evidence.zip", get(exports::pack))
         .route("/integrity", get(integrity::page))
         .route("/integrity/verify", post(integrity::verify_now))
         .route("/alerts/{id}/acknowledge", post(integrity::acknowledge))
@@ -155,6 +158,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/privacy/purge", post(privacy::purge))
         .route("/privacy/person", get(privacy::person))
         .route("/privacy/erase", post(privacy::erase_person))
+        .route("/privacy/subject-access.zip", get(exports::subject_access))
         .route("/audit", get(privacy::audit))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(dash)
