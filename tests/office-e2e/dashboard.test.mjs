@@ -187,6 +187,9 @@ test('a form without the session\u2019s CSRF token changes nothing', async () =>
   const recordUrl = await page.locator('tbody a').first().getAttribute('href');
   const response = await page.request.post(`${recordUrl}/erase`, { form: { csrf: 'f'.repeat(64), reason: 'forged' }, maxRedirects: 0 });
   assert.equal(response.status(), 403);
+  // A form posted from another site is refused too, login included.
+  const crossSite = await page.request.post('/login', { form: { username: STAFF.user, password: STAFF.password }, headers: { origin: 'https://evil.example' }, maxRedirects: 0 });
+  assert.equal(crossSite.status(), 403);
   await page.goto(recordUrl);
   assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Tom Price/, 'still not erased');
 });
@@ -196,6 +199,12 @@ test('erasing a person keeps every chain verifiable and is in the audit log', as
   assert.deepEqual(await axe(page), [], 'privacy page: axe-core violations');
   await page.getByLabel('Their name').fill('zoe o\'brien');
   await page.getByRole('button', { name: 'Find' }).click();
+  const [access] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /subject access/ }).click()]);
+  const sar = join(work, 'subject-access.zip');
+  writeFileSync(sar, readFileSync(await access.path()));
+  const held = execFileSync('unzip', ['-Z1', sar], { encoding: 'utf8' });
+  assert.equal(held.split('\n').filter((f) => f.endsWith('.pdf')).length, 1, 'her one record');
+  assert.match(execFileSync('unzip', ['-p', sar, 'records.csv'], { encoding: 'utf8' }), /Zoë O’Brien,Acme Ltd/);
   await page.getByRole('checkbox').first().check();
   await page.getByLabel('Reason').fill('erasure request 2026-14');
   assert.deepEqual(await axe(page), [], 'person page: axe-core violations');
@@ -209,6 +218,26 @@ test('erasing a person keeps every chain verifiable and is in the audit log', as
   assert.match(await page.locator('tbody').innerText(), /erasure[\s\S]*erasure request 2026-14/);
   assert.deepEqual(await axe(page), [], 'audit page: axe-core violations');
   await shot(page, '10-audit');
+});
+
+test('retention periods are saved and logged; the other pages pass axe-core too', async () => {
+  await page.goto('/privacy');
+  await page.getByLabel('staff').fill('3650');
+  await page.getByRole('button', { name: 'Save retention periods' }).click();
+  assert.match(await page.getByRole('status').innerText(), /saved/);
+  assert.equal(await page.getByLabel('staff').inputValue(), '3650');
+  await page.goto('/audit');
+  assert.match(await page.locator('tbody').innerText(), /retention_set\s+staff: keep personal data 3650 days/);
+  await page.goto('/records');
+  await page.locator('tbody a').first().click();
+  await page.getByRole('link', { name: 'IT Acceptable Use Agreement 2026' }).click();
+  assert.deepEqual(await axe(page), [], 'agreement page: axe-core violations');
+  await page.goto('/kiosks');
+  await page.getByRole('button', { name: 'Make a pairing code' }).click();
+  assert.match(await page.locator('main').innerText(), /Pairing code\s+[0-9A-Z-]{6,}/);
+  assert.deepEqual(await axe(page), [], 'pairing code page: axe-core violations');
+  await page.goto('/no/such/page');
+  assert.deepEqual(await axe(page), [], 'not-found page: axe-core violations');
 });
 
 test('logging out ends the session', async () => {

@@ -54,11 +54,13 @@ pub fn router(store: SharedStore) -> Router {
     sync_routes(store).fallback(|| async { OfficeError::NotFound })
 }
 
-/// The sync API and the staff dashboard on one port. Unknown addresses
-/// under `/v1/` get the API's JSON error; any other gets a page.
+/// The sync API and the staff dashboard on one port. An unknown address
+/// gets a page if a browser asked for it, else the API's JSON error (a
+/// kiosk speaking a newer protocol must be able to read the refusal).
 pub fn app(store: SharedStore, dashboard: crate::web::SharedDashboard) -> Router {
-    sync_routes(store).merge(crate::web::router(dashboard)).fallback(|uri: axum::http::Uri| async move {
-        if uri.path().starts_with("/v1/") { OfficeError::NotFound.into_response() } else { crate::web::PageError::NotFound.into_response() }
+    sync_routes(store).merge(crate::web::router(dashboard)).fallback(|headers: HeaderMap| async move {
+        let browser = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
+        if browser { crate::web::PageError::NotFound.into_response() } else { OfficeError::NotFound.into_response() }
     })
 }
 

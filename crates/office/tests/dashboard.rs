@@ -39,10 +39,10 @@ fn pair(office: &mut SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Devi
 fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
     let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
     let records: Vec<WireRecord> = kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-    let last = records.last().unwrap();
-    let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), last.seq, last.hash));
+    let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
+    let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash));
     let agreements = if with_agreements { kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect() } else { vec![] };
-    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(last.seq) }
+    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
 }
 
 fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {

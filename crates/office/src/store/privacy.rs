@@ -347,13 +347,7 @@ fn erase_in(tx: &rusqlite::Transaction<'_>, device_id: Uuid, seq: u64, reason: &
     if inserted == 0 {
         return Ok(false);
     }
-    tx.execute(
-        "UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
-            signature_png = NULL, signature_salt = NULL WHERE device_id = ?1 AND seq = ?2",
-        params![device, seq],
-    )
-    .doing(DOING)?;
-    super::search::forget_personal(tx, &device, seq)?;
+    super::sqlite::drop_personal_data(tx, &device, seq)?;
     Ok(true)
 }
 

@@ -76,7 +76,7 @@ impl RecordQuery {
     }
 
     /// The SQL condition over `record_index` (alias `i`) and its parameters.
-    fn condition(&self) -> (String, Vec<rusqlite::types::Value>) {
+    pub(super) fn condition(&self) -> (String, Vec<rusqlite::types::Value>) {
         use rusqlite::types::Value;
         let mut sql = vec!["1".to_owned()];
         let mut args: Vec<Value> = Vec::new();
@@ -96,6 +96,11 @@ impl RecordQuery {
             }
         };
         exact("i.role =", self.role.clone());
+        // A kiosk's local day lies within 14 hours of the UTC day, so a
+        // date range also bounds `signed_at`, the table's key: only that
+        // part of the table is read.
+        exact("i.signed_at >=", self.from.map(|d| (d - chrono::Days::new(1)).to_string()));
+        exact("i.signed_at <", self.to.map(|d| (d + chrono::Days::new(2)).to_string()));
         exact("i.local_date >=", self.from.map(|d| d.to_string()));
         exact("i.local_date <=", self.to.map(|d| d.to_string()));
         exact("i.agreement_hash =", self.agreement.clone());
@@ -185,26 +190,16 @@ pub(super) fn search(conn: &Connection, query: &RecordQuery, offset: u64, limit:
             n - 1
         ))
         .doing(DOING)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).doing(DOING)?;
-    let mut keys = Vec::new();
-    for row in rows {
-        let (device, seq) = row.doing(DOING)?;
-        keys.push((Uuid::parse_str(&device).unwrap_or_default(), seq));
-    }
+    let keys = record_keys(&mut stmt, &args, DOING)?;
     Ok((keys, total))
 }
 
-/// Every match, oldest first (exports).
-pub(super) fn all_matching(conn: &Connection, query: &RecordQuery) -> Result<Vec<(Uuid, u64)>> {
-    const DOING: &str = "selecting records to export";
-    let (condition, args) = query.condition();
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT i.device_id, i.seq FROM record_index i WHERE {condition} ORDER BY i.signed_at, i.device_id, i.seq"))
-        .doing(DOING)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).doing(DOING)?;
+/// Runs a `SELECT device_id, seq` and collects the keys.
+fn record_keys(stmt: &mut rusqlite::CachedStatement<'_>, args: &[rusqlite::types::Value], doing: &'static str) -> Result<Vec<(Uuid, u64)>> {
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).doing(doing)?;
     let mut keys = Vec::new();
     for row in rows {
-        let (device, seq) = row.doing(DOING)?;
+        let (device, seq) = row.doing(doing)?;
         keys.push((Uuid::parse_str(&device).unwrap_or_default(), seq));
     }
     Ok(keys)

@@ -125,14 +125,20 @@ fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure
     if inserted == 0 {
         return Ok(false);
     }
+    drop_personal_data(tx, device, seq)?;
+    Ok(true)
+}
+
+/// Replaces a record's personal data with a tombstone (its erasure row is
+/// the caller's), and drops it from the search index.
+pub(super) fn drop_personal_data(tx: &Transaction<'_>, device: &str, seq: u64) -> Result<()> {
     tx.execute(
         "UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
             signature_png = NULL, signature_salt = NULL WHERE device_id = ?1 AND seq = ?2",
         params![device, seq],
     )
-    .doing(DOING)?;
-    super::search::forget_personal(tx, device, seq)?;
-    Ok(true)
+    .doing("erasing personal data")?;
+    super::search::forget_personal(tx, device, seq)
 }
 
 fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<usize> {

@@ -54,7 +54,7 @@ pub(super) async fn csv(State(dash): State<SharedDashboard>, staff: Staff, Query
         let titles = evidence::agreement_titles(&db.agreements()?.into_iter().map(|(a, _)| a).collect::<Vec<_>>());
         let mut bytes = Vec::new();
         let mut csv = CsvWriter::new(&mut bytes).map_err(|e| OfficeError::Internal(e.to_string()))?;
-        db.for_each_matching(&query, |r| {
+        db.for_each_matching(&query, false, |r| {
             let title = titles.get(&r.record.header.agreement_hash).map_or("", String::as_str);
             csv.write(&r.record, title).map_err(|e| OfficeError::Internal(e.to_string()))
         })?;
@@ -89,7 +89,7 @@ pub(super) async fn pack(State(dash): State<SharedDashboard>, staff: Staff, Quer
             )));
         }
         let mut records = Vec::with_capacity(count as usize);
-        db.for_each_matching(&query, |r| {
+        db.for_each_matching(&query, true, |r| {
             records.push(r);
             Ok(())
         })?;
@@ -118,7 +118,7 @@ pub(super) async fn subject_access(State(dash): State<SharedDashboard>, staff: S
         // Everything held under this exact name (ignoring case, accents and spacing).
         let key = fold(&name);
         let mut records = Vec::new();
-        db.for_each_matching(&RecordQuery { name: name.clone(), ..Default::default() }, |r| {
+        db.for_each_matching(&RecordQuery { name: name.clone(), ..Default::default() }, true, |r| {
             if r.record.personal.as_ref().is_some_and(|p| fold(&p.name) == key) {
                 records.push(r);
             }

@@ -21,12 +21,7 @@ pub fn page(school: &str, title: &str, staff: Option<&Staff>, active: &str, body
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Signbook office · " (school) }
-                link rel="stylesheet" href="/static/dashboard.css";
-            }
+            (head(&format!("{title} · Signbook office · {school}")))
             body {
                 a.skip href="#main" { "Skip to content" }
                 header {
@@ -52,6 +47,17 @@ pub fn page(school: &str, title: &str, staff: Option<&Staff>, active: &str, body
     }
 }
 
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            link rel="stylesheet" href="/static/dashboard.css";
+        }
+    }
+}
+
 /// The hidden CSRF field every form carries.
 pub fn csrf(staff: &Staff) -> Markup {
     html! { input type="hidden" name="csrf" value=(staff.session.csrf_token); }
@@ -63,12 +69,7 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en-GB" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Signbook office" }
-                link rel="stylesheet" href="/static/dashboard.css";
-            }
+            (head(&format!("{title} · Signbook office")))
             body {
                 main #main {
                     h1 { (title) }

@@ -123,11 +123,28 @@ async fn security_headers(request: axum::extract::Request, next: axum::middlewar
     };
     set(headers, header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(headers, header::REFERRER_POLICY, "no-referrer");
+    // `same-origin`, not `no-referrer`: with no-referrer, browsers send
+    // `Origin: null` on form posts, and [`same_origin_posts`] needs the origin.
+    set(headers, header::REFERRER_POLICY, "same-origin");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
     set(headers, header::CACHE_CONTROL, "no-store");
     set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     response
+}
+
+/// Refuses a form posted from another site. Browsers send `Origin` with
+/// every POST; it must name this server. This also stops "login CSRF",
+/// where another site logs a browser in to an account of its choosing
+/// (the login form has no session, so no token, to check).
+async fn same_origin_posts(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.method() == axum::http::Method::POST {
+        let origin_host = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| o.split("://").nth(1).unwrap_or("").to_owned());
+        let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if origin_host.is_some_and(|o| o != host) {
+            return PageError::Csrf.into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The dashboard's routes.
@@ -160,6 +177,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/privacy/erase", post(privacy::erase_person))
         .route("/privacy/subject-access.zip", get(exports::subject_access))
         .route("/audit", get(privacy::audit))
+        .layer(axum::middleware::from_fn(same_origin_posts))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(dash)
 }

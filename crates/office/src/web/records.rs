@@ -37,8 +37,9 @@ pub(super) struct Filters {
     pub agreement: String,
     #[serde(default)]
     pub kiosk: String,
+    /// Text, not a number, so a mangled link shows page 1 instead of an error.
     #[serde(default)]
-    pub page: Option<u64>,
+    pub page: String,
 }
 
 impl Filters {
@@ -95,7 +96,7 @@ impl Filters {
 
 pub(super) async fn list(State(dash): State<SharedDashboard>, staff: Staff, Query(filters): Query<Filters>) -> Result<Response, PageError> {
     let query = filters.query();
-    let page = filters.page.unwrap_or(1).max(1);
+    let page = filters.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let (results, agreements, kiosks) = {
         let query = query.as_ref().ok().cloned();
         with_db(&dash, move |db| {
@@ -249,7 +250,7 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
         }
         h2 { "The agreement as signed" }
         @match &agreement {
-            Some(a) => div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&a.text)) },
+            Some(a) => div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&a.text, 2)) },
             None => p.notice { "The office does not hold the text of this version yet. It arrives with the kiosk's next sync." },
         }
         @if record.erasure.is_none() {
@@ -268,11 +269,11 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
 }
 
 /// The agreement as the kiosk shows it (raw HTML in it is escaped by core),
-/// with its headings moved two levels down to sit under the page's own.
-fn agreement_body(markdown: &str) -> Markup {
+/// with its headings moved `down` levels to sit under the page's own.
+fn agreement_body(markdown: &str, down: usize) -> Markup {
     let mut html = signbook_core::markdown::agreement_html(markdown);
-    for level in (1..=4).rev() {
-        html = html.replace(&format!("<h{level}>"), &format!("<h{}>", level + 2)).replace(&format!("</h{level}>"), &format!("</h{}>", level + 2));
+    for level in (1..=6 - down).rev() {
+        html = html.replace(&format!("<h{level}>"), &format!("<h{}>", level + down)).replace(&format!("</h{level}>"), &format!("</h{}>", level + down));
     }
     PreEscaped(html)
 }
@@ -294,7 +295,7 @@ pub(super) async fn agreement(State(dash): State<SharedDashboard>, staff: Staff,
             dt { "Version (SHA-256 of the text)" } dd.hash { (agreement.hash.to_hex()) }
         }
         p { a href={ "/records?agreement=" (agreement.hash.to_hex()) } { "Records that name this version" } }
-        div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&agreement.text)) }
+        div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&agreement.text, 1)) }
     };
     Ok(layout::page(&dash.school, &agreement.title, Some(&staff), "/records", body).into_response())
 }

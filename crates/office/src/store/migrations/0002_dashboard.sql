@@ -32,22 +32,25 @@ ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;
 ALTER TABLE erasures ADD COLUMN origin TEXT NOT NULL DEFAULT 'kiosk' CHECK (origin IN ('kiosk', 'office'));
 ALTER TABLE erasures ADD COLUMN erased_by TEXT;
 
--- A narrow copy of what staff search on, so a search scans ~100 bytes a
--- record rather than rows that carry signature images. Keys are folded
--- (lower case, no accents, single spaces); erasure sets them to NULL.
+-- A narrow copy of what staff search on, so a search reads about 100
+-- bytes a record rather than rows that carry signature images. Keyed by
+-- time, so the table itself is in the order staff see results (newest
+-- first is a backward scan) and a date range reads only its part of it.
+-- Keys are folded (lower case, no accents, single spaces); erasure sets
+-- them to NULL.
 CREATE TABLE record_index (
+    signed_at       TEXT NOT NULL,
     device_id       TEXT NOT NULL,
     seq             INTEGER NOT NULL,
     name_key        TEXT,
     org_key         TEXT,
     role            TEXT NOT NULL,
-    signed_at       TEXT NOT NULL,
     local_date      TEXT NOT NULL,
     agreement_hash  TEXT NOT NULL,
-    PRIMARY KEY (device_id, seq),
+    PRIMARY KEY (signed_at, device_id, seq),
     FOREIGN KEY (device_id, seq) REFERENCES records(device_id, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE INDEX record_index_by_time ON record_index (signed_at DESC, device_id, seq);
+CREATE UNIQUE INDEX record_index_by_record ON record_index (device_id, seq);
 
 -- Office staff. Passwords are Argon2id PHC strings.
 CREATE TABLE users (
