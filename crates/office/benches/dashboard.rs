@@ -92,7 +92,11 @@ fn main() {
     let t = Instant::now();
     let mut bytes = Vec::new();
     let mut csv = CsvWriter::new(&mut bytes).unwrap();
-    office.for_each_matching(&RecordQuery::default(), false, |r| Ok(csv.write(&r.record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap())).unwrap();
+    office.for_each_matching(&RecordQuery::default(), false, |r| {
+        csv.write(&r.record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
+        Ok(())
+    })
+    .unwrap();
     let written = csv.finish().unwrap();
     let took = t.elapsed().as_secs_f64();
     rows.push((format!("CSV download from the database: {written} rows"), format!("{took:.2} s"), String::new()));
