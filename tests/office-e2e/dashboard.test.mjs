@@ -214,6 +214,15 @@ test('erasing a person keeps every chain verifiable and is in the audit log', as
   await page.goto('/records?name=zoe');
   assert.match(await page.locator('main').innerText(), /0 records found/);
   assert.match(office(['verify']), /intact, 5 records \(1 erased\)/);
+  // The kiosk's own copy goes at its next sync, and it confirms at the one after.
+  await page.goto('/records?role=visitor');
+  await page.getByRole('link', { name: 'erased' }).click();
+  assert.match(await page.locator('main').innerText(), /The kiosk will erase its own copy the next time it syncs/);
+  cli('sync');
+  cli('sync');
+  await page.reload();
+  assert.match(await page.locator('main').innerText(), /The kiosk erased its own copy too/);
+  assert.match(cli('verify'), /intact/i);
   await page.goto('/audit');
   assert.match(await page.locator('tbody').innerText(), /erasure[\s\S]*erasure request 2026-14/);
   assert.deepEqual(await axe(page), [], 'audit page: axe-core violations');

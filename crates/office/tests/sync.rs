@@ -134,3 +134,30 @@ fn batches_are_cut_to_fit_the_body_limit_however_large_the_signatures() {
     assert!(report.requests >= 4, "cut into requests under the office's 8 MiB limit: {}", report.requests);
     assert_office_holds(&office, &store);
 }
+
+#[test]
+fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_it() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 10);
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    sync::push(&mut store).unwrap();
+
+    // Office staff erase record 4 (a person's request), with the server running.
+    office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()).unwrap();
+    assert!(store.record(4).unwrap().personal.is_some(), "the kiosk still holds it until it syncs");
+
+    sync::push(&mut store).unwrap();
+    assert_eq!(store.record(4).unwrap().personal, None, "the next push's answer erases the kiosk's copy");
+    assert_eq!(store.sync_status().unwrap().pending_erasures, 1, "which the kiosk then confirms");
+    let confirm = sync::push(&mut store).unwrap();
+    assert_eq!((confirm.erasures_sent, store.sync_status().unwrap().pending_erasures), (1, 0));
+
+    let kiosk_copy = store.verify().unwrap();
+    assert!(kiosk_copy.problem.is_none() && kiosk_copy.erased == 1, "the kiosk's chain still verifies: {kiosk_copy:?}");
+    let status = office.db().erasure_status(store.device_id(), 4).unwrap().expect("an erasure");
+    assert_eq!((status.origin.as_str(), status.erased_by.as_deref()), ("office", Some("j.evans")));
+    assert!(status.kiosk_confirmed_at.is_some(), "the office knows the kiosk's copy is gone");
+    let report = office.db().verify().unwrap();
+    assert!(report[0].problem.is_none() && report[0].erased == 1);
+}

@@ -172,6 +172,7 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
         if answer.acknowledged_seq > head {
             return Err(Error::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
         }
+        apply_office_erasures(store, &answer.erase);
         // Tombstones the office now holds carry their erasure: confirmed too.
         let tombstones = records.iter().filter(|(r, e)| e.is_some() && r.header.seq <= answer.acknowledged_seq).map(|(r, _)| r.header.seq);
         let erased: Vec<u64> = erasures.iter().map(|(seq, _)| *seq).chain(tombstones).collect();
@@ -209,6 +210,21 @@ pub(crate) fn agreements_named<'a>(store: &Store, hashes: impl Iterator<Item = &
         }
     }
     Ok(out)
+}
+
+/// Erases this kiosk's copy of records office staff erased. Each then
+/// travels back as an erasure on the next push, which is how the office
+/// learns the kiosk holds no copy any more. A record already erased here
+/// has already been (or will be) confirmed the same way.
+fn apply_office_erasures(store: &mut Store, erasures: &[WireErasure]) {
+    for erasure in erasures {
+        let reason = format!("erased at the office: {}", erasure.reason);
+        match store.erase(erasure.seq, &reason) {
+            Ok(_) => tracing::info!(seq = erasure.seq, "erased at the office's request"),
+            Err(Error::AlreadyErased { .. }) => {}
+            Err(error) => tracing::warn!(seq = erasure.seq, %error, "could not apply the office's erasure; it will ask again"),
+        }
+    }
 }
 
 /// [`agreements_named`] plus the versions currently current for some role

@@ -106,7 +106,7 @@ impl WireAgreement {
 }
 
 /// The office's answer to a push it accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushResponse {
     /// The office holds every record `1..=acknowledged_seq` of this kiosk.
     pub acknowledged_seq: u64,
@@ -116,6 +116,11 @@ pub struct PushResponse {
     pub duplicates: u64,
     /// Erasures applied by this request (already-applied ones not counted).
     pub erasures_applied: u64,
+    /// Records whose personal data office staff erased (a person's erasure
+    /// request, or the retention period): the kiosk erases its own copy
+    /// too, and confirms by sending the erasure back. Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erase: Vec<WireErasure>,
 }
 
 /// The body of every error response.

@@ -241,3 +241,28 @@ impl SqliteStore {
             .doing("reading checkpoints")
     }
 }
+
+/// Who erased a record, and whether the kiosk has erased its copy too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureStatus {
+    /// `kiosk` (its admin erased it there) or `office` (staff here).
+    pub origin: String,
+    /// The staff account, for an office erasure.
+    pub erased_by: Option<String>,
+    /// For an office erasure: when the kiosk confirmed its copy is gone.
+    pub kiosk_confirmed_at: Option<String>,
+}
+
+impl SqliteStore {
+    /// How a record came to be erased, if it was.
+    pub fn erasure_status(&self, device_id: Uuid, seq: u64) -> Result<Option<ErasureStatus>> {
+        self.conn
+            .query_row(
+                "SELECT origin, erased_by, kiosk_confirmed_at FROM erasures WHERE device_id = ?1 AND seq = ?2",
+                params![device_id.hyphenated().to_string(), seq],
+                |r| Ok(ErasureStatus { origin: r.get(0)?, erased_by: r.get(1)?, kiosk_confirmed_at: r.get(2)? }),
+            )
+            .optional()
+            .doing("reading an erasure")
+    }
+}

@@ -25,7 +25,7 @@ use uuid::Uuid;
 
 use crate::error::Result;
 
-pub use dashboard::{AlertRow, KioskStatus, SearchPage};
+pub use dashboard::{AlertRow, ErasureStatus, KioskStatus, SearchPage};
 pub use privacy::{AuditEntry, PurgeReport, RosterEntry, RosterStatus, parse_roster};
 pub use search::{RecordQuery, fold};
 pub use sqlite::SqliteStore;

@@ -15,7 +15,7 @@ use signbook_core::record::{PersonalData, Record, RecordHeader, format_utc};
 use signbook_core::sqlite::OpenError;
 use signbook_core::store::Erasure;
 use signbook_core::sync::auth::MAX_CLOCK_SKEW_SECS;
-use signbook_core::sync::wire::{PushRequest, PushResponse};
+use signbook_core::sync::wire::{PushRequest, PushResponse, WireErasure};
 use signbook_core::verify::{ChainWalk, VerifyReport};
 use uuid::Uuid;
 
@@ -123,10 +123,27 @@ fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure
         )
         .doing(DOING)?;
     if inserted == 0 {
+        // Erased here already. If office staff did it, the kiosk sending it
+        // back means its own copy is gone too.
+        tx.execute(
+            "UPDATE erasures SET kiosk_confirmed_at = ?3 WHERE device_id = ?1 AND seq = ?2 AND origin = 'office' AND kiosk_confirmed_at IS NULL",
+            params![device, seq, now],
+        )
+        .doing(DOING)?;
         return Ok(false);
     }
     drop_personal_data(tx, device, seq)?;
     Ok(true)
+}
+
+/// Office erasures the kiosk has not confirmed yet, oldest first.
+fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<Vec<WireErasure>> {
+    const DOING: &str = "reading erasures for the kiosk";
+    let mut stmt = tx
+        .prepare_cached("SELECT seq, reason, erased_at FROM erasures WHERE device_id = ?1 AND origin = 'office' AND kiosk_confirmed_at IS NULL ORDER BY seq LIMIT 500")
+        .doing(DOING)?;
+    let rows = stmt.query_map([device], |r| Ok(WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? })).doing(DOING)?;
+    rows.collect::<rusqlite::Result<_>>().doing(DOING)
 }
 
 /// Replaces a record's personal data with a tombstone (its erasure row is
@@ -293,7 +310,7 @@ impl OfficeStore for SqliteStore {
                 .doing(DOING)?;
         }
         let held = head(&tx, &id)?;
-        let mut response = PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0 };
+        let mut response = PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0, erase: Vec::new() };
 
         // Records the office holds already: a resend after a lost answer.
         let split = decoded.partition_point(|(r, _)| r.header.seq <= held.0);
@@ -360,6 +377,7 @@ impl OfficeStore for SqliteStore {
             response.erasures_applied += u64::from(apply_erasure(&tx, &id, *seq, erasure, &received)?);
         }
         response.acknowledged_seq = head(&tx, &id)?.0;
+        response.erase = office_erasures_to_send(&tx, &id)?;
         tx.commit().doing(DOING)?;
         Ok(response)
     }

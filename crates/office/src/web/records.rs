@@ -196,11 +196,11 @@ fn pager(page: u64, total: u64, links: &str) -> Markup {
 }
 
 pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path((device, seq)): Path<(Uuid, u64)>) -> Result<Response, PageError> {
-    let (record, agreement, checkpoint) = with_db(&dash, move |db| {
+    let (record, agreement, checkpoint, erasure) = with_db(&dash, move |db| {
         let record = db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)?;
         let agreement = db.agreement(&record.record.header.agreement_hash)?;
         let checkpoint = db.checkpoint_covering(device, seq)?;
-        Ok((record, agreement, checkpoint))
+        Ok((record, agreement, checkpoint, db.erasure_status(device, seq)?))
     })
     .await?;
     let (verified_at, reports) = chain_reports(&dash, false).await?;
@@ -245,7 +245,19 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
         }
         h2 { "Signature" }
         @match &record.erasure {
-            Some(e) => p.notice { "The personal data of this record was erased on " (e.erased_at.format("%Y-%m-%d")) ": " (e.reason) ". Its hashes remain, so the chain still verifies." },
+            Some(e) => div.notice {
+                p { "The personal data of this record was erased on " (e.erased_at.format("%Y-%m-%d")) ": " (e.reason) ". Its hashes remain, so the chain still verifies." }
+                @match &erasure {
+                    Some(status) if status.origin == "office" => p {
+                        "Erased here by " (status.erased_by.as_deref().unwrap_or("staff")) ". "
+                        @match &status.kiosk_confirmed_at {
+                            Some(at) => { "The kiosk erased its own copy too (confirmed " (at) ")." }
+                            None => { "The kiosk will erase its own copy the next time it syncs." }
+                        }
+                    },
+                    _ => p { "Erased at the kiosk by its administrator." },
+                }
+            },
             None => img.signature src={ "/records/" (device) "/" (seq) "/signature.png" } alt={ "Signature of " (name.as_deref().unwrap_or("the signer")) } width="600";
         }
         h2 { "The agreement as signed" }

@@ -31,6 +31,9 @@ ALTER TABLE alerts ADD COLUMN acknowledged_by TEXT;
 -- name themselves).
 ALTER TABLE erasures ADD COLUMN origin TEXT NOT NULL DEFAULT 'kiosk' CHECK (origin IN ('kiosk', 'office'));
 ALTER TABLE erasures ADD COLUMN erased_by TEXT;
+-- An office erasure is sent to the kiosk in its push answers until the
+-- kiosk sends it back, having erased its own copy.
+ALTER TABLE erasures ADD COLUMN kiosk_confirmed_at TEXT;
 
 -- A narrow copy of what staff search on, so a search reads about 100
 -- bytes a record rather than rows that carry signature images. Keyed by
