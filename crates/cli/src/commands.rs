@@ -196,6 +196,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 out.display()
             );
         }
+        Command::Backup { out } => {
+            let report = signbook_core::backup::backup_kiosk(store.path(), &out)?;
+            let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
+            println!("Backed up {} records ({} bytes) to {}. Keep these files together and private.", report.records, report.bytes, files.join(" and "));
+        }
         Command::Erase { seq, reason } => {
             let receipt = store.erase(seq, &reason)?;
             println!("Erased the personal data of record {} ({}); the chain still verifies.", receipt.seq, receipt.id);

@@ -123,6 +123,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Copy the database and its key while the kiosk runs (SQLite's online backup).
+    Backup {
+        /// File to write; the key goes beside it as FILE.key.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Erase one record's personal data (UK GDPR), leaving a verifiable tombstone.
     Erase {
         /// Sequence number of the record (see `signbook records list`).

@@ -283,3 +283,31 @@ fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
     assert_eq!(lines[1]["records"][1]["personal"]["name"], "Ben Baker");
     assert_eq!(lines[2]["signature"].as_str().unwrap().len(), 128);
 }
+
+#[test]
+fn backup_writes_the_database_and_its_key_and_the_copy_verifies_as_the_same_kiosk() {
+    let env = Env::new();
+    env.publish();
+    env.sign("Ann Lee");
+    env.sign("Bob Roy");
+    env.signbook()
+        .args(["backup", "--out"])
+        .arg(env.path("copy.db"))
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("Backed up 2 records").and(predicate::str::contains("copy.db.key")));
+    let verify = |db: &str| {
+        let out = Command::cargo_bin("signbook").unwrap().arg("--db").arg(env.path(db)).args(["verify", "--json"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let (original, copy) = (verify("kiosk.db"), verify("copy.db"));
+    assert_eq!((copy["records"].as_u64(), &copy["device_id"]), (Some(2), &original["device_id"]));
+
+    env.signbook()
+        .args(["backup", "--out"])
+        .arg(env.path("no-such-folder/copy.db"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("check the folder exists"));
+}

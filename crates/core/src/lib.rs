@@ -61,6 +61,7 @@
 //! `docs/record-format.md`, with golden vectors in `crates/core/tests/golden`.
 
 pub mod agreement;
+pub mod backup;
 pub mod checkpoint;
 pub mod device;
 pub mod error;

@@ -26,6 +26,7 @@
 //!
 //! `office.db` (SQLite, WAL), `cert.der`, `key.der` (owner-only).
 
+pub mod backup;
 pub mod bundle;
 pub mod error;
 pub mod evidence;

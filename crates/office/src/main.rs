@@ -60,6 +60,12 @@ enum Command {
     Alerts,
     /// Walk every stored chain with the kiosk's verification rules.
     Verify,
+    /// Copy the database, certificate and key while the server runs (SQLite's online backup).
+    Backup {
+        /// File to write; the certificate and key go beside it as FILE.cert.der and FILE.key.der.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// Import a USB bundle from `signbook export-bundle` (the kiosk must be paired).
     ImportBundle {
         /// The bundle file.
@@ -240,6 +246,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             return Ok(if intact { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        Command::Backup { out: file } => {
+            let report = signbook_office::backup::backup(&data, &file)?;
+            let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
+            writeln!(out, "Backed up the office: {} records ({} bytes) to {}. Keep these files together and private.", report.records, report.bytes, files.join(", "))?;
         }
         Command::ImportBundle { file } => {
             let mut store = open(&data)?;
