@@ -1,0 +1,214 @@
+//! Security checks: PIN brute force (the lockout holds across restarts),
+//! a certificate that is not the pinned one, a revoked kiosk, forged and
+//! replayed requests, oversized bodies. Each is refused as specified.
+
+use std::path::Path;
+
+use anyhow::Result;
+use chrono::{Duration, Utc};
+use ed25519_dalek::SigningKey;
+use signbook_core::device::{key_path_for, load_key};
+use signbook_core::kiosk::Kiosk;
+use signbook_core::sync::auth::sign_request;
+use signbook_core::sync::http::OfficeClient;
+use signbook_core::sync::{self, PUSH_PATH, parse_fingerprint};
+use signbook_core::{Error, Store};
+
+use crate::checks::ensure;
+use crate::env::{Office, fill, new_kiosk, pair};
+use crate::report::Finding;
+
+pub fn run(dir: &Path) -> Result<Vec<Finding>> {
+    let mut findings = pin(dir)?;
+    findings.extend(office(dir)?);
+    Ok(findings)
+}
+
+fn pin(dir: &Path) -> Result<Vec<Finding>> {
+    let db = dir.join("pin/kiosk.db");
+    drop(new_kiosk(&db)?);
+    let now = Utc::now();
+    let mut kiosk = Kiosk::open(&db)?;
+    kiosk.admin_set_first_pin("482913", now)?;
+    kiosk.admin_lock();
+    let mut tries = 0;
+    let locked = loop {
+        tries += 1;
+        match kiosk.admin_unlock(&format!("{:06}", 100_000 + tries), now) {
+            Err(Error::PinLocked { seconds }) => break seconds,
+            Err(Error::WrongPin { .. }) if tries < 20 => {}
+            other => anyhow::bail!("a wrong PIN gave {other:?} after {tries} tries"),
+        }
+    };
+    drop(kiosk);
+    // Restart: the lockout is in the database, so even the right PIN waits.
+    let mut kiosk = Kiosk::open(&db)?;
+    let after_restart = kiosk.admin_unlock("482913", now + Duration::seconds(1));
+    ensure(
+        matches!(after_restart, Err(Error::PinLocked { .. })),
+        "the PIN lockout holds across a restart",
+        || format!("{after_restart:?}"),
+    )?;
+    let later = kiosk.admin_unlock("482913", now + Duration::seconds(locked + 1));
+    ensure(
+        later.is_ok(),
+        "the right PIN works once the lockout ends",
+        || format!("{later:?}"),
+    )?;
+    Ok(vec![Finding::new(
+        "security",
+        "PIN brute force",
+        format!("locked after {tries} wrong PINs for {locked} s; lockout held across a restart"),
+    )])
+}
+
+fn office(dir: &Path) -> Result<Vec<Finding>> {
+    let office = Office::start(&dir.join("office"))?;
+    let db = dir.join("kiosk/kiosk.db");
+    let mut store = new_kiosk(&db)?;
+    fill(&mut store, 5)?;
+    let mut findings = Vec::new();
+
+    // Pairing with a fingerprint that is not the office's certificate.
+    let wrong = "ab".repeat(32);
+    let refused = sync::pair(&mut store, &office.url(), &office.pairing_code()?, &wrong);
+    ensure(
+        matches!(&refused, Err(Error::FingerprintMismatch { .. })),
+        "a certificate mismatch is refused",
+        || format!("{refused:?}"),
+    )?;
+    ensure(
+        store.sync_config()?.is_none(),
+        "a refused pairing saves nothing",
+        || "a pairing was saved".into(),
+    )?;
+    findings.push(Finding::new(
+        "security",
+        "certificate mismatch at pairing",
+        "refused (fingerprint_mismatch), nothing saved",
+    ));
+    pair(&mut store, &office, &office.url())?;
+
+    // Another office (another certificate) answering at the paired address.
+    let impostor = Office::start(&dir.join("impostor"))?;
+    let client = OfficeClient::new(&impostor.url(), parse_fingerprint(&office.fingerprint)?)?;
+    let answer = client.post(PUSH_PATH, &[], b"{}");
+    ensure(
+        matches!(answer, Err(Error::FingerprintMismatch { .. })),
+        "an impostor office is refused before anything is sent",
+        || format!("{answer:?}"),
+    )?;
+    findings.push(Finding::new(
+        "security",
+        "impostor office (other certificate)",
+        "refused before sending (fingerprint_mismatch)",
+    ));
+
+    // Forged, replayed, stale and oversized requests, straight at the office.
+    let client = OfficeClient::new(&office.url(), parse_fingerprint(&office.fingerprint)?)?;
+    let key = load_key(&key_path_for(&db))?;
+    let device = store.device_id();
+    let body = br#"{"records":[],"checkpoint":null,"erasures":[]}"#.to_vec();
+    let now = Utc::now().timestamp();
+    let forger = SigningKey::from_bytes(&[7; 32]);
+    let signed = sign_request(&key, &device, "POST", PUSH_PATH, now, &body);
+    let big = vec![b' '; 9 * 1024 * 1024];
+    let cases: Vec<(&str, Vec<(&str, String)>, &[u8], u16, &str)> = vec![
+        ("unsigned request", vec![], &body, 401, "auth_missing"),
+        (
+            "signed by another key",
+            sign_request(&forger, &device, "POST", PUSH_PATH, now, &body),
+            &body,
+            401,
+            "signature_invalid",
+        ),
+        (
+            "unknown device",
+            sign_request(
+                &forger,
+                &uuid::Uuid::new_v4(),
+                "POST",
+                PUSH_PATH,
+                now,
+                &body,
+            ),
+            &body,
+            401,
+            "device_not_paired",
+        ),
+        (
+            "timestamp an hour old",
+            sign_request(&key, &device, "POST", PUSH_PATH, now - 3600, &body),
+            &body,
+            401,
+            "clock_skew",
+        ),
+        ("genuine request", signed.clone(), &body, 200, ""),
+        ("the same request replayed", signed, &body, 401, "replay"),
+        (
+            "body altered after signing",
+            sign_request(&key, &device, "POST", PUSH_PATH, now, &body),
+            br#"{"records":[],"checkpoint":null,"erasures":[{}]}"#,
+            401,
+            "signature_invalid",
+        ),
+        (
+            "9 MiB body",
+            sign_request(&key, &device, "POST", PUSH_PATH, now, &big),
+            &big,
+            413,
+            "body_too_large",
+        ),
+    ];
+    for (what, headers, body, status, code) in cases {
+        let headers: Vec<(&str, String)> = headers;
+        let answer = client.post(PUSH_PATH, &headers, body)?;
+        let got: String = serde_json::from_slice::<serde_json::Value>(&answer.body)
+            .ok()
+            .and_then(|v| v["code"].as_str().map(str::to_owned))
+            .unwrap_or_default();
+        ensure(
+            answer.status == status && got == code,
+            "forged and oversized requests are refused as specified",
+            || {
+                format!(
+                    "{what}: expected {status} {code}, got {} {got}",
+                    answer.status
+                )
+            },
+        )?;
+        let outcome = if status == 200 {
+            "accepted".to_owned()
+        } else {
+            format!("refused {status} {code}")
+        };
+        findings.push(Finding::new("security", what, outcome));
+    }
+
+    // A revoked kiosk.
+    office.cli(&["revoke", &device.to_string()])?;
+    fill(&mut store, 2)?;
+    let pending = store.sync_status()?.pending;
+    let revoked = sync::push(&mut store);
+    let code = match &revoked {
+        Err(Error::OfficeRefused { code, .. }) => code.clone(),
+        other => format!("{other:?}"),
+    };
+    ensure(
+        code == "device_revoked",
+        "a revoked kiosk is refused",
+        || code.clone(),
+    )?;
+    ensure(
+        store.sync_status()?.pending == pending,
+        "a refused push marks nothing as synced",
+        || "pending changed".into(),
+    )?;
+    findings.push(Finding::new(
+        "security",
+        "revoked kiosk pushes",
+        "refused (device_revoked), nothing marked synced",
+    ));
+    drop(Store::open(&db)?);
+    Ok(findings)
+}
