@@ -22,6 +22,9 @@ use crate::checks::ensure;
 use crate::env::{Office, fill, new_kiosk, pair};
 use crate::report::Finding;
 
+/// What is sent, its auth headers and body, and the expected status and code.
+type Case<'a> = (&'a str, Vec<(&'static str, String)>, &'a [u8], u16, &'a str);
+
 pub fn run(dir: &Path) -> Result<Vec<Finding>> {
     let mut findings = pin(dir)?;
     findings.extend(office(dir)?);
@@ -116,7 +119,7 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
     let now = Utc::now().timestamp();
     let forger = SigningKey::from_bytes(&[7; 32]);
     let signed = sign_request(&key, &device, "POST", PUSH_PATH, now, &body);
-    let cases: Vec<(&str, Vec<(&str, String)>, &[u8], u16, &str)> = vec![
+    let cases: Vec<Case> = vec![
         ("unsigned request", vec![], &body, 401, "auth_missing"),
         (
             "signed by another key",
@@ -157,7 +160,6 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
         ),
     ];
     for (what, headers, body, status, code) in cases {
-        let headers: Vec<(&str, String)> = headers;
         let answer = client.post(PUSH_PATH, &headers, body)?;
         let got: String = serde_json::from_slice::<serde_json::Value>(&answer.body)
             .ok()
