@@ -42,6 +42,11 @@ pub fn run_child(mut command: Command) -> Result<ChildRun> {
 
 fn child_command(db: &Path, count: u64) -> Result<Command> {
     let mut command = Command::new(binary("signbook-reliability")?);
+    child_args(&mut command, db, count);
+    Ok(command)
+}
+
+fn child_args(command: &mut Command, db: &Path, count: u64) {
     command
         .args([
             "child-sign",
@@ -51,7 +56,6 @@ fn child_command(db: &Path, count: u64) -> Result<Command> {
             "0",
         ])
         .arg(db);
-    Ok(command)
 }
 
 /// The same child with at most `kib` KiB per file it writes (`ulimit -f`):
@@ -133,15 +137,7 @@ pub fn run(dir: &Path) -> Result<Vec<Finding>> {
         command
             .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(binary("signbook-reliability")?);
-        command
-            .args([
-                "child-sign",
-                "--count",
-                &count.to_string(),
-                "--sync-every",
-                "0",
-            ])
-            .arg(&db);
+        child_args(&mut command, &db, count);
         Ok(command)
     };
     if root {

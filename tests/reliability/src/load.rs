@@ -11,7 +11,7 @@ use signbook_core::Store;
 
 use crate::checks::{ensure, office_holds};
 use crate::env::{Office, fill, new_kiosk, pair};
-use crate::report::{Finding, percentile_ms};
+use crate::report::{Finding, latency_summary};
 
 pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
     let office = Office::start(&dir.join("office"))?;
@@ -101,12 +101,7 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
         Finding::new(
             "load",
             "push latency p50 / p99 / max",
-            format!(
-                "{} / {} / {}",
-                percentile_ms(&latencies, 0.5),
-                percentile_ms(&latencies, 0.99),
-                percentile_ms(&latencies, 1.0)
-            ),
+            latency_summary(&latencies),
         ),
         Finding::new("load", "errors", errors.len()),
         Finding::new("load", "office memory (RSS) over time", mem.join(", ")),

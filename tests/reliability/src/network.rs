@@ -15,7 +15,7 @@ use signbook_office::OfficeStore;
 use crate::checks::{ensure, office_holds};
 use crate::env::{Office, fill, new_kiosk, pair, sign_one, strokes};
 use crate::proxy::{FAULT_KINDS, FaultProxy};
-use crate::report::{Finding, percentile_ms};
+use crate::report::{Finding, latency_summary};
 
 /// `records` records signed in rounds and pushed in batches of 50 through
 /// a proxy that faults 40% of connections.
@@ -165,12 +165,7 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
         Finding::new(
             "outage",
             "signing latency while draining (p50 / p99 / max)",
-            format!(
-                "{} / {} / {}",
-                percentile_ms(&latencies, 0.5),
-                percentile_ms(&latencies, 0.99),
-                percentile_ms(&latencies, 1.0)
-            ),
+            latency_summary(&latencies),
         ),
         Finding::new("outage", "lost / duplicated at the office", "0 / 0"),
     ])

@@ -39,3 +39,13 @@ pub fn percentile_ms(sorted: &[Duration], q: f64) -> String {
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     format!("{:.1} ms", sorted[i].as_secs_f64() * 1000.0)
 }
+
+/// "p50 / p99 / max" of sorted durations.
+pub fn latency_summary(sorted: &[Duration]) -> String {
+    format!(
+        "{} / {} / {}",
+        percentile_ms(sorted, 0.5),
+        percentile_ms(sorted, 0.99),
+        percentile_ms(sorted, 1.0)
+    )
+}

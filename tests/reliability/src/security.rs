@@ -185,9 +185,20 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
 
     // 9 MiB declared: refused before the body is read (the kiosk's own
     // client could not even send it; the office tests also stream one).
-    let answer = oversized(&office, &sign_request(&key, &device, "POST", PUSH_PATH, now, b""))?;
-    ensure(answer.starts_with("HTTP/1.1 413") && answer.contains(r#""code":"body_too_large""#), "oversized bodies are refused", || answer.clone())?;
-    findings.push(Finding::new("security", "9 MiB body (Content-Length)", "refused 413 body_too_large before reading it"));
+    let answer = oversized(
+        &office,
+        &sign_request(&key, &device, "POST", PUSH_PATH, now, b""),
+    )?;
+    ensure(
+        answer.starts_with("HTTP/1.1 413") && answer.contains(r#""code":"body_too_large""#),
+        "oversized bodies are refused",
+        || answer.clone(),
+    )?;
+    findings.push(Finding::new(
+        "security",
+        "9 MiB body (Content-Length)",
+        "refused 413 body_too_large before reading it",
+    ));
 
     // A revoked kiosk.
     office.cli(&["revoke", &device.to_string()])?;
@@ -224,7 +235,10 @@ fn oversized(office: &Office, auth: &[(&str, String)]) -> Result<String> {
     let mut stream = rustls::StreamOwned::new(conn, TcpStream::connect(office.addr)?);
     let auth: String = auth.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let length = 9 * 1024 * 1024;
-    write!(stream, "POST {PUSH_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{auth}Connection: close\r\n\r\n")?;
+    write!(
+        stream,
+        "POST {PUSH_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{auth}Connection: close\r\n\r\n"
+    )?;
     stream.flush()?;
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer);
