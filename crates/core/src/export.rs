@@ -54,22 +54,16 @@ pub fn export_to_file(store: &Store, format: Format, filter: &RecordFilter, out:
 pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dyn Write) -> Result<u64> {
     let titles: HashMap<String, String> =
         store.agreements()?.into_iter().map(|a| (a.version.hash.to_hex(), a.version.title)).collect();
+    let title_of = |record: &Record| -> &str { titles.get(&record.header.agreement_hash.to_hex()).map_or("", String::as_str) };
     let mut count = 0;
     match format {
         Format::Csv => {
-            out.write_all("\u{feff}".as_bytes()).map_err(|e| Error::Csv(e.into()))?;
-            let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-            csv.write_record(CSV_COLUMNS)?;
-            store.for_each_record(filter, |record, erasure| {
-                let row = ExportRow::new(&record, erasure.as_ref(), &titles);
-                csv.write_record(row.csv_cells().iter().map(|c| neutralise_formula(c).into_owned()))?;
-                count += 1;
-                Ok(())
-            })?;
-            csv.flush().map_err(|e| Error::Csv(e.into()))?;
+            let mut csv = CsvWriter::new(out)?;
+            store.for_each_record(filter, |record, _| csv.write(&record, title_of(&record)))?;
+            count = csv.finish()?;
         }
         Format::Jsonl => store.for_each_record(filter, |record, erasure| {
-            let row = ExportRow::new(&record, erasure.as_ref(), &titles);
+            let row = ExportRow::new(&record, erasure.as_ref(), title_of(&record));
             serde_json::to_writer(&mut *out, &row).map_err(|e| Error::Csv(std::io::Error::from(e).into()))?;
             out.write_all(b"\n").map_err(|e| Error::Csv(e.into()))?;
             count += 1;
@@ -77,6 +71,65 @@ pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dy
         })?,
     }
     Ok(count)
+}
+
+/// Writes the kiosk's CSV row by row, so the office can export its own
+/// rows (from its own database) with exactly the kiosk's columns and rules.
+///
+/// ```
+/// # use signbook_core::export::CsvWriter;
+/// let mut out = Vec::new();
+/// let csv = CsvWriter::new(&mut out).unwrap();
+/// // csv.write(&record, "Acceptable Use 2026")? for each record
+/// assert_eq!(csv.finish().unwrap(), 0);
+/// assert!(String::from_utf8(out).unwrap().starts_with("\u{feff}reference,signed_at_local,"));
+/// ```
+#[derive(Debug)]
+pub struct CsvWriter<W: Write> {
+    csv: csv::Writer<W>,
+    count: u64,
+}
+
+impl<W: Write> CsvWriter<W> {
+    /// Writes the BOM and the heading row.
+    pub fn new(mut out: W) -> Result<Self> {
+        out.write_all("\u{feff}".as_bytes()).map_err(|e| Error::Csv(e.into()))?;
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+        csv.write_record(CSV_COLUMNS)?;
+        Ok(CsvWriter { csv, count: 0 })
+    }
+
+    /// Writes one record; `agreement_title` is empty when unknown. An
+    /// erased record (personal data `None`) shows status `erased` and
+    /// empty name and organisation; the CSV has no erasure date column.
+    pub fn write(&mut self, record: &Record, agreement_title: &str) -> Result<()> {
+        let h = &record.header;
+        let p = record.personal.as_ref();
+        let cells = [
+            record.reference(),
+            h.signed_at_local().format("%Y-%m-%d %H:%M:%S").to_string(),
+            format_utc(&h.signed_at),
+            h.role.clone(),
+            p.map_or_else(String::new, |p| p.name.clone()),
+            p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.clone())).unwrap_or_default(),
+            agreement_title.to_owned(),
+            h.agreement_hash.to_hex(),
+            if p.is_some() { "signed" } else { "erased" }.to_owned(),
+            h.device_id.hyphenated().to_string(),
+            h.seq.to_string(),
+            h.id.hyphenated().to_string(),
+            record.hash.to_hex(),
+        ];
+        self.csv.write_record(cells.iter().map(|c| neutralise_formula(c)).map(|c| c.into_owned()))?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Flushes and returns how many records were written.
+    pub fn finish(mut self) -> Result<u64> {
+        self.csv.flush().map_err(|e| Error::Csv(e.into()))?;
+        Ok(self.count)
+    }
 }
 
 /// Makes a cell safe to open in a spreadsheet: a leading `=`, `+`, `-`,
@@ -114,7 +167,7 @@ struct ExportRow<'a> {
 }
 
 impl<'a> ExportRow<'a> {
-    fn new(record: &'a Record, erasure: Option<&Erasure>, titles: &'a HashMap<String, String>) -> Self {
+    fn new(record: &'a Record, erasure: Option<&Erasure>, agreement_title: &'a str) -> Self {
         let h = &record.header;
         let p = record.personal.as_ref();
         let agreement_hash = h.agreement_hash.to_hex();
@@ -124,7 +177,7 @@ impl<'a> ExportRow<'a> {
             device_id: h.device_id.hyphenated().to_string(),
             seq: h.seq,
             prev_hash: h.prev_hash.to_hex(),
-            agreement_title: titles.get(&agreement_hash).map_or("", String::as_str),
+            agreement_title,
             agreement_hash,
             role: &h.role,
             signed_at_utc: format_utc(&h.signed_at),
@@ -143,24 +196,6 @@ impl<'a> ExportRow<'a> {
             record_hash: record.hash.to_hex(),
             erased_at: erasure.map(|e| format_utc(&e.erased_at)),
         }
-    }
-
-    fn csv_cells(&self) -> [String; 13] {
-        [
-            self.reference.clone(),
-            self.signed_at_local.clone(),
-            self.signed_at_utc.clone(),
-            self.role.to_owned(),
-            self.name.unwrap_or("").to_owned(),
-            self.organisation.unwrap_or("").to_owned(),
-            self.agreement_title.to_owned(),
-            self.agreement_hash.clone(),
-            self.status.to_owned(),
-            self.device_id.clone(),
-            self.seq.to_string(),
-            self.record_id.clone(),
-            self.record_hash.clone(),
-        ]
     }
 }
 

@@ -12,7 +12,7 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
 use signbook_core::sync::auth::request_message;
-use signbook_core::sync::wire::{ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireCheckpoint, WireErasure, WireRecord};
+use signbook_core::sync::wire::{ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
 use uuid::Uuid;
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sync_wire.json");
@@ -56,6 +56,17 @@ fn current() -> Value {
         records: vec![WireRecord::from_record(&first, None), WireRecord::from_record(&second, Some(&erasure))],
         checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 2, second.hash))),
         erasures: vec![WireErasure::new(1, &erasure)],
+        agreements: vec![],
+        kiosk_head_seq: None,
+    };
+    // Added to v1 (optional, absent when empty): the agreement texts the
+    // records name, and the kiosk's own head for the office's backlog view.
+    let with_agreements = PushRequest {
+        records: vec![WireRecord::from_record(&first, None)],
+        checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 1, first.hash))),
+        erasures: vec![],
+        agreements: vec![WireAgreement { hash: Hash32::of(b"# AUP\n"), title: "IT Acceptable Use".into(), text: "# AUP\n".into(), published_at: "2026-05-01T07:00:00.000Z".into(), roles: vec!["visitor".into(), "staff".into()] }],
+        kiosk_head_seq: Some(2),
     };
     let pair = PairRequest { code: "7KQ2M-9XDRT".into(), device_id: device, public_key: hex::encode(key.verifying_key().as_bytes()), kiosk_name: Some("Hillside Primary".into()) };
     let message = request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
@@ -63,6 +74,7 @@ fn current() -> Value {
         "pair_request": pair,
         "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0 },
         "push_request": push,
+        "push_request_with_agreements": with_agreements,
         "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0 },
         "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
         "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
@@ -84,5 +96,8 @@ fn the_wire_format_is_frozen() {
     let (first, none) = push.records[0].to_record().unwrap();
     assert_eq!((first.header.hash(), none), (first.hash, None), "a decoded record re-hashes to its hash");
     let (second, erasure) = push.records[1].to_record().unwrap();
+    let extended: PushRequest = serde_json::from_value(frozen["push_request_with_agreements"].clone()).unwrap();
+    assert!(extended.agreements[0].is_genuine(), "the frozen agreement text hashes to its hash");
+    assert_eq!(push.agreements, vec![], "a v1 body without the optional fields still decodes");
     assert_eq!((second.header.prev_hash, second.personal, erasure.map(|e| e.reason)), (first.hash, None, Some("subject access request 2026-14".into())));
 }

@@ -116,7 +116,7 @@ fn main() {
                 let records: Vec<WireRecord> = (b * 500 + 1..=(b + 1) * 500).map(|s| WireRecord::from_record(&store.record(s).unwrap(), None)).collect();
                 let last = records.last().unwrap();
                 let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, store.device_id(), last.seq, last.hash));
-                PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![] }
+                PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements: vec![], kiosk_head_seq: None }
             })
             .collect();
         let mut office = SqliteStore::open(db_path(office_dir.path())).unwrap();

@@ -155,6 +155,18 @@ pub enum OfficeError {
         /// What is wrong.
         detail: String,
     },
+    /// An agreement text that does not hash to the hash sent with it.
+    #[error("the agreement text sent as {hash} does not hash to that value (or is not in canonical form); nothing from this batch was stored")]
+    AgreementInvalid {
+        /// The hash it claimed.
+        hash: String,
+    },
+    /// A staff account that cannot be created as asked.
+    #[error("{0}")]
+    AccountInvalid(String),
+    /// Staff input the dashboard cannot act on (the message says what to fix).
+    #[error("{0}")]
+    InputInvalid(String),
     /// No such route.
     #[error("no such endpoint; this office speaks signbook-sync-v1 (POST /v1/pair, POST /v1/push)")]
     NotFound,
@@ -239,6 +251,9 @@ impl OfficeError {
             OfficeError::PersonalDataMismatch { .. } => "personal_data_mismatch",
             OfficeError::ErasureInconsistent { .. } => "erasure_inconsistent",
             OfficeError::CheckpointInvalid { .. } => "checkpoint_invalid",
+            OfficeError::AgreementInvalid { .. } => "agreement_invalid",
+            OfficeError::AccountInvalid(_) => "account_invalid",
+            OfficeError::InputInvalid(_) => "input_invalid",
             OfficeError::NotFound => "not_found",
             OfficeError::UnknownDevice { .. } => "unknown_device",
             OfficeError::BundleInvalid { .. } => "bundle_invalid",
@@ -259,13 +274,14 @@ impl OfficeError {
             E::AuthMissing { .. } | E::DeviceNotPaired { .. } | E::SignatureInvalid { .. } | E::ClockSkew { .. } | E::Replay { .. } => StatusCode::UNAUTHORIZED,
             E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } => StatusCode::CONFLICT,
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            E::MalformedJson { .. } | E::PublicKeyInvalid => StatusCode::BAD_REQUEST,
+            E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => StatusCode::BAD_REQUEST,
             E::RecordInvalid(_)
             | E::WrongDevice { .. }
             | E::HashMismatch { .. }
             | E::PersonalDataMismatch { .. }
             | E::ErasureInconsistent { .. }
             | E::CheckpointInvalid { .. }
+            | E::AgreementInvalid { .. }
             | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             E::NotFound | E::UnknownDevice { .. } => StatusCode::NOT_FOUND,
             E::SchemaTooNew { .. } | E::ForeignDatabase { .. } | E::Db { .. } | E::Io { .. } | E::Tls(_) | E::Internal(_) => {
@@ -289,6 +305,7 @@ impl OfficeError {
                 | E::PersonalDataMismatch { .. }
                 | E::ErasureInconsistent { .. }
                 | E::CheckpointInvalid { .. }
+                | E::AgreementInvalid { .. }
                 | E::RecordInvalid(_)
                 | E::DeviceRevoked { .. }
         )

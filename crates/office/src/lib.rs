@@ -28,11 +28,13 @@
 
 pub mod bundle;
 pub mod error;
+pub mod evidence;
 pub mod ingest;
 pub mod pairing;
 pub mod server;
 pub mod store;
 pub mod tls;
+pub mod web;
 
 use std::path::{Path, PathBuf};
 

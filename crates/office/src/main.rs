@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
 use signbook_office::server::{self, SharedStore};
 use signbook_office::tls::OfficeIdentity;
+use signbook_office::web::Dashboard;
 use signbook_office::{OfficeStore, SqliteStore, bundle, db_path, ensure_data_dir};
 use uuid::Uuid;
 
@@ -35,6 +36,14 @@ enum Command {
         /// Address to listen on; port 0 picks a free port (printed).
         #[arg(long, default_value = "0.0.0.0:8443")]
         listen: SocketAddr,
+        /// The school's name, shown on the dashboard and in evidence exports.
+        #[arg(long, env = "SIGNBOOK_SCHOOL", default_value = "the school")]
+        school: String,
+    },
+    /// Staff accounts for the dashboard.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
     },
     /// Print a one-time pairing code for one kiosk (valid 15 minutes).
     Pair,
@@ -56,6 +65,37 @@ enum Command {
         /// The bundle file.
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Add an account; the password is asked for (or read from standard input when it is not a terminal).
+    Add {
+        /// The user name they log in with (for example j.evans).
+        name: String,
+    },
+    /// List accounts.
+    List,
+    /// Remove an account (and log it out everywhere).
+    Remove {
+        /// The user name.
+        name: String,
+    },
+}
+
+/// A new password: asked twice at a terminal, else one line of standard input.
+fn read_new_password() -> Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("New password (10 characters or more): ")?;
+        let again = rpassword::prompt_password("Same password again: ")?;
+        anyhow::ensure!(first == again, "the two passwords differ; nothing was changed");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
 
 fn main() -> ExitCode {
@@ -91,10 +131,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let data = data_dir(cli.data)?;
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, school } => {
             let store = open(&data)?;
             let identity = OfficeIdentity::load_or_create(&data)?;
             let tls = identity.server_config()?;
+            // The dashboard's own connection: exports never hold up a kiosk's push.
+            let dashboard = Dashboard::new(open(&data)?, school, identity.fingerprint());
             let shared: SharedStore = Arc::new(Mutex::new(store));
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
             runtime.block_on(async move {
@@ -102,11 +144,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let addr = listener.local_addr()?;
                 writeln!(out, "signbook-office listening on https://{addr}")?;
                 writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
+                writeln!(out, "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)")?;
                 writeln!(out, "data directory: {}", data.display())?;
                 out.flush()?;
                 drop(out);
                 tokio::select! {
-                    () = server::serve(listener, tls, server::router(shared)) => {}
+                    () = server::serve(listener, tls, server::app(shared, dashboard)) => {}
                     _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
                 }
                 anyhow::Ok(())
@@ -122,6 +165,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
             writeln!(out, "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:")?;
             writeln!(out, "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}", identity.fingerprint())?;
+        }
+        Command::User { action } => {
+            let mut store = open(&data)?;
+            match action {
+                UserAction::Add { name } => {
+                    signbook_office::store::check_username(&name)?;
+                    let password = read_new_password()?;
+                    store.add_user(&name, &password, Utc::now())?;
+                    store.audit("cli", "user_added", &name, Utc::now())?;
+                    writeln!(out, "Added {name}. They can log in to the dashboard now.")?;
+                }
+                UserAction::List => {
+                    let users = store.users()?;
+                    if users.is_empty() {
+                        writeln!(out, "No staff accounts yet. Add one with `signbook-office user add NAME`.")?;
+                    }
+                    for (name, created) in users {
+                        writeln!(out, "{name}  added {created}")?;
+                    }
+                }
+                UserAction::Remove { name } => {
+                    anyhow::ensure!(store.remove_user(&name)?, "there is no account called {name} (see `signbook-office user list`)");
+                    store.audit("cli", "user_removed", &name, Utc::now())?;
+                    writeln!(out, "Removed {name}; they are logged out everywhere.")?;
+                }
+            }
         }
         Command::Fingerprint => {
             ensure_data_dir(&data)?;

@@ -49,13 +49,24 @@ impl IntoResponse for OfficeError {
     }
 }
 
-/// The application: `POST /v1/pair`, `POST /v1/push`, `GET /v1/health`.
+/// The sync API alone: `POST /v1/pair`, `POST /v1/push`, `GET /v1/health`.
 pub fn router(store: SharedStore) -> Router {
+    sync_routes(store).fallback(|| async { OfficeError::NotFound })
+}
+
+/// The sync API and the staff dashboard on one port. Unknown addresses
+/// under `/v1/` get the API's JSON error; any other gets a page.
+pub fn app(store: SharedStore, dashboard: crate::web::SharedDashboard) -> Router {
+    sync_routes(store).merge(crate::web::router(dashboard)).fallback(|uri: axum::http::Uri| async move {
+        if uri.path().starts_with("/v1/") { OfficeError::NotFound.into_response() } else { crate::web::PageError::NotFound.into_response() }
+    })
+}
+
+fn sync_routes(store: SharedStore) -> Router {
     Router::new()
         .route(PAIR_PATH, post(pair))
         .route(PUSH_PATH, post(push))
         .route("/v1/health", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL })) }))
-        .fallback(|| async { OfficeError::NotFound })
         .with_state(store)
 }
 
@@ -84,6 +95,8 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor
         Ok(Err(error)) => return tracing::debug!(%peer, %error, "TLS handshake failed"),
         Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
     };
+    // The dashboard limits failed logins per client address.
+    let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
     let result = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(30))

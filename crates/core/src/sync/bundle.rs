@@ -101,7 +101,8 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
     let mut flush = |batch: &mut Vec<WireRecord>, writer: &mut BufWriter<_>, report: &mut BundleReport| -> Result<()> {
         let Some(last) = batch.last() else { return Ok(()) };
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, last.seq, last.hash));
-        let request = PushRequest { records: std::mem::take(batch), checkpoint: Some(checkpoint), erasures: Vec::new() };
+        let agreements = super::agreements_named(store, batch.iter().map(|r| &r.agreement_hash))?;
+        let request = PushRequest { records: std::mem::take(batch), checkpoint: Some(checkpoint), erasures: Vec::new(), agreements, kiosk_head_seq: None };
         report.batches += 1;
         write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)
     };

@@ -44,7 +44,7 @@ use crate::hash::Hash32;
 use crate::store::Store;
 use backoff::Backoff;
 use http::OfficeClient;
-use wire::{PairRequest, PairResponse, PushRequest, PushResponse, WireCheckpoint, WireErasure, WireRecord};
+use wire::{PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
 
 /// Records per push request: about 1.5 MB of JSON with typical signatures,
 /// well under the office's 8 MB body limit.
@@ -152,6 +152,8 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
             checkpoint: last.map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
             records: records.iter().map(|(r, e)| WireRecord::from_record(r, e.as_ref())).collect(),
             erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
+            agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
+            kiosk_head_seq: Some(head),
         };
         let body = serde_json::to_vec(&request).expect("a push request serialises");
         report.requests += 1;
@@ -191,6 +193,35 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
             return Ok(());
         }
     }
+}
+
+/// The agreement versions `hashes` name, each once, so the office holds the
+/// text every record refers to. A version this kiosk does not hold (which
+/// `ChainWalk` would not allow in the first place) is simply left out.
+pub(crate) fn agreements_named<'a>(store: &Store, hashes: impl Iterator<Item = &'a Hash32>) -> Result<Vec<WireAgreement>> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for hash in hashes {
+        if seen.insert(*hash)
+            && let Some(version) = store.agreement(hash)?
+        {
+            out.push(WireAgreement::new(&version));
+        }
+    }
+    Ok(out)
+}
+
+/// [`agreements_named`] plus the versions currently current for some role
+/// (a few tens of KB), so the office knows what each role must sign even
+/// before anyone has signed it.
+fn agreements_for_push<'a>(store: &Store, hashes: impl Iterator<Item = &'a Hash32>) -> Result<Vec<WireAgreement>> {
+    let mut out = agreements_named(store, hashes)?;
+    for summary in store.agreements()? {
+        if !summary.current_for.is_empty() && !out.iter().any(|a| a.hash == summary.version.hash) {
+            out.push(WireAgreement::new(&summary.version));
+        }
+    }
+    Ok(out)
 }
 
 /// How many of `records` fit in [`MAX_BATCH_BYTES`] of JSON (at least one).

@@ -57,6 +57,52 @@ pub struct PushRequest {
     pub checkpoint: Option<WireCheckpoint>,
     /// Erasures of records sent earlier.
     pub erasures: Vec<WireErasure>,
+    /// The agreement versions that `records` name, and those the kiosk
+    /// currently asks each role to sign, so the office can show and export
+    /// the exact text each person read and know who still has to sign.
+    /// Absent when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub agreements: Vec<WireAgreement>,
+    /// The kiosk's own highest sequence when it sent this, so office staff
+    /// can see its backlog. Absent in bundles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk_head_seq: Option<u64>,
+}
+
+/// An agreement version: its canonical text and title. The office keeps
+/// it only if the text hashes to `hash`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireAgreement {
+    /// SHA-256 of `text`: the value records carry as `agreement_hash`.
+    pub hash: Hash32,
+    /// Its title.
+    pub title: String,
+    /// The canonical Markdown text.
+    pub text: String,
+    /// When the kiosk first published it (RFC 3339).
+    pub published_at: String,
+    /// Roles it was published for: the office takes the newest version
+    /// published for a role as the one that role must have signed.
+    pub roles: Vec<String>,
+}
+
+impl WireAgreement {
+    /// Encodes a published version.
+    pub fn new(version: &crate::agreement::AgreementVersion) -> Self {
+        WireAgreement {
+            hash: version.hash,
+            title: version.title.clone(),
+            text: version.text.clone(),
+            published_at: format_utc(&version.published_at),
+            roles: version.roles.iter().map(|r| r.as_str().to_owned()).collect(),
+        }
+    }
+
+    /// True when `text` is canonical and hashes to `hash`.
+    pub fn is_genuine(&self) -> bool {
+        crate::agreement::canonical_text(&self.text) == self.text && crate::agreement::agreement_hash(&self.text) == self.hash
+    }
 }
 
 /// The office's answer to a push it accepted.

@@ -10,5 +10,5 @@ pub(super) const SCHEMA: Schema = Schema {
     name: "office",
     // "SBO1": marks the file as a Signbook office database.
     application_id: 0x5342_4F31,
-    migrations: &[include_str!("migrations/0001_office.sql")],
+    migrations: &[include_str!("migrations/0001_office.sql"), include_str!("migrations/0002_dashboard.sql")],
 };

@@ -5,19 +5,31 @@
 //! [`crate::ingest`] and in `signbook_core::verify::ChainWalk`, not in a
 //! backend, so a second backend cannot drift from the first.
 
+mod dashboard;
 mod migrations;
+mod privacy;
+mod rows;
+mod search;
 mod sqlite;
+mod staff;
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
+use signbook_core::Hash32;
+use signbook_core::record::Record;
+use signbook_core::store::Erasure;
 use signbook_core::sync::wire::{PushRequest, PushResponse};
 use signbook_core::verify::VerifyReport;
 use uuid::Uuid;
 
 use crate::error::Result;
 
+pub use dashboard::{AlertRow, KioskStatus, SearchPage};
+pub use privacy::{AuditEntry, PurgeReport, RosterEntry, RosterStatus, parse_roster};
+pub use search::{RecordQuery, fold};
 pub use sqlite::SqliteStore;
+pub use staff::{LoginThrottle, MIN_PASSWORD_CHARS, Session, check_new_account, check_username};
 
 /// A paired kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +76,34 @@ pub struct Alert {
     pub detail: String,
     /// When the office raised it.
     pub raised_at: String,
+}
+
+/// A record as the office holds it: the kiosk's record (its personal data
+/// is `None` once erased), the erasure if any, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The record, exactly as the kiosk hashed it.
+    pub record: Record,
+    /// Why and when its personal data was erased, if it was.
+    pub erasure: Option<Erasure>,
+    /// The name the kiosk gave at pairing.
+    pub kiosk_name: Option<String>,
+    /// The office's own clock when the record arrived.
+    pub received_at: String,
+}
+
+/// An agreement version as the office holds it (sent by the kiosks that
+/// collected signatures for it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAgreement {
+    /// SHA-256 of the canonical text: the version's identity.
+    pub hash: Hash32,
+    /// Its title.
+    pub title: String,
+    /// The canonical Markdown text people read before signing.
+    pub text: String,
+    /// When the kiosk first published it (RFC 3339, UTC).
+    pub published_at: String,
 }
 
 /// Everything the server and the CLI need from storage.

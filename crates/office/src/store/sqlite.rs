@@ -29,7 +29,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// The office database file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
@@ -43,6 +43,8 @@ impl SqliteStore {
             OpenError::TooNew { found, supported } => OfficeError::SchemaTooNew { path: path.clone(), found, supported },
             OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
         })?;
+        let mut conn = conn;
+        super::search::backfill(&mut conn)?;
         Ok(SqliteStore { conn, path })
     }
 
@@ -129,6 +131,7 @@ fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure
         params![device, seq],
     )
     .doing(DOING)?;
+    super::search::forget_personal(tx, device, seq)?;
     Ok(true)
 }
 
@@ -165,6 +168,12 @@ fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<usi
         ])
     })
     .doing("storing a record")
+    .and_then(|inserted| {
+        if inserted == 1 {
+            super::search::index_record(tx, record)?;
+        }
+        Ok(inserted)
+    })
 }
 
 impl OfficeStore for SqliteStore {
@@ -250,6 +259,9 @@ impl OfficeStore for SqliteStore {
             .iter()
             .map(|e| e.to_erasure().map(|x| (e.seq, x)).map_err(|d| OfficeError::RecordInvalid(format!("erasure of record {}: {d}", e.seq))))
             .collect::<Result<Vec<_>>>()?;
+        if let Some(forged) = batch.agreements.iter().find(|a| !a.is_genuine()) {
+            return Err(OfficeError::AgreementInvalid { hash: forged.hash.to_hex() });
+        }
         let id = device.device_id.hyphenated().to_string();
         let received = format_utc(&now);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
@@ -257,6 +269,22 @@ impl OfficeStore for SqliteStore {
             && !insert_nonce(&tx, device.device_id, nonce, now_secs)?
         {
             return Err(OfficeError::Replay { nonce: nonce.to_owned() });
+        }
+        for agreement in &batch.agreements {
+            tx.prepare_cached("INSERT OR IGNORE INTO agreements (hash, title, text, published_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), agreement.title, agreement.text, agreement.published_at, received]))
+                .doing(DOING)?;
+            for role in &agreement.roles {
+                tx.prepare_cached("INSERT OR IGNORE INTO agreement_roles (hash, role) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), role]))
+                    .doing(DOING)?;
+            }
+        }
+        if nonce.is_some() {
+            // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
+            tx.prepare_cached("UPDATE devices SET last_seen_at = ?1, reported_head = coalesce(?2, reported_head) WHERE device_id = ?3")
+                .and_then(|mut s| s.execute(params![received, batch.kiosk_head_seq, id]))
+                .doing(DOING)?;
         }
         let held = head(&tx, &id)?;
         let mut response = PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0 };
@@ -440,7 +468,7 @@ impl OfficeStore for SqliteStore {
 
 /// Reads a stored row back. Unreadable values become values that fail
 /// verification (zeros), so a damaged row is reported, not skipped.
-fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, Option<Erasure>)> {
+pub(super) fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, Option<Erasure>)> {
     let hash = |i: usize| -> rusqlite::Result<Hash32> { Ok(Hash32::from_hex(&row.get::<_, String>(i)?).unwrap_or(Hash32::ZERO)) };
     let time = |text: String| DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH);
     let salt = |i: usize| -> rusqlite::Result<Option<[u8; 16]>> { Ok(row.get::<_, Option<Vec<u8>>>(i)?.map(|b| b.try_into().unwrap_or([0; 16]))) };

@@ -1,0 +1,204 @@
+//! The ZIP evidence pack: CSV, one PDF per record, the agreement texts, a
+//! verification report and a manifest of SHA-256 hashes.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::{Seek, Write};
+
+use chrono::{DateTime, Utc};
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use signbook_core::Hash32;
+use signbook_core::record::format_utc;
+use signbook_core::verify::VerifyReport;
+use uuid::Uuid;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::{EvidenceError, agreement_titles, record_pdf, write_csv};
+use crate::store::{StoredAgreement, StoredRecord};
+
+/// PDFs rendered at once: enough to keep every core busy, few enough that
+/// a pack of any size holds only this many PDFs in memory.
+const BATCH: usize = 64;
+
+/// What goes into a pack.
+#[derive(Debug, Clone, Copy)]
+pub struct PackInput<'a> {
+    /// The school's name, on every page and in the manifest.
+    pub school: &'a str,
+    /// The filter the records were chosen by, in words
+    /// ("visitors, 1 September to 31 October 2026").
+    pub filter: &'a str,
+    /// When the pack was made.
+    pub generated_at: DateTime<Utc>,
+    /// The records, in the order the CSV should list them.
+    pub records: &'a [StoredRecord],
+    /// Agreement versions the office holds (at least those the records
+    /// refer to; others are ignored).
+    pub agreements: &'a [StoredAgreement],
+    /// The chain check of every kiosk the records come from.
+    pub chains: &'a [VerifyReport],
+}
+
+/// One file of the pack, as `manifest.json` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ManifestEntry {
+    /// Path inside the ZIP.
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub bytes: u64,
+}
+
+/// What [`write_pack`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackSummary {
+    /// Records (rows in the CSV, PDFs in `records/`).
+    pub records: u64,
+    /// Agreement texts included.
+    pub agreements: u64,
+    /// Versions referred to whose text the office does not hold.
+    pub missing_agreements: Vec<Hash32>,
+    /// Every file but the manifest, as the manifest lists them.
+    pub files: Vec<ManifestEntry>,
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    format: &'static str,
+    school: &'a str,
+    filter: &'a str,
+    generated_at: String,
+    records: u64,
+    missing_agreements: Vec<String>,
+    files: &'a [ManifestEntry],
+}
+
+/// Writes the evidence pack for `pack` to `out` and returns what it holds.
+///
+/// Fails without writing a complete ZIP if a record's kiosk has no chain
+/// report ([`EvidenceError::MissingChain`]) or a PDF cannot be made; the
+/// caller should write to a temporary file and keep it only on success.
+pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackSummary, EvidenceError> {
+    let chains: HashMap<Uuid, &VerifyReport> = pack.chains.iter().map(|c| (c.device_id, c)).collect();
+    let agreements: HashMap<Hash32, &StoredAgreement> = pack.agreements.iter().map(|a| (a.hash, a)).collect();
+    if let Some(r) = pack.records.iter().find(|r| !chains.contains_key(&r.record.header.device_id)) {
+        return Err(EvidenceError::MissingChain(r.record.header.device_id));
+    }
+
+    let mut zip = Pack { zip: ZipWriter::new(out), files: Vec::new() };
+    let mut csv = Vec::new();
+    let count = write_csv(pack.records, &agreement_titles(pack.agreements), &mut csv)?;
+    zip.add("records.csv", &csv, CompressionMethod::Deflated)?;
+    drop(csv);
+
+    let mut names = HashSet::new();
+    for batch in pack.records.chunks(BATCH) {
+        let pdfs: Vec<Vec<u8>> = batch
+            .par_iter()
+            .map(|r| {
+                let h = &r.record.header;
+                record_pdf(pack.school, r, agreements.get(&h.agreement_hash).copied(), chains[&h.device_id])
+            })
+            .collect::<Result<_, _>>()?;
+        for (r, pdf) in batch.iter().zip(pdfs) {
+            let mut name = format!("records/{}.pdf", r.record.reference());
+            if !names.insert(name.clone()) {
+                // Two records share the 40-bit reference: name it by kiosk and sequence instead.
+                name = format!("records/{}-{}.pdf", r.record.header.device_id.hyphenated(), r.record.header.seq);
+                names.insert(name.clone());
+            }
+            // PDF streams are already compressed; deflating again wastes time.
+            zip.add(&name, &pdf, CompressionMethod::Stored)?;
+        }
+    }
+
+    let referenced: BTreeMap<Hash32, usize> = pack.records.iter().fold(BTreeMap::new(), |mut m, r| {
+        *m.entry(r.record.header.agreement_hash).or_default() += 1;
+        m
+    });
+    let mut missing = Vec::new();
+    for hash in referenced.keys() {
+        match agreements.get(hash) {
+            Some(a) => zip.add(&format!("agreements/{}.md", hash.to_hex()), a.text.as_bytes(), CompressionMethod::Deflated)?,
+            None => missing.push(*hash),
+        }
+    }
+    let report = verification_report(pack, &chains, &referenced, &missing);
+    zip.add("verification.txt", report.as_bytes(), CompressionMethod::Deflated)?;
+
+    let manifest = Manifest {
+        format: "signbook-evidence-pack-v1",
+        school: pack.school,
+        filter: pack.filter,
+        generated_at: format_utc(&pack.generated_at),
+        records: count,
+        missing_agreements: missing.iter().map(Hash32::to_hex).collect(),
+        files: &zip.files,
+    };
+    let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::from)?;
+    let Pack { mut zip, files } = zip;
+    zip.start_file("manifest.json", options(CompressionMethod::Deflated))?;
+    zip.write_all(&json)?;
+    zip.finish()?;
+    Ok(PackSummary { records: count, agreements: (referenced.len() - missing.len()) as u64, missing_agreements: missing, files })
+}
+
+/// The ZIP being written and the manifest entries of what is in it.
+struct Pack<W: Write + Seek> {
+    zip: ZipWriter<W>,
+    files: Vec<ManifestEntry>,
+}
+
+impl<W: Write + Seek> Pack<W> {
+    fn add(&mut self, path: &str, bytes: &[u8], method: CompressionMethod) -> Result<(), EvidenceError> {
+        self.zip.start_file(path, options(method))?;
+        self.zip.write_all(bytes)?;
+        self.files.push(ManifestEntry { path: path.to_owned(), sha256: hex::encode(Sha256::digest(bytes)), bytes: bytes.len() as u64 });
+        Ok(())
+    }
+}
+
+fn options(method: CompressionMethod) -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(method)
+}
+
+/// `verification.txt`: each kiosk's chain check, in words.
+fn verification_report(pack: &PackInput<'_>, chains: &HashMap<Uuid, &VerifyReport>, referenced: &BTreeMap<Hash32, usize>, missing: &[Hash32]) -> String {
+    let mut kiosks: BTreeMap<Uuid, (Option<&str>, u64)> = BTreeMap::new();
+    for r in pack.records {
+        let entry = kiosks.entry(r.record.header.device_id).or_insert((r.kiosk_name.as_deref(), 0));
+        entry.1 += 1;
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "Signbook evidence pack: verification report");
+    let _ = writeln!(out, "School: {}", pack.school);
+    let _ = writeln!(out, "Records chosen by: {}", pack.filter);
+    let _ = writeln!(out, "Generated: {}", format_utc(&pack.generated_at));
+    let _ = writeln!(out, "Records in this pack: {} from {} kiosk(s)\n", pack.records.len(), kiosks.len());
+    for (device, (name, in_pack)) in &kiosks {
+        let chain = chains[device];
+        let status = if chain.is_intact() { "INTACT" } else { "BROKEN" };
+        let _ = writeln!(out, "Kiosk {}{}", device.hyphenated(), name.map(|n| format!(" ({n})")).unwrap_or_default());
+        let _ = writeln!(out, "  chain:           {status}");
+        let _ = writeln!(out, "  records checked: {} ({} erased)", chain.records, chain.erased);
+        let _ = writeln!(out, "  checkpoints:     {}", chain.checkpoints);
+        let _ = writeln!(out, "  head:            {}", chain.head_seq.map_or_else(|| "none".to_owned(), |s| format!("record {s}")));
+        let _ = writeln!(out, "  first problem:   {}", chain.problem.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string));
+        let _ = writeln!(out, "  in this pack:    {in_pack} record(s)\n");
+    }
+    let _ = writeln!(out, "Agreement versions referred to: {}", referenced.len());
+    for (hash, n) in referenced {
+        let held = if missing.contains(hash) { "NOT HELD by the office: its text is not in this pack" } else { "text in agreements/" };
+        let _ = writeln!(out, "  {} ({n} record(s)): {held}", hash.to_hex());
+    }
+    let _ = writeln!(
+        out,
+        "\nTo check this pack: every file's SHA-256 is in manifest.json (e.g. `sha256sum records.csv`).\n\
+         To check a record yourself, recompute its hash as docs/record-format.md describes."
+    );
+    out
+}

@@ -1,0 +1,185 @@
+//! Integrity and kiosks: each kiosk's chain status, alerts staff can
+//! acknowledge, the kiosk list with backlog, pairing codes and revocation.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
+use maud::html;
+use signbook_core::verify::VerifyReport;
+use uuid::Uuid;
+
+use super::auth::CsrfOnly;
+use super::layout::{self, csrf, kiosk_label};
+use super::{PageError, SharedDashboard, Staff, with_db};
+use crate::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
+use crate::store::OfficeStore;
+
+/// The latest verification of every chain, running one first if none has
+/// run yet (or `fresh`). Returns when it ran, for the page.
+pub(super) async fn chain_reports(dash: &SharedDashboard, fresh: bool) -> Result<(String, Vec<VerifyReport>), PageError> {
+    let cached = dash.last_verified.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    if let Some((at, reports)) = cached.filter(|_| !fresh) {
+        return Ok((at.format("%Y-%m-%d %H:%M UTC").to_string(), reports));
+    }
+    let reports = with_db(dash, |db| db.verify()).await?;
+    let now = Utc::now();
+    *dash.last_verified.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, reports.clone()));
+    Ok((now.format("%Y-%m-%d %H:%M UTC").to_string(), reports))
+}
+
+pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let (verified_at, reports) = chain_reports(&dash, false).await?;
+    let (kiosks, alerts) = with_db(&dash, |db| Ok((db.kiosk_statuses()?, db.alert_rows(true)?))).await?;
+    let name_of = |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
+    let body = html! {
+        h1 { "Integrity" }
+        p { "Every kiosk's chain is walked with the kiosk's own rules: each record's hash, its link to the one before, and the kiosk's signed checkpoints. Last checked " (verified_at) "." }
+        form method="post" action="/integrity/verify" { (csrf(&staff)) button type="submit" { "Check every chain now" } }
+        div.table-wrap {
+            table {
+                caption { "Chains" }
+                thead { tr { th scope="col" { "Kiosk" } th scope="col" { "Status" } th scope="col" { "Records" } th scope="col" { "Erased" } th scope="col" { "Last signed checkpoint" } } }
+                tbody {
+                    @for r in &reports {
+                        tr {
+                            td { (name_of(&r.device_id)) }
+                            td { @match &r.problem { None => span.ok { "Intact" }, Some(p) => span.bad { "Broken at " (p) } } }
+                            td { (r.records) }
+                            td { (r.erased) }
+                            td { @match kiosks.iter().find(|k| k.device_id == r.device_id).and_then(|k| k.last_checkpoint) { Some(cp) => { "record " (cp) }, None => "none yet" } }
+                        }
+                    }
+                }
+            }
+        }
+        @if reports.is_empty() { p { "No kiosk has sent records yet." } }
+        h2 { "Alerts" }
+        p.hint { "Forks (a kiosk restored from an old copy), gaps, bad hashes, forged requests and implausible clocks. Acknowledging keeps the alert, with your name." }
+        @if alerts.is_empty() { p { "No alerts." } } @else {
+            div.table-wrap {
+                table {
+                    caption { "Alerts, newest first" }
+                    thead { tr { th scope="col" { "Raised" } th scope="col" { "Kind" } th scope="col" { "Kiosk and record" } th scope="col" { "What happened" } th scope="col" { "Acknowledged" } } }
+                    tbody {
+                        @for a in &alerts {
+                            tr {
+                                td { (a.raised_at) }
+                                td { (a.kind) }
+                                td { @if let Some(d) = &a.device_id { (name_of(d)) } @if let Some(seq) = a.seq { " #" (seq) } }
+                                td { (a.detail) }
+                                td {
+                                    @match &a.acknowledged {
+                                        Some((at, by)) => { (by) ", " (at) }
+                                        None => form method="post" action={ "/alerts/" (a.id) "/acknowledge" } {
+                                            (csrf(&staff))
+                                            button.secondary type="submit" aria-label={ "Acknowledge alert " (a.id) } { "Acknowledge" }
+                                        },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&dash.school, "Integrity", Some(&staff), "/integrity", body).into_response())
+}
+
+pub(super) async fn verify_now(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    chain_reports(&dash, true).await?;
+    Ok(Redirect::to("/integrity").into_response())
+}
+
+pub(super) async fn acknowledge(State(dash): State<SharedDashboard>, staff: Staff, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let who = staff.name().to_owned();
+    with_db(&dash, move |db| {
+        if db.acknowledge_alert(id, &who, Utc::now())? {
+            db.audit(&who, "alert_acknowledged", &format!("alert {id}"), Utc::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/integrity").into_response())
+}
+
+pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let kiosks = with_db(&dash, |db| db.kiosk_statuses()).await?;
+    let body = html! {
+        h1 { "Kiosks" }
+        div.table-wrap {
+            table {
+                caption { "Paired kiosks" }
+                thead { tr {
+                    th scope="col" { "Kiosk" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
+                    th scope="col" { "Open alerts" } th scope="col" { "Status" }
+                } }
+                tbody {
+                    @for k in &kiosks {
+                        tr {
+                            td { (kiosk_label(k.name.as_deref(), &k.device_id)) br; code { (k.device_id) } }
+                            td { (k.last_seen_at.as_deref().unwrap_or("never")) }
+                            td { (k.held) }
+                            td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }
+                            td { @if k.open_alerts > 0 { a href="/integrity" { (k.open_alerts) } } @else { "0" } }
+                            td {
+                                @match &k.revoked_at {
+                                    Some(at) => span.bad { "Revoked " (at) },
+                                    None => form method="post" action={ "/kiosks/" (k.device_id) "/revoke" } {
+                                        (csrf(&staff))
+                                        "Active "
+                                        button.danger type="submit" aria-label={ "Revoke " (kiosk_label(k.name.as_deref(), &k.device_id)) } { "Revoke" }
+                                    },
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
+        p.hint { "Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
+        h2 { "Pair a kiosk" }
+        p { "On the kiosk, open the staff area, choose Status, and enter this office's address, a pairing code and the certificate fingerprint." }
+        form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }
+    };
+    Ok(layout::page(&dash.school, "Kiosks", Some(&staff), "/kiosks", body).into_response())
+}
+
+pub(super) async fn pairing_code(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let code = new_code();
+    let (hash, who) = (code_hash(&code), staff.name().to_owned());
+    with_db(&dash, move |db| {
+        let now = Utc::now();
+        db.add_pairing_code(&hash, now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES))?;
+        db.audit(&who, "pairing_code", "made a one-time pairing code", now)
+    })
+    .await?;
+    let body = html! {
+        h1 { "Pairing code" }
+        dl.fields {
+            dt { "Pairing code" } dd { strong.hash { (code) } }
+            dt { "Certificate fingerprint" } dd.hash { (dash.fingerprint.to_hex()) }
+        }
+        p { "It works once, for one kiosk, for " (PAIRING_CODE_TTL_MINUTES) " minutes." }
+        p { a href="/kiosks" { "Back to the kiosks" } }
+    };
+    Ok(layout::page(&dash.school, "Pairing code", Some(&staff), "/kiosks", body).into_response())
+}
+
+pub(super) async fn revoke(State(dash): State<SharedDashboard>, staff: Staff, Path(device): Path<Uuid>, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let who = staff.name().to_owned();
+    with_db(&dash, move |db| {
+        if db.revoke(device, Utc::now())? {
+            db.audit(&who, "kiosk_revoked", &format!("kiosk {device}"), Utc::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/kiosks").into_response())
+}

@@ -1,0 +1,206 @@
+//! UK GDPR: retention periods and the purge, erasure of one person's
+//! records, the subject-access export (in [`super::exports`]), and the
+//! audit log of everything staff did.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::html;
+use serde::Deserialize;
+use signbook_core::role::DEFAULT_ROLES;
+use uuid::Uuid;
+
+use super::auth::CsrfOnly;
+use super::layout::{self, csrf, kiosk_label, local_time};
+use super::{PageError, SharedDashboard, Staff, with_db};
+use crate::error::OfficeError;
+use crate::store::RecordQuery;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Notice {
+    #[serde(default)]
+    done: String,
+}
+
+pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Query(notice): Query<Notice>) -> Result<Response, PageError> {
+    let retention = with_db(&dash, |db| db.retention()).await?;
+    let days_for = |role: &str| retention.iter().find(|(r, _)| r == role).map(|(_, d)| *d);
+    let body = html! {
+        h1 { "Privacy" }
+        @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
+        h2 { "Retention" }
+        p { "How long the office keeps each role's personal data (name, organisation, signature). After that, a purge replaces it with a tombstone: the record and its hashes stay, so every chain still verifies. Leave a role blank to keep its data until erased by hand. Keep staff and governors' data at least as long as the agreement they signed is current, or the roster will show them as not signed." }
+        form method="post" action="/privacy/retention" {
+            (csrf(&staff))
+            table {
+                caption.visually-hidden { "Retention period per role" }
+                thead { tr { th scope="col" { "Role" } th scope="col" { "Keep personal data for (days)" } } }
+                tbody {
+                    @for role in DEFAULT_ROLES {
+                        tr {
+                            td { label for={ "keep-" (role) } { (role) } }
+                            td { input id={ "keep-" (role) } type="number" min="1" max="36500" name=(role) value=[days_for(role)]; }
+                        }
+                    }
+                }
+            }
+            button type="submit" { "Save retention periods" }
+        }
+        form method="post" action="/privacy/purge" {
+            (csrf(&staff))
+            p { button.danger type="submit" { "Purge data past its retention period now" } }
+        }
+        h2 { "One person: find, export, erase" }
+        form method="get" action="/privacy/person" {
+            label for="person" { "Their name, as they typed it at the kiosk" }
+            input #person type="text" name="name" required;
+            " "
+            button type="submit" { "Find" }
+        }
+    };
+    Ok(layout::page(&dash.school, "Privacy", Some(&staff), "/privacy", body).into_response())
+}
+
+pub(super) async fn set_retention(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let token = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    staff.check_csrf(token)?;
+    let mut changes = Vec::new();
+    for role in DEFAULT_ROLES {
+        let value = form.iter().find(|(k, _)| k == role).map(|(_, v)| v.trim()).unwrap_or("");
+        let days = if value.is_empty() {
+            None
+        } else {
+            Some(value.parse::<u32>().map_err(|_| OfficeError::InputInvalid(format!("the retention period for {role} (\"{value}\") must be a whole number of days")))?)
+        };
+        changes.push((role, days));
+    }
+    let who = staff.name().to_owned();
+    with_db(&dash, move |db| {
+        let before = db.retention()?;
+        for (role, days) in changes {
+            if before.iter().find(|(r, _)| r == role).map(|(_, d)| *d) != days {
+                db.set_retention(role, days, &who, Utc::now())?;
+            }
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(Redirect::to("/privacy?done=Retention%20periods%20saved.").into_response())
+}
+
+pub(super) async fn purge(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let who = staff.name().to_owned();
+    let report = with_db(&dash, move |db| db.purge_expired(&who, Utc::now())).await?;
+    let done = format!("Purge done: {} record(s) erased.", report.total());
+    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct Person {
+    #[serde(default)]
+    name: String,
+}
+
+pub(super) async fn person(State(dash): State<SharedDashboard>, staff: Staff, Query(person): Query<Person>) -> Result<Response, PageError> {
+    let name = person.name.trim().to_owned();
+    if name.is_empty() {
+        return Err(OfficeError::InputInvalid("type the person's name".into()).into());
+    }
+    let records = {
+        let name = name.clone();
+        with_db(&dash, move |db| {
+            let query = RecordQuery { name: name.clone(), ..Default::default() };
+            let page = db.search_records(&query, 0, 500)?;
+            // Part-name search finds candidates; staff tick the ones that are this person.
+            Ok(page.records)
+        })
+        .await?
+    };
+    let body = html! {
+        p { a href="/privacy" { "← Privacy" } }
+        h1 { "Records for \u{201c}" (name) "\u{201d}" }
+        @if records.is_empty() {
+            p { "No record holds that name (erased records no longer do)." }
+        } @else {
+            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::auth::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
+            form method="post" action="/privacy/erase" {
+                (csrf(&staff))
+                fieldset {
+                    legend { "Tick the records that are this person" }
+                    @for r in &records {
+                        @let h = &r.record.header;
+                        @let id = format!("{}:{}", h.device_id, h.seq);
+                        p {
+                            input type="checkbox" id={ "r-" (id) } name="record" value=(id);
+                            label for={ "r-" (id) } style="display:inline;font-weight:400" {
+                                (r.record.personal.as_ref().map(|p| p.name.as_str()).unwrap_or("")) ", " (h.role) ", " (local_time(&r.record)) ", " (kiosk_label(r.kiosk_name.as_deref(), &h.device_id)) " #" (h.seq)
+                            }
+                        }
+                    }
+                }
+                label for="erase-reason" { "Reason (written to the audit log)" }
+                input #erase-reason type="text" name="reason" required maxlength="500";
+                " "
+                button.danger type="submit" { "Erase the ticked records" }
+            }
+        }
+    };
+    Ok(layout::page(&dash.school, "One person", Some(&staff), "/privacy", body).into_response())
+}
+
+/// `"device:seq"` from a checkbox.
+fn parse_key(text: &str) -> Result<(Uuid, u64), OfficeError> {
+    let bad = || OfficeError::InputInvalid(format!("\"{text}\" is not a record; reload the page and try again"));
+    let (device, seq) = text.split_once(':').ok_or_else(bad)?;
+    Ok((Uuid::parse_str(device).map_err(|_| bad())?, seq.parse().map_err(|_| bad())?))
+}
+
+pub(super) async fn erase_person(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+    let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    staff.check_csrf(&field("csrf"))?;
+    let keys = form.iter().filter(|(k, _)| k == "record").map(|(_, v)| parse_key(v)).collect::<Result<Vec<_>, _>>()?;
+    if keys.is_empty() {
+        return Err(OfficeError::InputInvalid("tick at least one record to erase".into()).into());
+    }
+    let (reason, who, count) = (field("reason"), staff.name().to_owned(), keys.len());
+    with_db(&dash, move |db| {
+        for (device, seq) in keys {
+            db.erase_record(device, seq, &reason, &who, Utc::now())?;
+        }
+        Ok(())
+    })
+    .await?;
+    let done = format!("Erased {count} record(s). Their hashes remain, so every chain still verifies.");
+    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct EraseForm {
+    csrf: String,
+    reason: String,
+}
+
+pub(super) async fn erase_one(State(dash): State<SharedDashboard>, staff: Staff, Path((device, seq)): Path<(Uuid, u64)>, Form(form): Form<EraseForm>) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let who = staff.name().to_owned();
+    with_db(&dash, move |db| db.erase_record(device, seq, &form.reason, &who, Utc::now())).await?;
+    Ok(Redirect::to(&format!("/records/{device}/{seq}")).into_response())
+}
+
+pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let entries = with_db(&dash, |db| db.audit_log(1000)).await?;
+    let body = html! {
+        h1 { "Audit log" }
+        p { "Every login, export, erasure, purge, roster import, retention change, revocation and acknowledged alert, newest first. It cannot be edited." }
+        div.table-wrap {
+            table {
+                caption.visually-hidden { "Audit log, newest first" }
+                thead { tr { th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Details" } } }
+                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.detail) } } } }
+            }
+        }
+    };
+    Ok(layout::page(&dash.school, "Audit log", Some(&staff), "/audit", body).into_response())
+}

@@ -1,0 +1,141 @@
+//! The compliance roster: import the school's list of staff and governors,
+//! see who has not signed the current version for their role, export it.
+
+use axum::extract::{Multipart, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::html;
+use serde::Deserialize;
+use signbook_core::export::neutralise_formula;
+
+use super::layout::{self, csrf};
+use super::{PageError, SharedDashboard, Staff, with_db};
+use crate::error::OfficeError;
+use crate::store::{RosterStatus, parse_roster};
+
+/// Largest roster file accepted.
+const MAX_ROSTER_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RosterView {
+    #[serde(default)]
+    show: String,
+    #[serde(default)]
+    imported: Option<usize>,
+}
+
+pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Query(view): Query<RosterView>) -> Result<Response, PageError> {
+    let rows = with_db(&dash, |db| db.roster_status()).await?;
+    let outstanding_only = view.show == "outstanding";
+    let count = |f: fn(&RosterStatus) -> bool| rows.iter().filter(|(_, s)| f(s)).count();
+    let signed = count(|s| matches!(s, RosterStatus::Signed { .. }));
+    let outstanding = count(|s| matches!(s, RosterStatus::Outstanding { .. }));
+    let ambiguous = count(|s| matches!(s, RosterStatus::Ambiguous { .. }));
+    let body = html! {
+        h1 { "Compliance roster" }
+        @if let Some(n) = view.imported { p.notice role="status" { "Imported " (n) " people. The roster below replaces the previous one." } }
+        p { "Who on the school's list has not yet signed the current agreement for their role. Names match without regard to capitals, accents or extra spaces; anything less certain is shown for you to check, never counted as signed." }
+        @if rows.is_empty() {
+            p { "No roster yet. Import one below." }
+        } @else {
+            ul {
+                li { strong { (signed) } " signed the current version" }
+                li { strong { (outstanding) } " still to sign" }
+                @if ambiguous > 0 { li { strong { (ambiguous) } " to check by hand (the roster has the same name twice for one role)" } }
+            }
+            div.actions {
+                @if outstanding_only { a href="/roster" { "Show everyone" } } @else { a href="/roster?show=outstanding" { "Show only who still has to sign" } }
+                a.button.secondary href="/roster/outstanding.csv" download { "Download the outstanding list (CSV)" }
+            }
+            div.table-wrap {
+                table {
+                    caption { @if outstanding_only { "People who still have to sign" } @else { "Everyone on the roster" } }
+                    thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Status" } } }
+                    tbody {
+                        @for (entry, status) in rows.iter().filter(|(_, s)| !outstanding_only || !matches!(s, RosterStatus::Signed { .. })) {
+                            tr {
+                                td { (entry.name) }
+                                td { (entry.role) }
+                                td {
+                                    @match status {
+                                        RosterStatus::Signed { device_id, seq, signed_at } => { span.ok { "Signed" } " " a href={ "/records/" (device_id) "/" (seq) } { (&signed_at[..10.min(signed_at.len())]) } }
+                                        RosterStatus::Outstanding { possible } => {
+                                            span.bad { "Not signed" }
+                                            @if !possible.is_empty() { br; "Possibly signed as: " (possible.join(", ")) " (check, then fix the roster)" }
+                                        }
+                                        RosterStatus::Ambiguous { with } => { span.bad { "Check by hand" } br; "Same name as: " (with.join(", ")) }
+                                        RosterStatus::NoAgreement => { "No agreement for this role has reached the office yet" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "Import a roster" }
+        form method="post" action="/roster" enctype="multipart/form-data" {
+            (csrf(&staff))
+            p.hint { "A CSV file (\"CSV UTF-8\" from Excel) whose first line names the columns: " code { "name" } ", " code { "role" } " (staff, governor, ...) and optionally " code { "email" } ". It replaces the current roster; nothing is imported if any line is wrong." }
+            label for="roster-file" { "Roster file" }
+            input #roster-file type="file" name="roster" accept=".csv,text/csv" required;
+            " "
+            button type="submit" { "Import" }
+        }
+    };
+    Ok(layout::page(&dash.school, "Roster", Some(&staff), "/roster", body).into_response())
+}
+
+pub(super) async fn import(State(dash): State<SharedDashboard>, staff: Staff, mut multipart: Multipart) -> Result<Response, PageError> {
+    let (mut token, mut file) = (None, None);
+    let bad = |e: axum::extract::multipart::MultipartError| OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"));
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => token = Some(field.text().await.map_err(bad)?),
+            Some("roster") => {
+                let bytes = field.bytes().await.map_err(bad)?;
+                if bytes.len() > MAX_ROSTER_BYTES {
+                    return Err(OfficeError::InputInvalid("the roster file is larger than 2 MB; is it the right file?".into()).into());
+                }
+                file = Some(bytes);
+            }
+            _ => {}
+        }
+    }
+    staff.check_csrf(token.as_deref().unwrap_or(""))?;
+    let file = file.ok_or_else(|| OfficeError::InputInvalid("choose a roster file to import".into()))?;
+    let entries = parse_roster(&file)?;
+    let (count, who) = (entries.len(), staff.name().to_owned());
+    with_db(&dash, move |db| db.replace_roster(&entries, &who, Utc::now())).await?;
+    Ok(Redirect::to(&format!("/roster?imported={count}")).into_response())
+}
+
+pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let who = staff.name().to_owned();
+    let rows = with_db(&dash, move |db| {
+        let rows = db.roster_status()?;
+        db.audit(&who, "export_outstanding", "the roster's outstanding list", Utc::now())?;
+        Ok(rows)
+    })
+    .await?;
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let io = |e: csv::Error| OfficeError::Internal(e.to_string());
+        csv.write_record(["name", "role", "email", "status", "possible_matches"]).map_err(io)?;
+        for (entry, status) in rows {
+            let (status, note) = match status {
+                RosterStatus::Signed { .. } => continue,
+                RosterStatus::Outstanding { possible } => ("not signed", possible.join("; ")),
+                RosterStatus::Ambiguous { with } => ("check by hand", with.join("; ")),
+                RosterStatus::NoAgreement => ("no agreement for this role yet", String::new()),
+            };
+            let cells = [entry.name, entry.role, entry.email.unwrap_or_default(), status.to_owned(), note];
+            csv.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned())).map_err(io)?;
+        }
+        csv.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
+    }
+    let disposition = format!("attachment; filename=\"outstanding-{}.csv\"", Utc::now().format("%Y-%m-%d"));
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out).into_response())
+}

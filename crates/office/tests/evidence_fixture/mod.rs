@@ -1,0 +1,81 @@
+//! Records for the evidence tests and benchmark, made by a real kiosk
+//! store (so hashes, chains and the kiosk's own CSV are genuine) and read
+//! back as the office holds them.
+#![allow(dead_code)]
+
+use chrono::{DateTime, FixedOffset};
+use signbook_core::role::Role;
+use signbook_core::signature::{Strokes, render_png};
+use signbook_core::verify::VerifyReport;
+use signbook_core::{RecordFilter, Store};
+use signbook_office::store::{StoredAgreement, StoredRecord};
+
+pub const SCHOOL: &str = "Ysgol Gymraeg Aberystwyth";
+pub const KIOSK_NAME: &str = "Main reception";
+pub const AGREEMENT: &str = include_str!("../../../../assets/sample-agreement.md");
+pub const AGREEMENT_TITLE: &str = "Staff, Governor and Visitor Acceptable Use Agreement";
+pub const SIGNATURE_JSON: &[u8] = include_bytes!("../../../../assets/demo-signature.json");
+
+/// A kiosk database with records signed by `people` (role, name,
+/// organisation), one a minute from 09:05:03.120 BST on 22 May 2026.
+pub struct Kiosk {
+    pub dir: tempfile::TempDir,
+    pub store: Store,
+    signed: i64,
+}
+
+impl Kiosk {
+    pub fn new() -> Kiosk {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
+        store.unsafe_disable_fsync_for_fixtures().unwrap();
+        let roles: Vec<Role> = ["visitor", "governor", "staff", "volunteer", "contractor"].iter().map(|r| Role::new(r).unwrap()).collect();
+        store.publish_agreement(AGREEMENT, AGREEMENT_TITLE, &roles).unwrap();
+        Kiosk { dir, store, signed: 0 }
+    }
+
+    pub fn with(people: &[(&str, &str, Option<&str>)]) -> Kiosk {
+        let mut kiosk = Kiosk::new();
+        let png = demo_png();
+        for (role, name, organisation) in people {
+            kiosk.sign(role, name, *organisation, png.clone());
+        }
+        kiosk
+    }
+
+    pub fn sign(&mut self, role: &str, name: &str, organisation: Option<&str>, png: Vec<u8>) {
+        let at: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2026-05-22T09:05:03.120+01:00").unwrap() + chrono::Duration::minutes(self.signed);
+        self.signed += 1;
+        self.store.sign_prerendered_at(&Role::new(role).unwrap(), name, organisation, png, at).unwrap();
+    }
+
+    /// Every record as the office would hold it.
+    pub fn records(&self) -> Vec<StoredRecord> {
+        let mut out = Vec::new();
+        self.store
+            .for_each_record(&RecordFilter::default(), |record, erasure| {
+                out.push(StoredRecord { record, erasure, kiosk_name: Some(KIOSK_NAME.to_owned()), received_at: "2026-05-22T08:10:00Z".to_owned() });
+                Ok(())
+            })
+            .unwrap();
+        out
+    }
+
+    pub fn agreements(&self) -> Vec<StoredAgreement> {
+        self.store
+            .agreements()
+            .unwrap()
+            .into_iter()
+            .map(|a| StoredAgreement { hash: a.version.hash, title: a.version.title, text: a.version.text, published_at: a.version.published_at.to_rfc3339() })
+            .collect()
+    }
+
+    pub fn chain(&self) -> VerifyReport {
+        self.store.verify().unwrap()
+    }
+}
+
+/// The PNG the kiosk stores for `assets/demo-signature.json` (7.4 KB).
+pub fn demo_png() -> Vec<u8> {
+    render_png(&Strokes::from_json(SIGNATURE_JSON).unwrap()).unwrap()
+}
