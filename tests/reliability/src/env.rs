@@ -1,15 +1,18 @@
 //! Fixtures: the project's binaries, a running office, kiosk databases.
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
+use signbook_core::sync::parse_fingerprint;
+use signbook_core::sync::tls::pinned_client_config;
 use signbook_core::{SignRequest, Store};
 use signbook_office::{SqliteStore, db_path};
 
@@ -131,6 +134,90 @@ impl Office {
             .find_map(|l| l.strip_prefix("VmRSS:"))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
     }
+}
+
+impl Office {
+    /// `signbook-office user add NAME`, the password on standard input.
+    pub fn add_user(&self, name: &str, password: &str) -> Result<()> {
+        let mut child = Command::new(binary("signbook-office")?)
+            .arg("--data")
+            .arg(&self.data)
+            .args(["user", "add", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        writeln!(child.stdin.take().context("stdin")?, "{password}")?;
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("signbook-office user add {name} failed: {status}");
+        }
+        Ok(())
+    }
+
+    /// What other threads need to reach this office.
+    pub fn handle(&self) -> OfficeHandle {
+        OfficeHandle {
+            addr: self.addr,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+
+    pub fn https(&self, request: &str) -> Result<String> {
+        self.handle().https(request)
+    }
+
+    pub fn login(&self, user: &str, password: &str) -> Result<(u16, Option<String>)> {
+        self.handle().login(user, password)
+    }
+}
+
+/// An office's address and certificate fingerprint, for other threads.
+#[derive(Debug, Clone)]
+pub struct OfficeHandle {
+    pub addr: SocketAddr,
+    pub fingerprint: String,
+}
+
+impl OfficeHandle {
+    /// One hand-written HTTP/1.1 request over TLS pinned to this office;
+    /// the whole answer (status line, headers, body).
+    pub fn https(&self, request: &str) -> Result<String> {
+        let (config, _) = pinned_client_config(parse_fingerprint(&self.fingerprint)?);
+        let conn = rustls::ClientConnection::new(Arc::clone(&config), "localhost".try_into()?)?;
+        let mut stream = rustls::StreamOwned::new(conn, TcpStream::connect(self.addr)?);
+        stream.write_all(request.as_bytes())?;
+        stream.flush()?;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer); // the office closes without close_notify on refusals
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    /// Logs in to the staff dashboard: the HTTP status and the session cookie, if any.
+    pub fn login(&self, user: &str, password: &str) -> Result<(u16, Option<String>)> {
+        let form = format!("username={user}&password={password}&next=%2Frecords");
+        let answer = self.https(&format!(
+            "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ))?;
+        let cookie = answer
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("set-cookie: ")
+                    .or_else(|| l.strip_prefix("Set-Cookie: "))
+            })
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned);
+        Ok((status_of(&answer), cookie))
+    }
+}
+
+/// The status code of an HTTP answer (0 if there was none).
+pub fn status_of(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 impl Drop for Office {

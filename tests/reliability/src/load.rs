@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use signbook_core::Store;
 
 use crate::checks::{ensure, office_holds};
-use crate::env::{Office, fill, new_kiosk, pair};
+use crate::env::{Office, fill, new_kiosk, pair, status_of};
 use crate::report::{Finding, latency_summary};
 
 pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
@@ -42,6 +42,34 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
             })
         })
         .collect();
+    // Office staff searching the dashboard meanwhile (GET /records?name=...).
+    office.add_user("load.tester", "correct horse battery")?;
+    let (_, cookie) = office.login("load.tester", "correct horse battery")?;
+    let cookie = cookie.context("the dashboard login set no session cookie")?;
+    let searcher = {
+        let (stop, office) = (stop.clone(), office.handle());
+        std::thread::spawn(move || -> Result<(Vec<Duration>, Vec<String>)> {
+            let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let request = format!(
+                    "GET /records?name=Number{} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n",
+                    n % 97
+                );
+                let t = Instant::now();
+                match office.https(&request) {
+                    Ok(answer) if status_of(&answer) == 200 => latencies.push(t.elapsed()),
+                    Ok(answer) => {
+                        errors.push(answer.lines().next().unwrap_or("no answer").to_owned())
+                    }
+                    Err(e) => errors.push(e.to_string()),
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Ok((latencies, errors))
+        })
+    };
     // The office's resident memory, sampled through the run.
     let mut memory = Vec::new();
     let sample_every = Duration::from_secs((secs / 20).max(1));
@@ -64,6 +92,21 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
         latencies.extend(l);
         errors.extend(e);
     }
+    let (mut searches, search_errors) = searcher
+        .join()
+        .map_err(|_| anyhow::anyhow!("the searcher panicked"))??;
+    ensure(
+        search_errors.is_empty(),
+        "zero dashboard search errors under load",
+        || {
+            format!(
+                "{} errors, first: {:?}",
+                search_errors.len(),
+                search_errors.first()
+            )
+        },
+    )?;
+    searches.sort();
     ensure(errors.is_empty(), "zero errors under load", || {
         format!("{} errors, first: {:?}", errors.len(), errors.first())
     })?;
@@ -104,6 +147,16 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
             latency_summary(&latencies),
         ),
         Finding::new("load", "errors", errors.len()),
+        Finding::new(
+            "load",
+            "dashboard searches meanwhile / errors",
+            format!("{} / {}", searches.len(), search_errors.len()),
+        ),
+        Finding::new(
+            "load",
+            "dashboard search latency p50 / p99 / max",
+            latency_summary(&searches),
+        ),
         Finding::new("load", "office memory (RSS) over time", mem.join(", ")),
     ])
 }

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
-use signbook_reliability::report::{Finding, print_table};
+use signbook_reliability::report::{Finding, print_header, print_rows};
 use signbook_reliability::{Profile, clock, crash, disk, load, network, security, tamper};
 
 #[derive(Debug, Parser)]
@@ -24,7 +24,7 @@ struct Cli {
 enum Command {
     /// The CI profile: every scenario, small.
     Quick {
-        /// Run only scenarios whose name contains this.
+        /// Run only scenarios whose names contain one of these (comma-separated).
         #[arg(long)]
         only: Option<String>,
     },
@@ -74,10 +74,12 @@ fn scenarios(p: Profile) -> Vec<(&'static str, Scenario)> {
     ]
 }
 
+/// Runs the scenarios, printing each one's rows as soon as it ends (a long
+/// run interrupted later keeps what it measured).
 fn run(profile: Profile, only: Option<&str>) -> Result<()> {
-    let mut findings = Vec::new();
+    print_header();
     for (name, scenario) in scenarios(profile) {
-        if only.is_some_and(|o| !name.contains(o)) {
+        if only.is_some_and(|o| !o.split(',').any(|o| name.contains(o))) {
             continue;
         }
         let dir = tempfile::Builder::new()
@@ -90,16 +92,12 @@ fn run(profile: Profile, only: Option<&str>) -> Result<()> {
         match result {
             Ok(rows) => {
                 eprintln!("   ok in {secs:.1} s");
-                findings.extend(rows);
-                findings.push(Finding::new("(time)", name, format!("{secs:.1} s")));
+                print_rows(&rows);
+                print_rows(&[Finding::new("(time)", name, format!("{secs:.1} s"))]);
             }
-            Err(error) => {
-                print_table(&findings);
-                anyhow::bail!("{name} failed after {secs:.1} s: {error:#}");
-            }
+            Err(error) => anyhow::bail!("{name} failed after {secs:.1} s: {error:#}"),
         }
     }
-    print_table(&findings);
     Ok(())
 }
 

@@ -24,11 +24,16 @@ impl Finding {
     }
 }
 
-pub fn print_table(findings: &[Finding]) {
+pub fn print_header() {
     println!("| scenario | measure | value |\n|---|---|---|");
+}
+
+pub fn print_rows(findings: &[Finding]) {
+    use std::io::Write;
     for f in findings {
         println!("| {} | {} | {} |", f.scenario, f.measure, f.value);
     }
+    let _ = std::io::stdout().flush();
 }
 
 /// The value at quantile `q` (0..=1) of sorted durations, in milliseconds.

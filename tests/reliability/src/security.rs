@@ -2,10 +2,7 @@
 //! a certificate that is not the pinned one, a revoked kiosk, forged and
 //! replayed requests, oversized bodies. Each is refused as specified.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::{Duration, Utc};
@@ -14,7 +11,6 @@ use signbook_core::device::{key_path_for, load_key};
 use signbook_core::kiosk::Kiosk;
 use signbook_core::sync::auth::sign_request;
 use signbook_core::sync::http::OfficeClient;
-use signbook_core::sync::tls::pinned_client_config;
 use signbook_core::sync::{self, PUSH_PATH, parse_fingerprint};
 use signbook_core::{Error, Store};
 
@@ -28,6 +24,7 @@ type Case<'a> = (&'a str, Vec<(&'static str, String)>, &'a [u8], u16, &'a str);
 pub fn run(dir: &Path) -> Result<Vec<Finding>> {
     let mut findings = pin(dir)?;
     findings.extend(office(dir)?);
+    findings.extend(login(dir)?);
     Ok(findings)
 }
 
@@ -228,19 +225,52 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-/// Hand-written HTTP over pinned TLS: headers declaring a 9 MiB body, and no body.
+/// Headers declaring a 9 MiB body, and no body.
 fn oversized(office: &Office, auth: &[(&str, String)]) -> Result<String> {
-    let (config, _) = pinned_client_config(parse_fingerprint(&office.fingerprint)?);
-    let conn = rustls::ClientConnection::new(Arc::clone(&config), "localhost".try_into()?)?;
-    let mut stream = rustls::StreamOwned::new(conn, TcpStream::connect(office.addr)?);
     let auth: String = auth.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     let length = 9 * 1024 * 1024;
-    write!(
-        stream,
-        "POST {PUSH_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{auth}Connection: close\r\n\r\n"
+    office.https(&format!("POST {PUSH_PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n{auth}Connection: close\r\n\r\n"))
+}
+
+/// Office login brute force: refused (429) after the allowed failures, the
+/// right password included, and still after the office restarts.
+fn login(dir: &Path) -> Result<Vec<Finding>> {
+    let data = dir.join("dashboard");
+    let mut office = Office::start(&data)?;
+    office.add_user("j.evans", "correct horse battery")?;
+    let (status, cookie) = office.login("j.evans", "correct horse battery")?;
+    ensure(
+        status == 303 && cookie.is_some(),
+        "the right password logs in",
+        || format!("{status} {cookie:?}"),
     )?;
-    stream.flush()?;
-    let mut answer = Vec::new();
-    let _ = stream.read_to_end(&mut answer);
-    Ok(String::from_utf8_lossy(&answer).into_owned())
+    let mut failures = 0;
+    let refused_at = loop {
+        failures += 1;
+        let (status, _) = office.login("j.evans", &format!("guess{failures:04}xx"))?;
+        match status {
+            429 => break failures,
+            401 if failures < 50 => {}
+            other => anyhow::bail!("wrong password {failures} answered {other}"),
+        }
+    };
+    let (status, cookie) = office.login("j.evans", "correct horse battery")?;
+    ensure(
+        status == 429 && cookie.is_none(),
+        "office logins are rate limited, the right password included",
+        || format!("{status} {cookie:?}"),
+    )?;
+    office.kill();
+    let office = Office::start(&data)?;
+    let (status, _) = office.login("j.evans", "correct horse battery")?;
+    ensure(
+        status == 429,
+        "the login limit holds across an office restart",
+        || format!("{status}"),
+    )?;
+    Ok(vec![Finding::new(
+        "security",
+        "office login brute force",
+        format!("attempt {refused_at} refused 429 (right password too); held across a restart"),
+    )])
 }
