@@ -42,3 +42,22 @@ fn a_personal_field_added_where_there_was_none_is_caught() {
         let _ = std::fs::remove_file(copy.with_extension("db-wal"));
     }
 }
+
+/// Found by the reliability suite: with a record row deleted, opening the
+/// office database failed ("Integer -1 out of range" while indexing for
+/// search), so `verify` could not say which record was gone.
+#[test]
+fn a_deleted_record_row_still_opens_and_is_named() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), 6);
+    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    sync::push(&mut store).unwrap();
+    office.kill();
+    let path = db_path(office_dir.path());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER office_records_are_never_deleted; DELETE FROM records WHERE seq = 3;").unwrap();
+    drop(conn);
+    let report = SqliteStore::open(&path).expect("a tampered database still opens").verify().unwrap().remove(0);
+    assert_eq!(report.problem.map(|p| p.seq), Some(3));
+}
