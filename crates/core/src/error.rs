@@ -143,6 +143,25 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// The disk is full: SQLite could not grow the database or its journal.
+    #[error("the kiosk's disk is full ({source}) while {doing}: nothing was saved, and every earlier signature is safe; free some space on the kiosk (or ask whoever looks after IT), then try again")]
+    StorageFull {
+        /// What we were doing.
+        doing: &'static str,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The database or its folder cannot be written (permissions, a
+    /// read-only or failing disk, a file size limit).
+    #[error("the kiosk cannot write its database ({source}) while {doing}: nothing was saved, and every earlier signature is safe; check that the data folder is writable and its disk is healthy (or ask whoever looks after IT), then try again")]
+    StorageUnwritable {
+        /// What we were doing.
+        doing: &'static str,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
     /// SQLite failed.
     #[error("database error while {doing}: {source}")]
     Db {
@@ -289,6 +308,8 @@ impl Error {
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::NotADatabase { .. } => "not_a_database",
             Error::ForeignDatabase { .. } => "foreign_database",
+            Error::StorageFull { .. } => "storage_full",
+            Error::StorageUnwritable { .. } => "storage_unwritable",
             Error::Db { .. } => "database",
             Error::KeyIo { .. } => "key_io",
             Error::KeyCorrupt { .. } => "key_corrupt",
@@ -322,6 +343,47 @@ pub(crate) trait DbContext<T> {
 
 impl<T> DbContext<T> for std::result::Result<T, rusqlite::Error> {
     fn doing(self, doing: &'static str) -> Result<T> {
-        self.map_err(|source| Error::Db { doing, source })
+        self.map_err(|source| db_error(doing, source))
+    }
+}
+
+/// An SQLite error as the person at the kiosk needs it: a full or
+/// unwritable disk says so and what to do; anything else is [`Error::Db`].
+pub(crate) fn db_error(doing: &'static str, source: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => Error::StorageFull { doing, source },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure) => {
+            Error::StorageUnwritable { doing, source }
+        }
+        _ => Error::Db { doing, source },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    /// Found by the reliability suite's disk-full run: a full disk was a bare
+    /// "database error ... disk I/O error" with nothing to do about it.
+    #[test]
+    fn a_full_or_unwritable_disk_says_so_and_what_to_do() {
+        for (code, expected) in [
+            (rusqlite::ffi::SQLITE_FULL, "storage_full"),
+            (rusqlite::ffi::SQLITE_IOERR_WRITE, "storage_unwritable"),
+            (rusqlite::ffi::SQLITE_CANTOPEN, "storage_unwritable"),
+            (rusqlite::ffi::SQLITE_READONLY, "storage_unwritable"),
+        ] {
+            let error = db_error("saving the signature", sqlite(code));
+            assert_eq!(error.code(), expected, "{error}");
+            let message = error.to_string();
+            assert!(message.contains("saving the signature") && message.contains("every earlier signature is safe"), "{message}");
+            assert!(message.contains("then try again"), "says what to do: {message}");
+        }
+        assert_eq!(db_error("reading", sqlite(rusqlite::ffi::SQLITE_CONSTRAINT)).code(), "database");
     }
 }

@@ -67,6 +67,12 @@ pub enum ProblemKind {
         /// The sequence number found instead.
         found: u64,
     },
+    /// A sequence number comes again after the walk has passed it: a row
+    /// was duplicated, or rows were reordered.
+    Repeated {
+        /// The last sequence number before it.
+        after: u64,
+    },
     /// A stored field cannot be read.
     Unreadable {
         /// What is wrong.
@@ -132,6 +138,7 @@ impl fmt::Display for Problem {
         match &self.kind {
             ProblemKind::Missing { found } if *found == seq + 1 => write!(f, "is missing (the chain jumps to {found})"),
             ProblemKind::Missing { found } => write!(f, "and those after it up to {} are missing (the chain jumps to {found})", found - 1),
+            ProblemKind::Repeated { after } => write!(f, "appears again after record {after}: a row was duplicated or the rows were reordered"),
             ProblemKind::Unreadable { detail } => write!(f, "is damaged: {detail}"),
             ProblemKind::WrongDevice { found } => write!(f, "names another kiosk ({found})"),
             ProblemKind::BrokenLink { expected, found } => write!(
@@ -227,6 +234,9 @@ impl ChainWalk {
         let header = &record.header;
         let (seq, id) = (header.seq, Some(header.id));
         let (expected_seq, expected_prev) = self.last.map_or((1, Hash32::ZERO), |(s, h)| (s + 1, h));
+        if seq < expected_seq {
+            return self.fail(seq, id, ProblemKind::Repeated { after: expected_seq - 1 });
+        }
         if seq != expected_seq {
             return self.fail(expected_seq, None, ProblemKind::Missing { found: seq });
         }

@@ -237,3 +237,16 @@ fn exporting_a_damaged_database_refuses_instead_of_leaving_records_out() {
     assert_eq!(err.code(), "damaged_record");
     assert!(err.to_string().starts_with("record 4 is damaged"), "{err}");
 }
+
+/// Found by the reliability suite: a duplicated row (uniqueness dropped by
+/// rebuilding the table) was reported as "record 9: and those after it up
+/// to 7 are missing". It is the repeated row that is broken.
+#[test]
+fn a_duplicated_row_is_named_as_repeated() {
+    let (seq, kind, message) = tampered(
+        "CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;
+         INSERT INTO records SELECT * FROM records WHERE seq = 8;",
+    );
+    assert_eq!((seq, kind), (8, ProblemKind::Repeated { after: 8 }), "{message}");
+    assert!(message.starts_with("record 8 (") && message.contains("appears again after record 8"), "{message}");
+}

@@ -100,14 +100,14 @@ fn open_error(path: &Path, error: OpenError) -> Error {
         OpenError::Unreadable(source) => not_a_database(path, source),
         OpenError::Foreign => Error::ForeignDatabase { path: path.to_owned() },
         OpenError::TooNew { found, supported } => Error::SchemaTooNew { path: path.to_owned(), found, supported },
-        OpenError::Migration(source) => Error::Db { doing: "upgrading the database schema", source },
+        OpenError::Migration(source) => crate::error::db_error("upgrading the database schema", source),
     }
 }
 
 fn not_a_database(path: &Path, source: rusqlite::Error) -> Error {
     match source.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => Error::NotADatabase { path: path.to_owned(), source },
-        _ => Error::Db { doing: "opening the database", source },
+        _ => crate::error::db_error("opening the database", source),
     }
 }
 

@@ -509,17 +509,20 @@ pub(super) fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rus
         organisation_digest: row.get::<_, Option<String>>(8)?.map(|d| Hash32::from_hex(&d).unwrap_or(Hash32::ZERO)),
         signature_digest: hash(9)?,
     };
-    let name: Option<String> = row.get(11)?;
-    let personal = match (name, salt(12)?, row.get::<_, Option<Vec<u8>>>(15)?, salt(16)?) {
-        (Some(name), Some(name_salt), Some(signature_png), Some(signature_salt)) => {
-            let organisation = match (row.get::<_, Option<String>>(13)?, salt(14)?) {
-                (Some(o), Some(s)) => Some((o, s)),
-                _ => None,
-            };
-            Some(PersonalData { name, name_salt, organisation, signature_png, signature_salt })
-        }
-        _ => None,
-    };
+    let (name, name_salt): (Option<String>, _) = (row.get(11)?, salt(12)?);
+    let (organisation, organisation_salt): (Option<String>, _) = (row.get(13)?, salt(14)?);
+    let (signature_png, signature_salt): (Option<Vec<u8>>, _) = (row.get(15)?, salt(16)?);
+    // Any personal column present means personal data; a value without its
+    // salt (or the reverse) is kept as one that fails its digest, never
+    // dropped, so an injected field cannot pass as absent.
+    let present = name.is_some() || name_salt.is_some() || organisation.is_some() || organisation_salt.is_some() || signature_png.is_some() || signature_salt.is_some();
+    let personal = present.then(|| PersonalData {
+        name: name.unwrap_or_default(),
+        name_salt: name_salt.unwrap_or([0; 16]),
+        organisation: (organisation.is_some() || organisation_salt.is_some()).then(|| (organisation.unwrap_or_default(), organisation_salt.unwrap_or([0; 16]))),
+        signature_png: signature_png.unwrap_or_default(),
+        signature_salt: signature_salt.unwrap_or([0; 16]),
+    });
     let erasure = row.get::<_, Option<String>>(17)?.map(|reason| -> rusqlite::Result<Erasure> { Ok(Erasure { reason, erased_at: time(row.get(18)?) }) }).transpose()?;
     Ok((Record { header, hash: hash(10)?, personal }, erasure))
 }

@@ -1,0 +1,297 @@
+//! Fixtures: the project's binaries, a running office, kiosk databases.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
+use signbook_core::role::Role;
+use signbook_core::signature::{Strokes, render_png};
+use signbook_core::sync::parse_fingerprint;
+use signbook_core::sync::tls::pinned_client_config;
+use signbook_core::{SignRequest, Store};
+use signbook_office::{SqliteStore, db_path};
+
+/// A project binary (`signbook`, `signbook-office`), looked up beside this
+/// executable (`target/<profile>/`, or its parent for test executables in
+/// `deps/`). `tests/reliability/run` builds them first.
+pub fn binary(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("finding this executable")?;
+    for dir in exe.ancestors().skip(1).take(2) {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    bail!(
+        "{name} is not built beside {}; run `cargo build -p signbook-office -p signbook-cli` first (tests/reliability/run does)",
+        exe.display()
+    )
+}
+
+/// A running `signbook-office serve` on loopback, killed (SIGKILL) on drop.
+#[derive(Debug)]
+pub struct Office {
+    pub data: PathBuf,
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub fingerprint: String,
+}
+
+impl Office {
+    pub fn start(data: &Path) -> Result<Office> {
+        let mut child = Command::new(binary("signbook-office")?)
+            .args([
+                "--data",
+                &data.to_string_lossy(),
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .env("SIGNBOOK_LOG", "off")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting signbook-office")?;
+        let stdout = child.stdout.take().context("office stdout")?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let (mut addr, mut fingerprint) = (None, None);
+            for line in BufReader::new(stdout)
+                .lines()
+                .map_while(std::io::Result::ok)
+            {
+                if let Some(a) = line.strip_prefix("signbook-office listening on https://") {
+                    addr = a.parse::<SocketAddr>().ok();
+                }
+                if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256): ") {
+                    fingerprint = Some(f.to_owned());
+                }
+                if let (Some(a), Some(f)) = (addr, fingerprint.clone()) {
+                    let _ = tx.send((a, f));
+                    addr = None;
+                }
+            }
+        });
+        let (addr, fingerprint) = rx
+            .recv_timeout(Duration::from_secs(60))
+            .context("signbook-office did not print its address")?;
+        Ok(Office {
+            data: data.to_owned(),
+            child,
+            addr,
+            fingerprint,
+        })
+    }
+
+    pub fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// `signbook-office --data DIR ARGS...`, which must succeed; its stdout.
+    pub fn cli(&self, args: &[&str]) -> Result<String> {
+        let out = Command::new(binary("signbook-office")?)
+            .arg("--data")
+            .arg(&self.data)
+            .args(args)
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "signbook-office {args:?} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    pub fn pairing_code(&self) -> Result<String> {
+        let text = self.cli(&["pair"])?;
+        text.lines()
+            .find_map(|l| l.strip_prefix("pairing code: "))
+            .map(str::to_owned)
+            .context("no pairing code printed")
+    }
+
+    /// A second handle on the office database (WAL: fine while serving).
+    pub fn db(&self) -> Result<SqliteStore> {
+        Ok(SqliteStore::open(db_path(&self.data))?)
+    }
+
+    /// Resident memory of the server process, in KiB (Linux).
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+}
+
+impl Office {
+    /// `signbook-office user add NAME`, the password on standard input.
+    pub fn add_user(&self, name: &str, password: &str) -> Result<()> {
+        let mut child = Command::new(binary("signbook-office")?)
+            .arg("--data")
+            .arg(&self.data)
+            .args(["user", "add", name])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()?;
+        writeln!(child.stdin.take().context("stdin")?, "{password}")?;
+        let status = child.wait()?;
+        if !status.success() {
+            bail!("signbook-office user add {name} failed: {status}");
+        }
+        Ok(())
+    }
+
+    /// What other threads need to reach this office.
+    pub fn handle(&self) -> OfficeHandle {
+        OfficeHandle {
+            addr: self.addr,
+            fingerprint: self.fingerprint.clone(),
+        }
+    }
+
+    pub fn https(&self, request: &str) -> Result<String> {
+        self.handle().https(request)
+    }
+
+    pub fn login(&self, user: &str, password: &str) -> Result<(u16, Option<String>)> {
+        self.handle().login(user, password)
+    }
+}
+
+/// An office's address and certificate fingerprint, for other threads.
+#[derive(Debug, Clone)]
+pub struct OfficeHandle {
+    pub addr: SocketAddr,
+    pub fingerprint: String,
+}
+
+impl OfficeHandle {
+    /// One hand-written HTTP/1.1 request over TLS pinned to this office;
+    /// the whole answer (status line, headers, body).
+    pub fn https(&self, request: &str) -> Result<String> {
+        let (config, _) = pinned_client_config(parse_fingerprint(&self.fingerprint)?);
+        let conn = rustls::ClientConnection::new(Arc::clone(&config), "localhost".try_into()?)?;
+        let mut stream = rustls::StreamOwned::new(conn, TcpStream::connect(self.addr)?);
+        stream.write_all(request.as_bytes())?;
+        stream.flush()?;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer); // the office closes without close_notify on refusals
+        Ok(String::from_utf8_lossy(&answer).into_owned())
+    }
+
+    /// Logs in to the staff dashboard: the HTTP status and the session cookie, if any.
+    pub fn login(&self, user: &str, password: &str) -> Result<(u16, Option<String>)> {
+        let form = format!("username={user}&password={password}&next=%2Frecords");
+        let answer = self.https(&format!(
+            "POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        ))?;
+        let cookie = answer
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("set-cookie: ")
+                    .or_else(|| l.strip_prefix("Set-Cookie: "))
+            })
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned);
+        Ok((status_of(&answer), cookie))
+    }
+}
+
+/// The status code of an HTTP answer (0 if there was none).
+pub fn status_of(answer: &str) -> u16 {
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+impl Drop for Office {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+pub const AUP: &str = "# IT Acceptable Use Agreement\n\n- I will keep my password secret.\n- I will lock my screen.\n";
+
+/// A plausible hand-drawn signature (a zigzag across the pad).
+pub fn strokes() -> Strokes {
+    let points: Vec<String> = (0..40)
+        .map(|i| {
+            format!(
+                r#"{{"x":{},"y":{}}}"#,
+                40 + i * 12,
+                if i % 2 == 0 {
+                    150 - (i % 7) * 6
+                } else {
+                    70 + (i % 5) * 5
+                }
+            )
+        })
+        .collect();
+    let json = format!(
+        r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#,
+        points.join(",")
+    );
+    Strokes::from_json(json.as_bytes()).expect("fixture strokes parse")
+}
+
+/// A kiosk database at `path` with the agreement published for visitors.
+pub fn new_kiosk(path: &Path) -> Result<Store> {
+    let mut store = Store::open(path)?;
+    store.publish_agreement(AUP, "AUP", &[Role::new("visitor")?])?;
+    Ok(store)
+}
+
+/// Signs one record the way the kiosk does (validation, PNG render, durable commit).
+pub fn sign_one(store: &mut Store, strokes: &Strokes, name: &str) -> signbook_core::Result<u64> {
+    store
+        .sign(&SignRequest {
+            role: "visitor",
+            name,
+            organisation: None,
+            strokes,
+            agreement: None,
+        })
+        .map(|r| r.seq)
+}
+
+/// Appends `n` records quickly (pre-rendered PNG, fsync off): fixtures only.
+pub fn fill(store: &mut Store, n: u64) -> Result<()> {
+    store.unsafe_disable_fsync_for_fixtures()?;
+    let png = render_png(&strokes())?;
+    let role = Role::new("visitor")?;
+    let start: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2026-11-02T08:00:00+00:00")?;
+    let from = store.head()?.map_or(0, |(s, _)| s);
+    for i in from..from + n {
+        let org = (i % 3 == 0).then_some("Acme Ltd");
+        store.sign_prerendered_at(
+            &role,
+            &format!("Visitor Number{i}"),
+            org,
+            png.clone(),
+            start + ChronoDuration::seconds(i as i64),
+        )?;
+    }
+    Ok(())
+}
+
+/// Pairs `store` with `office`, pushing through `url` (the office or a proxy in front of it).
+pub fn pair(store: &mut Store, office: &Office, url: &str) -> Result<()> {
+    signbook_core::sync::pair(store, url, &office.pairing_code()?, &office.fingerprint)?;
+    Ok(())
+}
