@@ -347,6 +347,7 @@ mod tests {
     fn coverage_knows_welsh_greek_and_cyrillic_but_not_chinese() {
         assert!(fully_covered("Siôn Ŵyn Dafydd-ŷ Zoë Łukasz Ærøskøbing"));
         assert!(fully_covered("Αλέξανδρος Пётр Ғали"));
+        assert!(fully_covered("Nguyễn Văn Đức Արամ გიორგი דוד محمد"), "the scripts the module docs promise");
         assert!(!fully_covered("王小明"));
     }
 }
