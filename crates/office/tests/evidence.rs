@@ -186,6 +186,7 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
 
     let mut zip = zip::ZipArchive::new(Cursor::new(zip_bytes.into_inner())).unwrap();
     let entries = zip.len();
+    assert_eq!(zip.by_name("records.csv").unwrap().last_modified().map(|t| (t.year(), t.month(), t.day())), Some((2026, 6, 1)), "entries dated when the pack was made");
     let mut read = |name: &str| {
         let mut bytes = Vec::new();
         zip.by_name(name).unwrap_or_else(|e| panic!("{name} is in the pack: {e}")).read_to_end(&mut bytes).unwrap();

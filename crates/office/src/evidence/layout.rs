@@ -14,17 +14,60 @@ use krilla::image::Image;
 use krilla::metadata::Metadata;
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
 
 static REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
 static BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
 
 static REGULAR: LazyLock<Font> = LazyLock::new(|| Font::new(REGULAR_TTF.into(), 0).expect("the embedded DejaVu Sans parses"));
 static BOLD: LazyLock<Font> = LazyLock::new(|| Font::new(BOLD_TTF.into(), 0).expect("the embedded DejaVu Sans Bold parses"));
-static REGULAR_FACE: LazyLock<ttf_parser::Face<'static>> =
-    LazyLock::new(|| ttf_parser::Face::parse(REGULAR_TTF, 0).expect("the embedded DejaVu Sans parses"));
-static BOLD_FACE: LazyLock<ttf_parser::Face<'static>> =
-    LazyLock::new(|| ttf_parser::Face::parse(BOLD_TTF, 0).expect("the embedded DejaVu Sans Bold parses"));
+static REGULAR_METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics::new(REGULAR_TTF));
+static BOLD_METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics::new(BOLD_TTF));
+
+/// Characters below this are looked up in a table, not the font's cmap
+/// (it covers Latin, Greek, Cyrillic, Armenian and general punctuation).
+const TABLE_END: u32 = 0x2070;
+
+/// A face with a glyph-and-advance table for common characters: wrapping
+/// and drawing a thousand pages measure millions of characters.
+struct Metrics {
+    face: ttf_parser::Face<'static>,
+    /// (glyph id, advance in font units) by code point below [`TABLE_END`].
+    table: Vec<(u16, u16)>,
+    units_per_em: f32,
+}
+
+impl Metrics {
+    fn new(ttf: &'static [u8]) -> Metrics {
+        let face = ttf_parser::Face::parse(ttf, 0).expect("the embedded DejaVu Sans parses");
+        let table = (0..TABLE_END)
+            .map(|c| {
+                let glyph = char::from_u32(c).and_then(|c| face.glyph_index(c)).unwrap_or_default();
+                (glyph.0, face.glyph_hor_advance(glyph).unwrap_or(0))
+            })
+            .collect();
+        let units_per_em = f32::from(face.units_per_em());
+        Metrics { face, table, units_per_em }
+    }
+
+    fn glyph(&self, c: char) -> (u16, u16) {
+        match self.table.get(c as usize) {
+            Some(&entry) => entry,
+            None => {
+                let glyph = self.face.glyph_index(c).unwrap_or_default();
+                (glyph.0, self.face.glyph_hor_advance(glyph).unwrap_or(0))
+            }
+        }
+    }
+}
+
+/// True when a character can be drawn as its own glyph at its own advance:
+/// left-to-right, no combining mark, no shaping. Lines made only of these
+/// skip the shaper (most of an agreement); any other line is shaped.
+fn is_simple(c: char) -> bool {
+    let c = c as u32;
+    (c < 0x0590 && !(0x0300..0x0370).contains(&c)) || ((0x2010..0x2028).contains(&c) || (0x2030..0x205F).contains(&c))
+}
 
 /// A4 in points.
 pub const PAGE_WIDTH: f32 = 595.28;
@@ -63,10 +106,17 @@ impl Style {
         self.size * 1.35
     }
 
-    fn face(&self) -> &'static ttf_parser::Face<'static> {
+    fn metrics(&self) -> &'static Metrics {
         match self.weight {
-            Weight::Regular => &REGULAR_FACE,
-            Weight::Bold => &BOLD_FACE,
+            Weight::Regular => &REGULAR_METRICS,
+            Weight::Bold => &BOLD_METRICS,
+        }
+    }
+
+    fn font(&self) -> Font {
+        match self.weight {
+            Weight::Regular => REGULAR.clone(),
+            Weight::Bold => BOLD.clone(),
         }
     }
 }
@@ -74,15 +124,15 @@ impl Style {
 /// Width of `text` in points (advance widths, no kerning, so a measured
 /// line is never narrower than the drawn one by more than the kerning).
 pub fn width(text: &str, style: Style) -> f32 {
-    let face = style.face();
-    let units: u32 = text.chars().map(|c| u32::from(face.glyph_hor_advance(face.glyph_index(c).unwrap_or_default()).unwrap_or(0))).sum();
-    units as f32 * style.size / f32::from(face.units_per_em())
+    let metrics = style.metrics();
+    let units: u32 = text.chars().map(|c| u32::from(metrics.glyph(c).1)).sum();
+    units as f32 * style.size / metrics.units_per_em
 }
 
 /// True when every character of `text` has a glyph in the font (controls
 /// and combining marks aside, which never get a box of their own).
 pub fn fully_covered(text: &str) -> bool {
-    text.chars().filter(|c| !c.is_control() && !c.is_whitespace()).all(|c| REGULAR_FACE.glyph_index(c).is_some())
+    text.chars().filter(|c| !c.is_control() && !c.is_whitespace()).all(|c| REGULAR_METRICS.glyph(c).0 != 0)
 }
 
 /// Splits `text` into lines no wider than `max`: at spaces where it can,
@@ -92,17 +142,21 @@ pub fn wrap(text: &str, style: Style, max: f32) -> Vec<String> {
     let mut lines = Vec::new();
     for hard_line in text.split('\n') {
         let mut line = String::new();
+        let mut line_width = 0.0;
+        let space = width(" ", style);
         for word in hard_line.split_whitespace() {
-            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-            if width(&candidate, style) <= max {
-                line = candidate;
+            let word_width = width(word, style);
+            if !line.is_empty() && line_width + space + word_width <= max {
+                line.push(' ');
+                line.push_str(word);
+                line_width += space + word_width;
                 continue;
             }
             if !line.is_empty() {
                 lines.push(std::mem::take(&mut line));
             }
-            if width(word, style) <= max {
-                line = word.to_owned();
+            if word_width <= max {
+                (line, line_width) = (word.to_owned(), word_width);
                 continue;
             }
             for c in word.chars() {
@@ -112,6 +166,7 @@ pub fn wrap(text: &str, style: Style, max: f32) -> Vec<String> {
                     lines.push(std::mem::replace(&mut line, c.to_string()));
                 }
             }
+            line_width = width(&line, style);
         }
         lines.push(line);
     }
@@ -209,13 +264,14 @@ impl Flow {
             for op in ops.iter().chain(std::iter::once(&footer_op)) {
                 match op {
                     Op::Text { x, y, text, style } => {
-                        let font = match style.weight {
-                            Weight::Regular => REGULAR.clone(),
-                            Weight::Bold => BOLD.clone(),
-                        };
                         let g = style.grey;
                         surface.set_fill(Some(Fill { paint: rgb::Color::new(g, g, g).into(), ..Fill::default() }));
-                        surface.draw_text(Point::from_xy(*x, *y), font, style.size, text, false, TextDirection::Auto);
+                        let at = Point::from_xy(*x, *y);
+                        if text.chars().all(is_simple) {
+                            surface.draw_glyphs(at, &simple_glyphs(text, style.metrics()), style.font(), text, style.size, false);
+                        } else {
+                            surface.draw_text(at, style.font(), style.size, text, false, TextDirection::Auto);
+                        }
                     }
                     Op::Image { x, y, w, h } => {
                         if let (Some(image), Some(size)) = (image, Size::from_wh(*w, *h)) {
@@ -243,6 +299,17 @@ impl Flow {
         document.set_metadata(Metadata::new().title(title.to_owned()).creator("Signbook office".to_owned()));
         document.finish().map_err(|e| format!("{e:?}"))
     }
+}
+
+/// One glyph per character at its advance (see [`is_simple`]).
+fn simple_glyphs(text: &str, metrics: &Metrics) -> Vec<KrillaGlyph> {
+    text.char_indices()
+        .map(|(i, c)| {
+            let (glyph, advance) = metrics.glyph(c);
+            let advance = f32::from(advance) / metrics.units_per_em;
+            KrillaGlyph::new(GlyphId::new(u32::from(glyph)), advance, 0.0, 0.0, 0.0, i..i + c.len_utf8(), None)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -280,6 +347,7 @@ mod tests {
     fn coverage_knows_welsh_greek_and_cyrillic_but_not_chinese() {
         assert!(fully_covered("Siôn Ŵyn Dafydd-ŷ Zoë Łukasz Ærøskøbing"));
         assert!(fully_covered("Αλέξανδρος Пётр Ғали"));
+        assert!(fully_covered("Nguyễn Văn Đức Արամ გიორგი דוד محمد"), "the scripts the module docs promise");
         assert!(!fully_covered("王小明"));
     }
 }

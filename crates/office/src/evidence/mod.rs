@@ -1,6 +1,9 @@
 //! Evidence exports for office staff: CSV, a PDF evidence page per record,
 //! and a ZIP evidence pack. No HTTP here: the dashboard calls these.
 //!
+//! To look at the output: `cargo run -p signbook-office --example
+//! evidence_sample -- DIR` writes sample PDFs and a pack.
+//!
 //! # A CSV for Excel
 //!
 //! [`write_csv`] writes exactly the kiosk's CSV (`signbook export --format
@@ -52,10 +55,11 @@
 //!
 //! The PDFs embed DejaVu Sans (regular and bold, `assets/fonts/`, Bitstream
 //! Vera licence with public-domain DejaVu changes, which permits
-//! embedding), subset to the glyphs each PDF uses (about 20-40 KB of font
-//! per PDF). It covers Latin with all European accents (Welsh ŵ ŷ, Irish,
-//! Polish, Czech, Turkish, Vietnamese...), Greek, Cyrillic, Armenian,
-//! Georgian, Hebrew and basic Arabic. It does **not** cover Chinese,
+//! embedding), subset to the glyphs each PDF uses, so a whole evidence
+//! PDF with its signature is about 35-45 KB. It covers Latin with all
+//! European accents (Welsh ŵ ŷ, Irish, Polish, Czech, Turkish) and
+//! Vietnamese, Greek, Cyrillic, Armenian, Georgian, Hebrew and basic
+//! Arabic (right-to-left lines are shaped by rustybuzz). It does **not** cover Chinese,
 //! Japanese, Korean, Indic scripts or Thai: such characters would show as
 //! empty boxes, so the page says so beside the name and points to the CSV,
 //! which always holds the exact name.

@@ -89,7 +89,7 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
         return Err(EvidenceError::MissingChain(r.record.header.device_id));
     }
 
-    let mut zip = Pack { zip: ZipWriter::new(out), files: Vec::new() };
+    let mut zip = Pack { zip: ZipWriter::new(out), files: Vec::new(), modified: zip_time(&pack.generated_at) };
     let mut csv = Vec::new();
     let count = write_csv(pack.records, &agreement_titles(pack.agreements), &mut csv)?;
     zip.add("records.csv", &csv, CompressionMethod::Deflated)?;
@@ -140,8 +140,8 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
         files: &zip.files,
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::from)?;
-    let Pack { mut zip, files } = zip;
-    zip.start_file("manifest.json", options(CompressionMethod::Deflated))?;
+    let Pack { mut zip, files, modified } = zip;
+    zip.start_file("manifest.json", options(CompressionMethod::Deflated, modified))?;
     zip.write_all(&json)?;
     zip.finish()?;
     Ok(PackSummary { records: count, agreements: (referenced.len() - missing.len()) as u64, missing_agreements: missing, files })
@@ -151,19 +151,28 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
 struct Pack<W: Write + Seek> {
     zip: ZipWriter<W>,
     files: Vec<ManifestEntry>,
+    modified: zip::DateTime,
 }
 
 impl<W: Write + Seek> Pack<W> {
     fn add(&mut self, path: &str, bytes: &[u8], method: CompressionMethod) -> Result<(), EvidenceError> {
-        self.zip.start_file(path, options(method))?;
+        self.zip.start_file(path, options(method, self.modified))?;
         self.zip.write_all(bytes)?;
         self.files.push(ManifestEntry { path: path.to_owned(), sha256: hex::encode(Sha256::digest(bytes)), bytes: bytes.len() as u64 });
         Ok(())
     }
 }
 
-fn options(method: CompressionMethod) -> SimpleFileOptions {
-    SimpleFileOptions::default().compression_method(method)
+fn options(method: CompressionMethod, modified: zip::DateTime) -> SimpleFileOptions {
+    SimpleFileOptions::default().compression_method(method).last_modified_time(modified)
+}
+
+/// The pack's time for every entry (ZIP keeps UTC-less local time to 2 s;
+/// without it, file managers would show 1980).
+fn zip_time(at: &DateTime<Utc>) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let parts = (u16::try_from(at.year()).unwrap_or(0), at.month() as u8, at.day() as u8, at.hour() as u8, at.minute() as u8, at.second() as u8);
+    zip::DateTime::from_date_and_time(parts.0, parts.1, parts.2, parts.3, parts.4, parts.5).unwrap_or_default()
 }
 
 /// `verification.txt`: each kiosk's chain check, in words.
