@@ -207,7 +207,8 @@ fn verification_report(pack: &PackInput<'_>, chains: &HashMap<Uuid, &VerifyRepor
     let _ = writeln!(
         out,
         "\nTo check this pack: every file's SHA-256 is in manifest.json (e.g. `sha256sum records.csv`).\n\
-         To check a record yourself, recompute its hash as docs/record-format.md describes."
+         To check a record yourself, recompute its hash as Signbook's docs/record-format.md describes\n\
+         (its canonical encoding, byte for byte)."
     );
     out
 }
