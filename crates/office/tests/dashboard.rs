@@ -165,3 +165,31 @@ fn records_missing_from_the_search_index_are_indexed_when_the_database_opens() {
     let office = SqliteStore::open(db_path(dir.path())).unwrap();
     assert_eq!(names(&office, &RecordQuery { name: "zoe o'brien".into(), ..Default::default() }), vec!["Zoë O'Brien"]);
 }
+
+#[test]
+fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies() {
+    let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", None), ("staff", "Siân Evans", None)]);
+    let (office, dir) = office_with(&kiosk);
+    drop(office);
+    // Build the same office as release 1 held it: schema 1, then its rows.
+    let old_path = dir.path().join("schema1.db");
+    let old = rusqlite::Connection::open(&old_path).unwrap();
+    old.execute_batch(include_str!("../src/store/migrations/0001_office.sql")).unwrap();
+    old.execute_batch("PRAGMA application_id = 0x53424F31; PRAGMA user_version = 1;").unwrap();
+    old.execute("ATTACH DATABASE ?1 AS current", [db_path(dir.path()).to_str().unwrap()]).unwrap();
+    old.execute_batch(
+        "INSERT INTO devices SELECT device_id, public_key, name, paired_at, revoked_at FROM current.devices;
+         INSERT INTO records SELECT * FROM current.records;
+         INSERT INTO checkpoints SELECT * FROM current.checkpoints;
+         DETACH DATABASE current;",
+    )
+    .unwrap();
+    drop(old);
+
+    let upgraded = SqliteStore::open(&old_path).unwrap();
+    let version: i64 = rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2, "migrated to the dashboard's schema");
+    assert_eq!(upgraded.record_count(kiosk.store.device_id()).unwrap(), 2);
+    assert!(upgraded.verify().unwrap().iter().all(|r| r.problem.is_none() && r.records == 2), "every record kept and verified");
+    assert_eq!(names(&upgraded, &RecordQuery { name: "sian".into(), ..Default::default() }), vec!["Siân Evans"], "and found by search");
+}
