@@ -38,7 +38,7 @@ after(async () => {
 
 test('a wrong password is refused and the right one logs in', async () => {
   await page.goto('/records');
-  assert.match(page.url(), /\/login\?next=\/records$/, 'the records need a login');
+  assert.match(page.url(), /\/login\?next=%2Frecords$/, 'the records need a login');
   assert.deepEqual(await axe(page), [], 'login page: axe-core violations');
   await shot(page, '01-login');
   const [wrong] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/login') && r.request().method() === 'POST'), login(page, { password: 'not the password' })]);

@@ -62,15 +62,9 @@ impl IntoResponse for LoginRedirect {
     }
 }
 
-/// Percent-encodes a query value.
+/// Encodes a query value (`application/x-www-form-urlencoded`, as axum decodes it).
 pub fn urlencode(text: &str) -> String {
-    form_urlencoded_byte(text)
-}
-
-fn form_urlencoded_byte(text: &str) -> String {
-    text.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 impl FromRequestParts<SharedDashboard> for Staff {

@@ -38,7 +38,6 @@ use crate::error::OfficeError;
 use crate::store::{LoginThrottle, SqliteStore};
 
 pub use auth::Staff;
-pub use crate::store::LoginThrottle as Throttle;
 
 /// What every dashboard page can reach.
 #[derive(Debug)]
@@ -55,11 +54,6 @@ impl Dashboard {
     /// A dashboard over its own connection to the office database.
     pub fn new(db: SqliteStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
         Arc::new(Dashboard { db: Mutex::new(db), school, fingerprint, throttle: LoginThrottle::default(), last_verified: Mutex::new(None) })
-    }
-
-    /// The same, with a different failed-login limit (tests).
-    pub fn with_throttle(db: SqliteStore, school: String, fingerprint: Hash32, throttle: LoginThrottle) -> Arc<Dashboard> {
-        Arc::new(Dashboard { db: Mutex::new(db), school, fingerprint, throttle, last_verified: Mutex::new(None) })
     }
 }
 
