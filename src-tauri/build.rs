@@ -6,7 +6,10 @@ fn main() {
     let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
     println!("cargo:rerun-if-changed={}", dist.display());
     if !dist.exists() {
-        panic!("the kiosk UI is not built ({} is missing): run `npm --prefix ui install && npm --prefix ui run build` first (scripts/run and scripts/test do)", dist.display());
+        panic!(
+            "the kiosk UI is not built ({} is missing): run `npm --prefix ui install && npm --prefix ui run build` first (scripts/run and scripts/test do)",
+            dist.display()
+        );
     }
     let commands = &[
         "welcome",
@@ -29,6 +32,8 @@ fn main() {
         "admin_change_pin",
         "admin_quit",
     ];
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)))
-        .expect("tauri-build failed");
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri-build failed");
 }

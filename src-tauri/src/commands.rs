@@ -6,7 +6,10 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::Utc;
 use serde::Serialize;
-use signbook_core::kiosk::{AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission, SyncStatus, Welcome};
+use signbook_core::kiosk::{
+    AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission,
+    SyncStatus, Welcome,
+};
 use signbook_core::role::Role;
 use signbook_core::store::KioskSettings;
 use signbook_core::{Receipt, VerifyReport};
@@ -63,7 +66,12 @@ pub fn agreement_for(state: State<'_, KioskState>, role: String) -> Result<Agree
 }
 
 #[tauri::command(async)]
-pub fn check_name(state: State<'_, KioskState>, role: String, name: String, organisation: Option<String>) -> Result<NameCheck> {
+pub fn check_name(
+    state: State<'_, KioskState>,
+    role: String,
+    name: String,
+    organisation: Option<String>,
+) -> Result<NameCheck> {
     Ok(state.lock()?.check_name(&role, &name, organisation.as_deref(), Utc::now())?)
 }
 
@@ -105,7 +113,12 @@ pub fn admin_verify(state: State<'_, KioskState>) -> Result<VerifyReport> {
 
 /// Pairing talks to the office over the network: off the UI thread, like every command here.
 #[tauri::command(async)]
-pub fn admin_pair(state: State<'_, KioskState>, office_url: String, code: String, fingerprint: String) -> Result<SyncStatus> {
+pub fn admin_pair(
+    state: State<'_, KioskState>,
+    office_url: String,
+    code: String,
+    fingerprint: String,
+) -> Result<SyncStatus> {
     Ok(state.lock()?.admin_pair(&office_url, &code, &fingerprint, Utc::now())?)
 }
 
@@ -124,9 +137,17 @@ pub fn admin_export(state: State<'_, KioskState>, folder: String) -> Result<Expo
 #[tauri::command(async)]
 pub fn admin_import(state: State<'_, KioskState>, request: tauri::ipc::Request<'_>) -> Result<ImportPreview> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(CommandError { code: "import_unreadable".into(), message: "the file did not arrive; pick it again".into() });
+        return Err(CommandError {
+            code: "import_unreadable".into(),
+            message: "the file did not arrive; pick it again".into(),
+        });
     };
-    let name = request.headers().get("x-file-name").and_then(|v| v.to_str().ok()).map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned()).unwrap_or_default();
+    let name = request
+        .headers()
+        .get("x-file-name")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        .unwrap_or_default();
     Ok(state.lock()?.admin_import(&name, bytes, Utc::now())?)
 }
 
@@ -136,7 +157,12 @@ pub fn admin_preview(state: State<'_, KioskState>, markdown: String) -> Result<S
 }
 
 #[tauri::command(async)]
-pub fn admin_publish(state: State<'_, KioskState>, markdown: String, title: String, roles: Vec<Role>) -> Result<AgreementRow> {
+pub fn admin_publish(
+    state: State<'_, KioskState>,
+    markdown: String,
+    title: String,
+    roles: Vec<Role>,
+) -> Result<AgreementRow> {
     Ok(state.lock()?.admin_publish(&markdown, &title, &roles, Utc::now())?)
 }
 

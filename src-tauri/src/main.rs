@@ -23,13 +23,18 @@ use commands::{CommandError, KioskState};
 const WINDOW: &str = "kiosk";
 
 fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into())).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
     let mut windowed = false;
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--windowed" => windowed = true,
             "--help" | "-h" => {
-                println!("signbook-kiosk [--windowed]\n\n  --windowed  run in a normal window instead of fullscreen kiosk mode\n\nDatabase: $SIGNBOOK_DB, else {}", signbook_core::paths::default_db_path().map(|p| p.display().to_string()).unwrap_or_default());
+                println!(
+                    "signbook-kiosk [--windowed]\n\n  --windowed  run in a normal window instead of fullscreen kiosk mode\n\nDatabase: $SIGNBOOK_DB, else {}",
+                    signbook_core::paths::default_db_path().map(|p| p.display().to_string()).unwrap_or_default()
+                );
                 return Ok(());
             }
             other => anyhow::bail!("unknown argument {other:?}; run signbook-kiosk --help"),
@@ -38,18 +43,21 @@ fn main() -> anyhow::Result<()> {
 
     // A kiosk that cannot open its database still starts, and says why on
     // screen: a blank window or a silent exit helps nobody at reception.
-    let (state, db_path) = match signbook_core::paths::default_db_path().and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path))) {
-        Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
-        Err(e) => {
-            tracing::error!("cannot open the kiosk database: {e}");
-            (KioskState::Failed(CommandError::from(e)), None)
-        }
-    };
+    let (state, db_path) =
+        match signbook_core::paths::default_db_path().and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path))) {
+            Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
+            Err(e) => {
+                tracing::error!("cannot open the kiosk database: {e}");
+                (KioskState::Failed(CommandError::from(e)), None)
+            }
+        };
     // Sends records to the office on its own thread and database connection,
     // backing off while the office is unreachable; signing never waits on it.
     // Before pairing it only checks now and then whether pairing has happened.
     let _sync = db_path.and_then(|path| {
-        BackgroundSync::start(path, Default::default()).inspect_err(|e| tracing::error!("cannot start the background sync: {e}")).ok()
+        BackgroundSync::start(path, Default::default())
+            .inspect_err(|e| tracing::error!("cannot start the background sync: {e}"))
+            .ok()
     });
 
     tauri::Builder::default()

@@ -13,7 +13,10 @@ use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths, sync};
 
 use signbook_core::store::{ResignRule, SigningStatus};
 
-use crate::{AdminPinCommand, AgreementCommand, Cli, Command, ExportFormat, RecordsCommand, ResignChoice, RoleCommand, SettingsCommand};
+use crate::{
+    AdminPinCommand, AgreementCommand, Cli, Command, ExportFormat, RecordsCommand, ResignChoice, RoleCommand,
+    SettingsCommand,
+};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // Importing touches no database, so it works before one exists.
@@ -46,14 +49,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 let roles = v.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
                 let current = a.current_for.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
                 println!("{}  {}  {}", v.hash, v.published_at.format("%Y-%m-%d"), v.title);
-                println!("    roles: {roles}   current for: {}   signatures: {}", if current.is_empty() { "-" } else { &current }, a.signatures);
+                println!(
+                    "    roles: {roles}   current for: {}   signatures: {}",
+                    if current.is_empty() { "-" } else { &current },
+                    a.signatures
+                );
             }
         }
         Command::Sign { role, name, org, strokes, agreement } => {
             let strokes = Strokes::from_json(read_text(&strokes, MAX_JSON_BYTES)?.as_bytes())
                 .with_context(|| format!("reading the signature from {}", strokes.display()))?;
             let agreement = agreement.as_deref().map(Hash32::from_hex).transpose()?;
-            let receipt = store.sign(&SignRequest { role: &role, name: &name, organisation: org.as_deref(), strokes: &strokes, agreement })?;
+            let receipt = store.sign(&SignRequest {
+                role: &role,
+                name: &name,
+                organisation: org.as_deref(),
+                strokes: &strokes,
+                agreement,
+            })?;
             println!("{}", serde_json::to_string_pretty(&receipt)?);
         }
         Command::Verify { json } => {
@@ -98,7 +111,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     Some(p) => (p.name.as_str(), p.organisation.as_ref().map_or("", |(o, _)| o.as_str())),
                     None => ("[erased]", ""),
                 };
-                println!("{:>6}  {}  {}  {:<10}  {name}{}{org}", h.seq, record.reference(), h.signed_at_local().format("%Y-%m-%d %H:%M"), h.role, if org.is_empty() { "" } else { ", " });
+                println!(
+                    "{:>6}  {}  {}  {:<10}  {name}{}{org}",
+                    h.seq,
+                    record.reference(),
+                    h.signed_at_local().format("%Y-%m-%d %H:%M"),
+                    h.role,
+                    if org.is_empty() { "" } else { ", " }
+                );
                 Ok(())
             })?;
             if !any {
@@ -107,7 +127,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Role(RoleCommand::List) => {
             for r in store.roles_overview()? {
-                let current = r.current.map_or_else(|| "no agreement published".to_owned(), |(title, hash)| format!("{title} ({})", &hash.to_hex()[..12]));
+                let current = r.current.map_or_else(
+                    || "no agreement published".to_owned(),
+                    |(title, hash)| format!("{title} ({})", &hash.to_hex()[..12]),
+                );
                 println!("{:<12} signs {:<45} {current}", r.role.as_str(), r.rule.to_string());
             }
         }
@@ -144,20 +167,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::AdminPin(AdminPinCommand::Reset) => {
             store.reset_admin_pin()?;
-            println!("The admin PIN is reset; the kiosk will ask for a new one the next time the admin area is opened.");
+            println!(
+                "The admin PIN is reset; the kiosk will ask for a new one the next time the admin area is opened."
+            );
         }
         Command::Check { role, name } => {
             let role = Role::new(&role)?;
             match store.signing_status(&role, &name, chrono::Utc::now())? {
                 SigningStatus::AlreadySigned { seq, signed_at } => {
-                    println!("already signed: record {seq} on {} (rule: {})", signed_at.format("%Y-%m-%d"), store.resign_rule(&role)?);
+                    println!(
+                        "already signed: record {seq} on {} (rule: {})",
+                        signed_at.format("%Y-%m-%d"),
+                        store.resign_rule(&role)?
+                    );
                 }
                 SigningStatus::MustSign { reason } => println!("must sign: {reason}"),
             }
         }
         Command::Pair { office, code, fingerprint } => {
             let answer = sync::pair(&mut store, &office, &code, &fingerprint)?;
-            println!("Paired with {office} as kiosk {} (the office holds {} of its records).", answer.device_id, answer.acknowledged_seq);
+            println!(
+                "Paired with {office} as kiosk {} (the office holds {} of its records).",
+                answer.device_id, answer.acknowledged_seq
+            );
             println!("Push now with: signbook sync");
         }
         Command::Sync { json } => {
@@ -176,11 +208,20 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                println!("office: {}", status.office_url.as_deref().unwrap_or("not paired (see: signbook pair --help)"));
-                println!("acknowledged: 1 to {} of {}; pending: {} records, {} erasures", status.acknowledged_seq, status.head_seq, status.pending, status.pending_erasures);
+                println!(
+                    "office: {}",
+                    status.office_url.as_deref().unwrap_or("not paired (see: signbook pair --help)")
+                );
+                println!(
+                    "acknowledged: 1 to {} of {}; pending: {} records, {} erasures",
+                    status.acknowledged_seq, status.head_seq, status.pending, status.pending_erasures
+                );
                 println!("last success: {}", status.last_success_at.as_deref().unwrap_or("never"));
                 match (&status.last_error_code, &status.last_error) {
-                    (Some(code), Some(message)) => println!("last error ({code}, at {}): {message}", status.last_attempt_at.as_deref().unwrap_or("?")),
+                    (Some(code), Some(message)) => println!(
+                        "last error ({code}, at {}): {message}",
+                        status.last_attempt_at.as_deref().unwrap_or("?")
+                    ),
                     _ => println!("last error: none"),
                 }
             }
@@ -199,7 +240,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { out } => {
             let report = signbook_core::backup::backup_kiosk(store.path(), &out)?;
             let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
-            println!("Backed up {} records ({} bytes) to {}. Keep these files together and private.", report.records, report.bytes, files.join(" and "));
+            println!(
+                "Backed up {} records ({} bytes) to {}. Keep these files together and private.",
+                report.records,
+                report.bytes,
+                files.join(" and ")
+            );
         }
         Command::Erase { seq, reason } => {
             let receipt = store.erase(seq, &reason)?;
@@ -234,12 +280,19 @@ fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
 fn read_text(path: &Path, max: usize) -> Result<String> {
     let meta = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?;
     if meta.len() > max as u64 {
-        bail!("{} is {} bytes, more than the {max} allowed; check you chose the right file", path.display(), meta.len());
+        bail!(
+            "{} is {} bytes, more than the {max} allowed; check you chose the right file",
+            path.display(),
+            meta.len()
+        );
     }
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text; save it as UTF-8 (for Markdown, \"Plain text\")", path.display()))
+    String::from_utf8(bytes).with_context(|| {
+        format!("{} is not UTF-8 text; save it as UTF-8 (for Markdown, \"Plain text\")", path.display())
+    })
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").with_context(|| format!("\"{text}\" is not a date; use YYYY-MM-DD, e.g. 2026-09-01"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .with_context(|| format!("\"{text}\" is not a date; use YYYY-MM-DD, e.g. 2026-09-01"))
 }

@@ -14,7 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "signbook", version, about = "Administer a Signbook kiosk database: agreements, signatures, verification, export.")]
+#[command(
+    name = "signbook",
+    version,
+    about = "Administer a Signbook kiosk database: agreements, signatures, verification, export."
+)]
 struct Cli {
     /// Database file [default: $SIGNBOOK_DB, else the platform data directory]
     #[arg(long, global = true, value_name = "PATH")]

@@ -26,10 +26,20 @@ impl Env {
         cmd
     }
     fn publish(&self) {
-        self.signbook().args(["agreement", "add"]).arg(self.path("aup.md")).args(["--title", "AUP 2026"]).assert().success();
+        self.signbook()
+            .args(["agreement", "add"])
+            .arg(self.path("aup.md"))
+            .args(["--title", "AUP 2026"])
+            .assert()
+            .success();
     }
     fn sign(&self, name: &str) -> serde_json::Value {
-        let out = self.signbook().args(["sign", "--role", "visitor", "--name", name, "--org", "Acme Ltd", "--strokes"]).arg(self.path("sig.json")).output().unwrap();
+        let out = self
+            .signbook()
+            .args(["sign", "--role", "visitor", "--name", name, "--org", "Acme Ltd", "--strokes"])
+            .arg(self.path("sig.json"))
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     }
@@ -52,27 +62,44 @@ fn publish_sign_list_verify_export_erase() {
     let reference = receipt["reference"].as_str().unwrap().to_owned();
     env.sign("李小龍");
 
+    env.signbook().args(["agreement", "list"]).assert().success().stdout(
+        predicate::str::contains("AUP 2026")
+            .and(predicate::str::contains("signatures: 2"))
+            .and(predicate::str::contains("current for: staff,visitor")),
+    );
+    env.signbook().args(["records", "list"]).assert().success().stdout(
+        predicate::str::contains(reference.as_str())
+            .and(predicate::str::contains("Zoë O'Brien, Acme Ltd"))
+            .and(predicate::str::contains("李小龍")),
+    );
+    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (0 erased)"));
+
     env.signbook()
-        .args(["agreement", "list"])
+        .args(["export", "--format", "csv", "--out"])
+        .arg(env.path("out.csv"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("AUP 2026").and(predicate::str::contains("signatures: 2")).and(predicate::str::contains("current for: staff,visitor")));
+        .stdout("Exported 2 record(s) to ".to_owned() + &env.path("out.csv").display().to_string() + "\n");
+    let csv = std::fs::read_to_string(env.path("out.csv")).unwrap();
+    assert!(csv.starts_with('\u{feff}') && csv.contains("Zoë O'Brien"));
+    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("out.jsonl")).assert().success();
+    assert_eq!(
+        auditor(&env.path("out.jsonl")),
+        (true, "intact".to_owned()),
+        "an independent script recomputes every hash"
+    );
+
+    env.signbook()
+        .args(["erase", "--seq", "1", "--reason", "SAR 2026-3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Erased the personal data of record 1"));
+    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (1 erased)"));
     env.signbook()
         .args(["records", "list"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(reference.as_str()).and(predicate::str::contains("Zoë O'Brien, Acme Ltd")).and(predicate::str::contains("李小龍")));
-    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (0 erased)"));
-
-    env.signbook().args(["export", "--format", "csv", "--out"]).arg(env.path("out.csv")).assert().success().stdout("Exported 2 record(s) to ".to_owned() + &env.path("out.csv").display().to_string() + "\n");
-    let csv = std::fs::read_to_string(env.path("out.csv")).unwrap();
-    assert!(csv.starts_with('\u{feff}') && csv.contains("Zoë O'Brien"));
-    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("out.jsonl")).assert().success();
-    assert_eq!(auditor(&env.path("out.jsonl")), (true, "intact".to_owned()), "an independent script recomputes every hash");
-
-    env.signbook().args(["erase", "--seq", "1", "--reason", "SAR 2026-3"]).assert().success().stdout(predicate::str::contains("Erased the personal data of record 1"));
-    env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (1 erased)"));
-    env.signbook().args(["records", "list"]).assert().success().stdout(predicate::str::contains("[erased]").and(predicate::str::contains("Zoë").not()));
+        .stdout(predicate::str::contains("[erased]").and(predicate::str::contains("Zoë").not()));
     env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("after.jsonl")).assert().success();
     assert_eq!(auditor(&env.path("after.jsonl")), (true, "intact".to_owned()), "tombstones verify from the export too");
 }
@@ -80,7 +107,12 @@ fn publish_sign_list_verify_export_erase() {
 /// Runs docs/auditor/recompute.py on a JSONL export: (exit ok, last line).
 fn auditor(jsonl: &Path) -> (bool, String) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/auditor/recompute.py");
-    let out = StdCommand::new("python3").arg(script).arg("export").arg(jsonl).output().expect("python3 runs the auditor script");
+    let out = StdCommand::new("python3")
+        .arg(script)
+        .arg("export")
+        .arg(jsonl)
+        .output()
+        .expect("python3 runs the auditor script");
     (out.status.success(), String::from_utf8_lossy(&out.stdout).trim().lines().last().unwrap_or("").to_owned())
 }
 
@@ -92,13 +124,15 @@ fn a_tampered_database_fails_verify_with_exit_1_naming_the_record() {
         env.sign(name);
     }
     let conn = rusqlite::Connection::open(env.path("kiosk.db")).unwrap();
-    conn.execute_batch("DROP TRIGGER records_change_only_by_erasure; UPDATE records SET name = 'Mallory' WHERE seq = 2;").unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER records_change_only_by_erasure; UPDATE records SET name = 'Mallory' WHERE seq = 2;",
+    )
+    .unwrap();
     drop(conn);
-    env.signbook()
-        .arg("verify")
-        .assert()
-        .code(1)
-        .stdout(predicate::str::starts_with("BROKEN: record 2 (").and(predicate::str::contains("the stored name no longer matches its digest")));
+    env.signbook().arg("verify").assert().code(1).stdout(
+        predicate::str::starts_with("BROKEN: record 2 (")
+            .and(predicate::str::contains("the stored name no longer matches its digest")),
+    );
     let out = env.signbook().args(["verify", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -122,16 +156,44 @@ fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
     let sig = env.path("sig.json");
     let cases: Vec<(Vec<&str>, Option<PathBuf>, &str)> = vec![
         (vec!["sign", "--role", "visitor", "--name", "   ", "--strokes"], Some(sig.clone()), "Please type your name"),
-        (vec!["sign", "--role", "visitor", "--name", "Ev\u{202E}il", "--strokes"], Some(sig.clone()), "hidden character (U+202E)"),
-        (vec!["sign", "--role", "inspector", "--name", "Ann", "--strokes"], Some(sig.clone()), "no agreement has been published for the role \"inspector\""),
+        (
+            vec!["sign", "--role", "visitor", "--name", "Ev\u{202E}il", "--strokes"],
+            Some(sig.clone()),
+            "hidden character (U+202E)",
+        ),
+        (
+            vec!["sign", "--role", "inspector", "--name", "Ann", "--strokes"],
+            Some(sig.clone()),
+            "no agreement has been published for the role \"inspector\"",
+        ),
         (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("dot.json")), "dot"),
-        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("broken.json")), "reading the signature from"),
+        (
+            vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"],
+            Some(env.path("broken.json")),
+            "reading the signature from",
+        ),
         (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("huge.json")), "more than the"),
-        (vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"], Some(env.path("missing.json")), "cannot read"),
-        (vec!["sign", "--role", "visitor", "--name", "Ann", "--agreement", "abc", "--strokes"], Some(sig.clone()), "is not a SHA-256 hash"),
+        (
+            vec!["sign", "--role", "visitor", "--name", "Ann", "--strokes"],
+            Some(env.path("missing.json")),
+            "cannot read",
+        ),
+        (
+            vec!["sign", "--role", "visitor", "--name", "Ann", "--agreement", "abc", "--strokes"],
+            Some(sig.clone()),
+            "is not a SHA-256 hash",
+        ),
         (vec!["agreement", "add", "--title", "X"], Some(env.path("latin1.md")), "is not UTF-8 text"),
-        (vec!["export", "--format", "csv", "--since", "1/9/2026", "--out"], Some(env.path("x.csv")), "is not a date; use YYYY-MM-DD"),
-        (vec!["export", "--format", "csv", "--since", "2026-09-02", "--until", "2026-09-01", "--out"], Some(env.path("x.csv")), "is after --until"),
+        (
+            vec!["export", "--format", "csv", "--since", "1/9/2026", "--out"],
+            Some(env.path("x.csv")),
+            "is not a date; use YYYY-MM-DD",
+        ),
+        (
+            vec!["export", "--format", "csv", "--since", "2026-09-02", "--until", "2026-09-01", "--out"],
+            Some(env.path("x.csv")),
+            "is after --until",
+        ),
         (vec!["erase", "--seq", "7", "--reason", "x"], None, "there is no record number 7"),
         (vec!["erase", "--seq", "1", "--reason", " "], None, "say why the personal data is being erased"),
     ];
@@ -141,7 +203,10 @@ fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
         if let Some(file) = file {
             cmd.arg(file);
         }
-        cmd.assert().code(2).stdout("").stderr(predicate::str::starts_with("error: ").and(predicate::str::contains(message)));
+        cmd.assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::starts_with("error: ").and(predicate::str::contains(message)));
     }
     assert!(!env.path("x.csv").exists());
     env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 1 records"));
@@ -151,7 +216,13 @@ fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
 fn the_database_location_comes_from_signbook_db_when_no_flag_is_given() {
     let env = Env::new();
     let db = env.path("from-env.db");
-    Command::cargo_bin("signbook").unwrap().env("SIGNBOOK_DB", &db).args(["records", "list"]).assert().success().stdout("No records yet.\n");
+    Command::cargo_bin("signbook")
+        .unwrap()
+        .env("SIGNBOOK_DB", &db)
+        .args(["records", "list"])
+        .assert()
+        .success()
+        .stdout("No records yet.\n");
     assert!(db.exists() && env.path("from-env.db.key").exists());
 }
 
@@ -160,17 +231,20 @@ fn a_database_from_a_newer_signbook_is_refused_with_advice() {
     let env = Env::new();
     env.publish();
     rusqlite::Connection::open(env.path("kiosk.db")).unwrap().pragma_update(None, "user_version", 42).unwrap();
-    env.signbook()
-        .arg("verify")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("written by a newer version of Signbook (schema 42").and(predicate::str::contains("Install the newer Signbook")));
+    env.signbook().arg("verify").assert().code(2).stderr(
+        predicate::str::contains("written by a newer version of Signbook (schema 42")
+            .and(predicate::str::contains("Install the newer Signbook")),
+    );
 }
 
 #[test]
 fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
     let env = Env::new();
-    std::fs::write(env.path("pasted.txt"), "[bookmark: _Toc1]Code of Conduct\n· I will log off. 3\nSigned:......\nReviewed: May 2025\n").unwrap();
+    std::fs::write(
+        env.path("pasted.txt"),
+        "[bookmark: _Toc1]Code of Conduct\n· I will log off. 3\nSigned:......\nReviewed: May 2025\n",
+    )
+    .unwrap();
     env.signbook()
         .args(["agreement", "import"])
         .arg(env.path("pasted.txt"))
@@ -186,9 +260,21 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
         );
     assert!(!env.path("kiosk.db").exists(), "importing needs no database");
 
-    env.signbook().args(["agreement", "import"]).arg(env.path("pasted.txt")).arg("--out").arg(env.path("clean.md")).assert().success().stdout("");
+    env.signbook()
+        .args(["agreement", "import"])
+        .arg(env.path("pasted.txt"))
+        .arg("--out")
+        .arg(env.path("clean.md"))
+        .assert()
+        .success()
+        .stdout("");
     assert_eq!(std::fs::read_to_string(env.path("clean.md")).unwrap(), "# Code of Conduct\n\n- I will log off.\n");
-    env.signbook().args(["agreement", "add"]).arg(env.path("clean.md")).args(["--title", "Code of Conduct"]).assert().success();
+    env.signbook()
+        .args(["agreement", "add"])
+        .arg(env.path("clean.md"))
+        .args(["--title", "Code of Conduct"])
+        .assert()
+        .success();
 
     std::fs::write(env.path("policy.docx"), b"PK\x03\x04").unwrap();
     std::fs::write(env.path("latin1.txt"), b"Caf\xe9 rules\n").unwrap();
@@ -199,7 +285,12 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
         ("latin1.txt", "is not UTF-8 text"),
         ("missing.txt", "cannot read"),
     ] {
-        env.signbook().args(["agreement", "import"]).arg(env.path(file)).assert().code(2).stderr(predicate::str::contains(message));
+        env.signbook()
+            .args(["agreement", "import"])
+            .arg(env.path(file))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message));
     }
 }
 
@@ -207,33 +298,84 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
 fn roles_show_their_rule_and_check_says_who_must_sign() {
     let env = Env::new();
     env.publish();
+    env.signbook().args(["role", "list"]).assert().success().stdout(
+        predicate::str::contains("visitor      signs every visit")
+            .and(predicate::str::contains("staff        signs when the agreement changes")),
+    );
     env.signbook()
-        .args(["role", "list"])
+        .args(["role", "resign", "volunteer", "after-days", "--days", "365"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("visitor      signs every visit").and(predicate::str::contains("staff        signs when the agreement changes")));
-    env.signbook().args(["role", "resign", "volunteer", "after-days", "--days", "365"]).assert().success().stdout("volunteer now signs when the agreement changes, or after 365 days.\n");
-    env.signbook().args(["role", "resign", "volunteer", "after-days"]).assert().code(2).stderr(predicate::str::contains("--days"));
-    env.signbook().args(["role", "resign", "volunteer", "after-days", "--days", "0"]).assert().code(2).stderr(predicate::str::contains("at least 1 day"));
+        .stdout("volunteer now signs when the agreement changes, or after 365 days.\n");
+    env.signbook()
+        .args(["role", "resign", "volunteer", "after-days"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--days"));
+    env.signbook()
+        .args(["role", "resign", "volunteer", "after-days", "--days", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at least 1 day"));
 
-    env.signbook().args(["check", "--role", "staff", "--name", "Ann Able"]).assert().success().stdout("must sign: no signature of the current agreement under this name and role\n");
-    env.signbook().args(["sign", "--role", "staff", "--name", "Ann Able", "--strokes"]).arg(env.path("sig.json")).assert().success();
-    env.signbook().args(["check", "--role", "staff", "--name", "ann  able"]).assert().success().stdout(predicate::str::starts_with("already signed: record 1 on "));
-    env.signbook().args(["check", "--role", "visitor", "--name", "Ann Able"]).assert().success().stdout("must sign: this role signs on every visit\n");
+    env.signbook()
+        .args(["check", "--role", "staff", "--name", "Ann Able"])
+        .assert()
+        .success()
+        .stdout("must sign: no signature of the current agreement under this name and role\n");
+    env.signbook()
+        .args(["sign", "--role", "staff", "--name", "Ann Able", "--strokes"])
+        .arg(env.path("sig.json"))
+        .assert()
+        .success();
+    env.signbook()
+        .args(["check", "--role", "staff", "--name", "ann  able"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("already signed: record 1 on "));
+    env.signbook()
+        .args(["check", "--role", "visitor", "--name", "Ann Able"])
+        .assert()
+        .success()
+        .stdout("must sign: this role signs on every visit\n");
 }
 
 #[test]
 fn settings_can_be_shown_changed_and_refused() {
     let env = Env::new();
-    env.signbook().args(["settings", "show"]).assert().success().stdout(predicate::str::contains("idle timeout:  60 seconds"));
-    env.signbook().args(["settings", "set", "--school-name", "St Mary's Primary", "--idle-timeout", "90", "--roles", "visitor,staff"]).assert().success();
+    env.signbook()
+        .args(["settings", "show"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("idle timeout:  60 seconds"));
+    env.signbook()
+        .args([
+            "settings",
+            "set",
+            "--school-name",
+            "St Mary's Primary",
+            "--idle-timeout",
+            "90",
+            "--roles",
+            "visitor,staff",
+        ])
+        .assert()
+        .success();
     env.signbook()
         .args(["settings", "show"])
         .assert()
         .success()
         .stdout("school name:   St Mary's Primary\nidle timeout:  90 seconds\nroles offered: visitor, staff\n");
-    env.signbook().args(["settings", "set", "--idle-timeout", "5"]).assert().code(2).stderr(predicate::str::contains("use 15 to 600 seconds"));
-    env.signbook().args(["admin-pin", "reset"]).assert().success().stdout(predicate::str::contains("admin PIN is reset"));
+    env.signbook()
+        .args(["settings", "set", "--idle-timeout", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use 15 to 600 seconds"));
+    env.signbook()
+        .args(["admin-pin", "reset"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("admin PIN is reset"));
 }
 
 #[test]
@@ -243,12 +385,14 @@ fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
     env.sign("Ann Able");
     env.sign("Ben Baker");
 
-    env.signbook()
-        .arg("sync-status")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("office: not paired").and(predicate::str::contains("pending: 2 records")).and(predicate::str::contains("last success: never")));
-    env.signbook().arg("sync").assert().code(2).stderr(predicate::str::contains("not paired with an office yet").and(predicate::str::contains("signbook-office pair")));
+    env.signbook().arg("sync-status").assert().success().stdout(
+        predicate::str::contains("office: not paired")
+            .and(predicate::str::contains("pending: 2 records"))
+            .and(predicate::str::contains("last success: never")),
+    );
+    env.signbook().arg("sync").assert().code(2).stderr(
+        predicate::str::contains("not paired with an office yet").and(predicate::str::contains("signbook-office pair")),
+    );
 
     let fingerprint = "ab".repeat(32);
     env.signbook()
@@ -264,11 +408,23 @@ fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
     // Nothing listens on this loopback port: unreachable, and nothing is saved.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     env.signbook()
-        .args(["pair", "--office", &format!("https://127.0.0.1:{port}"), "--code", "AAAAA-AAAAA", "--fingerprint", &fingerprint])
+        .args([
+            "pair",
+            "--office",
+            &format!("https://127.0.0.1:{port}"),
+            "--code",
+            "AAAAA-AAAAA",
+            "--fingerprint",
+            &fingerprint,
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot reach the office"));
-    env.signbook().args(["sync-status", "--json"]).assert().success().stdout(predicate::str::contains(r#""office_url": null"#));
+    env.signbook()
+        .args(["sync-status", "--json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""office_url": null"#));
 
     env.signbook()
         .args(["export-bundle", "--out"])
@@ -297,7 +453,13 @@ fn backup_writes_the_database_and_its_key_and_the_copy_verifies_as_the_same_kios
         .success()
         .stdout(predicate::str::starts_with("Backed up 2 records").and(predicate::str::contains("copy.db.key")));
     let verify = |db: &str| {
-        let out = Command::cargo_bin("signbook").unwrap().arg("--db").arg(env.path(db)).args(["verify", "--json"]).output().unwrap();
+        let out = Command::cargo_bin("signbook")
+            .unwrap()
+            .arg("--db")
+            .arg(env.path(db))
+            .args(["verify", "--json"])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
     };

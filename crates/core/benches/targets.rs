@@ -34,7 +34,13 @@ fn main() {
     let mut store = Store::open(dir.path().join("sign.db")).expect("open");
     store.publish_agreement(AUP, "AUP", &[Role::new("visitor").expect("role")]).expect("publish");
     let sign = sample(500, || {
-        let request = SignRequest { role: "visitor", name: "Benchmark Person", organisation: Some("Acme Ltd"), strokes: &strokes, agreement: None };
+        let request = SignRequest {
+            role: "visitor",
+            name: "Benchmark Person",
+            organisation: Some("Acme Ltd"),
+            strokes: &strokes,
+            agreement: None,
+        };
         black_box(store.sign(&request).expect("sign"));
     });
     rows.push(row("sign: validate + render + chain + fsync'd commit", &sign, "p99 <= 10 ms"));
@@ -80,8 +86,19 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 fn row(what: &str, times: &[Duration], target: &str) -> String {
-    let fmt = |d: Duration| if d >= Duration::from_millis(100) { format!("{:.2} s", d.as_secs_f64()) } else { format!("{:.2} ms", d.as_secs_f64() * 1e3) };
-    format!("| {what} | {} | {} | {} | {target} |", fmt(percentile(times, 50.0)), fmt(percentile(times, 99.0)), fmt(times[times.len() - 1]))
+    let fmt = |d: Duration| {
+        if d >= Duration::from_millis(100) {
+            format!("{:.2} s", d.as_secs_f64())
+        } else {
+            format!("{:.2} ms", d.as_secs_f64() * 1e3)
+        }
+    };
+    format!(
+        "| {what} | {} | {} | {} | {target} |",
+        fmt(percentile(times, 50.0)),
+        fmt(percentile(times, 99.0)),
+        fmt(times[times.len() - 1])
+    )
 }
 
 /// An insert of a row the size of a record, in the same durable mode, with
@@ -106,7 +123,15 @@ fn build_chain(path: &Path, n: u64, png: &[u8]) -> Store {
     store.publish_agreement(AUP, "AUP", std::slice::from_ref(&visitor)).expect("publish");
     let start = Instant::now();
     for i in 0..n {
-        store.sign_prerendered_at(&visitor, &format!("Visitor Number {i}"), Some("Acme Ltd"), png.to_vec(), Local::now().fixed_offset()).expect("sign");
+        store
+            .sign_prerendered_at(
+                &visitor,
+                &format!("Visitor Number {i}"),
+                Some("Acme Ltd"),
+                png.to_vec(),
+                Local::now().fixed_offset(),
+            )
+            .expect("sign");
     }
     eprintln!("built {n}-record chain in {:.1} s", start.elapsed().as_secs_f64());
     drop(store);

@@ -110,7 +110,11 @@ pub fn agreement_hash(markdown: &str) -> Hash32 {
 }
 
 /// Checks text, title and roles, returning the canonical text and clean title.
-pub(crate) fn check_publishable(markdown: &str, title: &str, roles: &[Role]) -> Result<(String, String), AgreementError> {
+pub(crate) fn check_publishable(
+    markdown: &str,
+    title: &str,
+    roles: &[Role],
+) -> Result<(String, String), AgreementError> {
     if markdown.len() > MAX_AGREEMENT_BYTES {
         return Err(AgreementError::TooLarge { bytes: markdown.len(), max: MAX_AGREEMENT_BYTES });
     }

@@ -28,13 +28,17 @@ const BUSY_LIMIT: Duration = Duration::from_secs(30);
 #[non_exhaustive]
 pub enum BackupError {
     /// There is no database to back up.
-    #[error("there is no database at {path}; check the --db / --data path (the kiosk or office creates it on first start)")]
+    #[error(
+        "there is no database at {path}; check the --db / --data path (the kiosk or office creates it on first start)"
+    )]
     Missing {
         /// The path given.
         path: PathBuf,
     },
     /// Backing a file up onto itself would destroy it.
-    #[error("{path} is the database itself; choose another file for the backup, ideally on another disk or a USB stick")]
+    #[error(
+        "{path} is the database itself; choose another file for the backup, ideally on another disk or a USB stick"
+    )]
     SameFile {
         /// The path given twice.
         path: PathBuf,
@@ -57,7 +61,9 @@ pub enum BackupError {
         path: PathBuf,
     },
     /// The finished copy did not pass SQLite's integrity check.
-    #[error("the copy of {path} failed SQLite's integrity check ({detail}); the database itself may be damaged: run `verify`, and keep your previous backups")]
+    #[error(
+        "the copy of {path} failed SQLite's integrity check ({detail}); the database itself may be damaged: run `verify`, and keep your previous backups"
+    )]
     CopyDamaged {
         /// The database.
         path: PathBuf,
@@ -97,20 +103,25 @@ pub fn backup_database(db: &Path, out: &Path) -> Result<BackupReport, BackupErro
     let sqlite = |doing| move |source| BackupError::Sqlite { path: db.to_owned(), doing, source };
     // Read-write without CREATE: a WAL reader needs the -shm file, and a
     // missing database must not be created here.
-    let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX).map_err(sqlite("opening the database"))?;
+    let source = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(sqlite("opening the database"))?;
     let temp = temp_beside(out)?;
     let records = {
         let mut copy = Connection::open(temp.path()).map_err(sqlite("creating the copy"))?;
         copy_pages(db, &source, &mut copy)?;
         // One file that opens anywhere; the kiosk and office switch it back to WAL.
         copy.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(())).map_err(sqlite("finishing the copy"))?;
-        let check: String = copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sqlite("checking the copy"))?;
+        let check: String =
+            copy.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(sqlite("checking the copy"))?;
         if check != "ok" {
             return Err(BackupError::CopyDamaged { path: db.to_owned(), detail: check });
         }
-        copy.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).map_err(sqlite("counting the records copied"))?
+        copy.query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .map_err(sqlite("counting the records copied"))?
     };
-    let bytes = std::fs::metadata(temp.path()).map_err(|source| BackupError::Io { path: temp.path().to_owned(), source })?.len();
+    let bytes = std::fs::metadata(temp.path())
+        .map_err(|source| BackupError::Io { path: temp.path().to_owned(), source })?
+        .len();
     persist(temp, out)?;
     Ok(BackupReport { files: vec![out.to_owned()], bytes, records })
 }
@@ -134,12 +145,20 @@ pub fn copy_file(from: &Path, to: &Path) -> Result<PathBuf, BackupError> {
 }
 
 fn copy_pages(db: &Path, source: &Connection, copy: &mut Connection) -> Result<(), BackupError> {
-    let backup = Backup::new(source, copy).map_err(|source| BackupError::Sqlite { path: db.to_owned(), doing: "starting the backup", source })?;
+    let backup = Backup::new(source, copy).map_err(|source| BackupError::Sqlite {
+        path: db.to_owned(),
+        doing: "starting the backup",
+        source,
+    })?;
     let started = Instant::now();
     loop {
         // All pages in one step: one read snapshot, so concurrent writes
         // never restart the copy (and, with WAL, never wait for it).
-        match backup.step(-1).map_err(|source| BackupError::Sqlite { path: db.to_owned(), doing: "copying pages", source })? {
+        match backup.step(-1).map_err(|source| BackupError::Sqlite {
+            path: db.to_owned(),
+            doing: "copying pages",
+            source,
+        })? {
             StepResult::Done => return Ok(()),
             _ if started.elapsed() > BUSY_LIMIT => return Err(BackupError::Busy { path: db.to_owned() }),
             _ => std::thread::sleep(Duration::from_millis(50)),
@@ -150,7 +169,10 @@ fn copy_pages(db: &Path, source: &Connection, copy: &mut Connection) -> Result<(
 /// A new owner-only file in `out`'s folder, so the final rename is atomic.
 fn temp_beside(out: &Path) -> Result<tempfile::NamedTempFile, BackupError> {
     let dir = out.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    tempfile::Builder::new().prefix(".signbook-backup").tempfile_in(dir).map_err(|source| BackupError::Io { path: out.to_owned(), source })
+    tempfile::Builder::new()
+        .prefix(".signbook-backup")
+        .tempfile_in(dir)
+        .map_err(|source| BackupError::Io { path: out.to_owned(), source })
 }
 
 fn persist(temp: tempfile::NamedTempFile, out: &Path) -> Result<(), BackupError> {

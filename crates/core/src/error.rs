@@ -39,7 +39,9 @@ pub enum Error {
     #[error("the admin area is locked; enter the admin PIN again")]
     AdminLocked,
     /// Signing for a role that has no agreement yet.
-    #[error("no agreement has been published for the role \"{role}\"; publish one first (signbook agreement add FILE.md --title TITLE --roles {role})")]
+    #[error(
+        "no agreement has been published for the role \"{role}\"; publish one first (signbook agreement add FILE.md --title TITLE --roles {role})"
+    )]
     NoCurrentAgreement {
         /// The role.
         role: String,
@@ -116,10 +118,14 @@ pub enum Error {
     #[error("a re-sign period must be at least 1 day; to ask every time, use \"every visit\"")]
     ResignDaysZero,
     /// Erasure without a reason.
-    #[error("say why the personal data is being erased (for example \"subject access request 2026-14\"); the reason is kept in the erasure log")]
+    #[error(
+        "say why the personal data is being erased (for example \"subject access request 2026-14\"); the reason is kept in the erasure log"
+    )]
     ErasureReasonEmpty,
     /// The database was written by a newer Signbook.
-    #[error("the database {path} was written by a newer version of Signbook (schema {found}; this version understands up to {supported}). It has not been changed. Install the newer Signbook, or restore a backup made with this version.")]
+    #[error(
+        "the database {path} was written by a newer version of Signbook (schema {found}; this version understands up to {supported}). It has not been changed. Install the newer Signbook, or restore a backup made with this version."
+    )]
     SchemaTooNew {
         /// The database.
         path: PathBuf,
@@ -144,7 +150,9 @@ pub enum Error {
         path: PathBuf,
     },
     /// The disk is full: SQLite could not grow the database or its journal.
-    #[error("the kiosk's disk is full ({source}) while {doing}: nothing was saved, and every earlier signature is safe; free some space on the kiosk (or ask whoever looks after IT), then try again")]
+    #[error(
+        "the kiosk's disk is full ({source}) while {doing}: nothing was saved, and every earlier signature is safe; free some space on the kiosk (or ask whoever looks after IT), then try again"
+    )]
     StorageFull {
         /// What we were doing.
         doing: &'static str,
@@ -154,7 +162,9 @@ pub enum Error {
     },
     /// The database or its folder cannot be written (permissions, a
     /// read-only or failing disk, a file size limit).
-    #[error("the kiosk cannot write its database ({source}) while {doing}: nothing was saved, and every earlier signature is safe; check that the data folder is writable and its disk is healthy (or ask whoever looks after IT), then try again")]
+    #[error(
+        "the kiosk cannot write its database ({source}) while {doing}: nothing was saved, and every earlier signature is safe; check that the data folder is writable and its disk is healthy (or ask whoever looks after IT), then try again"
+    )]
     StorageUnwritable {
         /// What we were doing.
         doing: &'static str,
@@ -181,7 +191,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The key file is not 32 bytes.
-    #[error("the kiosk key file {path} is damaged ({len} bytes, expected 32); restore it from the backup taken with the database")]
+    #[error(
+        "the kiosk key file {path} is damaged ({len} bytes, expected 32); restore it from the backup taken with the database"
+    )]
     KeyCorrupt {
         /// The key file.
         path: PathBuf,
@@ -189,13 +201,17 @@ pub enum Error {
         len: u64,
     },
     /// The database has an identity but its key file is gone.
-    #[error("the kiosk key file {path} is missing, but this database already has records signed with it; restore the key file from the backup taken with the database")]
+    #[error(
+        "the kiosk key file {path} is missing, but this database already has records signed with it; restore the key file from the backup taken with the database"
+    )]
     KeyMissing {
         /// Where it was expected.
         path: PathBuf,
     },
     /// The key file belongs to another database.
-    #[error("the kiosk key file {path} does not belong to this database (it is another kiosk's key); restore the matching key file")]
+    #[error(
+        "the kiosk key file {path} does not belong to this database (it is another kiosk's key); restore the matching key file"
+    )]
     KeyMismatch {
         /// The key file.
         path: PathBuf,
@@ -213,7 +229,9 @@ pub enum Error {
     #[error("writing the export failed: {0}")]
     Csv(#[from] csv::Error),
     /// Syncing before pairing.
-    #[error("this kiosk is not paired with an office yet; on the office run `signbook-office pair`, then here `signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256`")]
+    #[error(
+        "this kiosk is not paired with an office yet; on the office run `signbook-office pair`, then here `signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256`"
+    )]
     NotPaired,
     /// An office address that is not `https://HOST:PORT`.
     #[error("the office address \"{url}\" is not valid: {reason}")]
@@ -224,13 +242,17 @@ pub enum Error {
         reason: String,
     },
     /// A fingerprint that is not 64 hex digits.
-    #[error("\"{input}\" is not a certificate fingerprint; copy the 64 hex digits `signbook-office fingerprint` prints")]
+    #[error(
+        "\"{input}\" is not a certificate fingerprint; copy the 64 hex digits `signbook-office fingerprint` prints"
+    )]
     FingerprintInvalid {
         /// As given.
         input: String,
     },
     /// The office presented another certificate than the pinned one.
-    #[error("the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection")]
+    #[error(
+        "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection"
+    )]
     FingerprintMismatch {
         /// The office address.
         url: String,
@@ -240,7 +262,9 @@ pub enum Error {
         got: Hash32,
     },
     /// No connection to the office.
-    #[error("cannot reach the office at {url} ({detail}); check the network and that `signbook-office serve` is running. Signing goes on; records wait here")]
+    #[error(
+        "cannot reach the office at {url} ({detail}); check the network and that `signbook-office serve` is running. Signing goes on; records wait here"
+    )]
     OfficeUnreachable {
         /// The office address.
         url: String,
@@ -268,7 +292,9 @@ pub enum Error {
         detail: String,
     },
     /// The office holds more of this kiosk's chain than the kiosk has.
-    #[error("the office holds records up to {office} from this kiosk, but this database only goes to {kiosk}: it was restored from an older copy or replaced. Stop signing on this kiosk and call for support; records signed now would conflict with the office's")]
+    #[error(
+        "the office holds records up to {office} from this kiosk, but this database only goes to {kiosk}: it was restored from an older copy or replaced. Stop signing on this kiosk and call for support; records signed now would conflict with the office's"
+    )]
     OfficeAhead {
         /// What the office acknowledged.
         office: u64,
@@ -353,9 +379,9 @@ pub(crate) fn db_error(doing: &'static str, source: rusqlite::Error) -> Error {
     use rusqlite::ErrorCode;
     match source.sqlite_error_code() {
         Some(ErrorCode::DiskFull) => Error::StorageFull { doing, source },
-        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure) => {
-            Error::StorageUnwritable { doing, source }
-        }
+        Some(
+            ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::SystemIoFailure,
+        ) => Error::StorageUnwritable { doing, source },
         _ => Error::Db { doing, source },
     }
 }
@@ -381,7 +407,10 @@ mod tests {
             let error = db_error("saving the signature", sqlite(code));
             assert_eq!(error.code(), expected, "{error}");
             let message = error.to_string();
-            assert!(message.contains("saving the signature") && message.contains("every earlier signature is safe"), "{message}");
+            assert!(
+                message.contains("saving the signature") && message.contains("every earlier signature is safe"),
+                "{message}"
+            );
             assert!(message.contains("then try again"), "says what to do: {message}");
         }
         assert_eq!(db_error("reading", sqlite(rusqlite::ffi::SQLITE_CONSTRAINT)).code(), "database");

@@ -29,8 +29,19 @@ pub enum Format {
 
 /// CSV column headings, in order.
 pub const CSV_COLUMNS: [&str; 13] = [
-    "reference", "signed_at_local", "signed_at_utc", "role", "name", "organisation", "agreement_title",
-    "agreement_hash", "status", "device_id", "seq", "record_id", "record_hash",
+    "reference",
+    "signed_at_local",
+    "signed_at_utc",
+    "role",
+    "name",
+    "organisation",
+    "agreement_title",
+    "agreement_hash",
+    "status",
+    "device_id",
+    "seq",
+    "record_id",
+    "record_hash",
 ];
 
 /// Writes the records matching `filter` to `out` atomically: the file
@@ -54,7 +65,8 @@ pub fn export_to_file(store: &Store, format: Format, filter: &RecordFilter, out:
 pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dyn Write) -> Result<u64> {
     let titles: HashMap<String, String> =
         store.agreements()?.into_iter().map(|a| (a.version.hash.to_hex(), a.version.title)).collect();
-    let title_of = |record: &Record| -> &str { titles.get(&record.header.agreement_hash.to_hex()).map_or("", String::as_str) };
+    let title_of =
+        |record: &Record| -> &str { titles.get(&record.header.agreement_hash.to_hex()).map_or("", String::as_str) };
     let mut count = 0;
     match format {
         Format::Csv => {

@@ -78,10 +78,7 @@ mod tests {
 
     #[test]
     fn sha256_of_abc_matches_fips_180_vector() {
-        assert_eq!(
-            Hash32::of(b"abc").to_hex(),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(Hash32::of(b"abc").to_hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     #[test]

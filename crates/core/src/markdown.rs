@@ -15,11 +15,13 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 /// assert_eq!(html, "<h1>Rules</h1>\n<ul>\n<li>Be kind &lt;script&gt;x&lt;/script&gt;</li>\n</ul>\n");
 /// ```
 pub fn agreement_html(markdown: &str) -> String {
-    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES).filter_map(|event| match event {
-        Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
-        Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image) => None,
-        other => Some(other),
-    });
+    let parser = Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES).filter_map(
+        |event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Some(Event::Text(raw)),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) | Event::End(TagEnd::Link | TagEnd::Image) => None,
+            other => Some(other),
+        },
+    );
     let mut out = String::with_capacity(markdown.len() * 5 / 4);
     html::push_html(&mut out, parser);
     out

@@ -35,7 +35,9 @@ pub enum NameError {
         max: usize,
     },
     /// A control, bidi-override, zero-width or other invisible character.
-    #[error("Your {field} contains a hidden character ({codepoint}) that cannot be stored. Please clear it and type it again.")]
+    #[error(
+        "Your {field} contains a hidden character ({codepoint}) that cannot be stored. Please clear it and type it again."
+    )]
     HiddenCharacter {
         /// "name" or "organisation".
         field: &'static str,
@@ -70,7 +72,10 @@ impl NameError {
     /// The field refused: `"name"` or `"organisation"`.
     pub fn field(&self) -> &'static str {
         match self {
-            NameError::Empty { field } | NameError::TooLong { field, .. } | NameError::HiddenCharacter { field, .. } | NameError::NoLetters { field } => field,
+            NameError::Empty { field }
+            | NameError::TooLong { field, .. }
+            | NameError::HiddenCharacter { field, .. }
+            | NameError::NoLetters { field } => field,
         }
     }
 }
@@ -182,13 +187,13 @@ mod tests {
             ("!!!", "name_no_letters"),
             ("Jane\u{0007}", "name_hidden_character"),
             ("Jane\nSmith", "name_hidden_character"),
-            ("Ja\u{202E}enj", "name_hidden_character"),  // right-to-left override
-            ("Ja\u{2066}ne", "name_hidden_character"),   // isolate
-            ("Jo\u{200B}hn", "name_hidden_character"),   // zero-width space
-            ("Jo\u{200D}hn", "name_hidden_character"),   // ZWJ between Latin letters
-            ("\u{FEFF}John", "name_hidden_character"),   // BOM
-            ("Jo\u{00AD}hn", "name_hidden_character"),   // soft hyphen
-            ("John\u{E000}", "name_hidden_character"),   // private use
+            ("Ja\u{202E}enj", "name_hidden_character"), // right-to-left override
+            ("Ja\u{2066}ne", "name_hidden_character"),  // isolate
+            ("Jo\u{200B}hn", "name_hidden_character"),  // zero-width space
+            ("Jo\u{200D}hn", "name_hidden_character"),  // ZWJ between Latin letters
+            ("\u{FEFF}John", "name_hidden_character"),  // BOM
+            ("Jo\u{00AD}hn", "name_hidden_character"),  // soft hyphen
+            ("John\u{E000}", "name_hidden_character"),  // private use
         ] {
             assert_eq!(normalise_name(typed).map_err(|e| e.code()), Err(code), "{typed:?}");
         }
@@ -198,7 +203,10 @@ mod tests {
     fn exactly_one_hundred_characters_is_the_limit() {
         assert!(normalise_name(&"é".repeat(100)).is_ok());
         let err = normalise_name(&"é".repeat(101)).unwrap_err();
-        assert_eq!(err.to_string(), "That name is too long (101 characters). Please shorten it to 100 characters or fewer.");
+        assert_eq!(
+            err.to_string(),
+            "That name is too long (101 characters). Please shorten it to 100 characters or fewer."
+        );
     }
 
     #[test]

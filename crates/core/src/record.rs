@@ -77,7 +77,8 @@ impl RecordHeader {
 
     /// The signing time as the kiosk's local time.
     pub fn signed_at_local(&self) -> DateTime<FixedOffset> {
-        let offset = FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
+        let offset =
+            FixedOffset::east_opt(self.utc_offset_minutes * 60).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
         self.signed_at.with_timezone(&offset)
     }
 }

@@ -15,7 +15,9 @@ pub struct Role(String);
 
 /// A string that is not a valid role identifier.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("\"{input}\" is not a valid role: use 1 to 32 lowercase letters, digits, '-' or '_', starting with a letter (for example \"visitor\")")]
+#[error(
+    "\"{input}\" is not a valid role: use 1 to 32 lowercase letters, digits, '-' or '_', starting with a letter (for example \"visitor\")"
+)]
 pub struct RoleError {
     /// What was given (cut to 40 characters).
     pub input: String,
@@ -79,9 +81,15 @@ mod tests {
     #[test]
     fn role_identifiers() {
         for (text, ok) in [
-            ("visitor", true), ("supply-teacher", true), ("a1_b", true),
-            ("", false), ("Visitor", false), ("1st", false), ("two words", false),
-            ("visitor;drop", false), (&"a".repeat(33), false),
+            ("visitor", true),
+            ("supply-teacher", true),
+            ("a1_b", true),
+            ("", false),
+            ("Visitor", false),
+            ("1st", false),
+            ("two words", false),
+            ("visitor;drop", false),
+            (&"a".repeat(33), false),
         ] {
             assert_eq!(Role::new(text).is_ok(), ok, "{text:?}");
         }

@@ -66,9 +66,12 @@ impl Schema {
 
     /// Refuses, without writing, a foreign file or a newer schema; returns its version.
     fn check(&self, conn: &Connection) -> Result<i64, OpenError> {
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(OpenError::Unreadable)?;
-        let application_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(OpenError::Unreadable)?;
-        let objects: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(OpenError::Unreadable)?;
+        let version: i64 =
+            conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(OpenError::Unreadable)?;
+        let application_id: i64 =
+            conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(OpenError::Unreadable)?;
+        let objects: i64 =
+            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0)).map_err(OpenError::Unreadable)?;
         if application_id != self.application_id && (application_id != 0 || objects > 0) {
             return Err(OpenError::Foreign);
         }

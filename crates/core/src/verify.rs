@@ -128,7 +128,10 @@ impl fmt::Display for Problem {
         if let ProblemKind::Truncated { checkpoint_seq } = &self.kind
             && seq == 0
         {
-            return write!(f, "the chain is empty, but the kiosk signed a checkpoint at record {checkpoint_seq}: every record was deleted");
+            return write!(
+                f,
+                "the chain is empty, but the kiosk signed a checkpoint at record {checkpoint_seq}: every record was deleted"
+            );
         }
         write!(f, "record {seq}")?;
         if let Some(id) = self.id {
@@ -137,8 +140,12 @@ impl fmt::Display for Problem {
         f.write_str(": ")?;
         match &self.kind {
             ProblemKind::Missing { found } if *found == seq + 1 => write!(f, "is missing (the chain jumps to {found})"),
-            ProblemKind::Missing { found } => write!(f, "and those after it up to {} are missing (the chain jumps to {found})", found - 1),
-            ProblemKind::Repeated { after } => write!(f, "appears again after record {after}: a row was duplicated or the rows were reordered"),
+            ProblemKind::Missing { found } => {
+                write!(f, "and those after it up to {} are missing (the chain jumps to {found})", found - 1)
+            }
+            ProblemKind::Repeated { after } => {
+                write!(f, "appears again after record {after}: a row was duplicated or the rows were reordered")
+            }
             ProblemKind::Unreadable { detail } => write!(f, "is damaged: {detail}"),
             ProblemKind::WrongDevice { found } => write!(f, "names another kiosk ({found})"),
             ProblemKind::BrokenLink { expected, found } => write!(
@@ -150,7 +157,9 @@ impl fmt::Display for Problem {
             ProblemKind::HashMismatch { stored, computed } => {
                 write!(f, "was altered: its contents hash to {computed}, not the stored {stored}")
             }
-            ProblemKind::FieldAltered { field } => write!(f, "was altered: the stored {field} no longer matches its digest"),
+            ProblemKind::FieldAltered { field } => {
+                write!(f, "was altered: the stored {field} no longer matches its digest")
+            }
             ProblemKind::ErasedWithoutLog => f.write_str("has lost its personal data, but no erasure was recorded"),
             ProblemKind::ErasureNotApplied => f.write_str("is logged as erased, but its personal data is still stored"),
             ProblemKind::CheckpointForged => f.write_str("has a checkpoint whose signature is not this kiosk's"),
@@ -161,9 +170,9 @@ impl fmt::Display for Problem {
                 f,
                 "is the last record, but the kiosk signed a checkpoint at record {checkpoint_seq}: records after {seq} were deleted"
             ),
-            ProblemKind::HeadNotSigned => {
-                f.write_str("is the newest record but no kiosk checkpoint covers it: it was not written by this kiosk's software")
-            }
+            ProblemKind::HeadNotSigned => f.write_str(
+                "is the newest record but no kiosk checkpoint covers it: it was not written by this kiosk's software",
+            ),
         }
     }
 }
@@ -203,13 +212,27 @@ impl ChainWalk {
     /// Starts a walk of `device_id`'s chain.
     pub fn new(device_id: Uuid, public_key: VerifyingKey, checkpoints: Vec<Checkpoint>) -> Self {
         let checkpoints = checkpoints.into_iter().map(|c| (c.seq, c)).collect();
-        ChainWalk { device_id, public_key, checkpoints, last: None, records: 0, erased: 0, checkpoints_checked: 0, problem: None }
+        ChainWalk {
+            device_id,
+            public_key,
+            checkpoints,
+            last: None,
+            records: 0,
+            erased: 0,
+            checkpoints_checked: 0,
+            problem: None,
+        }
     }
 
     /// Continues a walk after a prefix already verified, ending at `last`
     /// = `(seq, hash)`: the office checks each pushed batch against the
     /// head it holds without re-reading the whole chain.
-    pub fn resume(device_id: Uuid, public_key: VerifyingKey, checkpoints: Vec<Checkpoint>, last: (u64, Hash32)) -> Self {
+    pub fn resume(
+        device_id: Uuid,
+        public_key: VerifyingKey,
+        checkpoints: Vec<Checkpoint>,
+        last: (u64, Hash32),
+    ) -> Self {
         let mut walk = ChainWalk::new(device_id, public_key, checkpoints);
         walk.last = (last.0 > 0).then_some(last);
         walk
@@ -255,7 +278,8 @@ impl ChainWalk {
                 if field_digest(labels::NAME, &p.name_salt, p.name.as_bytes()) != header.name_digest {
                     return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::NAME });
                 }
-                let organisation = p.organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes()));
+                let organisation =
+                    p.organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes()));
                 if organisation != header.organisation_digest {
                     return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::ORGANISATION });
                 }

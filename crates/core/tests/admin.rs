@@ -59,7 +59,9 @@ fn five_wrong_pins_lock_the_admin_area_with_a_growing_delay_that_survives_a_rest
     let err = store.check_admin_pin("1111", t0 + Duration::seconds(92)).unwrap_err();
     assert!(err.to_string().contains("try again in 120 seconds"), "{err}");
     store.check_admin_pin("2580", t0 + Duration::seconds(213)).unwrap();
-    assert!(store.check_admin_pin("0000", t0 + Duration::seconds(214)).unwrap_err().to_string().contains("4 more tries"));
+    assert!(
+        store.check_admin_pin("0000", t0 + Duration::seconds(214)).unwrap_err().to_string().contains("4 more tries")
+    );
 }
 
 #[test]
@@ -94,8 +96,11 @@ fn the_pin_is_stored_only_as_an_argon2_hash() {
     let bytes = common::database_bytes(&kiosk.db_path());
     assert!(!common::contains(&bytes, b"482913"));
     let raw = rusqlite::Connection::open(kiosk.db_path()).unwrap();
-    let (m, t, p, len): (u32, u32, u32, usize) =
-        raw.query_row("SELECT argon2_m_kib, argon2_t, argon2_p, length(pin_hash) FROM admin", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).unwrap();
+    let (m, t, p, len): (u32, u32, u32, usize) = raw
+        .query_row("SELECT argon2_m_kib, argon2_t, argon2_p, length(pin_hash) FROM admin", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .unwrap();
     assert_eq!((m, t, p, len), (19 * 1024, 2, 1, 32));
 }
 
@@ -106,7 +111,11 @@ fn settings_have_defaults_are_validated_and_persist() {
     assert_eq!(defaults.idle_timeout_secs, 60);
     assert_eq!(defaults.roles.len(), 5);
 
-    let good = KioskSettings { school_name: "  Ysgol Gymraeg Aberystwyth ".into(), idle_timeout_secs: 90, roles: roles(&["staff", "visitor"]) };
+    let good = KioskSettings {
+        school_name: "  Ysgol Gymraeg Aberystwyth ".into(),
+        idle_timeout_secs: 90,
+        roles: roles(&["staff", "visitor"]),
+    };
     kiosk.store.update_settings(&good).unwrap();
     let saved = Store::open(kiosk.db_path()).unwrap().settings().unwrap();
     assert_eq!(saved.school_name, "Ysgol Gymraeg Aberystwyth");

@@ -14,7 +14,10 @@ fn a_backup_of_an_open_kiosk_has_every_record_even_those_still_in_the_wal() {
         kiosk.sign(name);
     }
     let wal = kiosk.dir.path().join("kiosk.db-wal");
-    assert!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0, "the records are still in the WAL, as on a running kiosk");
+    assert!(
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > 0,
+        "the records are still in the WAL, as on a running kiosk"
+    );
 
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("monday.db");
@@ -44,7 +47,15 @@ fn signatures_taken_during_backups_are_in_the_copy_whole_or_not_at_all() {
             let strokes = common::signature();
             for i in 0..30 {
                 let name = format!("Visitor {i}");
-                store.sign(&SignRequest { role: "visitor", name: &name, organisation: Some("Acme"), strokes: &strokes, agreement: None }).unwrap();
+                store
+                    .sign(&SignRequest {
+                        role: "visitor",
+                        name: &name,
+                        organisation: Some("Acme"),
+                        strokes: &strokes,
+                        agreement: None,
+                    })
+                    .unwrap();
             }
         })
     };

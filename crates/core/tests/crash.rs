@@ -21,7 +21,13 @@ fn crash_child() {
     let strokes = common::signature();
     loop {
         let receipt = store
-            .sign(&SignRequest { role: "visitor", name: "Crash Test", organisation: None, strokes: &strokes, agreement: None })
+            .sign(&SignRequest {
+                role: "visitor",
+                name: "Crash Test",
+                organisation: None,
+                strokes: &strokes,
+                agreement: None,
+            })
             .unwrap();
         // The acknowledgement: only printed after the commit returned.
         println!("ACK {}", receipt.seq);

@@ -64,13 +64,21 @@ fn filters_use_the_kiosk_local_date_and_role() {
     kiosk.sign_at("Next Day", "2026-05-06T09:00:00+01:00");
     kiosk.sign_at("Week Later", "2026-05-12T09:00:00+01:00");
     kiosk.sign_as("staff", "Staff Member", None);
-    let names = |filter: RecordFilter| -> Vec<String> { rows(&csv_of(&kiosk, &filter)).iter().map(|r| r[4].to_owned()).collect() };
+    let names = |filter: RecordFilter| -> Vec<String> {
+        rows(&csv_of(&kiosk, &filter)).iter().map(|r| r[4].to_owned()).collect()
+    };
     let day = |s: &str| Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
 
     assert_eq!(names(RecordFilter { since: day("2026-05-05"), until: day("2026-05-05"), role: None }), ["Late Night"]);
-    assert_eq!(names(RecordFilter { since: day("2026-05-05"), until: day("2026-05-06"), role: None }), ["Late Night", "Next Day"]);
+    assert_eq!(
+        names(RecordFilter { since: day("2026-05-05"), until: day("2026-05-06"), role: None }),
+        ["Late Night", "Next Day"]
+    );
     assert_eq!(names(RecordFilter { since: None, until: day("2026-05-04"), role: None }), Vec::<String>::new());
-    assert_eq!(names(RecordFilter { since: day("2026-05-06"), until: None, role: Some(Role::new("visitor").unwrap()) }), ["Next Day", "Week Later"]);
+    assert_eq!(
+        names(RecordFilter { since: day("2026-05-06"), until: None, role: Some(Role::new("visitor").unwrap()) }),
+        ["Next Day", "Week Later"]
+    );
     assert_eq!(names(RecordFilter { role: Some(Role::new("staff").unwrap()), ..Default::default() }), ["Staff Member"]);
 }
 
@@ -82,7 +90,8 @@ fn jsonl_carries_every_field_and_tombstones_carry_no_personal_data() {
     kiosk.store.erase(2, "request").unwrap();
     let mut out = Vec::new();
     assert_eq!(export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap(), 2);
-    let lines: Vec<serde_json::Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines[0]["name"], "Ann Able");
     assert_eq!(lines[0]["status"], "signed");
     assert!(lines[0]["signature_png_base64"].as_str().unwrap().starts_with("iVBORw0KGgo"), "a PNG");
@@ -102,8 +111,11 @@ fn an_export_file_appears_whole_and_a_bad_path_is_a_clear_error() {
     let out = kiosk.dir.path().join("out.csv");
     assert_eq!(export_to_file(&kiosk.store, Format::Csv, &RecordFilter::default(), &out).unwrap(), 1);
     assert!(std::fs::read_to_string(&out).unwrap().contains("Ann Able"));
-    let leftovers: Vec<_> = std::fs::read_dir(kiosk.dir.path()).unwrap().filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(kiosk.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "no temporary files left behind");
 
     let missing = kiosk.dir.path().join("no-such-dir").join("out.csv");

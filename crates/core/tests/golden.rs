@@ -78,7 +78,8 @@ fn compute() -> Value {
     let mut prev = Hash32::ZERO;
     let mut records = Vec::new();
     for input in inputs() {
-        let (name_salt, organisation_salt, signature_salt) = (salt(input.seq, 1), salt(input.seq, 2), salt(input.seq, 3));
+        let (name_salt, organisation_salt, signature_salt) =
+            (salt(input.seq, 1), salt(input.seq, 2), salt(input.seq, 3));
         let header = RecordHeader {
             id: Uuid::parse_str(input.id).unwrap(),
             device_id: device,
@@ -89,7 +90,9 @@ fn compute() -> Value {
             signed_at: DateTime::parse_from_rfc3339(input.signed_at).unwrap().to_utc(),
             utc_offset_minutes: input.utc_offset_minutes,
             name_digest: field_digest(labels::NAME, &name_salt, input.name.as_bytes()),
-            organisation_digest: input.organisation.map(|o| field_digest(labels::ORGANISATION, &organisation_salt, o.as_bytes())),
+            organisation_digest: input
+                .organisation
+                .map(|o| field_digest(labels::ORGANISATION, &organisation_salt, o.as_bytes())),
             signature_digest: field_digest(labels::SIGNATURE, &signature_salt, input.signature_png),
         };
         let hash = header.hash();
@@ -142,7 +145,9 @@ fn encoding_and_hashes_match_the_golden_vectors() {
         std::fs::write(VECTORS, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
     }
     let frozen: Value = serde_json::from_str(&std::fs::read_to_string(VECTORS).expect("golden vectors file")).unwrap();
-    for (i, (frozen, computed)) in frozen["records"].as_array().unwrap().iter().zip(computed["records"].as_array().unwrap()).enumerate() {
+    for (i, (frozen, computed)) in
+        frozen["records"].as_array().unwrap().iter().zip(computed["records"].as_array().unwrap()).enumerate()
+    {
         assert_eq!(frozen["expected"], computed["expected"], "record vector {i} changed");
     }
     assert_eq!(frozen, computed, "golden vectors changed");
@@ -165,7 +170,10 @@ fn the_frozen_canonical_text_is_exactly_what_the_docs_say() {
     assert_eq!(lines[8], "utc_offset:+01:00");
     assert_eq!(lines.len(), 13, "12 lines, each ending in LF");
     assert_eq!(lines[12], "");
-    assert_eq!(frozen["records"][1]["expected"]["canonical"].as_str().unwrap().lines().nth(8), Some("utc_offset:-03:30"));
+    assert_eq!(
+        frozen["records"][1]["expected"]["canonical"].as_str().unwrap().lines().nth(8),
+        Some("utc_offset:-03:30")
+    );
     assert!(frozen["records"][1]["expected"]["canonical"].as_str().unwrap().contains("\norganisation:-\n"));
     assert_eq!(
         Hash32::of(canonical.as_bytes()).to_hex(),

@@ -11,8 +11,11 @@ fn md(input: &str) -> String {
 /// Alphanumeric words, lowercased: what "nothing lost" compares. A lone
 /// "o" is left out: at the start of a line it is Word's sub-bullet glyph.
 fn words(text: &str) -> Vec<String> {
-    let mut w: Vec<String> =
-        text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && *w != "o").map(str::to_lowercase).collect();
+    let mut w: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && *w != "o")
+        .map(str::to_lowercase)
+        .collect();
     w.sort();
     w
 }
@@ -48,7 +51,10 @@ fn every_bullet_glyph_becomes_a_dash_item() {
 #[test]
 fn a_bullet_reduced_to_a_leading_space_is_still_an_item() {
     let input = "- I will keep data secure.\n Personal data may only leave school encrypted.\n- I will report loss.\n";
-    assert_eq!(md(input), "- I will keep data secure.\n- Personal data may only leave school encrypted.\n- I will report loss.\n");
+    assert_eq!(
+        md(input),
+        "- I will keep data secure.\n- Personal data may only leave school encrypted.\n- I will report loss.\n"
+    );
 }
 
 #[test]
@@ -62,17 +68,31 @@ fn hard_wrapped_lines_are_rejoined_into_their_item_or_paragraph() {
 
 #[test]
 fn a_sentence_continuing_across_a_blank_line_is_rejoined_but_a_new_one_is_not() {
-    assert_eq!(md("I will keep my password\n\nsecret at all times.\n"), "I will keep my password secret at all times.\n");
-    assert_eq!(md("I will keep my password secret\n\nThe school will help.\n"), "I will keep my password secret\n\nThe school will help.\n");
+    assert_eq!(
+        md("I will keep my password\n\nsecret at all times.\n"),
+        "I will keep my password secret at all times.\n"
+    );
+    assert_eq!(
+        md("I will keep my password secret\n\nThe school will help.\n"),
+        "I will keep my password secret\n\nThe school will help.\n"
+    );
 }
 
 #[test]
 fn page_numbers_are_removed_wherever_they_land() {
-    let input = "- I will store my passwords securely. 28\n\n6\n\n- I will report\n\nPage 6 of 6\n\nany loss at once.\n";
+    let input =
+        "- I will store my passwords securely. 28\n\n6\n\n- I will report\n\nPage 6 of 6\n\nany loss at once.\n";
     let imported = import_text(input);
     assert_eq!(imported.markdown, "- I will store my passwords securely.\n- I will report any loss at once.\n");
     let reasons: Vec<_> = imported.removed.iter().map(|r| (r.reason, r.text.as_str())).collect();
-    assert_eq!(reasons, [(RemovedReason::GluedPageNumber, "28"), (RemovedReason::PageNumber, "6"), (RemovedReason::PageNumber, "Page 6 of 6")]);
+    assert_eq!(
+        reasons,
+        [
+            (RemovedReason::GluedPageNumber, "28"),
+            (RemovedReason::PageNumber, "6"),
+            (RemovedReason::PageNumber, "Page 6 of 6")
+        ]
+    );
 }
 
 #[test]
@@ -86,15 +106,25 @@ fn numbered_and_all_caps_headings_stay_headings() {
 
 #[test]
 fn sub_items_under_an_item_ending_with_a_colon_are_nested() {
-    let input = "· When using AI I will:\n· only use approved tools\n· check outputs for accuracy\n· I will report misuse.\n";
-    assert_eq!(md(input), "- When using AI I will:\n  - only use approved tools\n  - check outputs for accuracy\n- I will report misuse.\n");
+    let input =
+        "· When using AI I will:\n· only use approved tools\n· check outputs for accuracy\n· I will report misuse.\n";
+    assert_eq!(
+        md(input),
+        "- When using AI I will:\n  - only use approved tools\n  - check outputs for accuracy\n- I will report misuse.\n"
+    );
     let word_style = "• Devices:\no Laptops must be encrypted.\no Phones must have a PIN.\n• Email is monitored.\n";
-    assert_eq!(md(word_style), "- Devices:\n  - Laptops must be encrypted.\n  - Phones must have a PIN.\n- Email is monitored.\n");
+    assert_eq!(
+        md(word_style),
+        "- Devices:\n  - Laptops must be encrypted.\n  - Phones must have a PIN.\n- Email is monitored.\n"
+    );
 }
 
 #[test]
 fn lead_in_lines_ending_in_a_colon_stay_paragraphs() {
-    assert_eq!(md("For my professional safety:\n- I will log off.\n"), "For my professional safety:\n\n- I will log off.\n");
+    assert_eq!(
+        md("For my professional safety:\n- I will log off.\n"),
+        "For my professional safety:\n\n- I will log off.\n"
+    );
 }
 
 #[test]

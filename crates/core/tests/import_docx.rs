@@ -32,7 +32,9 @@ fn write_docx(path: &Path, body: &str) {
     );
     let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    for (name, content) in [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELS), ("word/document.xml", document.as_str())] {
+    for (name, content) in
+        [("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", RELS), ("word/document.xml", document.as_str())]
+    {
         zip.start_file(name, options).unwrap();
         zip.write_all(content.as_bytes()).unwrap();
     }
@@ -46,12 +48,24 @@ fn a_word_document_imports_with_its_headings_lists_and_nesting() {
     let body = [
         para(Some("Title"), None, &run("Staff ICT Agreement")),
         para(None, None, &format!("{}{}", run("Technology helps us teach &amp; learn. "), run("Use it safely."))),
-        para(Some("Heading1"), None, &format!(r#"<w:bookmarkStart w:id="0" w:name="_Toc1"/>{}<w:bookmarkEnd w:id="0"/>"#, run("Passwords"))),
+        para(
+            Some("Heading1"),
+            None,
+            &format!(r#"<w:bookmarkStart w:id="0" w:name="_Toc1"/>{}<w:bookmarkEnd w:id="0"/>"#, run("Passwords")),
+        ),
         para(Some("ListParagraph"), Some(0), &run("I will keep my password secret.")),
         para(Some("ListParagraph"), Some(0), &run("When I use AI tools I will:")),
         para(Some("ListParagraph"), Some(1), &run("only use tools the school approves")),
         para(Some("ListParagraph"), Some(1), &run("check what they produce")),
-        para(Some("ListParagraph"), Some(0), &format!("{}<w:del><w:r><w:delText>deleted words</w:delText></w:r></w:del>{}", run("I will report"), run(" any loss."))),
+        para(
+            Some("ListParagraph"),
+            Some(0),
+            &format!(
+                "{}<w:del><w:r><w:delText>deleted words</w:delText></w:r></w:del>{}",
+                run("I will report"),
+                run(" any loss.")
+            ),
+        ),
         para(None, None, &format!("{}<w:r><w:tab/></w:r>{}", run("Signed:"), run("........"))),
         para(None, None, &run("Date:")),
         para(None, None, ""),
@@ -96,7 +110,11 @@ fn a_damaged_or_disguised_docx_is_refused_with_advice() {
     let not_zip = dir.path().join("renamed.docx");
     std::fs::write(&not_zip, "I am a text file with the wrong name").unwrap();
     let err = import_file(&not_zip).unwrap_err().to_string();
-    assert!(err.contains("is not a readable Word document: it is not a zip archive") && err.contains("save it again as .docx"), "{err}");
+    assert!(
+        err.contains("is not a readable Word document: it is not a zip archive")
+            && err.contains("save it again as .docx"),
+        "{err}"
+    );
 
     let no_document = dir.path().join("empty.docx");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&no_document).unwrap());

@@ -56,7 +56,10 @@ fn the_name_screen_normalises_and_says_which_field_is_wrong() {
     let (_dir, kiosk) = open();
     let now = Utc::now();
     let checked = kiosk.check_name("contractor", "  siân   lloyd-jones ", Some(" Acme  Ltd "), now).unwrap();
-    assert_eq!((checked.name.as_str(), checked.organisation.as_deref(), checked.first_name.as_str()), ("siân lloyd-jones", Some("Acme Ltd"), "siân"));
+    assert_eq!(
+        (checked.name.as_str(), checked.organisation.as_deref(), checked.first_name.as_str()),
+        ("siân lloyd-jones", Some("Acme Ltd"), "siân")
+    );
     assert!(matches!(checked.status, SigningStatus::MustSign { .. }));
 
     for (name, organisation, code) in [
@@ -107,7 +110,11 @@ fn admin_actions_need_an_unlocked_session_that_expires_when_idle() {
 
     kiosk.admin_set_first_pin("2580", t0).unwrap();
     assert!(kiosk.admin_status(t0).unwrap().unlocked);
-    assert_eq!(kiosk.admin_set_first_pin("9753", t0).unwrap_err().code(), "pin_required", "a set PIN is not replaced without the current one");
+    assert_eq!(
+        kiosk.admin_set_first_pin("9753", t0).unwrap_err().code(),
+        "pin_required",
+        "a set PIN is not replaced without the current one"
+    );
     let overview = kiosk.admin_overview(t0 + Duration::seconds(30)).unwrap();
     assert_eq!((overview.records, overview.sync.paired, overview.sync.pending), (0, false, 0));
 
@@ -128,7 +135,11 @@ fn admin_imports_previews_and_publishes_a_version_the_kiosk_then_shows() {
     let now = Utc::now();
     kiosk.admin_set_first_pin("2580", now).unwrap();
     let preview = kiosk
-        .admin_import("C:\\Users\\office\\Visitor rules.txt", "VISITOR RULES\n\nI will wear my badge <b>at all times</b>.\n\nSigned: ..........\n".as_bytes(), now)
+        .admin_import(
+            "C:\\Users\\office\\Visitor rules.txt",
+            "VISITOR RULES\n\nI will wear my badge <b>at all times</b>.\n\nSigned: ..........\n".as_bytes(),
+            now,
+        )
         .unwrap();
     // Markup-looking text is escaped as text, and shown as text.
     assert_eq!(preview.markdown, "# VISITOR RULES\n\nI will wear my badge \\<b>at all times\\</b>.\n");
@@ -136,7 +147,8 @@ fn admin_imports_previews_and_publishes_a_version_the_kiosk_then_shows() {
     assert_eq!(preview.removed.len(), 1);
     assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_unsupported");
 
-    let row = kiosk.admin_publish(&preview.markdown, "Visitor rules 2026", &[Role::new("visitor").unwrap()], now).unwrap();
+    let row =
+        kiosk.admin_publish(&preview.markdown, "Visitor rules 2026", &[Role::new("visitor").unwrap()], now).unwrap();
     assert_eq!(row.current_for, [Role::new("visitor").unwrap()]);
     assert_eq!(kiosk.agreement_for("visitor").unwrap().title, "Visitor rules 2026");
     assert_eq!(kiosk.agreement_for("staff").unwrap().title, SAMPLE_AGREEMENT_TITLE, "other roles keep theirs");
@@ -148,10 +160,17 @@ fn admin_settings_change_the_welcome_screen_and_bad_ones_change_nothing() {
     let (_dir, mut kiosk) = open();
     let now = Utc::now();
     kiosk.admin_set_first_pin("2580", now).unwrap();
-    let settings = KioskSettings { school_name: "Ysgol y Graig".into(), idle_timeout_secs: 90, roles: vec![Role::new("staff").unwrap(), Role::new("visitor").unwrap()] };
+    let settings = KioskSettings {
+        school_name: "Ysgol y Graig".into(),
+        idle_timeout_secs: 90,
+        roles: vec![Role::new("staff").unwrap(), Role::new("visitor").unwrap()],
+    };
     kiosk.admin_save_settings(&settings, now).unwrap();
     let welcome = kiosk.welcome().unwrap();
-    assert_eq!((welcome.school_name.as_str(), welcome.idle_timeout_secs, welcome.roles.len()), ("Ysgol y Graig", 90, 2));
+    assert_eq!(
+        (welcome.school_name.as_str(), welcome.idle_timeout_secs, welcome.roles.len()),
+        ("Ysgol y Graig", 90, 2)
+    );
 
     let bad = KioskSettings { idle_timeout_secs: 5, ..settings.clone() };
     assert_eq!(kiosk.admin_save_settings(&bad, now).unwrap_err().code(), "setting_invalid");
@@ -189,7 +208,10 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
     let (_dir, mut kiosk) = open();
     let now = Utc::now();
     let fingerprint = "ab".repeat(32);
-    assert_eq!(kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code(), "admin_locked");
+    assert_eq!(
+        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code(),
+        "admin_locked"
+    );
     assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "admin_locked");
     kiosk.admin_set_first_pin("2580", now).unwrap();
     let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();

@@ -14,7 +14,11 @@ fn role(name: &str) -> Role {
 
 fn sign_at(kiosk: &mut Kiosk, role: &str, name: &str, at: DateTime<Utc>) -> u64 {
     let strokes = signature();
-    kiosk.store.sign_at(&SignRequest { role, name, organisation: None, strokes: &strokes, agreement: None }, at.fixed_offset()).unwrap().seq
+    kiosk
+        .store
+        .sign_at(&SignRequest { role, name, organisation: None, strokes: &strokes, agreement: None }, at.fixed_offset())
+        .unwrap()
+        .seq
 }
 
 fn must(reason: MustSignReason) -> SigningStatus {
@@ -24,7 +28,13 @@ fn must(reason: MustSignReason) -> SigningStatus {
 #[test]
 fn visiting_roles_sign_every_visit_and_others_once_per_version_by_default() {
     let kiosk = Kiosk::new();
-    for (name, rule) in [("visitor", ResignRule::EveryVisit), ("contractor", ResignRule::EveryVisit), ("staff", ResignRule::NewVersion), ("governor", ResignRule::NewVersion), ("volunteer", ResignRule::NewVersion)] {
+    for (name, rule) in [
+        ("visitor", ResignRule::EveryVisit),
+        ("contractor", ResignRule::EveryVisit),
+        ("staff", ResignRule::NewVersion),
+        ("governor", ResignRule::NewVersion),
+        ("volunteer", ResignRule::NewVersion),
+    ] {
         assert_eq!(kiosk.store.resign_rule(&role(name)).unwrap(), rule, "{name}");
     }
 }
@@ -34,15 +44,32 @@ fn staff_sign_once_per_version_and_again_when_it_changes() {
     let mut kiosk = Kiosk::new();
     let now = Utc::now();
     let staff = role("staff");
-    assert_eq!(kiosk.store.signing_status(&staff, "Ann Able", now).unwrap(), must(MustSignReason::NotSignedThisVersion));
+    assert_eq!(
+        kiosk.store.signing_status(&staff, "Ann Able", now).unwrap(),
+        must(MustSignReason::NotSignedThisVersion)
+    );
     let seq = sign_at(&mut kiosk, "staff", "Ann Able", now);
     let status = kiosk.store.signing_status(&staff, "  ann   ABLE ", now + Duration::days(400)).unwrap();
-    assert!(matches!(status, SigningStatus::AlreadySigned { seq: s, .. } if s == seq), "same person, any case or spacing: {status:?}");
-    assert_eq!(kiosk.store.signing_status(&staff, "Ann Abel", now).unwrap(), must(MustSignReason::NotSignedThisVersion), "another name");
-    assert_eq!(kiosk.store.signing_status(&role("governor"), "Ann Able", now).unwrap(), must(MustSignReason::NotSignedThisVersion), "another role");
+    assert!(
+        matches!(status, SigningStatus::AlreadySigned { seq: s, .. } if s == seq),
+        "same person, any case or spacing: {status:?}"
+    );
+    assert_eq!(
+        kiosk.store.signing_status(&staff, "Ann Abel", now).unwrap(),
+        must(MustSignReason::NotSignedThisVersion),
+        "another name"
+    );
+    assert_eq!(
+        kiosk.store.signing_status(&role("governor"), "Ann Able", now).unwrap(),
+        must(MustSignReason::NotSignedThisVersion),
+        "another role"
+    );
 
     kiosk.store.publish_agreement("# AUP 2027\n\n- New rules.\n", "AUP 2027", &roles(&["staff"])).unwrap();
-    assert_eq!(kiosk.store.signing_status(&staff, "Ann Able", now).unwrap(), must(MustSignReason::NotSignedThisVersion));
+    assert_eq!(
+        kiosk.store.signing_status(&staff, "Ann Able", now).unwrap(),
+        must(MustSignReason::NotSignedThisVersion)
+    );
 }
 
 #[test]
@@ -53,8 +80,14 @@ fn after_n_days_a_signature_expires() {
     assert_eq!(kiosk.store.resign_rule(&volunteer).unwrap(), ResignRule::AfterDays(365));
     let signed = Utc::now() - Duration::days(400);
     sign_at(&mut kiosk, "volunteer", "Val Green", signed);
-    assert!(matches!(kiosk.store.signing_status(&volunteer, "Val Green", signed + Duration::days(364)).unwrap(), SigningStatus::AlreadySigned { .. }));
-    assert_eq!(kiosk.store.signing_status(&volunteer, "Val Green", signed + Duration::days(366)).unwrap(), must(MustSignReason::Expired));
+    assert!(matches!(
+        kiosk.store.signing_status(&volunteer, "Val Green", signed + Duration::days(364)).unwrap(),
+        SigningStatus::AlreadySigned { .. }
+    ));
+    assert_eq!(
+        kiosk.store.signing_status(&volunteer, "Val Green", signed + Duration::days(366)).unwrap(),
+        must(MustSignReason::Expired)
+    );
 }
 
 #[test]
@@ -66,13 +99,19 @@ fn visitors_always_sign_and_an_erased_signature_no_longer_counts() {
 
     let seq = sign_at(&mut kiosk, "staff", "Sam Erased", now);
     kiosk.store.erase(seq, "request").unwrap();
-    assert_eq!(kiosk.store.signing_status(&role("staff"), "Sam Erased", now).unwrap(), must(MustSignReason::NotSignedThisVersion));
+    assert_eq!(
+        kiosk.store.signing_status(&role("staff"), "Sam Erased", now).unwrap(),
+        must(MustSignReason::NotSignedThisVersion)
+    );
 }
 
 #[test]
 fn rules_are_validated_and_kept_across_restarts() {
     let mut kiosk = Kiosk::new();
-    assert_eq!(kiosk.store.set_resign_rule(&role("staff"), ResignRule::AfterDays(0)).unwrap_err().code(), "resign_days_zero");
+    assert_eq!(
+        kiosk.store.set_resign_rule(&role("staff"), ResignRule::AfterDays(0)).unwrap_err().code(),
+        "resign_days_zero"
+    );
     kiosk.store.set_resign_rule(&role("visitor"), ResignRule::NewVersion).unwrap();
     let store = Store::open(kiosk.db_path()).unwrap();
     assert_eq!(store.resign_rule(&role("visitor")).unwrap(), ResignRule::NewVersion);
@@ -96,7 +135,8 @@ fn a_version_1_database_is_migrated_forward_keeping_every_record() {
     drop(raw);
 
     let store = Store::open(&path).unwrap();
-    let version: i64 = rusqlite::Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let version: i64 =
+        rusqlite::Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(version, signbook_core::store::SCHEMA_VERSION);
     assert_eq!(store.head().unwrap().unwrap().0, 2);
     assert!(store.verify().unwrap().is_intact());

@@ -11,7 +11,11 @@ fn fixture(name: &str) -> Strokes {
 }
 
 fn pad(strokes: Vec<Vec<(f64, f64)>>) -> Strokes {
-    Strokes { width: 600.0, height: 240.0, strokes: strokes.into_iter().map(|s| s.into_iter().map(|(x, y)| Point { x, y }).collect()).collect() }
+    Strokes {
+        width: 600.0,
+        height: 240.0,
+        strokes: strokes.into_iter().map(|s| s.into_iter().map(|(x, y)| Point { x, y }).collect()).collect(),
+    }
 }
 
 fn code_of(json: &str) -> &'static str {
@@ -23,12 +27,22 @@ fn code_of(json: &str) -> &'static str {
 
 #[test]
 fn each_bad_signature_is_refused_with_its_own_code() {
-    let zigzag: String = (0..40).map(|i| format!(r#"{{"x":{},"y":{}}}"#, 50 + i * 10, if i % 2 == 0 { 60 } else { 180 })).collect::<Vec<_>>().join(",");
-    let too_many_strokes = format!(r#"{{"width":600,"height":240,"strokes":[{}]}}"#, vec![r#"[{"x":1,"y":1}]"#; 301].join(","));
+    let zigzag: String = (0..40)
+        .map(|i| format!(r#"{{"x":{},"y":{}}}"#, 50 + i * 10, if i % 2 == 0 { 60 } else { 180 }))
+        .collect::<Vec<_>>()
+        .join(",");
+    let too_many_strokes =
+        format!(r#"{{"width":600,"height":240,"strokes":[{}]}}"#, vec![r#"[{"x":1,"y":1}]"#; 301].join(","));
     // A pad scribbled over edge to edge: 19,999 points, ~18,000 pad heights of ink.
-    let scribble = format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#,
-        (0..19_999).map(|i| format!(r#"{{"x":{},"y":{}}}"#, (i % 2) * 598 + 1, 1.0 + f64::from(i) * 0.012 % 238.0)).collect::<Vec<_>>().join(","));
-    let too_many_points = format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#, vec![r#"{"x":1,"y":1}"#; 20_001].join(","));
+    let scribble = format!(
+        r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#,
+        (0..19_999)
+            .map(|i| format!(r#"{{"x":{},"y":{}}}"#, (i % 2) * 598 + 1, 1.0 + f64::from(i) * 0.012 % 238.0))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let too_many_points =
+        format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#, vec![r#"{"x":1,"y":1}"#; 20_001].join(","));
     for (json, code) in [
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag}]]}}"#), "ok"),
         ("".into(), "signature_malformed"),
@@ -42,9 +56,18 @@ fn each_bad_signature_is_refused_with_its_own_code() {
         (r#"{"width":600,"height":-5,"strokes":[[{"x":0,"y":0}]]}"#.into(), "signature_pad_invalid"),
         (r#"{"width":1e9,"height":240,"strokes":[[{"x":0,"y":0}]]}"#.into(), "signature_pad_invalid"),
         (r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120}]]}"#.into(), "signature_dot"),
-        (r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120},{"x":303,"y":122},{"x":301,"y":119}]]}"#.into(), "signature_dot"),
-        (r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120},{"x":310,"y":135},{"x":330,"y":100}]]}"#.into(), "signature_too_small"),
-        (r#"{"width":600,"height":240,"strokes":[[{"x":100,"y":120},{"x":180,"y":120}]]}"#.into(), "signature_too_short"),
+        (
+            r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120},{"x":303,"y":122},{"x":301,"y":119}]]}"#.into(),
+            "signature_dot",
+        ),
+        (
+            r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120},{"x":310,"y":135},{"x":330,"y":100}]]}"#.into(),
+            "signature_too_small",
+        ),
+        (
+            r#"{"width":600,"height":240,"strokes":[[{"x":100,"y":120},{"x":180,"y":120}]]}"#.into(),
+            "signature_too_short",
+        ),
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":700,"y":100}}]]}}"#), "signature_out_of_pad"),
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":-3,"y":100}}]]}}"#), "signature_out_of_pad"),
         (format!(r#"{{"width":600,"height":240,"strokes":[[{zigzag},{{"x":600.5,"y":240.9}}]]}}"#), "ok"), // edge tolerance
@@ -74,7 +97,11 @@ fn oversized_input_is_refused_before_parsing() {
 
 #[test]
 fn messages_speak_to_the_signer_not_the_programmer() {
-    for json in ["{", r#"{"width":600,"height":240,"strokes":[]}"#, r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120}]]}"#] {
+    for json in [
+        "{",
+        r#"{"width":600,"height":240,"strokes":[]}"#,
+        r#"{"width":600,"height":240,"strokes":[[{"x":300,"y":120}]]}"#,
+    ] {
         let message = Strokes::from_json(json.as_bytes()).and_then(|s| render_png(&s)).unwrap_err().to_string();
         assert!(message.starts_with(char::is_uppercase) && message.ends_with('.'), "{message}");
         for jargon in ["serde", "JSON", "NaN", "EOF", "column", "f64"] {
@@ -83,7 +110,10 @@ fn messages_speak_to_the_signer_not_the_programmer() {
     }
     assert_eq!(code_of(r#"{"width":600,"height":240,"strokes":[]}"#), "signature_empty");
     let empty = Strokes::from_json(br#"{"width":600,"height":240,"strokes":[]}"#).unwrap();
-    assert_eq!(render_png(&empty).unwrap_err().to_string(), "The signature pad is empty. Please sign with your finger or a stylus.");
+    assert_eq!(
+        render_png(&empty).unwrap_err().to_string(),
+        "The signature pad is empty. Please sign with your finger or a stylus."
+    );
 }
 
 #[test]
@@ -95,7 +125,11 @@ fn realistic_signatures_of_every_length_are_accepted() {
 
 #[test]
 fn timing_and_pressure_are_dropped_when_parsing() {
-    let raw = std::fs::read_to_string(format!("{}/tests/fixtures/signatures/realistic-2000.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let raw = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/signatures/realistic-2000.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
     assert!(raw.contains("\"t\":") && raw.contains("\"pressure\":"), "the fixture carries them");
     let again = serde_json::to_string(&fixture("realistic-2000")).unwrap();
     assert!(!again.contains("\"t\"") && !again.contains("pressure"));
@@ -109,8 +143,14 @@ fn the_png_is_trimmed_grayscale_ink_on_white() {
     assert_eq!(image.color(), image::ColorType::L8);
     let gray = image.to_luma8();
     // 400 x 50 units of ink at 1.5 px/unit, plus pen and margin: trimmed, not the 900 x 360 pad.
-    assert!((600..=630).contains(&gray.width()) && (75..=105).contains(&gray.height()), "{}x{}", gray.width(), gray.height());
-    let border = (0..gray.width()).map(|x| gray.get_pixel(x, 0)[0]).chain((0..gray.height()).map(|y| gray.get_pixel(0, y)[0]));
+    assert!(
+        (600..=630).contains(&gray.width()) && (75..=105).contains(&gray.height()),
+        "{}x{}",
+        gray.width(),
+        gray.height()
+    );
+    let border =
+        (0..gray.width()).map(|x| gray.get_pixel(x, 0)[0]).chain((0..gray.height()).map(|y| gray.get_pixel(0, y)[0]));
     assert!(border.into_iter().all(|v| v == 255), "the margin is white");
     let (cx, cy) = ((200.0 - 100.0) * 1.5 + 7.875, 7.875); // on the first horizontal stroke
     assert!(gray.get_pixel(cx as u32, cy as u32)[0] < 40, "ink is dark along the stroke");

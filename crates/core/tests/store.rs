@@ -48,16 +48,58 @@ fn bad_input_is_refused_with_its_own_code_and_nothing_is_stored() {
     kiosk.store.publish_agreement("# Staff only\n", "Staff code", &roles(&["staff"])).unwrap();
     let staff_only = kiosk.store.current_agreement(&Role::new("staff").unwrap()).unwrap().unwrap().hash;
     let cases: Vec<(&str, SignRequest<'_>)> = vec![
-        ("name_empty", SignRequest { role: "visitor", name: "   ", organisation: None, strokes: &good, agreement: None }),
-        ("name_no_letters", SignRequest { role: "visitor", name: "1234", organisation: None, strokes: &good, agreement: None }),
-        ("name_hidden_character", SignRequest { role: "visitor", name: "Ev\u{202E}il", organisation: None, strokes: &good, agreement: None }),
-        ("organisation_hidden_character", SignRequest { role: "visitor", name: "Ann", organisation: Some("Ac\u{200B}me"), strokes: &good, agreement: None }),
-        ("name_too_long", SignRequest { role: "visitor", name: &long_name, organisation: None, strokes: &good, agreement: None }),
-        ("role_invalid", SignRequest { role: "Visitor!", name: "Ann", organisation: None, strokes: &good, agreement: None }),
-        ("no_current_agreement", SignRequest { role: "inspector", name: "Ann", organisation: None, strokes: &good, agreement: None }),
-        ("unknown_agreement", SignRequest { role: "visitor", name: "Ann", organisation: None, strokes: &good, agreement: Some(unknown) }),
-        ("agreement_not_for_role", SignRequest { role: "visitor", name: "Ann", organisation: None, strokes: &good, agreement: Some(staff_only) }),
-        ("signature_empty", SignRequest { role: "visitor", name: "Ann", organisation: None, strokes: &empty, agreement: None }),
+        (
+            "name_empty",
+            SignRequest { role: "visitor", name: "   ", organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "name_no_letters",
+            SignRequest { role: "visitor", name: "1234", organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "name_hidden_character",
+            SignRequest { role: "visitor", name: "Ev\u{202E}il", organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "organisation_hidden_character",
+            SignRequest {
+                role: "visitor",
+                name: "Ann",
+                organisation: Some("Ac\u{200B}me"),
+                strokes: &good,
+                agreement: None,
+            },
+        ),
+        (
+            "name_too_long",
+            SignRequest { role: "visitor", name: &long_name, organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "role_invalid",
+            SignRequest { role: "Visitor!", name: "Ann", organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "no_current_agreement",
+            SignRequest { role: "inspector", name: "Ann", organisation: None, strokes: &good, agreement: None },
+        ),
+        (
+            "unknown_agreement",
+            SignRequest { role: "visitor", name: "Ann", organisation: None, strokes: &good, agreement: Some(unknown) },
+        ),
+        (
+            "agreement_not_for_role",
+            SignRequest {
+                role: "visitor",
+                name: "Ann",
+                organisation: None,
+                strokes: &good,
+                agreement: Some(staff_only),
+            },
+        ),
+        (
+            "signature_empty",
+            SignRequest { role: "visitor", name: "Ann", organisation: None, strokes: &empty, agreement: None },
+        ),
     ];
     for (code, request) in cases {
         let err = kiosk.store.sign(&request).unwrap_err();
@@ -71,7 +113,8 @@ fn bad_input_is_refused_with_its_own_code_and_nothing_is_stored() {
 #[test]
 fn publishing_the_same_text_twice_gives_one_version() {
     let mut kiosk = Kiosk::new();
-    let again = kiosk.store.publish_agreement(&AUP.replace('\n', "\r\n"), "Another title", &roles(&["visitor"])).unwrap();
+    let again =
+        kiosk.store.publish_agreement(&AUP.replace('\n', "\r\n"), "Another title", &roles(&["visitor"])).unwrap();
     assert!(!again.new_version);
     assert_eq!(again.version.title, "IT Acceptable Use Agreement", "a version keeps its first title");
     assert_eq!(kiosk.store.agreements().unwrap().len(), 1);
@@ -84,7 +127,14 @@ fn a_new_version_becomes_current_for_its_roles_and_records_name_what_was_signed(
     let staff = Role::new("staff").unwrap();
     let v1 = kiosk.store.current_agreement(&visitor).unwrap().unwrap();
     kiosk.sign("Early Visitor");
-    let v2 = kiosk.store.publish_agreement("# IT Acceptable Use Agreement 2027\n\n- Be kind.\n", "AUP 2027", std::slice::from_ref(&visitor)).unwrap();
+    let v2 = kiosk
+        .store
+        .publish_agreement(
+            "# IT Acceptable Use Agreement 2027\n\n- Be kind.\n",
+            "AUP 2027",
+            std::slice::from_ref(&visitor),
+        )
+        .unwrap();
     assert!(v2.new_version);
     assert_eq!(kiosk.store.current_agreement(&visitor).unwrap().unwrap().hash, v2.version.hash);
     assert_eq!(kiosk.store.current_agreement(&staff).unwrap().unwrap().hash, v1.hash, "other roles keep their version");
@@ -95,7 +145,13 @@ fn a_new_version_becomes_current_for_its_roles_and_records_name_what_was_signed(
     let strokes = signature();
     let slow = kiosk
         .store
-        .sign(&SignRequest { role: "visitor", name: "Slow Reader", organisation: None, strokes: &strokes, agreement: Some(v1.hash) })
+        .sign(&SignRequest {
+            role: "visitor",
+            name: "Slow Reader",
+            organisation: None,
+            strokes: &strokes,
+            agreement: Some(v1.hash),
+        })
         .unwrap();
     assert_eq!(slow.agreement_hash, v1.hash.to_hex());
 
@@ -125,7 +181,10 @@ fn a_database_from_a_newer_signbook_is_refused_untouched() {
     rusqlite::Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
     let before = Hash32::of(&database_bytes(&path));
     let err = Store::open(&path).unwrap_err();
-    assert!(matches!(err, Error::SchemaTooNew { found: 99, supported: signbook_core::store::SCHEMA_VERSION, .. }), "{err:?}");
+    assert!(
+        matches!(err, Error::SchemaTooNew { found: 99, supported: signbook_core::store::SCHEMA_VERSION, .. }),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("newer version of Signbook"), "{err}");
     assert_eq!(Hash32::of(&database_bytes(&path)), before, "the newer database was not modified");
 }

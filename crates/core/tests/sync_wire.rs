@@ -12,7 +12,10 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
 use signbook_core::sync::auth::request_message;
-use signbook_core::sync::wire::{ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
+use signbook_core::sync::wire::{
+    ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure,
+    WireRecord,
+};
 use uuid::Uuid;
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/sync_wire.json");
@@ -51,7 +54,10 @@ fn current() -> Value {
     let first = record(1, Hash32::ZERO, "Zoë O'Brien", Some("Acme Ltd"));
     let mut second = record(2, first.hash, "Sam Lee", None);
     second.personal = None;
-    let erasure = Erasure { reason: "subject access request 2026-14".into(), erased_at: DateTime::parse_from_rfc3339("2026-06-02T10:00:00.000Z").unwrap().to_utc() };
+    let erasure = Erasure {
+        reason: "subject access request 2026-14".into(),
+        erased_at: DateTime::parse_from_rfc3339("2026-06-02T10:00:00.000Z").unwrap().to_utc(),
+    };
     let push = PushRequest {
         records: vec![WireRecord::from_record(&first, None), WireRecord::from_record(&second, Some(&erasure))],
         checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 2, second.hash))),
@@ -65,11 +71,23 @@ fn current() -> Value {
         records: vec![WireRecord::from_record(&first, None)],
         checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 1, first.hash))),
         erasures: vec![],
-        agreements: vec![WireAgreement { hash: Hash32::of(b"# AUP\n"), title: "IT Acceptable Use".into(), text: "# AUP\n".into(), published_at: "2026-05-01T07:00:00.000Z".into(), roles: vec!["visitor".into(), "staff".into()] }],
+        agreements: vec![WireAgreement {
+            hash: Hash32::of(b"# AUP\n"),
+            title: "IT Acceptable Use".into(),
+            text: "# AUP\n".into(),
+            published_at: "2026-05-01T07:00:00.000Z".into(),
+            roles: vec!["visitor".into(), "staff".into()],
+        }],
         kiosk_head_seq: Some(2),
     };
-    let pair = PairRequest { code: "7KQ2M-9XDRT".into(), device_id: device, public_key: hex::encode(key.verifying_key().as_bytes()), kiosk_name: Some("Hillside Primary".into()) };
-    let message = request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
+    let pair = PairRequest {
+        code: "7KQ2M-9XDRT".into(),
+        device_id: device,
+        public_key: hex::encode(key.verifying_key().as_bytes()),
+        kiosk_name: Some("Hillside Primary".into()),
+    };
+    let message =
+        request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
     json!({
         "pair_request": pair,
         "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0 },
@@ -89,8 +107,12 @@ fn the_wire_format_is_frozen() {
     if std::env::var_os("SIGNBOOK_WRITE_GOLDEN").is_some() {
         std::fs::write(GOLDEN, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
     }
-    let frozen: Value = serde_json::from_str(&std::fs::read_to_string(GOLDEN).expect("tests/golden/sync_wire.json")).unwrap();
-    assert_eq!(now, frozen, "the sync wire format changed: that needs a new protocol version, see docs/sync-protocol.md");
+    let frozen: Value =
+        serde_json::from_str(&std::fs::read_to_string(GOLDEN).expect("tests/golden/sync_wire.json")).unwrap();
+    assert_eq!(
+        now, frozen,
+        "the sync wire format changed: that needs a new protocol version, see docs/sync-protocol.md"
+    );
 
     // And the frozen bodies still decode into the same records.
     let push: PushRequest = serde_json::from_value(frozen["push_request"].clone()).unwrap();
@@ -100,5 +122,8 @@ fn the_wire_format_is_frozen() {
     let extended: PushRequest = serde_json::from_value(frozen["push_request_with_agreements"].clone()).unwrap();
     assert!(extended.agreements[0].is_genuine(), "the frozen agreement text hashes to its hash");
     assert_eq!(push.agreements, vec![], "a v1 body without the optional fields still decodes");
-    assert_eq!((second.header.prev_hash, second.personal, erasure.map(|e| e.reason)), (first.hash, None, Some("subject access request 2026-14".into())));
+    assert_eq!(
+        (second.header.prev_hash, second.personal, erasure.map(|e| e.reason)),
+        (first.hash, None, Some("subject access request 2026-14".into()))
+    );
 }

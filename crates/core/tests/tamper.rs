@@ -4,10 +4,10 @@
 mod common;
 
 use common::Kiosk;
+use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{field_digest, labels};
 use signbook_core::verify::ProblemKind;
-use signbook_core::Store;
 
 /// A kiosk with 8 records; record 6 is erased.
 fn kiosk() -> Kiosk {
@@ -48,7 +48,10 @@ fn editing_any_stored_field_is_caught_at_that_record() {
         ("UPDATE records SET id = '0190f0e0-0000-7000-8000-000000000000' WHERE seq = 4", "hash"),
         ("UPDATE records SET name_digest = record_hash WHERE seq = 4", "hash"),
         ("UPDATE records SET signature_digest = record_hash WHERE seq = 4", "hash"),
-        ("UPDATE records SET organisation_digest = NULL, organisation = NULL, organisation_salt = NULL WHERE seq = 4", "hash"),
+        (
+            "UPDATE records SET organisation_digest = NULL, organisation = NULL, organisation_salt = NULL WHERE seq = 4",
+            "hash",
+        ),
         ("UPDATE records SET record_hash = name_digest WHERE seq = 4", "hash"),
         ("UPDATE records SET prev_hash = record_hash WHERE seq = 4", "link"),
         ("UPDATE records SET device_id = '00000000-0000-4000-8000-000000000000' WHERE seq = 4", "device"),
@@ -125,7 +128,13 @@ fn inserting_a_copied_record_in_the_middle_is_caught() {
             organisation_salt, signature_png, signature_salt FROM records WHERE seq = 3;",
     );
     assert_eq!(seq, 4);
-    assert!(matches!(kind, ProblemKind::BrokenLink { .. } | ProblemKind::Unreadable { .. } | ProblemKind::HashMismatch { .. }), "{kind:?}");
+    assert!(
+        matches!(
+            kind,
+            ProblemKind::BrokenLink { .. } | ProblemKind::Unreadable { .. } | ProblemKind::HashMismatch { .. }
+        ),
+        "{kind:?}"
+    );
 }
 
 #[test]
@@ -152,7 +161,8 @@ fn forged_or_edited_checkpoints_are_caught() {
     let (seq, kind, _) = tampered("UPDATE checkpoints SET signature = zeroblob(64) WHERE seq = 8");
     assert_eq!((seq, kind), (8, ProblemKind::CheckpointForged));
 
-    let (seq, kind, _) = tampered("UPDATE checkpoints SET head_hash = (SELECT record_hash FROM records WHERE seq = 7) WHERE seq = 8");
+    let (seq, kind, _) =
+        tampered("UPDATE checkpoints SET head_hash = (SELECT record_hash FROM records WHERE seq = 7) WHERE seq = 8");
     assert_eq!(seq, 8);
     assert!(matches!(kind, ProblemKind::CheckpointForged), "an edited head no longer matches its signature: {kind:?}");
 
@@ -175,7 +185,11 @@ fn a_consistently_rewritten_chain_is_caught_by_the_kiosk_signature() {
             let personal = record.personal.as_mut().unwrap();
             personal.name = "Mallory".into();
             record.header.name_digest = field_digest(labels::NAME, &personal.name_salt, b"Mallory");
-            conn.execute("UPDATE records SET name = 'Mallory', name_digest = ?1 WHERE seq = 5", [record.header.name_digest.to_hex()]).unwrap();
+            conn.execute(
+                "UPDATE records SET name = 'Mallory', name_digest = ?1 WHERE seq = 5",
+                [record.header.name_digest.to_hex()],
+            )
+            .unwrap();
         }
         record.header.prev_hash = prev;
         let hash = record.header.hash();
@@ -188,7 +202,11 @@ fn a_consistently_rewritten_chain_is_caught_by_the_kiosk_signature() {
     }
     // Re-signing the head with a key of the tamperer's own does not help.
     let forged = Checkpoint::sign(&ed25519_dalek::SigningKey::from_bytes(&[7; 32]), store.device_id(), 8, prev);
-    conn.execute("UPDATE checkpoints SET head_hash = ?1, signature = ?2 WHERE seq = 8", (prev.to_hex(), forged.signature.as_slice())).unwrap();
+    conn.execute(
+        "UPDATE checkpoints SET head_hash = ?1, signature = ?2 WHERE seq = 8",
+        (prev.to_hex(), forged.signature.as_slice()),
+    )
+    .unwrap();
     drop(store);
 
     let (seq, kind, message) = first_problem(&kiosk);
@@ -233,7 +251,8 @@ fn exporting_a_damaged_database_refuses_instead_of_leaving_records_out() {
     kiosk.tamperer().execute_batch("UPDATE records SET signed_at = 'yesterday' WHERE seq = 4").unwrap();
     let store = Store::open(kiosk.db_path()).unwrap();
     let mut out = Vec::new();
-    let err = signbook_core::export::export(&store, signbook_core::export::Format::Csv, &Default::default(), &mut out).unwrap_err();
+    let err = signbook_core::export::export(&store, signbook_core::export::Format::Csv, &Default::default(), &mut out)
+        .unwrap_err();
     assert_eq!(err.code(), "damaged_record");
     assert!(err.to_string().starts_with("record 4 is damaged"), "{err}");
 }

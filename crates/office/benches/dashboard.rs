@@ -26,8 +26,10 @@ use signbook_office::store::RecordQuery;
 use signbook_office::{OfficeStore, SqliteStore, db_path};
 
 const RECORDS: u64 = 200_000;
-const FIRST: [&str; 12] = ["Ann", "Siôn", "Zoë", "Gareth", "Mohammed", "Aoife", "Priya", "Tomasz", "Eleri", "Kwame", "Ffion", "Dafydd"];
-const LAST: [&str; 10] = ["Hughes", "O'Brien", "Jones", "Al-Farsi", "Nowak", "Evans", "Patel", "Mensah", "Llŷr", "Price"];
+const FIRST: [&str; 12] =
+    ["Ann", "Siôn", "Zoë", "Gareth", "Mohammed", "Aoife", "Priya", "Tomasz", "Eleri", "Kwame", "Ffion", "Dafydd"];
+const LAST: [&str; 10] =
+    ["Hughes", "O'Brien", "Jones", "Al-Farsi", "Nowak", "Evans", "Patel", "Mensah", "Llŷr", "Price"];
 const ROLES: [&str; 5] = ["visitor", "governor", "staff", "volunteer", "contractor"];
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -51,23 +53,54 @@ fn main() {
     let code = new_code();
     let now = Utc::now();
     office.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15)).unwrap();
-    let (device, _) = office.pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now).unwrap();
+    let (device, _) = office
+        .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
+        .unwrap();
     for first in (1..=RECORDS).step_by(500) {
-        let records: Vec<WireRecord> = (first..first + 500).map(|s| WireRecord::from_record(&kiosk.store.record(s).unwrap(), None)).collect();
+        let records: Vec<WireRecord> =
+            (first..first + 500).map(|s| WireRecord::from_record(&kiosk.store.record(s).unwrap(), None)).collect();
         let last = records.last().unwrap();
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, device.device_id, last.seq, last.hash));
-        office.ingest(&device, None, &PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements: vec![], kiosk_head_seq: None }, Utc::now()).unwrap();
+        office
+            .ingest(
+                &device,
+                None,
+                &PushRequest {
+                    records,
+                    checkpoint: Some(checkpoint),
+                    erasures: vec![],
+                    agreements: vec![],
+                    kiosk_head_seq: None,
+                },
+                Utc::now(),
+            )
+            .unwrap();
     }
     let size = std::fs::metadata(db_path(office_dir.path())).unwrap().len();
-    eprintln!("fixture: {RECORDS} records in the office database ({:.1} GB) in {:.0} s", size as f64 / 1e9, started.elapsed().as_secs_f64());
+    eprintln!(
+        "fixture: {RECORDS} records in the office database ({:.1} GB) in {:.0} s",
+        size as f64 / 1e9,
+        started.elapsed().as_secs_f64()
+    );
 
     let searches: Vec<(&str, RecordQuery)> = vec![
         ("no filter, newest first (page 1)", RecordQuery::default()),
         ("part of a name (\"o'brien\")", RecordQuery { name: "o'brien".into(), ..Default::default() }),
         ("name without accents (\"sion\")", RecordQuery { name: "sion".into(), ..Default::default() }),
         ("rare name (\"kwame mensah 19\")", RecordQuery { name: "kwame mensah 19".into(), ..Default::default() }),
-        ("role + date range", RecordQuery { role: Some("governor".into()), from: NaiveDate::from_ymd_opt(2026, 6, 1), to: NaiveDate::from_ymd_opt(2026, 7, 31), ..Default::default() }),
-        ("organisation + role", RecordQuery { organisation: "acme".into(), role: Some("visitor".into()), ..Default::default() }),
+        (
+            "role + date range",
+            RecordQuery {
+                role: Some("governor".into()),
+                from: NaiveDate::from_ymd_opt(2026, 6, 1),
+                to: NaiveDate::from_ymd_opt(2026, 7, 31),
+                ..Default::default()
+            },
+        ),
+        (
+            "organisation + role",
+            RecordQuery { organisation: "acme".into(), role: Some("visitor".into()), ..Default::default() },
+        ),
     ];
     let mut rows = Vec::new();
     for (label, query) in &searches {
@@ -82,21 +115,30 @@ fn main() {
             total = page.total;
         }
         times.sort();
-        rows.push((format!("search: {label} → {total} matches"), format!("{:.1} / {:.1} ms", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))), "≤ 100 ms".to_owned()));
+        rows.push((
+            format!("search: {label} → {total} matches"),
+            format!("{:.1} / {:.1} ms", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99))),
+            "≤ 100 ms".to_owned(),
+        ));
     }
     let deep = Instant::now();
     office.search_records(&RecordQuery::default(), 150_000, 50).unwrap();
-    rows.push(("search: no filter, page 3,001 of 4,000".into(), format!("{:.1} ms", ms(deep.elapsed())), "≤ 100 ms".into()));
+    rows.push((
+        "search: no filter, page 3,001 of 4,000".into(),
+        format!("{:.1} ms", ms(deep.elapsed())),
+        "≤ 100 ms".into(),
+    ));
 
     // The dashboard's CSV download, from the database: every record.
     let t = Instant::now();
     let mut bytes = Vec::new();
     let mut csv = CsvWriter::new(&mut bytes).unwrap();
-    office.for_each_matching(&RecordQuery::default(), false, |r| {
-        csv.write(&r.record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
-        Ok(())
-    })
-    .unwrap();
+    office
+        .for_each_matching(&RecordQuery::default(), false, |r| {
+            csv.write(&r.record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
+            Ok(())
+        })
+        .unwrap();
     let written = csv.finish().unwrap();
     let took = t.elapsed().as_secs_f64();
     rows.push((format!("CSV download from the database: {written} rows"), format!("{took:.2} s"), String::new()));

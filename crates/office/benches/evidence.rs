@@ -26,7 +26,8 @@ use signbook_office::evidence::{PackInput, agreement_titles, record_pdf, write_c
 use signbook_office::store::StoredRecord;
 
 const ROLES: [&str; 5] = ["visitor", "governor", "staff", "volunteer", "contractor"];
-const NAMES: [&str; 6] = ["Ann Hughes", "Siôn Ŵyn Dafydd", "Zoë O'Brien", "Αλέξανδρος Παπαδόπουλος", "Пётр Ильич", "Mohammed Al-Farsi"];
+const NAMES: [&str; 6] =
+    ["Ann Hughes", "Siôn Ŵyn Dafydd", "Zoë O'Brien", "Αλέξανδρος Παπαδόπουλος", "Пётр Ильич", "Mohammed Al-Farsi"];
 
 fn main() {
     let t = Instant::now();
@@ -46,12 +47,20 @@ fn main() {
     eprintln!("fixture: 1,000 signed records in {:.1} s", t.elapsed().as_secs_f64());
 
     let dir = tempfile::tempdir().unwrap();
-    let input = PackInput { school: SCHOOL, filter: "all records", generated_at: chrono::Utc::now(), records: &records, agreements: &agreements, chains: std::slice::from_ref(&chain) };
+    let input = PackInput {
+        school: SCHOOL,
+        filter: "all records",
+        generated_at: chrono::Utc::now(),
+        records: &records,
+        agreements: &agreements,
+        chains: std::slice::from_ref(&chain),
+    };
     let pack = |threads: usize| {
         let path = dir.path().join(format!("pack-{threads}.zip"));
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         let t = Instant::now();
-        let summary = pool.install(|| write_pack(BufWriter::new(std::fs::File::create(&path).unwrap()), &input)).unwrap();
+        let summary =
+            pool.install(|| write_pack(BufWriter::new(std::fs::File::create(&path).unwrap()), &input)).unwrap();
         let elapsed = t.elapsed();
         assert_eq!(summary.records, 1000);
         let pdf_bytes: u64 = summary.files.iter().filter(|f| f.path.ends_with(".pdf")).map(|f| f.bytes).sum();
@@ -97,9 +106,18 @@ fn main() {
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1e3);
     let s = |d: Duration| format!("{:.2} s", d.as_secs_f64());
     println!("\n| measurement | result | target |\n| --- | --- | --- |");
-    println!("| evidence pack of 1,000 records, {cores} threads | {} ({:.1} MB ZIP, {:.1} KB per PDF) | ≤ 10 s |", s(all_cores), zip_bytes as f64 / 1e6, pdf_avg as f64 / 1e3);
+    println!(
+        "| evidence pack of 1,000 records, {cores} threads | {} ({:.1} MB ZIP, {:.1} KB per PDF) | ≤ 10 s |",
+        s(all_cores),
+        zip_bytes as f64 / 1e6,
+        pdf_avg as f64 / 1e3
+    );
     println!("| same, 1 thread | {} | |", s(one_core));
     println!("| one record PDF (`record_pdf`): p50 | {} | |", ms(times[100]));
     println!("| same: p99 | {} | |", ms(times[197]));
-    println!("| CSV of 100,000 records | {} ({:.1} MB) | ≤ 2 s |", s(csv_time), std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6);
+    println!(
+        "| CSV of 100,000 records | {} ({:.1} MB) | ≤ 2 s |",
+        s(csv_time),
+        std::fs::metadata(&csv_path).unwrap().len() as f64 / 1e6
+    );
 }

@@ -20,7 +20,10 @@ use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
-use signbook_core::sync::{self, wire::{PushRequest, WireCheckpoint, WireRecord}};
+use signbook_core::sync::{
+    self,
+    wire::{PushRequest, WireCheckpoint, WireRecord},
+};
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::{OfficeStore, SqliteStore, db_path};
 
@@ -46,7 +49,8 @@ fn start_office(data: &Path) -> Office {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines.next().unwrap().unwrap().strip_prefix("signbook-office listening on ").unwrap().to_owned();
-    let fingerprint = lines.next().unwrap().unwrap().strip_prefix("certificate fingerprint (SHA-256): ").unwrap().to_owned();
+    let fingerprint =
+        lines.next().unwrap().unwrap().strip_prefix("certificate fingerprint (SHA-256): ").unwrap().to_owned();
     std::thread::spawn(move || for _ in lines {});
     Office { child, url, fingerprint }
 }
@@ -70,14 +74,25 @@ fn sign(store: &mut Store, n: u64, png: &[u8]) {
     let start: DateTime<FixedOffset> = Utc::now().fixed_offset() - ChronoDuration::hours(2);
     let from = store.head().unwrap().map_or(0, |(s, _)| s);
     for i in from..from + n {
-        store.sign_prerendered_at(&role, &format!("Visitor Number{i}"), Some("Acme Ltd"), png.to_vec(), start + ChronoDuration::milliseconds(i as i64)).unwrap();
+        store
+            .sign_prerendered_at(
+                &role,
+                &format!("Visitor Number{i}"),
+                Some("Acme Ltd"),
+                png.to_vec(),
+                start + ChronoDuration::milliseconds(i as i64),
+            )
+            .unwrap();
     }
 }
 
 fn pair(office: &Office, data: &Path, store: &mut Store) {
     let code = new_code();
     let now = Utc::now();
-    SqliteStore::open(db_path(data)).unwrap().add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15)).unwrap();
+    SqliteStore::open(db_path(data))
+        .unwrap()
+        .add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15))
+        .unwrap();
     sync::pair(store, &office.url, &code, &office.fingerprint).unwrap();
 }
 
@@ -102,7 +117,11 @@ fn main() {
         let report = sync::push(&mut store).unwrap();
         let took = started.elapsed();
         assert_eq!((report.acknowledged_seq, report.pending), (10_000, 0));
-        rows.push(("drain 10,000-record backlog (HTTPS, batches of 500)".into(), format!("{:.2} s", took.as_secs_f64()), "≤ 10 s".into()));
+        rows.push((
+            "drain 10,000-record backlog (HTTPS, batches of 500)".into(),
+            format!("{:.2} s", took.as_secs_f64()),
+            "≤ 10 s".into(),
+        ));
         rows.push(("  end-to-end rate".into(), format!("{:.0} records/s", 10_000.0 / took.as_secs_f64()), "".into()));
     }
 
@@ -113,23 +132,36 @@ fn main() {
         let key = signbook_core::device::load_key(&kiosk_dir.path().join("kiosk.db.key")).unwrap();
         let batches: Vec<PushRequest> = (0..20)
             .map(|b| {
-                let records: Vec<WireRecord> = (b * 500 + 1..=(b + 1) * 500).map(|s| WireRecord::from_record(&store.record(s).unwrap(), None)).collect();
+                let records: Vec<WireRecord> = (b * 500 + 1..=(b + 1) * 500)
+                    .map(|s| WireRecord::from_record(&store.record(s).unwrap(), None))
+                    .collect();
                 let last = records.last().unwrap();
                 let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, store.device_id(), last.seq, last.hash));
-                PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements: vec![], kiosk_head_seq: None }
+                PushRequest {
+                    records,
+                    checkpoint: Some(checkpoint),
+                    erasures: vec![],
+                    agreements: vec![],
+                    kiosk_head_seq: None,
+                }
             })
             .collect();
         let mut office = SqliteStore::open(db_path(office_dir.path())).unwrap();
         let code = new_code();
         let now = Utc::now();
         office.add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15)).unwrap();
-        let (device, _) = office.pair(&code, &code_hash(&code), store.device_id(), &store.public_key(), None, now).unwrap();
+        let (device, _) =
+            office.pair(&code, &code_hash(&code), store.device_id(), &store.public_key(), None, now).unwrap();
         let started = Instant::now();
         for batch in &batches {
             office.ingest(&device, None, batch, Utc::now()).unwrap();
         }
         let took = started.elapsed();
-        rows.push(("office ingest (verify + store, 20 × 500)".into(), format!("{:.0} records/s", 10_000.0 / took.as_secs_f64()), "≥ 2,000/s".into()));
+        rows.push((
+            "office ingest (verify + store, 20 × 500)".into(),
+            format!("{:.0} records/s", 10_000.0 / took.as_secs_f64()),
+            "≥ 2,000/s".into(),
+        ));
     }
 
     // 3. 50 kiosks, bursts of 20 at once.
@@ -177,7 +209,11 @@ fn main() {
             errors += e;
         }
         all.sort();
-        rows.push((format!("{KIOSKS} kiosks × burst of 20, {ROUNDS} rounds: p50"), format!("{:.1} ms", percentile(&all, 0.5).as_secs_f64() * 1e3), "".into()));
+        rows.push((
+            format!("{KIOSKS} kiosks × burst of 20, {ROUNDS} rounds: p50"),
+            format!("{:.1} ms", percentile(&all, 0.5).as_secs_f64() * 1e3),
+            "".into(),
+        ));
         rows.push(("  p99".into(), format!("{:.1} ms", percentile(&all, 0.99).as_secs_f64() * 1e3), "< 200 ms".into()));
         rows.push(("  max".into(), format!("{:.1} ms", all.last().unwrap().as_secs_f64() * 1e3), "".into()));
         rows.push(("  errors".into(), format!("{errors} of {}", KIOSKS * ROUNDS), "0".into()));

@@ -22,7 +22,14 @@ fn main() -> anyhow::Result<()> {
     std::fs::write(out.join("signed.pdf"), record_pdf(SCHOOL, &records[0], agreements.first(), &chain)?)?;
     std::fs::write(out.join("erased.pdf"), record_pdf(SCHOOL, &records[1], agreements.first(), &chain)?)?;
     std::fs::write(out.join("no-agreement.pdf"), record_pdf(SCHOOL, &records[2], None, &chain)?)?;
-    let input = PackInput { school: SCHOOL, filter: "all records", generated_at: chrono::Utc::now(), records: &records, agreements: &agreements, chains: std::slice::from_ref(&chain) };
+    let input = PackInput {
+        school: SCHOOL,
+        filter: "all records",
+        generated_at: chrono::Utc::now(),
+        records: &records,
+        agreements: &agreements,
+        chains: std::slice::from_ref(&chain),
+    };
     let summary = write_pack(std::fs::File::create(out.join("pack.zip"))?, &input)?;
     println!("wrote {} ({} records in pack.zip)", out.display(), summary.records);
     Ok(())

@@ -37,13 +37,17 @@ pub struct ImportReport {
 pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc>) -> Result<ImportReport> {
     let invalid = |detail: String| OfficeError::BundleInvalid { path: path.to_owned(), detail };
     let bytes = std::fs::read(path).map_err(|source| OfficeError::Io { path: path.to_owned(), source })?;
-    let body = bytes.strip_suffix(b"\n").ok_or_else(|| invalid("it does not end with a newline; it was cut short while copying".into()))?;
+    let body = bytes
+        .strip_suffix(b"\n")
+        .ok_or_else(|| invalid("it does not end with a newline; it was cut short while copying".into()))?;
     let trailer_start = body.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
     let (content, trailer) = body.split_at(trailer_start);
-    let trailer: BundleTrailer = serde_json::from_slice(trailer).map_err(|e| invalid(format!("its last line is not the signature ({e}); it was cut short or altered")))?;
+    let trailer: BundleTrailer = serde_json::from_slice(trailer)
+        .map_err(|e| invalid(format!("its last line is not the signature ({e}); it was cut short or altered")))?;
     let mut lines = content.split(|&b| b == b'\n').filter(|l| !l.is_empty());
-    let manifest: BundleManifest = serde_json::from_slice(lines.next().unwrap_or_default())
-        .map_err(|e| invalid(format!("its first line is not a bundle manifest ({e}); is this a file from `signbook export-bundle`?")))?;
+    let manifest: BundleManifest = serde_json::from_slice(lines.next().unwrap_or_default()).map_err(|e| {
+        invalid(format!("its first line is not a bundle manifest ({e}); is this a file from `signbook export-bundle`?"))
+    })?;
     if manifest.format != BUNDLE_FORMAT {
         return Err(invalid(format!("format {:?} is not {BUNDLE_FORMAT}; update signbook-office", manifest.format)));
     }
@@ -54,15 +58,32 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
     }
     let mut signature = [0u8; 64];
-    hex::decode_to_slice(&trailer.signature, &mut signature).map_err(|_| invalid("its signature is not 128 hex digits".into()))?;
+    hex::decode_to_slice(&trailer.signature, &mut signature)
+        .map_err(|_| invalid("its signature is not 128 hex digits".into()))?;
     let message = bundle_signed_message(&device.device_id, &Sha256::digest(content));
     if device.public_key.verify(&message, &Signature::from_bytes(&signature)).is_err() {
-        store.raise_alert(Some(device.device_id), None, "bundle_signature_invalid", &format!("bundle {} failed its signature check", path.display()), now)?;
-        return Err(invalid(format!("its signature is not kiosk {}'s registered key: the file was altered or did not come from that kiosk; nothing was imported", device.device_id)));
+        store.raise_alert(
+            Some(device.device_id),
+            None,
+            "bundle_signature_invalid",
+            &format!("bundle {} failed its signature check", path.display()),
+            now,
+        )?;
+        return Err(invalid(format!(
+            "its signature is not kiosk {}'s registered key: the file was altered or did not come from that kiosk; nothing was imported",
+            device.device_id
+        )));
     }
-    let mut report = ImportReport { device_id: device.device_id, stored: 0, duplicates: 0, erasures_applied: 0, acknowledged_seq: 0 };
+    let mut report = ImportReport {
+        device_id: device.device_id,
+        stored: 0,
+        duplicates: 0,
+        erasures_applied: 0,
+        acknowledged_seq: 0,
+    };
     for (index, line) in lines.enumerate() {
-        let batch: PushRequest = serde_json::from_slice(line).map_err(|e| invalid(format!("batch {} is not valid ({e})", index + 1)))?;
+        let batch: PushRequest =
+            serde_json::from_slice(line).map_err(|e| invalid(format!("batch {} is not valid ({e})", index + 1)))?;
         match store.ingest(&device, None, &batch, now) {
             Ok(answer) => {
                 report.stored += answer.stored;
@@ -72,7 +93,13 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
             }
             Err(error) => {
                 if error.is_alert() {
-                    store.raise_alert(Some(device.device_id), None, error.code(), &format!("bundle {}: {error}", path.display()), now)?;
+                    store.raise_alert(
+                        Some(device.device_id),
+                        None,
+                        error.code(),
+                        &format!("bundle {}: {error}", path.display()),
+                        now,
+                    )?;
                 }
                 return Err(error);
             }

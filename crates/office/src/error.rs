@@ -28,13 +28,17 @@ pub enum OfficeError {
         code: String,
     },
     /// The code was already used by another kiosk.
-    #[error("pairing code \"{code}\" was already used; each code pairs one kiosk. Run `signbook-office pair` for a new one")]
+    #[error(
+        "pairing code \"{code}\" was already used; each code pairs one kiosk. Run `signbook-office pair` for a new one"
+    )]
     PairingCodeUsed {
         /// As typed.
         code: String,
     },
     /// A device id already registered with another key.
-    #[error("kiosk {device_id} is already paired with a different key; if it was reinstalled, revoke the old one (`signbook-office revoke {device_id}`) and reinstall with a new database")]
+    #[error(
+        "kiosk {device_id} is already paired with a different key; if it was reinstalled, revoke the old one (`signbook-office revoke {device_id}`) and reinstall with a new database"
+    )]
     DeviceKeyConflict {
         /// The device.
         device_id: Uuid,
@@ -49,7 +53,9 @@ pub enum OfficeError {
         header: &'static str,
     },
     /// The device was never paired here.
-    #[error("kiosk {device_id} is not paired with this office; pair it first (`signbook-office pair`, then `signbook pair` on the kiosk)")]
+    #[error(
+        "kiosk {device_id} is not paired with this office; pair it first (`signbook-office pair`, then `signbook pair` on the kiosk)"
+    )]
     DeviceNotPaired {
         /// The device.
         device_id: Uuid,
@@ -63,13 +69,17 @@ pub enum OfficeError {
         revoked_at: String,
     },
     /// The request signature is not the device's.
-    #[error("the request signature is not kiosk {device_id}'s registered key; the request was altered or forged and has been logged")]
+    #[error(
+        "the request signature is not kiosk {device_id}'s registered key; the request was altered or forged and has been logged"
+    )]
     SignatureInvalid {
         /// The device claimed.
         device_id: Uuid,
     },
     /// Kiosk clock too far from the office's.
-    #[error("the kiosk clock is {skew_secs} seconds away from the office clock (at most {max} allowed); set the kiosk's date and time")]
+    #[error(
+        "the kiosk clock is {skew_secs} seconds away from the office clock (at most {max} allowed); set the kiosk's date and time"
+    )]
     ClockSkew {
         /// Kiosk minus office, seconds.
         skew_secs: i64,
@@ -83,7 +93,9 @@ pub enum OfficeError {
         nonce: String,
     },
     /// Body over the limit.
-    #[error("the request body is larger than {limit} bytes; the kiosk sends batches well under this, so this is not a kiosk request")]
+    #[error(
+        "the request body is larger than {limit} bytes; the kiosk sends batches well under this, so this is not a kiosk request"
+    )]
     BodyTooLarge {
         /// Bytes allowed.
         limit: usize,
@@ -106,7 +118,9 @@ pub enum OfficeError {
         found: Uuid,
     },
     /// Same (device, seq), different hash.
-    #[error("fork: record {seq} of this kiosk differs from the one the office already holds (held {held}, sent {sent}). The kiosk database was probably restored from an older copy. Nothing was overwritten; the office has raised an alert")]
+    #[error(
+        "fork: record {seq} of this kiosk differs from the one the office already holds (held {held}, sent {sent}). The kiosk database was probably restored from an older copy. Nothing was overwritten; the office has raised an alert"
+    )]
     Fork {
         /// The record.
         seq: u64,
@@ -124,7 +138,9 @@ pub enum OfficeError {
         found: u64,
     },
     /// Record contents do not hash to the record hash.
-    #[error("record {seq} was altered: its contents hash to {computed}, not the {sent} it carries; nothing from this batch was stored")]
+    #[error(
+        "record {seq} was altered: its contents hash to {computed}, not the {sent} it carries; nothing from this batch was stored"
+    )]
     HashMismatch {
         /// The record.
         seq: u64,
@@ -134,7 +150,9 @@ pub enum OfficeError {
         computed: Hash32,
     },
     /// Personal data does not match its digest.
-    #[error("record {seq} was altered: its {field} does not match the digest its hash covers; nothing from this batch was stored")]
+    #[error(
+        "record {seq} was altered: its {field} does not match the digest its hash covers; nothing from this batch was stored"
+    )]
     PersonalDataMismatch {
         /// The record.
         seq: u64,
@@ -156,7 +174,9 @@ pub enum OfficeError {
         detail: String,
     },
     /// An agreement text that does not hash to the hash sent with it.
-    #[error("the agreement text sent as {hash} does not hash to that value (or is not in canonical form); nothing from this batch was stored")]
+    #[error(
+        "the agreement text sent as {hash} does not hash to that value (or is not in canonical form); nothing from this batch was stored"
+    )]
     AgreementInvalid {
         /// The hash it claimed.
         hash: String,
@@ -185,7 +205,9 @@ pub enum OfficeError {
         detail: String,
     },
     /// Database file from a newer office.
-    #[error("the office database {path} was written by a newer signbook-office (schema {found}; this one understands up to {supported}). It has not been changed; install the newer version")]
+    #[error(
+        "the office database {path} was written by a newer signbook-office (schema {found}; this one understands up to {supported}). It has not been changed; install the newer version"
+    )]
     SchemaTooNew {
         /// The file.
         path: PathBuf,
@@ -219,7 +241,9 @@ pub enum OfficeError {
         source: std::io::Error,
     },
     /// Certificate or key could not be made or loaded.
-    #[error("TLS setup failed: {0}; if the files in the data directory are damaged, move cert.der and key.der aside (kiosks must then be paired again)")]
+    #[error(
+        "TLS setup failed: {0}; if the files in the data directory are damaged, move cert.der and key.der aside (kiosks must then be paired again)"
+    )]
     Tls(String),
     /// A background task panicked or was cancelled.
     #[error("internal error: {0}")]
@@ -270,11 +294,20 @@ impl OfficeError {
     pub fn status(&self) -> StatusCode {
         use OfficeError as E;
         match self {
-            E::PairingCodeInvalid { .. } | E::PairingCodeExpired { .. } | E::PairingCodeUsed { .. } | E::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
-            E::AuthMissing { .. } | E::DeviceNotPaired { .. } | E::SignatureInvalid { .. } | E::ClockSkew { .. } | E::Replay { .. } => StatusCode::UNAUTHORIZED,
+            E::PairingCodeInvalid { .. }
+            | E::PairingCodeExpired { .. }
+            | E::PairingCodeUsed { .. }
+            | E::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
+            E::AuthMissing { .. }
+            | E::DeviceNotPaired { .. }
+            | E::SignatureInvalid { .. }
+            | E::ClockSkew { .. }
+            | E::Replay { .. } => StatusCode::UNAUTHORIZED,
             E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } => StatusCode::CONFLICT,
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => StatusCode::BAD_REQUEST,
+            E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => {
+                StatusCode::BAD_REQUEST
+            }
             E::RecordInvalid(_)
             | E::WrongDevice { .. }
             | E::HashMismatch { .. }
@@ -284,9 +317,12 @@ impl OfficeError {
             | E::AgreementInvalid { .. }
             | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             E::NotFound | E::UnknownDevice { .. } => StatusCode::NOT_FOUND,
-            E::SchemaTooNew { .. } | E::ForeignDatabase { .. } | E::Db { .. } | E::Io { .. } | E::Tls(_) | E::Internal(_) => {
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
+            E::SchemaTooNew { .. }
+            | E::ForeignDatabase { .. }
+            | E::Db { .. }
+            | E::Io { .. }
+            | E::Tls(_)
+            | E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 

@@ -24,7 +24,9 @@ pub type Decoded = Vec<(Record, Option<Erasure>)>;
 pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
     let mut out = Vec::with_capacity(batch.records.len());
     for (i, wire) in batch.records.iter().enumerate() {
-        let (record, erasure) = wire.to_record().map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
+        let (record, erasure) = wire
+            .to_record()
+            .map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
         if record.header.device_id != device.device_id {
             return Err(OfficeError::WrongDevice { seq: record.header.seq, found: record.header.device_id });
         }
@@ -46,14 +48,21 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
 
 /// Checks records that extend the office's copy, which ends at `head`
 /// (`(0, zeros)` when it holds nothing), against the batch checkpoint.
-pub fn check_extension(device: &Device, head: (u64, Hash32), new: &[(Record, Option<Erasure>)], checkpoint: Option<&WireCheckpoint>) -> Result<()> {
+pub fn check_extension(
+    device: &Device,
+    head: (u64, Hash32),
+    new: &[(Record, Option<Erasure>)],
+    checkpoint: Option<&WireCheckpoint>,
+) -> Result<()> {
     let Some((last, _)) = new.last() else { return Ok(()) };
     let first = new[0].0.header.seq;
     if first != head.0 + 1 {
         return Err(OfficeError::Gap { acknowledged: head.0, found: first });
     }
     let checkpoint = checkpoint
-        .ok_or_else(|| OfficeError::CheckpointInvalid { detail: "a batch with records must carry a checkpoint".into() })?
+        .ok_or_else(|| OfficeError::CheckpointInvalid {
+            detail: "a batch with records must carry a checkpoint".into(),
+        })?
         .to_checkpoint(device.device_id)
         .ok_or_else(|| OfficeError::CheckpointInvalid { detail: "its signature is not 128 hex digits".into() })?;
     if checkpoint.seq != last.header.seq {
@@ -78,10 +87,18 @@ pub fn check_extension(device: &Device, head: (u64, Hash32), new: &[(Record, Opt
         ProblemKind::WrongDevice { found } => OfficeError::WrongDevice { seq, found },
         ProblemKind::HashMismatch { stored, computed } => OfficeError::HashMismatch { seq, sent: stored, computed },
         ProblemKind::FieldAltered { field } => OfficeError::PersonalDataMismatch { seq, field },
-        ProblemKind::ErasedWithoutLog => OfficeError::ErasureInconsistent { seq, detail: "its personal data is missing but it carries no erasure" },
-        ProblemKind::ErasureNotApplied => OfficeError::ErasureInconsistent { seq, detail: "it carries an erasure but still has personal data" },
-        ProblemKind::CheckpointForged => OfficeError::CheckpointInvalid { detail: "its signature is not the kiosk's registered key".into() },
-        ProblemKind::CheckpointMismatch { .. } => OfficeError::CheckpointInvalid { detail: format!("it signs another hash than record {seq}'s") },
+        ProblemKind::ErasedWithoutLog => {
+            OfficeError::ErasureInconsistent { seq, detail: "its personal data is missing but it carries no erasure" }
+        }
+        ProblemKind::ErasureNotApplied => {
+            OfficeError::ErasureInconsistent { seq, detail: "it carries an erasure but still has personal data" }
+        }
+        ProblemKind::CheckpointForged => {
+            OfficeError::CheckpointInvalid { detail: "its signature is not the kiosk's registered key".into() }
+        }
+        ProblemKind::CheckpointMismatch { .. } => {
+            OfficeError::CheckpointInvalid { detail: format!("it signs another hash than record {seq}'s") }
+        }
         other => OfficeError::RecordInvalid(format!("record {seq}: {other:?}; nothing from this batch was stored")),
     })
 }
@@ -94,7 +111,9 @@ pub fn implausible_time(signed_at: DateTime<Utc>, received_at: DateTime<Utc>) ->
     if signed_at < earliest {
         Some(format!("the kiosk claims it was signed at {signed_at}, before 2020: the kiosk clock was probably wrong"))
     } else if signed_at > received_at + Duration::days(1) {
-        Some(format!("the kiosk claims it was signed at {signed_at}, more than a day after the office received it at {received_at}: the kiosk clock runs ahead"))
+        Some(format!(
+            "the kiosk claims it was signed at {signed_at}, more than a day after the office received it at {received_at}: the kiosk clock runs ahead"
+        ))
     } else {
         None
     }

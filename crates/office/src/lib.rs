@@ -53,7 +53,8 @@ pub fn ensure_data_dir(data_dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700)).map_err(|source| OfficeError::Io { path: data_dir.to_owned(), source })?;
+        std::fs::set_permissions(data_dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|source| OfficeError::Io { path: data_dir.to_owned(), source })?;
     }
     Ok(())
 }

@@ -20,7 +20,11 @@ use signbook_office::{OfficeStore, SqliteStore, bundle, db_path, ensure_data_dir
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
-#[command(name = "signbook-office", version, about = "The Signbook office server: pairs kiosks and receives their signatures over HTTPS.")]
+#[command(
+    name = "signbook-office",
+    version,
+    about = "The Signbook office server: pairs kiosks and receives their signatures over HTTPS."
+)]
 struct Cli {
     /// Data directory (database, TLS certificate and key) [default: $SIGNBOOK_OFFICE_DATA, else the platform data directory]
     #[arg(long, global = true, value_name = "DIR", env = "SIGNBOOK_OFFICE_DATA")]
@@ -144,13 +148,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // The dashboard's own connection: exports never hold up a kiosk's push.
             let dashboard = Dashboard::new(open(&data)?, school, identity.fingerprint());
             let shared: SharedStore = Arc::new(Mutex::new(store));
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .context("starting the async runtime")?;
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+                let listener = tokio::net::TcpListener::bind(listen)
+                    .await
+                    .with_context(|| format!("cannot listen on {listen}"))?;
                 let addr = listener.local_addr()?;
                 writeln!(out, "signbook-office listening on https://{addr}")?;
                 writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
-                writeln!(out, "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)")?;
+                writeln!(
+                    out,
+                    "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)"
+                )?;
                 writeln!(out, "data directory: {}", data.display())?;
                 out.flush()?;
                 drop(out);
@@ -169,8 +181,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES))?;
             writeln!(out, "pairing code: {code}")?;
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
-            writeln!(out, "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:")?;
-            writeln!(out, "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}", identity.fingerprint())?;
+            writeln!(
+                out,
+                "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:"
+            )?;
+            writeln!(
+                out,
+                "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}",
+                identity.fingerprint()
+            )?;
         }
         Command::User { action } => {
             let mut store = open(&data)?;
@@ -192,7 +211,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
                 UserAction::Remove { name } => {
-                    anyhow::ensure!(store.remove_user(&name)?, "there is no account called {name} (see `signbook-office user list`)");
+                    anyhow::ensure!(
+                        store.remove_user(&name)?,
+                        "there is no account called {name} (see `signbook-office user list`)"
+                    );
                     store.audit("cli", "user_removed", &name, Utc::now())?;
                     writeln!(out, "Removed {name}; they are logged out everywhere.")?;
                 }
@@ -210,13 +232,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             for k in kiosks {
                 let state = k.revoked_at.as_deref().map_or_else(|| "active".to_owned(), |at| format!("REVOKED {at}"));
-                writeln!(out, "{}  {}  records: {}  last: {}  {state}", k.device_id, k.name.as_deref().unwrap_or("-"), k.records, k.last_received_at.as_deref().unwrap_or("never"))?;
+                writeln!(
+                    out,
+                    "{}  {}  records: {}  last: {}  {state}",
+                    k.device_id,
+                    k.name.as_deref().unwrap_or("-"),
+                    k.records,
+                    k.last_received_at.as_deref().unwrap_or("never")
+                )?;
             }
         }
         Command::Revoke { device_id } => {
             let mut store = open(&data)?;
             if store.revoke(device_id, Utc::now())? {
-                writeln!(out, "Revoked {device_id}: its pushes are refused from now on. Records already received are kept.")?;
+                writeln!(
+                    out,
+                    "Revoked {device_id}: its pushes are refused from now on. Records already received are kept."
+                )?;
             } else {
                 writeln!(out, "{device_id} was already revoked.")?;
             }
@@ -238,7 +270,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut intact = true;
             for report in store.verify()? {
                 match &report.problem {
-                    None => writeln!(out, "{}: intact, {} records ({} erased)", report.device_id, report.records, report.erased)?,
+                    None => writeln!(
+                        out,
+                        "{}: intact, {} records ({} erased)",
+                        report.device_id, report.records, report.erased
+                    )?,
                     Some(problem) => {
                         intact = false;
                         writeln!(out, "{}: BROKEN at {problem}", report.device_id)?;
@@ -250,7 +286,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Backup { out: file } => {
             let report = signbook_office::backup::backup(&data, &file)?;
             let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
-            writeln!(out, "Backed up the office: {} records ({} bytes) to {}. Keep these files together and private.", report.records, report.bytes, files.join(", "))?;
+            writeln!(
+                out,
+                "Backed up the office: {} records ({} bytes) to {}. Keep these files together and private.",
+                report.records,
+                report.bytes,
+                files.join(", ")
+            )?;
         }
         Command::ImportBundle { file } => {
             let mut store = open(&data)?;

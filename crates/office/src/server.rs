@@ -21,7 +21,9 @@ use ed25519_dalek::VerifyingKey;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
-use signbook_core::sync::auth::{self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS};
+use signbook_core::sync::auth::{
+    self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
+};
 use signbook_core::sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
 use signbook_core::sync::{PAIR_PATH, PUSH_PATH};
 use tokio::net::TcpListener;
@@ -59,7 +61,10 @@ pub fn router(store: SharedStore) -> Router {
 /// kiosk speaking a newer protocol must be able to read the refusal).
 pub fn app(store: SharedStore, dashboard: crate::web::SharedDashboard) -> Router {
     sync_routes(store).merge(crate::web::router(dashboard)).fallback(|headers: HeaderMap| async move {
-        let browser = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|accept| accept.contains("text/html"));
+        let browser = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"));
         if browser { crate::web::PageError::NotFound.into_response() } else { OfficeError::NotFound.into_response() }
     })
 }
@@ -111,7 +116,8 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor
 
 /// Refuses a declared `Content-Length` over the limit, before anything else.
 fn check_declared_length(headers: &HeaderMap) -> Result<()> {
-    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
         return Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES });
     }
@@ -124,7 +130,9 @@ async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes> {
     let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
     match http_body_util::BodyExt::collect(limited).await {
         Ok(collected) => Ok(collected.to_bytes()),
-        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES }),
+        Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES })
+        }
         Err(error) => Err(OfficeError::MalformedJson { detail: format!("the body could not be read: {error}") }),
     }
 }
@@ -134,7 +142,10 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 }
 
 /// Runs a store call on the blocking pool.
-async fn with_store<T: Send + 'static>(store: &SharedStore, f: impl FnOnce(&mut dyn OfficeStore) -> Result<T> + Send + 'static) -> Result<T> {
+async fn with_store<T: Send + 'static>(
+    store: &SharedStore,
+    f: impl FnOnce(&mut dyn OfficeStore) -> Result<T> + Send + 'static,
+) -> Result<T> {
     let store = store.clone();
     tokio::task::spawn_blocking(move || {
         let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
@@ -153,9 +164,13 @@ struct SignedBy {
 }
 
 fn signed_by(headers: &HeaderMap) -> Result<SignedBy> {
-    let get = |name: &'static str| headers.get(name).and_then(|v| v.to_str().ok()).ok_or(OfficeError::AuthMissing { header: name });
-    let device_id = Uuid::parse_str(get(HEADER_DEVICE)?).map_err(|_| OfficeError::AuthMissing { header: HEADER_DEVICE })?;
-    let timestamp = get(HEADER_TIMESTAMP)?.parse().map_err(|_| OfficeError::AuthMissing { header: HEADER_TIMESTAMP })?;
+    let get = |name: &'static str| {
+        headers.get(name).and_then(|v| v.to_str().ok()).ok_or(OfficeError::AuthMissing { header: name })
+    };
+    let device_id =
+        Uuid::parse_str(get(HEADER_DEVICE)?).map_err(|_| OfficeError::AuthMissing { header: HEADER_DEVICE })?;
+    let timestamp =
+        get(HEADER_TIMESTAMP)?.parse().map_err(|_| OfficeError::AuthMissing { header: HEADER_TIMESTAMP })?;
     let nonce = get(HEADER_NONCE)?;
     if nonce.len() < 16 || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(OfficeError::AuthMissing { header: HEADER_NONCE });
@@ -168,7 +183,12 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
     if skew.abs() > MAX_CLOCK_SKEW_SECS {
         return Err(OfficeError::ClockSkew { skew_secs: skew, max: MAX_CLOCK_SKEW_SECS });
     }
-    let request = auth::RequestAuth { device_id: signed.device_id, timestamp: signed.timestamp, nonce: &signed.nonce, signature: &signed.signature };
+    let request = auth::RequestAuth {
+        device_id: signed.device_id,
+        timestamp: signed.timestamp,
+        nonce: &signed.nonce,
+        signature: &signed.signature,
+    };
     if !auth::verify_request(key, "POST", path, &request, body) {
         return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
     }
@@ -177,7 +197,13 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
 
 /// Checks a push's signature and timestamp against the paired device (the
 /// nonce is checked in the same transaction as the batch, see [`push`]).
-fn authenticate(store: &mut dyn OfficeStore, signed: &SignedBy, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<Device> {
+fn authenticate(
+    store: &mut dyn OfficeStore,
+    signed: &SignedBy,
+    path: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Device> {
     let device = store.device(signed.device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
     if let Some(revoked_at) = &device.revoked_at {
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
@@ -187,12 +213,19 @@ fn authenticate(store: &mut dyn OfficeStore, signed: &SignedBy, path: &str, body
 }
 
 /// Keeps an alert for refusals that staff must see, then passes the error on.
-fn alerting<T>(store: &mut dyn OfficeStore, device_id: Option<Uuid>, now: DateTime<Utc>, result: Result<T>) -> Result<T> {
+fn alerting<T>(
+    store: &mut dyn OfficeStore,
+    device_id: Option<Uuid>,
+    now: DateTime<Utc>,
+    result: Result<T>,
+) -> Result<T> {
     if let Err(error) = &result {
         tracing::warn!(device = ?device_id, code = error.code(), %error, "request refused");
         if error.is_alert() {
             let seq = match error {
-                OfficeError::Fork { seq, .. } | OfficeError::HashMismatch { seq, .. } | OfficeError::PersonalDataMismatch { seq, .. } => Some(*seq),
+                OfficeError::Fork { seq, .. }
+                | OfficeError::HashMismatch { seq, .. }
+                | OfficeError::PersonalDataMismatch { seq, .. } => Some(*seq),
                 OfficeError::Gap { found, .. } => Some(*found),
                 _ => None,
             };
@@ -215,7 +248,8 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
         let result = (|| {
             let device = authenticate(store, &signed, PUSH_PATH, &body, now)?;
             let nonce = (signed.nonce.as_str(), now.timestamp());
-            let outcome = parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
+            let outcome =
+                parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
             match outcome {
                 // A refused request's nonce is spent too: replaying it is a replay.
                 Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
@@ -250,8 +284,10 @@ async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     check_signature(&signed, &key, PAIR_PATH, &body, now)?;
     let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
     let code = request.code.chars().take(40).collect::<String>();
-    let (device, acknowledged_seq) =
-        with_store(&store, move |store| store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now)).await?;
+    let (device, acknowledged_seq) = with_store(&store, move |store| {
+        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now)
+    })
+    .await?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
     Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
 }

@@ -43,10 +43,15 @@ impl OfficeIdentity {
             return Ok(OfficeIdentity { cert, key });
         }
         if cert_path.exists() != key_path.exists() {
-            return Err(OfficeError::Tls(format!("only one of {} and {} exists", cert_path.display(), key_path.display())));
+            return Err(OfficeError::Tls(format!(
+                "only one of {} and {} exists",
+                cert_path.display(),
+                key_path.display()
+            )));
         }
         let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "signbook-office".into());
-        let generated = rcgen::generate_simple_self_signed(vec![host, "localhost".into()]).map_err(|e| OfficeError::Tls(e.to_string()))?;
+        let generated = rcgen::generate_simple_self_signed(vec![host, "localhost".into()])
+            .map_err(|e| OfficeError::Tls(e.to_string()))?;
         let cert = generated.cert.der().to_vec();
         let key = generated.signing_key.serialize_der();
         write_private(&key_path, &key).map_err(io(&key_path))?;
@@ -102,6 +107,10 @@ mod tests {
             assert_eq!(fs::metadata(dir.path().join("key.der")).unwrap().permissions().mode() & 0o777, 0o600);
         }
         fs::remove_file(dir.path().join("key.der")).unwrap();
-        assert_eq!(OfficeIdentity::load_or_create(dir.path()).unwrap_err().code(), "tls", "never silently replaces half a pair");
+        assert_eq!(
+            OfficeIdentity::load_or_create(dir.path()).unwrap_err().code(),
+            "tls",
+            "never silently replaces half a pair"
+        );
     }
 }

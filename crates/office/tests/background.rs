@@ -25,7 +25,11 @@ fn the_background_loop_backs_off_while_the_office_is_down_and_drains_when_it_ret
 
     let options = BackgroundOptions {
         interval: Duration::from_millis(200),
-        backoff: Backoff { base: Duration::from_millis(100), cap: Duration::from_millis(400), floor: Duration::from_millis(50) },
+        backoff: Backoff {
+            base: Duration::from_millis(100),
+            cap: Duration::from_millis(400),
+            floor: Duration::from_millis(50),
+        },
     };
     let background = BackgroundSync::start(store.path(), options).unwrap();
 
@@ -87,12 +91,18 @@ fn implausible_kiosk_clocks_are_stored_and_flagged() {
     let alerts = office.db().alerts().unwrap();
     let flagged: Vec<(&str, Option<u64>)> = alerts.iter().map(|a| (a.kind.as_str(), a.seq)).collect();
     assert_eq!(flagged, [("clock_implausible", Some(3)), ("clock_implausible", Some(4))]);
-    assert!(alerts[0].detail.contains("before 2020") && alerts[1].detail.contains("more than a day after"), "{alerts:?}");
+    assert!(
+        alerts[0].detail.contains("before 2020") && alerts[1].detail.contains("more than a day after"),
+        "{alerts:?}"
+    );
     let received: String = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
         .unwrap()
         .query_row("SELECT received_at FROM records WHERE seq = 3", [], |r| r.get(0))
         .unwrap();
-    assert!(received.starts_with(&Utc::now().format("%Y-").to_string()), "the office's own receipt time is kept beside the claim: {received}");
+    assert!(
+        received.starts_with(&Utc::now().format("%Y-").to_string()),
+        "the office's own receipt time is kept beside the claim: {received}"
+    );
 }
 
 #[test]
@@ -106,7 +116,11 @@ fn a_kiosk_whose_clock_is_hours_off_still_gets_every_record_to_the_office() {
     for off_by in [chrono::Duration::hours(-3), chrono::Duration::days(400)] {
         sign(&mut store, 10);
         let report = sync::push_with_clock(&mut store, 500, &move || Utc::now() + off_by).unwrap();
-        assert_eq!((report.sent, report.pending), (if off_by < chrono::Duration::zero() { 30 } else { 10 }, 0), "clock off by {off_by}");
+        assert_eq!(
+            (report.sent, report.pending),
+            (if off_by < chrono::Duration::zero() { 30 } else { 10 }, 0),
+            "clock off by {off_by}"
+        );
     }
     assert_office_holds(&office, &store);
     assert!(store.sync_status().unwrap().last_error.is_none());

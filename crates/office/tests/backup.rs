@@ -8,7 +8,12 @@ use signbook_core::sync;
 
 #[test]
 fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_kiosks() {
-    let (data, kiosk_dir, backups, restored) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (data, kiosk_dir, backups, restored) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
     let mut office = Office::start(data.path());
     let proxy = Proxy::start(office.addr, |_| false); // the office's fixed address on the LAN
     let mut store = kiosk(kiosk_dir.path(), 12);
@@ -23,7 +28,9 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
     office.kill();
 
     // Restore: the three files back under their own names in an empty data directory.
-    for (from, to) in [("office.backup", "office.db"), ("office.backup.cert.der", "cert.der"), ("office.backup.key.der", "key.der")] {
+    for (from, to) in
+        [("office.backup", "office.db"), ("office.backup.cert.der", "cert.der"), ("office.backup.key.der", "key.der")]
+    {
         std::fs::copy(backups.path().join(from), restored.path().join(to)).unwrap();
     }
     let old_fingerprint = office.fingerprint.clone();
@@ -32,7 +39,10 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
     proxy.retarget(office.addr);
     assert_office_holds(&office, &store);
     let verify = office.cli(&["verify"]);
-    assert!(verify.status.success() && String::from_utf8_lossy(&verify.stdout).contains("intact, 12 records"), "{verify:?}");
+    assert!(
+        verify.status.success() && String::from_utf8_lossy(&verify.stdout).contains("intact, 12 records"),
+        "{verify:?}"
+    );
 
     // The kiosk syncs on with the restored office, with no new pairing.
     sign(&mut store, 3);

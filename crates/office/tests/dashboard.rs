@@ -25,7 +25,9 @@ fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
     let mut office = SqliteStore::open(db_path(dir.path())).unwrap();
     let device = pair(&mut office, kiosk);
     let push = batch(kiosk, true);
-    office.ingest(&device, Some(("00112233445566778899aabbccddeeff", Utc::now().timestamp())), &push, Utc::now()).unwrap();
+    office
+        .ingest(&device, Some(("00112233445566778899aabbccddeeff", Utc::now().timestamp())), &push, Utc::now())
+        .unwrap();
     (office, dir)
 }
 
@@ -33,15 +35,23 @@ fn pair(office: &mut SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Devi
     let code = new_code();
     let now = Utc::now();
     office.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).unwrap();
-    office.pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now).unwrap().0
+    office
+        .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
+        .unwrap()
+        .0
 }
 
 fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
     let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
-    let records: Vec<WireRecord> = kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
+    let records: Vec<WireRecord> =
+        kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
     let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
     let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash));
-    let agreements = if with_agreements { kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect() } else { vec![] };
+    let agreements = if with_agreements {
+        kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect()
+    } else {
+        vec![]
+    };
     PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
 }
 
@@ -53,7 +63,12 @@ fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {
 #[test]
 fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still_verify() {
     // Signed one a minute from 08:05:03 UTC on 22 May 2026.
-    let kiosk = Kiosk::with(&[("visitor", "Ann Hughes", None), ("staff", "Siân Evans", None), ("visitor", "Zoë O'Brien", None), ("visitor", "Tom Price", None)]);
+    let kiosk = Kiosk::with(&[
+        ("visitor", "Ann Hughes", None),
+        ("staff", "Siân Evans", None),
+        ("visitor", "Zoë O'Brien", None),
+        ("visitor", "Tom Price", None),
+    ]);
     let (mut office, _dir) = office_with(&kiosk);
     office.set_retention("visitor", Some(1), "j.evans", Utc::now()).unwrap();
 
@@ -61,11 +76,22 @@ fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still_verif
 
     assert_eq!(report.erased, vec![("visitor".to_owned(), 2)], "the two visitors signed over a day before");
     let all = names(&office, &RecordQuery::default());
-    assert_eq!(all, vec!["Tom Price", "(erased)", "Siân Evans", "(erased)"], "newest first: staff have no retention period, Tom is within his");
-    assert!(office.verify().unwrap().iter().all(|r| r.problem.is_none() && r.erased == 2), "tombstones keep every chain intact");
+    assert_eq!(
+        all,
+        vec!["Tom Price", "(erased)", "Siân Evans", "(erased)"],
+        "newest first: staff have no retention period, Tom is within his"
+    );
+    assert!(
+        office.verify().unwrap().iter().all(|r| r.problem.is_none() && r.erased == 2),
+        "tombstones keep every chain intact"
+    );
     let log = office.audit_log(10).unwrap();
     assert_eq!((log[0].action.as_str(), log[0].detail.as_str()), ("retention_purge", "visitor: 2 records"));
-    assert_eq!(office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).unwrap().total(), 0, "a second purge finds nothing more");
+    assert_eq!(
+        office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).unwrap().total(),
+        0,
+        "a second purge finds nothing more"
+    );
 }
 
 #[test]
@@ -78,14 +104,23 @@ fn an_erasure_removes_the_person_from_search_and_refuses_to_run_twice() {
     office.erase_record(device, 1, "erasure request 2026-14", "j.evans", Utc::now()).unwrap();
 
     assert_eq!(names(&office, &RecordQuery { name: "zoe".into(), ..Default::default() }), vec!["Zoe Obrien-Smith"]);
-    assert_eq!(names(&office, &RecordQuery { organisation: "acme".into(), ..Default::default() }), Vec::<String>::new());
+    assert_eq!(
+        names(&office, &RecordQuery { organisation: "acme".into(), ..Default::default() }),
+        Vec::<String>::new()
+    );
     let erased = office.stored_record(device, 1).unwrap().unwrap();
-    assert_eq!((erased.record.personal, erased.erasure.map(|e| e.reason)), (None, Some("erasure request 2026-14".to_owned())));
+    assert_eq!(
+        (erased.record.personal, erased.erasure.map(|e| e.reason)),
+        (None, Some("erasure request 2026-14".to_owned()))
+    );
     let again = office.erase_record(device, 1, "again", "j.evans", Utc::now()).unwrap_err();
     assert!(again.to_string().contains("already erased"), "{again}");
     let blank = office.erase_record(device, 2, "   ", "j.evans", Utc::now()).unwrap_err();
     assert!(blank.to_string().contains("give a reason"), "{blank}");
-    assert!(office.stored_record(device, 2).unwrap().unwrap().record.personal.is_some(), "a refused erasure changes nothing");
+    assert!(
+        office.stored_record(device, 2).unwrap().unwrap().record.personal.is_some(),
+        "a refused erasure changes nothing"
+    );
     assert!(office.verify().unwrap()[0].problem.is_none());
 }
 
@@ -97,19 +132,35 @@ fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() {
     office.add_user("j.evans", "correct horse battery", Utc::now()).unwrap();
     let throttle = LoginThrottle::default();
     let t0 = 1_800_000_000;
-    assert_eq!(office.check_password("J.Evans", "correct horse battery").unwrap().as_deref(), Some("j.evans"), "user names ignore case");
+    assert_eq!(
+        office.check_password("J.Evans", "correct horse battery").unwrap().as_deref(),
+        Some("j.evans"),
+        "user names ignore case"
+    );
     assert_eq!(office.check_password("j.evans", "wrong").unwrap(), None);
     assert_eq!(office.check_password("nobody", "correct horse battery").unwrap(), None);
     for i in 0..5 {
-        assert_eq!(office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + i).unwrap(), None, "attempt {i} is allowed");
+        assert_eq!(
+            office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + i).unwrap(),
+            None,
+            "attempt {i} is allowed"
+        );
         office.note_login_failure("j.evans", "10.0.0.9", t0 + i).unwrap();
     }
     drop(office);
     let office = SqliteStore::open(&path).unwrap();
     let wait = office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 10).unwrap();
     assert_eq!(wait, Some(15 * 60 - 10), "locked from any address, for the rest of the 15-minute window");
-    assert_eq!(office.login_locked_for(&throttle, "other.user", "10.0.0.77", t0 + 10).unwrap(), None, "other accounts are not locked");
-    assert_eq!(office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + 15 * 60 + 5).unwrap(), None, "the lock ends");
+    assert_eq!(
+        office.login_locked_for(&throttle, "other.user", "10.0.0.77", t0 + 10).unwrap(),
+        None,
+        "other accounts are not locked"
+    );
+    assert_eq!(
+        office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + 15 * 60 + 5).unwrap(),
+        None,
+        "the lock ends"
+    );
 }
 
 #[test]
@@ -128,11 +179,21 @@ fn sessions_end_at_logout_and_after_idling() {
     office.end_session(&token).unwrap();
     assert!(office.session(&token, t0 + 1).unwrap().is_none(), "logout ends it");
     assert!(office.session(&"0".repeat(64), t0).unwrap().is_none(), "an unknown cookie is nobody");
-    for (name, password, says) in [("", "correct horse battery", "user name"), ("j evans", "correct horse battery", "user name"), ("k.lee", "short", "at least 10")] {
+    for (name, password, says) in [
+        ("", "correct horse battery", "user name"),
+        ("j evans", "correct horse battery", "user name"),
+        ("k.lee", "short", "at least 10"),
+    ] {
         let err = office.add_user(name, password, Utc::now()).unwrap_err().to_string();
         assert!(err.contains(says), "{name:?}: {err}");
     }
-    assert!(office.add_user("J.EVANS", "another long password", Utc::now()).unwrap_err().to_string().contains("already an account"));
+    assert!(
+        office
+            .add_user("J.EVANS", "another long password", Utc::now())
+            .unwrap_err()
+            .to_string()
+            .contains("already an account")
+    );
 }
 
 #[test]
@@ -150,7 +211,11 @@ fn agreement_texts_arrive_with_pushes_and_a_forged_one_is_refused_whole() {
     office.ingest(&device, None, &batch(&kiosk, true), Utc::now()).unwrap();
     let held = office.agreement(&kiosk.records()[0].record.header.agreement_hash).unwrap().expect("the text signed");
     assert_eq!(held.title, AGREEMENT_TITLE);
-    assert_eq!(office.current_agreements().unwrap().get("staff"), Some(&held.hash.to_hex()), "published for staff: what staff must sign");
+    assert_eq!(
+        office.current_agreements().unwrap().get("staff"),
+        Some(&held.hash.to_hex()),
+        "published for staff: what staff must sign"
+    );
 }
 
 #[test]
@@ -187,9 +252,17 @@ fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies(
     drop(old);
 
     let upgraded = SqliteStore::open(&old_path).unwrap();
-    let version: i64 = rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    let version: i64 =
+        rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 2, "migrated to the dashboard's schema");
     assert_eq!(upgraded.record_count(kiosk.store.device_id()).unwrap(), 2);
-    assert!(upgraded.verify().unwrap().iter().all(|r| r.problem.is_none() && r.records == 2), "every record kept and verified");
-    assert_eq!(names(&upgraded, &RecordQuery { name: "sian".into(), ..Default::default() }), vec!["Siân Evans"], "and found by search");
+    assert!(
+        upgraded.verify().unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),
+        "every record kept and verified"
+    );
+    assert_eq!(
+        names(&upgraded, &RecordQuery { name: "sian".into(), ..Default::default() }),
+        vec!["Siân Evans"],
+        "and found by search"
+    );
 }

@@ -40,7 +40,8 @@ fn pdf_images(pdf: &[u8]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("evidence.pdf");
     std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils) is installed");
+    let out =
+        Command::new("pdfimages").arg("-list").arg(&path).output().expect("pdfimages (poppler-utils) is installed");
     String::from_utf8(out.stdout).unwrap().lines().skip(2).map(str::to_owned).collect()
 }
 
@@ -56,7 +57,8 @@ fn pdf_of(kiosk: &Kiosk, record: &StoredRecord) -> Vec<u8> {
 
 #[test]
 fn a_record_pdf_shows_every_fact_the_signature_and_the_agreement_text() {
-    let kiosk = Kiosk::with(&[("visitor", "Ann Visitor", None), ("contractor", "Siôn Ŵyn Dafydd", Some("Ŷd & Co Cyf"))]);
+    let kiosk =
+        Kiosk::with(&[("visitor", "Ann Visitor", None), ("contractor", "Siôn Ŵyn Dafydd", Some("Ŷd & Co Cyf"))]);
     let records = kiosk.records();
     let record = &records[1];
     let pdf = pdf_of(&kiosk, record);
@@ -89,13 +91,20 @@ fn a_record_pdf_shows_every_fact_the_signature_and_the_agreement_text() {
     // Every line of the agreement, wrapped or not, is there, in order.
     let body = flat.replace('•', "");
     let mut from = 0;
-    for line in agreement.text.lines().map(|l| squashed(l.trim_start_matches(['#', '-', '*', ' ']))).filter(|l| !l.is_empty()) {
-        let at = body[from..].find(&line).unwrap_or_else(|| panic!("agreement line {line:?} is not in the PDF after byte {from}"));
+    for line in
+        agreement.text.lines().map(|l| squashed(l.trim_start_matches(['#', '-', '*', ' ']))).filter(|l| !l.is_empty())
+    {
+        let at = body[from..]
+            .find(&line)
+            .unwrap_or_else(|| panic!("agreement line {line:?} is not in the PDF after byte {from}"));
         from += at + line.len();
     }
     let pages = text.matches("Page ").count();
     assert!(pages >= 2, "the agreement flows onto a second page:\n{text}");
-    assert!(text.contains(&format!("Page 1 of {pages}")) && text.contains(&format!("Page {pages} of {pages}")), "{text}");
+    assert!(
+        text.contains(&format!("Page 1 of {pages}")) && text.contains(&format!("Page {pages} of {pages}")),
+        "{text}"
+    );
     let images = pdf_images(&pdf);
     assert_eq!(images.len(), 1, "one signature image: {images:?}");
 }
@@ -123,7 +132,10 @@ fn a_missing_agreement_version_is_named_by_its_hash() {
     let pdf = record_pdf(SCHOOL, record, None, &kiosk.chain()).unwrap();
     let flat = squashed(&pdf_text(&pdf));
     let hash = record.record.header.agreement_hash.to_hex();
-    assert!(flat.contains(&squashed(&format!("The office does not hold the text of agreement version {hash}"))), "{flat}");
+    assert!(
+        flat.contains(&squashed(&format!("The office does not hold the text of agreement version {hash}"))),
+        "{flat}"
+    );
     assert!(flat.contains("doesnothold") || flat.contains("(theofficedoesnotholdthisversion)"));
 }
 
@@ -137,14 +149,19 @@ fn a_script_tag_name_is_text_in_the_pdf_and_the_csv() {
     let mut csv = Vec::new();
     write_csv(&records, &agreement_titles(&kiosk.agreements()), &mut csv).unwrap();
     let csv = String::from_utf8(csv).unwrap();
-    let row = csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes()).records().next().unwrap().unwrap();
+    let row =
+        csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes()).records().next().unwrap().unwrap();
     assert_eq!(&row[4], SCRIPT);
     assert_eq!(&row[5], "'=HYPERLINK(\"http://evil\")", "formula neutralised");
 }
 
 #[test]
 fn names_in_greek_cyrillic_and_welsh_render_and_uncovered_scripts_are_flagged() {
-    let kiosk = Kiosk::with(&[("visitor", "Αλέξανδρος Παπαδόπουλος", None), ("visitor", "Пётр Ильич", None), ("visitor", "王小明", None)]);
+    let kiosk = Kiosk::with(&[
+        ("visitor", "Αλέξανδρος Παπαδόπουλος", None),
+        ("visitor", "Пётр Ильич", None),
+        ("visitor", "王小明", None),
+    ]);
     let records = kiosk.records();
     let greek = pdf_text(&pdf_of(&kiosk, &records[0]));
     assert!(greek.contains("Αλέξανδρος Παπαδόπουλος"), "{greek}");
@@ -172,13 +189,21 @@ fn the_office_csv_is_byte_for_byte_the_kiosk_csv() {
 
 #[test]
 fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
-    let mut kiosk = Kiosk::with(&[("visitor", "Ann Visitor", None), ("governor", SCRIPT, None), ("staff", "Bob Staff", None)]);
+    let mut kiosk =
+        Kiosk::with(&[("visitor", "Ann Visitor", None), ("governor", SCRIPT, None), ("staff", "Bob Staff", None)]);
     kiosk.store.erase(3, "left the school").unwrap();
     let records = kiosk.records();
     let agreements = kiosk.agreements();
     let chain = kiosk.chain();
     let generated_at = chrono::DateTime::parse_from_rfc3339("2026-06-01T10:00:00Z").unwrap().to_utc();
-    let input = PackInput { school: SCHOOL, filter: "all roles, May 2026", generated_at, records: &records, agreements: &agreements, chains: std::slice::from_ref(&chain) };
+    let input = PackInput {
+        school: SCHOOL,
+        filter: "all roles, May 2026",
+        generated_at,
+        records: &records,
+        agreements: &agreements,
+        chains: std::slice::from_ref(&chain),
+    };
     let mut zip_bytes = Cursor::new(Vec::new());
     let summary = write_pack(&mut zip_bytes, &input).unwrap();
     assert_eq!(summary.records, 3);
@@ -186,7 +211,11 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
 
     let mut zip = zip::ZipArchive::new(Cursor::new(zip_bytes.into_inner())).unwrap();
     let entries = zip.len();
-    assert_eq!(zip.by_name("records.csv").unwrap().last_modified().map(|t| (t.year(), t.month(), t.day())), Some((2026, 6, 1)), "entries dated when the pack was made");
+    assert_eq!(
+        zip.by_name("records.csv").unwrap().last_modified().map(|t| (t.year(), t.month(), t.day())),
+        Some((2026, 6, 1)),
+        "entries dated when the pack was made"
+    );
     let mut read = |name: &str| {
         let mut bytes = Vec::new();
         zip.by_name(name).unwrap_or_else(|e| panic!("{name} is in the pack: {e}")).read_to_end(&mut bytes).unwrap();
@@ -207,7 +236,11 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
         listed.push(path.to_owned());
     }
     let mut expected: Vec<String> = records.iter().map(|r| format!("records/{}.pdf", r.record.reference())).collect();
-    expected.extend(["records.csv".to_owned(), format!("agreements/{}.md", agreements[0].hash.to_hex()), "verification.txt".to_owned()]);
+    expected.extend([
+        "records.csv".to_owned(),
+        format!("agreements/{}.md", agreements[0].hash.to_hex()),
+        "verification.txt".to_owned(),
+    ]);
     listed.sort();
     expected.sort();
     assert_eq!(listed, expected, "the manifest lists every file but itself");
@@ -216,8 +249,15 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
     let csv = String::from_utf8(read("records.csv")).unwrap();
     assert_eq!(csv.trim_end().lines().count(), 4, "heading and three rows");
     assert!(csv.contains(SCRIPT));
-    assert_eq!(String::from_utf8(read(&format!("agreements/{}.md", agreements[0].hash.to_hex()))).unwrap(), agreements[0].text);
-    assert_eq!(Hash32::of(&read(&format!("agreements/{}.md", agreements[0].hash.to_hex()))), agreements[0].hash, "the text is the signed version");
+    assert_eq!(
+        String::from_utf8(read(&format!("agreements/{}.md", agreements[0].hash.to_hex()))).unwrap(),
+        agreements[0].text
+    );
+    assert_eq!(
+        Hash32::of(&read(&format!("agreements/{}.md", agreements[0].hash.to_hex()))),
+        agreements[0].hash,
+        "the text is the signed version"
+    );
     let script_pdf = read(&format!("records/{}.pdf", records[1].record.reference()));
     assert!(pdf_text(&script_pdf).contains(SCRIPT));
     let report = String::from_utf8(read("verification.txt")).unwrap();
@@ -238,8 +278,19 @@ fn a_broken_chain_and_a_missing_agreement_are_reported_in_the_pack() {
     let kiosk = Kiosk::with(&[("visitor", "Ann Visitor", None), ("visitor", "Bob Visitor", None)]);
     let records = kiosk.records();
     let mut chain = kiosk.chain();
-    chain.problem = Some(signbook_core::verify::Problem { seq: 2, id: None, kind: signbook_core::verify::ProblemKind::ErasedWithoutLog });
-    let input = PackInput { school: SCHOOL, filter: "visitors", generated_at: chrono::Utc::now(), records: &records, agreements: &[], chains: std::slice::from_ref(&chain) };
+    chain.problem = Some(signbook_core::verify::Problem {
+        seq: 2,
+        id: None,
+        kind: signbook_core::verify::ProblemKind::ErasedWithoutLog,
+    });
+    let input = PackInput {
+        school: SCHOOL,
+        filter: "visitors",
+        generated_at: chrono::Utc::now(),
+        records: &records,
+        agreements: &[],
+        chains: std::slice::from_ref(&chain),
+    };
     let mut out = Cursor::new(Vec::new());
     let summary = write_pack(&mut out, &input).unwrap();
     let hash = records[0].record.header.agreement_hash;
@@ -275,9 +326,19 @@ fn bad_input_gets_a_typed_error() {
     damaged.record.personal.as_mut().unwrap().signature_png = b"not a png".to_vec();
     let err = record_pdf(SCHOOL, &damaged, None, &kiosk.chain()).unwrap_err();
     assert!(matches!(err, EvidenceError::SignatureImage { .. }), "{err}");
-    assert!(err.to_string().contains(&record.record.reference()) && err.to_string().contains("signbook-office verify"), "{err}");
+    assert!(
+        err.to_string().contains(&record.record.reference()) && err.to_string().contains("signbook-office verify"),
+        "{err}"
+    );
 
-    let input = PackInput { school: SCHOOL, filter: "all", generated_at: chrono::Utc::now(), records: std::slice::from_ref(record), agreements: &[], chains: &[] };
+    let input = PackInput {
+        school: SCHOOL,
+        filter: "all",
+        generated_at: chrono::Utc::now(),
+        records: std::slice::from_ref(record),
+        agreements: &[],
+        chains: &[],
+    };
     let err = write_pack(Cursor::new(Vec::new()), &input).unwrap_err();
     assert!(matches!(err, EvidenceError::MissingChain(d) if d == record.record.header.device_id), "{err}");
 }

@@ -38,7 +38,10 @@ fn lost_acknowledgements_never_duplicate_or_drop_a_record() {
 
     let lost = proxy.lost.load(std::sync::atomic::Ordering::SeqCst);
     assert!(lost >= 10, "the proxy really lost answers after the office committed: {lost}");
-    assert!(failures as u64 >= lost, "each lost answer was a failed push at the kiosk ({failures} failures, {lost} lost)");
+    assert!(
+        failures as u64 >= lost,
+        "each lost answer was a failed push at the kiosk ({failures} failures, {lost} lost)"
+    );
     assert_eq!(store.head().unwrap().unwrap().0, 1000);
     assert_office_holds(&office, &store);
     assert!(office.db().alerts().unwrap().is_empty(), "resends are not forks: {:?}", office.db().alerts().unwrap());
@@ -136,7 +139,8 @@ fn the_kiosk_killed_mid_sync_converges() {
 
 #[test]
 fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
-    let (office_dir, backup_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (office_dir, backup_dir, kiosk_dir) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut office = Office::start(office_dir.path());
     let proxy = Proxy::start(office.addr, |_| false);
     let mut store = kiosk(kiosk_dir.path(), 50);

@@ -10,7 +10,8 @@ use signbook_office::OfficeStore;
 
 #[test]
 fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_changes() {
-    let (office_dir, kiosk_dir, copy_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (office_dir, kiosk_dir, copy_dir) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 10);
     sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
@@ -41,7 +42,10 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
     assert_eq!(db.record_hashes(store.device_id()).unwrap(), held, "the office's copy is unchanged");
     let alerts = db.alerts().unwrap();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
-    assert_eq!((alerts[0].kind.as_str(), alerts[0].seq, alerts[0].device_id), ("fork", Some(11), Some(store.device_id())));
+    assert_eq!(
+        (alerts[0].kind.as_str(), alerts[0].seq, alerts[0].device_id),
+        ("fork", Some(11), Some(store.device_id()))
+    );
     let listing = String::from_utf8(office.cli(&["alerts"]).stdout).unwrap();
     assert!(listing.contains("fork") && listing.contains("record 11"), "{listing}");
 

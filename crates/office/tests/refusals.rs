@@ -12,12 +12,12 @@ use chrono::Utc;
 use common::{Office, kiosk, sign};
 use ed25519_dalek::SigningKey;
 use rustls::pki_types::ServerName;
+use signbook_core::checkpoint::Checkpoint;
 use signbook_core::sync::auth::sign_request;
 use signbook_core::sync::http::{HttpResponse, OfficeClient};
 use signbook_core::sync::tls::pinned_client_config;
 use signbook_core::sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireRecord};
 use signbook_core::sync::{self, PUSH_PATH, parse_fingerprint};
-use signbook_core::checkpoint::Checkpoint;
 use signbook_core::{Error, Store};
 use signbook_office::OfficeStore;
 use uuid::Uuid;
@@ -30,7 +30,8 @@ fn refused(result: Result<impl std::fmt::Debug, Error>) -> (String, String) {
 }
 
 fn error_of(response: &HttpResponse) -> (u16, String, String) {
-    let body: ErrorBody = serde_json::from_slice(&response.body).unwrap_or_else(|_| panic!("JSON error body: {}", String::from_utf8_lossy(&response.body)));
+    let body: ErrorBody = serde_json::from_slice(&response.body)
+        .unwrap_or_else(|_| panic!("JSON error body: {}", String::from_utf8_lossy(&response.body)));
     (response.status, body.code, body.message)
 }
 
@@ -40,7 +41,8 @@ fn client(office: &Office) -> OfficeClient {
 
 /// A push body of records `from..=to` of `store`, with a genuine checkpoint.
 fn batch(store: &Store, key: &SigningKey, from: u64, to: u64) -> PushRequest {
-    let records: Vec<WireRecord> = (from..=to).map(|s| WireRecord::from_record(&store.record(s).unwrap(), None)).collect();
+    let records: Vec<WireRecord> =
+        (from..=to).map(|s| WireRecord::from_record(&store.record(s).unwrap(), None)).collect();
     let last = records.last().unwrap();
     let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, store.device_id(), last.seq, last.hash));
     PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements: vec![], kiosk_head_seq: None }
@@ -67,10 +69,16 @@ fn pinning_and_pairing_codes_refuse_with_specific_errors() {
     let err = sync::pair(&mut a, &office.url(), &code, &wrong).unwrap_err();
     assert_eq!(err.code(), "fingerprint_mismatch");
     let message = err.to_string();
-    assert!(message.contains(&format!("expected {wrong}")) && message.contains(&format!("got {}", office.fingerprint)), "{message}");
+    assert!(
+        message.contains(&format!("expected {wrong}")) && message.contains(&format!("got {}", office.fingerprint)),
+        "{message}"
+    );
     assert!(a.sync_config().unwrap().is_none(), "nothing is saved after a refused pairing");
 
-    assert_eq!(sync::pair(&mut a, &office.url(), &code, "not-a-fingerprint").unwrap_err().code(), "fingerprint_invalid");
+    assert_eq!(
+        sync::pair(&mut a, &office.url(), &code, "not-a-fingerprint").unwrap_err().code(),
+        "fingerprint_invalid"
+    );
     let (c, m) = refused(sync::pair(&mut a, &office.url(), "AAAAA-AAAAA", &office.fingerprint));
     assert_eq!(c, "pairing_code_invalid", "{m}");
 
@@ -104,7 +112,12 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     let (client, key, device) = (client(&office), kiosk_key(dir.path()), store.device_id());
     let body = serde_json::to_vec(&batch(&store, &key, 1, 5)).unwrap();
 
-    let unpaired = post(&client, &kiosk_key(stranger_dir.path()), stranger.device_id(), &serde_json::to_vec(&batch(&stranger, &kiosk_key(stranger_dir.path()), 1, 2)).unwrap());
+    let unpaired = post(
+        &client,
+        &kiosk_key(stranger_dir.path()),
+        stranger.device_id(),
+        &serde_json::to_vec(&batch(&stranger, &kiosk_key(stranger_dir.path()), 1, 2)).unwrap(),
+    );
     let (status, code, _) = error_of(&unpaired);
     assert_eq!((status, code.as_str()), (401, "device_not_paired"));
 
@@ -136,7 +149,11 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     let status = store.sync_status().unwrap();
     // Pending counts what the office has acknowledged to this kiosk; the
     // hand-made pushes above were never acknowledged to it.
-    assert_eq!((status.last_error_code.as_deref(), status.pending), (Some("device_revoked"), 6), "shown in the admin area");
+    assert_eq!(
+        (status.last_error_code.as_deref(), status.pending),
+        (Some("device_revoked"), 6),
+        "shown in the admin area"
+    );
     assert_eq!(db.record_count(device).unwrap(), 5);
 }
 
@@ -163,7 +180,8 @@ fn tampered_records_and_forged_checkpoints_store_nothing() {
 
     let mut checkpoint = batch(&store, &key, 1, 6);
     let last = checkpoint.records.last().unwrap();
-    checkpoint.checkpoint = Some(WireCheckpoint::new(&Checkpoint::sign(&SigningKey::from_bytes(&[7; 32]), device, last.seq, last.hash)));
+    checkpoint.checkpoint =
+        Some(WireCheckpoint::new(&Checkpoint::sign(&SigningKey::from_bytes(&[7; 32]), device, last.seq, last.hash)));
     let (_, code, message) = error_of(&post(&client, &key, device, &serde_json::to_vec(&checkpoint).unwrap()));
     assert_eq!(code, "checkpoint_invalid", "{message}");
 
@@ -192,7 +210,12 @@ fn malformed_json_is_400_and_unknown_endpoints_404() {
     let (status, code, message) = error_of(&post(&client, &key, store.device_id(), br#"{"records": [{"seq": "#));
     assert_eq!((status, code.as_str()), (400, "malformed_json"), "{message}");
     assert!(message.contains("line 1 column"), "says where: {message}");
-    let (status, code, message) = error_of(&post(&client, &key, store.device_id(), br#"{"records": [], "checkpoint": null, "erasures": [], "extra": 1}"#));
+    let (status, code, message) = error_of(&post(
+        &client,
+        &key,
+        store.device_id(),
+        br#"{"records": [], "checkpoint": null, "erasures": [], "extra": 1}"#,
+    ));
     assert_eq!((status, code.as_str()), (400, "malformed_json"), "{message}");
     let (status, code, _) = error_of(&client.post("/v2/push", &[], b"{}").unwrap());
     assert_eq!((status, code.as_str()), (404, "not_found"));
@@ -200,7 +223,15 @@ fn malformed_json_is_400_and_unknown_endpoints_404() {
 
 fn peak_rss_kb(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").trim().parse().unwrap()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 /// Opens a pinned TLS connection for hand-written HTTP.
@@ -230,7 +261,14 @@ fn a_50_mb_body_gets_413_without_the_office_buffering_it() {
     // Streamed without a length: the office stops reading at its limit.
     let mut stream = tls(&office);
     // Well-formed (if unknown) credentials, so the office gets as far as reading.
-    let auth = sign_request(&SigningKey::from_bytes(&[5; 32]), &Uuid::new_v4(), "POST", PUSH_PATH, Utc::now().timestamp(), b"");
+    let auth = sign_request(
+        &SigningKey::from_bytes(&[5; 32]),
+        &Uuid::new_v4(),
+        "POST",
+        PUSH_PATH,
+        Utc::now().timestamp(),
+        b"",
+    );
     let auth: String = auth.iter().map(|(n, v)| format!("{n}: {v}\r\n")).collect();
     write!(stream, "POST /v1/push HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n{auth}Connection: close\r\n\r\n").unwrap();
     let chunk = vec![b' '; 256 * 1024];
@@ -245,7 +283,10 @@ fn a_50_mb_body_gets_413_without_the_office_buffering_it() {
     let mut answer = Vec::new();
     let _ = stream.read_to_end(&mut answer);
     let answer = String::from_utf8_lossy(&answer);
-    assert!(sent < FIFTY_MB || answer.starts_with("HTTP/1.1 413"), "either cut off or answered 413; got {answer:?} after {sent} bytes");
+    assert!(
+        sent < FIFTY_MB || answer.starts_with("HTTP/1.1 413"),
+        "either cut off or answered 413; got {answer:?} after {sent} bytes"
+    );
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 413"), "{answer}");
     let grown_mb = (peak_rss_kb(office.child.id()).saturating_sub(before)) / 1024;
     assert!(grown_mb < 30, "the office's peak memory grew by {grown_mb} MB: it buffered the body");

@@ -32,7 +32,11 @@ fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_n
     assert_eq!((again.sent, again.acknowledged_seq, again.pending), (0, 5000, 0), "nothing is resent");
     let status = store.sync_status().unwrap();
     assert!(status.last_success_at.is_some() && status.last_error.is_none(), "{status:?}");
-    assert!(office.db().alerts().unwrap().is_empty(), "a clean sync raises no alert: {:?}", office.db().alerts().unwrap());
+    assert!(
+        office.db().alerts().unwrap().is_empty(),
+        "a clean sync raises no alert: {:?}",
+        office.db().alerts().unwrap()
+    );
 
     let listing = String::from_utf8(office.cli(&["kiosks"]).stdout).unwrap();
     assert!(listing.contains(&store.device_id().to_string()) && listing.contains("records: 5000"), "{listing}");
@@ -72,7 +76,11 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(personal, [(6, Some("Visitor Number5".into())), (7, None), (33, None)], "the names are gone at the office too");
+    assert_eq!(
+        personal,
+        [(6, Some("Visitor Number5".into())), (7, None), (33, None)],
+        "the names are gone at the office too"
+    );
 
     let again = sync::push(&mut store).unwrap();
     assert_eq!((again.sent, again.erasures_sent), (0, 0), "erasures are sent once");
@@ -90,18 +98,30 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
     sync::export_bundle(&store, &bundle).unwrap();
     let refused = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not paired with this office"), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("is not paired with this office"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
 
     sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let report = sync::export_bundle(&store, &bundle).unwrap();
     assert_eq!((report.records, report.erased, report.batches), (1200, 1, 3));
     let first = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert!(String::from_utf8_lossy(&first.stdout).contains("1200 new records, 0 already held"), "{}", String::from_utf8_lossy(&first.stdout));
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("1200 new records, 0 already held"),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     assert_office_holds(&office, &store);
 
     let second = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
-    assert!(String::from_utf8_lossy(&second.stdout).contains("0 new records, 1200 already held"), "{}", String::from_utf8_lossy(&second.stdout));
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("0 new records, 1200 already held"),
+        "{}",
+        String::from_utf8_lossy(&second.stdout)
+    );
     // The network push after the bundle sends from what it knows; the office ignores what it has.
     let push = sync::push(&mut store).unwrap();
     assert_eq!((push.acknowledged_seq, push.pending), (1200, 0));
@@ -114,7 +134,11 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
     std::fs::write(&bundle, &bytes).unwrap();
     let tampered = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert_eq!(tampered.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&tampered.stderr).contains("signature is not kiosk"), "{}", String::from_utf8_lossy(&tampered.stderr));
+    assert!(
+        String::from_utf8_lossy(&tampered.stderr).contains("signature is not kiosk"),
+        "{}",
+        String::from_utf8_lossy(&tampered.stderr)
+    );
 }
 
 #[test]

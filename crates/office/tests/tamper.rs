@@ -56,7 +56,10 @@ fn a_deleted_record_row_still_opens_and_is_named() {
     office.kill();
     let path = db_path(office_dir.path());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TRIGGER office_records_are_never_deleted; DELETE FROM records WHERE seq = 3;").unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; DROP TRIGGER office_records_are_never_deleted; DELETE FROM records WHERE seq = 3;",
+    )
+    .unwrap();
     drop(conn);
     let report = SqliteStore::open(&path).expect("a tampered database still opens").verify().unwrap().remove(0);
     assert_eq!(report.problem.map(|p| p.seq), Some(3));

@@ -27,50 +27,27 @@ impl std::fmt::Display for Violation {
 impl std::error::Error for Violation {}
 
 /// `Err(Violation)` unless `ok`.
-pub fn ensure(
-    ok: bool,
-    guarantee: &'static str,
-    detail: impl FnOnce() -> String,
-) -> Result<(), Violation> {
-    if ok {
-        Ok(())
-    } else {
-        Err(Violation {
-            guarantee,
-            detail: detail(),
-        })
-    }
+pub fn ensure(ok: bool, guarantee: &'static str, detail: impl FnOnce() -> String) -> Result<(), Violation> {
+    if ok { Ok(()) } else { Err(Violation { guarantee, detail: detail() }) }
 }
 
 /// After a restart: the database opens, `PRAGMA integrity_check` is ok,
 /// every acknowledged record is there, the chain verifies in process and
 /// (when `with_cli`) `signbook verify` exits 0. Returns the head.
 pub fn kiosk_sound(db: &Path, acknowledged: u64, with_cli: bool) -> anyhow::Result<u64> {
-    let store = Store::open(db).map_err(|e| Violation {
-        guarantee: "the kiosk database reopens after a crash",
-        detail: e.to_string(),
-    })?;
+    let store = Store::open(db)
+        .map_err(|e| Violation { guarantee: "the kiosk database reopens after a crash", detail: e.to_string() })?;
     let integrity = store.integrity_check()?;
-    ensure(integrity.is_ok(), "PRAGMA integrity_check is ok", || {
-        format!("{integrity:?}")
-    })?;
+    ensure(integrity.is_ok(), "PRAGMA integrity_check is ok", || format!("{integrity:?}"))?;
     let head = store.head()?.map_or(0, |(s, _)| s);
-    ensure(
-        head >= acknowledged,
-        "every acknowledged record is present",
-        || format!("acknowledged {acknowledged}, head {head}"),
-    )?;
-    let report = store.verify()?;
-    ensure(report.is_intact(), "the chain verifies", || {
-        format!("{:?}", report.problem)
+    ensure(head >= acknowledged, "every acknowledged record is present", || {
+        format!("acknowledged {acknowledged}, head {head}")
     })?;
+    let report = store.verify()?;
+    ensure(report.is_intact(), "the chain verifies", || format!("{:?}", report.problem))?;
     drop(store);
     if with_cli {
-        let out = Command::new(binary("signbook")?)
-            .arg("--db")
-            .arg(db)
-            .arg("verify")
-            .output()?;
+        let out = Command::new(binary("signbook")?).arg("--db").arg(db).arg("verify").output()?;
         ensure(out.status.success(), "`signbook verify` passes", || {
             format!(
                 "exit {:?}: {}{}",
@@ -95,18 +72,12 @@ pub fn office_holds(office: &SqliteStore, store: &Store) -> anyhow::Result<()> {
     let held = office.record_hashes(store.device_id())?;
     compare_chains(&expected, &held)?;
     let count = office.record_count(store.device_id())?;
-    ensure(
-        count == expected.len() as u64,
-        "zero duplicated at the office",
-        || format!("{count} rows for {} records", expected.len()),
-    )?;
+    ensure(count == expected.len() as u64, "zero duplicated at the office", || {
+        format!("{count} rows for {} records", expected.len())
+    })?;
     let reports = office.verify()?;
     let report = reports.iter().find(|r| r.device_id == store.device_id());
-    ensure(
-        report.is_some_and(|r| r.is_intact()),
-        "the office copy verifies",
-        || format!("{report:?}"),
-    )?;
+    ensure(report.is_some_and(|r| r.is_intact()), "the office copy verifies", || format!("{report:?}"))?;
     Ok(())
 }
 
@@ -124,11 +95,7 @@ pub fn compare_chains(kiosk: &[(u64, Hash32)], office: &[(u64, Hash32)]) -> Resu
             None => {
                 return Err(Violation {
                     guarantee: "zero lost",
-                    detail: format!(
-                        "record {} never reached the office ({} held)",
-                        k.0,
-                        office.len()
-                    ),
+                    detail: format!("record {} never reached the office ({} held)", k.0, office.len()),
                 });
             }
             Some(o) if o != k => {
@@ -141,10 +108,6 @@ pub fn compare_chains(kiosk: &[(u64, Hash32)], office: &[(u64, Hash32)]) -> Resu
         }
     }
     ensure(office.len() == kiosk.len(), "zero duplicated", || {
-        format!(
-            "office holds {} records, kiosk signed {}",
-            office.len(),
-            kiosk.len()
-        )
+        format!("office holds {} records, kiosk signed {}", office.len(), kiosk.len())
     })
 }

@@ -44,11 +44,9 @@ pub fn run(dir: &Path, fast_signatures: u64) -> Result<Vec<Finding>> {
             },
             *at,
         )?;
-        ensure(
-            receipt.seq == i as u64 + 1,
-            "sequence follows signing order, whatever the clock says",
-            || format!("{i}: seq {}", receipt.seq),
-        )?;
+        ensure(receipt.seq == i as u64 + 1, "sequence follows signing order, whatever the clock says", || {
+            format!("{i}: seq {}", receipt.seq)
+        })?;
         if *implausible {
             flagged.insert(receipt.seq);
         }
@@ -56,51 +54,32 @@ pub fn run(dir: &Path, fast_signatures: u64) -> Result<Vec<Finding>> {
     // Many signatures within the same millisecond-scale window: ids stay unique.
     crate::env::fill(&mut store, fast_signatures)?;
     // Push with the kiosk's own clock at 1970: the office's Date header corrects it.
-    let report =
-        signbook_core::sync::push_with_clock(&mut store, 200, &|| epoch.with_timezone(&Utc))?;
-    ensure(report.pending == 0, "a kiosk at 1970 still syncs", || {
-        format!("{report:?}")
-    })?;
+    let report = signbook_core::sync::push_with_clock(&mut store, 200, &|| epoch.with_timezone(&Utc))?;
+    ensure(report.pending == 0, "a kiosk at 1970 still syncs", || format!("{report:?}"))?;
     let db = office.db()?;
     office_holds(&db, &store)?;
-    let alerts: BTreeSet<u64> = db
-        .alerts()?
-        .into_iter()
-        .filter(|a| a.kind == "clock_implausible")
-        .filter_map(|a| a.seq)
-        .collect();
-    ensure(
-        alerts == flagged,
-        "the office flags exactly the implausible claimed times",
-        || format!("flagged {alerts:?}, expected {flagged:?}"),
-    )?;
+    let alerts: BTreeSet<u64> =
+        db.alerts()?.into_iter().filter(|a| a.kind == "clock_implausible").filter_map(|a| a.seq).collect();
+    ensure(alerts == flagged, "the office flags exactly the implausible claimed times", || {
+        format!("flagged {alerts:?}, expected {flagged:?}")
+    })?;
     let ids = record_ids(&store)?;
-    ensure(
-        ids.len() as u64 == store.head()?.map_or(0, |(s, _)| s),
-        "no record id collides",
-        || format!("{} distinct ids", ids.len()),
-    )?;
+    ensure(ids.len() as u64 == store.head()?.map_or(0, |(s, _)| s), "no record id collides", || {
+        format!("{} distinct ids", ids.len())
+    })?;
     Ok(vec![
         Finding::new(
             "clock chaos",
             "records signed at 1970, +2 years, stepped back, and normal",
             timeline.len() as u64 + fast_signatures,
         ),
-        Finding::new(
-            "clock chaos",
-            "sequence order / id collisions",
-            "signing order / 0",
-        ),
+        Finding::new("clock chaos", "sequence order / id collisions", "signing order / 0"),
         Finding::new(
             "clock chaos",
             "clock_implausible alerts (expected)",
             format!("{} ({})", alerts.len(), flagged.len()),
         ),
-        Finding::new(
-            "clock chaos",
-            "push with the kiosk clock at 1970",
-            "synced (office Date header used)",
-        ),
+        Finding::new("clock chaos", "push with the kiosk clock at 1970", "synced (office Date header used)"),
     ])
 }
 

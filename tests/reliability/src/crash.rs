@@ -71,13 +71,7 @@ pub fn run(dir: &Path, kills: u32) -> Result<Vec<Finding>> {
         // Half the rounds sync every 4 records, so kills land inside pushes too.
         let sync_every = if kill % 2 == 0 { 4 } else { 0 };
         let mut child = Command::new(&me)
-            .args([
-                "child-sign",
-                "--count",
-                "0",
-                "--sync-every",
-                &sync_every.to_string(),
-            ])
+            .args(["child-sign", "--count", "0", "--sync-every", &sync_every.to_string()])
             .arg(&db)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -131,47 +125,24 @@ pub fn run(dir: &Path, kills: u32) -> Result<Vec<Finding>> {
         }
         // The CLI verify on every 10th kill (and the last); in process on every one.
         let with_cli = kill % 10 == 0 || kill + 1 == kills;
-        acknowledged = kiosk_sound(&db, acknowledged, with_cli)
-            .with_context(|| format!("after kill {}", kill + 1))?;
+        acknowledged = kiosk_sound(&db, acknowledged, with_cli).with_context(|| format!("after kill {}", kill + 1))?;
         let store = Store::open(&db)?;
         let office_has = office.db()?.record_count(store.device_id())?;
         let kiosk_acked = store.sync_status()?.acknowledged_seq;
-        ensure(
-            kiosk_acked <= office_has,
-            "the kiosk never believes the office holds more than it does",
-            || format!("kiosk acked {kiosk_acked}, office holds {office_has}"),
-        )?;
+        ensure(kiosk_acked <= office_has, "the kiosk never believes the office holds more than it does", || {
+            format!("kiosk acked {kiosk_acked}, office holds {office_has}")
+        })?;
     }
     let mut store = Store::open(&db)?;
     let report = signbook_core::sync::push(&mut store)?;
-    ensure(
-        report.pending == 0,
-        "the backlog drains after the soak",
-        || format!("{report:?}"),
-    )?;
+    ensure(report.pending == 0, "the backlog drains after the soak", || format!("{report:?}"))?;
     office_holds(&office.db()?, &store)?;
     Ok(vec![
-        Finding::new(
-            "crash soak",
-            "SIGKILLs (each followed by integrity_check, ack check, verify)",
-            kills,
-        ),
-        Finding::new(
-            "crash soak",
-            "kills inside a signature (render, transaction, fsync)",
-            phases.signing,
-        ),
+        Finding::new("crash soak", "SIGKILLs (each followed by integrity_check, ack check, verify)", kills),
+        Finding::new("crash soak", "kills inside a signature (render, transaction, fsync)", phases.signing),
         Finding::new("crash soak", "kills inside a sync push", phases.syncing),
         Finding::new("crash soak", "kills between operations", phases.between),
-        Finding::new(
-            "crash soak",
-            "records acknowledged, all present and verified",
-            acknowledged,
-        ),
-        Finding::new(
-            "crash soak",
-            "records lost / duplicated at the office after the soak",
-            "0 / 0",
-        ),
+        Finding::new("crash soak", "records acknowledged, all present and verified", acknowledged),
+        Finding::new("crash soak", "records lost / duplicated at the office after the soak", "0 / 0"),
     ])
 }

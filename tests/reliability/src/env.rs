@@ -45,13 +45,7 @@ pub struct Office {
 impl Office {
     pub fn start(data: &Path) -> Result<Office> {
         let mut child = Command::new(binary("signbook-office")?)
-            .args([
-                "--data",
-                &data.to_string_lossy(),
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-            ])
+            .args(["--data", &data.to_string_lossy(), "serve", "--listen", "127.0.0.1:0"])
             .env("SIGNBOOK_LOG", "off")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -61,10 +55,7 @@ impl Office {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let (mut addr, mut fingerprint) = (None, None);
-            for line in BufReader::new(stdout)
-                .lines()
-                .map_while(std::io::Result::ok)
-            {
+            for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
                 if let Some(a) = line.strip_prefix("signbook-office listening on https://") {
                     addr = a.parse::<SocketAddr>().ok();
                 }
@@ -77,15 +68,9 @@ impl Office {
                 }
             }
         });
-        let (addr, fingerprint) = rx
-            .recv_timeout(Duration::from_secs(60))
-            .context("signbook-office did not print its address")?;
-        Ok(Office {
-            data: data.to_owned(),
-            child,
-            addr,
-            fingerprint,
-        })
+        let (addr, fingerprint) =
+            rx.recv_timeout(Duration::from_secs(60)).context("signbook-office did not print its address")?;
+        Ok(Office { data: data.to_owned(), child, addr, fingerprint })
     }
 
     pub fn url(&self) -> String {
@@ -99,16 +84,9 @@ impl Office {
 
     /// `signbook-office --data DIR ARGS...`, which must succeed; its stdout.
     pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let out = Command::new(binary("signbook-office")?)
-            .arg("--data")
-            .arg(&self.data)
-            .args(args)
-            .output()?;
+        let out = Command::new(binary("signbook-office")?).arg("--data").arg(&self.data).args(args).output()?;
         if !out.status.success() {
-            bail!(
-                "signbook-office {args:?} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            bail!("signbook-office {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
@@ -156,10 +134,7 @@ impl Office {
 
     /// What other threads need to reach this office.
     pub fn handle(&self) -> OfficeHandle {
-        OfficeHandle {
-            addr: self.addr,
-            fingerprint: self.fingerprint.clone(),
-        }
+        OfficeHandle { addr: self.addr, fingerprint: self.fingerprint.clone() }
     }
 
     pub fn https(&self, request: &str) -> Result<String> {
@@ -201,10 +176,7 @@ impl OfficeHandle {
         ))?;
         let cookie = answer
             .lines()
-            .find_map(|l| {
-                l.strip_prefix("set-cookie: ")
-                    .or_else(|| l.strip_prefix("Set-Cookie: "))
-            })
+            .find_map(|l| l.strip_prefix("set-cookie: ").or_else(|| l.strip_prefix("Set-Cookie: ")))
             .and_then(|c| c.split(';').next())
             .map(str::to_owned);
         Ok((status_of(&answer), cookie))
@@ -213,11 +185,7 @@ impl OfficeHandle {
 
 /// The status code of an HTTP answer (0 if there was none).
 pub fn status_of(answer: &str) -> u16 {
-    answer
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+    answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 impl Drop for Office {
@@ -232,21 +200,10 @@ pub const AUP: &str = "# IT Acceptable Use Agreement\n\n- I will keep my passwor
 pub fn strokes() -> Strokes {
     let points: Vec<String> = (0..40)
         .map(|i| {
-            format!(
-                r#"{{"x":{},"y":{}}}"#,
-                40 + i * 12,
-                if i % 2 == 0 {
-                    150 - (i % 7) * 6
-                } else {
-                    70 + (i % 5) * 5
-                }
-            )
+            format!(r#"{{"x":{},"y":{}}}"#, 40 + i * 12, if i % 2 == 0 { 150 - (i % 7) * 6 } else { 70 + (i % 5) * 5 })
         })
         .collect();
-    let json = format!(
-        r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#,
-        points.join(",")
-    );
+    let json = format!(r#"{{"width":600,"height":240,"strokes":[[{}]]}}"#, points.join(","));
     Strokes::from_json(json.as_bytes()).expect("fixture strokes parse")
 }
 
@@ -259,15 +216,7 @@ pub fn new_kiosk(path: &Path) -> Result<Store> {
 
 /// Signs one record the way the kiosk does (validation, PNG render, durable commit).
 pub fn sign_one(store: &mut Store, strokes: &Strokes, name: &str) -> signbook_core::Result<u64> {
-    store
-        .sign(&SignRequest {
-            role: "visitor",
-            name,
-            organisation: None,
-            strokes,
-            agreement: None,
-        })
-        .map(|r| r.seq)
+    store.sign(&SignRequest { role: "visitor", name, organisation: None, strokes, agreement: None }).map(|r| r.seq)
 }
 
 /// Appends `n` records quickly (pre-rendered PNG, fsync off): fixtures only.

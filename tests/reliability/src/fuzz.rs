@@ -51,12 +51,7 @@ pub fn sync_body(data: &[u8]) {
     if let Ok(batch) = serde_json::from_slice::<PushRequest>(data) {
         let device = device();
         if let Ok(decoded) = decode_batch(&device, &batch) {
-            let _ = check_extension(
-                &device,
-                (0, Hash32::ZERO),
-                &decoded,
-                batch.checkpoint.as_ref(),
-            );
+            let _ = check_extension(&device, (0, Hash32::ZERO), &decoded, batch.checkpoint.as_ref());
         }
     }
 }
@@ -79,36 +74,17 @@ pub fn bundle(data: &[u8]) {
         let key = SigningKey::from_bytes(&[42; 32]);
         let device = Uuid::from_u128(42);
         let now = Utc::now();
-        store
-            .add_pairing_code("fuzz", now, now + chrono::Duration::hours(1))
-            .expect("code");
-        store
-            .pair("fuzz", "fuzz", device, &key.verifying_key(), None, now)
-            .expect("pair");
-        Mutex::new(BundleOffice {
-            store,
-            key,
-            device,
-            file: dir.path().join("bundle.jsonl"),
-            _dir: dir,
-        })
+        store.add_pairing_code("fuzz", now, now + chrono::Duration::hours(1)).expect("code");
+        store.pair("fuzz", "fuzz", device, &key.verifying_key(), None, now).expect("pair");
+        Mutex::new(BundleOffice { store, key, device, file: dir.path().join("bundle.jsonl"), _dir: dir })
     });
     let mut office = office.lock().unwrap_or_else(|e| e.into_inner());
     let mut content = data.to_vec();
     if !content.ends_with(b"\n") {
         content.push(b'\n');
     }
-    let signature = office.key.sign(&bundle_signed_message(
-        &office.device,
-        &Sha256::digest(&content),
-    ));
-    content.extend_from_slice(
-        format!(
-            "{{\"signature\":\"{}\"}}\n",
-            hex::encode(signature.to_bytes())
-        )
-        .as_bytes(),
-    );
+    let signature = office.key.sign(&bundle_signed_message(&office.device, &Sha256::digest(&content)));
+    content.extend_from_slice(format!("{{\"signature\":\"{}\"}}\n", hex::encode(signature.to_bytes())).as_bytes());
     std::fs::write(&office.file, &content).expect("write the bundle");
     let file = office.file.clone();
     let _ = signbook_office::bundle::import_bundle(&mut office.store, &file, Utc::now());

@@ -60,9 +60,7 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
                 let t = Instant::now();
                 match office.https(&request) {
                     Ok(answer) if status_of(&answer) == 200 => latencies.push(t.elapsed()),
-                    Ok(answer) => {
-                        errors.push(answer.lines().next().unwrap_or("no answer").to_owned())
-                    }
+                    Ok(answer) => errors.push(answer.lines().next().unwrap_or("no answer").to_owned()),
                     Err(e) => errors.push(e.to_string()),
                 }
                 std::thread::sleep(Duration::from_millis(200));
@@ -83,80 +81,41 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
     let (mut latencies, mut errors, mut records) = (Vec::new(), Vec::new(), 0);
     let db = office.db()?;
     for worker in workers {
-        let (mut store, l, e) = worker
-            .join()
-            .map_err(|_| anyhow::anyhow!("a kiosk thread panicked"))??;
+        let (mut store, l, e) = worker.join().map_err(|_| anyhow::anyhow!("a kiosk thread panicked"))??;
         signbook_core::sync::push(&mut store)?;
         office_holds(&db, &store)?;
         records += store.head()?.map_or(0, |(s, _)| s);
         latencies.extend(l);
         errors.extend(e);
     }
-    let (mut searches, search_errors) = searcher
-        .join()
-        .map_err(|_| anyhow::anyhow!("the searcher panicked"))??;
-    ensure(
-        search_errors.is_empty(),
-        "zero dashboard search errors under load",
-        || {
-            format!(
-                "{} errors, first: {:?}",
-                search_errors.len(),
-                search_errors.first()
-            )
-        },
-    )?;
+    let (mut searches, search_errors) = searcher.join().map_err(|_| anyhow::anyhow!("the searcher panicked"))??;
+    ensure(search_errors.is_empty(), "zero dashboard search errors under load", || {
+        format!("{} errors, first: {:?}", search_errors.len(), search_errors.first())
+    })?;
     searches.sort();
     ensure(errors.is_empty(), "zero errors under load", || {
         format!("{} errors, first: {:?}", errors.len(), errors.first())
     })?;
     latencies.sort();
-    let mem: Vec<String> = memory
-        .iter()
-        .map(|(t, kib)| format!("{t}s {} MiB", kib / 1024))
-        .collect();
+    let mem: Vec<String> = memory.iter().map(|(t, kib)| format!("{t}s {} MiB", kib / 1024)).collect();
     // Flat: the last quarter's peak within 1.5x of the first quarter's (after warm-up).
     let quarter = (memory.len() / 4).max(1);
     let early = memory.iter().take(quarter).map(|m| m.1).max().unwrap_or(0);
-    let late = memory
-        .iter()
-        .rev()
-        .take(quarter)
-        .map(|m| m.1)
-        .max()
-        .unwrap_or(0);
-    ensure(
-        late <= early * 3 / 2,
-        "office memory stays flat under load",
-        || format!("first quarter peak {early} KiB, last {late} KiB"),
-    )?;
+    let late = memory.iter().rev().take(quarter).map(|m| m.1).max().unwrap_or(0);
+    ensure(late <= early * 3 / 2, "office memory stays flat under load", || {
+        format!("first quarter peak {early} KiB, last {late} KiB")
+    })?;
     Ok(vec![
-        Finding::new(
-            "load",
-            "kiosks pushing at once / duration",
-            format!("{kiosks} / {secs} s"),
-        ),
-        Finding::new(
-            "load",
-            "pushes / records stored",
-            format!("{} / {records}", latencies.len()),
-        ),
-        Finding::new(
-            "load",
-            "push latency p50 / p99 / max",
-            latency_summary(&latencies),
-        ),
+        Finding::new("load", "kiosks pushing at once / duration", format!("{kiosks} / {secs} s")),
+        Finding::new("load", "pushes / records stored", format!("{} / {records}", latencies.len())),
+        Finding::new("load", "push latency p50 / p99 / max", latency_summary(&latencies)),
         Finding::new("load", "errors", errors.len()),
         Finding::new(
             "load",
             "dashboard searches meanwhile / errors",
             format!("{} / {}", searches.len(), search_errors.len()),
         ),
-        Finding::new(
-            "load",
-            "dashboard search latency p50 / p99 / max",
-            latency_summary(&searches),
-        ),
+        Finding::new("load", "dashboard search latency p50 / p99 / max", latency_summary(&searches)),
         Finding::new("load", "office memory (RSS) over time", mem.join(", ")),
     ])
 }

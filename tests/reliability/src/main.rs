@@ -48,29 +48,14 @@ type Scenario = Box<dyn Fn(&std::path::Path) -> Result<Vec<Finding>>>;
 
 fn scenarios(p: Profile) -> Vec<(&'static str, Scenario)> {
     vec![
-        (
-            "tamper",
-            Box::new(move |d| tamper::run(d, p.tamper_mutations)),
-        ),
+        ("tamper", Box::new(move |d| tamper::run(d, p.tamper_mutations))),
         ("crash", Box::new(move |d| crash::run(d, p.crash_kills))),
         ("disk", Box::new(disk::run)),
-        (
-            "clock",
-            Box::new(move |d| clock::run(d, p.network_records / 5)),
-        ),
+        ("clock", Box::new(move |d| clock::run(d, p.network_records / 5))),
         ("security", Box::new(security::run)),
-        (
-            "network",
-            Box::new(move |d| network::faults(d, p.network_records)),
-        ),
-        (
-            "outage",
-            Box::new(move |d| network::outage(d, p.outage_records)),
-        ),
-        (
-            "load",
-            Box::new(move |d| load::run(d, p.load_kiosks, p.load_secs)),
-        ),
+        ("network", Box::new(move |d| network::faults(d, p.network_records))),
+        ("outage", Box::new(move |d| network::outage(d, p.outage_records))),
+        ("load", Box::new(move |d| load::run(d, p.load_kiosks, p.load_secs))),
     ]
 }
 
@@ -82,9 +67,7 @@ fn run(profile: Profile, only: Option<&str>) -> Result<()> {
         if only.is_some_and(|o| !o.split(',').any(|o| name.contains(o))) {
             continue;
         }
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("signbook-rel-{name}-"))
-            .tempdir()?;
+        let dir = tempfile::Builder::new().prefix(&format!("signbook-rel-{name}-")).tempdir()?;
         let started = Instant::now();
         eprintln!("== {name}");
         let result = scenario(dir.path());
@@ -105,10 +88,6 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Quick { only } => run(Profile::QUICK, only.as_deref()),
         Command::Long { only } => run(Profile::LONG, only.as_deref()),
-        Command::ChildSign {
-            sync_every,
-            count,
-            db,
-        } => signbook_reliability::crash::child(&db, sync_every, count),
+        Command::ChildSign { sync_every, count, db } => signbook_reliability::crash::child(&db, sync_every, count),
     }
 }

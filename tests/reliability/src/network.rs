@@ -42,11 +42,9 @@ pub fn faults(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     // Keep pushing, faults still on, until nothing is pending.
     let deadline = Instant::now() + Duration::from_secs(1800);
     while store.sync_status()?.pending > 0 {
-        ensure(
-            Instant::now() < deadline,
-            "the backlog converges through faults",
-            || format!("{:?}", store.sync_status()),
-        )?;
+        ensure(Instant::now() < deadline, "the backlog converges through faults", || {
+            format!("{:?}", store.sync_status())
+        })?;
         pushes += 1;
         if sync::push_in_batches_of(&mut store, 50).is_err() {
             failed += 1;
@@ -55,38 +53,14 @@ pub fn faults(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     let db = office.db()?;
     office_holds(&db, &store)?;
     let alerts = db.alerts()?;
-    ensure(
-        alerts.is_empty(),
-        "resends through faults are not mistaken for forks",
-        || format!("{alerts:?}"),
-    )?;
-    let mix: Vec<String> = FAULT_KINDS
-        .iter()
-        .enumerate()
-        .map(|(i, k)| format!("{k} {}", proxy.count(i)))
-        .collect();
+    ensure(alerts.is_empty(), "resends through faults are not mistaken for forks", || format!("{alerts:?}"))?;
+    let mix: Vec<String> = FAULT_KINDS.iter().enumerate().map(|(i, k)| format!("{k} {}", proxy.count(i))).collect();
     Ok(vec![
-        Finding::new(
-            "network faults",
-            "records signed and pushed through the fault proxy",
-            records,
-        ),
+        Finding::new("network faults", "records signed and pushed through the fault proxy", records),
         Finding::new("network faults", "connections by fault", mix.join(", ")),
-        Finding::new(
-            "network faults",
-            "pushes (failed)",
-            format!("{pushes} ({failed})"),
-        ),
-        Finding::new(
-            "network faults",
-            "lost / duplicated / alerts at the office",
-            "0 / 0 / 0",
-        ),
-        Finding::new(
-            "network faults",
-            "time to converge",
-            format!("{:.1} s", started.elapsed().as_secs_f64()),
-        ),
+        Finding::new("network faults", "pushes (failed)", format!("{pushes} ({failed})")),
+        Finding::new("network faults", "lost / duplicated / alerts at the office", "0 / 0 / 0"),
+        Finding::new("network faults", "time to converge", format!("{:.1} s", started.elapsed().as_secs_f64())),
     ])
 }
 
@@ -101,11 +75,7 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     office.kill();
     fill(&mut store, records)?;
     let offline = sync::push(&mut store);
-    ensure(
-        offline.is_err(),
-        "an unreachable office is reported",
-        || format!("{offline:?}"),
-    )?;
+    ensure(offline.is_err(), "an unreachable office is reported", || format!("{offline:?}"))?;
     drop(store);
 
     // The kiosk app: its own store for signing, background sync beside it.
@@ -134,11 +104,7 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
         if status.pending <= 1 && latencies.len() > 5 {
             break;
         }
-        ensure(
-            Instant::now() < deadline,
-            "the outage backlog drains",
-            || format!("{status:?}"),
-        )?;
+        ensure(Instant::now() < deadline, "the outage backlog drains", || format!("{status:?}"))?;
         std::thread::sleep(Duration::from_millis(50));
     }
     let drained = reconnected.elapsed();
@@ -147,26 +113,14 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     office_holds(&office.db()?, &store)?;
     latencies.sort();
     Ok(vec![
-        Finding::new(
-            "outage",
-            "records queued while the office was away",
-            records,
-        ),
+        Finding::new("outage", "records queued while the office was away", records),
         Finding::new(
             "outage",
             "drained by background sync after reconnection in",
             format!("{:.1} s", drained.as_secs_f64()),
         ),
-        Finding::new(
-            "outage",
-            "signatures taken while it drained",
-            latencies.len(),
-        ),
-        Finding::new(
-            "outage",
-            "signing latency while draining (p50 / p99 / max)",
-            latency_summary(&latencies),
-        ),
+        Finding::new("outage", "signatures taken while it drained", latencies.len()),
+        Finding::new("outage", "signing latency while draining (p50 / p99 / max)", latency_summary(&latencies)),
         Finding::new("outage", "lost / duplicated at the office", "0 / 0"),
     ])
 }

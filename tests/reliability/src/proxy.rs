@@ -29,15 +29,8 @@ pub enum Fault {
     ResetResponse,
 }
 
-pub const FAULT_KINDS: [&str; 7] = [
-    "pass",
-    "delay",
-    "reset request",
-    "truncate request",
-    "drop response",
-    "truncate response",
-    "reset response",
-];
+pub const FAULT_KINDS: [&str; 7] =
+    ["pass", "delay", "reset request", "truncate request", "drop response", "truncate response", "reset response"];
 
 impl Fault {
     pub fn index(self) -> usize {
@@ -90,12 +83,8 @@ impl FaultProxy {
             counts: Arc::new(Default::default()),
             stop: Arc::new(AtomicBool::new(false)),
         };
-        let (target, enabled, counts, stop) = (
-            proxy.target.clone(),
-            proxy.enabled.clone(),
-            proxy.counts.clone(),
-            proxy.stop.clone(),
-        );
+        let (target, enabled, counts, stop) =
+            (proxy.target.clone(), proxy.enabled.clone(), proxy.counts.clone(), proxy.stop.clone());
         std::thread::spawn(move || {
             let mut rng = rand::rng();
             for client in listener.incoming() {
@@ -103,11 +92,7 @@ impl FaultProxy {
                     break;
                 }
                 let Ok(client) = client else { continue };
-                let fault = if enabled.load(Ordering::Relaxed) {
-                    Fault::random(&mut rng, faulty)
-                } else {
-                    Fault::Pass
-                };
+                let fault = if enabled.load(Ordering::Relaxed) { Fault::random(&mut rng, faulty) } else { Fault::Pass };
                 counts[fault.index()].fetch_add(1, Ordering::Relaxed);
                 let to = *target.lock().expect("proxy target");
                 std::thread::spawn(move || relay(client, to, fault));
@@ -160,10 +145,7 @@ fn relay(client: TcpStream, to: SocketAddr, fault: Fault) {
     let office_spoke = Arc::new(AtomicBool::new(false));
     let request_sent = Arc::new(AtomicBool::new(false));
     let upstream = {
-        let (mut from, mut into) = (
-            client.try_clone().expect("clone"),
-            office.try_clone().expect("clone"),
-        );
+        let (mut from, mut into) = (client.try_clone().expect("clone"), office.try_clone().expect("clone"));
         let (office_spoke, request_sent) = (office_spoke.clone(), request_sent.clone());
         std::thread::spawn(move || {
             let (mut buf, mut forwarded) = ([0u8; 16384], 0usize);
@@ -191,10 +173,7 @@ fn relay(client: TcpStream, to: SocketAddr, fault: Fault) {
             let _ = into.shutdown(Shutdown::Write);
         })
     };
-    let (mut office_in, mut client_out) = (
-        office.try_clone().expect("clone"),
-        client.try_clone().expect("clone"),
-    );
+    let (mut office_in, mut client_out) = (office.try_clone().expect("clone"), client.try_clone().expect("clone"));
     let (mut buf, mut answered) = ([0u8; 16384], 0usize);
     loop {
         let n = match office_in.read(&mut buf) {

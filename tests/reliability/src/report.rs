@@ -11,16 +11,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
-        scenario: &'static str,
-        measure: impl Into<String>,
-        value: impl ToString,
-    ) -> Finding {
-        Finding {
-            scenario,
-            measure: measure.into(),
-            value: value.to_string(),
-        }
+    pub fn new(scenario: &'static str, measure: impl Into<String>, value: impl ToString) -> Finding {
+        Finding { scenario, measure: measure.into(), value: value.to_string() }
     }
 }
 
@@ -47,10 +39,5 @@ pub fn percentile_ms(sorted: &[Duration], q: f64) -> String {
 
 /// "p50 / p99 / max" of sorted durations.
 pub fn latency_summary(sorted: &[Duration]) -> String {
-    format!(
-        "{} / {} / {}",
-        percentile_ms(sorted, 0.5),
-        percentile_ms(sorted, 0.99),
-        percentile_ms(sorted, 1.0)
-    )
+    format!("{} / {} / {}", percentile_ms(sorted, 0.5), percentile_ms(sorted, 0.99), percentile_ms(sorted, 1.0))
 }

@@ -48,17 +48,11 @@ fn pin(dir: &Path) -> Result<Vec<Finding>> {
     // Restart: the lockout is in the database, so even the right PIN waits.
     let mut kiosk = Kiosk::open(&db)?;
     let after_restart = kiosk.admin_unlock("482913", now + Duration::seconds(1));
-    ensure(
-        matches!(after_restart, Err(Error::PinLocked { .. })),
-        "the PIN lockout holds across a restart",
-        || format!("{after_restart:?}"),
-    )?;
+    ensure(matches!(after_restart, Err(Error::PinLocked { .. })), "the PIN lockout holds across a restart", || {
+        format!("{after_restart:?}")
+    })?;
     let later = kiosk.admin_unlock("482913", now + Duration::seconds(locked + 1));
-    ensure(
-        later.is_ok(),
-        "the right PIN works once the lockout ends",
-        || format!("{later:?}"),
-    )?;
+    ensure(later.is_ok(), "the right PIN works once the lockout ends", || format!("{later:?}"))?;
     Ok(vec![Finding::new(
         "security",
         "PIN brute force",
@@ -76,16 +70,10 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
     // Pairing with a fingerprint that is not the office's certificate.
     let wrong = "ab".repeat(32);
     let refused = sync::pair(&mut store, &office.url(), &office.pairing_code()?, &wrong);
-    ensure(
-        matches!(&refused, Err(Error::FingerprintMismatch { .. })),
-        "a certificate mismatch is refused",
-        || format!("{refused:?}"),
-    )?;
-    ensure(
-        store.sync_config()?.is_none(),
-        "a refused pairing saves nothing",
-        || "a pairing was saved".into(),
-    )?;
+    ensure(matches!(&refused, Err(Error::FingerprintMismatch { .. })), "a certificate mismatch is refused", || {
+        format!("{refused:?}")
+    })?;
+    ensure(store.sync_config()?.is_none(), "a refused pairing saves nothing", || "a pairing was saved".into())?;
     findings.push(Finding::new(
         "security",
         "certificate mismatch at pairing",
@@ -127,14 +115,7 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
         ),
         (
             "unknown device",
-            sign_request(
-                &forger,
-                &uuid::Uuid::new_v4(),
-                "POST",
-                PUSH_PATH,
-                now,
-                &body,
-            ),
+            sign_request(&forger, &uuid::Uuid::new_v4(), "POST", PUSH_PATH, now, &body),
             &body,
             401,
             "device_not_paired",
@@ -165,27 +146,15 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
         ensure(
             answer.status == status && got == code,
             "forged and oversized requests are refused as specified",
-            || {
-                format!(
-                    "{what}: expected {status} {code}, got {} {got}",
-                    answer.status
-                )
-            },
+            || format!("{what}: expected {status} {code}, got {} {got}", answer.status),
         )?;
-        let outcome = if status == 200 {
-            "accepted".to_owned()
-        } else {
-            format!("refused {status} {code}")
-        };
+        let outcome = if status == 200 { "accepted".to_owned() } else { format!("refused {status} {code}") };
         findings.push(Finding::new("security", what, outcome));
     }
 
     // 9 MiB declared: refused before the body is read (the kiosk's own
     // client could not even send it; the office tests also stream one).
-    let answer = oversized(
-        &office,
-        &sign_request(&key, &device, "POST", PUSH_PATH, now, b""),
-    )?;
+    let answer = oversized(&office, &sign_request(&key, &device, "POST", PUSH_PATH, now, b""))?;
     ensure(
         answer.starts_with("HTTP/1.1 413") && answer.contains(r#""code":"body_too_large""#),
         "oversized bodies are refused",
@@ -206,21 +175,11 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
         Err(Error::OfficeRefused { code, .. }) => code.clone(),
         other => format!("{other:?}"),
     };
-    ensure(
-        code == "device_revoked",
-        "a revoked kiosk is refused",
-        || code.clone(),
-    )?;
-    ensure(
-        store.sync_status()?.pending == pending,
-        "a refused push marks nothing as synced",
-        || "pending changed".into(),
-    )?;
-    findings.push(Finding::new(
-        "security",
-        "revoked kiosk pushes",
-        "refused (device_revoked), nothing marked synced",
-    ));
+    ensure(code == "device_revoked", "a revoked kiosk is refused", || code.clone())?;
+    ensure(store.sync_status()?.pending == pending, "a refused push marks nothing as synced", || {
+        "pending changed".into()
+    })?;
+    findings.push(Finding::new("security", "revoked kiosk pushes", "refused (device_revoked), nothing marked synced"));
     drop(Store::open(&db)?);
     Ok(findings)
 }
@@ -239,11 +198,7 @@ fn login(dir: &Path) -> Result<Vec<Finding>> {
     let mut office = Office::start(&data)?;
     office.add_user("j.evans", "correct horse battery")?;
     let (status, cookie) = office.login("j.evans", "correct horse battery")?;
-    ensure(
-        status == 303 && cookie.is_some(),
-        "the right password logs in",
-        || format!("{status} {cookie:?}"),
-    )?;
+    ensure(status == 303 && cookie.is_some(), "the right password logs in", || format!("{status} {cookie:?}"))?;
     let mut failures = 0;
     let refused_at = loop {
         failures += 1;
@@ -255,19 +210,13 @@ fn login(dir: &Path) -> Result<Vec<Finding>> {
         }
     };
     let (status, cookie) = office.login("j.evans", "correct horse battery")?;
-    ensure(
-        status == 429 && cookie.is_none(),
-        "office logins are rate limited, the right password included",
-        || format!("{status} {cookie:?}"),
-    )?;
+    ensure(status == 429 && cookie.is_none(), "office logins are rate limited, the right password included", || {
+        format!("{status} {cookie:?}")
+    })?;
     office.kill();
     let office = Office::start(&data)?;
     let (status, _) = office.login("j.evans", "correct horse battery")?;
-    ensure(
-        status == 429,
-        "the login limit holds across an office restart",
-        || format!("{status}"),
-    )?;
+    ensure(status == 429, "the login limit holds across an office restart", || format!("{status}"))?;
     Ok(vec![Finding::new(
         "security",
         "office login brute force",

@@ -62,30 +62,20 @@ impl Mutation {
             Mutation::Swap { .. } => "reordered rows",
             Mutation::Insert { .. } => "inserted row",
             Mutation::Duplicate { .. } => "duplicated row",
-            Mutation::CheckpointSignature { .. }
-            | Mutation::CheckpointHead { .. }
-            | Mutation::DeleteHeadCheckpoint => "edited checkpoint",
+            Mutation::CheckpointSignature { .. } | Mutation::CheckpointHead { .. } | Mutation::DeleteHeadCheckpoint => {
+                "edited checkpoint"
+            }
         }
     }
 
     pub fn random(rng: &mut impl Rng, head: u64, checkpoints: &[u64]) -> Mutation {
         let seq = rng.random_range(1..=head);
         match rng.random_range(0..10) {
-            0..=3 => Mutation::Flip {
-                seq,
-                column: FIELDS.choose(rng).expect("fields"),
-            },
+            0..=3 => Mutation::Flip { seq, column: FIELDS.choose(rng).expect("fields") },
             4 => Mutation::Delete { seq },
             5 => {
                 let b = rng.random_range(1..=head);
-                if b == seq {
-                    Mutation::Delete { seq }
-                } else {
-                    Mutation::Swap {
-                        a: seq.min(b),
-                        b: seq.max(b),
-                    }
-                }
+                if b == seq { Mutation::Delete { seq } } else { Mutation::Swap { a: seq.min(b), b: seq.max(b) } }
             }
             6 => Mutation::Insert { at: seq },
             7 => Mutation::Duplicate { seq },
@@ -131,11 +121,8 @@ impl Mutation {
         const SHIFT: i64 = 1_000_000;
         match *self {
             Mutation::Flip { seq, column } => {
-                let value: Value = conn.query_row(
-                    &format!("SELECT {column} FROM records WHERE seq = ?1"),
-                    [seq],
-                    |r| r.get(0),
-                )?;
+                let value: Value =
+                    conn.query_row(&format!("SELECT {column} FROM records WHERE seq = ?1"), [seq], |r| r.get(0))?;
                 conn.execute(
                     &format!("UPDATE records SET {column} = ?1 WHERE seq = ?2"),
                     params![flip(column, value, rng), seq],
@@ -145,37 +132,21 @@ impl Mutation {
                 conn.execute("DELETE FROM records WHERE seq = ?1", [seq])?;
             }
             Mutation::Swap { a, b } => {
-                conn.execute(
-                    "UPDATE records SET seq = ?1 WHERE seq = ?2",
-                    params![SHIFT, a],
-                )?;
+                conn.execute("UPDATE records SET seq = ?1 WHERE seq = ?2", params![SHIFT, a])?;
                 conn.execute("UPDATE records SET seq = ?1 WHERE seq = ?2", params![a, b])?;
-                conn.execute(
-                    "UPDATE records SET seq = ?1 WHERE seq = ?2",
-                    params![b, SHIFT],
-                )?;
+                conn.execute("UPDATE records SET seq = ?1 WHERE seq = ?2", params![b, SHIFT])?;
             }
             Mutation::Insert { at } => {
                 // Make room, then a plausible copy of a neighbour with a new id and hash.
-                conn.execute(
-                    "UPDATE records SET seq = seq + ?1 WHERE seq >= ?2",
-                    params![SHIFT, at],
-                )?;
-                conn.execute(
-                    "UPDATE records SET seq = seq - ?1 + 1 WHERE seq >= ?1",
-                    [SHIFT],
-                )?;
+                conn.execute("UPDATE records SET seq = seq + ?1 WHERE seq >= ?2", params![SHIFT, at])?;
+                conn.execute("UPDATE records SET seq = seq - ?1 + 1 WHERE seq >= ?1", [SHIFT])?;
                 let columns = FIELDS
                     .iter()
                     .filter(|c| !matches!(**c, "id" | "record_hash"))
                     .copied()
                     .collect::<Vec<_>>()
                     .join(", ");
-                let extra = if has_column(conn, "received_at")? {
-                    ", received_at"
-                } else {
-                    ""
-                };
+                let extra = if has_column(conn, "received_at")? { ", received_at" } else { "" };
                 conn.execute(
                     &format!(
                         "INSERT INTO records (seq, id, record_hash, {columns}{extra}) SELECT ?1, ?2, ?3, {columns}{extra} FROM records WHERE seq = ?4"
@@ -186,38 +157,26 @@ impl Mutation {
             Mutation::Duplicate { seq } => {
                 // Uniqueness is a constraint a tamperer can drop: rebuild the table without it.
                 conn.execute_batch("CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;")?;
-                conn.execute(
-                    "INSERT INTO records SELECT * FROM records WHERE seq = ?1",
-                    [seq],
-                )?;
+                conn.execute("INSERT INTO records SELECT * FROM records WHERE seq = ?1", [seq])?;
             }
             Mutation::CheckpointSignature { seq } => {
-                let sig: Vec<u8> = conn.query_row(
-                    "SELECT signature FROM checkpoints WHERE seq = ?1",
-                    [seq],
-                    |r| r.get(0),
-                )?;
+                let sig: Vec<u8> =
+                    conn.query_row("SELECT signature FROM checkpoints WHERE seq = ?1", [seq], |r| r.get(0))?;
                 conn.execute(
                     "UPDATE checkpoints SET signature = ?1 WHERE seq = ?2",
                     params![flip_bytes(sig, rng), seq],
                 )?;
             }
             Mutation::CheckpointHead { seq } => {
-                let head: String = conn.query_row(
-                    "SELECT head_hash FROM checkpoints WHERE seq = ?1",
-                    [seq],
-                    |r| r.get(0),
-                )?;
+                let head: String =
+                    conn.query_row("SELECT head_hash FROM checkpoints WHERE seq = ?1", [seq], |r| r.get(0))?;
                 conn.execute(
                     "UPDATE checkpoints SET head_hash = ?1 WHERE seq = ?2",
                     params![flip_text(&head, rng), seq],
                 )?;
             }
             Mutation::DeleteHeadCheckpoint => {
-                conn.execute(
-                    "DELETE FROM checkpoints WHERE seq = (SELECT max(seq) FROM checkpoints)",
-                    [],
-                )?;
+                conn.execute("DELETE FROM checkpoints WHERE seq = (SELECT max(seq) FROM checkpoints)", [])?;
             }
         }
         Ok(())
@@ -225,11 +184,9 @@ impl Mutation {
 }
 
 fn has_column(conn: &Connection, column: &str) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT count(*) FROM pragma_table_info('records') WHERE name = ?1",
-        [column],
-        |r| r.get::<_, i64>(0),
-    )
+    conn.query_row("SELECT count(*) FROM pragma_table_info('records') WHERE name = ?1", [column], |r| {
+        r.get::<_, i64>(0)
+    })
     .map(|n| n > 0)
 }
 
@@ -240,9 +197,7 @@ fn flip(column: &str, value: Value, rng: &mut impl Rng) -> Value {
         Value::Null if column.ends_with("_salt") || column == "signature_png" => {
             Value::Blob(rng.random::<[u8; 16]>().to_vec())
         }
-        Value::Null if column.ends_with("_digest") => {
-            Value::Text(hex::encode(rng.random::<[u8; 32]>()))
-        }
+        Value::Null if column.ends_with("_digest") => Value::Text(hex::encode(rng.random::<[u8; 32]>())),
         Value::Null => Value::Text("Evil Corp".into()),
         Value::Integer(i) => Value::Integer(i + [-1, 1, 60, -720][rng.random_range(0..4)]),
         Value::Real(f) => Value::Real(f + 1.0),
@@ -302,10 +257,7 @@ fn verify_kiosk(db: &Path, _: &Subject) -> Result<VerifyReport> {
 
 fn verify_office(db: &Path, subject: &Subject) -> Result<VerifyReport> {
     let reports = SqliteStore::open(db)?.verify()?;
-    reports
-        .into_iter()
-        .find(|r| r.device_id == subject.device)
-        .context("the office verify report names the kiosk")
+    reports.into_iter().find(|r| r.device_id == subject.device).context("the office verify report names the kiosk")
 }
 
 /// Runs `mutations` random mutations against each database; every one must
@@ -357,62 +309,44 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for subject in &subjects {
         let intact = (subject.verify)(&subject.file, subject)?;
-        ensure(
-            intact.is_intact(),
-            "the untouched database verifies",
-            || format!("{}: {:?}", subject.name, intact.problem),
-        )?;
+        ensure(intact.is_intact(), "the untouched database verifies", || {
+            format!("{}: {:?}", subject.name, intact.problem)
+        })?;
         let mut kinds: std::collections::BTreeMap<&str, u32> = Default::default();
         for i in 0..mutations {
             let mutation = Mutation::random(&mut rng, subject.head, &subject.checkpoints);
             let copy = dir.join(format!("tampered-{i}.db"));
             std::fs::copy(&subject.file, &copy)?;
             std::fs::copy(key_path_for(&kiosk_db), key_path_for(&copy))?;
-            mutation
-                .apply(&Connection::open(&copy)?, &mut rng)
-                .with_context(|| format!("applying {mutation:?}"))?;
+            mutation.apply(&Connection::open(&copy)?, &mut rng).with_context(|| format!("applying {mutation:?}"))?;
             let report = (subject.verify)(&copy, subject)
                 .with_context(|| format!("{}: verifying after {mutation:?}", subject.name))?;
             // The office keys records by device: another device id moves the row out of this kiosk's chain.
             let judged = match mutation {
-                Mutation::Flip {
-                    seq,
-                    column: "device_id",
-                } if subject.name.starts_with("office") => Mutation::Delete { seq },
+                Mutation::Flip { seq, column: "device_id" } if subject.name.starts_with("office") => {
+                    Mutation::Delete { seq }
+                }
                 ref other => other.clone(),
             };
-            check_detected(&judged, subject.head, &report).map_err(|v| Violation {
-                detail: format!("{}: {}", subject.name, v.detail),
-                ..v
-            })?;
+            check_detected(&judged, subject.head, &report)
+                .map_err(|v| Violation { detail: format!("{}: {}", subject.name, v.detail), ..v })?;
             *kinds.entry(mutation.kind()).or_default() += 1;
             let _ = std::fs::remove_file(&copy);
             let _ = std::fs::remove_file(key_path_for(&copy));
         }
         findings.push(Finding::new(
             "tamper",
-            format!(
-                "{}: mutations, detected at the first broken record",
-                subject.name
-            ),
+            format!("{}: mutations, detected at the first broken record", subject.name),
             format!("{mutations} / {mutations} (100%)"),
         ));
         let mix: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
-        findings.push(Finding::new(
-            "tamper",
-            format!("{}: mix", subject.name),
-            mix.join(", "),
-        ));
+        findings.push(Finding::new("tamper", format!("{}: mix", subject.name), mix.join(", ")));
     }
     Ok(findings)
 }
 
 /// The guarantee: the mutation is detected, naming the first broken record.
-pub fn check_detected(
-    mutation: &Mutation,
-    head: u64,
-    report: &VerifyReport,
-) -> Result<(), Violation> {
+pub fn check_detected(mutation: &Mutation, head: u64, report: &VerifyReport) -> Result<(), Violation> {
     let Some(problem) = &report.problem else {
         return Err(Violation {
             guarantee: "every tampering is detected",
@@ -420,9 +354,7 @@ pub fn check_detected(
         });
     };
     let expected = mutation.first_broken(head);
-    ensure(
-        problem.seq == expected,
-        "verification names the first broken record",
-        || format!("{mutation:?}: expected record {expected}, verify said \"{problem}\""),
-    )
+    ensure(problem.seq == expected, "verification names the first broken record", || {
+        format!("{mutation:?}: expected record {expected}, verify said \"{problem}\"")
+    })
 }

@@ -18,32 +18,26 @@ fn golden(name: &str) -> &'static str {
 
 /// Mutates `seed` at a few random places (flip, insert, delete).
 fn mutated(seed: &'static str) -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8).prop_map(
-        move |edits| {
-            let mut bytes = seed.as_bytes().to_vec();
-            for (at, byte, op) in edits {
-                let i = at.index(bytes.len().max(1));
-                match op {
-                    0 if !bytes.is_empty() => bytes[i] = byte,
-                    1 => bytes.insert(i.min(bytes.len()), byte),
-                    _ if !bytes.is_empty() => {
-                        bytes.remove(i);
-                    }
-                    _ => {}
+    prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..8).prop_map(move |edits| {
+        let mut bytes = seed.as_bytes().to_vec();
+        for (at, byte, op) in edits {
+            let i = at.index(bytes.len().max(1));
+            match op {
+                0 if !bytes.is_empty() => bytes[i] = byte,
+                1 => bytes.insert(i.min(bytes.len()), byte),
+                _ if !bytes.is_empty() => {
+                    bytes.remove(i);
                 }
+                _ => {}
             }
-            bytes
-        },
-    )
+        }
+        bytes
+    })
 }
 
 /// A JSON signature with arbitrary (possibly huge, negative, tiny) numbers.
 fn wild_strokes() -> impl Strategy<Value = Vec<u8>> {
-    let number = prop_oneof![
-        any::<f64>().prop_filter("finite", |f| f.is_finite()),
-        -1e6f64..1e6,
-        0f64..1000.0
-    ];
+    let number = prop_oneof![any::<f64>().prop_filter("finite", |f| f.is_finite()), -1e6f64..1e6, 0f64..1000.0];
     (
         number.clone(),
         number.clone(),
@@ -52,14 +46,9 @@ fn wild_strokes() -> impl Strategy<Value = Vec<u8>> {
         .prop_map(|(w, h, strokes)| {
             let strokes: Vec<Vec<serde_json::Value>> = strokes
                 .into_iter()
-                .map(|s| {
-                    s.into_iter()
-                        .map(|(x, y)| serde_json::json!({"x": x, "y": y}))
-                        .collect()
-                })
+                .map(|s| s.into_iter().map(|(x, y)| serde_json::json!({"x": x, "y": y})).collect())
                 .collect();
-            serde_json::to_vec(&serde_json::json!({"width": w, "height": h, "strokes": strokes}))
-                .unwrap()
+            serde_json::to_vec(&serde_json::json!({"width": w, "height": h, "strokes": strokes})).unwrap()
         })
 }
 

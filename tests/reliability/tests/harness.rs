@@ -17,9 +17,7 @@ use signbook_reliability::{Violation, proxy::FaultProxy};
 fn violation(result: anyhow::Result<impl std::fmt::Debug>) -> Violation {
     match result {
         Ok(v) => panic!("the harness missed a broken guarantee (returned {v:?})"),
-        Err(e) => e
-            .downcast::<Violation>()
-            .unwrap_or_else(|e| panic!("not reported as a broken guarantee: {e:#}")),
+        Err(e) => e.downcast::<Violation>().unwrap_or_else(|e| panic!("not reported as a broken guarantee: {e:#}")),
     }
 }
 
@@ -37,22 +35,13 @@ fn a_lossy_or_duplicating_office_is_reported() {
     let office_db = db_path(&office.data);
     let copy = dir.path().join("copy.db");
     let mut rng = rand::rng();
-    for (mutation, guarantee) in [
-        (Mutation::Delete { seq: 7 }, "converged"),
-        (Mutation::Duplicate { seq: 7 }, "zero duplicated"),
-    ] {
+    for (mutation, guarantee) in
+        [(Mutation::Delete { seq: 7 }, "converged"), (Mutation::Duplicate { seq: 7 }, "zero duplicated")]
+    {
         std::fs::copy(&office_db, &copy).unwrap();
-        let _ = std::fs::copy(
-            office_db.with_extension("db-wal"),
-            copy.with_extension("db-wal"),
-        );
-        mutation
-            .apply(&Connection::open(&copy).unwrap(), &mut rng)
-            .unwrap();
-        let v = violation(office_holds(
-            &signbook_office::SqliteStore::open(&copy).unwrap(),
-            &store,
-        ));
+        let _ = std::fs::copy(office_db.with_extension("db-wal"), copy.with_extension("db-wal"));
+        mutation.apply(&Connection::open(&copy).unwrap(), &mut rng).unwrap();
+        let v = violation(office_holds(&signbook_office::SqliteStore::open(&copy).unwrap(), &store));
         assert_eq!(v.guarantee, guarantee, "{mutation:?}: {v}");
         let _ = std::fs::remove_file(copy.with_extension("db-wal"));
     }
@@ -65,21 +54,12 @@ fn a_kiosk_that_lost_an_acknowledged_record_is_reported() {
     let mut store = new_kiosk(&db).unwrap();
     fill(&mut store, 5).unwrap();
     drop(store);
-    assert_eq!(
-        kiosk_sound(&db, 5, true).unwrap(),
-        5,
-        "a sound kiosk passes, CLI verify included"
-    );
+    assert_eq!(kiosk_sound(&db, 5, true).unwrap(), 5, "a sound kiosk passes, CLI verify included");
     // "Acknowledged" 6, but only 5 were kept: what a lost commit looks like.
     let v = violation(kiosk_sound(&db, 6, false));
     assert_eq!(v.guarantee, "every acknowledged record is present");
     // A damaged chain fails `signbook verify` too.
-    Mutation::Flip {
-        seq: 3,
-        column: "name",
-    }
-    .apply(&Connection::open(&db).unwrap(), &mut rand::rng())
-    .unwrap();
+    Mutation::Flip { seq: 3, column: "name" }.apply(&Connection::open(&db).unwrap(), &mut rand::rng()).unwrap();
     let v = violation(kiosk_sound(&db, 5, true));
     assert_eq!(v.guarantee, "the chain verifies");
 }
@@ -99,12 +79,9 @@ fn an_undetected_or_misplaced_tamper_is_reported() {
     let copy = dir.path().join("copy.db");
     std::fs::copy(&db, &copy).unwrap();
     std::fs::copy(key_path_for(&db), key_path_for(&copy)).unwrap();
-    Mutation::Swap { a: 3, b: 8 }
-        .apply(&Connection::open(&copy).unwrap(), &mut rand::rng())
-        .unwrap();
+    Mutation::Swap { a: 3, b: 8 }.apply(&Connection::open(&copy).unwrap(), &mut rand::rng()).unwrap();
     let report = signbook_core::Store::open(&copy).unwrap().verify().unwrap();
-    check_detected(&Mutation::Swap { a: 3, b: 8 }, 10, &report)
-        .expect("the real verifier names record 3");
+    check_detected(&Mutation::Swap { a: 3, b: 8 }, 10, &report).expect("the real verifier names record 3");
     let v = check_detected(&Mutation::Swap { a: 2, b: 8 }, 10, &report).unwrap_err();
     assert_eq!(v.guarantee, "verification names the first broken record");
 }
@@ -117,20 +94,9 @@ fn the_fault_proxy_really_faults() {
     let mut store = new_kiosk(&dir.path().join("kiosk.db")).unwrap();
     fill(&mut store, 40).unwrap();
     pair(&mut store, &office, &proxy.url()).unwrap();
-    proxy
-        .enabled
-        .store(true, std::sync::atomic::Ordering::Relaxed);
-    let failures = (0..30)
-        .filter(|_| signbook_core::sync::push_in_batches_of(&mut store, 5).is_err())
-        .count();
-    assert!(
-        failures >= 10,
-        "every connection faulted, yet only {failures} of 30 pushes failed"
-    );
+    proxy.enabled.store(true, std::sync::atomic::Ordering::Relaxed);
+    let failures = (0..30).filter(|_| signbook_core::sync::push_in_batches_of(&mut store, 5).is_err()).count();
+    assert!(failures >= 10, "every connection faulted, yet only {failures} of 30 pushes failed");
     let faults: u64 = (1..7).map(|k| proxy.count(k)).sum();
-    assert!(
-        faults >= 30 && proxy.count(0) <= 1,
-        "pass {} (the pairing), faults {faults}",
-        proxy.count(0)
-    );
+    assert!(faults >= 30 && proxy.count(0) <= 1, "pass {} (the pairing), faults {faults}", proxy.count(0));
 }

@@ -7,25 +7,65 @@
 pub(super) enum Kind {
     Heading,
     /// A list item; `level` 0 is top level, `number` is set for "1." items.
-    Item { level: usize, number: Option<u32> },
+    Item {
+        level: usize,
+        number: Option<u32>,
+    },
     Text,
 }
 
 /// Characters that start a bullet item when followed by whitespace.
-const BULLET_GLYPHS: &[char] = &['-', '–', '—', '•', '·', '▪', '■', '□', '◦', '○', '●', '‣', '⁃', '∙', '*', '➢', '➤', '►', '✓', '✔', 'Ø', '§'];
+const BULLET_GLYPHS: &[char] =
+    &['-', '–', '—', '•', '·', '▪', '■', '□', '◦', '○', '●', '‣', '⁃', '∙', '*', '➢', '➤', '►', '✓', '✔', 'Ø', '§'];
 /// Glyphs Word uses for second-level bullets.
 const NESTED_GLYPHS: &[char] = &['o', '◦', '○'];
 
 /// Words of the paper signature block ("Print name ......", "Date:").
 const SIGNATURE_WORDS: &[&str] = &[
-    "signed", "signature", "sign", "print", "printed", "name", "full", "staff", "volunteer", "governor", "visitor",
-    "member", "of", "date", "school", "position", "job", "title", "role", "setting", "pupil", "student", "parent", "carer",
+    "signed",
+    "signature",
+    "sign",
+    "print",
+    "printed",
+    "name",
+    "full",
+    "staff",
+    "volunteer",
+    "governor",
+    "visitor",
+    "member",
+    "of",
+    "date",
+    "school",
+    "position",
+    "job",
+    "title",
+    "role",
+    "setting",
+    "pupil",
+    "student",
+    "parent",
+    "carer",
 ];
 
 /// Labels of review metadata, matched at the start of a line, lowercase.
 const METADATA_LABELS: &[&str] = &[
-    "reviewed", "last reviewed", "date reviewed", "review date", "next review date", "next review", "date of next review",
-    "date of review", "approved", "date approved", "adopted", "date adopted", "ratified", "date ratified", "version", "policy date",
+    "reviewed",
+    "last reviewed",
+    "date reviewed",
+    "review date",
+    "next review date",
+    "next review",
+    "date of next review",
+    "date of review",
+    "approved",
+    "date approved",
+    "adopted",
+    "date adopted",
+    "ratified",
+    "date ratified",
+    "version",
+    "policy date",
 ];
 
 pub(super) fn is_terminal(text: &str) -> bool {
@@ -41,7 +81,8 @@ pub(super) fn is_page_number(line: &str) -> bool {
     let lower = line.trim().trim_matches(|c: char| c == '-' || c == '–' || c.is_whitespace()).to_lowercase();
     let rest = lower.strip_prefix("page").map(str::trim_start).unwrap_or(&lower);
     let mut parts = rest.split_whitespace();
-    let is_num = |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()));
+    let is_num =
+        |s: Option<&str>| s.is_some_and(|s| !s.is_empty() && s.len() <= 3 && s.chars().all(|c| c.is_ascii_digit()));
     match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (first, None, None, None) => is_num(first),
         (first, Some("of"), last, None) => is_num(first) && is_num(last),
@@ -52,7 +93,8 @@ pub(super) fn is_page_number(line: &str) -> bool {
 /// A line of the paper signature block: only signature-block words and
 /// filler (dots, underscores, colons, tabs), with some filler or a colon.
 pub(super) fn is_signature_block(line: &str) -> bool {
-    let filler = |c: char| matches!(c, '.' | '…' | '_' | ':' | '\t' | '-' | '/' | '(' | ')' | ',' | '&') || c.is_whitespace();
+    let filler =
+        |c: char| matches!(c, '.' | '…' | '_' | ':' | '\t' | '-' | '/' | '(' | ')' | ',' | '&') || c.is_whitespace();
     if !line.contains([':', '.', '…', '_', '\t']) {
         return false;
     }
@@ -88,7 +130,9 @@ pub(super) fn looks_like_date(text: &str) -> bool {
     let lower = text.to_lowercase();
     text.chars().count() <= 40
         && (MONTHS.iter().any(|m| lower.split(|c: char| !c.is_alphabetic()).any(|w| w.starts_with(m)))
-            || lower.split(|c: char| !c.is_ascii_digit()).any(|d| d.len() == 4 || (d.len() <= 2 && !d.is_empty() && lower.contains('/'))))
+            || lower
+                .split(|c: char| !c.is_ascii_digit())
+                .any(|d| d.len() == 4 || (d.len() <= 2 && !d.is_empty() && lower.contains('/'))))
 }
 
 /// Splits a bullet or number marker off the front of a line.
@@ -127,7 +171,8 @@ pub(super) fn heading_shape(text: &str) -> bool {
         return false;
     }
     let all_caps = letters.len() >= 3 && letters.iter().all(|c| !c.is_lowercase());
-    let starts_upper = text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+    let starts_upper =
+        text.chars().find(|c| c.is_alphanumeric()).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
     all_caps || (starts_upper && words <= 8)
 }
 
@@ -137,17 +182,35 @@ mod tests {
 
     #[test]
     fn page_numbers() {
-        for (line, is) in [("6", true), ("Page 6 of 6", true), ("page 12", true), ("- 3 -", true), ("  14  ", true),
-            ("2026", false), ("Page six", false), ("6 pages", false), ("1 of the rules", false)] {
+        for (line, is) in [
+            ("6", true),
+            ("Page 6 of 6", true),
+            ("page 12", true),
+            ("- 3 -", true),
+            ("  14  ", true),
+            ("2026", false),
+            ("Page six", false),
+            ("6 pages", false),
+            ("1 of the rules", false),
+        ] {
             assert_eq!(is_page_number(line), is, "{line:?}");
         }
     }
 
     #[test]
     fn signature_block_lines() {
-        for (line, is) in [("Signed:", true), ("Print name.........", true), ("Staff/Volunteer Name:\t\t\t", true),
-            ("Date:", true), ("School.....", true), ("Signed ........ Date ........", true), ("Name of staff member: ____", true),
-            ("Signed by the head teacher", false), ("Date", false), ("I will sign in at reception.", false)] {
+        for (line, is) in [
+            ("Signed:", true),
+            ("Print name.........", true),
+            ("Staff/Volunteer Name:\t\t\t", true),
+            ("Date:", true),
+            ("School.....", true),
+            ("Signed ........ Date ........", true),
+            ("Name of staff member: ____", true),
+            ("Signed by the head teacher", false),
+            ("Date", false),
+            ("I will sign in at reception.", false),
+        ] {
             assert_eq!(is_signature_block(line), is, "{line:?}");
         }
     }
@@ -155,7 +218,10 @@ mod tests {
     #[test]
     fn review_metadata() {
         assert_eq!(metadata("Reviewed: November"), Some(("Reviewed".into(), "November".into())));
-        assert_eq!(metadata("Next review date: November 2026"), Some(("Next review date".into(), "November 2026".into())));
+        assert_eq!(
+            metadata("Next review date: November 2026"),
+            Some(("Next review date".into(), "November 2026".into()))
+        );
         assert_eq!(metadata("Reviewed:"), Some(("Reviewed".into(), String::new())));
         assert!(metadata("Adopted by the Governing Body on 3 March 2025").is_some());
         assert_eq!(metadata("Reviewed and agreed by all staff in the staff meeting each year."), None);
@@ -164,9 +230,18 @@ mod tests {
 
     #[test]
     fn list_markers() {
-        assert_eq!(list_marker("· that staff will", 0), Some((Kind::Item { level: 0, number: None }, "that staff will".into())));
-        assert_eq!(list_marker("o will only use AI", 0), Some((Kind::Item { level: 1, number: None }, "will only use AI".into())));
-        assert_eq!(list_marker("\u{F0B7}\tPrivate use bullet", 0), Some((Kind::Item { level: 0, number: None }, "Private use bullet".into())));
+        assert_eq!(
+            list_marker("· that staff will", 0),
+            Some((Kind::Item { level: 0, number: None }, "that staff will".into()))
+        );
+        assert_eq!(
+            list_marker("o will only use AI", 0),
+            Some((Kind::Item { level: 1, number: None }, "will only use AI".into()))
+        );
+        assert_eq!(
+            list_marker("\u{F0B7}\tPrivate use bullet", 0),
+            Some((Kind::Item { level: 0, number: None }, "Private use bullet".into()))
+        );
         assert_eq!(list_marker("2. I will", 0), Some((Kind::Item { level: 0, number: Some(2) }, "I will".into())));
         assert_eq!(list_marker("only five", 0), None);
         assert_eq!(list_marker("2026 was a year", 0), None);

@@ -18,7 +18,9 @@ mod markdown;
 use std::fmt;
 use std::path::Path;
 
-use lines::{Kind, is_page_number, is_signature_block, is_terminal, list_marker, looks_like_date, metadata, starts_lowercase};
+use lines::{
+    Kind, is_page_number, is_signature_block, is_terminal, list_marker, looks_like_date, metadata, starts_lowercase,
+};
 
 /// The result of an import.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,7 +107,9 @@ pub enum ImportError {
         path: std::path::PathBuf,
     },
     /// A `.docx` that cannot be read.
-    #[error("{path} is not a readable Word document: {problem}. Open it in Word and save it again as .docx, or as Plain Text (.txt)")]
+    #[error(
+        "{path} is not a readable Word document: {problem}. Open it in Word and save it again as .docx, or as Plain Text (.txt)"
+    )]
     Docx {
         /// The file.
         path: std::path::PathBuf,
@@ -113,7 +117,9 @@ pub enum ImportError {
         problem: String,
     },
     /// An extension we do not read.
-    #[error("{path}: cannot import this kind of file; use .docx, .txt or .md (an old .doc: open it in Word and save as .docx)")]
+    #[error(
+        "{path}: cannot import this kind of file; use .docx, .txt or .md (an old .doc: open it in Word and save as .docx)"
+    )]
     UnsupportedFormat {
         /// The file.
         path: std::path::PathBuf,
@@ -145,7 +151,8 @@ pub fn import_bytes(name: impl AsRef<Path>, bytes: &[u8]) -> Result<Imported, Im
     let is_docx = kind_of(path)?;
     check_size(path, bytes.len() as u64)?;
     if is_docx {
-        let text = docx::docx_to_text(std::io::Cursor::new(bytes)).map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
+        let text = docx::docx_to_text(std::io::Cursor::new(bytes))
+            .map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
         return Ok(import_text(&text));
     }
     let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 { path: path.to_owned() })?;
@@ -191,8 +198,13 @@ pub fn import_text(input: &str) -> Imported {
     let raw_lines: Vec<&str> = text.split('\n').collect();
     for (index, raw) in raw_lines.iter().enumerate() {
         let (line, had_toc) = strip_bookmarks(raw, &mut out.removed);
-        let line: String = line.chars().map(|c| if c == '\u{a0}' { ' ' } else { c }).filter(|c| !matches!(c, '\u{200b}' | '\u{feff}')).collect();
-        let indent = line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
+        let line: String = line
+            .chars()
+            .map(|c| if c == '\u{a0}' { ' ' } else { c })
+            .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))
+            .collect();
+        let indent =
+            line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
         let content = line.trim();
         if content.is_empty() {
             blank_before = true;
@@ -231,12 +243,17 @@ pub fn import_text(input: &str) -> Imported {
 
         let (kind, text) = if let Some(hashes) = content.strip_prefix('#') {
             (Kind::Heading, hashes.trim_start_matches('#').trim().to_owned())
-        } else if matches!(list_marker(&content, indent), Some((Kind::Item { number: Some(_), .. }, _))) && lines::heading_shape(&content) {
+        } else if matches!(list_marker(&content, indent), Some((Kind::Item { number: Some(_), .. }, _)))
+            && lines::heading_shape(&content)
+        {
             // "1) AIMS", "2. Training": a numbered heading, number kept.
             (Kind::Heading, content.clone())
         } else if let Some(marked) = list_marker(&content, indent) {
             marked
-        } else if indent > 0 && !blank_before && matches!(blocks.last(), Some(Block::Item { text, .. }) if is_terminal(text)) {
+        } else if indent > 0
+            && !blank_before
+            && matches!(blocks.last(), Some(Block::Item { text, .. }) if is_terminal(text))
+        {
             // A bullet whose glyph was lost, leaving only its leading space.
             (Kind::Item { level: 0, number: None }, content.clone())
         } else if had_toc && !content.ends_with(':') {
@@ -263,7 +280,10 @@ pub fn import_text(input: &str) -> Imported {
             },
             Kind::Heading => {
                 lead_in_level = None;
-                let repeats_title = blocks.iter().find_map(|b| if let Block::Heading(h) = b { Some(h) } else { None }).is_some_and(|title| same_title(title, &text));
+                let repeats_title = blocks
+                    .iter()
+                    .find_map(|b| if let Block::Heading(h) = b { Some(h) } else { None })
+                    .is_some_and(|title| same_title(title, &text));
                 if repeats_title {
                     out.removed.push(Removed { reason: RemovedReason::RepeatedTitle, text });
                 } else {
@@ -337,7 +357,10 @@ fn strip_glued_page_number(content: &str, removed: &mut Vec<Removed>) -> String 
     if (1..=3).contains(&digits) {
         let head = &trimmed[..trimmed.len() - digits];
         if head.ends_with([' ', '\t']) && head.trim_end().ends_with(['.', '!', '?', ';']) && head.trim_end().len() > 1 {
-            removed.push(Removed { reason: RemovedReason::GluedPageNumber, text: trimmed[trimmed.len() - digits..].to_owned() });
+            removed.push(Removed {
+                reason: RemovedReason::GluedPageNumber,
+                text: trimmed[trimmed.len() - digits..].to_owned(),
+            });
             return head.trim_end().to_owned();
         }
     }
@@ -347,7 +370,14 @@ fn strip_glued_page_number(content: &str, removed: &mut Vec<Removed>) -> String 
 /// Titles that differ only in case, punctuation or "&" versus "and".
 fn same_title(a: &str, b: &str) -> bool {
     let key = |s: &str| -> String {
-        s.to_lowercase().replace('&', " and ").chars().filter(|c| c.is_alphanumeric() || c.is_whitespace()).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")
+        s.to_lowercase()
+            .replace('&', " and ")
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+            .collect::<String>()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     key(a) == key(b)
 }

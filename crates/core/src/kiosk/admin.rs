@@ -122,7 +122,10 @@ pub struct ImportPreview {
 impl Kiosk {
     /// The PIN screen's state.
     pub fn admin_status(&self, now: DateTime<Utc>) -> Result<AdminStatus> {
-        Ok(AdminStatus { pin_set: self.store.admin_pin_is_set()?, unlocked: self.admin_until.is_some_and(|until| now < until) })
+        Ok(AdminStatus {
+            pin_set: self.store.admin_pin_is_set()?,
+            unlocked: self.admin_until.is_some_and(|until| now < until),
+        })
     }
 
     /// First run: chooses the admin PIN and opens a session. Refused once a
@@ -168,7 +171,9 @@ impl Kiosk {
         let head = self.store.head()?;
         let records = head.map_or(0, |(seq, _)| seq);
         let last_signed_at = match head {
-            Some((seq, _)) => Some(self.store.record(seq)?.header.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            Some((seq, _)) => {
+                Some(self.store.record(seq)?.header.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            }
             None => None,
         };
         let agreements = self
@@ -210,7 +215,13 @@ impl Kiosk {
     /// Pairs this kiosk with the office at `office_url`, trusting only the
     /// certificate whose SHA-256 is `fingerprint` (see [`crate::sync::pair`]).
     /// The background sync picks the office up on its next round.
-    pub fn admin_pair(&mut self, office_url: &str, code: &str, fingerprint: &str, now: DateTime<Utc>) -> Result<SyncStatus> {
+    pub fn admin_pair(
+        &mut self,
+        office_url: &str,
+        code: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> Result<SyncStatus> {
         self.require_admin(now)?;
         crate::sync::pair(&mut self.store, office_url.trim(), code, fingerprint)?;
         self.sync_status()
@@ -239,7 +250,13 @@ impl Kiosk {
             .into_iter()
             .find(|d| d.path == folder)
             .map(|d| PathBuf::from(d.path))
-            .ok_or_else(|| Error::Io { path: folder.into(), source: std::io::Error::new(std::io::ErrorKind::NotFound, "not an export destination; plug the USB stick in again and refresh") })?;
+            .ok_or_else(|| Error::Io {
+                path: folder.into(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "not an export destination; plug the USB stick in again and refresh",
+                ),
+            })?;
         std::fs::create_dir_all(&folder).map_err(|source| Error::Io { path: folder.clone(), source })?;
         let stamp = now.with_timezone(&Local).format("%Y-%m-%d-%H%M%S");
         let csv = folder.join(format!("signbook-{stamp}.csv"));
@@ -253,7 +270,8 @@ impl Kiosk {
     /// Imports a file the admin picked; nothing is published yet.
     pub fn admin_import(&mut self, file_name: &str, bytes: &[u8], now: DateTime<Utc>) -> Result<ImportPreview> {
         self.require_admin(now)?;
-        let imported = import_bytes(Path::new(file_name).file_name().map(Path::new).unwrap_or(Path::new(file_name)), bytes)?;
+        let imported =
+            import_bytes(Path::new(file_name).file_name().map(Path::new).unwrap_or(Path::new(file_name)), bytes)?;
         Ok(ImportPreview {
             html: crate::markdown::agreement_html(&imported.markdown),
             markdown: imported.markdown,
@@ -270,7 +288,13 @@ impl Kiosk {
     }
 
     /// Publishes an agreement for `roles`; it is what those roles read from now on.
-    pub fn admin_publish(&mut self, markdown: &str, title: &str, roles: &[Role], now: DateTime<Utc>) -> Result<AgreementRow> {
+    pub fn admin_publish(
+        &mut self,
+        markdown: &str,
+        title: &str,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<AgreementRow> {
         self.require_admin(now)?;
         let published = self.store.publish_agreement_at(markdown, title, roles, now)?;
         let hash = published.version.hash;
@@ -294,10 +318,9 @@ impl Kiosk {
 /// The export folder: `$SIGNBOOK_EXPORT_DIR`, else `Signbook exports` in
 /// the Documents folder.
 pub fn default_export_dir() -> Option<PathBuf> {
-    std::env::var_os(EXPORT_DIR_ENV)
-        .filter(|p| !p.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| directories::UserDirs::new().map(|u| u.document_dir().unwrap_or(u.home_dir()).join("Signbook exports")))
+    std::env::var_os(EXPORT_DIR_ENV).filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| {
+        directories::UserDirs::new().map(|u| u.document_dir().unwrap_or(u.home_dir()).join("Signbook exports"))
+    })
 }
 
 /// Where exports can go: `folder`, then every mounted removable drive
@@ -310,11 +333,16 @@ pub fn export_destinations(folder: Option<&Path>) -> Vec<Destination> {
     let user = std::env::var("USER").unwrap_or_default();
     for base in [Path::new("/media").join(&user), Path::new("/run/media").join(&user)] {
         let Ok(entries) = std::fs::read_dir(&base) else { continue };
-        let mut drives: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
+        let mut drives: Vec<PathBuf> =
+            entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect();
         drives.sort();
         for drive in drives {
             let name = drive.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            out.push(Destination { label: format!("USB drive {name}"), path: drive.display().to_string(), removable: true });
+            out.push(Destination {
+                label: format!("USB drive {name}"),
+                path: drive.display().to_string(),
+                removable: true,
+            });
         }
     }
     out

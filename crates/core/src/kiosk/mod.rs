@@ -28,7 +28,10 @@
 
 mod admin;
 
-pub use admin::{AdminOverview, AdminStatus, AgreementRow, Destination, EXPORT_DIR_ENV, ExportDone, ImportPreview, SyncStatus, default_export_dir, export_destinations};
+pub use admin::{
+    AdminOverview, AdminStatus, AgreementRow, Destination, EXPORT_DIR_ENV, ExportDone, ImportPreview, SyncStatus,
+    default_export_dir, export_destinations,
+};
 
 use std::path::Path;
 
@@ -159,7 +162,8 @@ impl Kiosk {
     /// The current agreement for `role`.
     pub fn agreement_for(&self, role: &str) -> Result<AgreementView> {
         let role = Role::new(role)?;
-        let version = self.store.current_agreement(&role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
+        let version =
+            self.store.current_agreement(&role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
         Ok(AgreementView {
             hash: version.hash.to_string(),
             html: crate::markdown::agreement_html(&version.text),
@@ -170,7 +174,13 @@ impl Kiosk {
 
     /// Checks the name screen: the name and organisation as they will be
     /// stored, and whether this person needs to sign again.
-    pub fn check_name(&self, role: &str, name: &str, organisation: Option<&str>, now: DateTime<Utc>) -> Result<NameCheck> {
+    pub fn check_name(
+        &self,
+        role: &str,
+        name: &str,
+        organisation: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<NameCheck> {
         let role = Role::new(role)?;
         let name = normalise_name(name)?;
         let organisation = normalise_organisation(organisation)?;

@@ -33,9 +33,10 @@ pub fn render_png(strokes: &Strokes) -> Result<Vec<u8>, SignatureError> {
     // Trim to the smoothed path, not the raw points: the spline can swing
     // slightly beyond them at sharp turns.
     let paths: Vec<Vec<Point>> = strokes.strokes.iter().filter(|s| !s.is_empty()).map(|s| smooth(s)).collect();
-    let (min_x, min_y, max_x, max_y) = paths.iter().flatten().fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |(a, b, c, d), p| {
-        (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y))
-    });
+    let (min_x, min_y, max_x, max_y) =
+        paths.iter().flatten().fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |(a, b, c, d), p| {
+            (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y))
+        });
     let extent = (max_x - min_x).max(max_y - min_y);
     let scale = SCALE.min(MAX_SIDE_PX / (extent + PEN_WIDTH + 1.0));
     let radius = PEN_WIDTH * scale / 2.0;
@@ -107,7 +108,10 @@ fn smooth(points: &[Point]) -> Vec<Point> {
             let t = f64::from(step) / f64::from(steps);
             let (t2, t3) = (t * t, t * t * t);
             let at = |a: f64, b: f64, c: f64, d: f64| {
-                0.5 * (2.0 * b + (c - a) * t + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2 + (3.0 * b - a - 3.0 * c + d) * t3)
+                0.5 * (2.0 * b
+                    + (c - a) * t
+                    + (2.0 * a - 5.0 * b + 4.0 * c - d) * t2
+                    + (3.0 * b - a - 3.0 * c + d) * t3)
             };
             out.push(Point { x: at(p0.x, p1.x, p2.x, p3.x), y: at(p0.y, p1.y, p2.y, p3.y) });
         }

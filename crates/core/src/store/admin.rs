@@ -83,7 +83,11 @@ impl Store {
                     Ok(PinRow {
                         salt: r.get(0)?,
                         hash: r.get(1)?,
-                        params: (r.get::<_, Option<u32>>(2)?.unwrap_or(ARGON2_M_KIB), r.get::<_, Option<u32>>(3)?.unwrap_or(ARGON2_T), r.get::<_, Option<u32>>(4)?.unwrap_or(ARGON2_P)),
+                        params: (
+                            r.get::<_, Option<u32>>(2)?.unwrap_or(ARGON2_M_KIB),
+                            r.get::<_, Option<u32>>(3)?.unwrap_or(ARGON2_T),
+                            r.get::<_, Option<u32>>(4)?.unwrap_or(ARGON2_P),
+                        ),
                         failed: r.get(5)?,
                         locked_until: r.get::<_, Option<String>>(6)?.map(|t| parse_time(&t)),
                     })
@@ -91,7 +95,13 @@ impl Store {
             )
             .optional()
             .doing("reading the admin PIN")?;
-        Ok(row.unwrap_or(PinRow { salt: None, hash: None, params: (ARGON2_M_KIB, ARGON2_T, ARGON2_P), failed: 0, locked_until: None }))
+        Ok(row.unwrap_or(PinRow {
+            salt: None,
+            hash: None,
+            params: (ARGON2_M_KIB, ARGON2_T, ARGON2_P),
+            failed: 0,
+            locked_until: None,
+        }))
     }
 
     /// Whether an admin PIN has been chosen (the first run asks for one).
@@ -110,7 +120,9 @@ impl Store {
         let candidate = argon2_hash(pin, &salt, m, t, p);
         // Compare every byte, so the time taken does not depend on how much matched.
         if candidate.iter().zip(&hash).fold(candidate.len() ^ hash.len(), |acc, (a, b)| acc | usize::from(a ^ b)) == 0 {
-            self.conn.execute("UPDATE admin SET failed_attempts = 0, locked_until = NULL", []).doing("recording the admin sign-in")?;
+            self.conn
+                .execute("UPDATE admin SET failed_attempts = 0, locked_until = NULL", [])
+                .doing("recording the admin sign-in")?;
             return Ok(());
         }
         let failed = row.failed + 1;
@@ -119,7 +131,10 @@ impl Store {
             now + Duration::seconds((FIRST_LOCKOUT_SECS << doublings).min(MAX_LOCKOUT_SECS))
         });
         self.conn
-            .execute("UPDATE admin SET failed_attempts = ?1, locked_until = ?2", params![failed, lock.as_ref().map(format_utc)])
+            .execute(
+                "UPDATE admin SET failed_attempts = ?1, locked_until = ?2",
+                params![failed, lock.as_ref().map(format_utc)],
+            )
             .doing("recording a wrong admin PIN")?;
         match lock {
             Some(until) => Err(Error::PinLocked { seconds: (until - now).num_seconds() }),
@@ -164,9 +179,17 @@ mod tests {
     #[test]
     fn new_pin_rules() {
         for (pin, result) in [
-            ("2580", Ok(())), ("482913", Ok(())), ("123456789", Err(PinRule::TooEasy)), ("123456789012", Ok(())),
-            ("123", Err(PinRule::Length)), ("1234567890123", Err(PinRule::Length)), ("12a4", Err(PinRule::NotDigits)),
-            ("", Err(PinRule::Length)), ("0000", Err(PinRule::TooEasy)), ("1234", Err(PinRule::TooEasy)), ("9876", Err(PinRule::TooEasy)),
+            ("2580", Ok(())),
+            ("482913", Ok(())),
+            ("123456789", Err(PinRule::TooEasy)),
+            ("123456789012", Ok(())),
+            ("123", Err(PinRule::Length)),
+            ("1234567890123", Err(PinRule::Length)),
+            ("12a4", Err(PinRule::NotDigits)),
+            ("", Err(PinRule::Length)),
+            ("0000", Err(PinRule::TooEasy)),
+            ("1234", Err(PinRule::TooEasy)),
+            ("9876", Err(PinRule::TooEasy)),
             ("١٢٣٤", Err(PinRule::NotDigits)),
         ] {
             assert_eq!(check_new_pin(pin), result, "{pin:?}");

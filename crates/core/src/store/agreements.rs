@@ -30,7 +30,13 @@ impl Store {
     }
 
     /// [`Store::publish_agreement`] with an explicit time.
-    pub fn publish_agreement_at(&mut self, markdown: &str, title: &str, roles: &[Role], now: DateTime<Utc>) -> Result<Published> {
+    pub fn publish_agreement_at(
+        &mut self,
+        markdown: &str,
+        title: &str,
+        roles: &[Role],
+        now: DateTime<Utc>,
+    ) -> Result<Published> {
         const DOING: &str = "publishing the agreement";
         let (text, title) = check_publishable(markdown, title, roles)?;
         let hash = Hash32::of(text.as_bytes());
@@ -43,8 +49,11 @@ impl Store {
             )
             .doing(DOING)?;
         for role in roles {
-            tx.execute("INSERT OR IGNORE INTO agreement_roles (agreement_hash, role) VALUES (?1, ?2)", params![hash.to_hex(), role.as_str()])
-                .doing(DOING)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO agreement_roles (agreement_hash, role) VALUES (?1, ?2)",
+                params![hash.to_hex(), role.as_str()],
+            )
+            .doing(DOING)?;
             tx.execute(
                 "INSERT INTO current_agreements (role, agreement_hash, since) VALUES (?1, ?2, ?3)
                  ON CONFLICT (role) DO UPDATE SET agreement_hash = excluded.agreement_hash, since = excluded.since
@@ -69,7 +78,10 @@ impl Store {
             .optional()
             .doing(DOING)?;
         let Some((title, text, published_at)) = row else { return Ok(None) };
-        let mut stmt = self.conn.prepare_cached("SELECT role FROM agreement_roles WHERE agreement_hash = ?1 ORDER BY role").doing(DOING)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT role FROM agreement_roles WHERE agreement_hash = ?1 ORDER BY role")
+            .doing(DOING)?;
         let roles = stmt
             .query_map([hash.to_hex()], |r| r.get::<_, String>(0))
             .doing(DOING)?
@@ -96,7 +108,8 @@ impl Store {
     pub fn agreements(&self) -> Result<Vec<AgreementSummary>> {
         const DOING: &str = "listing agreements";
         let mut current: BTreeMap<String, Vec<Role>> = BTreeMap::new();
-        let mut stmt = self.conn.prepare("SELECT agreement_hash, role FROM current_agreements ORDER BY role").doing(DOING)?;
+        let mut stmt =
+            self.conn.prepare("SELECT agreement_hash, role FROM current_agreements ORDER BY role").doing(DOING)?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).doing(DOING)? {
             let (hash, role) = row.doing(DOING)?;
             if let Ok(role) = Role::new(&role) {
@@ -110,8 +123,11 @@ impl Store {
                  FROM agreements a ORDER BY a.published_at, a.hash",
             )
             .doing(DOING)?;
-        let rows: Vec<(String, u64)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?.collect::<rusqlite::Result<_>>().doing(DOING)?;
+        let rows: Vec<(String, u64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .doing(DOING)?
+            .collect::<rusqlite::Result<_>>()
+            .doing(DOING)?;
         let mut out = Vec::with_capacity(rows.len());
         for (hash, signatures) in rows {
             let parsed = Hash32::from_hex(&hash)?;

@@ -29,12 +29,12 @@ use crate::record::format_utc;
 use crate::sqlite::OpenError;
 
 pub use admin::{FREE_ATTEMPTS, PIN_DIGITS, PinRule};
-pub use migrations::SCHEMA_VERSION;
 pub use agreements::Published;
+pub use migrations::SCHEMA_VERSION;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
+pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 pub use sync_state::{SyncConfig, SyncStatus};
-pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -83,7 +83,8 @@ impl Store {
 
     /// Runs `PRAGMA integrity_check`; `Ok(())` when SQLite says "ok".
     pub fn integrity_check(&self) -> Result<Result<(), String>> {
-        let result: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).doing("checking database integrity")?;
+        let result: String =
+            self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).doing("checking database integrity")?;
         Ok(if result == "ok" { Ok(()) } else { Err(result) })
     }
 

@@ -107,7 +107,14 @@ impl Store {
     /// [`crate::signature::render_png`]. Benchmarks and fixture builders
     /// only, to sign thousands of records without re-rendering each.
     #[doc(hidden)]
-    pub fn sign_prerendered_at(&mut self, role: &Role, name: &str, organisation: Option<&str>, png: Vec<u8>, at: DateTime<FixedOffset>) -> Result<Receipt> {
+    pub fn sign_prerendered_at(
+        &mut self,
+        role: &Role,
+        name: &str,
+        organisation: Option<&str>,
+        png: Vec<u8>,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Receipt> {
         let name = normalise_name(name)?;
         let organisation = normalise_organisation(organisation)?;
         self.append(role.clone(), name, organisation, png, None, at)
@@ -131,10 +138,12 @@ impl Store {
 
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         let agreement_hash = resolve_agreement(&tx, &role, agreement)?;
-        let head: Option<(u64, String)> =
-            tx.query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()
-                .doing(DOING)?;
+        let head: Option<(u64, String)> = tx
+            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .doing(DOING)?;
         let (prev_seq, prev_hash) = match head {
             Some((seq, hash)) => (seq, Hash32::from_hex(&hash)?),
             None => (0, Hash32::ZERO),
@@ -149,7 +158,9 @@ impl Store {
             signed_at,
             utc_offset_minutes,
             name_digest: field_digest(labels::NAME, &name_salt, name.as_bytes()),
-            organisation_digest: organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes())),
+            organisation_digest: organisation
+                .as_ref()
+                .map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes())),
             signature_digest: field_digest(labels::SIGNATURE, &signature_salt, &png),
         };
         let hash = header.hash();
@@ -184,10 +195,19 @@ impl Store {
         .doing(DOING)?;
         let checkpoint = Checkpoint::sign(&self.key, device_id, header.seq, hash);
         tx.prepare_cached("INSERT INTO checkpoints (seq, head_hash, signature, created_at) VALUES (?1, ?2, ?3, ?4)")
-            .and_then(|mut stmt| stmt.execute(params![checkpoint.seq, hash.to_hex(), checkpoint.signature.as_slice(), format_utc(&Utc::now())]))
+            .and_then(|mut stmt| {
+                stmt.execute(params![
+                    checkpoint.seq,
+                    hash.to_hex(),
+                    checkpoint.signature.as_slice(),
+                    format_utc(&Utc::now())
+                ])
+            })
             .doing(DOING)?;
         if prev_seq > 0 && prev_seq % CHECKPOINT_KEEP_EVERY != 0 {
-            tx.prepare_cached("DELETE FROM checkpoints WHERE seq = ?1").and_then(|mut s| s.execute([prev_seq])).doing(DOING)?;
+            tx.prepare_cached("DELETE FROM checkpoints WHERE seq = ?1")
+                .and_then(|mut s| s.execute([prev_seq]))
+                .doing(DOING)?;
         }
         tx.commit().doing(DOING)?;
 
@@ -221,8 +241,10 @@ impl Store {
             .optional()
             .doing(DOING)?
             .ok_or(Error::RecordNotFound { seq })?;
-        let earlier: Option<String> =
-            tx.query_row("SELECT erased_at FROM erasures WHERE seq = ?1", [seq], |r| r.get(0)).optional().doing(DOING)?;
+        let earlier: Option<String> = tx
+            .query_row("SELECT erased_at FROM erasures WHERE seq = ?1", [seq], |r| r.get(0))
+            .optional()
+            .doing(DOING)?;
         if let Some(erased_at) = earlier {
             return Err(Error::AlreadyErased { seq, erased_at });
         }
@@ -232,7 +254,11 @@ impl Store {
             [seq],
         )
         .doing(DOING)?;
-        tx.execute("INSERT INTO erasures (seq, reason, erased_at) VALUES (?1, ?2, ?3)", params![seq, reason, erased_at]).doing(DOING)?;
+        tx.execute(
+            "INSERT INTO erasures (seq, reason, erased_at) VALUES (?1, ?2, ?3)",
+            params![seq, reason, erased_at],
+        )
+        .doing(DOING)?;
         tx.commit().doing(DOING)?;
         // Move the erased pages out of the WAL so the old bytes do not linger
         // there; secure_delete has already zeroed them in the main file. A
@@ -247,7 +273,9 @@ impl Store {
     pub fn head(&self) -> Result<Option<(u64, Hash32)>> {
         let head: Option<(u64, String)> = self
             .conn
-            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .doing("reading the chain head")?;
         head.map(|(seq, hash)| Ok((seq, Hash32::from_hex(&hash)?))).transpose()
@@ -267,7 +295,11 @@ impl Store {
     /// Calls `each` for every record matching `filter`, in sequence order,
     /// without loading them all at once. A damaged row stops the walk with
     /// [`Error::DamagedRecord`] rather than being left out of an export.
-    pub fn for_each_record(&self, filter: &RecordFilter, mut each: impl FnMut(Record, Option<Erasure>) -> Result<()>) -> Result<()> {
+    pub fn for_each_record(
+        &self,
+        filter: &RecordFilter,
+        mut each: impl FnMut(Record, Option<Erasure>) -> Result<()>,
+    ) -> Result<()> {
         const DOING: &str = "reading records";
         let sql = format!(
             "SELECT {RECORD_COLUMNS} FROM records
@@ -281,7 +313,8 @@ impl Store {
         let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
         let mut rows = stmt.query(params![since, until, filter.role.as_ref().map(Role::as_str)]).doing(DOING)?;
         while let Some(row) = rows.next().doing(DOING)? {
-            let (record, erasure) = decode_row(row).map_err(|d| Error::DamagedRecord { seq: d.seq, detail: d.detail })?;
+            let (record, erasure) =
+                decode_row(row).map_err(|d| Error::DamagedRecord { seq: d.seq, detail: d.detail })?;
             each(record, erasure)?;
         }
         Ok(())
@@ -289,7 +322,10 @@ impl Store {
 
     /// Calls `each` with every row in sequence order, damaged or not; for
     /// verification.
-    pub(crate) fn for_each_raw(&self, mut each: impl FnMut(Result<(Record, Option<Erasure>), RowDefect>) -> Result<()>) -> Result<()> {
+    pub(crate) fn for_each_raw(
+        &self,
+        mut each: impl FnMut(Result<(Record, Option<Erasure>), RowDefect>) -> Result<()>,
+    ) -> Result<()> {
         const DOING: &str = "reading records";
         let mut stmt = self.conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY seq")).doing(DOING)?;
         let mut rows = stmt.query([]).doing(DOING)?;
@@ -302,7 +338,8 @@ impl Store {
     /// Stored checkpoints, oldest first.
     pub fn checkpoints(&self) -> Result<Vec<Checkpoint>> {
         const DOING: &str = "reading checkpoints";
-        let mut stmt = self.conn.prepare("SELECT seq, head_hash, signature FROM checkpoints ORDER BY seq").doing(DOING)?;
+        let mut stmt =
+            self.conn.prepare("SELECT seq, head_hash, signature FROM checkpoints ORDER BY seq").doing(DOING)?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
             .doing(DOING)?;
@@ -326,15 +363,18 @@ fn resolve_agreement(tx: &Transaction<'_>, role: &Role, requested: Option<Hash32
     match requested {
         None => {
             let current: Option<String> = tx
-                .query_row("SELECT agreement_hash FROM current_agreements WHERE role = ?1", [role.as_str()], |r| r.get(0))
+                .query_row("SELECT agreement_hash FROM current_agreements WHERE role = ?1", [role.as_str()], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .doing(DOING)?;
             let current = current.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
             Ok(Hash32::from_hex(&current)?)
         }
         Some(hash) => {
-            let known: bool =
-                tx.query_row("SELECT EXISTS (SELECT 1 FROM agreements WHERE hash = ?1)", [hash.to_hex()], |r| r.get(0)).doing(DOING)?;
+            let known: bool = tx
+                .query_row("SELECT EXISTS (SELECT 1 FROM agreements WHERE hash = ?1)", [hash.to_hex()], |r| r.get(0))
+                .doing(DOING)?;
             if !known {
                 return Err(Error::UnknownAgreement { hash });
             }

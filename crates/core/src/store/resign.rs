@@ -89,7 +89,9 @@ impl Store {
     pub fn resign_rule(&self, role: &Role) -> Result<ResignRule> {
         let row: Option<(String, Option<u32>)> = self
             .conn
-            .query_row("SELECT resign_rule, resign_days FROM role_settings WHERE role = ?1", [role.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT resign_rule, resign_days FROM role_settings WHERE role = ?1", [role.as_str()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .doing("reading the re-sign rule")?;
         Ok(match row {
@@ -127,7 +129,8 @@ impl Store {
         if rule == ResignRule::EveryVisit {
             return Ok(SigningStatus::MustSign { reason: MustSignReason::EveryVisit });
         }
-        let current = self.current_agreement(role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
+        let current =
+            self.current_agreement(role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
         let name = normalise_name(name)?;
         let last = self.last_signature(role, &name, &current.hash)?;
         let Some((seq, signed_at)) = last else {

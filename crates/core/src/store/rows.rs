@@ -28,21 +28,31 @@ pub(super) fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
     let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
     let defect = |detail: String| RowDefect { seq, id, detail };
     let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
-    let hash = |i: usize, what: &str| Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")));
-    let uuid = |i: usize, what: &str| Uuid::parse_str(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a UUID")));
-    let blob = |i: usize| row.get::<_, Option<Vec<u8>>>(i).map_err(|_| defect("a personal field has the wrong type".into()));
+    let hash = |i: usize, what: &str| {
+        Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
+    };
+    let uuid = |i: usize, what: &str| {
+        Uuid::parse_str(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a UUID")))
+    };
+    let blob =
+        |i: usize| row.get::<_, Option<Vec<u8>>>(i).map_err(|_| defect("a personal field has the wrong type".into()));
     let salt = |i: usize| -> Result<Option<Salt>, RowDefect> {
-        blob(i)?.map(|b| Salt::try_from(b.as_slice()).map_err(|_| defect("a salt has the wrong length".into()))).transpose()
+        blob(i)?
+            .map(|b| Salt::try_from(b.as_slice()).map_err(|_| defect("a salt has the wrong length".into())))
+            .transpose()
     };
 
     let signed_at_text = text(6, "signing time")?;
     let signed_at = DateTime::parse_from_rfc3339(&signed_at_text)
         .map_err(|_| defect(format!("its signing time {signed_at_text:?} is not a valid time")))?
         .with_timezone(&Utc);
-    let organisation_digest = match row.get::<_, Option<String>>(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
-        Some(d) => Some(Hash32::from_hex(&d).map_err(|_| defect("its organisation digest is not a SHA-256 hash".into()))?),
-        None => None,
-    };
+    let organisation_digest =
+        match row.get::<_, Option<String>>(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
+            Some(d) => {
+                Some(Hash32::from_hex(&d).map_err(|_| defect("its organisation digest is not a SHA-256 hash".into()))?)
+            }
+            None => None,
+        };
     let header = RecordHeader {
         id: uuid(1, "id")?,
         device_id: uuid(2, "device id")?,
@@ -73,9 +83,10 @@ pub(super) fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
         }
         _ => return Err(defect("its personal data is partly missing".into())),
     };
-    let erasure = row.get::<_, Option<String>>(18).ok().flatten().map(|reason| Erasure {
-        reason,
-        erased_at: parse_time(&row.get::<_, String>(19).unwrap_or_default()),
-    });
+    let erasure = row
+        .get::<_, Option<String>>(18)
+        .ok()
+        .flatten()
+        .map(|reason| Erasure { reason, erased_at: parse_time(&row.get::<_, String>(19).unwrap_or_default()) });
     Ok((Record { header, hash: record_hash, personal }, erasure))
 }

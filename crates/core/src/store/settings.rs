@@ -49,7 +49,10 @@ impl KioskSettings {
             return invalid("school name", format!("use one line of at most {MAX_SCHOOL_NAME_CHARS} characters"));
         }
         if !IDLE_TIMEOUT_SECS.contains(&self.idle_timeout_secs) {
-            return invalid("idle timeout", format!("use {} to {} seconds", IDLE_TIMEOUT_SECS.start(), IDLE_TIMEOUT_SECS.end()));
+            return invalid(
+                "idle timeout",
+                format!("use {} to {} seconds", IDLE_TIMEOUT_SECS.start(), IDLE_TIMEOUT_SECS.end()),
+            );
         }
         if self.roles.is_empty() || self.roles.len() > MAX_ROLES {
             return invalid("roles", format!("offer between 1 and {MAX_ROLES} roles"));
@@ -65,12 +68,17 @@ impl Store {
     /// The kiosk's settings (defaults for anything never set).
     pub fn settings(&self) -> Result<KioskSettings> {
         let get = |key: &str| -> Result<Option<String>> {
-            self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional().doing("reading settings")
+            self.conn
+                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+                .optional()
+                .doing("reading settings")
         };
         let defaults = KioskSettings::default();
         Ok(KioskSettings {
             school_name: get("school_name")?.unwrap_or(defaults.school_name),
-            idle_timeout_secs: get("idle_timeout_secs")?.and_then(|v| v.parse().ok()).unwrap_or(defaults.idle_timeout_secs),
+            idle_timeout_secs: get("idle_timeout_secs")?
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(defaults.idle_timeout_secs),
             roles: get("roles")?.and_then(|v| parse_role_list(&v).ok()).unwrap_or(defaults.roles),
         })
     }

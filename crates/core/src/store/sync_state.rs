@@ -54,27 +54,43 @@ impl Store {
         const DOING: &str = "reading the sync settings";
         let row: Option<(String, String, String)> = self
             .conn
-            .query_row("SELECT office_url, fingerprint, paired_at FROM sync_config", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row("SELECT office_url, fingerprint, paired_at FROM sync_config", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()
             .doing(DOING)?;
-        row.map(|(office_url, fingerprint, paired_at)| Ok(SyncConfig { office_url, fingerprint: Hash32::from_hex(&fingerprint)?, paired_at }))
-            .transpose()
+        row.map(|(office_url, fingerprint, paired_at)| {
+            Ok(SyncConfig { office_url, fingerprint: Hash32::from_hex(&fingerprint)?, paired_at })
+        })
+        .transpose()
     }
 
     /// Pending count, last success and last error.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         const DOING: &str = "reading the sync status";
         let config = self.sync_config()?;
-        let (acked, last_attempt_at, last_success_at, last_error_code, last_error): (u64, Option<String>, Option<String>, Option<String>, Option<String>) =
-            self.conn
-                .query_row("SELECT acked_seq, last_attempt_at, last_success_at, last_error_code, last_error FROM sync_state", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-                })
-                .doing(DOING)?;
+        let (acked, last_attempt_at, last_success_at, last_error_code, last_error): (
+            u64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        ) = self
+            .conn
+            .query_row(
+                "SELECT acked_seq, last_attempt_at, last_success_at, last_error_code, last_error FROM sync_state",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .doing(DOING)?;
         let head_seq = self.head()?.map_or(0, |(seq, _)| seq);
         let pending_erasures: u64 = self
             .conn
-            .query_row("SELECT count(*) FROM erasures WHERE seq <= ?1 AND seq NOT IN (SELECT seq FROM synced_erasures)", [acked], |r| r.get(0))
+            .query_row(
+                "SELECT count(*) FROM erasures WHERE seq <= ?1 AND seq NOT IN (SELECT seq FROM synced_erasures)",
+                [acked],
+                |r| r.get(0),
+            )
             .doing(DOING)?;
         Ok(SyncStatus {
             office_url: config.map(|c| c.office_url),
@@ -100,14 +116,21 @@ impl Store {
             params![office_url, fingerprint.to_hex(), format_utc(&Utc::now())],
         )
         .doing(DOING)?;
-        tx.execute("UPDATE sync_state SET acked_seq = ?1, last_error_code = NULL, last_error = NULL", [acknowledged_seq]).doing(DOING)?;
+        tx.execute(
+            "UPDATE sync_state SET acked_seq = ?1, last_error_code = NULL, last_error = NULL",
+            [acknowledged_seq],
+        )
+        .doing(DOING)?;
         tx.commit().doing(DOING)
     }
 
     /// Up to `limit` records after `after`, in sequence order.
     pub(crate) fn records_after(&self, after: u64, limit: usize) -> Result<Vec<(Record, Option<Erasure>)>> {
         const DOING: &str = "reading records to sync";
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2")).doing(DOING)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
+            .doing(DOING)?;
         let mut rows = stmt.query(params![after, limit as i64]).doing(DOING)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().doing(DOING)? {
@@ -128,7 +151,9 @@ impl Store {
             )
             .doing(DOING)?;
         let rows = stmt
-            .query_map(params![acked, limit as i64], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .query_map(params![acked, limit as i64], |r| {
+                Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
             .doing(DOING)?;
         let mut out = Vec::new();
         for row in rows {

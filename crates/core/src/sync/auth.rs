@@ -32,13 +32,28 @@ pub const HEADER_SIGNATURE: &str = "x-signbook-signature";
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
 
 /// The exact bytes signed for one request.
-pub fn request_message(method: &str, path: &str, device_id: &Uuid, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+pub fn request_message(
+    method: &str,
+    path: &str,
+    device_id: &Uuid,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
     let body_hash = hex::encode(Sha256::digest(body));
-    format!("{REQUEST_FORMAT}\n{method}\n{path}\n{}\n{timestamp}\n{nonce}\n{body_hash}\n", device_id.hyphenated()).into_bytes()
+    format!("{REQUEST_FORMAT}\n{method}\n{path}\n{}\n{timestamp}\n{nonce}\n{body_hash}\n", device_id.hyphenated())
+        .into_bytes()
 }
 
 /// The four authentication headers, as `(name, value)`.
-pub fn sign_request(key: &SigningKey, device_id: &Uuid, method: &str, path: &str, timestamp: i64, body: &[u8]) -> Vec<(&'static str, String)> {
+pub fn sign_request(
+    key: &SigningKey,
+    device_id: &Uuid,
+    method: &str,
+    path: &str,
+    timestamp: i64,
+    body: &[u8],
+) -> Vec<(&'static str, String)> {
     let mut nonce = [0u8; 16];
     getrandom::fill(&mut nonce).expect("the operating system's random number generator failed");
     let nonce = hex::encode(nonce);
@@ -65,7 +80,13 @@ pub struct RequestAuth<'a> {
 }
 
 /// Whether `auth.signature` is `public_key`'s signature of this request.
-pub fn verify_request(public_key: &VerifyingKey, method: &str, path: &str, auth: &RequestAuth<'_>, body: &[u8]) -> bool {
+pub fn verify_request(
+    public_key: &VerifyingKey,
+    method: &str,
+    path: &str,
+    auth: &RequestAuth<'_>,
+    body: &[u8],
+) -> bool {
     let mut signature = [0u8; 64];
     if hex::decode_to_slice(auth.signature, &mut signature).is_err() {
         return false;

@@ -57,7 +57,8 @@ pub struct BundleTrailer {
 
 /// What the trailer signs, given the SHA-256 of every byte before it.
 pub fn bundle_signed_message(device_id: &Uuid, content_sha256: &[u8]) -> Vec<u8> {
-    format!("{BUNDLE_FORMAT}\ndevice:{}\ncontent:{}\n", device_id.hyphenated(), hex::encode(content_sha256)).into_bytes()
+    format!("{BUNDLE_FORMAT}\ndevice:{}\ncontent:{}\n", device_id.hyphenated(), hex::encode(content_sha256))
+        .into_bytes()
 }
 
 /// What [`export_bundle`] wrote.
@@ -102,7 +103,13 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
         let Some(last) = batch.last() else { return Ok(()) };
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, last.seq, last.hash));
         let agreements = super::agreements_named(store, batch.iter().map(|r| &r.agreement_hash))?;
-        let request = PushRequest { records: std::mem::take(batch), checkpoint: Some(checkpoint), erasures: Vec::new(), agreements, kiosk_head_seq: None };
+        let request = PushRequest {
+            records: std::mem::take(batch),
+            checkpoint: Some(checkpoint),
+            erasures: Vec::new(),
+            agreements,
+            kiosk_head_seq: None,
+        };
         report.batches += 1;
         write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)
     };

@@ -13,10 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
+use rustls::pki_types::ServerName;
+use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -86,9 +86,12 @@ impl OfficeClient {
             .next()
             .ok_or_else(|| unreachable(format!("{} has no address", self.host)))?;
         let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| unreachable(e.to_string()))?;
-        tcp.set_read_timeout(Some(self.timeout)).and_then(|()| tcp.set_write_timeout(Some(self.timeout))).map_err(|e| unreachable(e.to_string()))?;
+        tcp.set_read_timeout(Some(self.timeout))
+            .and_then(|()| tcp.set_write_timeout(Some(self.timeout)))
+            .map_err(|e| unreachable(e.to_string()))?;
         let _ = tcp.set_nodelay(true);
-        let name = ServerName::try_from(self.host.clone()).map_err(|_| unreachable(format!("{} is not a valid host name", self.host)))?;
+        let name = ServerName::try_from(self.host.clone())
+            .map_err(|_| unreachable(format!("{} is not a valid host name", self.host)))?;
         let conn = ClientConnection::new(self.config.clone(), name).map_err(|e| unreachable(e.to_string()))?;
         let mut tls = StreamOwned::new(conn, tcp);
 
@@ -122,17 +125,28 @@ impl OfficeClient {
     /// request is signed again with the office's clock, read from its `Date`
     /// header, and sent once more. Records keep the time the kiosk claimed;
     /// the office flags implausible ones for staff.
-    pub fn signed_call<T: DeserializeOwned>(&self, key: &SigningKey, device_id: &Uuid, path: &str, body: &[u8], kiosk_now: DateTime<Utc>) -> Result<T> {
+    pub fn signed_call<T: DeserializeOwned>(
+        &self,
+        key: &SigningKey,
+        device_id: &Uuid,
+        path: &str,
+        body: &[u8],
+        kiosk_now: DateTime<Utc>,
+    ) -> Result<T> {
         let send = || {
             let timestamp = kiosk_now.timestamp() + self.clock_offset.load(Ordering::Relaxed);
             self.post(path, &auth::sign_request(key, device_id, "POST", path, timestamp, body), body)
         };
         let response = send()?;
-        let skewed = response.status == 401 && serde_json::from_slice::<ErrorBody>(&response.body).is_ok_and(|e| e.code == "clock_skew");
+        let skewed = response.status == 401
+            && serde_json::from_slice::<ErrorBody>(&response.body).is_ok_and(|e| e.code == "clock_skew");
         match response.date {
             Some(office_now) if skewed => {
                 let offset = office_now - kiosk_now.timestamp();
-                tracing::warn!(offset_secs = offset, "the kiosk clock differs from the office's; signing with the office's time. Set the kiosk's date and time.");
+                tracing::warn!(
+                    offset_secs = offset,
+                    "the kiosk clock differs from the office's; signing with the office's time. Set the kiosk's date and time."
+                );
                 self.clock_offset.store(offset, Ordering::Relaxed);
                 self.decode(path, send()?)
             }
@@ -148,7 +162,12 @@ impl OfficeClient {
             });
         }
         match serde_json::from_slice::<ErrorBody>(&response.body) {
-            Ok(body) => Err(Error::OfficeRefused { status: response.status, code: body.code, message: body.message, acknowledged_seq: body.acknowledged_seq }),
+            Ok(body) => Err(Error::OfficeRefused {
+                status: response.status,
+                code: body.code,
+                message: body.message,
+                acknowledged_seq: body.acknowledged_seq,
+            }),
             Err(_) => Err(Error::OfficeRefused {
                 status: response.status,
                 code: format!("http_{}", response.status),
@@ -171,7 +190,10 @@ impl OfficeClient {
 /// `https://HOST[:PORT][/]` to `(HOST, PORT)`.
 fn parse_office_url(url: &str) -> Result<(String, u16)> {
     let invalid = |reason: &str| Error::OfficeUrlInvalid { url: url.to_owned(), reason: reason.to_owned() };
-    let rest = url.trim().strip_prefix("https://").ok_or_else(|| invalid("it must start with https:// (the office serves HTTPS only)"))?;
+    let rest = url
+        .trim()
+        .strip_prefix("https://")
+        .ok_or_else(|| invalid("it must start with https:// (the office serves HTTPS only)"))?;
     let rest = rest.trim_end_matches('/');
     if rest.is_empty() || rest.contains('/') || rest.contains('@') {
         return Err(invalid("give only the address and port, e.g. https://office.local:8443"));
@@ -196,7 +218,9 @@ fn parse_office_url(url: &str) -> Result<(String, u16)> {
 /// the end of the stream (a peer closing without TLS close_notify is fine
 /// once we have the whole body).
 fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
-    let bad = |what: &str| std::io::Error::new(ErrorKind::InvalidData, format!("the office sent a malformed HTTP response ({what})"));
+    let bad = |what: &str| {
+        std::io::Error::new(ErrorKind::InvalidData, format!("the office sent a malformed HTTP response ({what})"))
+    };
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 8192];
     let mut header_end = None;
@@ -249,11 +273,16 @@ fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
             }
         }
     }
-    let end = header_end.ok_or_else(|| std::io::Error::new(ErrorKind::UnexpectedEof, "the office closed the connection before answering"))?;
+    let end = header_end.ok_or_else(|| {
+        std::io::Error::new(ErrorKind::UnexpectedEof, "the office closed the connection before answering")
+    })?;
     let mut body = buf.split_off(end);
     if let Some(len) = content_length {
         if body.len() < len {
-            return Err(std::io::Error::new(ErrorKind::UnexpectedEof, "the office closed the connection in the middle of its answer"));
+            return Err(std::io::Error::new(
+                ErrorKind::UnexpectedEof,
+                "the office closed the connection in the middle of its answer",
+            ));
         }
         body.truncate(len);
     }
@@ -270,7 +299,9 @@ mod tests {
         assert_eq!(parse_office_url("https://127.0.0.1:9/").unwrap(), ("127.0.0.1".into(), 9));
         assert_eq!(parse_office_url("https://[::1]:8443").unwrap(), ("::1".into(), 8443));
         assert_eq!(parse_office_url("https://office").unwrap(), ("office".into(), 443));
-        for (bad, says) in [("http://office:80", "https://"), ("https://office:x", "port"), ("https://office/v1", "only the address")] {
+        for (bad, says) in
+            [("http://office:80", "https://"), ("https://office:x", "port"), ("https://office/v1", "only the address")]
+        {
             let err = parse_office_url(bad).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");
         }
@@ -288,7 +319,8 @@ mod tests {
 
     #[test]
     fn the_office_clock_is_read_from_its_date_header() {
-        let mut dated = &b"HTTP/1.1 401 Unauthorized\r\ndate: Mon, 23 Nov 2026 21:50:07 GMT\r\ncontent-length: 0\r\n\r\n"[..];
+        let mut dated =
+            &b"HTTP/1.1 401 Unauthorized\r\ndate: Mon, 23 Nov 2026 21:50:07 GMT\r\ncontent-length: 0\r\n\r\n"[..];
         assert_eq!(read_response(&mut dated).unwrap().date, Some(1_795_470_607));
         let mut garbled = &b"HTTP/1.1 200 OK\r\ndate: yesterday\r\ncontent-length: 0\r\n\r\n"[..];
         assert_eq!(read_response(&mut garbled).unwrap().date, None, "an unreadable date is ignored, not an error");

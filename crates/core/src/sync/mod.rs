@@ -44,7 +44,9 @@ use crate::hash::Hash32;
 use crate::store::Store;
 use backoff::Backoff;
 use http::OfficeClient;
-use wire::{PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
+use wire::{
+    PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord,
+};
 
 /// Records per push request: about 1.5 MB of JSON with typical signatures,
 /// well under the office's 8 MB body limit.
@@ -77,9 +79,13 @@ pub fn pair(store: &mut Store, office_url: &str, code: &str, fingerprint: &str) 
     };
     let body = serde_json::to_vec(&request).expect("a pairing request serialises");
     // Signed like every request, which also proves the kiosk holds the key it registers.
-    let answer: PairResponse = client.signed_call(store.signing_key(), &store.device_id(), PAIR_PATH, &body, Utc::now())?;
+    let answer: PairResponse =
+        client.signed_call(store.signing_key(), &store.device_id(), PAIR_PATH, &body, Utc::now())?;
     if answer.device_id != store.device_id() {
-        return Err(Error::OfficeProtocol { url: client.url().to_owned(), detail: "it registered a different device id".into() });
+        return Err(Error::OfficeProtocol {
+            url: client.url().to_owned(),
+            detail: "it registered a different device id".into(),
+        });
     }
     store.save_pairing(client.url(), fingerprint, answer.acknowledged_seq)?;
     Ok(answer)
@@ -114,7 +120,11 @@ pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushRe
 
 /// [`push_in_batches_of`] with the kiosk's clock given: what a kiosk whose
 /// clock is wrong does (tests).
-pub fn push_with_clock(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> DateTime<Utc>) -> Result<PushReport> {
+pub fn push_with_clock(
+    store: &mut Store,
+    batch_size: usize,
+    kiosk_clock: &dyn Fn() -> DateTime<Utc>,
+) -> Result<PushReport> {
     let mut report = PushReport::default();
     let result = push_backlog(store, batch_size.max(1), kiosk_clock, &mut report);
     if let Err(error) = &result {
@@ -132,7 +142,12 @@ pub fn push_with_clock(store: &mut Store, batch_size: usize, kiosk_clock: &dyn F
     result.map(|()| report)
 }
 
-fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> DateTime<Utc>, report: &mut PushReport) -> Result<()> {
+fn push_backlog(
+    store: &mut Store,
+    batch_size: usize,
+    kiosk_clock: &dyn Fn() -> DateTime<Utc>,
+    report: &mut PushReport,
+) -> Result<()> {
     let config = store.sync_config()?.ok_or(Error::NotPaired)?;
     let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
     let device_id = store.device_id();
@@ -149,7 +164,8 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
         let erasures = store.unsent_erasures(acked, batch_size)?;
         let last = records.last().map(|(r, _)| (r.header.seq, r.hash));
         let request = PushRequest {
-            checkpoint: last.map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
+            checkpoint: last
+                .map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
             records: records.iter().map(|(r, e)| WireRecord::from_record(r, e.as_ref())).collect(),
             erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
             agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
@@ -157,9 +173,17 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
         };
         let body = serde_json::to_vec(&request).expect("a push request serialises");
         report.requests += 1;
-        let answer = match client.signed_call::<PushResponse>(store.signing_key(), &device_id, PUSH_PATH, &body, kiosk_clock()) {
+        let answer = match client.signed_call::<PushResponse>(
+            store.signing_key(),
+            &device_id,
+            PUSH_PATH,
+            &body,
+            kiosk_clock(),
+        ) {
             Ok(answer) => answer,
-            Err(Error::OfficeRefused { code, acknowledged_seq: Some(office), .. }) if code == "gap" && office < acked && !rewound => {
+            Err(Error::OfficeRefused { code, acknowledged_seq: Some(office), .. })
+                if code == "gap" && office < acked && !rewound =>
+            {
                 tracing::warn!(office, acked, "the office holds fewer records than it acknowledged before; resending");
                 store.note_push_success(office, &[])?;
                 rewound = true;
@@ -174,7 +198,10 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
         }
         apply_office_erasures(store, &answer.erase);
         // Tombstones the office now holds carry their erasure: confirmed too.
-        let tombstones = records.iter().filter(|(r, e)| e.is_some() && r.header.seq <= answer.acknowledged_seq).map(|(r, _)| r.header.seq);
+        let tombstones = records
+            .iter()
+            .filter(|(r, e)| e.is_some() && r.header.seq <= answer.acknowledged_seq)
+            .map(|(r, _)| r.header.seq);
         let erased: Vec<u64> = erasures.iter().map(|(seq, _)| *seq).chain(tombstones).collect();
         store.note_push_success(answer.acknowledged_seq, &erased)?;
         let sent_up_to = last.map_or(acked, |(seq, _)| seq);
@@ -186,7 +213,10 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
             }
             return Err(Error::OfficeProtocol {
                 url: client.url().to_owned(),
-                detail: format!("it accepted the batch up to record {sent_up_to} but acknowledges only {}", answer.acknowledged_seq),
+                detail: format!(
+                    "it accepted the batch up to record {sent_up_to} but acknowledges only {}",
+                    answer.acknowledged_seq
+                ),
             });
         }
         // A short batch was the end of the backlog: no need to ask again.
@@ -199,7 +229,10 @@ fn push_backlog(store: &mut Store, batch_size: usize, kiosk_clock: &dyn Fn() -> 
 /// The agreement versions `hashes` name, each once, so the office holds the
 /// text every record refers to. A version this kiosk does not hold (which
 /// `ChainWalk` would not allow in the first place) is simply left out.
-pub(crate) fn agreements_named<'a>(store: &Store, hashes: impl Iterator<Item = &'a Hash32>) -> Result<Vec<WireAgreement>> {
+pub(crate) fn agreements_named<'a>(
+    store: &Store,
+    hashes: impl Iterator<Item = &'a Hash32>,
+) -> Result<Vec<WireAgreement>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for hash in hashes {
@@ -222,7 +255,9 @@ fn apply_office_erasures(store: &mut Store, erasures: &[WireErasure]) {
         match store.erase(erasure.seq, &reason) {
             Ok(_) => tracing::info!(seq = erasure.seq, "erased at the office's request"),
             Err(Error::AlreadyErased { .. }) => {}
-            Err(error) => tracing::warn!(seq = erasure.seq, %error, "could not apply the office's erasure; it will ask again"),
+            Err(error) => {
+                tracing::warn!(seq = erasure.seq, %error, "could not apply the office's erasure; it will ask again")
+            }
         }
     }
 }
@@ -326,7 +361,9 @@ impl BackgroundSync {
         let (db_path, stop) = (db_path.into(), std::sync::Arc::new(AtomicBool::new(false)));
         let thread = {
             let stop = stop.clone();
-            std::thread::Builder::new().name("signbook-sync".into()).spawn(move || run_background(&db_path, &stop, &options))?
+            std::thread::Builder::new()
+                .name("signbook-sync".into())
+                .spawn(move || run_background(&db_path, &stop, &options))?
         };
         Ok(BackgroundSync { stop, thread: Some(thread) })
     }

@@ -52,7 +52,10 @@ impl ServerCertVerifier for PinnedVerifier {
         if got == self.expected {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General(format!("certificate fingerprint {got} does not match the pinned {}", self.expected)))
+            Err(rustls::Error::General(format!(
+                "certificate fingerprint {got} does not match the pinned {}",
+                self.expected
+            )))
         }
     }
 

@@ -101,7 +101,8 @@ impl WireAgreement {
 
     /// True when `text` is canonical and hashes to `hash`.
     pub fn is_genuine(&self) -> bool {
-        crate::agreement::canonical_text(&self.text) == self.text && crate::agreement::agreement_hash(&self.text) == self.hash
+        crate::agreement::canonical_text(&self.text) == self.text
+            && crate::agreement::agreement_hash(&self.text) == self.hash
     }
 }
 
@@ -263,10 +264,12 @@ impl WireRecord {
     pub fn to_record(&self) -> Result<(Record, Option<Erasure>), WireError> {
         let seq = self.seq;
         let fail = |detail: String| WireError { seq, detail };
-        let signed_at = parse_utc(&self.signed_at).ok_or_else(|| fail(format!("signed_at {:?} is not an RFC 3339 time", self.signed_at)))?;
+        let signed_at = parse_utc(&self.signed_at)
+            .ok_or_else(|| fail(format!("signed_at {:?} is not an RFC 3339 time", self.signed_at)))?;
         let salt = |field: &str, text: &str| -> Result<Salt, WireError> {
             let mut out = [0u8; SALT_LEN];
-            hex::decode_to_slice(text, &mut out).map_err(|_| fail(format!("{field} is not {} hex digits", SALT_LEN * 2)))?;
+            hex::decode_to_slice(text, &mut out)
+                .map_err(|_| fail(format!("{field} is not {} hex digits", SALT_LEN * 2)))?;
             Ok(out)
         };
         let personal = match &self.personal {
@@ -281,7 +284,9 @@ impl WireRecord {
                     name: p.name.clone(),
                     name_salt: salt("name_salt", &p.name_salt)?,
                     organisation,
-                    signature_png: BASE64.decode(&p.signature_png).map_err(|_| fail("signature_png is not base64".into()))?,
+                    signature_png: BASE64
+                        .decode(&p.signature_png)
+                        .map_err(|_| fail("signature_png is not base64".into()))?,
                     signature_salt: salt("signature_salt", &p.signature_salt)?,
                 })
             }
@@ -316,7 +321,8 @@ impl WireErasure {
 
     /// Decodes; the error says which field is wrong.
     pub fn to_erasure(&self) -> Result<Erasure, String> {
-        let erased_at = parse_utc(&self.erased_at).ok_or_else(|| format!("erased_at {:?} is not an RFC 3339 time", self.erased_at))?;
+        let erased_at = parse_utc(&self.erased_at)
+            .ok_or_else(|| format!("erased_at {:?} is not an RFC 3339 time", self.erased_at))?;
         Ok(Erasure { reason: self.reason.clone(), erased_at })
     }
 }
@@ -324,7 +330,11 @@ impl WireErasure {
 impl WireCheckpoint {
     /// Encodes a checkpoint (the device id is the authenticated sender's).
     pub fn new(checkpoint: &Checkpoint) -> Self {
-        WireCheckpoint { seq: checkpoint.seq, head_hash: checkpoint.head_hash, signature: hex::encode(checkpoint.signature) }
+        WireCheckpoint {
+            seq: checkpoint.seq,
+            head_hash: checkpoint.head_hash,
+            signature: hex::encode(checkpoint.signature),
+        }
     }
 
     /// Decodes for `device_id`; `None` when the signature is not 128 hex digits.

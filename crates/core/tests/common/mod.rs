@@ -8,7 +8,8 @@ use signbook_core::role::Role;
 use signbook_core::signature::Strokes;
 use signbook_core::{Receipt, SignRequest, Store};
 
-pub const AUP: &str = "# IT Acceptable Use Agreement\n\n- I will keep my password secret.\n- I will lock my screen when I leave it.\n";
+pub const AUP: &str =
+    "# IT Acceptable Use Agreement\n\n- I will keep my password secret.\n- I will lock my screen when I leave it.\n";
 
 /// A plausible hand-drawn signature: a cursive zigzag across most of the pad.
 pub fn signature() -> Strokes {
@@ -19,9 +20,14 @@ pub fn signature() -> Strokes {
         if i > 0 {
             points.push(',');
         }
-        points.push_str(&format!(r#"{{"x":{x},"y":{y},"t":{},"pressure":0.5}}"#, 1_732_300_000_000_i64 + i64::from(i) * 16));
+        points.push_str(&format!(
+            r#"{{"x":{x},"y":{y},"t":{},"pressure":0.5}}"#,
+            1_732_300_000_000_i64 + i64::from(i) * 16
+        ));
     }
-    let json = format!(r#"{{"width":600,"height":240,"strokes":[[{points}],[{{"x":60,"y":190}},{{"x":300,"y":196}},{{"x":520,"y":188}}]]}}"#);
+    let json = format!(
+        r#"{{"width":600,"height":240,"strokes":[[{points}],[{{"x":60,"y":190}},{{"x":300,"y":196}},{{"x":520,"y":188}}]]}}"#
+    );
     Strokes::from_json(json.as_bytes()).expect("fixture signature parses")
 }
 
@@ -39,7 +45,9 @@ impl Kiosk {
     pub fn new() -> Kiosk {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut store = Store::open(dir.path().join("kiosk.db")).expect("open store");
-        store.publish_agreement(AUP, "IT Acceptable Use Agreement", &roles(&signbook_core::role::DEFAULT_ROLES)).expect("publish");
+        store
+            .publish_agreement(AUP, "IT Acceptable Use Agreement", &roles(&signbook_core::role::DEFAULT_ROLES))
+            .expect("publish");
         Kiosk { dir, store }
     }
 
@@ -53,9 +61,7 @@ impl Kiosk {
 
     pub fn sign_as(&mut self, role: &str, name: &str, organisation: Option<&str>) -> Receipt {
         let strokes = signature();
-        self.store
-            .sign(&SignRequest { role, name, organisation, strokes: &strokes, agreement: None })
-            .expect("sign")
+        self.store.sign(&SignRequest { role, name, organisation, strokes: &strokes, agreement: None }).expect("sign")
     }
 
     pub fn sign_at(&mut self, name: &str, at: &str) -> Receipt {

@@ -19,8 +19,10 @@ use krilla::text::{Font, GlyphId, KrillaGlyph, TextDirection};
 static REGULAR_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
 static BOLD_TTF: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans-Bold.ttf");
 
-static REGULAR: LazyLock<Font> = LazyLock::new(|| Font::new(REGULAR_TTF.into(), 0).expect("the embedded DejaVu Sans parses"));
-static BOLD: LazyLock<Font> = LazyLock::new(|| Font::new(BOLD_TTF.into(), 0).expect("the embedded DejaVu Sans Bold parses"));
+static REGULAR: LazyLock<Font> =
+    LazyLock::new(|| Font::new(REGULAR_TTF.into(), 0).expect("the embedded DejaVu Sans parses"));
+static BOLD: LazyLock<Font> =
+    LazyLock::new(|| Font::new(BOLD_TTF.into(), 0).expect("the embedded DejaVu Sans Bold parses"));
 static REGULAR_METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics::new(REGULAR_TTF));
 static BOLD_METRICS: LazyLock<Metrics> = LazyLock::new(|| Metrics::new(BOLD_TTF));
 
@@ -244,7 +246,8 @@ impl Flow {
         self.need(h);
         let y = self.y;
         self.push(Op::Image { x, y, w, h });
-        for (x1, y1, x2, y2) in [(x, y, x + w, y), (x + w, y, x + w, y + h), (x + w, y + h, x, y + h), (x, y + h, x, y)] {
+        for (x1, y1, x2, y2) in [(x, y, x + w, y), (x + w, y, x + w, y + h), (x + w, y + h, x, y + h), (x, y + h, x, y)]
+        {
             self.push(Op::Line { x1, y1, x2, y2, grey: 180, width: 0.5 });
         }
         self.y += h;
@@ -252,15 +255,22 @@ impl Flow {
 
     /// Draws every page with krilla; `footer(page, pages)` is each
     /// page's footer line.
-    pub fn render(self, title: &str, image: Option<&Image>, footer: impl Fn(usize, usize) -> String) -> Result<Vec<u8>, String> {
+    pub fn render(
+        self,
+        title: &str,
+        image: Option<&Image>,
+        footer: impl Fn(usize, usize) -> String,
+    ) -> Result<Vec<u8>, String> {
         let mut document = Document::new();
         let total = self.pages.len();
         let footer_style = Style::new(8.0, Weight::Regular).grey(90);
         for (index, ops) in self.pages.iter().enumerate() {
-            let mut page = document.start_page_with(PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid size"));
+            let mut page =
+                document.start_page_with(PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).expect("A4 is a valid size"));
             let mut surface = page.surface();
             let footer_text = footer(index + 1, total);
-            let footer_op = Op::Text { x: MARGIN, y: PAGE_HEIGHT - MARGIN / 2.0, text: footer_text, style: footer_style };
+            let footer_op =
+                Op::Text { x: MARGIN, y: PAGE_HEIGHT - MARGIN / 2.0, text: footer_text, style: footer_style };
             for op in ops.iter().chain(std::iter::once(&footer_op)) {
                 match op {
                     Op::Text { x, y, text, style } => {
@@ -268,7 +278,14 @@ impl Flow {
                         surface.set_fill(Some(Fill { paint: rgb::Color::new(g, g, g).into(), ..Fill::default() }));
                         let at = Point::from_xy(*x, *y);
                         if text.chars().all(is_simple) {
-                            surface.draw_glyphs(at, &simple_glyphs(text, style.metrics()), style.font(), text, style.size, false);
+                            surface.draw_glyphs(
+                                at,
+                                &simple_glyphs(text, style.metrics()),
+                                style.font(),
+                                text,
+                                style.size,
+                                false,
+                            );
                         } else {
                             surface.draw_text(at, style.font(), style.size, text, false, TextDirection::Auto);
                         }
@@ -286,7 +303,11 @@ impl Flow {
                         path.line_to(*x2, *y2);
                         if let Some(path) = path.finish() {
                             surface.set_fill(None);
-                            surface.set_stroke(Some(Stroke { paint: rgb::Color::new(*grey, *grey, *grey).into(), width: *width, ..Stroke::default() }));
+                            surface.set_stroke(Some(Stroke {
+                                paint: rgb::Color::new(*grey, *grey, *grey).into(),
+                                width: *width,
+                                ..Stroke::default()
+                            }));
                             surface.draw_path(&path);
                             surface.set_stroke(None);
                         }

@@ -88,7 +88,9 @@ pub enum EvidenceError {
     #[error("could not write the CSV export: {0}. Check there is space on the disk and try again")]
     Csv(#[from] signbook_core::Error),
     /// The PDF library refused the document.
-    #[error("could not make the evidence PDF for record {reference}: {detail}. This is a bug; please report it with the reference")]
+    #[error(
+        "could not make the evidence PDF for record {reference}: {detail}. This is a bug; please report it with the reference"
+    )]
     Pdf {
         /// The record's reference code.
         reference: String,
@@ -96,7 +98,9 @@ pub enum EvidenceError {
         detail: String,
     },
     /// The stored signature image could not be read.
-    #[error("the signature image of record {reference} cannot be read ({detail}). Run `signbook-office verify` to check that kiosk's chain")]
+    #[error(
+        "the signature image of record {reference} cannot be read ({detail}). Run `signbook-office verify` to check that kiosk's chain"
+    )]
     SignatureImage {
         /// The record's reference code.
         reference: String,
@@ -104,7 +108,9 @@ pub enum EvidenceError {
         detail: String,
     },
     /// The chain report given is for another kiosk than the record's.
-    #[error("the chain report given for record {reference} is for kiosk {report}, but the record is from kiosk {record}. This is a bug in the caller")]
+    #[error(
+        "the chain report given for record {reference} is for kiosk {report}, but the record is from kiosk {record}. This is a bug in the caller"
+    )]
     WrongChain {
         /// The record's reference code.
         reference: String,
@@ -114,10 +120,14 @@ pub enum EvidenceError {
         report: Uuid,
     },
     /// A pack's records include a kiosk with no chain report.
-    #[error("no chain check was given for kiosk {0}, so its records cannot be packed. Verify every kiosk's chain first")]
+    #[error(
+        "no chain check was given for kiosk {0}, so its records cannot be packed. Verify every kiosk's chain first"
+    )]
     MissingChain(Uuid),
     /// The agreement given is not the version the record refers to.
-    #[error("record {reference} refers to agreement {record}, but agreement {given} was given. This is a bug in the caller")]
+    #[error(
+        "record {reference} refers to agreement {record}, but agreement {given} was given. This is a bug in the caller"
+    )]
     WrongAgreement {
         /// The record's reference code.
         reference: String,
@@ -142,7 +152,11 @@ pub fn agreement_titles(agreements: &[StoredAgreement]) -> HashMap<Hash32, Strin
 /// Writes `records` as the kiosk's CSV (BOM, CRLF, formulas neutralised);
 /// `titles` fills the agreement title column (empty when unknown).
 /// Returns the number of rows written, heading excluded.
-pub fn write_csv<'a>(records: impl IntoIterator<Item = &'a StoredRecord>, titles: &HashMap<Hash32, String>, out: &mut dyn Write) -> Result<u64, EvidenceError> {
+pub fn write_csv<'a>(
+    records: impl IntoIterator<Item = &'a StoredRecord>,
+    titles: &HashMap<Hash32, String>,
+    out: &mut dyn Write,
+) -> Result<u64, EvidenceError> {
     let mut csv = CsvWriter::new(out)?;
     for stored in records {
         let title = titles.get(&stored.record.header.agreement_hash).map_or("", String::as_str);

@@ -123,7 +123,9 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
     let mut missing = Vec::new();
     for hash in referenced.keys() {
         match agreements.get(hash) {
-            Some(a) => zip.add(&format!("agreements/{}.md", hash.to_hex()), a.text.as_bytes(), CompressionMethod::Deflated)?,
+            Some(a) => {
+                zip.add(&format!("agreements/{}.md", hash.to_hex()), a.text.as_bytes(), CompressionMethod::Deflated)?
+            }
             None => missing.push(*hash),
         }
     }
@@ -144,7 +146,12 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
     zip.start_file("manifest.json", options(CompressionMethod::Deflated, modified))?;
     zip.write_all(&json)?;
     zip.finish()?;
-    Ok(PackSummary { records: count, agreements: (referenced.len() - missing.len()) as u64, missing_agreements: missing, files })
+    Ok(PackSummary {
+        records: count,
+        agreements: (referenced.len() - missing.len()) as u64,
+        missing_agreements: missing,
+        files,
+    })
 }
 
 /// The ZIP being written and the manifest entries of what is in it.
@@ -158,7 +165,11 @@ impl<W: Write + Seek> Pack<W> {
     fn add(&mut self, path: &str, bytes: &[u8], method: CompressionMethod) -> Result<(), EvidenceError> {
         self.zip.start_file(path, options(method, self.modified))?;
         self.zip.write_all(bytes)?;
-        self.files.push(ManifestEntry { path: path.to_owned(), sha256: hex::encode(Sha256::digest(bytes)), bytes: bytes.len() as u64 });
+        self.files.push(ManifestEntry {
+            path: path.to_owned(),
+            sha256: hex::encode(Sha256::digest(bytes)),
+            bytes: bytes.len() as u64,
+        });
         Ok(())
     }
 }
@@ -171,12 +182,24 @@ fn options(method: CompressionMethod, modified: zip::DateTime) -> SimpleFileOpti
 /// without it, file managers would show 1980).
 fn zip_time(at: &DateTime<Utc>) -> zip::DateTime {
     use chrono::{Datelike, Timelike};
-    let parts = (u16::try_from(at.year()).unwrap_or(0), at.month() as u8, at.day() as u8, at.hour() as u8, at.minute() as u8, at.second() as u8);
+    let parts = (
+        u16::try_from(at.year()).unwrap_or(0),
+        at.month() as u8,
+        at.day() as u8,
+        at.hour() as u8,
+        at.minute() as u8,
+        at.second() as u8,
+    );
     zip::DateTime::from_date_and_time(parts.0, parts.1, parts.2, parts.3, parts.4, parts.5).unwrap_or_default()
 }
 
 /// `verification.txt`: each kiosk's chain check, in words.
-fn verification_report(pack: &PackInput<'_>, chains: &HashMap<Uuid, &VerifyReport>, referenced: &BTreeMap<Hash32, usize>, missing: &[Hash32]) -> String {
+fn verification_report(
+    pack: &PackInput<'_>,
+    chains: &HashMap<Uuid, &VerifyReport>,
+    referenced: &BTreeMap<Hash32, usize>,
+    missing: &[Hash32],
+) -> String {
     let mut kiosks: BTreeMap<Uuid, (Option<&str>, u64)> = BTreeMap::new();
     for r in pack.records {
         let entry = kiosks.entry(r.record.header.device_id).or_insert((r.kiosk_name.as_deref(), 0));
@@ -195,13 +218,25 @@ fn verification_report(pack: &PackInput<'_>, chains: &HashMap<Uuid, &VerifyRepor
         let _ = writeln!(out, "  chain:           {status}");
         let _ = writeln!(out, "  records checked: {} ({} erased)", chain.records, chain.erased);
         let _ = writeln!(out, "  checkpoints:     {}", chain.checkpoints);
-        let _ = writeln!(out, "  head:            {}", chain.head_seq.map_or_else(|| "none".to_owned(), |s| format!("record {s}")));
-        let _ = writeln!(out, "  first problem:   {}", chain.problem.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string));
+        let _ = writeln!(
+            out,
+            "  head:            {}",
+            chain.head_seq.map_or_else(|| "none".to_owned(), |s| format!("record {s}"))
+        );
+        let _ = writeln!(
+            out,
+            "  first problem:   {}",
+            chain.problem.as_ref().map_or_else(|| "none".to_owned(), ToString::to_string)
+        );
         let _ = writeln!(out, "  in this pack:    {in_pack} record(s)\n");
     }
     let _ = writeln!(out, "Agreement versions referred to: {}", referenced.len());
     for (hash, n) in referenced {
-        let held = if missing.contains(hash) { "NOT HELD by the office: its text is not in this pack" } else { "text in agreements/" };
+        let held = if missing.contains(hash) {
+            "NOT HELD by the office: its text is not in this pack"
+        } else {
+            "text in agreements/"
+        };
         let _ = writeln!(out, "  {} ({n} record(s)): {held}", hash.to_hex());
     }
     let _ = writeln!(

@@ -30,7 +30,12 @@ const SIGNATURE_MAX: (f32, f32) = (300.0, 110.0);
 /// office does not hold its text; `chain` is the office's check of the
 /// record's kiosk (`OfficeStore::verify`), so the page can say whether
 /// this record is covered by an intact chain.
-pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&StoredAgreement>, chain: &VerifyReport) -> Result<Vec<u8>, EvidenceError> {
+pub fn record_pdf(
+    school: &str,
+    stored: &StoredRecord,
+    agreement: Option<&StoredAgreement>,
+    chain: &VerifyReport,
+) -> Result<Vec<u8>, EvidenceError> {
     let record = &stored.record;
     let header = &record.header;
     let reference = record.reference();
@@ -42,7 +47,8 @@ pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&Stored
     }
     let image = match &record.personal {
         Some(p) => Some(
-            Image::from_png(p.signature_png.clone().into(), true).map_err(|detail| EvidenceError::SignatureImage { reference: reference.clone(), detail })?,
+            Image::from_png(p.signature_png.clone().into(), true)
+                .map_err(|detail| EvidenceError::SignatureImage { reference: reference.clone(), detail })?,
         ),
         None => None,
     };
@@ -74,7 +80,11 @@ pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&Stored
         ("Name", name.clone(), VALUE),
         ("Organisation", organisation, VALUE),
         ("Role", header.role.clone(), VALUE),
-        ("Signed (local time)", format!("{} (UTC{})", local.format("%A %-d %B %Y, %H:%M:%S"), format_offset(header.utc_offset_minutes)), VALUE),
+        (
+            "Signed (local time)",
+            format!("{} (UTC{})", local.format("%A %-d %B %Y, %H:%M:%S"), format_offset(header.utc_offset_minutes)),
+            VALUE,
+        ),
         ("Signed (UTC)", format_utc(&header.signed_at), VALUE),
         ("Kiosk", kiosk, VALUE),
         ("Sequence", format!("record {} in this kiosk's chain", header.seq), VALUE),
@@ -127,7 +137,9 @@ pub fn record_pdf(school: &str, stored: &StoredRecord, agreement: Option<&Stored
     }
 
     let doc_title = format!("Signature evidence {reference} - {school}");
-    let footer = |page: usize, pages: usize| format!("{school}  ·  Signature evidence, record {reference}  ·  Page {page} of {pages}");
+    let footer = |page: usize, pages: usize| {
+        format!("{school}  ·  Signature evidence, record {reference}  ·  Page {page} of {pages}")
+    };
     flow.render(&doc_title, image.as_ref(), footer).map_err(|detail| EvidenceError::Pdf { reference, detail })
 }
 
@@ -194,14 +206,19 @@ fn agreement_text(flow: &mut Flow, markdown: &str) {
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut marker: Option<String> = None;
     let mut heading: Option<HeadingLevel> = None;
-    let flush = |flow: &mut Flow, text: &mut String, marker: &mut Option<String>, depth: usize, heading: Option<HeadingLevel>| {
+    let flush = |flow: &mut Flow,
+                 text: &mut String,
+                 marker: &mut Option<String>,
+                 depth: usize,
+                 heading: Option<HeadingLevel>| {
         let content = std::mem::take(text);
         let content = content.trim();
         if content.is_empty() && marker.is_none() {
             return;
         }
         if let Some(level) = heading {
-            let style = if level == HeadingLevel::H1 { Style::new(13.0, Weight::Bold) } else { Style::new(11.0, Weight::Bold) };
+            let style =
+                if level == HeadingLevel::H1 { Style::new(13.0, Weight::Bold) } else { Style::new(11.0, Weight::Bold) };
             flow.gap(8.0);
             flow.need(style.line_height() * 3.0);
             flow.paragraph(MARGIN, TEXT_WIDTH, content, style);
@@ -252,7 +269,9 @@ fn agreement_text(flow: &mut Flow, markdown: &str) {
                     _ => "•".to_owned(),
                 });
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock) => flush(flow, &mut text, &mut marker, depth, None),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_) | TagEnd::CodeBlock) => {
+                flush(flow, &mut text, &mut marker, depth, None)
+            }
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => text.push_str(&t),
             Event::SoftBreak => text.push(' '),
             Event::HardBreak => text.push('\n'),

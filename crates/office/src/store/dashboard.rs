@@ -84,7 +84,12 @@ impl SqliteStore {
     /// a time from one streaming query (exports of many thousands of
     /// records). Without `signatures`, each signature PNG is left empty,
     /// unread: a CSV never shows it, and it is most of every row.
-    pub fn for_each_matching(&self, query: &RecordQuery, signatures: bool, mut each: impl FnMut(StoredRecord) -> Result<()>) -> Result<u64> {
+    pub fn for_each_matching(
+        &self,
+        query: &RecordQuery,
+        signatures: bool,
+        mut each: impl FnMut(StoredRecord) -> Result<()>,
+    ) -> Result<u64> {
         const DOING: &str = "reading records to export";
         let (condition, args) = query.condition();
         let select = if signatures {
@@ -112,10 +117,15 @@ impl SqliteStore {
 
     fn records_by_key(&self, keys: &[(Uuid, u64)]) -> Result<Vec<StoredRecord>> {
         const DOING: &str = "reading records";
-        let mut stmt = self.conn.prepare_cached(&format!("{SELECT_RECORDS} WHERE r.device_id = ?1 AND r.seq = ?2")).doing(DOING)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SELECT_RECORDS} WHERE r.device_id = ?1 AND r.seq = ?2"))
+            .doing(DOING)?;
         let mut out = Vec::with_capacity(keys.len());
         for (device, seq) in keys {
-            if let Some(record) = stmt.query_row(params![device.hyphenated().to_string(), seq], stored_record).optional().doing(DOING)? {
+            if let Some(record) =
+                stmt.query_row(params![device.hyphenated().to_string(), seq], stored_record).optional().doing(DOING)?
+            {
                 out.push(record);
             }
         }
@@ -216,7 +226,13 @@ impl SqliteStore {
             .conn
             .execute("UPDATE alerts SET acknowledged_at = ?1, acknowledged_by = ?2 WHERE id = ?3 AND acknowledged_at IS NULL", params![format_utc(&now), staff, id])
             .doing("acknowledging an alert")?;
-        if changed == 0 && self.conn.query_row("SELECT count(*) FROM alerts WHERE id = ?1", [id], |r| r.get::<_, u64>(0)).doing("reading an alert")? == 0 {
+        if changed == 0
+            && self
+                .conn
+                .query_row("SELECT count(*) FROM alerts WHERE id = ?1", [id], |r| r.get::<_, u64>(0))
+                .doing("reading an alert")?
+                == 0
+        {
             return Err(OfficeError::NotFound);
         }
         Ok(changed == 1)
@@ -237,7 +253,11 @@ impl SqliteStore {
     /// vouches for the record through the chain up to it.
     pub fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>> {
         self.conn
-            .query_row("SELECT min(seq) FROM checkpoints WHERE device_id = ?1 AND seq >= ?2", params![device_id.hyphenated().to_string(), seq], |r| r.get(0))
+            .query_row(
+                "SELECT min(seq) FROM checkpoints WHERE device_id = ?1 AND seq >= ?2",
+                params![device_id.hyphenated().to_string(), seq],
+                |r| r.get(0),
+            )
             .doing("reading checkpoints")
     }
 }

@@ -114,7 +114,15 @@ pub trait OfficeStore: Send {
     /// Consumes a pairing code and registers the device; returns the device
     /// and the highest sequence already held for it. `code` is only for
     /// error messages.
-    fn pair(&mut self, code: &str, code_hash: &str, device_id: Uuid, public_key: &VerifyingKey, name: Option<&str>, now: DateTime<Utc>) -> Result<(Device, u64)>;
+    fn pair(
+        &mut self,
+        code: &str,
+        code_hash: &str,
+        device_id: Uuid,
+        public_key: &VerifyingKey,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Device, u64)>;
 
     /// A paired (or revoked) device.
     fn device(&self, device_id: Uuid) -> Result<Option<Device>>;
@@ -126,10 +134,23 @@ pub trait OfficeStore: Send {
     /// nothing of the batch is stored and the error says why. A request's
     /// `nonce` is remembered in the same transaction (one commit, one
     /// fsync per push); a nonce already seen is [`crate::OfficeError::Replay`].
-    fn ingest(&mut self, device: &Device, nonce: Option<(&str, i64)>, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse>;
+    fn ingest(
+        &mut self,
+        device: &Device,
+        nonce: Option<(&str, i64)>,
+        batch: &PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse>;
 
     /// Keeps an alert.
-    fn raise_alert(&mut self, device_id: Option<Uuid>, seq: Option<u64>, kind: &str, detail: &str, now: DateTime<Utc>) -> Result<()>;
+    fn raise_alert(
+        &mut self,
+        device_id: Option<Uuid>,
+        seq: Option<u64>,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Refuses the device from now on. `false` if it was already revoked.
     fn revoke(&mut self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool>;

@@ -17,8 +17,8 @@ use signbook_core::record::format_utc;
 use signbook_core::role::Role;
 use uuid::Uuid;
 
-use super::search::fold;
 use super::SqliteStore;
+use super::search::fold;
 use crate::error::{DbContext, OfficeError, Result};
 
 /// One person on the school's roster.
@@ -92,10 +92,15 @@ impl PurgeReport {
 /// Every problem is reported with its line number, and nothing is imported
 /// unless the whole file is good.
 pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
-    let text = std::str::from_utf8(csv_bytes).map_err(|_| OfficeError::InputInvalid("the roster file is not UTF-8 text; save it from Excel as \"CSV UTF-8\"".into()))?;
+    let text = std::str::from_utf8(csv_bytes).map_err(|_| {
+        OfficeError::InputInvalid("the roster file is not UTF-8 text; save it from Excel as \"CSV UTF-8\"".into())
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| OfficeError::InputInvalid(format!("the roster file's first line cannot be read: {e}")))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| OfficeError::InputInvalid(format!("the roster file's first line cannot be read: {e}")))?
+        .clone();
     let column = |want: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(want));
     let (Some(name_col), Some(role_col)) = (column("name"), column("role")) else {
         return Err(OfficeError::InputInvalid(format!(
@@ -125,15 +130,24 @@ pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
         } else if let Err(e) = Role::new(&role) {
             problems.push(format!("line {line}: {e}"));
         } else {
-            out.push(RosterEntry { name, role, email: email_col.and_then(|c| row.get(c)).filter(|e| !e.is_empty()).map(str::to_owned) });
+            out.push(RosterEntry {
+                name,
+                role,
+                email: email_col.and_then(|c| row.get(c)).filter(|e| !e.is_empty()).map(str::to_owned),
+            });
         }
         if out.len() > 10_000 {
-            return Err(OfficeError::InputInvalid("the roster has more than 10,000 people; is this the right file?".into()));
+            return Err(OfficeError::InputInvalid(
+                "the roster has more than 10,000 people; is this the right file?".into(),
+            ));
         }
     }
     if !problems.is_empty() {
         problems.truncate(20);
-        return Err(OfficeError::InputInvalid(format!("nothing was imported; fix these lines and try again: {}", problems.join("; "))));
+        return Err(OfficeError::InputInvalid(format!(
+            "nothing was imported; fix these lines and try again: {}",
+            problems.join("; ")
+        )));
     }
     if out.is_empty() {
         return Err(OfficeError::InputInvalid("the roster file has no people in it".into()));
@@ -152,29 +166,51 @@ impl SqliteStore {
     /// Appends a line to the audit log.
     pub fn audit(&mut self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
         self.conn
-            .execute("INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)", params![format_utc(&now), actor, action, detail])
+            .execute(
+                "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![format_utc(&now), actor, action, detail],
+            )
             .doing("writing the audit log")?;
         Ok(())
     }
 
     /// The audit log, newest first.
     pub fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
-        let mut stmt = self.conn.prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1").doing("reading the audit log")?;
-        let rows = stmt.query_map([limit], |r| Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })).doing("reading the audit log")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")
+            .doing("reading the audit log")?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
+            })
+            .doing("reading the audit log")?;
         rows.collect::<rusqlite::Result<_>>().doing("reading the audit log")
     }
 
     /// Erases one record's personal data at the office's request. The
     /// kiosk's own copy is erased by its admin (`signbook erase`).
-    pub fn erase_record(&mut self, device_id: Uuid, seq: u64, reason: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    pub fn erase_record(
+        &mut self,
+        device_id: Uuid,
+        seq: u64,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 500 {
-            return Err(OfficeError::InputInvalid("give a reason for the erasure (for example \"erasure request 2026-14\"), at most 500 characters".into()));
+            return Err(OfficeError::InputInvalid(
+                "give a reason for the erasure (for example \"erasure request 2026-14\"), at most 500 characters"
+                    .into(),
+            ));
         }
         let tx = self.conn.transaction().doing("erasing a record")?;
         let erased = erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now))?;
         if !erased {
-            return Err(OfficeError::InputInvalid(format!("record {seq} of kiosk {device_id} is already erased (or not held)")));
+            return Err(OfficeError::InputInvalid(format!(
+                "record {seq} of kiosk {device_id} is already erased (or not held)"
+            )));
         }
         tx.execute(
             "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'erasure', ?3)",
@@ -186,7 +222,8 @@ impl SqliteStore {
 
     /// Retention periods in days, by role.
     pub fn retention(&self) -> Result<Vec<(String, u32)>> {
-        let mut stmt = self.conn.prepare("SELECT role, days FROM retention ORDER BY role").doing("reading retention periods")?;
+        let mut stmt =
+            self.conn.prepare("SELECT role, days FROM retention ORDER BY role").doing("reading retention periods")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("reading retention periods")?;
         rows.collect::<rusqlite::Result<_>>().doing("reading retention periods")
     }
@@ -199,7 +236,8 @@ impl SqliteStore {
         }
         let tx = self.conn.transaction().doing("setting a retention period")?;
         match days {
-            Some(days) => tx.execute("INSERT OR REPLACE INTO retention (role, days) VALUES (?1, ?2)", params![role.as_str(), days]),
+            Some(days) => tx
+                .execute("INSERT OR REPLACE INTO retention (role, days) VALUES (?1, ?2)", params![role.as_str(), days]),
             None => tx.execute("DELETE FROM retention WHERE role = ?1", [role.as_str()]),
         }
         .doing("setting a retention period")?;
@@ -207,8 +245,11 @@ impl SqliteStore {
             Some(days) => format!("{}: keep personal data {days} days", role.as_str()),
             None => format!("{}: keep personal data indefinitely", role.as_str()),
         };
-        tx.execute("INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_set', ?3)", params![format_utc(&now), actor, detail])
-            .doing("writing the audit log")?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_set', ?3)",
+            params![format_utc(&now), actor, detail],
+        )
+        .doing("writing the audit log")?;
         tx.commit().doing("setting a retention period")
     }
 
@@ -244,8 +285,11 @@ impl SqliteStore {
         } else {
             report.erased.iter().map(|(role, n)| format!("{role}: {n} records")).collect::<Vec<_>>().join(", ")
         };
-        tx.execute("INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_purge', ?3)", params![stamp, actor, detail])
-            .doing("writing the audit log")?;
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_purge', ?3)",
+            params![stamp, actor, detail],
+        )
+        .doing("writing the audit log")?;
         tx.commit().doing(DOING)?;
         Ok(report)
     }
@@ -256,8 +300,11 @@ impl SqliteStore {
         let tx = self.conn.transaction().doing(DOING)?;
         tx.execute("DELETE FROM roster", []).doing(DOING)?;
         for e in entries {
-            tx.execute("INSERT INTO roster (name, name_key, role, email) VALUES (?1, ?2, ?3, ?4)", params![e.name, fold(&e.name), e.role, e.email])
-                .doing(DOING)?;
+            tx.execute(
+                "INSERT INTO roster (name, name_key, role, email) VALUES (?1, ?2, ?3, ?4)",
+                params![e.name, fold(&e.name), e.role, e.email],
+            )
+            .doing(DOING)?;
         }
         tx.execute(
             "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'roster_import', ?3)",
@@ -283,8 +330,11 @@ impl SqliteStore {
         const DOING: &str = "checking the roster";
         let current = self.current_agreements()?;
         let entries: Vec<(RosterEntry, String)> = {
-            let mut stmt = self.conn.prepare("SELECT name, role, email, name_key FROM roster ORDER BY id").doing(DOING)?;
-            let rows = stmt.query_map([], |r| Ok((RosterEntry { name: r.get(0)?, role: r.get(1)?, email: r.get(2)? }, r.get(3)?))).doing(DOING)?;
+            let mut stmt =
+                self.conn.prepare("SELECT name, role, email, name_key FROM roster ORDER BY id").doing(DOING)?;
+            let rows = stmt
+                .query_map([], |r| Ok((RosterEntry { name: r.get(0)?, role: r.get(1)?, email: r.get(2)? }, r.get(3)?)))
+                .doing(DOING)?;
             rows.collect::<rusqlite::Result<_>>().doing(DOING)?
         };
         let mut signed_stmt = self
@@ -299,7 +349,11 @@ impl SqliteStore {
         let mut signers: HashMap<(String, String), Vec<String>> = HashMap::new();
         let mut out = Vec::with_capacity(entries.len());
         for (entry, key) in &entries {
-            let twins: Vec<String> = entries.iter().filter(|(e, k)| k == key && e.role == entry.role && !std::ptr::eq(e, entry)).map(|(e, _)| e.name.clone()).collect();
+            let twins: Vec<String> = entries
+                .iter()
+                .filter(|(e, k)| k == key && e.role == entry.role && !std::ptr::eq(e, entry))
+                .map(|(e, _)| e.name.clone())
+                .collect();
             let Some(hash) = current.get(&entry.role) else {
                 out.push((entry.clone(), RosterStatus::NoAgreement));
                 continue;
@@ -309,16 +363,22 @@ impl SqliteStore {
                 continue;
             }
             let signed = signed_stmt
-                .query_row(params![key, entry.role, hash], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, String>(2)?)))
+                .query_row(params![key, entry.role, hash], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, String>(2)?))
+                })
                 .optional()
                 .doing(DOING)?;
             let status = match signed {
-                Some((device, seq, signed_at)) => RosterStatus::Signed { device_id: Uuid::parse_str(&device).unwrap_or_default(), seq, signed_at },
+                Some((device, seq, signed_at)) => {
+                    RosterStatus::Signed { device_id: Uuid::parse_str(&device).unwrap_or_default(), seq, signed_at }
+                }
                 None => {
                     let names = match signers.entry((entry.role.clone(), hash.clone())) {
                         std::collections::hash_map::Entry::Occupied(names) => names.into_mut(),
                         std::collections::hash_map::Entry::Vacant(slot) => {
-                            let rows = names_stmt.query_map(params![entry.role, hash], |r| r.get::<_, String>(0)).doing(DOING)?;
+                            let rows = names_stmt
+                                .query_map(params![entry.role, hash], |r| r.get::<_, String>(0))
+                                .doing(DOING)?;
                             slot.insert(rows.collect::<rusqlite::Result<_>>().doing(DOING)?)
                         }
                     };
@@ -333,7 +393,14 @@ impl SqliteStore {
 }
 
 /// Erases inside a transaction; `false` if already erased or not held.
-fn erase_in(tx: &rusqlite::Transaction<'_>, device_id: Uuid, seq: u64, reason: &str, actor: &str, now: &str) -> Result<bool> {
+fn erase_in(
+    tx: &rusqlite::Transaction<'_>,
+    device_id: Uuid,
+    seq: u64,
+    reason: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool> {
     const DOING: &str = "erasing a record";
     let device = device_id.hyphenated().to_string();
     let inserted = tx
@@ -357,11 +424,22 @@ mod tests {
 
     #[test]
     fn roster_files_are_read_tolerantly_and_refused_whole() {
-        let ok = parse_roster("\u{feff}Role,Name,Email\r\nstaff,  Siân   Evans ,s.evans@school.example\r\ngovernor,Tom Price,\r\n\r\n".as_bytes()).unwrap();
-        assert_eq!(ok, vec![
-            RosterEntry { name: "Siân Evans".into(), role: "staff".into(), email: Some("s.evans@school.example".into()) },
-            RosterEntry { name: "Tom Price".into(), role: "governor".into(), email: None },
-        ]);
+        let ok = parse_roster(
+            "\u{feff}Role,Name,Email\r\nstaff,  Siân   Evans ,s.evans@school.example\r\ngovernor,Tom Price,\r\n\r\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                RosterEntry {
+                    name: "Siân Evans".into(),
+                    role: "staff".into(),
+                    email: Some("s.evans@school.example".into())
+                },
+                RosterEntry { name: "Tom Price".into(), role: "governor".into(), email: None },
+            ]
+        );
         for (file, says) in [
             ("first,last\nA,B\n", "at least \"name\" and \"role\""),
             ("name,role\nAnn Lee,head teacher\n", "line 2"),

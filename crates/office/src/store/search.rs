@@ -24,7 +24,11 @@ use crate::error::{DbContext, Result};
 /// assert_eq!(fold("ŴYN"), "wyn");
 /// ```
 pub fn fold(text: &str) -> String {
-    let stripped: String = text.nfd().filter(|c| !is_combining_mark(*c)).map(|c| if matches!(c, '\u{2018}' | '\u{2019}' | '`') { '\'' } else { c }).collect();
+    let stripped: String = text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| if matches!(c, '\u{2018}' | '\u{2019}' | '`') { '\'' } else { c })
+        .collect();
     stripped.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -80,7 +84,9 @@ impl RecordQuery {
         use rusqlite::types::Value;
         let mut sql = vec!["1".to_owned()];
         let mut args: Vec<Value> = Vec::new();
-        let like = |text: &str| Value::Text(format!("%{}%", fold(text).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let like = |text: &str| {
+            Value::Text(format!("%{}%", fold(text).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")))
+        };
         if !fold(&self.name).is_empty() {
             args.push(like(&self.name));
             sql.push(format!("i.name_key LIKE ?{} ESCAPE '\\'", args.len()));
@@ -135,8 +141,11 @@ pub(super) fn index_record(tx: &Transaction<'_>, record: &Record) -> Result<()> 
 
 /// Drops the personal keys of an erased record.
 pub(super) fn forget_personal(tx: &Transaction<'_>, device: &str, seq: u64) -> Result<()> {
-    tx.execute("UPDATE record_index SET name_key = NULL, org_key = NULL WHERE device_id = ?1 AND seq = ?2", params![device, seq])
-        .doing("updating the search index")?;
+    tx.execute(
+        "UPDATE record_index SET name_key = NULL, org_key = NULL WHERE device_id = ?1 AND seq = ?2",
+        params![device, seq],
+    )
+    .doing("updating the search index")?;
     Ok(())
 }
 
@@ -176,7 +185,12 @@ pub(super) fn backfill(conn: &mut Connection) -> Result<()> {
 }
 
 /// One page of matches, newest first, and how many match in all.
-pub(super) fn search(conn: &Connection, query: &RecordQuery, offset: u64, limit: u64) -> Result<(Vec<(Uuid, u64)>, u64)> {
+pub(super) fn search(
+    conn: &Connection,
+    query: &RecordQuery,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<(Uuid, u64)>, u64)> {
     const DOING: &str = "searching records";
     let (condition, mut args) = query.condition();
     let total: u64 = conn
@@ -197,8 +211,14 @@ pub(super) fn search(conn: &Connection, query: &RecordQuery, offset: u64, limit:
 }
 
 /// Runs a `SELECT device_id, seq` and collects the keys.
-fn record_keys(stmt: &mut rusqlite::CachedStatement<'_>, args: &[rusqlite::types::Value], doing: &'static str) -> Result<Vec<(Uuid, u64)>> {
-    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?))).doing(doing)?;
+fn record_keys(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    args: &[rusqlite::types::Value],
+    doing: &'static str,
+) -> Result<Vec<(Uuid, u64)>> {
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))
+        .doing(doing)?;
     let mut keys = Vec::new();
     for row in rows {
         let (device, seq) = row.doing(doing)?;
@@ -226,7 +246,12 @@ mod tests {
 
     #[test]
     fn a_query_says_what_it_selects() {
-        let query = RecordQuery { name: " zoe ".into(), role: Some("governor".into()), from: NaiveDate::from_ymd_opt(2026, 9, 1), ..Default::default() };
+        let query = RecordQuery {
+            name: " zoe ".into(),
+            role: Some("governor".into()),
+            from: NaiveDate::from_ymd_opt(2026, 9, 1),
+            ..Default::default()
+        };
         assert_eq!(query.describe(), "name contains \"zoe\", role governor, signed on or after 2026-09-01");
         assert_eq!(RecordQuery::default().describe(), "all records");
     }

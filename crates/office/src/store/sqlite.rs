@@ -40,7 +40,9 @@ impl SqliteStore {
         let conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|error| match error {
             OpenError::Unreadable(source) => OfficeError::Db { doing: "opening the office database", source },
             OpenError::Foreign => OfficeError::ForeignDatabase { path: path.clone() },
-            OpenError::TooNew { found, supported } => OfficeError::SchemaTooNew { path: path.clone(), found, supported },
+            OpenError::TooNew { found, supported } => {
+                OfficeError::SchemaTooNew { path: path.clone(), found, supported }
+            }
             OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
         })?;
         let mut conn = conn;
@@ -56,15 +58,20 @@ impl SqliteStore {
     /// Rows stored for `device_id` (tests and the `kiosks` listing).
     pub fn record_count(&self, device_id: Uuid) -> Result<u64> {
         self.conn
-            .query_row("SELECT count(*) FROM records WHERE device_id = ?1", [device_id.hyphenated().to_string()], |r| r.get(0))
+            .query_row("SELECT count(*) FROM records WHERE device_id = ?1", [device_id.hyphenated().to_string()], |r| {
+                r.get(0)
+            })
             .doing("counting records")
     }
 
     /// `(seq, record_hash)` of every stored record of `device_id`, in order.
     pub fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>> {
         const DOING: &str = "reading record hashes";
-        let mut stmt = self.conn.prepare("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq").doing(DOING)?;
-        let rows = stmt.query_map([device_id.hyphenated().to_string()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?))).doing(DOING)?;
+        let mut stmt =
+            self.conn.prepare("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq").doing(DOING)?;
+        let rows = stmt
+            .query_map([device_id.hyphenated().to_string()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
+            .doing(DOING)?;
         let mut out = Vec::new();
         for row in rows {
             let (seq, hash) = row.doing(DOING)?;
@@ -79,7 +86,9 @@ fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i6
     const DOING: &str = "checking the request nonce";
     // A nonce older than twice the clock window can no longer pass the
     // timestamp check, so it need not be remembered.
-    tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1").and_then(|mut s| s.execute([now_secs - 2 * MAX_CLOCK_SKEW_SECS])).doing(DOING)?;
+    tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")
+        .and_then(|mut s| s.execute([now_secs - 2 * MAX_CLOCK_SKEW_SECS]))
+        .doing(DOING)?;
     let inserted = tx
         .prepare_cached("INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)")
         .and_then(|mut s| s.execute(params![device_id.hyphenated().to_string(), nonce, now_secs]))
@@ -101,8 +110,10 @@ fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
 fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
     let (id, key, name, paired_at, revoked_at) = row;
     let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
-    let key: [u8; 32] = key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
-    let public_key = VerifyingKey::from_bytes(&key).map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
+    let key: [u8; 32] =
+        key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
+    let public_key = VerifyingKey::from_bytes(&key)
+        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
     Ok(Device { device_id, public_key, name, paired_at, revoked_at })
 }
 
@@ -111,7 +122,11 @@ fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) 
 fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure, now: &str) -> Result<bool> {
     const DOING: &str = "applying an erasure";
     let held: bool = tx
-        .query_row("SELECT EXISTS (SELECT 1 FROM records WHERE device_id = ?1 AND seq = ?2)", params![device, seq], |r| r.get(0))
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE device_id = ?1 AND seq = ?2)",
+            params![device, seq],
+            |r| r.get(0),
+        )
         .doing(DOING)?;
     if !held {
         return Ok(false);
@@ -142,7 +157,9 @@ fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<Vec<Wir
     let mut stmt = tx
         .prepare_cached("SELECT seq, reason, erased_at FROM erasures WHERE device_id = ?1 AND origin = 'office' AND kiosk_confirmed_at IS NULL ORDER BY seq LIMIT 500")
         .doing(DOING)?;
-    let rows = stmt.query_map([device], |r| Ok(WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? })).doing(DOING)?;
+    let rows = stmt
+        .query_map([device], |r| Ok(WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? }))
+        .doing(DOING)?;
     rows.collect::<rusqlite::Result<_>>().doing(DOING)
 }
 
@@ -210,19 +227,33 @@ impl OfficeStore for SqliteStore {
         Ok(())
     }
 
-    fn pair(&mut self, code: &str, code_hash: &str, device_id: Uuid, public_key: &VerifyingKey, name: Option<&str>, now: DateTime<Utc>) -> Result<(Device, u64)> {
+    fn pair(
+        &mut self,
+        code: &str,
+        code_hash: &str,
+        device_id: Uuid,
+        public_key: &VerifyingKey,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Device, u64)> {
         const DOING: &str = "pairing a kiosk";
         let id = device_id.hyphenated().to_string();
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         let row: Option<(String, Option<String>)> = tx
-            .query_row("SELECT expires_at, used_by FROM pairing_codes WHERE code_hash = ?1", [code_hash], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT expires_at, used_by FROM pairing_codes WHERE code_hash = ?1", [code_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .doing(DOING)?;
-        let Some((expires_at, used_by)) = row else { return Err(OfficeError::PairingCodeInvalid { code: code.to_owned() }) };
+        let Some((expires_at, used_by)) = row else {
+            return Err(OfficeError::PairingCodeInvalid { code: code.to_owned() });
+        };
         let existing = tx
-            .query_row("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1", [&id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
+            .query_row(
+                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
             .optional()
             .doing(DOING)?
             .map(parse_device)
@@ -239,10 +270,15 @@ impl OfficeStore for SqliteStore {
             // The same kiosk retrying after a lost answer: pairing is idempotent.
             Some(by) if by == id && existing.is_some() => {}
             Some(_) => return Err(OfficeError::PairingCodeUsed { code: code.to_owned() }),
-            None if expires_at.as_str() <= format_utc(&now).as_str() => return Err(OfficeError::PairingCodeExpired { code: code.to_owned() }),
+            None if expires_at.as_str() <= format_utc(&now).as_str() => {
+                return Err(OfficeError::PairingCodeExpired { code: code.to_owned() });
+            }
             None => {
-                tx.execute("UPDATE pairing_codes SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3", params![format_utc(&now), id, code_hash])
-                    .doing(DOING)?;
+                tx.execute(
+                    "UPDATE pairing_codes SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3",
+                    params![format_utc(&now), id, code_hash],
+                )
+                .doing(DOING)?;
                 if existing.is_none() {
                     tx.execute(
                         "INSERT INTO devices (device_id, public_key, name, paired_at) VALUES (?1, ?2, ?3, ?4)",
@@ -254,33 +290,52 @@ impl OfficeStore for SqliteStore {
         }
         let (acked, _) = head(&tx, &id)?;
         tx.commit().doing(DOING)?;
-        let device = self.device(device_id)?.ok_or(OfficeError::Internal("a device vanished right after pairing".into()))?;
+        let device =
+            self.device(device_id)?.ok_or(OfficeError::Internal("a device vanished right after pairing".into()))?;
         Ok((device, acked))
     }
 
     fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
         self.conn
-            .prepare_cached("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1")
-            .and_then(|mut s| s.query_row([device_id.hyphenated().to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).optional())
+            .prepare_cached(
+                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([device_id.hyphenated().to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+            })
             .doing("reading a kiosk")?
             .map(parse_device)
             .transpose()
     }
 
     fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("checking the request nonce")?;
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("checking the request nonce")?;
         let fresh = insert_nonce(&tx, device_id, nonce, now_secs)?;
         tx.commit().doing("checking the request nonce")?;
         Ok(fresh)
     }
 
-    fn ingest(&mut self, device: &Device, nonce: Option<(&str, i64)>, batch: &PushRequest, now: DateTime<Utc>) -> Result<PushResponse> {
+    fn ingest(
+        &mut self,
+        device: &Device,
+        nonce: Option<(&str, i64)>,
+        batch: &PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse> {
         const DOING: &str = "storing a batch";
         let decoded = decode_batch(device, batch)?;
         let erasures = batch
             .erasures
             .iter()
-            .map(|e| e.to_erasure().map(|x| (e.seq, x)).map_err(|d| OfficeError::RecordInvalid(format!("erasure of record {}: {d}", e.seq))))
+            .map(|e| {
+                e.to_erasure()
+                    .map(|x| (e.seq, x))
+                    .map_err(|d| OfficeError::RecordInvalid(format!("erasure of record {}: {d}", e.seq)))
+            })
             .collect::<Result<Vec<_>>>()?;
         if let Some(forged) = batch.agreements.iter().find(|a| !a.is_genuine()) {
             return Err(OfficeError::AgreementInvalid { hash: forged.hash.to_hex() });
@@ -310,7 +365,8 @@ impl OfficeStore for SqliteStore {
                 .doing(DOING)?;
         }
         let held = head(&tx, &id)?;
-        let mut response = PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0, erase: Vec::new() };
+        let mut response =
+            PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0, erase: Vec::new() };
 
         // Records the office holds already: a resend after a lost answer.
         let split = decoded.partition_point(|(r, _)| r.header.seq <= held.0);
@@ -339,7 +395,9 @@ impl OfficeStore for SqliteStore {
                 let checkpoint = cp.to_checkpoint(device.device_id);
                 let stored_hash = decoded.iter().find(|(r, _)| r.header.seq == cp.seq).map(|(r, _)| r.hash);
                 if !checkpoint.is_some_and(|c| c.is_valid(&device.public_key) && Some(c.head_hash) == stored_hash) {
-                    return Err(OfficeError::CheckpointInvalid { detail: "it is not the kiosk's signature over a record of this batch".into() });
+                    return Err(OfficeError::CheckpointInvalid {
+                        detail: "it is not the kiosk's signature over a record of this batch".into(),
+                    });
                 }
             }
         }
@@ -382,7 +440,14 @@ impl OfficeStore for SqliteStore {
         Ok(response)
     }
 
-    fn raise_alert(&mut self, device_id: Option<Uuid>, seq: Option<u64>, kind: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+    fn raise_alert(
+        &mut self,
+        device_id: Option<Uuid>,
+        seq: Option<u64>,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn
             .execute(
                 "INSERT INTO alerts (device_id, seq, kind, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -398,7 +463,10 @@ impl OfficeStore for SqliteStore {
             return Ok(false);
         }
         self.conn
-            .execute("UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2", params![format_utc(&now), device_id.hyphenated().to_string()])
+            .execute(
+                "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2",
+                params![format_utc(&now), device_id.hyphenated().to_string()],
+            )
             .doing("revoking a kiosk")?;
         Ok(true)
     }
@@ -423,16 +491,26 @@ impl OfficeStore for SqliteStore {
         for row in rows {
             let (id, name, paired_at, revoked_at, records, last_received_at) = row.doing(DOING)?;
             let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(e.to_string()))?;
-            out.push(DeviceSummary { device_id, name, paired_at, revoked_at, records: records.unwrap_or(0), last_received_at });
+            out.push(DeviceSummary {
+                device_id,
+                name,
+                paired_at,
+                revoked_at,
+                records: records.unwrap_or(0),
+                last_received_at,
+            });
         }
         Ok(out)
     }
 
     fn alerts(&self) -> Result<Vec<Alert>> {
         const DOING: &str = "listing alerts";
-        let mut stmt = self.conn.prepare("SELECT device_id, seq, kind, detail, raised_at FROM alerts ORDER BY id").doing(DOING)?;
+        let mut stmt =
+            self.conn.prepare("SELECT device_id, seq, kind, detail, raised_at FROM alerts ORDER BY id").doing(DOING)?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<u64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .query_map([], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<u64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
             .doing(DOING)?;
         let mut out = Vec::new();
         for row in rows {
@@ -446,16 +524,25 @@ impl OfficeStore for SqliteStore {
         const DOING: &str = "verifying stored chains";
         let mut reports = Vec::new();
         let devices: Vec<Device> = {
-            let mut stmt = self.conn.prepare("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at").doing(DOING)?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).doing(DOING)?;
+            let mut stmt = self
+                .conn
+                .prepare("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at")
+                .doing(DOING)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).doing(DOING)?;
             let raw: Vec<_> = rows.collect::<rusqlite::Result<_>>().doing(DOING)?;
             raw.into_iter().map(parse_device).collect::<Result<_>>()?
         };
         for device in devices {
             let id = device.device_id.hyphenated().to_string();
             let checkpoints = {
-                let mut stmt = self.conn.prepare("SELECT seq, head_hash, signature FROM checkpoints WHERE device_id = ?1 ORDER BY seq").doing(DOING)?;
-                let rows = stmt.query_map([&id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))).doing(DOING)?;
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT seq, head_hash, signature FROM checkpoints WHERE device_id = ?1 ORDER BY seq")
+                    .doing(DOING)?;
+                let rows = stmt
+                    .query_map([&id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
+                    .doing(DOING)?;
                 let mut out = Vec::new();
                 for row in rows {
                     let (seq, head, sig) = row.doing(DOING)?;
@@ -492,10 +579,19 @@ impl OfficeStore for SqliteStore {
 
 /// Reads a stored row back. Unreadable values become values that fail
 /// verification (zeros), so a damaged row is reported, not skipped.
-pub(super) fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rusqlite::Result<(Record, Option<Erasure>)> {
-    let hash = |i: usize| -> rusqlite::Result<Hash32> { Ok(Hash32::from_hex(&row.get::<_, String>(i)?).unwrap_or(Hash32::ZERO)) };
-    let time = |text: String| DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH);
-    let salt = |i: usize| -> rusqlite::Result<Option<[u8; 16]>> { Ok(row.get::<_, Option<Vec<u8>>>(i)?.map(|b| b.try_into().unwrap_or([0; 16]))) };
+pub(super) fn decode_office_row(
+    device_id: Uuid,
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(Record, Option<Erasure>)> {
+    let hash = |i: usize| -> rusqlite::Result<Hash32> {
+        Ok(Hash32::from_hex(&row.get::<_, String>(i)?).unwrap_or(Hash32::ZERO))
+    };
+    let time = |text: String| {
+        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH)
+    };
+    let salt = |i: usize| -> rusqlite::Result<Option<[u8; 16]>> {
+        Ok(row.get::<_, Option<Vec<u8>>>(i)?.map(|b| b.try_into().unwrap_or([0; 16])))
+    };
     let header = RecordHeader {
         id: Uuid::parse_str(&row.get::<_, String>(1)?).unwrap_or_default(),
         device_id,
@@ -515,15 +611,24 @@ pub(super) fn decode_office_row(device_id: Uuid, row: &rusqlite::Row<'_>) -> rus
     // Any personal column present means personal data; a value without its
     // salt (or the reverse) is kept as one that fails its digest, never
     // dropped, so an injected field cannot pass as absent.
-    let present = name.is_some() || name_salt.is_some() || organisation.is_some() || organisation_salt.is_some() || signature_png.is_some() || signature_salt.is_some();
+    let present = name.is_some()
+        || name_salt.is_some()
+        || organisation.is_some()
+        || organisation_salt.is_some()
+        || signature_png.is_some()
+        || signature_salt.is_some();
     let personal = present.then(|| PersonalData {
         name: name.unwrap_or_default(),
         name_salt: name_salt.unwrap_or([0; 16]),
-        organisation: (organisation.is_some() || organisation_salt.is_some()).then(|| (organisation.unwrap_or_default(), organisation_salt.unwrap_or([0; 16]))),
+        organisation: (organisation.is_some() || organisation_salt.is_some())
+            .then(|| (organisation.unwrap_or_default(), organisation_salt.unwrap_or([0; 16]))),
         signature_png: signature_png.unwrap_or_default(),
         signature_salt: signature_salt.unwrap_or([0; 16]),
     });
-    let erasure = row.get::<_, Option<String>>(17)?.map(|reason| -> rusqlite::Result<Erasure> { Ok(Erasure { reason, erased_at: time(row.get(18)?) }) }).transpose()?;
+    let erasure = row
+        .get::<_, Option<String>>(17)?
+        .map(|reason| -> rusqlite::Result<Erasure> { Ok(Erasure { reason, erased_at: time(row.get(18)?) }) })
+        .transpose()?;
     Ok((Record { header, hash: hash(10)?, personal }, erasure))
 }
 

@@ -2,8 +2,8 @@
 //! throttle. All of it lives in the database, so a restart neither logs
 //! anyone out nor resets a lockout.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
@@ -58,7 +58,9 @@ fn random_hex() -> String {
 pub fn check_new_account(username: &str, password: &str) -> Result<()> {
     check_username(username)?;
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(OfficeError::AccountInvalid(format!("the password must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words work well")));
+        return Err(OfficeError::AccountInvalid(format!(
+            "the password must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words work well"
+        )));
     }
     Ok(())
 }
@@ -79,7 +81,9 @@ impl SqliteStore {
     /// Adds a staff account.
     pub fn add_user(&mut self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
         check_new_account(username, password)?;
-        let hash = Argon2::default().hash_password(password.as_bytes()).map_err(|e| OfficeError::Internal(format!("hashing the password: {e}")))?;
+        let hash = Argon2::default()
+            .hash_password(password.as_bytes())
+            .map_err(|e| OfficeError::Internal(format!("hashing the password: {e}")))?;
         let inserted = self
             .conn
             .execute(
@@ -88,19 +92,23 @@ impl SqliteStore {
             )
             .doing("adding a staff account")?;
         if inserted == 0 {
-            return Err(OfficeError::AccountInvalid(format!("there is already an account called {username}; choose another name or remove it first")));
+            return Err(OfficeError::AccountInvalid(format!(
+                "there is already an account called {username}; choose another name or remove it first"
+            )));
         }
         Ok(())
     }
 
     /// Removes a staff account and logs it out everywhere. `false` if there was none.
     pub fn remove_user(&mut self, username: &str) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM users WHERE username = ?1", [username]).doing("removing a staff account")? == 1)
+        Ok(self.conn.execute("DELETE FROM users WHERE username = ?1", [username]).doing("removing a staff account")?
+            == 1)
     }
 
     /// Staff account names.
     pub fn users(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self.conn.prepare("SELECT username, created_at FROM users ORDER BY username").doing("listing accounts")?;
+        let mut stmt =
+            self.conn.prepare("SELECT username, created_at FROM users ORDER BY username").doing("listing accounts")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("listing accounts")?;
         rows.collect::<rusqlite::Result<_>>().doing("listing accounts")
     }
@@ -110,22 +118,35 @@ impl SqliteStore {
     pub fn check_password(&self, username: &str, password: &str) -> Result<Option<String>> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT username, password_hash FROM users WHERE username = ?1", [username], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row("SELECT username, password_hash FROM users WHERE username = ?1", [username], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()
             .doing("checking a password")?;
         // A fixed hash of a random password, so a missing account costs the same.
-        const DECOY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2lnbmJvb2tkZWNveXNhbHQ$3f0cNm6Dp2ad0kzLOD1TqLfY7vBQGGkGC8xR6f2C3Bw";
+        const DECOY: &str =
+            "$argon2id$v=19$m=19456,t=2,p=1$c2lnbmJvb2tkZWNveXNhbHQ$3f0cNm6Dp2ad0kzLOD1TqLfY7vBQGGkGC8xR6f2C3Bw";
         let stored = row.as_ref().map_or(DECOY, |(_, hash)| hash.as_str());
-        let parsed = PasswordHash::new(stored).map_err(|e| OfficeError::Internal(format!("a stored password hash is damaged: {e}")))?;
+        let parsed = PasswordHash::new(stored)
+            .map_err(|e| OfficeError::Internal(format!("a stored password hash is damaged: {e}")))?;
         let right = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
         Ok(row.filter(|_| right).map(|(name, _)| name))
     }
 
     /// Seconds until `keys` may try again, if any of them is locked out.
-    pub fn login_locked_for(&self, throttle: &LoginThrottle, account: &str, address: &str, now: i64) -> Result<Option<i64>> {
+    pub fn login_locked_for(
+        &self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<Option<i64>> {
         const DOING: &str = "checking failed logins";
         let mut wait = None;
-        for (key, allowed) in [(format!("account:{}", account.to_lowercase()), throttle.per_account), (format!("address:{address}"), throttle.per_address)] {
+        for (key, allowed) in [
+            (format!("account:{}", account.to_lowercase()), throttle.per_account),
+            (format!("address:{address}"), throttle.per_address),
+        ] {
             let (count, oldest): (u64, Option<i64>) = self
                 .conn
                 .query_row(
@@ -160,9 +181,13 @@ impl SqliteStore {
         const DOING: &str = "starting a session";
         let token = random_hex();
         let tx = self.conn.transaction().doing(DOING)?;
-        tx.execute("DELETE FROM login_failures WHERE key = ?1", [format!("account:{}", username.to_lowercase())]).doing(DOING)?;
-        tx.execute("DELETE FROM sessions WHERE last_used_at < ?1 OR created_at < ?2", params![now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS])
+        tx.execute("DELETE FROM login_failures WHERE key = ?1", [format!("account:{}", username.to_lowercase())])
             .doing(DOING)?;
+        tx.execute(
+            "DELETE FROM sessions WHERE last_used_at < ?1 OR created_at < ?2",
+            params![now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
+        )
+        .doing(DOING)?;
         tx.execute(
             "INSERT INTO sessions (token_hash, username, csrf_token, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?4)",
             params![token_hash(&token), username, random_hex(), now],
@@ -186,14 +211,18 @@ impl SqliteStore {
             .optional()
             .doing(DOING)?;
         if session.is_some() {
-            self.conn.execute("UPDATE sessions SET last_used_at = ?1 WHERE token_hash = ?2", params![now, hash]).doing(DOING)?;
+            self.conn
+                .execute("UPDATE sessions SET last_used_at = ?1 WHERE token_hash = ?2", params![now, hash])
+                .doing(DOING)?;
         }
         Ok(session)
     }
 
     /// Ends a session (logout).
     pub fn end_session(&mut self, token: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)]).doing("ending a session")?;
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])
+            .doing("ending a session")?;
         Ok(())
     }
 }

@@ -2,11 +2,11 @@
 
 use std::net::SocketAddr;
 
+use axum::Form;
 use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
@@ -30,7 +30,8 @@ impl Staff {
     pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
         let expected = self.session.csrf_token.as_bytes();
         // Constant time: the comparison must not leak how much matched.
-        let same = expected.len() == token.len() && expected.iter().zip(token.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+        let same = expected.len() == token.len()
+            && expected.iter().zip(token.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
         if same { Ok(()) } else { Err(PageError::Csrf) }
     }
 
@@ -133,7 +134,11 @@ impl std::fmt::Debug for LoginForm {
     }
 }
 
-pub(super) async fn login(State(dash): State<SharedDashboard>, ConnectInfo(peer): ConnectInfo<SocketAddr>, Form(form): Form<LoginForm>) -> Result<Response, PageError> {
+pub(super) async fn login(
+    State(dash): State<SharedDashboard>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
     let next = safe_next(form.next.as_deref());
     let username: String = form.username.trim().chars().take(64).collect();
     let now = Utc::now();
@@ -156,12 +161,19 @@ pub(super) async fn login(State(dash): State<SharedDashboard>, ConnectInfo(peer)
     if let Some(wait) = lock {
         tracing::warn!(account = %username, %address, "login refused: too many failures");
         let minutes = (wait + 59) / 60;
-        let message = format!("Too many failed logins. For safety, logging in is paused for {minutes} minute(s); try again then, or ask a colleague to check your account.");
+        let message = format!(
+            "Too many failed logins. For safety, logging in is paused for {minutes} minute(s); try again then, or ask a colleague to check your account."
+        );
         return Ok(login_form(&dash, &next, Some(&message), StatusCode::TOO_MANY_REQUESTS));
     }
     let Some(user) = user else {
         tracing::info!(account = %username, %address, "login failed");
-        return Ok(login_form(&dash, &next, Some("That user name and password do not match. Check them and try again."), StatusCode::UNAUTHORIZED));
+        return Ok(login_form(
+            &dash,
+            &next,
+            Some("That user name and password do not match. Check them and try again."),
+            StatusCode::UNAUTHORIZED,
+        ));
     };
     let token = {
         let user = user.clone();
@@ -181,7 +193,12 @@ pub(super) struct CsrfOnly {
     pub csrf: String,
 }
 
-pub(super) async fn logout(State(dash): State<SharedDashboard>, staff: Staff, headers: HeaderMap, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn logout(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    headers: HeaderMap,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     if let Some(token) = cookie_token(&headers) {
         with_db(&dash, move |db| db.end_session(&token)).await?;

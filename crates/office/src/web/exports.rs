@@ -25,14 +25,19 @@ pub const MAX_PACK_RECORDS: u64 = 5_000;
 
 fn attachment(content_type: &'static str, filename: String, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
 }
 
 fn evidence_error(error: evidence::EvidenceError) -> OfficeError {
     OfficeError::Internal(format!("the export could not be made: {error}"))
 }
 
-pub(super) async fn record_pdf(State(dash): State<SharedDashboard>, staff: Staff, Path((device, seq)): Path<(Uuid, u64)>) -> Result<Response, PageError> {
+pub(super) async fn record_pdf(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path((device, seq)): Path<(Uuid, u64)>,
+) -> Result<Response, PageError> {
     let (_, chains) = chain_reports(&dash, false).await?;
     let (school, who) = (dash.school.clone(), staff.name().to_owned());
     let (pdf, reference) = with_db(&dash, move |db| {
@@ -47,7 +52,11 @@ pub(super) async fn record_pdf(State(dash): State<SharedDashboard>, staff: Staff
     Ok(attachment("application/pdf", format!("signbook-{reference}.pdf"), pdf))
 }
 
-pub(super) async fn csv(State(dash): State<SharedDashboard>, staff: Staff, Query(filters): Query<Filters>) -> Result<Response, PageError> {
+pub(super) async fn csv(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
     let query = filters.query()?;
     let who = staff.name().to_owned();
     let bytes = with_db(&dash, move |db| {
@@ -67,16 +76,27 @@ pub(super) async fn csv(State(dash): State<SharedDashboard>, staff: Staff, Query
 }
 
 /// Writes the evidence pack of `records` to memory.
-fn pack_bytes(school: &str, description: &str, records: &[StoredRecord], db: &crate::SqliteStore, chains: &[signbook_core::verify::VerifyReport]) -> Result<Vec<u8>, OfficeError> {
+fn pack_bytes(
+    school: &str,
+    description: &str,
+    records: &[StoredRecord],
+    db: &crate::SqliteStore,
+    chains: &[signbook_core::verify::VerifyReport],
+) -> Result<Vec<u8>, OfficeError> {
     let agreements: Vec<_> = db.agreements()?.into_iter().map(|(a, _)| a).collect();
     let mut out = std::io::Cursor::new(Vec::new());
-    let input = PackInput { school, filter: description, generated_at: Utc::now(), records, agreements: &agreements, chains };
+    let input =
+        PackInput { school, filter: description, generated_at: Utc::now(), records, agreements: &agreements, chains };
     evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
     out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
     Ok(out.into_inner())
 }
 
-pub(super) async fn pack(State(dash): State<SharedDashboard>, staff: Staff, Query(filters): Query<Filters>) -> Result<Response, PageError> {
+pub(super) async fn pack(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
     let query = filters.query()?;
     // A pack is evidence: check the chains now, not from the last check.
     let (_, chains) = chain_reports(&dash, true).await?;
@@ -107,7 +127,11 @@ pub(super) struct Person {
     name: String,
 }
 
-pub(super) async fn subject_access(State(dash): State<SharedDashboard>, staff: Staff, Query(person): Query<Person>) -> Result<Response, PageError> {
+pub(super) async fn subject_access(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(person): Query<Person>,
+) -> Result<Response, PageError> {
     let name = person.name.trim().to_owned();
     if fold(&name).is_empty() {
         return Err(OfficeError::InputInvalid("type the person's name".into()).into());

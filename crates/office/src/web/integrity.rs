@@ -17,7 +17,10 @@ use crate::store::OfficeStore;
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
-pub(super) async fn chain_reports(dash: &SharedDashboard, fresh: bool) -> Result<(String, Vec<VerifyReport>), PageError> {
+pub(super) async fn chain_reports(
+    dash: &SharedDashboard,
+    fresh: bool,
+) -> Result<(String, Vec<VerifyReport>), PageError> {
     let cached = dash.last_verified.lock().unwrap_or_else(|p| p.into_inner()).clone();
     if let Some((at, reports)) = cached.filter(|_| !fresh) {
         return Ok((at.format("%Y-%m-%d %H:%M UTC").to_string(), reports));
@@ -31,7 +34,8 @@ pub(super) async fn chain_reports(dash: &SharedDashboard, fresh: bool) -> Result
 pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let (verified_at, reports) = chain_reports(&dash, false).await?;
     let (kiosks, alerts) = with_db(&dash, |db| Ok((db.kiosk_statuses()?, db.alert_rows(true)?))).await?;
-    let name_of = |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
+    let name_of =
+        |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
     let body = html! {
         h1 { "Integrity" }
         p { "Every kiosk's chain is walked with the kiosk's own rules: each record's hash, its link to the one before, and the kiosk's signed checkpoints. Last checked " (verified_at) "." }
@@ -87,13 +91,22 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
     Ok(layout::page(&dash.school, "Integrity", Some(&staff), "/integrity", body).into_response())
 }
 
-pub(super) async fn verify_now(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn verify_now(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     chain_reports(&dash, true).await?;
     Ok(Redirect::to("/integrity").into_response())
 }
 
-pub(super) async fn acknowledge(State(dash): State<SharedDashboard>, staff: Staff, Path(id): Path<i64>, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn acknowledge(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let who = staff.name().to_owned();
     with_db(&dash, move |db| {
@@ -149,7 +162,11 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
     Ok(layout::page(&dash.school, "Kiosks", Some(&staff), "/kiosks", body).into_response())
 }
 
-pub(super) async fn pairing_code(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn pairing_code(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let code = new_code();
     let (hash, who) = (code_hash(&code), staff.name().to_owned());
@@ -171,7 +188,12 @@ pub(super) async fn pairing_code(State(dash): State<SharedDashboard>, staff: Sta
     Ok(layout::page(&dash.school, "Pairing code", Some(&staff), "/kiosks", body).into_response())
 }
 
-pub(super) async fn revoke(State(dash): State<SharedDashboard>, staff: Staff, Path(device): Path<Uuid>, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn revoke(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(device): Path<Uuid>,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let who = staff.name().to_owned();
     with_db(&dash, move |db| {

@@ -83,7 +83,11 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
 
 /// "2026-11-23 09:15 (UTC+01:00)": the kiosk's local time, as the signer saw it.
 pub fn local_time(record: &Record) -> String {
-    format!("{} (UTC{})", record.header.signed_at_local().format("%Y-%m-%d %H:%M:%S"), format_offset(record.header.utc_offset_minutes))
+    format!(
+        "{} (UTC{})",
+        record.header.signed_at_local().format("%Y-%m-%d %H:%M:%S"),
+        format_offset(record.header.utc_offset_minutes)
+    )
 }
 
 /// "2026-11-23 08:15:03 UTC".
@@ -100,5 +104,8 @@ pub fn kiosk_label(name: Option<&str>, device_id: &uuid::Uuid) -> String {
 }
 
 pub(super) async fn stylesheet() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("dashboard.css"))
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
+        include_str!("dashboard.css"),
+    )
 }

@@ -53,7 +53,13 @@ pub struct Dashboard {
 impl Dashboard {
     /// A dashboard over its own connection to the office database.
     pub fn new(db: SqliteStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
-        Arc::new(Dashboard { db: Mutex::new(db), school, fingerprint, throttle: LoginThrottle::default(), last_verified: Mutex::new(None) })
+        Arc::new(Dashboard {
+            db: Mutex::new(db),
+            school,
+            fingerprint,
+            throttle: LoginThrottle::default(),
+            last_verified: Mutex::new(None),
+        })
     }
 }
 
@@ -61,7 +67,10 @@ impl Dashboard {
 pub type SharedDashboard = Arc<Dashboard>;
 
 /// Runs `f` with the dashboard's database on the blocking pool.
-async fn with_db<T: Send + 'static>(dash: &SharedDashboard, f: impl FnOnce(&mut SqliteStore) -> Result<T, OfficeError> + Send + 'static) -> Result<T, PageError> {
+async fn with_db<T: Send + 'static>(
+    dash: &SharedDashboard,
+    f: impl FnOnce(&mut SqliteStore) -> Result<T, OfficeError> + Send + 'static,
+) -> Result<T, PageError> {
     let dash = dash.clone();
     tokio::task::spawn_blocking(move || {
         let mut db = dash.db.lock().unwrap_or_else(|p| p.into_inner());
@@ -80,7 +89,9 @@ pub enum PageError {
     #[error(transparent)]
     Office(#[from] OfficeError),
     /// A form without this session's CSRF token.
-    #[error("This form has expired or did not come from this dashboard, so nothing was changed. Go back, reload the page and try again.")]
+    #[error(
+        "This form has expired or did not come from this dashboard, so nothing was changed. Go back, reload the page and try again."
+    )]
     Csrf,
     /// Nothing at this address.
     #[error("There is nothing at this address. Use the menu to find what you need.")]
@@ -100,7 +111,9 @@ impl IntoResponse for PageError {
         };
         let message = match &self {
             PageError::Office(OfficeError::NotFound) => PageError::NotFound.to_string(),
-            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => format!("Something went wrong on the office server: {e}. Nothing was changed; try again, and if it keeps happening tell your IT support."),
+            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => format!(
+                "Something went wrong on the office server: {e}. Nothing was changed; try again, and if it keeps happening tell your IT support."
+            ),
             other => other.to_string(),
         };
         (status, layout::error_page(status, &message)).into_response()
@@ -115,7 +128,11 @@ async fn security_headers(request: axum::extract::Request, next: axum::middlewar
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));
     };
-    set(headers, header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    set(
+        headers,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     // `same-origin`, not `no-referrer`: with no-referrer, browsers send
     // `Origin: null` on form posts, and [`same_origin_posts`] needs the origin.
@@ -132,7 +149,11 @@ async fn security_headers(request: axum::extract::Request, next: axum::middlewar
 /// (the login form has no session, so no token, to check).
 async fn same_origin_posts(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     if request.method() == axum::http::Method::POST {
-        let origin_host = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(|o| o.split("://").nth(1).unwrap_or("").to_owned());
+        let origin_host = request
+            .headers()
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .map(|o| o.split("://").nth(1).unwrap_or("").to_owned());
         let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
         if origin_host.is_some_and(|o| o != host) {
             return PageError::Csrf.into_response();

@@ -23,7 +23,11 @@ pub(super) struct Notice {
     done: String,
 }
 
-pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Query(notice): Query<Notice>) -> Result<Response, PageError> {
+pub(super) async fn page(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(notice): Query<Notice>,
+) -> Result<Response, PageError> {
     let retention = with_db(&dash, |db| db.retention()).await?;
     let days_for = |role: &str| retention.iter().find(|(r, _)| r == role).map(|(_, d)| *d);
     let body = html! {
@@ -62,7 +66,11 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Quer
     Ok(layout::page(&dash.school, "Privacy", Some(&staff), "/privacy", body).into_response())
 }
 
-pub(super) async fn set_retention(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub(super) async fn set_retention(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let token = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     staff.check_csrf(token)?;
     let mut changes = Vec::new();
@@ -71,7 +79,11 @@ pub(super) async fn set_retention(State(dash): State<SharedDashboard>, staff: St
         let days = if value.is_empty() {
             None
         } else {
-            Some(value.parse::<u32>().map_err(|_| OfficeError::InputInvalid(format!("the retention period for {role} (\"{value}\") must be a whole number of days")))?)
+            Some(value.parse::<u32>().map_err(|_| {
+                OfficeError::InputInvalid(format!(
+                    "the retention period for {role} (\"{value}\") must be a whole number of days"
+                ))
+            })?)
         };
         changes.push((role, days));
     }
@@ -89,7 +101,11 @@ pub(super) async fn set_retention(State(dash): State<SharedDashboard>, staff: St
     Ok(Redirect::to("/privacy?done=Retention%20periods%20saved.").into_response())
 }
 
-pub(super) async fn purge(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<CsrfOnly>) -> Result<Response, PageError> {
+pub(super) async fn purge(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<CsrfOnly>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let who = staff.name().to_owned();
     let report = with_db(&dash, move |db| db.purge_expired(&who, Utc::now())).await?;
@@ -103,7 +119,11 @@ pub(super) struct Person {
     name: String,
 }
 
-pub(super) async fn person(State(dash): State<SharedDashboard>, staff: Staff, Query(person): Query<Person>) -> Result<Response, PageError> {
+pub(super) async fn person(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(person): Query<Person>,
+) -> Result<Response, PageError> {
     let name = person.name.trim().to_owned();
     if name.is_empty() {
         return Err(OfficeError::InputInvalid("type the person's name".into()).into());
@@ -157,7 +177,11 @@ fn parse_key(text: &str) -> Result<(Uuid, u64), OfficeError> {
     Ok((Uuid::parse_str(device).map_err(|_| bad())?, seq.parse().map_err(|_| bad())?))
 }
 
-pub(super) async fn erase_person(State(dash): State<SharedDashboard>, staff: Staff, Form(form): Form<Vec<(String, String)>>) -> Result<Response, PageError> {
+pub(super) async fn erase_person(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
     let field = |name: &str| form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
     staff.check_csrf(&field("csrf"))?;
     let keys = form.iter().filter(|(k, _)| k == "record").map(|(_, v)| parse_key(v)).collect::<Result<Vec<_>, _>>()?;
@@ -182,7 +206,12 @@ pub(super) struct EraseForm {
     reason: String,
 }
 
-pub(super) async fn erase_one(State(dash): State<SharedDashboard>, staff: Staff, Path((device, seq)): Path<(Uuid, u64)>, Form(form): Form<EraseForm>) -> Result<Response, PageError> {
+pub(super) async fn erase_one(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path((device, seq)): Path<(Uuid, u64)>,
+    Form(form): Form<EraseForm>,
+) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let who = staff.name().to_owned();
     with_db(&dash, move |db| db.erase_record(device, seq, &form.reason, &who, Utc::now())).await?;

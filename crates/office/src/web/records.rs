@@ -50,23 +50,33 @@ impl Filters {
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map(Some)
-                .map_err(|_| OfficeError::InputInvalid(format!("the {which} date \"{text}\" is not a date; use the date picker or type it as 2026-09-01")))
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
+                OfficeError::InputInvalid(format!(
+                    "the {which} date \"{text}\" is not a date; use the date picker or type it as 2026-09-01"
+                ))
+            })
         };
         let agreement = match self.agreement.trim() {
             "" => None,
-            hash => Some(Hash32::from_hex(hash).map_err(|_| OfficeError::InputInvalid("choose the agreement version from the list".into()))?.to_hex()),
+            hash => Some(
+                Hash32::from_hex(hash)
+                    .map_err(|_| OfficeError::InputInvalid("choose the agreement version from the list".into()))?
+                    .to_hex(),
+            ),
         };
         let kiosk = match self.kiosk.trim() {
             "" => None,
-            id => Some(Uuid::parse_str(id).map_err(|_| OfficeError::InputInvalid("choose the kiosk from the list".into()))?),
+            id => Some(
+                Uuid::parse_str(id).map_err(|_| OfficeError::InputInvalid("choose the kiosk from the list".into()))?,
+            ),
         };
         let (from, to) = (date(&self.from, "first")?, date(&self.to, "last")?);
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
-            return Err(OfficeError::InputInvalid(format!("the first date ({from}) is after the last date ({to}); swap them")));
+            return Err(OfficeError::InputInvalid(format!(
+                "the first date ({from}) is after the last date ({to}); swap them"
+            )));
         }
         Ok(RecordQuery {
             name: self.name.chars().take(100).collect(),
@@ -90,11 +100,20 @@ impl Filters {
             ("agreement", &self.agreement),
             ("kiosk", &self.kiosk),
         ];
-        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", super::auth::urlencode(v))).collect::<Vec<_>>().join("&")
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", super::auth::urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 }
 
-pub(super) async fn list(State(dash): State<SharedDashboard>, staff: Staff, Query(filters): Query<Filters>) -> Result<Response, PageError> {
+pub(super) async fn list(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
     let query = filters.query();
     let page = filters.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let (results, agreements, kiosks) = {
@@ -195,7 +214,11 @@ fn pager(page: u64, total: u64, links: &str) -> Markup {
     }
 }
 
-pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path((device, seq)): Path<(Uuid, u64)>) -> Result<Response, PageError> {
+pub(super) async fn show(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path((device, seq)): Path<(Uuid, u64)>,
+) -> Result<Response, PageError> {
     let (record, agreement, checkpoint, erasure) = with_db(&dash, move |db| {
         let record = db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)?;
         let agreement = db.agreement(&record.record.header.agreement_hash)?;
@@ -285,18 +308,28 @@ pub(super) async fn show(State(dash): State<SharedDashboard>, staff: Staff, Path
 fn agreement_body(markdown: &str, down: usize) -> Markup {
     let mut html = signbook_core::markdown::agreement_html(markdown);
     for level in (1..=6 - down).rev() {
-        html = html.replace(&format!("<h{level}>"), &format!("<h{}>", level + down)).replace(&format!("</h{level}>"), &format!("</h{}>", level + down));
+        html = html
+            .replace(&format!("<h{level}>"), &format!("<h{}>", level + down))
+            .replace(&format!("</h{level}>"), &format!("</h{}>", level + down));
     }
     PreEscaped(html)
 }
 
-pub(super) async fn signature(State(dash): State<SharedDashboard>, _staff: Staff, Path((device, seq)): Path<(Uuid, u64)>) -> Result<Response, PageError> {
+pub(super) async fn signature(
+    State(dash): State<SharedDashboard>,
+    _staff: Staff,
+    Path((device, seq)): Path<(Uuid, u64)>,
+) -> Result<Response, PageError> {
     let record = with_db(&dash, move |db| db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)).await?;
     let png = record.record.personal.ok_or(PageError::NotFound)?.signature_png;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
 
-pub(super) async fn agreement(State(dash): State<SharedDashboard>, staff: Staff, Path(hash): Path<String>) -> Result<Response, PageError> {
+pub(super) async fn agreement(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(hash): Path<String>,
+) -> Result<Response, PageError> {
     let hash = Hash32::from_hex(&hash).map_err(|_| PageError::NotFound)?;
     let agreement = with_db(&dash, move |db| db.agreement(&hash)?.ok_or(OfficeError::NotFound)).await?;
     let body = html! {

@@ -25,7 +25,11 @@ pub(super) struct RosterView {
     imported: Option<usize>,
 }
 
-pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Query(view): Query<RosterView>) -> Result<Response, PageError> {
+pub(super) async fn page(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(view): Query<RosterView>,
+) -> Result<Response, PageError> {
     let rows = with_db(&dash, |db| db.roster_status()).await?;
     let outstanding_only = view.show == "outstanding";
     let count = |f: fn(&RosterStatus) -> bool| rows.iter().filter(|(_, s)| f(s)).count();
@@ -87,16 +91,25 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff, Quer
     Ok(layout::page(&dash.school, "Roster", Some(&staff), "/roster", body).into_response())
 }
 
-pub(super) async fn import(State(dash): State<SharedDashboard>, staff: Staff, mut multipart: Multipart) -> Result<Response, PageError> {
+pub(super) async fn import(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
     let (mut token, mut file) = (None, None);
-    let bad = |e: axum::extract::multipart::MultipartError| OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"));
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"))
+    };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => token = Some(field.text().await.map_err(bad)?),
             Some("roster") => {
                 let bytes = field.bytes().await.map_err(bad)?;
                 if bytes.len() > MAX_ROSTER_BYTES {
-                    return Err(OfficeError::InputInvalid("the roster file is larger than 2 MB; is it the right file?".into()).into());
+                    return Err(OfficeError::InputInvalid(
+                        "the roster file is larger than 2 MB; is it the right file?".into(),
+                    )
+                    .into());
                 }
                 file = Some(bytes);
             }
@@ -137,5 +150,9 @@ pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: 
         csv.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
     }
     let disposition = format!("attachment; filename=\"outstanding-{}.csv\"", Utc::now().format("%Y-%m-%d"));
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)], out).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        out,
+    )
+        .into_response())
 }

@@ -62,7 +62,8 @@ impl Office {
                 }
             }
         });
-        let (addr, fingerprint) = rx.recv_timeout(Duration::from_secs(60)).expect("signbook-office printed its address and fingerprint");
+        let (addr, fingerprint) =
+            rx.recv_timeout(Duration::from_secs(60)).expect("signbook-office printed its address and fingerprint");
         Office { data: data.to_owned(), child, addr, fingerprint }
     }
 
@@ -179,7 +180,8 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let target = Arc::new(Mutex::new(target));
-        let (connections, lost, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+        let (connections, lost, stop) =
+            (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
         let lose = Arc::new(lose);
         {
             let (target, connections, lost, stop) = (target.clone(), connections.clone(), lost.clone(), stop.clone());

@@ -29,7 +29,8 @@ impl Kiosk {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
         store.unsafe_disable_fsync_for_fixtures().unwrap();
-        let roles: Vec<Role> = ["visitor", "governor", "staff", "volunteer", "contractor"].iter().map(|r| Role::new(r).unwrap()).collect();
+        let roles: Vec<Role> =
+            ["visitor", "governor", "staff", "volunteer", "contractor"].iter().map(|r| Role::new(r).unwrap()).collect();
         store.publish_agreement(AGREEMENT, AGREEMENT_TITLE, &roles).unwrap();
         Kiosk { dir, store, signed: 0 }
     }
@@ -44,7 +45,8 @@ impl Kiosk {
     }
 
     pub fn sign(&mut self, role: &str, name: &str, organisation: Option<&str>, png: Vec<u8>) {
-        let at: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2026-05-22T09:05:03.120+01:00").unwrap() + chrono::Duration::minutes(self.signed);
+        let at: DateTime<FixedOffset> = DateTime::parse_from_rfc3339("2026-05-22T09:05:03.120+01:00").unwrap()
+            + chrono::Duration::minutes(self.signed);
         self.signed += 1;
         self.store.sign_prerendered_at(&Role::new(role).unwrap(), name, organisation, png, at).unwrap();
     }
@@ -54,7 +56,12 @@ impl Kiosk {
         let mut out = Vec::new();
         self.store
             .for_each_record(&RecordFilter::default(), |record, erasure| {
-                out.push(StoredRecord { record, erasure, kiosk_name: Some(KIOSK_NAME.to_owned()), received_at: "2026-05-22T08:10:00Z".to_owned() });
+                out.push(StoredRecord {
+                    record,
+                    erasure,
+                    kiosk_name: Some(KIOSK_NAME.to_owned()),
+                    received_at: "2026-05-22T08:10:00Z".to_owned(),
+                });
                 Ok(())
             })
             .unwrap();
@@ -66,7 +73,12 @@ impl Kiosk {
             .agreements()
             .unwrap()
             .into_iter()
-            .map(|a| StoredAgreement { hash: a.version.hash, title: a.version.title, text: a.version.text, published_at: a.version.published_at.to_rfc3339() })
+            .map(|a| StoredAgreement {
+                hash: a.version.hash,
+                title: a.version.title,
+                text: a.version.text,
+                published_at: a.version.published_at.to_rfc3339(),
+            })
             .collect()
     }
 
