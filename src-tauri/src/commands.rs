@@ -1,36 +1,20 @@
 //! The kiosk's Tauri commands. Each locks the kiosk, calls one method of
-//! `signbook_core::kiosk::Kiosk` and maps its error to [`CommandError`].
+//! `signbook_kiosk::Kiosk` and maps its error to [`CommandError`].
 //! They are `async` only so that Argon2 and exports run off the UI thread.
 
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::Utc;
-use serde::Serialize;
-use signbook_core::kiosk::{
-    AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission,
-    SyncStatus, Welcome,
-};
 use signbook_core::role::Role;
 use signbook_core::store::KioskSettings;
 use signbook_core::{Receipt, VerifyReport};
+use signbook_kiosk::{
+    AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, Kiosk, NameCheck, Submission,
+    SyncStatus, Welcome,
+};
 use tauri::{AppHandle, State};
 
-/// The one error shape the UI receives: a stable code it translates, and
-/// the core's English message as a fallback.
-#[derive(Debug, Clone, Serialize)]
-pub struct CommandError {
-    code: String,
-    message: String,
-}
-
-impl From<signbook_core::Error> for CommandError {
-    fn from(e: signbook_core::Error) -> Self {
-        if !e.is_user_input() {
-            tracing::warn!(code = e.code(), "{e}");
-        }
-        CommandError { code: e.code().to_owned(), message: e.to_string() }
-    }
-}
+pub use signbook_kiosk::UiError as CommandError;
 
 type Result<T> = std::result::Result<T, CommandError>;
 
@@ -46,10 +30,7 @@ pub enum KioskState {
 impl KioskState {
     fn lock(&self) -> Result<MutexGuard<'_, Kiosk>> {
         match self {
-            KioskState::Ready(kiosk) => kiosk.lock().map_err(|_| CommandError {
-                code: "internal".into(),
-                message: "the kiosk hit an internal error; restart it (nothing stored was lost)".into(),
-            }),
+            KioskState::Ready(kiosk) => kiosk.lock().map_err(|_| CommandError::internal()),
             KioskState::Failed(e) => Err(e.clone()),
         }
     }
@@ -137,10 +118,7 @@ pub fn admin_export(state: State<'_, KioskState>, folder: String) -> Result<Expo
 #[tauri::command(async)]
 pub fn admin_import(state: State<'_, KioskState>, request: tauri::ipc::Request<'_>) -> Result<ImportPreview> {
     let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
-        return Err(CommandError {
-            code: "import_unreadable".into(),
-            message: "the file did not arrive; pick it again".into(),
-        });
+        return Err(CommandError::import_unreadable());
     };
     let name = request
         .headers()
@@ -180,7 +158,7 @@ pub fn admin_change_pin(state: State<'_, KioskState>, current: String, new_pin: 
 #[tauri::command(async)]
 pub fn admin_quit(app: AppHandle, state: State<'_, KioskState>) -> Result<()> {
     if !state.lock()?.admin_status(Utc::now())?.unlocked {
-        return Err(signbook_core::Error::AdminLocked.into());
+        return Err(signbook_kiosk::KioskError::AdminLocked.into());
     }
     app.exit(0);
     Ok(())

@@ -1,5 +1,5 @@
 //! `signbook-kiosk`: the reception kiosk. A thin Tauri shell: every command
-//! in [`commands`] is a few lines over `signbook_core::kiosk::Kiosk`.
+//! in [`commands`] is a few lines over `signbook_kiosk::Kiosk`.
 //!
 //! Usage: `signbook-kiosk [--windowed]`. The database is found as the CLI
 //! finds it (`SIGNBOOK_DB`, else the platform data directory), so
@@ -13,8 +13,8 @@ mod commands;
 use std::sync::Mutex;
 
 use anyhow::Context as _;
-use signbook_core::kiosk::Kiosk;
-use signbook_core::sync::BackgroundSync;
+use signbook_kiosk::Kiosk;
+use signbook_sync::BackgroundSync;
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
 
 use commands::{CommandError, KioskState};
@@ -43,14 +43,16 @@ fn main() -> anyhow::Result<()> {
 
     // A kiosk that cannot open its database still starts, and says why on
     // screen: a blank window or a silent exit helps nobody at reception.
-    let (state, db_path) =
-        match signbook_core::paths::default_db_path().and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path))) {
-            Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
-            Err(e) => {
-                tracing::error!("cannot open the kiosk database: {e}");
-                (KioskState::Failed(CommandError::from(e)), None)
-            }
-        };
+    let (state, db_path) = match signbook_core::paths::default_db_path()
+        .map_err(signbook_kiosk::KioskError::from)
+        .and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path)))
+    {
+        Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
+        Err(e) => {
+            tracing::error!("cannot open the kiosk database: {e}");
+            (KioskState::Failed(CommandError::from(e)), None)
+        }
+    };
     // Sends records to the office on its own thread and database connection,
     // backing off while the office is unreachable; signing never waits on it.
     // Before pairing it only checks now and then whether pairing has happened.

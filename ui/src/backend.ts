@@ -1,5 +1,5 @@
 // What the kiosk UI asks of the Rust core. The types mirror the `Serialize`
-// views in crates/core/src/kiosk; `tauriBackend` calls the Tauri commands,
+// views in crates/kiosk/src; `tauriBackend` calls the Tauri commands,
 // and the Vitest suite passes a fake with the same shape.
 import { invoke } from '@tauri-apps/api/core';
 

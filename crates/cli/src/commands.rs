@@ -9,7 +9,7 @@ use signbook_core::agreement::MAX_AGREEMENT_BYTES;
 use signbook_core::export::{self, Format};
 use signbook_core::role::{Role, parse_role_list};
 use signbook_core::signature::{MAX_JSON_BYTES, Strokes};
-use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths, sync};
+use signbook_core::{Hash32, RecordFilter, SignRequest, Store, paths};
 
 use signbook_core::store::{ResignRule, SigningStatus};
 
@@ -185,7 +185,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Pair { office, code, fingerprint } => {
-            let answer = sync::pair(&mut store, &office, &code, &fingerprint)?;
+            let answer = signbook_sync::pair(&mut store, &office, &code, &fingerprint)?;
             println!(
                 "Paired with {office} as kiosk {} (the office holds {} of its records).",
                 answer.device_id, answer.acknowledged_seq
@@ -193,7 +193,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("Push now with: signbook sync");
         }
         Command::Sync { json } => {
-            let report = sync::push(&mut store)?;
+            let report = signbook_sync::push(&mut store)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else {
@@ -227,7 +227,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::ExportBundle { out } => {
-            let report = sync::export_bundle(&store, &out)?;
+            let report = signbook_sync::export_bundle(&store, &out)?;
             println!(
                 "Wrote {} records ({} erased) in {} batches to {}. At the office: signbook-office import-bundle {}",
                 report.records,
@@ -256,7 +256,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
-    let imported = signbook_core::import::import_file(file)?;
+    let imported = signbook_import::import_file(file)?;
     match out {
         Some(out) => {
             std::fs::write(out, &imported.markdown).with_context(|| format!("cannot write {}", out.display()))?;

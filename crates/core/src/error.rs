@@ -32,12 +32,6 @@ pub enum Error {
     /// A hash was malformed.
     #[error(transparent)]
     HashParse(#[from] HashParseError),
-    /// An agreement file could not be imported.
-    #[error(transparent)]
-    Import(#[from] crate::import::ImportError),
-    /// An admin action without an unlocked admin session.
-    #[error("the admin area is locked; enter the admin PIN again")]
-    AdminLocked,
     /// Signing for a role that has no agreement yet.
     #[error(
         "no agreement has been published for the role \"{role}\"; publish one first (signbook agreement add FILE.md --title TITLE --roles {role})"
@@ -100,7 +94,7 @@ pub enum Error {
     #[error("that PIN cannot be used: {rule}")]
     PinRejected {
         /// The rule broken.
-        rule: crate::store::PinRule,
+        rule: crate::pin::PinRule,
     },
     /// A wrong PIN, before the lockout starts.
     #[error("wrong PIN; {attempts_left} more tries before the admin area locks for a while")]
@@ -225,82 +219,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// Writing an export failed.
-    #[error("writing the export failed: {0}")]
+    /// Writing a CSV export failed.
+    #[error("writing the CSV export failed: {0}")]
     Csv(#[from] csv::Error),
-    /// Syncing before pairing.
-    #[error(
-        "this kiosk is not paired with an office yet; on the office run `signbook-office pair`, then here `signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256`"
-    )]
-    NotPaired,
-    /// An office address that is not `https://HOST:PORT`.
-    #[error("the office address \"{url}\" is not valid: {reason}")]
-    OfficeUrlInvalid {
-        /// As given.
-        url: String,
-        /// What is wrong.
-        reason: String,
-    },
-    /// A fingerprint that is not 64 hex digits.
-    #[error(
-        "\"{input}\" is not a certificate fingerprint; copy the 64 hex digits `signbook-office fingerprint` prints"
-    )]
-    FingerprintInvalid {
-        /// As given.
-        input: String,
-    },
-    /// The office presented another certificate than the pinned one.
-    #[error(
-        "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection"
-    )]
-    FingerprintMismatch {
-        /// The office address.
-        url: String,
-        /// The pinned fingerprint.
-        expected: Hash32,
-        /// What the server presented.
-        got: Hash32,
-    },
-    /// No connection to the office.
-    #[error(
-        "cannot reach the office at {url} ({detail}); check the network and that `signbook-office serve` is running. Signing goes on; records wait here"
-    )]
-    OfficeUnreachable {
-        /// The office address.
-        url: String,
-        /// What failed.
-        detail: String,
-    },
-    /// The office answered with an error.
-    #[error("the office refused: {message} ({code})")]
-    OfficeRefused {
-        /// HTTP status.
-        status: u16,
-        /// The office's error code, e.g. `fork`.
-        code: String,
-        /// The office's explanation.
-        message: String,
-        /// For `gap`: what the office holds.
-        acknowledged_seq: Option<u64>,
-    },
-    /// The office answered something this kiosk does not understand.
-    #[error("the office at {url} answered unexpectedly: {detail}")]
-    OfficeProtocol {
-        /// The office address.
-        url: String,
-        /// What was wrong.
-        detail: String,
-    },
-    /// The office holds more of this kiosk's chain than the kiosk has.
-    #[error(
-        "the office holds records up to {office} from this kiosk, but this database only goes to {kiosk}: it was restored from an older copy or replaced. Stop signing on this kiosk and call for support; records signed now would conflict with the office's"
-    )]
-    OfficeAhead {
-        /// What the office acknowledged.
-        office: u64,
-        /// This kiosk's head.
-        kiosk: u64,
-    },
+    /// Writing a JSON Lines export failed.
+    #[error("writing the JSON Lines export failed: {0}")]
+    Json(#[from] serde_json::Error),
     /// No platform data directory could be found.
     #[error("could not find a data directory for the database; set SIGNBOOK_DB or pass --db PATH")]
     NoDataDir,
@@ -314,8 +238,6 @@ impl Error {
             Error::Signature(e) => e.code(),
             Error::Agreement(e) => e.code(),
             Error::Role(_) => "role_invalid",
-            Error::Import(e) => e.code(),
-            Error::AdminLocked => "admin_locked",
             Error::HashParse(_) => "hash_invalid",
             Error::NoCurrentAgreement { .. } => "no_current_agreement",
             Error::UnknownAgreement { .. } => "unknown_agreement",
@@ -342,16 +264,8 @@ impl Error {
             Error::KeyMissing { .. } => "key_missing",
             Error::KeyMismatch { .. } => "key_mismatch",
             Error::Io { .. } => "io",
-            Error::Csv(_) => "export_write",
+            Error::Csv(_) | Error::Json(_) => "export_write",
             Error::NoDataDir => "no_data_dir",
-            Error::NotPaired => "not_paired",
-            Error::OfficeUrlInvalid { .. } => "office_url_invalid",
-            Error::FingerprintInvalid { .. } => "fingerprint_invalid",
-            Error::FingerprintMismatch { .. } => "fingerprint_mismatch",
-            Error::OfficeUnreachable { .. } => "office_unreachable",
-            Error::OfficeRefused { .. } => "office_refused",
-            Error::OfficeProtocol { .. } => "office_protocol",
-            Error::OfficeAhead { .. } => "office_ahead",
         }
     }
 

@@ -76,8 +76,8 @@ pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dy
         }
         Format::Jsonl => store.for_each_record(filter, |record, erasure| {
             let row = ExportRow::new(&record, erasure.as_ref(), title_of(&record));
-            serde_json::to_writer(&mut *out, &row).map_err(|e| Error::Csv(std::io::Error::from(e).into()))?;
-            out.write_all(b"\n").map_err(|e| Error::Csv(e.into()))?;
+            serde_json::to_writer(&mut *out, &row)?;
+            out.write_all(b"\n").map_err(|e| Error::Json(serde_json::Error::io(e)))?;
             count += 1;
             Ok(())
         })?,

@@ -67,17 +67,15 @@ pub mod device;
 pub mod error;
 pub mod export;
 pub mod hash;
-pub mod import;
-pub mod kiosk;
 pub mod markdown;
 pub mod name;
 pub mod paths;
+pub mod pin;
 pub mod record;
 pub mod role;
 pub mod signature;
 pub mod sqlite;
 pub mod store;
-pub mod sync;
 pub mod verify;
 
 pub use error::{Error, Result};

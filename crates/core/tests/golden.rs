@@ -142,6 +142,11 @@ fn compute() -> Value {
 fn encoding_and_hashes_match_the_golden_vectors() {
     let computed = compute();
     if std::env::var_os("SIGNBOOK_WRITE_GOLDEN").is_some() {
+        // A frozen format is only frozen if CI compares instead of rewriting.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SIGNBOOK_WRITE_GOLDEN is set under CI: refusing to rewrite golden files"
+        );
         std::fs::write(VECTORS, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
     }
     let frozen: Value = serde_json::from_str(&std::fs::read_to_string(VECTORS).expect("golden vectors file")).unwrap();

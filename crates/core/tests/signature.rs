@@ -119,7 +119,25 @@ fn messages_speak_to_the_signer_not_the_programmer() {
 #[test]
 fn realistic_signatures_of_every_length_are_accepted() {
     for name in ["realistic-short", "realistic-initials", "realistic-medium", "realistic-2000", "realistic-long"] {
-        assert!(render_png(&fixture(name)).is_ok(), "{name}");
+        let strokes = fixture(name);
+        let png = render_png(&strokes).unwrap_or_else(|e| panic!("{name} refused: {e}"));
+        // What is stored is a real picture of this signature: a grayscale
+        // PNG about as wide as the ink (1.5 px per pad unit, trimmed) with
+        // dark ink on a white ground.
+        let image = image::load_from_memory(&png).unwrap_or_else(|e| panic!("{name}: not a PNG: {e}")).into_luma8();
+        let (min_x, max_x) =
+            strokes.strokes.iter().flatten().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.x), b.max(p.x)));
+        let expected_width = (max_x - min_x) * 1.5;
+        assert!(
+            f64::from(image.width()) > expected_width * 0.9 && f64::from(image.width()) < expected_width * 1.2 + 30.0,
+            "{name}: {} px wide for {expected_width:.0} px of ink",
+            image.width()
+        );
+        let dark = image.pixels().filter(|p| p.0[0] < 128).count();
+        let white = image.pixels().filter(|p| p.0[0] == 255).count();
+        let total = image.pixels().count();
+        assert!(dark * 200 > total, "{name}: only {dark} of {total} pixels are ink");
+        assert!(white * 2 > total, "{name}: the ground is not white ({white} of {total})");
     }
 }
 

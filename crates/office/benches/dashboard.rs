@@ -20,10 +20,10 @@ use chrono::{NaiveDate, Utc};
 use evidence_fixture::Kiosk;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::export::CsvWriter;
-use signbook_core::sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::RecordQuery;
 use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 
 const RECORDS: u64 = 200_000;
 const FIRST: [&str; 12] =

@@ -20,12 +20,9 @@ use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
-use signbook_core::sync::{
-    self,
-    wire::{PushRequest, WireCheckpoint, WireRecord},
-};
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 
 struct Office {
     child: Child,
@@ -93,7 +90,7 @@ fn pair(office: &Office, data: &Path, store: &mut Store) {
         .unwrap()
         .add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15))
         .unwrap();
-    sync::pair(store, &office.url, &code, &office.fingerprint).unwrap();
+    signbook_sync::pair(store, &office.url, &code, &office.fingerprint).unwrap();
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -114,7 +111,7 @@ fn main() {
         let mut store = kiosk(kiosk_dir.path(), 10_000);
         pair(&office, office_dir.path(), &mut store);
         let started = Instant::now();
-        let report = sync::push(&mut store).unwrap();
+        let report = signbook_sync::push(&mut store).unwrap();
         let took = started.elapsed();
         assert_eq!((report.acknowledged_seq, report.pending), (10_000, 0));
         rows.push((
@@ -192,7 +189,7 @@ fn main() {
                         sign(&mut store, 20, &png);
                         barrier.wait();
                         let started = Instant::now();
-                        match sync::push(&mut store) {
+                        match signbook_sync::push(&mut store) {
                             Ok(r) if r.pending == 0 => latencies.push(started.elapsed()),
                             _ => errors += 1,
                         }

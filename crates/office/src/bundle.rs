@@ -1,5 +1,5 @@
 //! `signbook-office import-bundle FILE`: a kiosk's USB bundle, checked and
-//! stored exactly like pushes (format in `signbook_core::sync` bundle docs).
+//! stored exactly like pushes (format in `signbook_sync` bundle docs).
 //!
 //! The kiosk must already be paired here: the bundle's trailer signature is
 //! checked against the key registered at pairing, never against the key
@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Verifier};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use signbook_core::sync::wire::PushRequest;
-use signbook_core::sync::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
+use signbook_sync::wire::PushRequest;
+use signbook_sync::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
 use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};

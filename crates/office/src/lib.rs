@@ -14,7 +14,7 @@
 //!   public key, signing the request with that key.
 //! * **Push** (`POST /v1/push`): every request is signed by the kiosk key
 //!   over method, path, timestamp, nonce and body hash
-//!   (`signbook_core::sync::auth`); stale timestamps, replayed nonces,
+//!   (`signbook_sync::auth`); stale timestamps, replayed nonces,
 //!   unpaired and revoked kiosks are refused.
 //! * **Ingest** ([`ingest`]): a batch is stored whole or not at all. The
 //!   answer is the highest contiguous sequence held, which is all the

@@ -21,11 +21,9 @@ use ed25519_dalek::VerifyingKey;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
-use signbook_core::sync::auth::{
-    self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS,
-};
-use signbook_core::sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
-use signbook_core::sync::{PAIR_PATH, PUSH_PATH};
+use signbook_sync::auth::{self, HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP, MAX_CLOCK_SKEW_SECS};
+use signbook_sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
+use signbook_sync::{PAIR_PATH, PUSH_PATH};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use uuid::Uuid;

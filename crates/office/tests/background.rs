@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use common::{Office, Proxy, assert_office_holds, kiosk, sign};
 use signbook_core::role::Role;
-use signbook_core::sync::backoff::Backoff;
-use signbook_core::sync::{self, BackgroundOptions, BackgroundSync};
 use signbook_office::OfficeStore;
+use signbook_sync::backoff::Backoff;
+use signbook_sync::{BackgroundOptions, BackgroundSync};
 
 #[test]
 fn the_background_loop_backs_off_while_the_office_is_down_and_drains_when_it_returns() {
@@ -20,7 +20,7 @@ fn the_background_loop_backs_off_while_the_office_is_down_and_drains_when_it_ret
     let mut office = Office::start(office_dir.path());
     let proxy = Proxy::start(office.addr, |_| false);
     let mut store = kiosk(kiosk_dir.path(), 50);
-    sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     office.kill();
 
     let options = BackgroundOptions {
@@ -85,8 +85,8 @@ fn implausible_kiosk_clocks_are_stored_and_flagged() {
     let far_ahead = (Utc::now() + chrono::Duration::days(3)).fixed_offset();
     store.sign_prerendered_at(&role, "Clock Reset", None, png.clone(), in_1970).unwrap();
     store.sign_prerendered_at(&role, "Clock Ahead", None, png, far_ahead).unwrap();
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 4, "stored anyway");
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 4, "stored anyway");
     assert_office_holds(&office, &store);
     let alerts = office.db().alerts().unwrap();
     let flagged: Vec<(&str, Option<u64>)> = alerts.iter().map(|a| (a.kind.as_str(), a.seq)).collect();
@@ -110,12 +110,12 @@ fn a_kiosk_whose_clock_is_hours_off_still_gets_every_record_to_the_office() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 20);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     // Far outside the office's 5-minute window for request timestamps: the
     // kiosk signs its retry with the office's clock instead of giving up.
     for off_by in [chrono::Duration::hours(-3), chrono::Duration::days(400)] {
         sign(&mut store, 10);
-        let report = sync::push_with_clock(&mut store, 500, &move || Utc::now() + off_by).unwrap();
+        let report = signbook_sync::push_with_clock(&mut store, 500, &move || Utc::now() + off_by).unwrap();
         assert_eq!(
             (report.sent, report.pending),
             (if off_by < chrono::Duration::zero() { 30 } else { 10 }, 0),

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{Office, Proxy, assert_office_holds, kiosk, sign};
-use signbook_core::sync;
 
 #[test]
 fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_kiosks() {
@@ -17,8 +16,8 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
     let mut office = Office::start(data.path());
     let proxy = Proxy::start(office.addr, |_| false); // the office's fixed address on the LAN
     let mut store = kiosk(kiosk_dir.path(), 12);
-    sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 12);
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 12);
 
     let out = backups.path().join("office.backup");
     let result = office.cli(&["backup", "--out", out.to_str().unwrap()]);
@@ -46,6 +45,6 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
 
     // The kiosk syncs on with the restored office, with no new pairing.
     sign(&mut store, 3);
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 15);
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 15);
     assert_office_holds(&office, &store);
 }

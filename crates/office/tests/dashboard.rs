@@ -9,10 +9,10 @@ mod evidence_fixture;
 use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
 use signbook_core::checkpoint::Checkpoint;
-use signbook_core::sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::{LoginThrottle, RecordQuery};
 use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::{Office, Proxy, assert_office_holds, kiosk, push_until_synced, sign};
 use signbook_core::Store;
-use signbook_core::sync;
 use signbook_office::OfficeStore;
 
 /// Deterministic "about 30%": connection n is lost when a fixed
@@ -29,7 +28,7 @@ fn lost_acknowledgements_never_duplicate_or_drop_a_record() {
     let proxy = Proxy::start(office.addr, thirty_percent);
     let mut store = kiosk(kiosk_dir.path(), 600);
     // Pair directly; push through the lossy proxy (the pin is the same certificate).
-    sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
 
     // Batches of 20 make ~50 requests; records are signed meanwhile too.
     let mut failures = push_until_synced(&mut store, 20, 200);
@@ -53,7 +52,7 @@ fn the_office_killed_mid_batch_and_restarted_converges() {
     let mut office = Office::start(office_dir.path());
     let proxy = Proxy::start(office.addr, |_| false);
     let mut store = kiosk(kiosk_dir.path(), 3000);
-    sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
 
     // Push from another thread; kill the office as soon as some batches
     // have landed but not all.
@@ -62,7 +61,9 @@ fn the_office_killed_mid_batch_and_restarted_converges() {
         let mut store = Store::open(db_path).unwrap();
         let mut results = Vec::new();
         for _ in 0..3 {
-            results.push(sync::push_in_batches_of(&mut store, 100).map(|r| r.acknowledged_seq).map_err(|e| e.code()));
+            results.push(
+                signbook_sync::push_in_batches_of(&mut store, 100).map(|r| r.acknowledged_seq).map_err(|e| e.code()),
+            );
         }
         results
     });
@@ -98,7 +99,7 @@ fn kiosk_sync_process() {
     let db = std::env::var("SIGNBOOK_TEST_KIOSK_DB").expect("run by the_kiosk_killed_mid_sync_converges");
     let mut store = Store::open(db).unwrap();
     loop {
-        let _ = sync::push_in_batches_of(&mut store, 50);
+        let _ = signbook_sync::push_in_batches_of(&mut store, 50);
     }
 }
 
@@ -107,7 +108,7 @@ fn the_kiosk_killed_mid_sync_converges() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 3000);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let device = store.device_id();
     drop(store);
 
@@ -144,8 +145,8 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
     let mut office = Office::start(office_dir.path());
     let proxy = Proxy::start(office.addr, |_| false);
     let mut store = kiosk(kiosk_dir.path(), 50);
-    sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
 
     // Nightly backup of the office's data directory (server stopped).
     office.kill();
@@ -159,7 +160,7 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
     let office = Office::start(office_dir.path());
     proxy.retarget(office.addr);
     sign(&mut store, 50);
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 100);
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 100);
 
     // The office's disk dies; the backup (records 1-50) is restored.
     drop(office);
@@ -173,7 +174,7 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
 
     // The kiosk believes the office holds 100; the office says "gap: I hold 50";
     // the kiosk rewinds once and resends 51-110.
-    let report = sync::push(&mut store).unwrap();
+    let report = signbook_sync::push(&mut store).unwrap();
     assert_eq!((report.acknowledged_seq, report.pending, report.sent), (110, 0, 60));
     assert_office_holds(&office, &store);
     let kinds: Vec<String> = office.db().alerts().unwrap().into_iter().map(|a| a.kind).collect();

@@ -4,9 +4,9 @@
 mod common;
 
 use common::{Office, kiosk, kiosk_hashes, sign};
-use signbook_core::sync;
-use signbook_core::{Error, Store};
+use signbook_core::Store;
 use signbook_office::OfficeStore;
+use signbook_sync::SyncError;
 
 #[test]
 fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_changes() {
@@ -14,8 +14,8 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 10);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
 
     // Back up the kiosk (database closed, so the WAL is folded in).
     drop(store);
@@ -24,15 +24,15 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
     }
     let mut store = Store::open(kiosk_dir.path().join("kiosk.db")).unwrap();
     sign(&mut store, 5);
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 15);
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 15);
     let held = office.db().record_hashes(store.device_id()).unwrap();
     assert_eq!(held, kiosk_hashes(&store));
 
     // The old copy comes back and takes three new signatures: 11 to 13 again.
     let mut restored = Store::open(copy_dir.path().join("kiosk.db")).unwrap();
     sign(&mut restored, 3);
-    let err = sync::push(&mut restored).unwrap_err();
-    let Error::OfficeRefused { status, code, message, .. } = &err else { panic!("{err:?}") };
+    let err = signbook_sync::push(&mut restored).unwrap_err();
+    let SyncError::OfficeRefused { status, code, message, .. } = &err else { panic!("{err:?}") };
     assert_eq!((*status, code.as_str()), (409, "fork"), "{message}");
     assert!(message.contains("record 11") && message.contains("restored from an older copy"), "{message}");
     let status = restored.sync_status().unwrap();
@@ -51,5 +51,5 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
 
     // The genuine kiosk carries on unaffected.
     sign(&mut store, 1);
-    assert_eq!(sync::push(&mut store).unwrap().acknowledged_seq, 16);
+    assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 16);
 }

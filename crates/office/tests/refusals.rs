@@ -12,19 +12,20 @@ use chrono::Utc;
 use common::{Office, kiosk, sign};
 use ed25519_dalek::SigningKey;
 use rustls::pki_types::ServerName;
+use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
-use signbook_core::sync::auth::sign_request;
-use signbook_core::sync::http::{HttpResponse, OfficeClient};
-use signbook_core::sync::tls::pinned_client_config;
-use signbook_core::sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireRecord};
-use signbook_core::sync::{self, PUSH_PATH, parse_fingerprint};
-use signbook_core::{Error, Store};
 use signbook_office::OfficeStore;
+use signbook_sync::SyncError;
+use signbook_sync::auth::sign_request;
+use signbook_sync::http::{HttpResponse, OfficeClient};
+use signbook_sync::tls::pinned_client_config;
+use signbook_sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireRecord};
+use signbook_sync::{PUSH_PATH, parse_fingerprint};
 use uuid::Uuid;
 
-fn refused(result: Result<impl std::fmt::Debug, Error>) -> (String, String) {
+fn refused(result: Result<impl std::fmt::Debug, SyncError>) -> (String, String) {
     match result {
-        Err(Error::OfficeRefused { code, message, .. }) => (code, message),
+        Err(SyncError::OfficeRefused { code, message, .. }) => (code, message),
         other => panic!("expected a refusal from the office, got {other:?}"),
     }
 }
@@ -66,7 +67,7 @@ fn pinning_and_pairing_codes_refuse_with_specific_errors() {
     let code = office.pairing_code();
 
     let wrong = "ab".repeat(32);
-    let err = sync::pair(&mut a, &office.url(), &code, &wrong).unwrap_err();
+    let err = signbook_sync::pair(&mut a, &office.url(), &code, &wrong).unwrap_err();
     assert_eq!(err.code(), "fingerprint_mismatch");
     let message = err.to_string();
     assert!(
@@ -76,18 +77,18 @@ fn pinning_and_pairing_codes_refuse_with_specific_errors() {
     assert!(a.sync_config().unwrap().is_none(), "nothing is saved after a refused pairing");
 
     assert_eq!(
-        sync::pair(&mut a, &office.url(), &code, "not-a-fingerprint").unwrap_err().code(),
+        signbook_sync::pair(&mut a, &office.url(), &code, "not-a-fingerprint").unwrap_err().code(),
         "fingerprint_invalid"
     );
-    let (c, m) = refused(sync::pair(&mut a, &office.url(), "AAAAA-AAAAA", &office.fingerprint));
+    let (c, m) = refused(signbook_sync::pair(&mut a, &office.url(), "AAAAA-AAAAA", &office.fingerprint));
     assert_eq!(c, "pairing_code_invalid", "{m}");
 
     // Typed in lower case with a space: still the same code.
     let typed = code.to_lowercase().replace('-', " ");
-    sync::pair(&mut a, &office.url(), &typed, &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut a, &office.url(), &typed, &office.fingerprint).unwrap();
     // The same kiosk retrying (its answer was lost) is fine; another kiosk is not.
-    sync::pair(&mut a, &office.url(), &code, &office.fingerprint).unwrap();
-    let (c, m) = refused(sync::pair(&mut b, &office.url(), &code, &office.fingerprint));
+    signbook_sync::pair(&mut a, &office.url(), &code, &office.fingerprint).unwrap();
+    let (c, m) = refused(signbook_sync::pair(&mut b, &office.url(), &code, &office.fingerprint));
     assert_eq!(c, "pairing_code_used");
     assert!(m.contains("signbook-office pair"), "says what to do: {m}");
 
@@ -96,7 +97,7 @@ fn pinning_and_pairing_codes_refuse_with_specific_errors() {
         .unwrap()
         .execute("UPDATE pairing_codes SET expires_at = '2020-01-01T00:00:00.000Z' WHERE used_at IS NULL", [])
         .unwrap();
-    let (c, m) = refused(sync::pair(&mut b, &office.url(), &expiring, &office.fingerprint));
+    let (c, m) = refused(signbook_sync::pair(&mut b, &office.url(), &expiring, &office.fingerprint));
     assert_eq!(c, "pairing_code_expired");
     assert!(m.contains("15 minutes"), "{m}");
 }
@@ -108,7 +109,7 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     let (dir, stranger_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut store = kiosk(dir.path(), 5);
     let stranger = kiosk(stranger_dir.path(), 2);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let (client, key, device) = (client(&office), kiosk_key(dir.path()), store.device_id());
     let body = serde_json::to_vec(&batch(&store, &key, 1, 5)).unwrap();
 
@@ -144,7 +145,7 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     let revoke = office.cli(&["revoke", &device.to_string()]);
     assert!(revoke.status.success(), "{}", String::from_utf8_lossy(&revoke.stderr));
     sign(&mut store, 1);
-    let (c, m) = refused(sync::push(&mut store));
+    let (c, m) = refused(signbook_sync::push(&mut store));
     assert_eq!(c, "device_revoked", "{m}");
     let status = store.sync_status().unwrap();
     // Pending counts what the office has acknowledged to this kiosk; the
@@ -163,7 +164,7 @@ fn tampered_records_and_forged_checkpoints_store_nothing() {
     let office = Office::start(office_dir.path());
     let dir = tempfile::tempdir().unwrap();
     let mut store = kiosk(dir.path(), 6);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let (client, key, device) = (client(&office), kiosk_key(dir.path()), store.device_id());
 
     let mut role = batch(&store, &key, 1, 6);
@@ -194,7 +195,7 @@ fn tampered_records_and_forged_checkpoints_store_nothing() {
     assert_eq!(db.record_count(device).unwrap(), 0, "nothing of a refused batch is stored");
     let kinds: Vec<String> = db.alerts().unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds, ["record_hash_mismatch", "personal_data_mismatch", "checkpoint_invalid", "gap"]);
-    sync::push(&mut store).unwrap();
+    signbook_sync::push(&mut store).unwrap();
     assert_eq!(db.record_count(device).unwrap(), 6, "the genuine chain is then accepted");
 }
 
@@ -204,7 +205,7 @@ fn malformed_json_is_400_and_unknown_endpoints_404() {
     let office = Office::start(office_dir.path());
     let dir = tempfile::tempdir().unwrap();
     let mut store = kiosk(dir.path(), 1);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let (client, key) = (client(&office), kiosk_key(dir.path()));
 
     let (status, code, message) = error_of(&post(&client, &key, store.device_id(), br#"{"records": [{"seq": "#));

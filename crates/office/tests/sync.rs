@@ -5,7 +5,6 @@
 mod common;
 
 use common::{Office, assert_office_holds, kiosk, sign};
-use signbook_core::sync;
 use signbook_office::OfficeStore;
 
 #[test]
@@ -17,18 +16,18 @@ fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_n
     let printed = String::from_utf8(office.cli(&["fingerprint"]).stdout).unwrap();
     assert_eq!(printed.trim(), office.fingerprint, "`fingerprint` prints what `serve` printed");
     let code = office.pairing_code();
-    let paired = sync::pair(&mut store, &office.url(), &code, &office.fingerprint).unwrap();
+    let paired = signbook_sync::pair(&mut store, &office.url(), &code, &office.fingerprint).unwrap();
     assert_eq!((paired.device_id, paired.acknowledged_seq), (store.device_id(), 0));
     assert_eq!(store.sync_status().unwrap().pending, 5000);
 
-    let report = sync::push(&mut store).unwrap();
+    let report = signbook_sync::push(&mut store).unwrap();
     assert_eq!((report.sent, report.acknowledged_seq, report.pending), (5000, 5000, 0));
     // Batches of at most 500 records and 4 MiB; at least 10 requests, and
     // never one per record.
     assert!((10..=15).contains(&report.requests), "{} requests", report.requests);
     assert_office_holds(&office, &store);
 
-    let again = sync::push(&mut store).unwrap();
+    let again = signbook_sync::push(&mut store).unwrap();
     assert_eq!((again.sent, again.acknowledged_seq, again.pending), (0, 5000, 0), "nothing is resent");
     let status = store.sync_status().unwrap();
     assert!(status.last_success_at.is_some() && status.last_error.is_none(), "{status:?}");
@@ -50,8 +49,8 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 30);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
 
     // Erased after the office has it: travels as an erasure event.
     store.erase(7, "subject access request 2026-14").unwrap();
@@ -60,7 +59,7 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
     store.erase(33, "entered by mistake").unwrap();
     assert_eq!(store.sync_status().unwrap().pending_erasures, 1);
 
-    let report = sync::push(&mut store).unwrap();
+    let report = signbook_sync::push(&mut store).unwrap();
     assert_eq!((report.sent, report.erasures_sent, report.acknowledged_seq), (5, 1, 35));
     assert_eq!(store.sync_status().unwrap().pending_erasures, 0);
     assert_office_holds(&office, &store);
@@ -82,7 +81,7 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
         "the names are gone at the office too"
     );
 
-    let again = sync::push(&mut store).unwrap();
+    let again = signbook_sync::push(&mut store).unwrap();
     assert_eq!((again.sent, again.erasures_sent), (0, 0), "erasures are sent once");
 }
 
@@ -95,7 +94,7 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
     let bundle = kiosk_dir.path().join("kiosk.bundle");
 
     // Not paired yet: the bundle is refused, naming what to do.
-    sync::export_bundle(&store, &bundle).unwrap();
+    signbook_sync::export_bundle(&store, &bundle).unwrap();
     let refused = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(
@@ -104,8 +103,8 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
         String::from_utf8_lossy(&refused.stderr)
     );
 
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    let report = sync::export_bundle(&store, &bundle).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = signbook_sync::export_bundle(&store, &bundle).unwrap();
     assert_eq!((report.records, report.erased, report.batches), (1200, 1, 3));
     let first = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
     assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
@@ -123,7 +122,7 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
         String::from_utf8_lossy(&second.stdout)
     );
     // The network push after the bundle sends from what it knows; the office ignores what it has.
-    let push = sync::push(&mut store).unwrap();
+    let push = signbook_sync::push(&mut store).unwrap();
     assert_eq!((push.acknowledged_seq, push.pending), (1200, 0));
     assert_office_holds(&office, &store);
 
@@ -152,8 +151,8 @@ fn batches_are_cut_to_fit_the_body_limit_however_large_the_signatures() {
     for i in 0..12 {
         store.sign_prerendered_at(&role, &format!("Large Signer{i}"), None, vec![i as u8; 1_200_000], at).unwrap();
     }
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    let report = sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = signbook_sync::push(&mut store).unwrap();
     assert_eq!((report.sent, report.acknowledged_seq, report.pending), (12, 12, 0));
     assert!(report.requests >= 4, "cut into requests under the office's 8 MiB limit: {}", report.requests);
     assert_office_holds(&office, &store);
@@ -164,17 +163,17 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 10);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
 
     // Office staff erase record 4 (a person's request), with the server running.
     office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()).unwrap();
     assert!(store.record(4).unwrap().personal.is_some(), "the kiosk still holds it until it syncs");
 
-    sync::push(&mut store).unwrap();
+    signbook_sync::push(&mut store).unwrap();
     assert_eq!(store.record(4).unwrap().personal, None, "the next push's answer erases the kiosk's copy");
     assert_eq!(store.sync_status().unwrap().pending_erasures, 1, "which the kiosk then confirms");
-    let confirm = sync::push(&mut store).unwrap();
+    let confirm = signbook_sync::push(&mut store).unwrap();
     assert_eq!((confirm.erasures_sent, store.sync_status().unwrap().pending_erasures), (1, 0));
 
     let kiosk_copy = store.verify().unwrap();

@@ -4,7 +4,6 @@
 mod common;
 
 use common::{Office, kiosk};
-use signbook_core::sync;
 use signbook_office::{OfficeStore, SqliteStore, db_path};
 
 /// Found by the reliability suite: an organisation (or a salt) added to a
@@ -16,8 +15,8 @@ fn a_personal_field_added_where_there_was_none_is_caught() {
     let mut office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 6);
     store.erase(5, "subject access request").unwrap();
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
     office.kill();
     let path = db_path(office_dir.path());
     assert!(SqliteStore::open(&path).unwrap().verify().unwrap()[0].is_intact());
@@ -51,8 +50,8 @@ fn a_deleted_record_row_still_opens_and_is_named() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let mut office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 6);
-    sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    sync::push(&mut store).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
     office.kill();
     let path = db_path(office_dir.path());
     let conn = rusqlite::Connection::open(&path).unwrap();

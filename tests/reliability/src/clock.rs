@@ -54,7 +54,7 @@ pub fn run(dir: &Path, fast_signatures: u64) -> Result<Vec<Finding>> {
     // Many signatures within the same millisecond-scale window: ids stay unique.
     crate::env::fill(&mut store, fast_signatures)?;
     // Push with the kiosk's own clock at 1970: the office's Date header corrects it.
-    let report = signbook_core::sync::push_with_clock(&mut store, 200, &|| epoch.with_timezone(&Utc))?;
+    let report = signbook_sync::push_with_clock(&mut store, 200, &|| epoch.with_timezone(&Utc))?;
     ensure(report.pending == 0, "a kiosk at 1970 still syncs", || format!("{report:?}"))?;
     let db = office.db()?;
     office_holds(&db, &store)?;

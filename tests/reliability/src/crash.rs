@@ -40,7 +40,7 @@ pub fn child(db: &Path, sync_every: u64, count: u64) -> Result<()> {
         if sync_every > 0 && seq % sync_every == 0 {
             writeln!(out, "SYNC")?;
             out.flush()?;
-            let _ = signbook_core::sync::push_in_batches_of(&mut store, 3);
+            let _ = signbook_sync::push_in_batches_of(&mut store, 3);
             writeln!(out, "SYNCED")?;
             out.flush()?;
         }
@@ -134,7 +134,7 @@ pub fn run(dir: &Path, kills: u32) -> Result<Vec<Finding>> {
         })?;
     }
     let mut store = Store::open(&db)?;
-    let report = signbook_core::sync::push(&mut store)?;
+    let report = signbook_sync::push(&mut store)?;
     ensure(report.pending == 0, "the backlog drains after the soak", || format!("{report:?}"))?;
     office_holds(&office.db()?, &store)?;
     Ok(vec![

@@ -11,10 +11,10 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
-use signbook_core::sync::parse_fingerprint;
-use signbook_core::sync::tls::pinned_client_config;
 use signbook_core::{SignRequest, Store};
 use signbook_office::{SqliteStore, db_path};
+use signbook_sync::parse_fingerprint;
+use signbook_sync::tls::pinned_client_config;
 
 /// A project binary (`signbook`, `signbook-office`), looked up beside this
 /// executable (`target/<profile>/`, or its parent for test executables in
@@ -241,6 +241,6 @@ pub fn fill(store: &mut Store, n: u64) -> Result<()> {
 
 /// Pairs `store` with `office`, pushing through `url` (the office or a proxy in front of it).
 pub fn pair(store: &mut Store, office: &Office, url: &str) -> Result<()> {
-    signbook_core::sync::pair(store, url, &office.pairing_code()?, &office.fingerprint)?;
+    signbook_sync::pair(store, url, &office.pairing_code()?, &office.fingerprint)?;
     Ok(())
 }

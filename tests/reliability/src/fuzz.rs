@@ -10,13 +10,14 @@ use std::sync::{Mutex, OnceLock};
 use chrono::Utc;
 use ed25519_dalek::{Signer, SigningKey};
 use sha2::{Digest, Sha256};
+use signbook_core::Hash32;
 use signbook_core::signature::{Strokes, render_png};
-use signbook_core::sync::bundle_signed_message;
-use signbook_core::sync::wire::{PairRequest, PushRequest};
-use signbook_core::{Hash32, import};
+use signbook_import as import;
 use signbook_office::ingest::{check_extension, decode_batch};
 use signbook_office::store::Device;
 use signbook_office::{OfficeStore, SqliteStore};
+use signbook_sync::bundle_signed_message;
+use signbook_sync::wire::{PairRequest, PushRequest};
 use uuid::Uuid;
 
 /// Stroke JSON from the kiosk UI: parse, validate, and render what passes.

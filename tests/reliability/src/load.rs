@@ -32,7 +32,7 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
                 while !stop.load(Ordering::Relaxed) {
                     fill(&mut store, 3)?; // a small queue of visitors, then a push
                     let t = Instant::now();
-                    match signbook_core::sync::push(&mut store) {
+                    match signbook_sync::push(&mut store) {
                         Ok(_) => latencies.push(t.elapsed()),
                         Err(e) => errors.push(e.to_string()),
                     }
@@ -82,7 +82,7 @@ pub fn run(dir: &Path, kiosks: usize, secs: u64) -> Result<Vec<Finding>> {
     let db = office.db()?;
     for worker in workers {
         let (mut store, l, e) = worker.join().map_err(|_| anyhow::anyhow!("a kiosk thread panicked"))??;
-        signbook_core::sync::push(&mut store)?;
+        signbook_sync::push(&mut store)?;
         office_holds(&db, &store)?;
         records += store.head()?.map_or(0, |(s, _)| s);
         latencies.extend(l);

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use signbook_core::Store;
-use signbook_core::sync::backoff::Backoff;
-use signbook_core::sync::{self, BackgroundOptions, BackgroundSync};
 use signbook_office::OfficeStore;
+use signbook_sync::backoff::Backoff;
+use signbook_sync::{BackgroundOptions, BackgroundSync};
 
 use crate::checks::{ensure, office_holds};
 use crate::env::{Office, fill, new_kiosk, pair, sign_one, strokes};
@@ -35,7 +35,7 @@ pub fn faults(dir: &Path, records: u64) -> Result<Vec<Finding>> {
         }
         fill(&mut store, round.min(records - head))?;
         pushes += 1;
-        if sync::push_in_batches_of(&mut store, 50).is_err() {
+        if signbook_sync::push_in_batches_of(&mut store, 50).is_err() {
             failed += 1;
         }
     }
@@ -46,7 +46,7 @@ pub fn faults(dir: &Path, records: u64) -> Result<Vec<Finding>> {
             format!("{:?}", store.sync_status())
         })?;
         pushes += 1;
-        if sync::push_in_batches_of(&mut store, 50).is_err() {
+        if signbook_sync::push_in_batches_of(&mut store, 50).is_err() {
             failed += 1;
         }
     }
@@ -74,7 +74,7 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     pair(&mut store, &office, &proxy.url())?;
     office.kill();
     fill(&mut store, records)?;
-    let offline = sync::push(&mut store);
+    let offline = signbook_sync::push(&mut store);
     ensure(offline.is_err(), "an unreachable office is reported", || format!("{offline:?}"))?;
     drop(store);
 
@@ -109,7 +109,7 @@ pub fn outage(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     }
     let drained = reconnected.elapsed();
     background.stop();
-    sync::push(&mut store)?;
+    signbook_sync::push(&mut store)?;
     office_holds(&office.db()?, &store)?;
     latencies.sort();
     Ok(vec![

@@ -8,11 +8,13 @@ use anyhow::Result;
 use chrono::{Duration, Utc};
 use ed25519_dalek::SigningKey;
 use signbook_core::device::{key_path_for, load_key};
-use signbook_core::kiosk::Kiosk;
-use signbook_core::sync::auth::sign_request;
-use signbook_core::sync::http::OfficeClient;
-use signbook_core::sync::{self, PUSH_PATH, parse_fingerprint};
 use signbook_core::{Error, Store};
+use signbook_kiosk::Kiosk;
+use signbook_kiosk::KioskError;
+use signbook_sync::SyncError;
+use signbook_sync::auth::sign_request;
+use signbook_sync::http::OfficeClient;
+use signbook_sync::{PUSH_PATH, parse_fingerprint};
 
 use crate::checks::ensure;
 use crate::env::{Office, fill, new_kiosk, pair};
@@ -39,8 +41,8 @@ fn pin(dir: &Path) -> Result<Vec<Finding>> {
     let locked = loop {
         tries += 1;
         match kiosk.admin_unlock(&format!("{:06}", 100_000 + tries), now) {
-            Err(Error::PinLocked { seconds }) => break seconds,
-            Err(Error::WrongPin { .. }) if tries < 20 => {}
+            Err(KioskError::Core(Error::PinLocked { seconds })) => break seconds,
+            Err(KioskError::Core(Error::WrongPin { .. })) if tries < 20 => {}
             other => anyhow::bail!("a wrong PIN gave {other:?} after {tries} tries"),
         }
     };
@@ -48,9 +50,11 @@ fn pin(dir: &Path) -> Result<Vec<Finding>> {
     // Restart: the lockout is in the database, so even the right PIN waits.
     let mut kiosk = Kiosk::open(&db)?;
     let after_restart = kiosk.admin_unlock("482913", now + Duration::seconds(1));
-    ensure(matches!(after_restart, Err(Error::PinLocked { .. })), "the PIN lockout holds across a restart", || {
-        format!("{after_restart:?}")
-    })?;
+    ensure(
+        matches!(after_restart, Err(KioskError::Core(Error::PinLocked { .. }))),
+        "the PIN lockout holds across a restart",
+        || format!("{after_restart:?}"),
+    )?;
     let later = kiosk.admin_unlock("482913", now + Duration::seconds(locked + 1));
     ensure(later.is_ok(), "the right PIN works once the lockout ends", || format!("{later:?}"))?;
     Ok(vec![Finding::new(
@@ -69,10 +73,12 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
 
     // Pairing with a fingerprint that is not the office's certificate.
     let wrong = "ab".repeat(32);
-    let refused = sync::pair(&mut store, &office.url(), &office.pairing_code()?, &wrong);
-    ensure(matches!(&refused, Err(Error::FingerprintMismatch { .. })), "a certificate mismatch is refused", || {
-        format!("{refused:?}")
-    })?;
+    let refused = signbook_sync::pair(&mut store, &office.url(), &office.pairing_code()?, &wrong);
+    ensure(
+        matches!(&refused, Err(SyncError::FingerprintMismatch { .. })),
+        "a certificate mismatch is refused",
+        || format!("{refused:?}"),
+    )?;
     ensure(store.sync_config()?.is_none(), "a refused pairing saves nothing", || "a pairing was saved".into())?;
     findings.push(Finding::new(
         "security",
@@ -86,7 +92,7 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
     let client = OfficeClient::new(&impostor.url(), parse_fingerprint(&office.fingerprint)?)?;
     let answer = client.post(PUSH_PATH, &[], b"{}");
     ensure(
-        matches!(answer, Err(Error::FingerprintMismatch { .. })),
+        matches!(answer, Err(SyncError::FingerprintMismatch { .. })),
         "an impostor office is refused before anything is sent",
         || format!("{answer:?}"),
     )?;
@@ -170,9 +176,9 @@ fn office(dir: &Path) -> Result<Vec<Finding>> {
     office.cli(&["revoke", &device.to_string()])?;
     fill(&mut store, 2)?;
     let pending = store.sync_status()?.pending;
-    let revoked = sync::push(&mut store);
+    let revoked = signbook_sync::push(&mut store);
     let code = match &revoked {
-        Err(Error::OfficeRefused { code, .. }) => code.clone(),
+        Err(SyncError::OfficeRefused { code, .. }) => code.clone(),
         other => format!("{other:?}"),
     };
     ensure(code == "device_revoked", "a revoked kiosk is refused", || code.clone())?;

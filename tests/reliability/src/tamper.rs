@@ -269,10 +269,10 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
     store.erase(5, "subject access request")?;
     let mut office = Office::start(&dir.join("office"))?;
     pair(&mut store, &office, &office.url())?;
-    signbook_core::sync::push_in_batches_of(&mut store, 10)?;
+    signbook_sync::push_in_batches_of(&mut store, 10)?;
     store.erase(20, "erased after it was synced")?;
     crate::env::fill(&mut store, 3)?;
-    signbook_core::sync::push_in_batches_of(&mut store, 10)?;
+    signbook_sync::push_in_batches_of(&mut store, 10)?;
     office.kill();
     let device = store.device_id();
     let head = store.head()?.map_or(0, |(s, _)| s);

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use signbook_reliability::fuzz;
 
 const STROKES: &str = r#"{"width":600,"height":240,"strokes":[[{"x":40,"y":150},{"x":90,"y":60},{"x":140,"y":170},{"x":200,"y":70},{"x":260,"y":160},{"x":330,"y":80},{"x":400,"y":150}]]}"#;
-const GOLDEN: &str = include_str!("../../../crates/core/tests/golden/sync_wire.json");
+const GOLDEN: &str = include_str!("../../../crates/sync/tests/golden/sync_wire.json");
 const AGREEMENT: &str = "Acceptable Use Agreement\n\nPage 1 of 2\n\n· I will keep my password secret\n  o and never share it\n\nSigned: ........ Date: ....\n";
 
 /// The golden push (and pairing) request bodies of the sync protocol.

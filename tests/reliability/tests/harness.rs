@@ -28,7 +28,7 @@ fn a_lossy_or_duplicating_office_is_reported() {
     let mut store = new_kiosk(&dir.path().join("kiosk.db")).unwrap();
     fill(&mut store, 12).unwrap();
     pair(&mut store, &office, &office.url()).unwrap();
-    signbook_core::sync::push(&mut store).unwrap();
+    signbook_sync::push(&mut store).unwrap();
     office_holds(&office.db().unwrap(), &store).expect("an honest office passes");
     office.kill();
 
@@ -95,7 +95,7 @@ fn the_fault_proxy_really_faults() {
     fill(&mut store, 40).unwrap();
     pair(&mut store, &office, &proxy.url()).unwrap();
     proxy.enabled.store(true, std::sync::atomic::Ordering::Relaxed);
-    let failures = (0..30).filter(|_| signbook_core::sync::push_in_batches_of(&mut store, 5).is_err()).count();
+    let failures = (0..30).filter(|_| signbook_sync::push_in_batches_of(&mut store, 5).is_err()).count();
     assert!(failures >= 10, "every connection faulted, yet only {failures} of 30 pushes failed");
     let faults: u64 = (1..7).map(|k| proxy.count(k)).sum();
     assert!(faults >= 30 && proxy.count(0) <= 1, "pass {} (the pairing), faults {faults}", proxy.count(0));

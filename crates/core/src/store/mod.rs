@@ -28,7 +28,8 @@ use crate::error::{DbContext, Error, Result};
 use crate::record::format_utc;
 use crate::sqlite::OpenError;
 
-pub use admin::{FREE_ATTEMPTS, PIN_DIGITS, PinRule};
+pub use crate::pin::{PIN_DIGITS, PinRule};
+pub use admin::FREE_ATTEMPTS;
 pub use agreements::Published;
 pub use migrations::SCHEMA_VERSION;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
@@ -89,8 +90,9 @@ impl Store {
     }
 
     /// Turns off fsync for this connection. Only for building large test
-    /// fixtures and benchmark databases quickly; never in the product.
-    #[doc(hidden)]
+    /// fixtures and benchmark databases quickly; never in the product, which
+    /// is why it exists only with the `test-fixtures` feature.
+    #[cfg(feature = "test-fixtures")]
     pub fn unsafe_disable_fsync_for_fixtures(&self) -> Result<()> {
         self.conn.pragma_update(None, "synchronous", "OFF").doing("relaxing durability")
     }

@@ -107,7 +107,7 @@ impl Store {
 
     /// Saves the office after a successful pairing, starting from what the
     /// office says it already holds.
-    pub(crate) fn save_pairing(&mut self, office_url: &str, fingerprint: Hash32, acknowledged_seq: u64) -> Result<()> {
+    pub fn save_pairing(&mut self, office_url: &str, fingerprint: Hash32, acknowledged_seq: u64) -> Result<()> {
         const DOING: &str = "saving the office pairing";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         tx.execute(
@@ -125,7 +125,7 @@ impl Store {
     }
 
     /// Up to `limit` records after `after`, in sequence order.
-    pub(crate) fn records_after(&self, after: u64, limit: usize) -> Result<Vec<(Record, Option<Erasure>)>> {
+    pub fn records_after(&self, after: u64, limit: usize) -> Result<Vec<(Record, Option<Erasure>)>> {
         const DOING: &str = "reading records to sync";
         let mut stmt = self
             .conn
@@ -141,7 +141,7 @@ impl Store {
 
     /// Erasures of records the office holds (`seq <= acked`) that it has
     /// not confirmed yet.
-    pub(crate) fn unsent_erasures(&self, acked: u64, limit: usize) -> Result<Vec<(u64, Erasure)>> {
+    pub fn unsent_erasures(&self, acked: u64, limit: usize) -> Result<Vec<(u64, Erasure)>> {
         const DOING: &str = "reading erasures to sync";
         let mut stmt = self
             .conn
@@ -165,7 +165,7 @@ impl Store {
 
     /// Records the office's acknowledgement, in one transaction: the office
     /// holds `1..=acked`, and has applied `erasures`.
-    pub(crate) fn note_push_success(&mut self, acked: u64, erasures: &[u64]) -> Result<()> {
+    pub fn note_push_success(&mut self, acked: u64, erasures: &[u64]) -> Result<()> {
         const DOING: &str = "saving the sync progress";
         let now = format_utc(&Utc::now());
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
@@ -181,7 +181,7 @@ impl Store {
     }
 
     /// Keeps the last failure for the admin area.
-    pub(crate) fn note_push_failure(&mut self, code: &str, message: &str) -> Result<()> {
+    pub fn note_push_failure(&mut self, code: &str, message: &str) -> Result<()> {
         self.conn
             .execute(
                 "UPDATE sync_state SET last_attempt_at = ?1, last_error_code = ?2, last_error = ?3",
@@ -192,7 +192,7 @@ impl Store {
     }
 
     /// The kiosk key, to sign requests and batch checkpoints.
-    pub(crate) fn signing_key(&self) -> &SigningKey {
+    pub fn signing_key(&self) -> &SigningKey {
         &self.key
     }
 }

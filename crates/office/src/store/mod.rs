@@ -19,8 +19,8 @@ use serde::Serialize;
 use signbook_core::Hash32;
 use signbook_core::record::Record;
 use signbook_core::store::Erasure;
-use signbook_core::sync::wire::{PushRequest, PushResponse};
 use signbook_core::verify::VerifyReport;
+use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
 use crate::error::Result;

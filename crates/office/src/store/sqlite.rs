@@ -14,9 +14,9 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, format_utc};
 use signbook_core::sqlite::OpenError;
 use signbook_core::store::Erasure;
-use signbook_core::sync::auth::MAX_CLOCK_SKEW_SECS;
-use signbook_core::sync::wire::{PushRequest, PushResponse, WireErasure};
 use signbook_core::verify::{ChainWalk, VerifyReport};
+use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
+use signbook_sync::wire::{PushRequest, PushResponse, WireErasure};
 use uuid::Uuid;
 
 use super::migrations;

@@ -154,7 +154,7 @@ pub fn assert_office_holds(office: &Office, store: &Store) {
 pub fn push_until_synced(store: &mut Store, batch: usize, attempts: u32) -> u32 {
     let mut failures = 0;
     for _ in 0..attempts {
-        match signbook_core::sync::push_in_batches_of(store, batch) {
+        match signbook_sync::push_in_batches_of(store, batch) {
             Ok(report) if report.pending == 0 => return failures,
             Ok(_) => {}
             Err(_) => failures += 1,

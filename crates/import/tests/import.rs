@@ -2,7 +2,7 @@
 //! written for this project; exact Markdown is asserted.
 
 use proptest::prelude::*;
-use signbook_core::import::{RemovedReason, import_text};
+use signbook_import::{RemovedReason, import_text};
 
 fn md(input: &str) -> String {
     import_text(input).markdown

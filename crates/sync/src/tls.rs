@@ -13,12 +13,9 @@ use rustls::crypto::{CryptoProvider, verify_tls12_signature, verify_tls13_signat
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
-use crate::hash::Hash32;
+use signbook_core::hash::Hash32;
 
-/// SHA-256 of a DER certificate: what `signbook-office` prints.
-pub fn fingerprint(cert_der: &[u8]) -> Hash32 {
-    Hash32::of(cert_der)
-}
+pub use crate::fingerprint;
 
 /// Accepts only the certificate whose SHA-256 is `expected`.
 #[derive(Debug)]

@@ -1,7 +1,7 @@
 //! The admin area: a PIN-gated session and what staff do inside it.
 //!
 //! The session lives here, not in the UI: every admin method checks it, so a
-//! webview that skipped the PIN screen still gets [`Error::AdminLocked`].
+//! webview that skipped the PIN screen still gets [`KioskError::AdminLocked`].
 //! The session ends after the kiosk's idle timeout without an admin action.
 
 use std::path::{Path, PathBuf};
@@ -10,11 +10,12 @@ use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
 
 use super::Kiosk;
-use crate::error::{Error, Result};
-use crate::export::{Format, export_to_file};
-use crate::import::{Removed, import_bytes};
-use crate::role::Role;
-use crate::store::{KioskSettings, RecordFilter};
+use crate::error::{KioskError, Result};
+use signbook_core::Error;
+use signbook_core::export::{Format, export_to_file};
+use signbook_core::role::Role;
+use signbook_core::store::{KioskSettings, RecordFilter};
+use signbook_import::{Removed, import_bytes};
 
 /// Environment variable naming the default export folder (the Documents
 /// folder's `Signbook exports` otherwise).
@@ -132,7 +133,7 @@ impl Kiosk {
     /// PIN exists (changing it needs the current one).
     pub fn admin_set_first_pin(&mut self, pin: &str, now: DateTime<Utc>) -> Result<()> {
         if self.store.admin_pin_is_set()? {
-            return Err(Error::PinRequired);
+            return Err(Error::PinRequired.into());
         }
         self.store.set_admin_pin(pin, None, now)?;
         self.extend_session(now)
@@ -160,7 +161,7 @@ impl Kiosk {
             Some(until) if now < until => self.extend_session(now),
             _ => {
                 self.admin_until = None;
-                Err(Error::AdminLocked)
+                Err(KioskError::AdminLocked)
             }
         }
     }
@@ -213,7 +214,7 @@ impl Kiosk {
     }
 
     /// Pairs this kiosk with the office at `office_url`, trusting only the
-    /// certificate whose SHA-256 is `fingerprint` (see [`crate::sync::pair`]).
+    /// certificate whose SHA-256 is `fingerprint` (see [`signbook_sync::pair`]).
     /// The background sync picks the office up on its next round.
     pub fn admin_pair(
         &mut self,
@@ -223,7 +224,7 @@ impl Kiosk {
         now: DateTime<Utc>,
     ) -> Result<SyncStatus> {
         self.require_admin(now)?;
-        crate::sync::pair(&mut self.store, office_url.trim(), code, fingerprint)?;
+        signbook_sync::pair(&mut self.store, office_url.trim(), code, fingerprint)?;
         self.sync_status()
     }
 
@@ -231,14 +232,14 @@ impl Kiosk {
     /// background sync's next round. Failures are also kept in the status.
     pub fn admin_sync_now(&mut self, now: DateTime<Utc>) -> Result<SyncStatus> {
         self.require_admin(now)?;
-        crate::sync::push(&mut self.store)?;
+        signbook_sync::push(&mut self.store)?;
         self.sync_status()
     }
 
     /// Checks the whole chain now.
-    pub fn admin_verify(&mut self, now: DateTime<Utc>) -> Result<crate::VerifyReport> {
+    pub fn admin_verify(&mut self, now: DateTime<Utc>) -> Result<signbook_core::VerifyReport> {
         self.require_admin(now)?;
-        self.store.verify()
+        Ok(self.store.verify()?)
     }
 
     /// Writes a CSV and a JSONL export of every record into `folder`, which
@@ -273,7 +274,7 @@ impl Kiosk {
         let imported =
             import_bytes(Path::new(file_name).file_name().map(Path::new).unwrap_or(Path::new(file_name)), bytes)?;
         Ok(ImportPreview {
-            html: crate::markdown::agreement_html(&imported.markdown),
+            html: signbook_core::markdown::agreement_html(&imported.markdown),
             markdown: imported.markdown,
             title: imported.title,
             metadata: imported.metadata,
@@ -284,7 +285,7 @@ impl Kiosk {
     /// The preview of Markdown the admin edited.
     pub fn admin_preview(&mut self, markdown: &str, now: DateTime<Utc>) -> Result<String> {
         self.require_admin(now)?;
-        Ok(crate::markdown::agreement_html(markdown))
+        Ok(signbook_core::markdown::agreement_html(markdown))
     }
 
     /// Publishes an agreement for `roles`; it is what those roles read from now on.
@@ -299,19 +300,19 @@ impl Kiosk {
         let published = self.store.publish_agreement_at(markdown, title, roles, now)?;
         let hash = published.version.hash;
         let row = self.admin_overview(now)?.agreements.into_iter().find(|a| a.hash == hash.to_string());
-        row.ok_or(Error::UnknownAgreement { hash })
+        Ok(row.ok_or(Error::UnknownAgreement { hash })?)
     }
 
     /// Saves the settings screen.
     pub fn admin_save_settings(&mut self, settings: &KioskSettings, now: DateTime<Utc>) -> Result<()> {
         self.require_admin(now)?;
-        self.store.update_settings(settings)
+        Ok(self.store.update_settings(settings)?)
     }
 
     /// Changes the PIN (the current one is asked again).
     pub fn admin_change_pin(&mut self, current: &str, new_pin: &str, now: DateTime<Utc>) -> Result<()> {
         self.require_admin(now)?;
-        self.store.set_admin_pin(new_pin, Some(current), now)
+        Ok(self.store.set_admin_pin(new_pin, Some(current), now)?)
     }
 }
 

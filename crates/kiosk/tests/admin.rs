@@ -1,5 +1,6 @@
 //! The kiosk admin PIN and settings, as an admin (or a guesser) meets them.
 
+#[path = "../../core/tests/common/mod.rs"]
 mod common;
 
 use chrono::{Duration, Utc};

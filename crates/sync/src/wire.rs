@@ -12,10 +12,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::checkpoint::Checkpoint;
-use crate::hash::Hash32;
-use crate::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
-use crate::store::Erasure;
+use signbook_core::checkpoint::Checkpoint;
+use signbook_core::hash::Hash32;
+use signbook_core::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
+use signbook_core::store::Erasure;
 
 /// Names the protocol in the bundle manifest and the health answer.
 pub const PROTOCOL: &str = "signbook-sync-v1";
@@ -89,7 +89,7 @@ pub struct WireAgreement {
 
 impl WireAgreement {
     /// Encodes a published version.
-    pub fn new(version: &crate::agreement::AgreementVersion) -> Self {
+    pub fn new(version: &signbook_core::agreement::AgreementVersion) -> Self {
         WireAgreement {
             hash: version.hash,
             title: version.title.clone(),
@@ -101,8 +101,8 @@ impl WireAgreement {
 
     /// True when `text` is canonical and hashes to `hash`.
     pub fn is_genuine(&self) -> bool {
-        crate::agreement::canonical_text(&self.text) == self.text
-            && crate::agreement::agreement_hash(&self.text) == self.hash
+        signbook_core::agreement::canonical_text(&self.text) == self.text
+            && signbook_core::agreement::agreement_hash(&self.text) == self.hash
     }
 }
 
@@ -260,7 +260,7 @@ impl WireRecord {
     }
 
     /// Decodes into a record, without judging it: the caller verifies the
-    /// hash, digests and chain (the office with [`crate::verify::ChainWalk`]).
+    /// hash, digests and chain (the office with [`signbook_core::verify::ChainWalk`]).
     pub fn to_record(&self) -> Result<(Record, Option<Erasure>), WireError> {
         let seq = self.seq;
         let fail = |detail: String| WireError { seq, detail };

@@ -20,11 +20,11 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::auth;
-use super::tls::{PinnedVerifier, pinned_client_config};
-use super::wire::ErrorBody;
-use crate::error::{Error, Result};
-use crate::hash::Hash32;
+use crate::auth;
+use crate::error::{Result, SyncError};
+use crate::tls::{PinnedVerifier, pinned_client_config};
+use crate::wire::ErrorBody;
+use signbook_core::hash::Hash32;
 
 /// Longest response accepted (the office's answers are a few hundred bytes).
 const MAX_RESPONSE_BYTES: usize = 1 << 20;
@@ -79,7 +79,7 @@ impl OfficeClient {
 
     /// Sends `POST path` with a JSON body and extra headers; any status.
     pub fn post(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<HttpResponse> {
-        let unreachable = |detail: String| Error::OfficeUnreachable { url: self.url.clone(), detail };
+        let unreachable = |detail: String| SyncError::OfficeUnreachable { url: self.url.clone(), detail };
         let addr = (self.host.as_str(), self.port)
             .to_socket_addrs()
             .map_err(|e| unreachable(format!("cannot resolve {}: {e}", self.host)))?
@@ -113,7 +113,7 @@ impl OfficeClient {
     }
 
     /// Posts and decodes a 2xx JSON answer; anything else becomes
-    /// [`Error::OfficeRefused`] with the office's code and message.
+    /// [`SyncError::OfficeRefused`] with the office's code and message.
     pub fn call<T: DeserializeOwned>(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<T> {
         self.decode(path, self.post(path, headers, body)?)
     }
@@ -156,19 +156,19 @@ impl OfficeClient {
 
     fn decode<T: DeserializeOwned>(&self, path: &str, response: HttpResponse) -> Result<T> {
         if (200..300).contains(&response.status) {
-            return serde_json::from_slice(&response.body).map_err(|e| Error::OfficeProtocol {
+            return serde_json::from_slice(&response.body).map_err(|e| SyncError::OfficeProtocol {
                 url: self.url.clone(),
                 detail: format!("its answer to {path} is not what this kiosk expects ({e}); update Signbook on the kiosk or the office"),
             });
         }
         match serde_json::from_slice::<ErrorBody>(&response.body) {
-            Ok(body) => Err(Error::OfficeRefused {
+            Ok(body) => Err(SyncError::OfficeRefused {
                 status: response.status,
                 code: body.code,
                 message: body.message,
                 acknowledged_seq: body.acknowledged_seq,
             }),
-            Err(_) => Err(Error::OfficeRefused {
+            Err(_) => Err(SyncError::OfficeRefused {
                 status: response.status,
                 code: format!("http_{}", response.status),
                 message: String::from_utf8_lossy(&response.body).chars().take(300).collect(),
@@ -177,19 +177,19 @@ impl OfficeClient {
         }
     }
 
-    fn io_error(&self, error: std::io::Error) -> Error {
+    fn io_error(&self, error: std::io::Error) -> SyncError {
         // A handshake the pin refused surfaces as an I/O error; say which
         // certificate was there instead.
         if let Some(got) = self.verifier.seen().filter(|got| *got != self.expected) {
-            return Error::FingerprintMismatch { url: self.url.clone(), expected: self.expected, got };
+            return SyncError::FingerprintMismatch { url: self.url.clone(), expected: self.expected, got };
         }
-        Error::OfficeUnreachable { url: self.url.clone(), detail: error.to_string() }
+        SyncError::OfficeUnreachable { url: self.url.clone(), detail: error.to_string() }
     }
 }
 
 /// `https://HOST[:PORT][/]` to `(HOST, PORT)`.
 fn parse_office_url(url: &str) -> Result<(String, u16)> {
-    let invalid = |reason: &str| Error::OfficeUrlInvalid { url: url.to_owned(), reason: reason.to_owned() };
+    let invalid = |reason: &str| SyncError::OfficeUrlInvalid { url: url.to_owned(), reason: reason.to_owned() };
     let rest = url
         .trim()
         .strip_prefix("https://")

@@ -168,9 +168,14 @@ fn kind_of(path: &Path) -> Result<bool, ImportError> {
     }
 }
 
+/// Largest text file taken: the same 1 MiB the kiosk's store allows an
+/// agreement (`signbook_core::agreement::MAX_AGREEMENT_BYTES`; the kiosk
+/// crate's tests check the two agree, so this crate needs no core).
+pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
+
 /// A Word file is zipped, so its limit is larger than the text's own.
 fn check_size(path: &Path, bytes: u64) -> Result<(), ImportError> {
-    let limit = crate::agreement::MAX_AGREEMENT_BYTES as u64 * if kind_of(path)? { docx::MAX_DOCX_FACTOR } else { 1 };
+    let limit = MAX_TEXT_BYTES as u64 * if kind_of(path)? { docx::MAX_DOCX_FACTOR } else { 1 };
     if bytes > limit {
         return Err(ImportError::TooLarge { path: path.to_owned(), bytes });
     }

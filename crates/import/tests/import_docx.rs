@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use signbook_core::import::{ImportError, RemovedReason, import_bytes, import_file};
+use signbook_import::{ImportError, RemovedReason, import_bytes, import_file};
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
@@ -100,7 +100,7 @@ fn picked_files_are_read_by_their_extension_and_refused_by_name() {
     let err = import_bytes("notes.txt", &[0xff, 0xfe, 0x00]).unwrap_err();
     assert!(matches!(err, ImportError::NotUtf8 { .. }), "{err}");
 
-    let huge = vec![b'a'; signbook_core::agreement::MAX_AGREEMENT_BYTES + 1];
+    let huge = vec![b'a'; signbook_import::MAX_TEXT_BYTES + 1];
     assert!(matches!(import_bytes("huge.md", &huge), Err(ImportError::TooLarge { .. })));
 }
 

@@ -1,69 +1,24 @@
-//! Sync with the office: pairing, the idempotent push, the background loop,
-//! and USB bundles for sites with no network.
-//!
-//! ## How it fits together
-//!
-//! * [`pair`] connects to `https://HOST:PORT` trusting only the certificate
-//!   whose SHA-256 the admin typed ([`tls`]), sends the one-time code with
-//!   the kiosk's device id and Ed25519 public key, and remembers the office.
-//! * [`push`] sends records after the last acknowledged sequence in
-//!   batches of [`BATCH_SIZE`], each with a fresh checkpoint signing its
-//!   last record and every request signed with the kiosk key ([`auth`]).
-//!   The office stores each `(device, seq)` once and answers with the
-//!   highest contiguous sequence it holds; only then does the kiosk move
-//!   its `acked_seq`, in one transaction. A lost answer, a crash on either
-//!   side or a resend therefore never loses or doubles a record: the next
-//!   push resends from `acked_seq` and the office ignores what it has.
-//! * [`run_background`] is the kiosk app's loop around [`push`]: its own
-//!   database connection (WAL, so signing never waits on it), exponential
-//!   backoff with jitter while the office is unreachable ([`backoff`]).
-//! * [`export_bundle`] writes the whole chain to a signed file that
-//!   `signbook-office import-bundle` checks exactly as it checks a push.
-//!
-//! The wire format is in [`wire`] and `docs/sync-protocol.md`.
-
-pub mod auth;
-pub mod backoff;
-mod bundle;
-pub mod http;
-pub mod tls;
-pub mod wire;
-
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+//! The kiosk's side of a sync: pairing and the idempotent push (the
+//! crate docs say how they fit together).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use signbook_core::checkpoint::Checkpoint;
+use signbook_core::hash::Hash32;
+use signbook_core::store::Store;
 
-pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleReport, BundleTrailer, bundle_signed_message, export_bundle};
-
-use crate::checkpoint::Checkpoint;
-use crate::error::{Error, Result};
-use crate::hash::Hash32;
-use crate::store::Store;
-use backoff::Backoff;
-use http::OfficeClient;
-use wire::{
+use crate::error::{Result, SyncError};
+use crate::http::OfficeClient;
+use crate::wire::{
     PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord,
 };
-
-/// Records per push request: about 1.5 MB of JSON with typical signatures,
-/// well under the office's 8 MB body limit.
-pub const BATCH_SIZE: usize = 500;
-/// Most JSON one push carries (records are cut to fit), half the office's
-/// 8 MiB limit: 500 unusually long signatures still fit in two requests.
-pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
-/// The pairing endpoint.
-pub const PAIR_PATH: &str = "/v1/pair";
-/// The push endpoint.
-pub const PUSH_PATH: &str = "/v1/push";
+use crate::{BATCH_SIZE, MAX_BATCH_BYTES, PAIR_PATH, PUSH_PATH};
 
 /// Parses a fingerprint as printed by the office: 64 hex digits, colons
 /// and spaces allowed.
 pub fn parse_fingerprint(text: &str) -> Result<Hash32> {
     let cleaned: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
-    Hash32::from_hex(&cleaned).map_err(|_| Error::FingerprintInvalid { input: text.chars().take(100).collect() })
+    Hash32::from_hex(&cleaned).map_err(|_| SyncError::FingerprintInvalid { input: text.chars().take(100).collect() })
 }
 
 /// Pairs this kiosk with the office at `office_url`, pinning `fingerprint`.
@@ -82,7 +37,7 @@ pub fn pair(store: &mut Store, office_url: &str, code: &str, fingerprint: &str) 
     let answer: PairResponse =
         client.signed_call(store.signing_key(), &store.device_id(), PAIR_PATH, &body, Utc::now())?;
     if answer.device_id != store.device_id() {
-        return Err(Error::OfficeProtocol {
+        return Err(SyncError::OfficeProtocol {
             url: client.url().to_owned(),
             detail: "it registered a different device id".into(),
         });
@@ -129,7 +84,7 @@ pub fn push_with_clock(
     let result = push_backlog(store, batch_size.max(1), kiosk_clock, &mut report);
     if let Err(error) = &result {
         let code = match error {
-            Error::OfficeRefused { code, .. } => code.clone(),
+            SyncError::OfficeRefused { code, .. } => code.clone(),
             other => other.code().to_owned(),
         };
         if let Err(note) = store.note_push_failure(&code, &error.to_string()) {
@@ -148,7 +103,7 @@ fn push_backlog(
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
     report: &mut PushReport,
 ) -> Result<()> {
-    let config = store.sync_config()?.ok_or(Error::NotPaired)?;
+    let config = store.sync_config()?.ok_or(SyncError::NotPaired)?;
     let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
     let device_id = store.device_id();
     // The office may answer that it holds less than we thought (its
@@ -181,7 +136,7 @@ fn push_backlog(
             kiosk_clock(),
         ) {
             Ok(answer) => answer,
-            Err(Error::OfficeRefused { code, acknowledged_seq: Some(office), .. })
+            Err(SyncError::OfficeRefused { code, acknowledged_seq: Some(office), .. })
                 if code == "gap" && office < acked && !rewound =>
             {
                 tracing::warn!(office, acked, "the office holds fewer records than it acknowledged before; resending");
@@ -194,7 +149,7 @@ fn push_backlog(
         report.sent += records.len() as u64;
         report.erasures_sent += erasures.len() as u64;
         if answer.acknowledged_seq > head {
-            return Err(Error::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
+            return Err(SyncError::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
         }
         apply_office_erasures(store, &answer.erase);
         // Tombstones the office now holds carry their erasure: confirmed too.
@@ -211,7 +166,7 @@ fn push_backlog(
                 rewound = true;
                 continue;
             }
-            return Err(Error::OfficeProtocol {
+            return Err(SyncError::OfficeProtocol {
                 url: client.url().to_owned(),
                 detail: format!(
                     "it accepted the batch up to record {sent_up_to} but acknowledges only {}",
@@ -232,7 +187,7 @@ fn push_backlog(
 pub(crate) fn agreements_named<'a>(
     store: &Store,
     hashes: impl Iterator<Item = &'a Hash32>,
-) -> Result<Vec<WireAgreement>> {
+) -> signbook_core::Result<Vec<WireAgreement>> {
     let mut seen = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for hash in hashes {
@@ -254,7 +209,7 @@ fn apply_office_erasures(store: &mut Store, erasures: &[WireErasure]) {
         let reason = format!("erased at the office: {}", erasure.reason);
         match store.erase(erasure.seq, &reason) {
             Ok(_) => tracing::info!(seq = erasure.seq, "erased at the office's request"),
-            Err(Error::AlreadyErased { .. }) => {}
+            Err(signbook_core::Error::AlreadyErased { .. }) => {}
             Err(error) => {
                 tracing::warn!(seq = erasure.seq, %error, "could not apply the office's erasure; it will ask again")
             }
@@ -276,7 +231,7 @@ fn agreements_for_push<'a>(store: &Store, hashes: impl Iterator<Item = &'a Hash3
 }
 
 /// How many of `records` fit in [`MAX_BATCH_BYTES`] of JSON (at least one).
-fn fitting(records: &[(crate::record::Record, Option<crate::store::Erasure>)]) -> usize {
+fn fitting(records: &[(signbook_core::record::Record, Option<signbook_core::store::Erasure>)]) -> usize {
     let mut bytes = 0;
     for (i, (record, _)) in records.iter().enumerate() {
         // base64 grows the PNG by 4/3; the other fields are under 1.5 KB.
@@ -286,117 +241,4 @@ fn fitting(records: &[(crate::record::Record, Option<crate::store::Erasure>)]) -
         }
     }
     records.len()
-}
-
-/// Settings of [`run_background`].
-#[derive(Debug, Clone, Copy)]
-pub struct BackgroundOptions {
-    /// Pause between pushes while all is well.
-    pub interval: Duration,
-    /// Retry schedule after failures.
-    pub backoff: Backoff,
-}
-
-impl Default for BackgroundOptions {
-    fn default() -> Self {
-        BackgroundOptions { interval: Duration::from_secs(30), backoff: Backoff::default() }
-    }
-}
-
-/// The kiosk app's sync loop; returns when `stop` becomes true (within
-/// about 100 ms). Run it on its own thread: it opens its own connection to
-/// `db_path`, so signing is never blocked by it. Before pairing it simply
-/// waits and checks again.
-pub fn run_background(db_path: &Path, stop: &AtomicBool, options: &BackgroundOptions) {
-    let mut store: Option<Store> = None;
-    let mut failures: u32 = 0;
-    while !stop.load(Ordering::Relaxed) {
-        if store.is_none() {
-            match Store::open(db_path) {
-                Ok(s) => store = Some(s),
-                Err(error) => {
-                    failures = failures.saturating_add(1);
-                    tracing::warn!(%error, "sync: cannot open the kiosk database");
-                    sleep_unless_stopped(options.backoff.random_delay(failures), stop);
-                    continue;
-                }
-            }
-        }
-        let Some(s) = store.as_mut() else { continue };
-        let delay = match s.sync_config() {
-            Ok(None) => options.interval,
-            Ok(Some(_)) => match push(s) {
-                Ok(report) => {
-                    failures = 0;
-                    tracing::debug!(?report, "sync: pushed");
-                    options.interval
-                }
-                Err(error) => {
-                    failures = failures.saturating_add(1);
-                    tracing::warn!(%error, failures, "sync: push failed; retrying later");
-                    options.backoff.random_delay(failures)
-                }
-            },
-            Err(error) => {
-                failures = failures.saturating_add(1);
-                tracing::warn!(%error, "sync: cannot read the sync settings");
-                options.backoff.random_delay(failures)
-            }
-        };
-        sleep_unless_stopped(delay, stop);
-    }
-}
-
-/// [`run_background`] on its own thread, stopped when this is dropped: what
-/// the kiosk app holds for its lifetime.
-#[derive(Debug)]
-pub struct BackgroundSync {
-    stop: std::sync::Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl BackgroundSync {
-    /// Starts syncing the database at `db_path` in the background.
-    pub fn start(db_path: impl Into<std::path::PathBuf>, options: BackgroundOptions) -> std::io::Result<Self> {
-        let (db_path, stop) = (db_path.into(), std::sync::Arc::new(AtomicBool::new(false)));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::Builder::new()
-                .name("signbook-sync".into())
-                .spawn(move || run_background(&db_path, &stop, &options))?
-        };
-        Ok(BackgroundSync { stop, thread: Some(thread) })
-    }
-
-    /// Stops the loop and waits for it (at most about 100 ms, or the end of
-    /// a push in flight).
-    pub fn stop(mut self) {
-        self.shutdown();
-    }
-
-    fn shutdown(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take()
-            && thread.join().is_err()
-        {
-            tracing::error!("the sync thread panicked");
-        }
-    }
-}
-
-impl Drop for BackgroundSync {
-    fn drop(&mut self) {
-        self.shutdown();
-    }
-}
-
-fn sleep_unless_stopped(delay: Duration, stop: &AtomicBool) {
-    let until = Instant::now() + delay;
-    while !stop.load(Ordering::Relaxed) {
-        let left = until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(100)));
-    }
 }

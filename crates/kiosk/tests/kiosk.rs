@@ -2,9 +2,9 @@
 //! including the admin session the webview cannot skip.
 
 use chrono::{Duration, TimeZone, Utc};
-use signbook_core::kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, Submission};
 use signbook_core::role::Role;
 use signbook_core::store::{KioskSettings, SigningStatus};
+use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, Submission};
 
 const DEMO_SIGNATURE: &str = include_str!("../../../assets/demo-signature.json");
 

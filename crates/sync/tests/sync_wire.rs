@@ -11,8 +11,8 @@ use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
-use signbook_core::sync::auth::request_message;
-use signbook_core::sync::wire::{
+use signbook_sync::auth::request_message;
+use signbook_sync::wire::{
     ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure,
     WireRecord,
 };
@@ -105,6 +105,11 @@ fn current() -> Value {
 fn the_wire_format_is_frozen() {
     let now = current();
     if std::env::var_os("SIGNBOOK_WRITE_GOLDEN").is_some() {
+        // A frozen format is only frozen if CI compares instead of rewriting.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "SIGNBOOK_WRITE_GOLDEN is set under CI: refusing to rewrite golden files"
+        );
         std::fs::write(GOLDEN, serde_json::to_string_pretty(&now).unwrap() + "\n").unwrap();
     }
     let frozen: Value =

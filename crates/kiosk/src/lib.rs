@@ -6,7 +6,7 @@
 //! are exactly what the UI receives.
 //!
 //! ```
-//! use signbook_core::kiosk::{Kiosk, Submission};
+//! use signbook_kiosk::{Kiosk, Submission};
 //! # let dir = tempfile::tempdir().unwrap();
 //! let mut kiosk = Kiosk::open(dir.path().join("kiosk.db")).unwrap();
 //! let welcome = kiosk.welcome().unwrap();
@@ -27,6 +27,9 @@
 //! ```
 
 mod admin;
+mod error;
+
+pub use error::{KioskError, Result, UiError};
 
 pub use admin::{
     AdminOverview, AdminStatus, AgreementRow, Destination, EXPORT_DIR_ENV, ExportDone, ImportPreview, SyncStatus,
@@ -38,17 +41,17 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
-use crate::hash::Hash32;
-use crate::name::{first_name, normalise_name, normalise_organisation};
-use crate::role::Role;
-use crate::signature::Strokes;
-use crate::store::{Published, Receipt, SignRequest, SigningStatus, Store};
+use signbook_core::Error;
+use signbook_core::hash::Hash32;
+use signbook_core::name::{first_name, normalise_name, normalise_organisation};
+use signbook_core::role::Role;
+use signbook_core::signature::Strokes;
+use signbook_core::store::{Published, Receipt, SignRequest, SigningStatus, Store};
 
 /// Title of the agreement a new kiosk publishes so it works at once.
 pub const SAMPLE_AGREEMENT_TITLE: &str = "Staff, Governor and Visitor Acceptable Use Agreement";
 /// The sample agreement (assets/sample-agreement.md), written for this project.
-pub const SAMPLE_AGREEMENT_MARKDOWN: &str = include_str!("../../../../assets/sample-agreement.md");
+pub const SAMPLE_AGREEMENT_MARKDOWN: &str = include_str!("../../../assets/sample-agreement.md");
 
 /// The kiosk: its store and whether the admin area is unlocked.
 #[derive(Debug)]
@@ -89,7 +92,7 @@ pub struct AgreementView {
     pub hash: String,
     /// Its title.
     pub title: String,
-    /// The text as HTML (see [`crate::markdown`]).
+    /// The text as HTML (see [`signbook_core::markdown`]).
     pub html: String,
     /// When it was published (RFC 3339, UTC).
     pub published_at: String,
@@ -161,12 +164,12 @@ impl Kiosk {
 
     /// The current agreement for `role`.
     pub fn agreement_for(&self, role: &str) -> Result<AgreementView> {
-        let role = Role::new(role)?;
+        let role = Role::new(role).map_err(Error::from)?;
         let version =
             self.store.current_agreement(&role)?.ok_or_else(|| Error::NoCurrentAgreement { role: role.to_string() })?;
         Ok(AgreementView {
             hash: version.hash.to_string(),
-            html: crate::markdown::agreement_html(&version.text),
+            html: signbook_core::markdown::agreement_html(&version.text),
             title: version.title,
             published_at: version.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         })
@@ -181,32 +184,32 @@ impl Kiosk {
         organisation: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<NameCheck> {
-        let role = Role::new(role)?;
-        let name = normalise_name(name)?;
-        let organisation = normalise_organisation(organisation)?;
+        let role = Role::new(role).map_err(Error::from)?;
+        let name = normalise_name(name).map_err(Error::from)?;
+        let organisation = normalise_organisation(organisation).map_err(Error::from)?;
         let status = self.store.signing_status(&role, &name, now)?;
         Ok(NameCheck { first_name: first_name(&name).to_owned(), name, organisation, status })
     }
 
     /// Stores the signature. Nothing is stored if anything is refused.
     pub fn submit(&mut self, submission: &Submission) -> Result<Receipt> {
-        let strokes = Strokes::from_json(submission.strokes_json.as_bytes())?;
-        let agreement = Hash32::from_hex(&submission.agreement_hash)?;
-        self.store.sign(&SignRequest {
+        let strokes = Strokes::from_json(submission.strokes_json.as_bytes()).map_err(Error::from)?;
+        let agreement = Hash32::from_hex(&submission.agreement_hash).map_err(Error::from)?;
+        Ok(self.store.sign(&SignRequest {
             role: &submission.role,
             name: &submission.name,
             organisation: submission.organisation.as_deref(),
             strokes: &strokes,
             agreement: Some(agreement),
-        })
+        })?)
     }
 }
 
 /// First run: publish the sample agreement for every default role.
-fn publish_sample_if_empty(store: &mut Store) -> Result<Option<Published>> {
+fn publish_sample_if_empty(store: &mut Store) -> signbook_core::Result<Option<Published>> {
     if !store.agreements()?.is_empty() {
         return Ok(None);
     }
-    let roles: Vec<Role> = crate::role::DEFAULT_ROLES.iter().map(|r| Role::new(r)).collect::<Result<_, _>>()?;
+    let roles: Vec<Role> = signbook_core::role::DEFAULT_ROLES.iter().map(|r| Role::new(r)).collect::<Result<_, _>>()?;
     store.publish_agreement(SAMPLE_AGREEMENT_MARKDOWN, SAMPLE_AGREEMENT_TITLE, &roles).map(Some)
 }

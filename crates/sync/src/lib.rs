@@ -1,0 +1,66 @@
+//! Sync with the office: pairing, the idempotent push, the background loop,
+//! and USB bundles for sites with no network.
+//!
+//! ## How it fits together
+//!
+//! * [`pair`] connects to `https://HOST:PORT` trusting only the certificate
+//!   whose SHA-256 the admin typed ([`tls`]), sends the one-time code with
+//!   the kiosk's device id and Ed25519 public key, and remembers the office.
+//! * [`push`] sends records after the last acknowledged sequence in
+//!   batches of [`BATCH_SIZE`], each with a fresh checkpoint signing its
+//!   last record and every request signed with the kiosk key ([`auth`]).
+//!   The office stores each `(device, seq)` once and answers with the
+//!   highest contiguous sequence it holds; only then does the kiosk move
+//!   its `acked_seq`, in one transaction. A lost answer, a crash on either
+//!   side or a resend therefore never loses or doubles a record: the next
+//!   push resends from `acked_seq` and the office ignores what it has.
+//! * [`run_background`] is the kiosk app's loop around [`push`]: its own
+//!   database connection (WAL, so signing never waits on it), exponential
+//!   backoff with jitter while the office is unreachable ([`backoff`]).
+//! * [`export_bundle`] writes the whole chain to a signed file that
+//!   `signbook-office import-bundle` checks exactly as it checks a push.
+//!
+//! The wire format is in [`wire`] and `docs/sync-protocol.md`.
+
+pub mod auth;
+pub mod backoff;
+pub mod bundle;
+mod error;
+pub mod wire;
+
+#[cfg(feature = "client")]
+mod background;
+#[cfg(feature = "client")]
+mod bundle_writer;
+#[cfg(feature = "client")]
+mod client;
+#[cfg(feature = "client")]
+pub mod http;
+#[cfg(feature = "client")]
+pub mod tls;
+
+#[cfg(feature = "client")]
+pub use background::{BackgroundOptions, BackgroundSync, run_background};
+pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
+#[cfg(feature = "client")]
+pub use bundle_writer::{BundleReport, export_bundle};
+#[cfg(feature = "client")]
+pub use client::{PushReport, pair, parse_fingerprint, push, push_in_batches_of, push_with_clock};
+pub use error::{Result, SyncError};
+
+/// SHA-256 of the office's DER certificate: the fingerprint it prints and
+/// every kiosk pins.
+pub fn fingerprint(cert_der: &[u8]) -> signbook_core::Hash32 {
+    signbook_core::Hash32::of(cert_der)
+}
+
+/// Records per push request: about 1.5 MB of JSON with typical signatures,
+/// well under the office's 8 MB body limit.
+pub const BATCH_SIZE: usize = 500;
+/// Most JSON one push carries (records are cut to fit), half the office's
+/// 8 MiB limit: 500 unusually long signatures still fit in two requests.
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// The pairing endpoint.
+pub const PAIR_PATH: &str = "/v1/pair";
+/// The push endpoint.
+pub const PUSH_PATH: &str = "/v1/push";
