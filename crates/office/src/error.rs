@@ -100,6 +100,11 @@ pub enum OfficeError {
         /// Bytes allowed.
         limit: usize,
     },
+    /// The body did not arrive in time.
+    #[error(
+        "the request body arrived too slowly and the connection was closed; a kiosk resends on its next round, so nothing is lost"
+    )]
+    RequestTimeout,
     /// Body is not the JSON expected.
     #[error("the request body is not valid JSON for this endpoint: {detail}")]
     MalformedJson {
@@ -266,6 +271,7 @@ impl OfficeError {
             OfficeError::ClockSkew { .. } => "clock_skew",
             OfficeError::Replay { .. } => "replay",
             OfficeError::BodyTooLarge { .. } => "body_too_large",
+            OfficeError::RequestTimeout => "request_timeout",
             OfficeError::MalformedJson { .. } => "malformed_json",
             OfficeError::RecordInvalid(_) => "record_invalid",
             OfficeError::WrongDevice { .. } => "wrong_device",
@@ -305,6 +311,7 @@ impl OfficeError {
             | E::Replay { .. } => StatusCode::UNAUTHORIZED,
             E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } => StatusCode::CONFLICT,
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            E::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => {
                 StatusCode::BAD_REQUEST
             }

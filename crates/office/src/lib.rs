@@ -31,6 +31,7 @@ pub mod bundle;
 pub mod error;
 pub mod evidence;
 pub mod ingest;
+pub mod limits;
 pub mod pairing;
 pub mod server;
 pub mod store;

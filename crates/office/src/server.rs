@@ -1,10 +1,13 @@
 //! The HTTPS server: routes, request authentication, and the accept loop.
 //!
-//! Handlers read the body with a hard limit ([`MAX_BODY_BYTES`]; a larger
-//! declared `Content-Length` is refused before reading anything), check
-//! the request signature, then run the blocking store call on tokio's
-//! blocking pool behind one mutex: SQLite has one writer anyway, and a
-//! batch of 500 records commits in milliseconds.
+//! A push is checked as far as its headers allow (device paired and not
+//! revoked, timestamp in range, declared length under [`MAX_BODY_BYTES`])
+//! before its body is read, so an unauthenticated client cannot make the
+//! office hold megabytes for it. Then the body is read with a hard limit
+//! and a deadline ([`crate::limits`]), its signature checked, and the
+//! blocking store call run on tokio's blocking pool behind one mutex:
+//! SQLite has one writer anyway, and a batch of 500 records commits in
+//! milliseconds.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -29,11 +32,14 @@ use tokio_rustls::TlsAcceptor;
 use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
+use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
 use crate::pairing::code_hash;
 use crate::store::{Device, OfficeStore};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+/// Largest pairing request: a code, a device id, a key and a name.
+pub const MAX_PAIR_BODY_BYTES: usize = 4 * 1024;
 
 /// Storage shared by all connections.
 pub type SharedStore = Arc<Mutex<dyn OfficeStore>>;
@@ -75,9 +81,25 @@ fn sync_routes(store: SharedStore) -> Router {
         .with_state(store)
 }
 
-/// Accepts TLS connections on `listener` forever, one task per connection.
+/// Accepts TLS connections on `listener` forever, one task per connection,
+/// with the default [`ServerLimits`].
 pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: Router) {
+    serve_with_limits(listener, tls, app, ServerLimits::default()).await
+}
+
+/// [`serve`] with the given limits on connections and request times.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    app: Router,
+    limits: ServerLimits,
+) {
     let acceptor = TlsAcceptor::from(tls);
+    let gate = ConnectionGate::new(limits);
+    // Every request body gets a deadline from the moment its headers are in.
+    let app = app.layer(axum::middleware::map_request(move |request: axum::extract::Request| async move {
+        request.map(|body| Body::new(DeadlineBody::new(body, &limits)))
+    }));
     loop {
         let (tcp, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -88,14 +110,33 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, app: R
                 continue;
             }
         };
+        let slot = match gate.admit(peer.ip()) {
+            Ok(slot) => slot,
+            Err(refused) => {
+                // Closed unanswered: answering would cost what the limit saves.
+                tracing::warn!(%peer, ?refused, open = gate.open_connections(), "connection refused: limit reached");
+                drop(tcp);
+                continue;
+            }
+        };
         let (acceptor, app) = (acceptor.clone(), app.clone());
-        tokio::spawn(async move { serve_connection(tcp, peer, acceptor, app).await });
+        tokio::spawn(async move {
+            serve_connection(tcp, peer, acceptor, app, &limits).await;
+            drop(slot);
+        });
     }
 }
 
-async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor: TlsAcceptor, app: Router) {
+async fn serve_connection(
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+    acceptor: TlsAcceptor,
+    app: Router,
+    limits: &ServerLimits,
+) {
     let _ = tcp.set_nodelay(true);
-    let tls = match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await {
+    let tls = match tokio::time::timeout(limits.header_timeout.min(Duration::from_secs(10)), acceptor.accept(tcp)).await
+    {
         Ok(Ok(stream)) => stream,
         Ok(Err(error)) => return tracing::debug!(%peer, %error, "TLS handshake failed"),
         Err(_) => return tracing::debug!(%peer, "TLS handshake timed out"),
@@ -104,7 +145,8 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor
     let app = app.layer(axum::Extension(axum::extract::ConnectInfo(peer)));
     let result = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        // Also the idle timeout: hyper starts it again after each response.
+        .header_read_timeout(limits.header_timeout)
         .serve_connection(TokioIo::new(tls), TowerToHyperService::new(app))
         .await;
     if let Err(error) = result {
@@ -112,25 +154,26 @@ async fn serve_connection(tcp: tokio::net::TcpStream, peer: SocketAddr, acceptor
     }
 }
 
-/// Refuses a declared `Content-Length` over the limit, before anything else.
-fn check_declared_length(headers: &HeaderMap) -> Result<()> {
+/// Refuses a declared `Content-Length` over `limit`, before anything else.
+fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
-        return Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES });
+    if declared.is_some_and(|len| len > limit as u64) {
+        return Err(OfficeError::BodyTooLarge { limit });
     }
     Ok(())
 }
 
-/// Reads at most [`MAX_BODY_BYTES`], refusing early on a larger declared length.
-async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes> {
-    check_declared_length(headers)?;
-    let limited = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+/// Reads at most `limit` bytes, refusing early on a larger declared length.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
+    check_declared_length(headers, limit)?;
+    let limited = http_body_util::Limited::new(body, limit);
     match http_body_util::BodyExt::collect(limited).await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(error) if error.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            Err(OfficeError::BodyTooLarge { limit: MAX_BODY_BYTES })
+            Err(OfficeError::BodyTooLarge { limit })
         }
+        Err(error) if crate::limits::is_body_timeout(&*error) => Err(OfficeError::RequestTimeout),
         Err(error) => Err(OfficeError::MalformedJson { detail: format!("the body could not be read: {error}") }),
     }
 }
@@ -176,11 +219,21 @@ fn signed_by(headers: &HeaderMap) -> Result<SignedBy> {
     Ok(SignedBy { device_id, timestamp, nonce: nonce.to_owned(), signature: get(HEADER_SIGNATURE)?.to_owned() })
 }
 
-fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<()> {
-    let skew = signed.timestamp - now.timestamp();
-    if skew.abs() > MAX_CLOCK_SKEW_SECS {
-        return Err(OfficeError::ClockSkew { skew_secs: skew, max: MAX_CLOCK_SKEW_SECS });
+/// Refuses a timestamp further than [`MAX_CLOCK_SKEW_SECS`] from `now`.
+fn check_clock(timestamp: i64, now: DateTime<Utc>) -> Result<()> {
+    // Checked: the timestamp is whatever the client sent, i64::MIN included.
+    let skew = timestamp.checked_sub(now.timestamp());
+    match skew {
+        Some(skew) if skew.checked_abs().is_some_and(|abs| abs <= MAX_CLOCK_SKEW_SECS) => Ok(()),
+        _ => Err(OfficeError::ClockSkew {
+            skew_secs: skew.unwrap_or(if timestamp < 0 { i64::MIN } else { i64::MAX }),
+            max: MAX_CLOCK_SKEW_SECS,
+        }),
     }
+}
+
+fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8], now: DateTime<Utc>) -> Result<()> {
+    check_clock(signed.timestamp, now)?;
     let request = auth::RequestAuth {
         device_id: signed.device_id,
         timestamp: signed.timestamp,
@@ -193,6 +246,17 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
     Ok(())
 }
 
+/// What the headers alone can prove: the device is paired and not
+/// revoked, and the timestamp is in range. Checked before the body is read.
+fn admit_device(store: &mut dyn OfficeStore, device_id: Uuid, timestamp: i64, now: DateTime<Utc>) -> Result<Device> {
+    let device = store.device(device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id })?;
+    if let Some(revoked_at) = &device.revoked_at {
+        return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
+    }
+    check_clock(timestamp, now)?;
+    Ok(device)
+}
+
 /// Checks a push's signature and timestamp against the paired device (the
 /// nonce is checked in the same transaction as the batch, see [`push`]).
 fn authenticate(
@@ -202,10 +266,7 @@ fn authenticate(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Device> {
-    let device = store.device(signed.device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
-    if let Some(revoked_at) = &device.revoked_at {
-        return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
-    }
+    let device = admit_device(store, signed.device_id, signed.timestamp, now)?;
     check_signature(signed, &device.public_key, path, body, now)?;
     Ok(device)
 }
@@ -236,10 +297,18 @@ fn alerting<T>(
 }
 
 async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PushResponse>> {
-    // Oversized and unsigned requests are refused before their body is read.
-    check_declared_length(&headers)?;
+    // Oversized, unsigned and unknown-device requests are refused before
+    // their body is read: only a paired kiosk may make the office hold one.
+    check_declared_length(&headers, MAX_BODY_BYTES)?;
     let signed = signed_by(&headers)?;
-    let body = read_body(&headers, body).await?;
+    let (device_id, timestamp, now) = (signed.device_id, signed.timestamp, Utc::now());
+    with_store(&store, move |store| {
+        let result = admit_device(store, device_id, timestamp, now).map(drop);
+        let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
+        alerting(store, known, now, result)
+    })
+    .await?;
+    let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
     let now = Utc::now();
     with_store(&store, move |store| {
         let device_id = signed.device_id;
@@ -267,7 +336,7 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
 }
 
 async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PairResponse>> {
-    let body = read_body(&headers, body).await?;
+    let body = read_body(&headers, body, MAX_PAIR_BODY_BYTES).await?;
     let request: PairRequest = parse_json(&body)?;
     let signed = signed_by(&headers)?;
     let mut key = [0u8; 32];
@@ -288,4 +357,23 @@ async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     .await?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
     Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the penetration test: i64::MIN overflowed the skew
+    /// computation (a panic in a debug build, a wrap in release).
+    #[test]
+    fn any_timestamp_a_client_sends_is_checked_without_overflow() {
+        let now = Utc::now();
+        for timestamp in [i64::MIN, i64::MIN + 1, -1, 0, i64::MAX] {
+            let error = check_clock(timestamp, now).unwrap_err();
+            assert_eq!(error.code(), "clock_skew", "{timestamp}");
+        }
+        assert!(check_clock(now.timestamp(), now).is_ok());
+        assert!(check_clock(now.timestamp() - MAX_CLOCK_SKEW_SECS, now).is_ok());
+        assert!(check_clock(now.timestamp() + MAX_CLOCK_SKEW_SECS + 1, now).is_err());
+    }
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use signbook_core::Hash32;
-use signbook_sync::tls::fingerprint;
+use signbook_sync::fingerprint;
 
 use crate::error::{OfficeError, Result};
 
