@@ -71,6 +71,7 @@ pub mod markdown;
 pub mod name;
 pub mod paths;
 pub mod pin;
+pub mod private_files;
 pub mod record;
 pub mod role;
 pub mod signature;

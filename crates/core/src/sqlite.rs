@@ -43,6 +43,9 @@ pub enum OpenError {
         /// The newest this build knows.
         supported: i64,
     },
+    /// The file could not be created owner-only, or narrowed to it.
+    #[error("cannot make the file readable by its owner only: {0}")]
+    Permissions(#[source] std::io::Error),
     /// A migration failed.
     #[error("upgrading the schema failed: {0}")]
     Migration(#[source] rusqlite::Error),
@@ -55,12 +58,18 @@ impl Schema {
     }
 
     /// Opens (creating if needed) and migrates the database at `path`.
+    /// A new file is created owner-only, and an existing one (with its WAL
+    /// and SHM files) narrowed to owner-only ([`crate::private_files`]).
     pub fn open(&self, path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
+        crate::private_files::create_private_file(path).map_err(OpenError::Permissions)?;
+        crate::private_files::restrict_database_files(path).map_err(OpenError::Permissions)?;
         let mut conn = Connection::open(path).map_err(OpenError::Unreadable)?;
         conn.busy_timeout(busy_timeout).map_err(OpenError::Unreadable)?;
         self.check(&conn)?;
         configure(&conn).map_err(OpenError::Unreadable)?;
         self.migrate(&mut conn)?;
+        // WAL mode has just created the WAL and SHM files: check them too.
+        crate::private_files::restrict_database_files(path).map_err(OpenError::Permissions)?;
         Ok(conn)
     }
 

@@ -278,3 +278,30 @@ fn the_kiosk_key_is_readable_by_its_owner_only() {
     let key = signbook_core::device::key_path_for(&kiosk.db_path());
     assert_eq!(std::fs::metadata(key).unwrap().permissions().mode() & 0o777, 0o600);
 }
+
+/// Found by a penetration test: the database was created 0644 in a 0755
+/// folder, so any local account could read every signer's name.
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_folder_are_the_owners_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new-folder/kiosk.db");
+    let mut kiosk = Store::open(&db).unwrap();
+    kiosk.publish_agreement(common::AUP, "AUP", &common::roles(&["visitor"])).unwrap();
+    let files: Vec<_> = signbook_core::private_files::database_files(&db).into_iter().filter(|f| f.exists()).collect();
+    assert!(files.len() >= 2, "the database and its WAL: {files:?}");
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    assert_eq!(mode(db.parent().unwrap()), 0o700, "the folder the kiosk created");
+    drop(kiosk);
+
+    // A database left readable by an older version, or by hand, is narrowed on open.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _kiosk = Store::open(&db).unwrap();
+    for file in signbook_core::private_files::database_files(&db).iter().filter(|f| f.exists()) {
+        assert_eq!(mode(file), 0o600, "narrowed on open: {}", file.display());
+    }
+}

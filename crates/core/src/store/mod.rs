@@ -60,7 +60,8 @@ impl Store {
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path = path.as_ref().to_owned();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.to_owned(), source })?;
+            crate::private_files::create_private_dir_all(dir)
+                .map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         }
         let mut conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|e| open_error(&path, e))?;
         let (device_id, key) = load_identity(&mut conn, &path)?;
@@ -104,6 +105,7 @@ fn open_error(path: &Path, error: OpenError) -> Error {
         OpenError::Foreign => Error::ForeignDatabase { path: path.to_owned() },
         OpenError::TooNew { found, supported } => Error::SchemaTooNew { path: path.to_owned(), found, supported },
         OpenError::Migration(source) => crate::error::db_error("upgrading the database schema", source),
+        OpenError::Permissions(source) => Error::Io { path: path.to_owned(), source },
     }
 }
 

@@ -44,6 +44,7 @@ impl SqliteStore {
                 OfficeError::SchemaTooNew { path: path.clone(), found, supported }
             }
             OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
+            OpenError::Permissions(source) => OfficeError::Io { path: path.clone(), source },
         })?;
         let mut conn = conn;
         super::search::backfill(&mut conn)?;
