@@ -121,7 +121,43 @@ impl Record {
     pub fn reference(&self) -> String {
         reference_code(&self.hash)
     }
+
+    /// Checks the rules of the record format that a hash cannot: what a
+    /// kiosk would have refused to write. The office runs this on every
+    /// pushed record, so a record that verifies is also one a kiosk could
+    /// have made (`docs/record-format.md`, "Field rules"). Names the first
+    /// rule broken.
+    pub fn check_rules(&self) -> Result<(), String> {
+        let h = &self.header;
+        if h.id.get_version_num() != 7 {
+            return Err(format!("its id {} is not a UUIDv7", h.id));
+        }
+        if crate::role::Role::new(&h.role).is_err() {
+            let shown: String = h.role.chars().take(40).collect();
+            return Err(format!(
+                "its role {shown:?} is not a role identifier (1 to 32 of a-z, 0-9, - and _, starting with a letter)"
+            ));
+        }
+        if h.utc_offset_minutes.unsigned_abs() > MAX_UTC_OFFSET_MINUTES {
+            return Err(format!("its UTC offset of {} minutes is beyond ±18:00", h.utc_offset_minutes));
+        }
+        let Some(personal) = &self.personal else { return Ok(()) };
+        if crate::name::normalise_name(&personal.name).ok().as_deref() != Some(personal.name.as_str()) {
+            return Err("its name is not one a kiosk accepts, normalised (name rules)".into());
+        }
+        if let Some((organisation, _)) = &personal.organisation
+            && crate::name::normalise_organisation(Some(organisation)).ok().flatten().as_deref()
+                != Some(organisation.as_str())
+        {
+            return Err("its organisation is not one a kiosk accepts, normalised (organisation rules)".into());
+        }
+        crate::signature::check_png_size(&personal.signature_png)?;
+        Ok(())
+    }
 }
+
+/// The widest UTC offset a record may carry, in minutes (`+18:00`).
+pub const MAX_UTC_OFFSET_MINUTES: u32 = 18 * 60;
 
 /// Salted digest of one personal field:
 /// `SHA-256("signbook-field-v1" 0x00 label 0x00 salt value)`.

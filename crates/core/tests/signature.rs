@@ -211,3 +211,44 @@ proptest! {
         }
     }
 }
+
+/// The office refuses images larger than the renderer can make
+/// (`check_png_size`), so the renderer's worst case must stay inside it:
+/// the most ink a signature may have, spread over the largest pad.
+#[test]
+fn the_largest_signature_the_kiosk_accepts_fits_the_office_limits() {
+    use signbook_core::signature::{MAX_INK_LENGTH, MAX_PAD_SIDE, MAX_PNG_BYTES, MAX_PNG_SIDE_PX, check_png_size};
+    let side = MAX_PAD_SIDE;
+    // A zigzag from edge to edge whose ink is just under the limit.
+    let rows = ((MAX_INK_LENGTH * side * 0.95) / side) as usize;
+    let mut points = Vec::new();
+    for row in 0..rows {
+        let y = 1.0 + (side - 2.0) * row as f64 / rows as f64;
+        let (a, b) = if row % 2 == 0 { (1.0, side - 1.0) } else { (side - 1.0, 1.0) };
+        points.push((a, y));
+        points.push((b, y));
+    }
+    let strokes =
+        Strokes { width: side, height: side, strokes: vec![points.into_iter().map(|(x, y)| Point { x, y }).collect()] };
+    let png = render_png(&strokes).expect("the densest accepted signature renders");
+    let (width, height) = check_png_size(&png).expect("the office accepts what the kiosk renders");
+    assert!(width <= MAX_PNG_SIDE_PX && height <= MAX_PNG_SIDE_PX && width > 2000, "{width}x{height}");
+    assert!(png.len() <= MAX_PNG_BYTES, "{} bytes", png.len());
+}
+
+#[test]
+fn images_no_kiosk_could_make_are_refused_by_size_alone() {
+    use signbook_core::signature::check_png_size;
+    let huge = {
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(&vec![255u8; 3000 * 10], 3000, 10, image::ExtendedColorType::L8)
+            .unwrap();
+        png
+    };
+    use image::ImageEncoder as _;
+    assert!(check_png_size(&huge).unwrap_err().contains("3000x10"), "too wide");
+    assert!(check_png_size(b"GIF89a not a png").unwrap_err().contains("not a PNG"));
+    assert!(check_png_size(&vec![0u8; 3 * 1024 * 1024]).unwrap_err().contains("bytes"));
+    assert_eq!(check_png_size(&render_png(&fixture("realistic-medium")).unwrap()).map(|_| ()), Ok(()));
+}

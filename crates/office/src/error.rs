@@ -111,6 +111,17 @@ pub enum OfficeError {
         /// serde_json's words, with line and column.
         detail: String,
     },
+    /// A record that decodes and may even hash right, but breaks a rule of
+    /// the record format a kiosk would never break: treated as tampering.
+    #[error(
+        "record {seq} breaks a rule of the record format: {rule}; no kiosk writes such a record, so nothing from this batch was stored and staff have been alerted"
+    )]
+    RecordRule {
+        /// The record.
+        seq: u64,
+        /// The rule broken.
+        rule: String,
+    },
     /// A record field that does not decode.
     #[error("{0}")]
     RecordInvalid(String),
@@ -273,7 +284,7 @@ impl OfficeError {
             OfficeError::BodyTooLarge { .. } => "body_too_large",
             OfficeError::RequestTimeout => "request_timeout",
             OfficeError::MalformedJson { .. } => "malformed_json",
-            OfficeError::RecordInvalid(_) => "record_invalid",
+            OfficeError::RecordInvalid(_) | OfficeError::RecordRule { .. } => "record_invalid",
             OfficeError::WrongDevice { .. } => "wrong_device",
             OfficeError::Fork { .. } => "fork",
             OfficeError::Gap { .. } => "gap",
@@ -316,6 +327,7 @@ impl OfficeError {
                 StatusCode::BAD_REQUEST
             }
             E::RecordInvalid(_)
+            | E::RecordRule { .. }
             | E::WrongDevice { .. }
             | E::HashMismatch { .. }
             | E::PersonalDataMismatch { .. }
@@ -340,6 +352,7 @@ impl OfficeError {
         matches!(
             self,
             E::SignatureInvalid { .. }
+                | E::RecordRule { .. }
                 | E::Replay { .. }
                 | E::WrongDevice { .. }
                 | E::Fork { .. }

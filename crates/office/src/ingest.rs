@@ -1,7 +1,8 @@
 //! The rules a pushed batch must pass, independent of the storage backend.
 //!
 //! A batch is all-or-nothing: records are decoded, must all name the
-//! sending kiosk and be consecutive; records the office already holds must
+//! sending kiosk, follow the record format's field rules
+//! (`Record::check_rules`) and be consecutive; records the office already holds must
 //! carry the very hash it holds (else: fork); the new ones must start right
 //! after the office's head and pass `ChainWalk`, the kiosk's own
 //! verification (link, hash, salted digests, erasure consistency, and the
@@ -30,6 +31,9 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
         if record.header.device_id != device.device_id {
             return Err(OfficeError::WrongDevice { seq: record.header.seq, found: record.header.device_id });
         }
+        // The same rules the kiosk applies when it signs: names, roles,
+        // offsets and image sizes a kiosk would have refused are tampering.
+        record.check_rules().map_err(|rule| OfficeError::RecordRule { seq: record.header.seq, rule })?;
         if let Some((first, _)) = out.first() {
             let first: &Record = first;
             let expected = first.header.seq + i as u64;

@@ -69,7 +69,12 @@ pub fn app(store: SharedStore, dashboard: crate::web::SharedDashboard) -> Router
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
-        if browser { crate::web::PageError::NotFound.into_response() } else { OfficeError::NotFound.into_response() }
+        if browser {
+            // The fallback sits outside the dashboard's layers: give it their headers.
+            crate::web::with_security_headers(crate::web::PageError::NotFound.into_response())
+        } else {
+            OfficeError::NotFound.into_response()
+        }
     })
 }
 
@@ -284,7 +289,8 @@ fn alerting<T>(
             let seq = match error {
                 OfficeError::Fork { seq, .. }
                 | OfficeError::HashMismatch { seq, .. }
-                | OfficeError::PersonalDataMismatch { seq, .. } => Some(*seq),
+                | OfficeError::PersonalDataMismatch { seq, .. }
+                | OfficeError::RecordRule { seq, .. } => Some(*seq),
                 OfficeError::Gap { found, .. } => Some(*found),
                 _ => None,
             };

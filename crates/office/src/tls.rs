@@ -9,12 +9,36 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
+use chrono::{DateTime, Datelike, Utc};
 use rustls::ServerConfig;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use signbook_core::Hash32;
 use signbook_sync::fingerprint;
 
 use crate::error::{OfficeError, Result};
+
+/// How long a new certificate is valid. Kiosks pin its fingerprint rather
+/// than trusting its dates, but an auditor or a browser reads them, and
+/// rcgen's defaults (1975 to 4096) say nothing true.
+pub const CERTIFICATE_YEARS: i32 = 10;
+
+/// A new self-signed certificate for `names`, valid from a day before `now`
+/// (a slightly slow clock elsewhere) for [`CERTIFICATE_YEARS`]: (certificate, PKCS#8 key).
+fn self_signed(names: Vec<String>, now: DateTime<Utc>) -> Result<(Vec<u8>, Vec<u8>)> {
+    let tls = |e: rcgen::Error| OfficeError::Tls(e.to_string());
+    let mut params = rcgen::CertificateParams::new(names).map_err(tls)?;
+    let start = now - chrono::Duration::days(1);
+    let date = |at: DateTime<Utc>, years: i32| {
+        // 29 February has no twin in most years: the 28th then.
+        let day = if at.month() == 2 && at.day() == 29 { 28 } else { at.day() };
+        rcgen::date_time_ymd(at.year() + years, at.month() as u8, day as u8)
+    };
+    params.not_before = date(start, 0);
+    params.not_after = date(start, CERTIFICATE_YEARS);
+    let key = rcgen::KeyPair::generate().map_err(tls)?;
+    let cert = params.self_signed(&key).map_err(tls)?;
+    Ok((cert.der().to_vec(), key.serialize_der()))
+}
 
 /// The certificate and key files, loaded.
 #[derive(Clone)]
@@ -50,14 +74,16 @@ impl OfficeIdentity {
             )));
         }
         let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "signbook-office".into());
-        let generated = rcgen::generate_simple_self_signed(vec![host, "localhost".into()])
-            .map_err(|e| OfficeError::Tls(e.to_string()))?;
-        let cert = generated.cert.der().to_vec();
-        let key = generated.signing_key.serialize_der();
+        let (cert, key) = self_signed(vec![host, "localhost".into()], Utc::now())?;
         write_private(&key_path, &key).map_err(io(&key_path))?;
         fs::write(&cert_path, &cert).map_err(io(&cert_path))?;
         tracing::info!(cert = %cert_path.display(), "created the office TLS certificate");
         Ok(OfficeIdentity { cert, key })
+    }
+
+    /// The certificate, DER-encoded.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.cert
     }
 
     /// SHA-256 of the certificate, as kiosks pin it.
@@ -106,6 +132,13 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(fs::metadata(dir.path().join("key.der")).unwrap().permissions().mode() & 0o777, 0o600);
         }
+        let (_, parsed) = x509_parser::parse_x509_certificate(first.certificate_der()).unwrap();
+        let validity = parsed.validity();
+        let (from, to) = (validity.not_before.timestamp(), validity.not_after.timestamp());
+        let now = Utc::now().timestamp();
+        let year = 365 * 24 * 3600;
+        assert!(from <= now && now - from < 2 * 24 * 3600, "valid from about now, not 1975: {from}");
+        assert!((to - from - 10 * year).abs() < 4 * 24 * 3600, "valid for 10 years, not until 4096: {to}");
         fs::remove_file(dir.path().join("key.der")).unwrap();
         assert_eq!(
             OfficeIdentity::load_or_create(dir.path()).unwrap_err().code(),

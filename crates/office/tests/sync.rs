@@ -145,11 +145,25 @@ fn batches_are_cut_to_fit_the_body_limit_however_large_the_signatures() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let office = Office::start(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 0);
-    // 1.2 MB "signatures": 500 of them would be 800 MB of JSON.
+    // 1.2 MB signature PNGs (noise does not compress; the office checks
+    // each is a PNG a kiosk could make): 500 would be 800 MB of JSON.
     let role = signbook_core::role::Role::new("visitor").unwrap();
     let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+00:00").unwrap();
-    for i in 0..12 {
-        store.sign_prerendered_at(&role, &format!("Large Signer{i}"), None, vec![i as u8; 1_200_000], at).unwrap();
+    for i in 0..12u32 {
+        let side = 1100u32;
+        let noise: Vec<u8> =
+            (0..side * side).map(|p| (p.wrapping_mul(2_654_435_761).wrapping_add(i) >> 13) as u8).collect();
+        let mut png = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut png),
+            &noise,
+            side,
+            side,
+            image::ExtendedColorType::L8,
+        )
+        .unwrap();
+        assert!(png.len() > 1_000_000, "{} bytes", png.len());
+        store.sign_prerendered_at(&role, &format!("Large Signer{i}"), None, png, at).unwrap();
     }
     signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     let report = signbook_sync::push(&mut store).unwrap();

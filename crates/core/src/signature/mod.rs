@@ -12,7 +12,7 @@
 mod render;
 mod validate;
 
-pub use render::render_png;
+pub use render::{MAX_PNG_BYTES, MAX_PNG_SIDE_PX, check_png_size, render_png};
 pub use validate::{MAX_INK_LENGTH, MIN_EXTENT, MIN_INK_LENGTH, MIN_PAD_SIDE};
 
 /// Most strokes (pen-down to pen-up) accepted in one signature.

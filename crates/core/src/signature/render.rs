@@ -26,6 +26,31 @@ const MARGIN_PX: f64 = 6.0;
 /// Longest straight piece the spline is cut into, in pad units (2 px).
 const STEP: f64 = 1.5;
 
+/// Widest or tallest PNG [`render_png`] can produce: [`MAX_SIDE_PX`] of
+/// ink plus the pen and the margin on both sides, rounded up.
+pub const MAX_PNG_SIDE_PX: u32 = MAX_SIDE_PX as u32 + 20;
+/// Largest PNG accepted from elsewhere (the office's ingest): a page-wide
+/// scribble renders to well under this (see `tests/signature.rs`).
+pub const MAX_PNG_BYTES: usize = 2 * 1024 * 1024;
+
+/// Checks that `png` could have come from [`render_png`] as far as size
+/// goes, reading only its header: at most [`MAX_PNG_BYTES`], a PNG, and at
+/// most [`MAX_PNG_SIDE_PX`] a side. The office checks every pushed image
+/// so that a 12,000-pixel-square image cannot cost it a gigabyte to draw.
+pub fn check_png_size(png: &[u8]) -> Result<(u32, u32), String> {
+    if png.len() > MAX_PNG_BYTES {
+        return Err(format!("the signature image is {} bytes; a kiosk makes at most {MAX_PNG_BYTES}", png.len()));
+    }
+    let reader = image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png);
+    let (width, height) = reader.into_dimensions().map_err(|e| format!("the signature image is not a PNG ({e})"))?;
+    if width > MAX_PNG_SIDE_PX || height > MAX_PNG_SIDE_PX {
+        return Err(format!(
+            "the signature image is {width}x{height} pixels; a kiosk makes at most {MAX_PNG_SIDE_PX} a side"
+        ));
+    }
+    Ok((width, height))
+}
+
 /// Validates `strokes`, then renders them: dark ink on white, 8-bit
 /// grayscale PNG, trimmed to the ink plus a small margin.
 pub fn render_png(strokes: &Strokes) -> Result<Vec<u8>, SignatureError> {

@@ -87,9 +87,23 @@ pub(super) struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths: never send someone on to another site after login.
+/// First path segments of the dashboard's own pages: the only places a
+/// login sends someone on to.
+const NEXT_SECTIONS: [&str; 8] =
+    ["records", "agreements", "export", "integrity", "kiosks", "roster", "privacy", "audit"];
+
+/// Only the dashboard's own pages: never send someone on to another site
+/// after login. A penetration test got `/%09/evil.example` through a
+/// "starts with one slash" check (browsers drop the tab and follow
+/// `//evil.example`), and a CR or LF made the answer a 500; so: one leading
+/// slash, no control character or backslash, and a known first segment.
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).unwrap_or("/records").to_owned()
+    let ok = |n: &&str| {
+        let Some(path) = n.strip_prefix('/') else { return false };
+        let section = path.split(['/', '?', '#']).next().unwrap_or("");
+        !n.chars().any(|c| c.is_control() || c == '\\') && NEXT_SECTIONS.contains(&section)
+    };
+    next.filter(ok).unwrap_or("/records").to_owned()
 }
 
 pub(super) async fn login_page(State(dash): State<SharedDashboard>, Query(query): Query<LoginQuery>) -> Response {
@@ -217,6 +231,15 @@ mod tests {
             (Some("https://evil.example/"), "/records"),
             (Some("//evil.example/"), "/records"),
             (Some("/\\evil.example"), "/records"),
+            (Some("/\t/evil.example"), "/records"),
+            (Some("/records\r\nSet-Cookie: x=y"), "/records"),
+            (Some("/\u{85}/evil.example"), "/records"),
+            (Some("/evil.example"), "/records"),
+            (Some("/privacy/person?name=ann"), "/privacy/person?name=ann"),
+            (
+                Some("/records/5b0a6f1e-3c9d-4e2a-9f47-1d2c3b4a5e6f/3"),
+                "/records/5b0a6f1e-3c9d-4e2a-9f47-1d2c3b4a5e6f/3",
+            ),
             (None, "/records"),
         ] {
             assert_eq!(safe_next(given), goes, "{given:?}");

@@ -123,7 +123,13 @@ impl IntoResponse for PageError {
 /// Security headers on every dashboard answer: no scripts at all, no
 /// framing, no caching of pages that carry personal data.
 async fn security_headers(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let mut response = next.run(request).await;
+    with_security_headers(next.run(request).await)
+}
+
+/// Adds the dashboard's security headers to `response` (those it lacks);
+/// also used for pages answered outside the dashboard's router, such as
+/// the 404 page of an unknown address.
+pub fn with_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     let set = |headers: &mut axum::http::HeaderMap, name, value: &'static str| {
         headers.entry(name).or_insert(HeaderValue::from_static(value));

@@ -1,8 +1,8 @@
-//! What the penetration test did to hold the office's connections, each
-//! against a real server on loopback with short limits, bounded in count
-//! and time: bodies trickled or paused after the headers, one address
-//! opening connection after connection, and an unpaired "kiosk" declaring
-//! an 8 MiB body it never sends.
+//! What the penetration test found at the office's HTTP layer, each against
+//! a real server on loopback with short limits, bounded in count and time:
+//! bodies trickled or paused after the headers, one address opening
+//! connection after connection, an unpaired "kiosk" declaring an 8 MiB body
+//! it never sends, and a 404 page without the security headers.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -189,4 +189,24 @@ async fn a_pairing_request_is_small() {
     stream.write_all(head.as_bytes()).await.unwrap();
     let answer = until_closed(&mut stream, Duration::from_secs(5)).await.expect("the office waited for the body");
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+/// Found by the penetration test: the HTML 404 page had no CSP,
+/// `X-Frame-Options` or `nosniff`, because the fallback sits outside the
+/// dashboard's layers.
+#[tokio::test]
+async fn the_not_found_page_carries_the_security_headers() {
+    let office = start(ServerLimits::default()).await;
+    let mut stream = office.connect().await;
+    stream
+        .write_all(b"GET /no-such-page HTTP/1.1\r\nHost: office\r\nAccept: text/html\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = until_closed(&mut stream, Duration::from_secs(5)).await.expect("answered").to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 404"), "{answer}");
+    for header in
+        ["content-security-policy: default-src 'none'", "x-frame-options: deny", "x-content-type-options: nosniff"]
+    {
+        assert!(answer.contains(header), "missing {header}: {answer}");
+    }
 }
