@@ -84,6 +84,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
             return Ok(if report.is_intact() { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
+        Command::Key { json } => {
+            let key = store.public_key();
+            let (public_key, fingerprint) = (hex::encode(key.as_bytes()), signbook_core::device::key_fingerprint(&key));
+            if json {
+                let value = serde_json::json!({
+                    "device_id": store.device_id(),
+                    "public_key": public_key,
+                    "fingerprint": fingerprint,
+                });
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                println!("device: {}", store.device_id());
+                println!("public key (Ed25519): {public_key}");
+                println!("fingerprint: {fingerprint}");
+            }
+        }
         Command::Export { format, since, until, role, out } => {
             let filter = RecordFilter {
                 since: since.as_deref().map(parse_date).transpose()?,

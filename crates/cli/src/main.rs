@@ -56,6 +56,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print this kiosk's device id, Ed25519 public key and its short
+    /// fingerprint: what an auditor compares with the office's record.
+    Key {
+        /// Print as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Export records to CSV (for Excel) or JSON Lines (every field).
     Export {
         /// Output format.

@@ -473,3 +473,29 @@ fn backup_writes_the_database_and_its_key_and_the_copy_verifies_as_the_same_kios
         .code(2)
         .stderr(predicate::str::contains("check the folder exists"));
 }
+
+/// An auditor needs the kiosk's public key from the kiosk itself, to check
+/// the checkpoints in an export against it.
+#[test]
+fn key_prints_the_kiosks_public_key_and_its_fingerprint() {
+    let env = Env::new();
+    env.publish();
+    let out = env.signbook().args(["key", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let public_key = key["public_key"].as_str().unwrap();
+    // The key that signs: the one in the key file beside the database.
+    let seed: [u8; 32] = std::fs::read(env.path("kiosk.db.key")).unwrap().try_into().unwrap();
+    let signing = ed25519_dalek::SigningKey::from_bytes(&seed);
+    assert_eq!(public_key, hex::encode(signing.verifying_key().as_bytes()));
+    // The fingerprint is the first 20 hex digits of SHA-256 over the key bytes.
+    use sha2::Digest as _;
+    let digest = hex::encode(sha2::Sha256::digest(signing.verifying_key().as_bytes()));
+    let fingerprint = key["fingerprint"].as_str().unwrap();
+    assert_eq!(fingerprint.replace(' ', ""), digest[..20]);
+    assert_eq!(fingerprint.len(), 24, "five groups of four: {fingerprint}");
+
+    let text = env.signbook().arg("key").output().unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("public key (Ed25519): {public_key}")) && text.contains(fingerprint), "{text}");
+}

@@ -9,7 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{SigningKey, VerifyingKey};
 
 use crate::error::{Error, Result};
 
@@ -51,6 +51,19 @@ pub fn create_key(path: &Path) -> Result<SigningKey> {
     Ok(SigningKey::from_bytes(&seed))
 }
 
+/// A short fingerprint of a kiosk's public key, to read aloud or compare
+/// by eye: the first 80 bits of SHA-256 over the key's 32 bytes, as five
+/// groups of four lowercase hex digits (`3f2a 9c01 77be 0d45 e2a8`).
+/// `docs/record-format.md` shows an auditor how to recompute it.
+pub fn key_fingerprint(key: &VerifyingKey) -> String {
+    let digest = crate::Hash32::of(key.as_bytes()).to_hex();
+    digest.as_bytes()[..20]
+        .chunks(4)
+        .map(|group| std::str::from_utf8(group).expect("hex is ASCII"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether a key file exists at `path`.
 pub(crate) fn key_exists(path: &Path) -> bool {
     fs::metadata(path).is_ok()
@@ -59,6 +72,15 @@ pub(crate) fn key_exists(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_fingerprint_is_the_start_of_its_sha256_in_groups() {
+        // RFC 8032's first test key: its public half and an independent
+        // `printf ... | xxd -r -p | sha256sum` of those 32 bytes.
+        let public = hex::decode("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a").unwrap();
+        let key = VerifyingKey::from_bytes(&public.try_into().unwrap()).unwrap();
+        assert_eq!(key_fingerprint(&key), "21fe 31df a154 a261 626b");
+    }
 
     #[test]
     fn a_created_key_is_private_and_loads_back() {
