@@ -38,7 +38,7 @@ export class FakeBackend implements Backend {
     const strokes = JSON.parse(submission.strokes_json).strokes as unknown[];
     if (strokes.length === 0) throw { code: 'signature_empty', message: 'The signature pad is empty. Please sign with your finger or a stylus.' };
     this.submissions.push(submission);
-    return { id: 'id', seq: this.submissions.length, reference: '7KQ2-M9XD', first_name: submission.name.split(' ')[0], role: submission.role, signed_at: '', signed_at_local: '' };
+    return { id: 'id', seq: this.submissions.length, reference: '7KQ2-M9XD', record_hash: '', agreement_hash: submission.agreement_hash, first_name: submission.name.split(' ')[0], role: submission.role, signed_at: '', signed_at_local: '' };
   }
 }
 
