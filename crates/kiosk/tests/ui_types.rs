@@ -84,7 +84,9 @@ fn generated() -> String {
     }
     let mut out = String::from(
         "// Generated from the Rust types by crates/kiosk/tests/ui_types.rs (ts-rs): do not edit.\n\
-         // Regenerate: SIGNBOOK_WRITE_UI_TYPES=1 cargo test -p signbook-kiosk --test ui_types\n",
+         // That test (part of `cargo test`) fails when this file differs from what the Rust types give,\n\
+         // so a change on either side cannot silently break the other. After changing a Rust type:\n\
+         // SIGNBOOK_WRITE_UI_TYPES=1 cargo test -p signbook-kiosk --test ui_types\n",
     );
     for t in &types {
         out.push('\n');

@@ -1,5 +1,7 @@
 // Generated from the Rust types by crates/kiosk/tests/ui_types.rs (ts-rs): do not edit.
-// Regenerate: SIGNBOOK_WRITE_UI_TYPES=1 cargo test -p signbook-kiosk --test ui_types
+// That test (part of `cargo test`) fails when this file differs from what the Rust types give,
+// so a change on either side cannot silently break the other. After changing a Rust type:
+// SIGNBOOK_WRITE_UI_TYPES=1 cargo test -p signbook-kiosk --test ui_types
 
 /**
  * The welcome and role screens.
