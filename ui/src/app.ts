@@ -37,7 +37,7 @@ export class App {
     document.addEventListener('gesturestart', (e) => e.preventDefault());
     // Keyboard route to the hidden admin gesture: Ctrl+Alt+A on the welcome screen.
     document.addEventListener('keydown', (e) => {
-      if (e.ctrlKey && e.altKey && e.key.toLowerCase() === 'a' && this.flow.state.screen === 'welcome') this.openAdmin();
+      if (e.ctrlKey && e.altKey && e.key.toLowerCase() === 'a' && this.flow.state.screen === 'welcome') void this.openAdmin();
     });
     void this.flow.start();
   }

@@ -1,33 +1,20 @@
-// What the kiosk UI asks of the Rust core. The types mirror the `Serialize`
-// views in crates/kiosk/src; `tauriBackend` calls the Tauri commands,
+// What the kiosk UI asks of the Rust core. The types are generated from the
+// Rust views in crates/kiosk/src (ui/src/generated/types.ts, checked by
+// `cargo test -p signbook-kiosk`); `tauriBackend` calls the Tauri commands,
 // and the Vitest suite passes a fake with the same shape.
 import { invoke } from '@tauri-apps/api/core';
 
-export interface RoleChoice { role: string; asks_for_organisation: boolean; has_agreement: boolean }
-export interface Welcome { school_name: string; idle_timeout_secs: number; roles: RoleChoice[]; admin_pin_set: boolean }
-export interface AgreementView { hash: string; title: string; html: string; published_at: string }
-export type SigningStatus =
-  | { status: 'must_sign'; reason: 'every_visit' | 'not_signed_this_version' | 'expired' }
-  | { status: 'already_signed'; seq: number; signed_at: string };
-export interface NameCheck { name: string; organisation: string | null; first_name: string; status: SigningStatus }
-export interface Submission { role: string; name: string; organisation: string | null; strokes_json: string; agreement_hash: string }
-export interface Receipt { id: string; seq: number; reference: string; first_name: string; role: string; signed_at: string; signed_at_local: string }
+import type {
+  AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, KioskSettings, NameCheck, Receipt,
+  Submission, SyncStatus, UiError, VerifyReport, Welcome,
+} from './generated/types';
 
-export interface KioskSettings { school_name: string; idle_timeout_secs: number; roles: string[] }
-export interface AgreementRow { hash: string; title: string; published_at: string; current_for: string[]; signatures: number }
-export interface Destination { label: string; path: string; removable: boolean }
-export interface SyncStatus { paired: boolean; office_url: string | null; pending: number; last_success: string | null; last_error: string | null }
-export interface AdminOverview {
-  device_id: string; database: string; records: number; last_signed_at: string | null;
-  sync: SyncStatus;
-  agreements: AgreementRow[]; settings: KioskSettings; known_roles: string[]; destinations: Destination[];
-}
-export interface VerifyReport { records: number; erased: number; checkpoints: number; head_seq: number | null; problem: { seq: number; kind: { kind: string } } | null }
-export interface ExportDone { records: number; csv: string; jsonl: string }
-export interface ImportPreview { markdown: string; title: string | null; html: string; metadata: [string, string][]; removed: { reason: string; text: string }[] }
+// The Rust types, generated (see the file's header); re-exported so the UI
+// imports them from one place.
+export type * from './generated/types';
 
-/** The one error shape every command rejects with. */
-export interface KioskError { code: string; message: string }
+/** The one error shape every command rejects with (`UiError` in Rust). */
+export type KioskError = UiError;
 
 export function asKioskError(e: unknown): KioskError {
   if (e && typeof e === 'object' && 'code' in e && 'message' in e) return e as KioskError;
@@ -42,7 +29,7 @@ export interface Backend {
 }
 
 export interface AdminBackend {
-  status(): Promise<{ pin_set: boolean; unlocked: boolean }>;
+  status(): Promise<AdminStatus>;
   setFirstPin(pin: string): Promise<void>;
   unlock(pin: string): Promise<void>;
   lock(): Promise<void>;

@@ -1,6 +1,11 @@
 // A fake core for the flow tests: the same answers as the Rust kiosk, with
 // the refusals the tests need.
-import type { AgreementView, Backend, NameCheck, Receipt, Submission, Welcome } from '../src/backend';
+import type { AgreementView, Backend, NameCheck, Receipt, Submission, UiError, Welcome } from '../src/backend';
+
+/** What Tauri's invoke rejects with: the core's UiError, not an Error. */
+function refusal(code: string, message: string): UiError {
+  return { code, message };
+}
 
 export class FakeBackend implements Backend {
   submissions: Submission[] = [];
@@ -8,7 +13,7 @@ export class FakeBackend implements Backend {
   failWelcome = false;
 
   async welcome(): Promise<Welcome> {
-    if (this.failWelcome) throw { code: 'schema_too_new', message: 'the database was written by a newer version of Signbook' };
+    if (this.failWelcome) throw refusal('schema_too_new', 'the database was written by a newer version of Signbook');
     return {
       school_name: 'Ysgol y Graig',
       idle_timeout_secs: 60,
@@ -27,7 +32,7 @@ export class FakeBackend implements Backend {
 
   async checkName(role: string, name: string, organisation: string | null): Promise<NameCheck> {
     const clean = name.trim().replace(/\s+/g, ' ');
-    if (!clean) throw { code: 'name_empty', message: 'Please type your name.' };
+    if (!clean) throw refusal('name_empty', 'Please type your name.');
     const status = this.alreadySigned.has(`${role}/${clean}`)
       ? ({ status: 'already_signed', seq: 1, signed_at: '2026-10-01T09:00:00Z' } as const)
       : ({ status: 'must_sign', reason: 'not_signed_this_version' } as const);
@@ -35,10 +40,10 @@ export class FakeBackend implements Backend {
   }
 
   async submit(submission: Submission): Promise<Receipt> {
-    const strokes = JSON.parse(submission.strokes_json).strokes as unknown[];
-    if (strokes.length === 0) throw { code: 'signature_empty', message: 'The signature pad is empty. Please sign with your finger or a stylus.' };
+    const { strokes } = JSON.parse(submission.strokes_json) as { strokes: unknown[] };
+    if (strokes.length === 0) throw refusal('signature_empty', 'The signature pad is empty. Please sign with your finger or a stylus.');
     this.submissions.push(submission);
-    return { id: 'id', seq: this.submissions.length, reference: '7KQ2-M9XD', first_name: submission.name.split(' ')[0], role: submission.role, signed_at: '', signed_at_local: '' };
+    return { id: 'id', seq: this.submissions.length, reference: '7KQ2-M9XD', record_hash: '', agreement_hash: submission.agreement_hash, first_name: submission.name.split(' ')[0], role: submission.role, signed_at: '', signed_at_local: '' };
   }
 }
 

@@ -46,6 +46,7 @@ pub struct AgreementSummary {
 
 /// Why an agreement could not be published.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum AgreementError {
     /// No text after canonicalisation.
@@ -74,6 +75,15 @@ pub enum AgreementError {
 }
 
 impl AgreementError {
+    /// Every code [`AgreementError::code`] returns (kept complete by a test).
+    pub const CODES: &[&str] = &[
+        "agreement_empty",
+        "agreement_too_large",
+        "agreement_title_empty",
+        "agreement_title_invalid",
+        "agreement_no_roles",
+    ];
+
     /// Stable code for the UI.
     pub fn code(&self) -> &'static str {
         match self {

@@ -15,6 +15,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong in the core.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum Error {
     /// A typed name or organisation was refused.
@@ -231,6 +232,47 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code [`Error::code`] returns for its own variants; the nested
+    /// errors' are in [`Error::all_codes`]. Kept complete by a test, so a new
+    /// variant cannot reach the UI without a translation (the kiosk's tests
+    /// check every code has English and Welsh text).
+    pub const CODES: &[&str] = &[
+        "role_invalid",
+        "hash_invalid",
+        "no_current_agreement",
+        "unknown_agreement",
+        "agreement_not_for_role",
+        "record_not_found",
+        "damaged_record",
+        "already_erased",
+        "erasure_reason_empty",
+        "resign_days_zero",
+        "setting_invalid",
+        "pin_not_set",
+        "pin_required",
+        "pin_rejected",
+        "pin_wrong",
+        "pin_locked",
+        "schema_too_new",
+        "not_a_database",
+        "foreign_database",
+        "storage_full",
+        "storage_unwritable",
+        "database",
+        "key_io",
+        "key_corrupt",
+        "key_missing",
+        "key_mismatch",
+        "io",
+        "export_write",
+        "no_data_dir",
+    ];
+
+    /// Every code [`Error::code`] can return, nested errors' included.
+    pub fn all_codes() -> impl Iterator<Item = &'static str> {
+        [NameError::CODES, SignatureError::CODES, AgreementError::CODES, Error::CODES].into_iter().flatten().copied()
+    }
+
     /// Stable snake_case code for the UI and for scripts.
     pub fn code(&self) -> &'static str {
         match self {
@@ -299,6 +341,9 @@ pub(crate) fn db_error(doing: &'static str, source: rusqlite::Error) -> Error {
         _ => Error::Db { doing, source },
     }
 }
+
+#[cfg(test)]
+mod code_lists;
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 /// A SHA-256 digest: an agreement version's identity, a record hash, or a
 /// salted digest of one personal field.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// Serialised as 64 hex digits (see its `Serialize`), so a string in TypeScript.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(type = "string"))]
 pub struct Hash32(pub [u8; 32]);
 
 impl Hash32 {

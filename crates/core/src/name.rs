@@ -16,6 +16,7 @@ pub const MAX_NAME_CHARS: usize = 100;
 /// Why a typed name or organisation was refused. The message is written for
 /// the person at the kiosk.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum NameError {
     /// Nothing but spaces was typed.
@@ -53,6 +54,18 @@ pub enum NameError {
 }
 
 impl NameError {
+    /// Every code [`NameError::code`] returns (kept complete by a test).
+    pub const CODES: &[&str] = &[
+        "name_empty",
+        "name_too_long",
+        "name_hidden_character",
+        "name_no_letters",
+        "organisation_empty",
+        "organisation_too_long",
+        "organisation_hidden_character",
+        "organisation_no_letters",
+    ];
+
     /// Stable code for the kiosk UI; `organisation_*` when the
     /// organisation field is the one refused, so the UI can say which.
     pub fn code(&self) -> &'static str {

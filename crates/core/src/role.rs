@@ -11,6 +11,7 @@ pub const ROLES_WITH_ORGANISATION: [&str; 2] = ["visitor", "contractor"];
 
 /// A role identifier: 1 to 32 of `a-z`, `0-9`, `-`, `_`, starting with a letter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Role(String);
 
 /// A string that is not a valid role identifier.

@@ -24,6 +24,7 @@ use crate::store::{Erasure, Store};
 
 /// The outcome of [`Store::verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct VerifyReport {
     /// The kiosk whose chain was walked.
     pub device_id: Uuid,
@@ -48,6 +49,7 @@ impl VerifyReport {
 
 /// The first broken record and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// Sequence number of the broken record.
     pub seq: u64,
@@ -59,7 +61,9 @@ pub struct Problem {
 
 /// What can be wrong with a record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum ProblemKind {
     /// The sequence jumps: records between were deleted.
@@ -120,6 +124,26 @@ pub enum ProblemKind {
     },
     /// The newest record carries no kiosk checkpoint.
     HeadNotSigned,
+}
+
+impl ProblemKind {
+    /// Every `kind` tag a [`ProblemKind`] serialises with: what the kiosk UI
+    /// translates (kept complete by a test).
+    pub const KINDS: &[&str] = &[
+        "missing",
+        "repeated",
+        "unreadable",
+        "wrong_device",
+        "broken_link",
+        "hash_mismatch",
+        "field_altered",
+        "erased_without_log",
+        "erasure_not_applied",
+        "checkpoint_forged",
+        "checkpoint_mismatch",
+        "truncated",
+        "head_not_signed",
+    ];
 }
 
 impl fmt::Display for Problem {

@@ -11,6 +11,8 @@
 //! word of the agreement itself, is kept: hard-wrapped lines are rejoined,
 //! never dropped, and a line the rules do not recognise stays a paragraph.
 
+#[cfg(test)]
+mod code_lists;
 mod docx;
 mod lines;
 mod markdown;
@@ -37,6 +39,7 @@ pub struct Imported {
 
 /// One piece of text the importer removed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Removed {
     /// Why.
     pub reason: RemovedReason,
@@ -46,7 +49,9 @@ pub struct Removed {
 
 /// Kinds of debris.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(test, derive(strum::EnumIter))]
 #[non_exhaustive]
 pub enum RemovedReason {
     /// `[bookmark: _Toc…]` left by a Word export.
@@ -61,7 +66,19 @@ pub enum RemovedReason {
     RepeatedTitle,
 }
 
+impl RemovedReason {
+    /// Every reason as it serialises: what the kiosk UI translates (kept
+    /// complete by a test).
+    pub const CODES: &[&str] =
+        &["word_bookmark", "page_number", "glued_page_number", "signature_block", "repeated_title"];
+}
+
 impl ImportError {
+    /// Every code [`ImportError::code`] returns (kept complete by a test, so
+    /// a new one cannot reach the kiosk without English and Welsh text).
+    pub const CODES: &[&str] =
+        &["import_unreadable", "import_not_utf8", "import_bad_docx", "import_unsupported", "import_too_large"];
+
     /// Stable code for the kiosk UI.
     pub fn code(&self) -> &'static str {
         match self {
@@ -89,6 +106,7 @@ impl fmt::Display for Removed {
 
 /// Why a file could not be imported.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum ImportError {
     /// Could not read the file.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::Kiosk;
 use crate::error::{KioskError, Result};
@@ -22,7 +23,7 @@ use signbook_import::{Removed, import_bytes};
 pub const EXPORT_DIR_ENV: &str = "SIGNBOOK_EXPORT_DIR";
 
 /// The PIN screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AdminStatus {
     /// False on first run: the screen asks for a new PIN twice.
     pub pin_set: bool,
@@ -31,7 +32,7 @@ pub struct AdminStatus {
 }
 
 /// The admin area's front page.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct AdminOverview {
     /// This kiosk.
     pub device_id: String,
@@ -54,7 +55,7 @@ pub struct AdminOverview {
 }
 
 /// Sync with the office, as the admin area shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct SyncStatus {
     /// Whether the kiosk has been paired with an office server.
     pub paired: bool,
@@ -64,12 +65,15 @@ pub struct SyncStatus {
     pub pending: u64,
     /// Last time the office confirmed a batch.
     pub last_success: Option<String>,
-    /// The last failure, in words.
+    /// The last failure's code: the UI shows its `error.<code>` text
+    /// (an office refusal is `office.<code>`, see [`signbook_sync::OFFICE_CODE_PREFIX`]).
+    pub last_error_code: Option<String>,
+    /// The last failure in English, shown only for a code the UI has no text for.
     pub last_error: Option<String>,
 }
 
 /// One agreement version in the list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AgreementRow {
     /// Its hash.
     pub hash: String,
@@ -84,18 +88,38 @@ pub struct AgreementRow {
 }
 
 /// A folder an export can be written to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Destination {
-    /// What the admin sees, e.g. "USB stick KINGSTON".
-    pub label: String,
+    /// What the admin sees, e.g. "USB drive KINGSTON", in the UI's language.
+    pub label: DestinationLabel,
     /// The folder.
     pub path: String,
     /// Whether it is a removable drive.
     pub removable: bool,
 }
 
+/// What a destination is called: a code the UI translates
+/// (`admin.export.destination.<code>`), with the drive's name as a parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum DestinationLabel {
+    /// The exports folder ([`default_export_dir`]).
+    ExportsFolder,
+    /// A removable drive.
+    UsbDrive {
+        /// Its volume name, as mounted.
+        name: String,
+    },
+}
+
+impl DestinationLabel {
+    /// Every code, for the check that the UI can translate each (kept complete by a test).
+    pub const CODES: &[&str] = &["exports_folder", "usb_drive"];
+}
+
 /// What an export wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ExportDone {
     /// Records written to each file.
     pub records: u64,
@@ -106,7 +130,7 @@ pub struct ExportDone {
 }
 
 /// An imported agreement, before it is published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ImportPreview {
     /// The Markdown that will be published.
     pub markdown: String,
@@ -209,6 +233,7 @@ impl Kiosk {
             office_url: status.office_url,
             pending: status.pending + status.pending_erasures,
             last_success: status.last_success_at,
+            last_error_code: status.last_error_code,
             last_error: status.last_error,
         })
     }
@@ -329,7 +354,11 @@ pub fn default_export_dir() -> Option<PathBuf> {
 pub fn export_destinations(folder: Option<&Path>) -> Vec<Destination> {
     let mut out = Vec::new();
     if let Some(path) = folder {
-        out.push(Destination { label: "Exports folder".into(), path: path.display().to_string(), removable: false });
+        out.push(Destination {
+            label: DestinationLabel::ExportsFolder,
+            path: path.display().to_string(),
+            removable: false,
+        });
     }
     let user = std::env::var("USER").unwrap_or_default();
     for base in [Path::new("/media").join(&user), Path::new("/run/media").join(&user)] {
@@ -340,7 +369,7 @@ pub fn export_destinations(folder: Option<&Path>) -> Vec<Destination> {
         for drive in drives {
             let name = drive.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             out.push(Destination {
-                label: format!("USB drive {name}"),
+                label: DestinationLabel::UsbDrive { name },
                 path: drive.display().to_string(),
                 removable: true,
             });

@@ -28,18 +28,21 @@
 
 mod admin;
 mod error;
+mod messages;
 
-pub use error::{KioskError, Result, UiError};
+pub use error::{KioskError, PARAMETERISED_CODES, Result, UiError, ui_error_codes};
+pub use messages::{RequiredMessage, required_messages};
 
 pub use admin::{
-    AdminOverview, AdminStatus, AgreementRow, Destination, EXPORT_DIR_ENV, ExportDone, ImportPreview, SyncStatus,
-    default_export_dir, export_destinations,
+    AdminOverview, AdminStatus, AgreementRow, Destination, DestinationLabel, EXPORT_DIR_ENV, ExportDone, ImportPreview,
+    SyncStatus, default_export_dir, export_destinations,
 };
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use signbook_core::Error;
 use signbook_core::hash::Hash32;
@@ -62,7 +65,7 @@ pub struct Kiosk {
 }
 
 /// The welcome and role screens.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Welcome {
     /// Shown as the heading.
     pub school_name: String,
@@ -75,7 +78,7 @@ pub struct Welcome {
 }
 
 /// One "I am a ..." button.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RoleChoice {
     /// Identifier; the UI translates it.
     pub role: Role,
@@ -86,7 +89,7 @@ pub struct RoleChoice {
 }
 
 /// The agreement screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AgreementView {
     /// The version, sent back with the signature so the record names what was read.
     pub hash: String,
@@ -99,7 +102,7 @@ pub struct AgreementView {
 }
 
 /// The name screen's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct NameCheck {
     /// The name as it will be stored.
     pub name: String,
@@ -112,7 +115,7 @@ pub struct NameCheck {
 }
 
 /// Everything the flow collected, sent when "Submit" is tapped.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 pub struct Submission {
     /// Chosen role.
     pub role: String,

@@ -192,6 +192,8 @@ fn export_goes_only_to_an_offered_destination() {
     kiosk.set_export_dir(&exports);
     let overview = kiosk.admin_overview(now).unwrap();
     assert_eq!(overview.destinations[0].path, exports.display().to_string());
+    let label = serde_json::to_value(&overview.destinations[0].label).unwrap();
+    assert_eq!(label, serde_json::json!({"code": "exports_folder"}), "a code the UI translates, not English");
 
     let done = kiosk.admin_export(&overview.destinations[0].path, now).unwrap();
     assert_eq!(done.records, 1);

@@ -36,7 +36,10 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
     assert_eq!((*status, code.as_str()), (409, "fork"), "{message}");
     assert!(message.contains("record 11") && message.contains("restored from an older copy"), "{message}");
     let status = restored.sync_status().unwrap();
-    assert_eq!((status.last_error_code.as_deref(), status.acknowledged_seq, status.pending), (Some("fork"), 10, 3));
+    assert_eq!(
+        (status.last_error_code.as_deref(), status.acknowledged_seq, status.pending),
+        (Some("office.fork"), 10, 3)
+    );
 
     let db = office.db();
     assert_eq!(db.record_hashes(store.device_id()).unwrap(), held, "the office's copy is unchanged");

@@ -152,7 +152,7 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     // hand-made pushes above were never acknowledged to it.
     assert_eq!(
         (status.last_error_code.as_deref(), status.pending),
-        (Some("device_revoked"), 6),
+        (Some("office.device_revoked"), 6),
         "shown in the admin area"
     );
     assert_eq!(db.record_count(device).unwrap(), 5);

@@ -83,11 +83,7 @@ pub fn push_with_clock(
     let mut report = PushReport::default();
     let result = push_backlog(store, batch_size.max(1), kiosk_clock, &mut report);
     if let Err(error) = &result {
-        let code = match error {
-            SyncError::OfficeRefused { code, .. } => code.clone(),
-            other => other.code().to_owned(),
-        };
-        if let Err(note) = store.note_push_failure(&code, &error.to_string()) {
+        if let Err(note) = store.note_push_failure(&error.detailed_code(), &error.to_string()) {
             tracing::warn!(%note, "could not save the sync error");
         }
     }

@@ -9,6 +9,7 @@ pub type Result<T, E = SyncError> = std::result::Result<T, E>;
 
 /// Everything that can go wrong pairing, pushing or writing a bundle.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum SyncError {
     /// The kiosk's own store failed (database, key, disk).
@@ -89,7 +90,36 @@ pub enum SyncError {
     },
 }
 
+/// What an office refusal's code becomes on the kiosk: `office.fork`. The
+/// office has codes of its own that the kiosk also uses (`database`, `io`),
+/// so a refusal keeps its origin in the code the admin area translates.
+pub const OFFICE_CODE_PREFIX: &str = "office.";
+
 impl SyncError {
+    /// Every code [`SyncError::code`] returns for its own variants (the
+    /// store's are [`signbook_core::Error::all_codes`]); kept complete by a test.
+    pub const CODES: &[&str] = &[
+        "not_paired",
+        "office_url_invalid",
+        "fingerprint_invalid",
+        "fingerprint_mismatch",
+        "office_unreachable",
+        "office_refused",
+        "office_protocol",
+        "office_ahead",
+    ];
+
+    /// [`SyncError::code`], except that an office refusal names the office's
+    /// own code (`office.pairing_code_expired`, see
+    /// [`crate::wire::OFFICE_ERROR_CODES`]): what the kiosk stores as the last
+    /// sync error and what its UI translates.
+    pub fn detailed_code(&self) -> String {
+        match self {
+            SyncError::OfficeRefused { code, .. } => format!("{OFFICE_CODE_PREFIX}{code}"),
+            other => other.code().to_owned(),
+        }
+    }
+
     /// Stable snake_case code for the UI and for scripts.
     pub fn code(&self) -> &'static str {
         match self {
@@ -103,5 +133,54 @@ impl SyncError {
             SyncError::OfficeProtocol { .. } => "office_protocol",
             SyncError::OfficeAhead { .. } => "office_ahead",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use strum::IntoEnumIterator;
+
+    use super::{SyncError, SyncErrorDiscriminants as K};
+    use signbook_core::Hash32;
+
+    /// Matches exhaustively on the variants strum lists (in tests only): a
+    /// new variant stops this compiling until it has an example, and the
+    /// test below then names its code if [`SyncError::CODES`] lacks it.
+    fn example(kind: K) -> SyncError {
+        let url = || "https://office.local:8443".to_owned();
+        match kind {
+            K::Store => signbook_core::Error::NoDataDir.into(),
+            K::NotPaired => SyncError::NotPaired,
+            K::OfficeUrlInvalid => SyncError::OfficeUrlInvalid { url: url(), reason: "example".into() },
+            K::FingerprintInvalid => SyncError::FingerprintInvalid { input: "abc".into() },
+            K::FingerprintMismatch => {
+                SyncError::FingerprintMismatch { url: url(), expected: Hash32::ZERO, got: Hash32::ZERO }
+            }
+            K::OfficeUnreachable => SyncError::OfficeUnreachable { url: url(), detail: "example".into() },
+            K::OfficeRefused => SyncError::OfficeRefused {
+                status: 409,
+                code: "fork".into(),
+                message: "example".into(),
+                acknowledged_seq: None,
+            },
+            K::OfficeProtocol => SyncError::OfficeProtocol { url: url(), detail: "example".into() },
+            K::OfficeAhead => SyncError::OfficeAhead { office: 2, kiosk: 1 },
+        }
+    }
+
+    #[test]
+    fn every_code_is_listed_and_every_listed_code_is_produced() {
+        let produced: BTreeSet<&str> = K::iter().filter(|k| *k != K::Store).map(|k| example(k).code()).collect();
+        let listed: BTreeSet<&str> = SyncError::CODES.iter().copied().collect();
+        assert_eq!(produced, listed, "SyncError::CODES must list exactly what code() returns");
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_office_code_and_its_origin() {
+        assert_eq!(example(K::OfficeRefused).detailed_code(), "office.fork");
+        assert_eq!(example(K::NotPaired).detailed_code(), "not_paired");
+        assert_eq!(example(K::Store).detailed_code(), "no_data_dir");
     }
 }

@@ -46,7 +46,7 @@ pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_mes
 pub use bundle_writer::{BundleReport, export_bundle};
 #[cfg(feature = "client")]
 pub use client::{PushReport, pair, parse_fingerprint, push, push_in_batches_of, push_with_clock};
-pub use error::{Result, SyncError};
+pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
 
 /// SHA-256 of the office's DER certificate: the fingerprint it prints and
 /// every kiosk pins.

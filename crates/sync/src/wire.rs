@@ -124,6 +124,39 @@ pub struct PushResponse {
     pub erase: Vec<WireErasure>,
 }
 
+/// Every code an office error response can carry (`docs/sync-protocol.md`,
+/// "Errors"; a test keeps the two equal). The kiosk keeps a refusal as
+/// `office.<code>` ([`crate::OFFICE_CODE_PREFIX`]) and translates each.
+pub const OFFICE_ERROR_CODES: &[&str] = &[
+    "malformed_json",
+    "public_key_invalid",
+    "auth_missing",
+    "device_not_paired",
+    "signature_invalid",
+    "clock_skew",
+    "replay",
+    "pairing_code_invalid",
+    "pairing_code_expired",
+    "pairing_code_used",
+    "device_revoked",
+    "not_found",
+    "fork",
+    "gap",
+    "device_key_conflict",
+    "body_too_large",
+    "record_invalid",
+    "wrong_device",
+    "record_hash_mismatch",
+    "personal_data_mismatch",
+    "erasure_inconsistent",
+    "checkpoint_invalid",
+    "agreement_invalid",
+    "database",
+    "io",
+    "tls",
+    "internal",
+];
+
 /// The body of every error response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -4,7 +4,7 @@
 import type { AdminBackend, AdminOverview } from '../backend';
 import { asKioskError } from '../backend';
 import { button, h } from '../dom';
-import { errorText, formatWhen, roleName, t } from '../i18n';
+import { destinationName, errorText, formatWhen, problemText, roleName, t } from '../i18n';
 import { importPanel } from './import';
 import { syncPanel } from './sync';
 
@@ -82,7 +82,7 @@ export class AdminArea {
         result.textContent = t('admin.working');
         const report = await this.admin.verify();
         result.textContent = report.problem
-          ? t('admin.verifyBroken', { seq: report.problem.seq, kind: report.problem.kind.kind })
+          ? t('admin.verifyBroken', { seq: report.problem.seq, kind: problemText(report.problem.kind) })
           : t('admin.verifyOk', { n: report.records });
         result.classList.toggle('error', !!report.problem);
       }), { class: 'primary', id: 'verify' }),
@@ -106,7 +106,7 @@ export class AdminArea {
       h('p', {}, t('admin.export.hint')),
       o.destinations.length === 0 ? h('p', { class: 'notice' }, t('admin.export.none')) : null,
       h('div', { class: 'destinations' }, ...o.destinations.map((d) =>
-        button(t('admin.export.to', { label: d.label }), () => void this.run(async () => {
+        button(t('admin.export.to', { label: destinationName(d.label) }), () => void this.run(async () => {
           this.say(t('admin.working'));
           const done = await this.admin.exportTo(d.path);
           this.say(t('admin.export.done', { n: done.records, csv: done.csv, jsonl: done.jsonl }));

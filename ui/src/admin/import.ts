@@ -4,7 +4,7 @@
 import type { AdminBackend, AdminOverview, ImportPreview } from '../backend';
 import { asKioskError } from '../backend';
 import { button, h } from '../dom';
-import { errorText, roleName, t } from '../i18n';
+import { errorText, removedReasonText, roleName, t } from '../i18n';
 
 export function importPanel(admin: AdminBackend, o: AdminOverview, say: (text: string, isError?: boolean) => void, reload: () => Promise<void>): HTMLElement {
   const file = h('input', { id: 'import-file', type: 'file', accept: '.docx,.txt,.md,.markdown' });
@@ -33,7 +33,7 @@ export function importPanel(admin: AdminBackend, o: AdminOverview, say: (text: s
         title.value = result.title ?? '';
         report.replaceChildren(
           h('p', {}, t('admin.import.removed', { n: result.removed?.length ?? 0 })),
-          h('ul', { class: 'removed' }, ...(result.removed ?? []).map((r) => h('li', {}, `${r.reason.replace(/_/g, ' ')}: ${r.text}`))),
+          h('ul', { class: 'removed' }, ...(result.removed ?? []).map((r) => h('li', {}, `${removedReasonText(r.reason)}: ${r.text}`))),
           result.metadata?.length ? h('p', {}, t('admin.import.metadata')) : '',
           h('ul', {}, ...(result.metadata ?? []).map(([label, value]) => h('li', {}, `${label}: ${value}`))));
       }

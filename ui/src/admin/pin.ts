@@ -30,8 +30,7 @@ export function pinScreen(admin: AdminBackend, pinSet: boolean, onUnlocked: () =
 
   const form = h('form', { class: 'pin-form', novalidate: true }, first.row, again?.row, error,
     h('div', { class: 'actions' }, button(t('admin.cancel'), onCancel, { class: 'secondary', id: 'pin-cancel' }), submit));
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
+  const attempt = async () => {
     error.textContent = '';
     if (again && again.el.value !== first.el.value) {
       error.textContent = t('admin.pinMismatch');
@@ -51,6 +50,10 @@ export function pinScreen(admin: AdminBackend, pinSet: boolean, onUnlocked: () =
     } finally {
       submit.disabled = false;
     }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void attempt();
   });
   const el = h('section', { class: 'screen admin-pin' }, h('h1', { tabindex: -1 }, t('admin.heading')), form, pad);
   return { el, initialFocus: first.el };

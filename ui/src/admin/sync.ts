@@ -21,7 +21,9 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
     o.sync.office_url ? h('li', { id: 'sync-office' }, t('admin.sync.office', { url: o.sync.office_url })) : null,
     h('li', { id: 'sync-pending' }, t('admin.sync.pending', { n: o.sync.pending })),
     h('li', { id: 'sync-last-success' }, t('admin.sync.lastSuccess', { when: o.sync.last_success ? formatWhen(o.sync.last_success) : t('admin.sync.never') })),
-    o.sync.last_error ? h('li', { class: 'error' }, t('admin.sync.lastError', { error: o.sync.last_error })) : null);
+    o.sync.last_error_code
+      ? h('li', { class: 'error', id: 'sync-last-error' }, t('admin.sync.lastError', { error: errorText({ code: o.sync.last_error_code, message: o.sync.last_error ?? '' }) }))
+      : null);
 
   if (o.sync.paired) {
     return h('div', { class: 'sync' },

@@ -10,7 +10,7 @@ export const ADMIN_HOLD_MS = 3000;
 export function welcomeScreen(ctx: Ctx): ScreenView {
   const school = ctx.flow.welcome?.school_name ?? '';
   const heading = h('h1', { class: 'school-name', tabindex: -1 }, school);
-  holdToOpen(heading, ctx.openAdmin);
+  holdToOpen(heading, () => ctx.openAdmin());
   const langButton = (code: Lang) =>
     button(t(`lang.${code}`), () => { setLang(code); ctx.rerender(); }, { 'aria-pressed': String(lang() === code), lang: code, class: 'toggle' });
   const displayToggle = (cls: string, label: string) => {

@@ -67,6 +67,7 @@ impl Strokes {
 /// Why a drawn signature was refused. Messages are for the person at the
 /// kiosk; [`SignatureError::code`] is for the UI.
 #[derive(Debug, thiserror::Error)]
+#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
 #[non_exhaustive]
 pub enum SignatureError {
     /// Not the JSON shape the pad sends.
@@ -131,6 +132,22 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
+    /// Every code [`SignatureError::code`] returns (kept complete by a test).
+    pub const CODES: &[&str] = &[
+        "signature_malformed",
+        "signature_too_large",
+        "signature_pad_invalid",
+        "signature_empty",
+        "signature_not_finite",
+        "signature_out_of_pad",
+        "signature_too_many_strokes",
+        "signature_too_many_points",
+        "signature_dot",
+        "signature_too_small",
+        "signature_too_short",
+        "signature_too_much_ink",
+    ];
+
     /// Stable code for the UI.
     pub fn code(&self) -> &'static str {
         match self {

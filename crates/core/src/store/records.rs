@@ -34,6 +34,7 @@ pub struct SignRequest<'a> {
 
 /// What the confirmation screen and `signbook sign` show.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Receipt {
     /// Record id (UUIDv7).
     pub id: Uuid,

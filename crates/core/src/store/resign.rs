@@ -46,6 +46,7 @@ impl std::fmt::Display for ResignRule {
 
 /// Whether a person must sign now, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SigningStatus {
     /// They must sign.
@@ -64,6 +65,7 @@ pub enum SigningStatus {
 
 /// Why someone must sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum MustSignReason {
     /// The role signs on every visit.

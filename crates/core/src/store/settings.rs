@@ -18,6 +18,7 @@ pub const MAX_ROLES: usize = 8;
 
 /// The kiosk's settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct KioskSettings {
     /// Shown on the welcome screen and in exports.
     pub school_name: String,
