@@ -143,6 +143,7 @@ pub const OFFICE_ERROR_CODES: &[&str] = &[
     "fork",
     "gap",
     "device_key_conflict",
+    "request_timeout",
     "body_too_large",
     "record_invalid",
     "wrong_device",
