@@ -11,7 +11,6 @@ mod agreements;
 mod migrations;
 mod records;
 mod resign;
-mod rows;
 mod settings;
 mod sync_state;
 
@@ -32,7 +31,10 @@ pub use crate::pin::{PIN_DIGITS, PinRule};
 pub use admin::FREE_ATTEMPTS;
 pub use agreements::Published;
 pub use migrations::SCHEMA_VERSION;
-pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
+// `Erasure` is a record's, not the store's; re-exported where its users
+// have always found it (the sync wire format's golden test among them).
+pub use crate::record::Erasure;
+pub use records::{ErasureReceipt, Receipt, RecordFilter, SignRequest};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 pub use sync_state::{SyncConfig, SyncStatus};
