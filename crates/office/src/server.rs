@@ -2,12 +2,12 @@
 //!
 //! Handlers read the body with a hard limit ([`MAX_BODY_BYTES`]; a larger
 //! declared `Content-Length` is refused before reading anything), check
-//! the request signature, then run the blocking store call on tokio's
-//! blocking pool behind one mutex: SQLite has one writer anyway, and a
-//! batch of 500 records commits in milliseconds.
+//! the request signature and parse the body on tokio's blocking pool (an
+//! 8 MiB body is milliseconds of hashing and parsing), then call the store
+//! ([`crate::store::SyncStore`]).
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -30,13 +30,12 @@ use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
 use crate::pairing::code_hash;
-use crate::store::{Device, OfficeStore};
+use crate::store::{Device, SyncStore};
+
+pub use crate::store::SharedStore;
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-
-/// Storage shared by all connections.
-pub type SharedStore = Arc<Mutex<dyn OfficeStore>>;
 
 impl IntoResponse for OfficeError {
     fn into_response(self) -> Response {
@@ -139,18 +138,9 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
 }
 
-/// Runs a store call on the blocking pool.
-async fn with_store<T: Send + 'static>(
-    store: &SharedStore,
-    f: impl FnOnce(&mut dyn OfficeStore) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut *guard)
-    })
-    .await
-    .map_err(|e| OfficeError::Internal(e.to_string()))?
+/// Runs CPU-heavy request work (hashing, parsing) on the blocking pool.
+async fn off_the_runtime<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| OfficeError::Internal(e.to_string()))?
 }
 
 /// The authentication headers of a request.
@@ -194,25 +184,31 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
 }
 
 /// Checks a push's signature and timestamp against the paired device (the
-/// nonce is checked in the same transaction as the batch, see [`push`]).
-fn authenticate(
-    store: &mut dyn OfficeStore,
-    signed: &SignedBy,
-    path: &str,
-    body: &[u8],
+/// nonce is checked in the same transaction as the batch, see [`push`]),
+/// and parses the batch.
+async fn authenticate(
+    store: &(impl SyncStore + ?Sized),
+    signed: SignedBy,
+    path: &'static str,
+    body: Bytes,
     now: DateTime<Utc>,
-) -> Result<Device> {
-    let device = store.device(signed.device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
+) -> Result<(Device, Result<PushRequest>)> {
+    let device = store.device(signed.device_id).await?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
     if let Some(revoked_at) = &device.revoked_at {
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
     }
-    check_signature(signed, &device.public_key, path, body, now)?;
-    Ok(device)
+    let key = device.public_key;
+    let request = off_the_runtime(move || {
+        check_signature(&signed, &key, path, &body, now)?;
+        Ok(parse_json::<PushRequest>(&body))
+    })
+    .await?;
+    Ok((device, request))
 }
 
 /// Keeps an alert for refusals that staff must see, then passes the error on.
-fn alerting<T>(
-    store: &mut dyn OfficeStore,
+async fn alerting<T>(
+    store: &(impl SyncStore + ?Sized),
     device_id: Option<Uuid>,
     now: DateTime<Utc>,
     result: Result<T>,
@@ -227,7 +223,7 @@ fn alerting<T>(
                 OfficeError::Gap { found, .. } => Some(*found),
                 _ => None,
             };
-            if let Err(alert_error) = store.raise_alert(device_id, seq, error.code(), &error.to_string(), now) {
+            if let Err(alert_error) = store.raise_alert(device_id, seq, error.code(), &error.to_string(), now).await {
                 tracing::error!(%alert_error, "could not save an alert");
             }
         }
@@ -241,29 +237,27 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     let signed = signed_by(&headers)?;
     let body = read_body(&headers, body).await?;
     let now = Utc::now();
-    with_store(&store, move |store| {
-        let device_id = signed.device_id;
-        let result = (|| {
-            let device = authenticate(store, &signed, PUSH_PATH, &body, now)?;
-            let nonce = (signed.nonce.as_str(), now.timestamp());
-            let outcome =
-                parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
-            match outcome {
-                // A refused request's nonce is spent too: replaying it is a replay.
-                Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
-                    if !store.remember_nonce(device.device_id, nonce.0, nonce.1)? {
-                        return Err(OfficeError::Replay { nonce: signed.nonce.clone() });
-                    }
-                    Err(error)
+    let (device_id, nonce) = (signed.device_id, signed.nonce.clone());
+    let result = async {
+        let (device, request) = authenticate(&*store, signed, PUSH_PATH, body, now).await?;
+        let outcome = match request {
+            Ok(request) => store.ingest(&device, Some((&nonce, now.timestamp())), request, now).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            // A refused request's nonce is spent too: replaying it is a replay.
+            Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
+                if !store.remember_nonce(device.device_id, &nonce, now.timestamp()).await? {
+                    return Err(OfficeError::Replay { nonce });
                 }
-                other => other,
+                Err(error)
             }
-        })();
-        let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
-        alerting(store, known, now, result)
-    })
-    .await
-    .map(axum::Json)
+            other => other,
+        }
+    }
+    .await;
+    let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
+    alerting(&*store, known, now, result).await.map(axum::Json)
 }
 
 async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PairResponse>> {
@@ -282,10 +276,8 @@ async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     check_signature(&signed, &key, PAIR_PATH, &body, now)?;
     let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
     let code = request.code.chars().take(40).collect::<String>();
-    let (device, acknowledged_seq) = with_store(&store, move |store| {
-        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now)
-    })
-    .await?;
+    let (device, acknowledged_seq) =
+        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now).await?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
     Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
 }

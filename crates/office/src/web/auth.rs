@@ -11,7 +11,7 @@ use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 
-use super::{PageError, SharedDashboard, layout, with_db};
+use super::{PageError, SharedDashboard, layout};
 use crate::store::Session;
 
 /// The session cookie's name.
@@ -74,7 +74,7 @@ impl FromRequestParts<SharedDashboard> for Staff {
         let next = parts.uri.path_and_query().map_or("/records", |p| p.as_str()).to_owned();
         let Some(token) = cookie_token(&parts.headers) else { return Err(LoginRedirect(next).into_response()) };
         let now = Utc::now().timestamp();
-        match with_db(dash, move |db| db.session(&token, now)).await {
+        match dash.store.session(&token, now).await {
             Ok(Some(session)) => Ok(Staff { session }),
             Ok(None) => Err(LoginRedirect(next).into_response()),
             Err(error) => Err(error.into_response()),
@@ -143,19 +143,16 @@ pub(super) async fn login(
     let now = Utc::now();
     let throttle = dash.throttle;
     let address = peer.ip().to_string();
-    let (user, lock) = {
-        let (username, address) = (username.clone(), address.clone());
-        with_db(&dash, move |db| {
-            if let Some(wait) = db.login_locked_for(&throttle, &username, &address, now.timestamp())? {
-                return Ok((None, Some(wait)));
-            }
-            let user = db.check_password(&username, &form.password)?;
+    let store = &dash.store;
+    let (user, lock) = match store.login_locked_for(&throttle, &username, &address, now.timestamp()).await? {
+        Some(wait) => (None, Some(wait)),
+        None => {
+            let user = store.check_password(&username, &form.password).await?;
             if user.is_none() {
-                db.note_login_failure(&username, &address, now.timestamp())?;
+                store.note_login_failure(&username, &address, now.timestamp()).await?;
             }
-            Ok((user, None))
-        })
-        .await?
+            (user, None)
+        }
     };
     if let Some(wait) = lock {
         tracing::warn!(account = %username, %address, "login refused: too many failures");
@@ -174,15 +171,8 @@ pub(super) async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     };
-    let token = {
-        let user = user.clone();
-        with_db(&dash, move |db| {
-            let token = db.start_session(&user, now.timestamp())?;
-            db.audit(&user, "login", &format!("from {address}"), now)?;
-            Ok(token)
-        })
-        .await?
-    };
+    let token = store.start_session(&user, now.timestamp()).await?;
+    store.audit(&user, "login", &format!("from {address}"), now).await?;
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
 }
@@ -200,7 +190,7 @@ pub(super) async fn logout(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     if let Some(token) = cookie_token(&headers) {
-        with_db(&dash, move |db| db.end_session(&token)).await?;
+        dash.store.end_session(&token).await?;
     }
     let expired = format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
     Ok(([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response())

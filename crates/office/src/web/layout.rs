@@ -6,6 +6,7 @@ use maud::{DOCTYPE, Markup, html};
 use signbook_core::record::{Record, format_offset};
 
 use super::Staff;
+use crate::store::DamagedRecord;
 
 const NAV: [(&str, &str); 6] = [
     ("/records", "Records"),
@@ -76,6 +77,19 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
                     p.problem role="alert" { (message) }
                     p { a href="/records" { "Back to the records" } }
                 }
+            }
+        }
+    }
+}
+
+/// Matching records whose rows are damaged: named, with a link to each
+/// one's page, never silently left out.
+pub fn damaged_notice(damaged: &[DamagedRecord]) -> Markup {
+    html! {
+        @if !damaged.is_empty() {
+            div.problem role="alert" {
+                p { (damaged.len()) " matching record(s) are damaged in the office database and cannot be shown. See Integrity for the full report." }
+                ul { @for d in damaged { li { a href={ "/records/" (d.device_id) "/" (d.seq) } { "Kiosk " (&d.device_id.to_string()[..8]) ", record " (d.seq) } ": " (d.detail) } } }
             }
         }
     }

@@ -8,9 +8,10 @@
 //! * Logins ([`auth`]): Argon2id passwords, a session cookie that is
 //!   `HttpOnly; Secure; SameSite=Strict`, a CSRF token in every form, and
 //!   failed logins limited per account and per address.
-//! * The dashboard has its own SQLite connection, separate from the sync
-//!   path's, so a long export never holds up a kiosk's push (WAL lets the
-//!   two read and write side by side).
+//! * Storage through [`crate::store::OfficeStorage`] only. With SQLite the
+//!   dashboard has its own store (its own connection), separate from the
+//!   sync path's, so a long export never holds up a kiosk's push (WAL lets
+//!   the two read and write side by side).
 //!
 //! Pages: [`records`] (search, record page, exports), [`integrity`]
 //! (chains, alerts, kiosks), [`roster`] (who still has to sign),
@@ -35,14 +36,14 @@ use signbook_core::Hash32;
 use signbook_core::verify::VerifyReport;
 
 use crate::error::OfficeError;
-use crate::store::{LoginThrottle, SqliteStore};
+use crate::store::{LoginThrottle, SharedStore};
 
 pub use auth::Staff;
 
 /// What every dashboard page can reach.
 #[derive(Debug)]
 pub struct Dashboard {
-    db: Mutex<SqliteStore>,
+    store: SharedStore,
     school: String,
     fingerprint: Hash32,
     throttle: LoginThrottle,
@@ -51,10 +52,11 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// A dashboard over its own connection to the office database.
-    pub fn new(db: SqliteStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
+    /// A dashboard over `store` (with SQLite, give it its own
+    /// [`crate::SqliteStore`], so exports never hold up the sync API).
+    pub fn new(store: SharedStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
         Arc::new(Dashboard {
-            db: Mutex::new(db),
+            store,
             school,
             fingerprint,
             throttle: LoginThrottle::default(),
@@ -66,19 +68,12 @@ impl Dashboard {
 /// Shared dashboard state.
 pub type SharedDashboard = Arc<Dashboard>;
 
-/// Runs `f` with the dashboard's database on the blocking pool.
-async fn with_db<T: Send + 'static>(
-    dash: &SharedDashboard,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, OfficeError> + Send + 'static,
+/// Runs CPU-heavy page work (PDFs, ZIPs) on the blocking pool, off the
+/// threads that serve requests.
+async fn off_the_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, OfficeError> + Send + 'static,
 ) -> Result<T, PageError> {
-    let dash = dash.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut db = dash.db.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut db)
-    })
-    .await
-    .map_err(|e| PageError::Office(OfficeError::Internal(e.to_string())))?
-    .map_err(PageError::Office)
+    Ok(tokio::task::spawn_blocking(f).await.map_err(|e| OfficeError::Internal(e.to_string()))??)
 }
 
 /// Everything a dashboard request can fail with; shown as a page that says

@@ -1,85 +1,18 @@
-//! The SQLite backend: one file, opened as the kiosk's is
-//! (`signbook_core::sqlite`): WAL (so `signbook-office pair` can add a code
-//! while `serve` runs), `synchronous=FULL` (an acknowledged record survives
-//! a power cut), foreign keys, and a busy timeout.
-
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+//! The sync side: pairing, nonces, ingesting batches, alerts, revocation.
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use signbook_core::Hash32;
-use signbook_core::checkpoint::Checkpoint;
-use signbook_core::record::{PersonalData, Record, RecordHeader, format_utc};
-use signbook_core::sqlite::OpenError;
-use signbook_core::store::Erasure;
-use signbook_core::verify::{ChainWalk, VerifyReport};
+use signbook_core::record::{Erasure, Record, format_utc};
 use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
 use signbook_sync::wire::{PushRequest, PushResponse, WireErasure};
 use uuid::Uuid;
 
-use super::migrations;
-use super::{Alert, Device, DeviceSummary, OfficeStore};
+use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
+use crate::store::sync::Device;
 use crate::ingest::{check_extension, decode_batch, implausible_time};
-
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// The office database file.
-#[derive(Debug)]
-pub struct SqliteStore {
-    pub(super) conn: Connection,
-    path: PathBuf,
-}
-
-impl SqliteStore {
-    /// Opens (creating and migrating if needed) the database at `path`.
-    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
-        let path = path.as_ref().to_owned();
-        let conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|error| match error {
-            OpenError::Unreadable(source) => OfficeError::Db { doing: "opening the office database", source },
-            OpenError::Foreign => OfficeError::ForeignDatabase { path: path.clone() },
-            OpenError::TooNew { found, supported } => {
-                OfficeError::SchemaTooNew { path: path.clone(), found, supported }
-            }
-            OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
-        })?;
-        let mut conn = conn;
-        super::search::backfill(&mut conn)?;
-        Ok(SqliteStore { conn, path })
-    }
-
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Rows stored for `device_id` (tests and the `kiosks` listing).
-    pub fn record_count(&self, device_id: Uuid) -> Result<u64> {
-        self.conn
-            .query_row("SELECT count(*) FROM records WHERE device_id = ?1", [device_id.hyphenated().to_string()], |r| {
-                r.get(0)
-            })
-            .doing("counting records")
-    }
-
-    /// `(seq, record_hash)` of every stored record of `device_id`, in order.
-    pub fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>> {
-        const DOING: &str = "reading record hashes";
-        let mut stmt =
-            self.conn.prepare("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq").doing(DOING)?;
-        let rows = stmt
-            .query_map([device_id.hyphenated().to_string()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
-            .doing(DOING)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, hash) = row.doing(DOING)?;
-            out.push((seq, Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?));
-        }
-        Ok(out)
-    }
-}
 
 /// Remembers a request nonce; `false` if this device used it before.
 fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
@@ -107,7 +40,7 @@ fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
     }
 }
 
-fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
+pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
     let (id, key, name, paired_at, revoked_at) = row;
     let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
     let key: [u8; 32] =
@@ -216,8 +149,8 @@ fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<usi
     })
 }
 
-impl OfficeStore for SqliteStore {
-    fn add_pairing_code(&mut self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+impl Db {
+    pub fn add_pairing_code(&mut self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
         self.conn
             .execute(
                 "INSERT INTO pairing_codes (code_hash, created_at, expires_at) VALUES (?1, ?2, ?3)",
@@ -227,7 +160,7 @@ impl OfficeStore for SqliteStore {
         Ok(())
     }
 
-    fn pair(
+    pub fn pair(
         &mut self,
         code: &str,
         code_hash: &str,
@@ -295,7 +228,7 @@ impl OfficeStore for SqliteStore {
         Ok((device, acked))
     }
 
-    fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
+    pub fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
         self.conn
             .prepare_cached(
                 "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
@@ -311,7 +244,7 @@ impl OfficeStore for SqliteStore {
             .transpose()
     }
 
-    fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
+    pub fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
         let tx =
             self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("checking the request nonce")?;
         let fresh = insert_nonce(&tx, device_id, nonce, now_secs)?;
@@ -319,7 +252,7 @@ impl OfficeStore for SqliteStore {
         Ok(fresh)
     }
 
-    fn ingest(
+    pub fn ingest(
         &mut self,
         device: &Device,
         nonce: Option<(&str, i64)>,
@@ -440,7 +373,7 @@ impl OfficeStore for SqliteStore {
         Ok(response)
     }
 
-    fn raise_alert(
+    pub fn raise_alert(
         &mut self,
         device_id: Option<Uuid>,
         seq: Option<u64>,
@@ -457,7 +390,7 @@ impl OfficeStore for SqliteStore {
         Ok(())
     }
 
-    fn revoke(&mut self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+    pub fn revoke(&mut self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
         let device = self.device(device_id)?.ok_or(OfficeError::UnknownDevice { device_id })?;
         if device.revoked_at.is_some() {
             return Ok(false);
@@ -469,185 +402,5 @@ impl OfficeStore for SqliteStore {
             )
             .doing("revoking a kiosk")?;
         Ok(true)
-    }
-
-    fn devices(&self) -> Result<Vec<DeviceSummary>> {
-        const DOING: &str = "listing kiosks";
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT d.device_id, d.name, d.paired_at, d.revoked_at,
-                    (SELECT max(seq) FROM records r WHERE r.device_id = d.device_id),
-                    (SELECT max(received_at) FROM records r WHERE r.device_id = d.device_id)
-                 FROM devices d ORDER BY d.paired_at",
-            )
-            .doing(DOING)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<u64>>(4)?, r.get(5)?))
-            })
-            .doing(DOING)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, name, paired_at, revoked_at, records, last_received_at) = row.doing(DOING)?;
-            let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(e.to_string()))?;
-            out.push(DeviceSummary {
-                device_id,
-                name,
-                paired_at,
-                revoked_at,
-                records: records.unwrap_or(0),
-                last_received_at,
-            });
-        }
-        Ok(out)
-    }
-
-    fn alerts(&self) -> Result<Vec<Alert>> {
-        const DOING: &str = "listing alerts";
-        let mut stmt =
-            self.conn.prepare("SELECT device_id, seq, kind, detail, raised_at FROM alerts ORDER BY id").doing(DOING)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<u64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })
-            .doing(DOING)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (device, seq, kind, detail, raised_at) = row.doing(DOING)?;
-            out.push(Alert { device_id: device.and_then(|d| Uuid::parse_str(&d).ok()), seq, kind, detail, raised_at });
-        }
-        Ok(out)
-    }
-
-    fn verify(&self) -> Result<Vec<VerifyReport>> {
-        const DOING: &str = "verifying stored chains";
-        let mut reports = Vec::new();
-        let devices: Vec<Device> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at")
-                .doing(DOING)?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).doing(DOING)?;
-            let raw: Vec<_> = rows.collect::<rusqlite::Result<_>>().doing(DOING)?;
-            raw.into_iter().map(parse_device).collect::<Result<_>>()?
-        };
-        for device in devices {
-            let id = device.device_id.hyphenated().to_string();
-            let checkpoints = {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT seq, head_hash, signature FROM checkpoints WHERE device_id = ?1 ORDER BY seq")
-                    .doing(DOING)?;
-                let rows = stmt
-                    .query_map([&id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
-                    .doing(DOING)?;
-                let mut out = Vec::new();
-                for row in rows {
-                    let (seq, head, sig) = row.doing(DOING)?;
-                    out.push(Checkpoint {
-                        device_id: device.device_id,
-                        seq,
-                        head_hash: Hash32::from_hex(&head).unwrap_or(Hash32::ZERO),
-                        signature: sig.try_into().unwrap_or([0; 64]),
-                    });
-                }
-                out
-            };
-            let mut walk = ChainWalk::new(device.device_id, device.public_key, checkpoints);
-            let mut stmt = self
-                .conn
-                .prepare(
-                    "SELECT r.seq, r.id, r.prev_hash, r.agreement_hash, r.role, r.signed_at, r.utc_offset_minutes, r.name_digest,
-                        r.organisation_digest, r.signature_digest, r.record_hash, r.name, r.name_salt, r.organisation,
-                        r.organisation_salt, r.signature_png, r.signature_salt, e.reason, e.erased_at
-                     FROM records r LEFT JOIN erasures e ON e.device_id = r.device_id AND e.seq = r.seq
-                     WHERE r.device_id = ?1 ORDER BY r.seq",
-                )
-                .doing(DOING)?;
-            let mut rows = stmt.query([&id]).doing(DOING)?;
-            while let Some(row) = rows.next().doing(DOING)? {
-                let (record, erasure) = decode_office_row(device.device_id, row).doing(DOING)?;
-                walk.check(&record, erasure.as_ref());
-            }
-            reports.push(walk.finish());
-        }
-        Ok(reports)
-    }
-}
-
-/// Reads a stored row back. Unreadable values become values that fail
-/// verification (zeros), so a damaged row is reported, not skipped.
-pub(super) fn decode_office_row(
-    device_id: Uuid,
-    row: &rusqlite::Row<'_>,
-) -> rusqlite::Result<(Record, Option<Erasure>)> {
-    let hash = |i: usize| -> rusqlite::Result<Hash32> {
-        Ok(Hash32::from_hex(&row.get::<_, String>(i)?).unwrap_or(Hash32::ZERO))
-    };
-    let time = |text: String| {
-        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH)
-    };
-    let salt = |i: usize| -> rusqlite::Result<Option<[u8; 16]>> {
-        Ok(row.get::<_, Option<Vec<u8>>>(i)?.map(|b| b.try_into().unwrap_or([0; 16])))
-    };
-    let header = RecordHeader {
-        id: Uuid::parse_str(&row.get::<_, String>(1)?).unwrap_or_default(),
-        device_id,
-        seq: row.get(0)?,
-        prev_hash: hash(2)?,
-        agreement_hash: hash(3)?,
-        role: row.get(4)?,
-        signed_at: time(row.get(5)?),
-        utc_offset_minutes: row.get(6)?,
-        name_digest: hash(7)?,
-        organisation_digest: row.get::<_, Option<String>>(8)?.map(|d| Hash32::from_hex(&d).unwrap_or(Hash32::ZERO)),
-        signature_digest: hash(9)?,
-    };
-    let (name, name_salt): (Option<String>, _) = (row.get(11)?, salt(12)?);
-    let (organisation, organisation_salt): (Option<String>, _) = (row.get(13)?, salt(14)?);
-    let (signature_png, signature_salt): (Option<Vec<u8>>, _) = (row.get(15)?, salt(16)?);
-    // Any personal column present means personal data; a value without its
-    // salt (or the reverse) is kept as one that fails its digest, never
-    // dropped, so an injected field cannot pass as absent.
-    let present = name.is_some()
-        || name_salt.is_some()
-        || organisation.is_some()
-        || organisation_salt.is_some()
-        || signature_png.is_some()
-        || signature_salt.is_some();
-    let personal = present.then(|| PersonalData {
-        name: name.unwrap_or_default(),
-        name_salt: name_salt.unwrap_or([0; 16]),
-        organisation: (organisation.is_some() || organisation_salt.is_some())
-            .then(|| (organisation.unwrap_or_default(), organisation_salt.unwrap_or([0; 16]))),
-        signature_png: signature_png.unwrap_or_default(),
-        signature_salt: signature_salt.unwrap_or([0; 16]),
-    });
-    let erasure = row
-        .get::<_, Option<String>>(17)?
-        .map(|reason| -> rusqlite::Result<Erasure> { Ok(Erasure { reason, erased_at: time(row.get(18)?) }) })
-        .transpose()?;
-    Ok((Record { header, hash: hash(10)?, personal }, erasure))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_newer_or_foreign_database_is_refused_untouched() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("office.db");
-        drop(SqliteStore::open(&path).unwrap());
-        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
-        let err = SqliteStore::open(&path).unwrap_err();
-        assert_eq!(err.code(), "schema_too_new");
-        assert!(err.to_string().contains("schema 99") && err.to_string().contains("has not been changed"), "{err}");
-
-        let other = dir.path().join("other.db");
-        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
-        assert_eq!(SqliteStore::open(&other).unwrap_err().code(), "foreign_database");
     }
 }
