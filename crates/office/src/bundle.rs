@@ -34,11 +34,7 @@ pub struct ImportReport {
 }
 
 /// Checks the bundle at `path` whole, then ingests it batch by batch.
-pub async fn import_bundle(
-    store: &(impl SyncStore + ?Sized),
-    path: &Path,
-    now: DateTime<Utc>,
-) -> Result<ImportReport> {
+pub async fn import_bundle(store: &(impl SyncStore + ?Sized), path: &Path, now: DateTime<Utc>) -> Result<ImportReport> {
     let invalid = |detail: String| OfficeError::BundleInvalid { path: path.to_owned(), detail };
     let bytes = std::fs::read(path).map_err(|source| OfficeError::Io { path: path.to_owned(), source })?;
     let body = bytes
@@ -66,14 +62,15 @@ pub async fn import_bundle(
         .map_err(|_| invalid("its signature is not 128 hex digits".into()))?;
     let message = bundle_signed_message(&device.device_id, &Sha256::digest(content));
     if device.public_key.verify(&message, &Signature::from_bytes(&signature)).is_err() {
-        store.raise_alert(
-            Some(device.device_id),
-            None,
-            "bundle_signature_invalid",
-            &format!("bundle {} failed its signature check", path.display()),
-            now,
-        )
-        .await?;
+        store
+            .raise_alert(
+                Some(device.device_id),
+                None,
+                "bundle_signature_invalid",
+                &format!("bundle {} failed its signature check", path.display()),
+                now,
+            )
+            .await?;
         return Err(invalid(format!(
             "its signature is not kiosk {}'s registered key: the file was altered or did not come from that kiosk; nothing was imported",
             device.device_id
@@ -98,14 +95,15 @@ pub async fn import_bundle(
             }
             Err(error) => {
                 if error.is_alert() {
-                    store.raise_alert(
-                        Some(device.device_id),
-                        None,
-                        error.code(),
-                        &format!("bundle {}: {error}", path.display()),
-                        now,
-                    )
-                    .await?;
+                    store
+                        .raise_alert(
+                            Some(device.device_id),
+                            None,
+                            error.code(),
+                            &format!("bundle {}: {error}", path.display()),
+                            now,
+                        )
+                        .await?;
                 }
                 return Err(error);
             }

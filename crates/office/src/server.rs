@@ -193,7 +193,8 @@ async fn authenticate(
     body: Bytes,
     now: DateTime<Utc>,
 ) -> Result<(Device, Result<PushRequest>)> {
-    let device = store.device(signed.device_id).await?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
+    let device =
+        store.device(signed.device_id).await?.ok_or(OfficeError::DeviceNotPaired { device_id: signed.device_id })?;
     if let Some(revoked_at) = &device.revoked_at {
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
     }

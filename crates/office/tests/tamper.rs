@@ -3,8 +3,10 @@
 
 mod common;
 
+use common::block_on;
 use common::{Office, kiosk};
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::store::IntegrityStore;
+use signbook_office::{SqliteStore, db_path};
 
 /// Found by the reliability suite: an organisation (or a salt) added to a
 /// record that had none, or to a tombstone, was dropped on reading and
@@ -19,7 +21,7 @@ fn a_personal_field_added_where_there_was_none_is_caught() {
     signbook_sync::push(&mut store).unwrap();
     office.kill();
     let path = db_path(office_dir.path());
-    assert!(SqliteStore::open(&path).unwrap().verify().unwrap()[0].is_intact());
+    assert!(block_on(SqliteStore::open(&path).unwrap().verify()).unwrap()[0].is_intact());
 
     // Record 2 was signed without an organisation; record 5 is a tombstone.
     for (sql, seq) in [
@@ -35,7 +37,7 @@ fn a_personal_field_added_where_there_was_none_is_caught() {
         conn.execute_batch("DROP TRIGGER office_records_change_only_by_erasure;").unwrap();
         conn.execute_batch(sql).unwrap();
         drop(conn);
-        let report = SqliteStore::open(&copy).unwrap().verify().unwrap().remove(0);
+        let report = block_on(SqliteStore::open(&copy).unwrap().verify()).unwrap().remove(0);
         let problem = report.problem.unwrap_or_else(|| panic!("{sql}: went unnoticed"));
         assert_eq!(problem.seq, seq, "{sql}: {problem}");
         let _ = std::fs::remove_file(copy.with_extension("db-wal"));
@@ -60,6 +62,7 @@ fn a_deleted_record_row_still_opens_and_is_named() {
     )
     .unwrap();
     drop(conn);
-    let report = SqliteStore::open(&path).expect("a tampered database still opens").verify().unwrap().remove(0);
+    let report =
+        block_on(SqliteStore::open(&path).expect("a tampered database still opens").verify()).unwrap().remove(0);
     assert_eq!(report.problem.map(|p| p.seq), Some(3));
 }

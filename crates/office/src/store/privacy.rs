@@ -53,8 +53,14 @@ pub trait PrivacyStore: Send + Sync {
     /// Erases one record's personal data at the office's request, and logs
     /// it. The kiosk's own copy is erased by its admin (`signbook erase`)
     /// or when it next syncs.
-    async fn erase_record(&self, device_id: Uuid, seq: u64, reason: &str, actor: &str, now: DateTime<Utc>)
-    -> Result<()>;
+    async fn erase_record(
+        &self,
+        device_id: Uuid,
+        seq: u64,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// Retention periods in days, by role.
     async fn retention(&self) -> Result<Vec<(String, u32)>>;

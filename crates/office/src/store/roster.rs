@@ -2,6 +2,8 @@
 //! who of them has not signed the current agreement for their role.
 //! Reading the file and matching names are here, for every backend.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -130,6 +132,10 @@ pub fn may_be_same_person(a: &str, b: &str) -> bool {
 pub trait RosterStore: Send + Sync {
     /// Replaces the roster with `entries`, and logs it.
     async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()>;
+
+    /// The hash of the newest agreement version published for each role:
+    /// what that role must sign now.
+    async fn current_agreements(&self) -> Result<HashMap<String, String>>;
 
     /// Every roster entry with where it stands, in roster order.
     async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>>;

@@ -122,7 +122,8 @@ pub(super) async fn pack(
         records.push(r?);
     }
     let detail = format!("{} records: {}", records.len(), query.describe());
-    let bytes = pack_bytes(dash.school.clone(), query.describe(), records, all_agreements(&dash).await?, chains).await?;
+    let bytes =
+        pack_bytes(dash.school.clone(), query.describe(), records, all_agreements(&dash).await?, chains).await?;
     dash.store.audit(staff.name(), "export_pack", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-evidence-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }
@@ -146,7 +147,8 @@ pub(super) async fn subject_access(
     // Everything held under this exact name (ignoring case, accents and spacing).
     let key = fold(&name);
     let mut records = Vec::new();
-    let mut stream = dash.store.matching_records(&RecordQuery { name: name.clone(), ..Default::default() }, true).await?;
+    let mut stream =
+        dash.store.matching_records(&RecordQuery { name: name.clone(), ..Default::default() }, true).await?;
     while let Some(r) = stream.next().await {
         let r = r?;
         if r.record.personal.as_ref().is_some_and(|p| fold(&p.name) == key) {

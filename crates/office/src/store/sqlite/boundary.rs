@@ -1,6 +1,8 @@
 //! [`SqliteStore`] behind the storage traits: each call takes what it needs
 //! by value onto the blocking pool and runs one [`super::Db`] method there.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
@@ -262,6 +264,10 @@ impl RosterStore for SqliteStore {
     async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()> {
         let (entries, actor) = (entries.to_vec(), actor.to_owned());
         self.run(move |db| db.replace_roster(&entries, &actor, now)).await
+    }
+
+    async fn current_agreements(&self) -> Result<HashMap<String, String>> {
+        self.run(|db| db.current_agreements()).await
     }
 
     async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {

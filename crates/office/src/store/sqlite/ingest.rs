@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
-use crate::store::sync::Device;
 use crate::ingest::{check_extension, decode_batch, implausible_time};
+use crate::store::sync::Device;
 
 /// Remembers a request nonce; `false` if this device used it before.
 fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {

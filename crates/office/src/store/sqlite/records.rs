@@ -70,8 +70,10 @@ impl Db {
             .doing(DOING)?;
         let mut out = Vec::with_capacity(keys.len());
         for (device, seq) in keys {
-            if let Some(record) =
-                stmt.query_row(params![device.hyphenated().to_string(), seq], |row| Ok(stored_record(row))).optional().doing(DOING)?
+            if let Some(record) = stmt
+                .query_row(params![device.hyphenated().to_string(), seq], |row| Ok(stored_record(row)))
+                .optional()
+                .doing(DOING)?
             {
                 out.push(record);
             }

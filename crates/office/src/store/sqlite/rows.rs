@@ -25,7 +25,11 @@ pub(super) fn stored_record(row: &rusqlite::Row<'_>) -> Result<StoredRecord, Dam
         detail: defect.detail,
     };
     let (record, erasure) = decode_record_row(row).map_err(damaged)?;
-    let extra = |detail: &str| DamagedRecord { device_id: record.header.device_id, seq: record.header.seq, detail: detail.into() };
+    let extra = |detail: &str| DamagedRecord {
+        device_id: record.header.device_id,
+        seq: record.header.seq,
+        detail: detail.into(),
+    };
     let kiosk_name = row.get(RECORD_ROW_COLUMNS).map_err(|_| extra("its kiosk's name is unreadable"))?;
     let received_at = row.get(RECORD_ROW_COLUMNS + 1).map_err(|_| extra("the time it arrived is unreadable"))?;
     Ok(StoredRecord { record, erasure, kiosk_name, received_at })

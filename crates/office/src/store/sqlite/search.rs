@@ -106,7 +106,9 @@ pub(super) fn backfill(conn: &mut Connection) -> Result<()> {
             match super::rows::stored_record(row) {
                 Ok(stored) => out.push(stored.record),
                 // Left out of search; `verify` names it.
-                Err(damaged) => tracing::warn!(device = %damaged.device_id, seq = damaged.seq, detail = %damaged.detail, "a damaged record was not indexed for search"),
+                Err(damaged) => {
+                    tracing::warn!(device = %damaged.device_id, seq = damaged.seq, detail = %damaged.detail, "a damaged record was not indexed for search")
+                }
             }
         }
         out
