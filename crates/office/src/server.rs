@@ -30,9 +30,7 @@ use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
 use crate::pairing::code_hash;
-use crate::store::{Device, SyncStore};
-
-pub use crate::store::SharedStore;
+use crate::store::{Device, SharedStore, SyncStore};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;

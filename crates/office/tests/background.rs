@@ -8,8 +8,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use common::block_on;
-use common::{Office, Proxy, assert_office_holds, kiosk, sign};
+use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_core::role::Role;
 use signbook_office::store::IntegrityStore;
 use signbook_sync::backoff::Backoff;

@@ -7,8 +7,7 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::block_on;
-use common::{Office, Proxy, assert_office_holds, kiosk, push_until_synced, sign};
+use common::{Office, Proxy, assert_office_holds, block_on, kiosk, push_until_synced, sign};
 use signbook_core::Store;
 use signbook_office::store::IntegrityStore;
 

@@ -3,8 +3,7 @@
 
 mod common;
 
-use common::block_on;
-use common::{Office, kiosk, kiosk_hashes, sign};
+use common::{Office, block_on, kiosk, kiosk_hashes, sign};
 use signbook_core::Store;
 use signbook_office::store::IntegrityStore;
 use signbook_sync::SyncError;

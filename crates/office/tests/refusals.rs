@@ -9,8 +9,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 use chrono::Utc;
-use common::block_on;
-use common::{Office, kiosk, sign};
+use common::{Office, block_on, kiosk, sign};
 use ed25519_dalek::SigningKey;
 use rustls::pki_types::ServerName;
 use signbook_core::Store;

@@ -4,8 +4,7 @@
 
 mod common;
 
-use common::block_on;
-use common::{Office, assert_office_holds, kiosk, sign};
+use common::{Office, assert_office_holds, block_on, kiosk, sign};
 use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore};
 
 #[test]

@@ -28,7 +28,7 @@ const SIGNATURE_MAX: (f32, f32) = (300.0, 110.0);
 ///
 /// `agreement` is the version the record refers to, or `None` when the
 /// office does not hold its text; `chain` is the office's check of the
-/// record's kiosk (`OfficeStore::verify`), so the page can say whether
+/// record's kiosk (`IntegrityStore::verify`), so the page can say whether
 /// this record is covered by an intact chain.
 pub fn record_pdf(
     school: &str,

@@ -10,7 +10,7 @@ use signbook_core::verify::{ChainWalk, VerifyReport};
 use uuid::Uuid;
 
 use super::Db;
-use super::ingest::parse_device;
+use super::pairing::parse_device;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, KioskStatus};
 use crate::store::sync::Device;

@@ -12,6 +12,7 @@ mod boundary;
 mod ingest;
 mod integrity;
 mod migrations;
+mod pairing;
 mod privacy;
 mod records;
 mod roster;
@@ -31,7 +32,7 @@ use crate::error::{OfficeError, Result};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The office database file, behind the storage traits.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct SqliteStore {
     db: Arc<Mutex<Db>>,
     path: PathBuf,
@@ -72,14 +73,6 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || f(&mut lock(&db)))
             .await
             .map_err(|e| OfficeError::Internal(format!("a database task failed: {e}")))?
-    }
-
-    /// Turns off fsync on this connection, for building large test and
-    /// benchmark databases quickly; never in the product.
-    #[cfg(feature = "test-support")]
-    pub fn unsafe_disable_fsync_for_fixtures(&self) -> Result<()> {
-        use crate::error::DbContext as _;
-        lock(&self.db).conn.pragma_update(None, "synchronous", "OFF").doing("relaxing durability")
     }
 }
 
