@@ -27,9 +27,10 @@ pub struct RowDefect {
     pub detail: String,
 }
 
-impl From<RowDefect> for Error {
-    fn from(defect: RowDefect) -> Error {
-        Error::DamagedRecord { seq: defect.seq, detail: defect.detail }
+impl RowDefect {
+    /// The error a store reports for the row.
+    pub fn into_error(self) -> Error {
+        Error::DamagedRecord { seq: self.seq, detail: self.detail }
     }
 }
 

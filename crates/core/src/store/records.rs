@@ -286,7 +286,7 @@ impl Store {
             self.conn.query_row(&sql, [seq], |r| Ok(decode_record_row(r))).optional().doing("reading a record")?;
         match row {
             Some(Ok((record, _))) => Ok(record),
-            Some(Err(defect)) => Err(defect.into()),
+            Some(Err(defect)) => Err(defect.into_error()),
             None => Err(Error::RecordNotFound { seq }),
         }
     }
@@ -312,7 +312,7 @@ impl Store {
         let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
         let mut rows = stmt.query(params![since, until, filter.role.as_ref().map(Role::as_str)]).doing(DOING)?;
         while let Some(row) = rows.next().doing(DOING)? {
-            let (record, erasure) = decode_record_row(row)?;
+            let (record, erasure) = decode_record_row(row).map_err(RowDefect::into_error)?;
             each(record, erasure)?;
         }
         Ok(())

@@ -13,7 +13,7 @@ use crate::error::{DbContext, Result};
 use crate::hash::Hash32;
 use crate::record::Erasure;
 use crate::record::{Record, format_utc};
-use crate::sqlite::record_row::decode_record_row;
+use crate::sqlite::record_row::{RowDefect, decode_record_row};
 
 /// The office this kiosk is paired with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -135,7 +135,7 @@ impl Store {
         let mut rows = stmt.query(params![after, limit as i64]).doing(DOING)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().doing(DOING)? {
-            out.push(decode_record_row(row)?);
+            out.push(decode_record_row(row).map_err(RowDefect::into_error)?);
         }
         Ok(out)
     }

@@ -3,11 +3,11 @@
 
 use krilla::image::Image;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use signbook_core::record::Erasure;
 use signbook_core::record::{format_offset, format_utc};
-use signbook_core::store::Erasure;
 use signbook_core::verify::VerifyReport;
 
-use super::EvidenceError;
+use super::error::EvidenceError;
 use super::layout::{Flow, MARGIN, PAGE_WIDTH, Style, Weight, fully_covered};
 use crate::store::{StoredAgreement, StoredRecord};
 

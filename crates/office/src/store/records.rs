@@ -36,9 +36,10 @@ pub struct DamagedRecord {
     pub detail: String,
 }
 
-impl From<DamagedRecord> for OfficeError {
-    fn from(row: DamagedRecord) -> OfficeError {
-        OfficeError::DamagedRecord { device_id: row.device_id, seq: row.seq, detail: row.detail }
+impl DamagedRecord {
+    /// The error a store reports for the row.
+    pub fn into_error(self) -> OfficeError {
+        OfficeError::DamagedRecord { device_id: self.device_id, seq: self.seq, detail: self.detail }
     }
 }
 
@@ -111,6 +112,9 @@ pub trait RecordStore: Send + Sync {
     /// Every record matching `query`, oldest first. Without `signatures`,
     /// each signature PNG is left empty, unread: a CSV never shows it, and
     /// it is most of every row.
+    ///
+    /// Read the stream to its end, or drop it, before the next call on the
+    /// same store: a backend may hold its connection until then (SQLite does).
     async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream>;
 
     /// One record; [`crate::OfficeError::DamagedRecord`] if its row cannot

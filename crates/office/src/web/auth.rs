@@ -1,86 +1,19 @@
-//! Logging in and out, the [`Staff`] extractor every page uses, and CSRF.
+//! Logging in and out.
 
 use std::net::SocketAddr;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 
-use super::{PageError, SharedDashboard, layout};
-use crate::store::Session;
-
-/// The session cookie's name.
-pub const COOKIE: &str = "signbook_session";
-
-/// A logged-in member of staff. Pages that take it redirect anyone else to
-/// the login page.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    /// Their session.
-    pub session: Session,
-}
-
-impl Staff {
-    /// Refuses a form whose token is not this session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
-        use subtle::ConstantTimeEq as _;
-        // Constant time: the comparison must not leak how much matched.
-        let same: bool = self.session.csrf_token.as_bytes().ct_eq(token.as_bytes()).into();
-        if same { Ok(()) } else { Err(PageError::Csrf) }
-    }
-
-    /// Who, for the audit log.
-    pub fn name(&self) -> &str {
-        &self.session.username
-    }
-}
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Where an unauthenticated visitor goes instead.
-#[derive(Debug)]
-pub struct LoginRedirect(String);
-
-impl IntoResponse for LoginRedirect {
-    fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
-    }
-}
-
-/// Encodes a query value (`application/x-www-form-urlencoded`, as axum decodes it).
-pub fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
-impl FromRequestParts<SharedDashboard> for Staff {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, dash: &SharedDashboard) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map_or("/records", |p| p.as_str()).to_owned();
-        let Some(token) = cookie_token(&parts.headers) else { return Err(LoginRedirect(next).into_response()) };
-        let now = Utc::now().timestamp();
-        match dash.store.session(&token, now).await {
-            Ok(Some(session)) => Ok(Staff { session }),
-            Ok(None) => Err(LoginRedirect(next).into_response()),
-            Err(error) => Err(error.into_response()),
-        }
-    }
-}
+use super::layout;
+use super::page_error::PageError;
+use super::session::{COOKIE, Staff, cookie_token};
+use super::state::SharedDashboard;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct LoginQuery {
@@ -144,6 +77,7 @@ pub(super) async fn login(
     let throttle = dash.throttle;
     let address = peer.ip().to_string();
     let store = &dash.store;
+    let gate = dash.login_gate.lock().await;
     let (user, lock) = match store.login_locked_for(&throttle, &username, &address, now.timestamp()).await? {
         Some(wait) => (None, Some(wait)),
         None => {
@@ -154,6 +88,7 @@ pub(super) async fn login(
             (user, None)
         }
     };
+    drop(gate);
     if let Some(wait) = lock {
         tracing::warn!(account = %username, %address, "login refused: too many failures");
         let minutes = (wait + 59) / 60;

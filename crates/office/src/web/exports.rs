@@ -13,8 +13,10 @@ use signbook_core::export::CsvWriter;
 use uuid::Uuid;
 
 use super::integrity::chain_reports;
+use super::page_error::{PageError, off_the_runtime};
 use super::records::Filters;
-use super::{PageError, SharedDashboard, Staff, off_the_runtime};
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::evidence::{self, PackInput};
 use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};

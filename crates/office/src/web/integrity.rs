@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, kiosk_label};
-use super::{PageError, SharedDashboard, Staff};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
 
 /// The latest verification of every chain, running one first if none has

@@ -1,11 +1,10 @@
 //! The page shell every dashboard page shares, and small helpers.
 
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
 use maud::{DOCTYPE, Markup, html};
 use signbook_core::record::{Record, format_offset};
 
-use super::Staff;
+use super::session::Staff;
+use super::shell::head;
 use crate::store::DamagedRecord;
 
 const NAV: [(&str, &str); 6] = [
@@ -48,38 +47,9 @@ pub fn page(school: &str, title: &str, staff: Option<&Staff>, active: &str, body
     }
 }
 
-fn head(title: &str) -> Markup {
-    html! {
-        head {
-            meta charset="utf-8";
-            meta name="viewport" content="width=device-width, initial-scale=1";
-            title { (title) }
-            link rel="stylesheet" href="/static/dashboard.css";
-        }
-    }
-}
-
 /// The hidden CSRF field every form carries.
 pub fn csrf(staff: &Staff) -> Markup {
     html! { input type="hidden" name="csrf" value=(staff.session.csrf_token); }
-}
-
-/// A page that says what went wrong.
-pub fn error_page(status: StatusCode, message: &str) -> Markup {
-    let title = status.canonical_reason().unwrap_or("Error");
-    html! {
-        (DOCTYPE)
-        html lang="en-GB" {
-            (head(&format!("{title} · Signbook office")))
-            body {
-                main #main {
-                    h1 { (title) }
-                    p.problem role="alert" { (message) }
-                    p { a href="/records" { "Back to the records" } }
-                }
-            }
-        }
-    }
 }
 
 /// Matching records whose rows are damaged: named, with a link to each
@@ -115,11 +85,4 @@ pub fn kiosk_label(name: Option<&str>, device_id: &uuid::Uuid) -> String {
         Some(name) if !name.trim().is_empty() => format!("{name} ({})", &device_id.to_string()[..8]),
         _ => format!("kiosk {}", &device_id.to_string()[..8]),
     }
-}
-
-pub(super) async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")],
-        include_str!("dashboard.css"),
-    )
 }

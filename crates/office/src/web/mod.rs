@@ -21,99 +21,22 @@ mod auth;
 mod exports;
 mod integrity;
 mod layout;
+mod page_error;
 mod privacy;
 mod records;
 mod roster;
-
-use std::sync::{Arc, Mutex};
+mod session;
+mod shell;
+mod state;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
-use signbook_core::Hash32;
-use signbook_core::verify::VerifyReport;
 
-use crate::error::OfficeError;
-use crate::store::{LoginThrottle, SharedStore};
-
-pub use auth::Staff;
-
-/// What every dashboard page can reach.
-#[derive(Debug)]
-pub struct Dashboard {
-    store: SharedStore,
-    school: String,
-    fingerprint: Hash32,
-    throttle: LoginThrottle,
-    /// The last full verification of every chain, and when it ran.
-    last_verified: Mutex<Option<(DateTime<Utc>, Vec<VerifyReport>)>>,
-}
-
-impl Dashboard {
-    /// A dashboard over `store` (with SQLite, give it its own
-    /// [`crate::SqliteStore`], so exports never hold up the sync API).
-    pub fn new(store: SharedStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
-        Arc::new(Dashboard {
-            store,
-            school,
-            fingerprint,
-            throttle: LoginThrottle::default(),
-            last_verified: Mutex::new(None),
-        })
-    }
-}
-
-/// Shared dashboard state.
-pub type SharedDashboard = Arc<Dashboard>;
-
-/// Runs CPU-heavy page work (PDFs, ZIPs) on the blocking pool, off the
-/// threads that serve requests.
-async fn off_the_runtime<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, OfficeError> + Send + 'static,
-) -> Result<T, PageError> {
-    Ok(tokio::task::spawn_blocking(f).await.map_err(|e| OfficeError::Internal(e.to_string()))??)
-}
-
-/// Everything a dashboard request can fail with; shown as a page that says
-/// what happened and what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    /// A store or input error.
-    #[error(transparent)]
-    Office(#[from] OfficeError),
-    /// A form without this session's CSRF token.
-    #[error(
-        "This form has expired or did not come from this dashboard, so nothing was changed. Go back, reload the page and try again."
-    )]
-    Csrf,
-    /// Nothing at this address.
-    #[error("There is nothing at this address. Use the menu to find what you need.")]
-    NotFound,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let status = match &self {
-            PageError::Office(OfficeError::NotFound) | PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::Office(e) if e.status() == StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!(error = %e, "dashboard request failed");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            PageError::Office(e) => e.status(),
-            PageError::Csrf => StatusCode::FORBIDDEN,
-        };
-        let message = match &self {
-            PageError::Office(OfficeError::NotFound) => PageError::NotFound.to_string(),
-            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => format!(
-                "Something went wrong on the office server: {e}. Nothing was changed; try again, and if it keeps happening tell your IT support."
-            ),
-            other => other.to_string(),
-        };
-        (status, layout::error_page(status, &message)).into_response()
-    }
-}
+pub use page_error::PageError;
+pub use session::Staff;
+pub use state::{Dashboard, SharedDashboard};
 
 /// Security headers on every dashboard answer: no scripts at all, no
 /// framing, no caching of pages that carry personal data.
@@ -163,7 +86,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/", get(|| async { axum::response::Redirect::to("/records") }))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/static/dashboard.css", get(layout::stylesheet))
+        .route("/static/dashboard.css", get(shell::stylesheet))
         .route("/records", get(records::list))
         .route("/records/{device}/{seq}", get(records::show))
         .route("/records/{device}/{seq}/signature.png", get(records::signature))

@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time};
-use super::{PageError, SharedDashboard, Staff};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::RecordQuery;
 
@@ -104,7 +106,7 @@ pub(super) async fn purge(
     staff.check_csrf(&form.csrf)?;
     let report = dash.store.purge_expired(staff.name(), Utc::now()).await?;
     let done = format!("Purge done: {} record(s) erased.", report.total());
-    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,7 +134,7 @@ pub(super) async fn person(
         @if records.is_empty() {
             p { "No record holds that name (erased records no longer do)." }
         } @else {
-            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::auth::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
+            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::session::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
             form method="post" action="/privacy/erase" {
                 (csrf(&staff))
                 fieldset {
@@ -181,7 +183,7 @@ pub(super) async fn erase_person(
         dash.store.erase_record(device, seq, &reason, staff.name(), Utc::now()).await?;
     }
     let done = format!("Erased {count} record(s). Their hashes remain, so every chain still verifies.");
-    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
 #[derive(Debug, Deserialize)]

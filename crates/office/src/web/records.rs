@@ -13,7 +13,9 @@ use uuid::Uuid;
 
 use super::integrity::chain_reports;
 use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, utc_time};
-use super::{PageError, SharedDashboard, Staff};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::{RecordQuery, StoredRecord};
 
@@ -103,7 +105,7 @@ impl Filters {
         pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::auth::urlencode(v)))
+            .map(|(k, v)| format!("{k}={}", super::session::urlencode(v)))
             .collect::<Vec<_>>()
             .join("&")
     }

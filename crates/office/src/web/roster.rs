@@ -10,7 +10,9 @@ use serde::Deserialize;
 use signbook_core::export::neutralise_formula;
 
 use super::layout::{self, csrf};
-use super::{PageError, SharedDashboard, Staff};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::{RosterStatus, parse_roster};
 

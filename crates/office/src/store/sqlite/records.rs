@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::Db;
 use super::rows::{SELECT_RECORDS, stored_record};
 use super::search;
-use crate::error::{DbContext, OfficeError, Result};
+use crate::error::{DbContext, Result};
 use crate::store::records::{DamagedRecord, ErasureStatus, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::search::RecordQuery;
 
@@ -29,7 +29,7 @@ impl Db {
     /// a time from one streaming query (exports of many thousands of
     /// records). Without `signatures`, each signature PNG is left empty,
     /// unread: a CSV never shows it, and it is most of every row. A
-    /// damaged row stops the walk with [`OfficeError::DamagedRecord`].
+    /// damaged row stops the walk with [`crate::OfficeError::DamagedRecord`].
     pub fn for_each_matching(
         &self,
         query: &RecordQuery,
@@ -50,7 +50,7 @@ impl Db {
         let mut rows = stmt.query(rusqlite::params_from_iter(args.iter())).doing(DOING)?;
         let mut count = 0;
         while let Some(row) = rows.next().doing(DOING)? {
-            each(stored_record(row).map_err(OfficeError::from)?)?;
+            each(stored_record(row).map_err(DamagedRecord::into_error)?)?;
             count += 1;
         }
         Ok(count)
@@ -81,9 +81,9 @@ impl Db {
         Ok(out)
     }
 
-    /// One record; a damaged row is [`OfficeError::DamagedRecord`].
+    /// One record; a damaged row is [`crate::OfficeError::DamagedRecord`].
     pub fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
-        self.records_by_key(&[(device_id, seq)])?.pop().transpose().map_err(OfficeError::from)
+        self.records_by_key(&[(device_id, seq)])?.pop().transpose().map_err(DamagedRecord::into_error)
     }
 
     /// An agreement version the office holds.
