@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset, Local, NaiveDate, SubsecRound, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::Store;
+use super::database::Store;
 use crate::checkpoint::{CHECKPOINT_KEEP_EVERY, Checkpoint};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;

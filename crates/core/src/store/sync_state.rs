@@ -6,8 +6,8 @@ use ed25519_dalek::SigningKey;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::Store;
 use super::agreements::parse_time;
+use super::database::Store;
 use super::records::RECORD_COLUMNS;
 use crate::error::{DbContext, Result};
 use crate::hash::Hash32;
