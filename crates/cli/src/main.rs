@@ -238,10 +238,7 @@ enum ExportFormat {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SIGNBOOK_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+    signbook_core::logging::init();
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

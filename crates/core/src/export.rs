@@ -15,8 +15,8 @@ use base64::Engine;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::record::{Record, format_offset, format_utc};
-use crate::store::{Erasure, RecordFilter, Store};
+use crate::record::{Erasure, Record, format_offset, format_utc};
+use crate::store::{RecordFilter, Store};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,8 @@ pub mod device;
 pub mod error;
 pub mod export;
 pub mod hash;
+#[cfg(feature = "logging")]
+pub mod logging;
 pub mod markdown;
 pub mod name;
 pub mod paths;

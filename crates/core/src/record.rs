@@ -19,6 +19,16 @@ pub const FIELD_DIGEST_DOMAIN: &str = "signbook-field-v1";
 /// Bytes of random salt per personal field.
 pub const SALT_LEN: usize = 16;
 
+/// Why and when a record's personal data was erased (UK GDPR). The
+/// record stays as a tombstone: its hash covers only salted digests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// Why, as given by staff.
+    pub reason: String,
+    /// When.
+    pub erased_at: DateTime<Utc>,
+}
+
 /// A personal field's random salt.
 pub type Salt = [u8; SALT_LEN];
 

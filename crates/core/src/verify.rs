@@ -19,8 +19,9 @@ use uuid::Uuid;
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
 use crate::hash::Hash32;
-use crate::record::{Record, field_digest, labels};
-use crate::store::{Erasure, Store};
+use crate::record::{Erasure, Record, field_digest, labels};
+use crate::sqlite::record_row::RowDefect;
+use crate::store::Store;
 
 /// The outcome of [`Store::verify`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -209,7 +210,7 @@ impl Store {
             if walk.problem.is_none() {
                 match row {
                     Ok((record, erasure)) => walk.check(&record, erasure.as_ref()),
-                    Err(defect) => walk.fail(defect.seq, defect.id, ProblemKind::Unreadable { detail: defect.detail }),
+                    Err(defect) => walk.damaged(defect),
                 }
             }
             Ok(())
@@ -271,6 +272,12 @@ impl ChainWalk {
         if self.problem.is_none() {
             self.problem = Some(Problem { seq, id, kind });
         }
+    }
+
+    /// Records a row that could not be read as a record: the chain is
+    /// broken there, whatever the row once held.
+    pub fn damaged(&mut self, defect: RowDefect) {
+        self.fail(defect.seq, defect.id, ProblemKind::Unreadable { detail: defect.detail });
     }
 
     /// Checks the next record in sequence order.

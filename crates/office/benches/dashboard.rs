@@ -22,7 +22,8 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::export::CsvWriter;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::RecordQuery;
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::store::{RecordStore, SyncStore};
+use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 
 const RECORDS: u64 = 200_000;
@@ -49,32 +50,34 @@ fn main() {
     }
     let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
     let office_dir = tempfile::tempdir().unwrap();
-    let mut office = SqliteStore::open(db_path(office_dir.path())).unwrap();
+    let office = SqliteStore::open(db_path(office_dir.path())).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
     let code = new_code();
     let now = Utc::now();
-    office.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15)).unwrap();
-    let (device, _) = office
-        .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
+    runtime.block_on(office.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15))).unwrap();
+    let (device, _) = runtime
+        .block_on(office.pair(
+            &code,
+            &code_hash(&code),
+            kiosk.store.device_id(),
+            &kiosk.store.public_key(),
+            Some("Main reception"),
+            now,
+        ))
         .unwrap();
     for first in (1..=RECORDS).step_by(500) {
         let records: Vec<WireRecord> =
             (first..first + 500).map(|s| WireRecord::from_record(&kiosk.store.record(s).unwrap(), None)).collect();
         let last = records.last().unwrap();
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, device.device_id, last.seq, last.hash));
-        office
-            .ingest(
-                &device,
-                None,
-                &PushRequest {
-                    records,
-                    checkpoint: Some(checkpoint),
-                    erasures: vec![],
-                    agreements: vec![],
-                    kiosk_head_seq: None,
-                },
-                Utc::now(),
-            )
-            .unwrap();
+        let batch = PushRequest {
+            records,
+            checkpoint: Some(checkpoint),
+            erasures: vec![],
+            agreements: vec![],
+            kiosk_head_seq: None,
+        };
+        runtime.block_on(office.ingest(&device, None, batch, Utc::now())).unwrap();
     }
     let size = std::fs::metadata(db_path(office_dir.path())).unwrap().len();
     eprintln!(
@@ -108,7 +111,7 @@ fn main() {
         let mut total = 0;
         for run in 0..22 {
             let t = Instant::now();
-            let page = office.search_records(query, 0, 50).unwrap();
+            let page = runtime.block_on(office.search_records(query, 0, 50)).unwrap();
             if run >= 2 {
                 times.push(t.elapsed()); // the first two warm the cache
             }
@@ -122,7 +125,7 @@ fn main() {
         ));
     }
     let deep = Instant::now();
-    office.search_records(&RecordQuery::default(), 150_000, 50).unwrap();
+    runtime.block_on(office.search_records(&RecordQuery::default(), 150_000, 50)).unwrap();
     rows.push((
         "search: no filter, page 3,001 of 4,000".into(),
         format!("{:.1} ms", ms(deep.elapsed())),
@@ -133,12 +136,12 @@ fn main() {
     let t = Instant::now();
     let mut bytes = Vec::new();
     let mut csv = CsvWriter::new(&mut bytes).unwrap();
-    office
-        .for_each_matching(&RecordQuery::default(), false, |r| {
-            csv.write(&r.record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
-            Ok(())
-        })
-        .unwrap();
+    runtime.block_on(async {
+        let mut records = office.matching_records(&RecordQuery::default(), false).await.unwrap();
+        while let Some(r) = records.next().await {
+            csv.write(&r.unwrap().record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
+        }
+    });
     let written = csv.finish().unwrap();
     let took = t.elapsed().as_secs_f64();
     rows.push((format!("CSV download from the database: {written} rows"), format!("{took:.2} s"), String::new()));

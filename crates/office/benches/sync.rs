@@ -9,9 +9,7 @@
 //! * burst: 50 kiosks each push a burst of 20 new records at the same moment,
 //!   5 rounds; latency of each push (target p99 < 200 ms, no errors).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -21,35 +19,13 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::store::SyncStore;
+use signbook_office::testing::{Office, block_on};
+use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 
-struct Office {
-    child: Child,
-    url: String,
-    fingerprint: String,
-}
-
-impl Drop for Office {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn start_office(data: &Path) -> Office {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_signbook-office"))
-        .args(["--data", data.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .env("SIGNBOOK_LOG", "error")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = lines.next().unwrap().unwrap().strip_prefix("signbook-office listening on ").unwrap().to_owned();
-    let fingerprint =
-        lines.next().unwrap().unwrap().strip_prefix("certificate fingerprint (SHA-256): ").unwrap().to_owned();
-    std::thread::spawn(move || for _ in lines {});
-    Office { child, url, fingerprint }
+    Office::start(Path::new(env!("CARGO_BIN_EXE_signbook-office")), data, "127.0.0.1:0", "error").unwrap()
 }
 
 /// The demo signature (460 points, a 7.4 KB PNG: a typical real one).
@@ -86,11 +62,9 @@ fn sign(store: &mut Store, n: u64, png: &[u8]) {
 fn pair(office: &Office, data: &Path, store: &mut Store) {
     let code = new_code();
     let now = Utc::now();
-    SqliteStore::open(db_path(data))
-        .unwrap()
-        .add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15))
-        .unwrap();
-    signbook_sync::pair(store, &office.url, &code, &office.fingerprint).unwrap();
+    let db = SqliteStore::open(db_path(data)).unwrap();
+    block_on(db.add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15))).unwrap();
+    signbook_sync::pair(store, &office.url(), &code, &office.fingerprint).unwrap();
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -143,17 +117,20 @@ fn main() {
                 }
             })
             .collect();
-        let mut office = SqliteStore::open(db_path(office_dir.path())).unwrap();
+        let office = SqliteStore::open(db_path(office_dir.path())).unwrap();
         let code = new_code();
         let now = Utc::now();
-        office.add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15)).unwrap();
-        let (device, _) =
-            office.pair(&code, &code_hash(&code), store.device_id(), &store.public_key(), None, now).unwrap();
-        let started = Instant::now();
-        for batch in &batches {
-            office.ingest(&device, None, batch, Utc::now()).unwrap();
-        }
-        let took = started.elapsed();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let took = runtime.block_on(async {
+            office.add_pairing_code(&code_hash(&code), now, now + ChronoDuration::minutes(15)).await.unwrap();
+            let (device, _) =
+                office.pair(&code, &code_hash(&code), store.device_id(), &store.public_key(), None, now).await.unwrap();
+            let started = Instant::now();
+            for batch in batches {
+                office.ingest(&device, None, batch, Utc::now()).await.unwrap();
+            }
+            started.elapsed()
+        });
         rows.push((
             "office ingest (verify + store, 20 × 500)".into(),
             format!("{:.0} records/s", 10_000.0 / took.as_secs_f64()),

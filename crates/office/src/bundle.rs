@@ -16,7 +16,7 @@ use signbook_sync::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_
 use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
-use crate::store::OfficeStore;
+use crate::store::SyncStore;
 
 /// What an import did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +34,7 @@ pub struct ImportReport {
 }
 
 /// Checks the bundle at `path` whole, then ingests it batch by batch.
-pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc>) -> Result<ImportReport> {
+pub async fn import_bundle(store: &(impl SyncStore + ?Sized), path: &Path, now: DateTime<Utc>) -> Result<ImportReport> {
     let invalid = |detail: String| OfficeError::BundleInvalid { path: path.to_owned(), detail };
     let bytes = std::fs::read(path).map_err(|source| OfficeError::Io { path: path.to_owned(), source })?;
     let body = bytes
@@ -51,7 +51,7 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
     if manifest.format != BUNDLE_FORMAT {
         return Err(invalid(format!("format {:?} is not {BUNDLE_FORMAT}; update signbook-office", manifest.format)));
     }
-    let device = store.device(manifest.device_id)?.ok_or_else(|| {
+    let device = store.device(manifest.device_id).await?.ok_or_else(|| {
         invalid(format!("kiosk {} is not paired with this office; pair it once (`signbook-office pair`, then `signbook pair` on the kiosk when it is on the network), then import", manifest.device_id))
     })?;
     if let Some(revoked_at) = &device.revoked_at {
@@ -62,13 +62,15 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
         .map_err(|_| invalid("its signature is not 128 hex digits".into()))?;
     let message = bundle_signed_message(&device.device_id, &Sha256::digest(content));
     if device.public_key.verify(&message, &Signature::from_bytes(&signature)).is_err() {
-        store.raise_alert(
-            Some(device.device_id),
-            None,
-            "bundle_signature_invalid",
-            &format!("bundle {} failed its signature check", path.display()),
-            now,
-        )?;
+        store
+            .raise_alert(
+                Some(device.device_id),
+                None,
+                "bundle_signature_invalid",
+                &format!("bundle {} failed its signature check", path.display()),
+                now,
+            )
+            .await?;
         return Err(invalid(format!(
             "its signature is not kiosk {}'s registered key: the file was altered or did not come from that kiosk; nothing was imported",
             device.device_id
@@ -84,7 +86,7 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
     for (index, line) in lines.enumerate() {
         let batch: PushRequest =
             serde_json::from_slice(line).map_err(|e| invalid(format!("batch {} is not valid ({e})", index + 1)))?;
-        match store.ingest(&device, None, &batch, now) {
+        match store.ingest(&device, None, batch, now).await {
             Ok(answer) => {
                 report.stored += answer.stored;
                 report.duplicates += answer.duplicates;
@@ -93,13 +95,15 @@ pub fn import_bundle(store: &mut dyn OfficeStore, path: &Path, now: DateTime<Utc
             }
             Err(error) => {
                 if error.is_alert() {
-                    store.raise_alert(
-                        Some(device.device_id),
-                        None,
-                        error.code(),
-                        &format!("bundle {}: {error}", path.display()),
-                        now,
-                    )?;
+                    store
+                        .raise_alert(
+                            Some(device.device_id),
+                            None,
+                            error.code(),
+                            &format!("bundle {}: {error}", path.display()),
+                            now,
+                        )
+                        .await?;
                 }
                 return Err(error);
             }

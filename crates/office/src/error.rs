@@ -238,6 +238,18 @@ pub enum OfficeError {
         /// The file.
         path: PathBuf,
     },
+    /// A stored row that can no longer be read as a record.
+    #[error(
+        "record {seq} of kiosk {device_id} is damaged in the office database ({detail}). Open Integrity (or run `signbook-office verify`) for the full report, and restore the office database from a backup"
+    )]
+    DamagedRecord {
+        /// Its kiosk.
+        device_id: Uuid,
+        /// Its sequence number.
+        seq: u64,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// SQLite failed.
     #[error("database error while {doing}: {source}")]
     Db {
@@ -300,6 +312,7 @@ impl OfficeError {
             OfficeError::BundleInvalid { .. } => "bundle_invalid",
             OfficeError::SchemaTooNew { .. } => "schema_too_new",
             OfficeError::ForeignDatabase { .. } => "foreign_database",
+            OfficeError::DamagedRecord { .. } => "damaged_record",
             OfficeError::Db { .. } => "database",
             OfficeError::Io { .. } => "io",
             OfficeError::Tls(_) => "tls",
@@ -320,7 +333,10 @@ impl OfficeError {
             | E::SignatureInvalid { .. }
             | E::ClockSkew { .. }
             | E::Replay { .. } => StatusCode::UNAUTHORIZED,
-            E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } => StatusCode::CONFLICT,
+            // A damaged record is the data's state, not a server fault to retry.
+            E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } | E::DamagedRecord { .. } => {
+                StatusCode::CONFLICT
+            }
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             E::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => {

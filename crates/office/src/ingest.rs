@@ -10,8 +10,8 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use signbook_core::Hash32;
+use signbook_core::record::Erasure;
 use signbook_core::record::Record;
-use signbook_core::store::Erasure;
 use signbook_core::verify::{ChainWalk, ProblemKind};
 use signbook_sync::wire::{PushRequest, WireCheckpoint};
 

@@ -20,7 +20,8 @@
 //!   answer is the highest contiguous sequence held, which is all the
 //!   kiosk needs to resume after any failure. A fork, gap, bad hash or
 //!   bad checkpoint is refused and kept as an alert; nothing is overwritten.
-//! * **Storage** behind [`store::OfficeStore`]; SQLite now.
+//! * **Storage** behind the traits of [`store`] (one per concern, all of
+//!   them [`store::OfficeStorage`]); SQLite now.
 //!
 //! ## Layout of the data directory
 //!
@@ -35,13 +36,15 @@ pub mod limits;
 pub mod pairing;
 pub mod server;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod tls;
 pub mod web;
 
 use std::path::{Path, PathBuf};
 
 pub use error::{OfficeError, Result};
-pub use store::{OfficeStore, SqliteStore};
+pub use store::{OfficeStorage, SharedStore, SqliteStore};
 
 /// The database file inside a data directory.
 pub fn db_path(data_dir: &Path) -> PathBuf {

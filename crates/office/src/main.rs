@@ -7,16 +7,17 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::{Duration, Utc};
 use clap::{Parser, Subcommand};
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
-use signbook_office::server::{self, SharedStore};
+use signbook_office::server;
+use signbook_office::store::{IntegrityStore, PrivacyStore, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
-use signbook_office::{OfficeStore, SqliteStore, bundle, db_path, ensure_data_dir};
+use signbook_office::{SharedStore, SqliteStore, bundle, db_path, ensure_data_dir};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -108,13 +109,11 @@ fn read_new_password() -> Result<String> {
     }
 }
 
-fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SIGNBOOK_LOG").unwrap_or_else(|_| "warn".into()))
-        .with_writer(std::io::stderr)
-        .init();
+#[tokio::main]
+async fn main() -> ExitCode {
+    signbook_core::logging::init();
     let cli = Cli::parse();
-    match run(cli) {
+    match run(cli).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -137,22 +136,17 @@ fn open(data: &Path) -> Result<SqliteStore> {
     Ok(SqliteStore::open(db_path(data))?)
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
+async fn run(cli: Cli) -> Result<ExitCode> {
     let data = data_dir(cli.data)?;
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Serve { listen, school } => {
-            let store = open(&data)?;
+            let store: SharedStore = Arc::new(open(&data)?);
             let identity = OfficeIdentity::load_or_create(&data)?;
             let tls = identity.server_config()?;
             // The dashboard's own connection: exports never hold up a kiosk's push.
-            let dashboard = Dashboard::new(open(&data)?, school, identity.fingerprint());
-            let shared: SharedStore = Arc::new(Mutex::new(store));
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()
-                .context("starting the async runtime")?;
-            runtime.block_on(async move {
+            let dashboard = Dashboard::new(Arc::new(open(&data)?), school, identity.fingerprint());
+            {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
                     .with_context(|| format!("cannot listen on {listen}"))?;
@@ -167,18 +161,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out.flush()?;
                 drop(out);
                 tokio::select! {
-                    () = server::serve(listener, tls, server::app(shared, dashboard)) => {}
+                    () = server::serve(listener, tls, server::app(store, dashboard)) => {}
                     _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
                 }
-                anyhow::Ok(())
-            })?;
+            }
         }
         Command::Pair => {
-            let mut store = open(&data)?;
+            let store = open(&data)?;
             let identity = OfficeIdentity::load_or_create(&data)?;
             let code = new_code();
             let now = Utc::now();
-            store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES))?;
+            store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
             writeln!(out, "pairing code: {code}")?;
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
             writeln!(
@@ -192,17 +185,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::User { action } => {
-            let mut store = open(&data)?;
+            let store = open(&data)?;
             match action {
                 UserAction::Add { name } => {
                     signbook_office::store::check_username(&name)?;
                     let password = read_new_password()?;
-                    store.add_user(&name, &password, Utc::now())?;
-                    store.audit("cli", "user_added", &name, Utc::now())?;
+                    store.add_user(&name, &password, Utc::now()).await?;
+                    store.audit("cli", "user_added", &name, Utc::now()).await?;
                     writeln!(out, "Added {name}. They can log in to the dashboard now.")?;
                 }
                 UserAction::List => {
-                    let users = store.users()?;
+                    let users = store.users().await?;
                     if users.is_empty() {
                         writeln!(out, "No staff accounts yet. Add one with `signbook-office user add NAME`.")?;
                     }
@@ -212,10 +205,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 UserAction::Remove { name } => {
                     anyhow::ensure!(
-                        store.remove_user(&name)?,
+                        store.remove_user(&name).await?,
                         "there is no account called {name} (see `signbook-office user list`)"
                     );
-                    store.audit("cli", "user_removed", &name, Utc::now())?;
+                    store.audit("cli", "user_removed", &name, Utc::now()).await?;
                     writeln!(out, "Removed {name}; they are logged out everywhere.")?;
                 }
             }
@@ -226,7 +219,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Kiosks => {
             let store = open(&data)?;
-            let kiosks = store.devices()?;
+            let kiosks = store.devices().await?;
             if kiosks.is_empty() {
                 writeln!(out, "No kiosk is paired yet. Run `signbook-office pair` and enter the code on the kiosk.")?;
             }
@@ -243,8 +236,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Revoke { device_id } => {
-            let mut store = open(&data)?;
-            if store.revoke(device_id, Utc::now())? {
+            let store = open(&data)?;
+            if store.revoke(device_id, Utc::now()).await? {
                 writeln!(
                     out,
                     "Revoked {device_id}: its pushes are refused from now on. Records already received are kept."
@@ -255,7 +248,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Alerts => {
             let store = open(&data)?;
-            let alerts = store.alerts()?;
+            let alerts = store.alerts().await?;
             if alerts.is_empty() {
                 writeln!(out, "No alerts.")?;
             }
@@ -268,7 +261,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify => {
             let store = open(&data)?;
             let mut intact = true;
-            for report in store.verify()? {
+            for report in store.verify().await? {
                 match &report.problem {
                     None => writeln!(
                         out,
@@ -295,8 +288,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
         }
         Command::ImportBundle { file } => {
-            let mut store = open(&data)?;
-            let report = bundle::import_bundle(&mut store, &file, Utc::now())?;
+            let store = open(&data)?;
+            let report = bundle::import_bundle(&store, &file, Utc::now()).await?;
             writeln!(
                 out,
                 "Imported {}: {} new records, {} already held, {} erasures applied; the office now holds records 1 to {} of kiosk {}.",

@@ -4,13 +4,12 @@
 //! revoked, timestamp in range, declared length under [`MAX_BODY_BYTES`])
 //! before its body is read, so an unauthenticated client cannot make the
 //! office hold megabytes for it. Then the body is read with a hard limit
-//! and a deadline ([`crate::limits`]), its signature checked, and the
-//! blocking store call run on tokio's blocking pool behind one mutex:
-//! SQLite has one writer anyway, and a batch of 500 records commits in
-//! milliseconds.
+//! and a deadline ([`crate::limits`]), its signature checked and the body
+//! parsed on tokio's blocking pool (an 8 MiB body is milliseconds of
+//! hashing and parsing), then the store called ([`crate::store::SyncStore`]).
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -34,15 +33,12 @@ use uuid::Uuid;
 use crate::error::{OfficeError, Result};
 use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
 use crate::pairing::code_hash;
-use crate::store::{Device, OfficeStore};
+use crate::store::{Device, SharedStore, SyncStore};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Largest pairing request: a code, a device id, a key and a name.
 pub const MAX_PAIR_BODY_BYTES: usize = 4 * 1024;
-
-/// Storage shared by all connections.
-pub type SharedStore = Arc<Mutex<dyn OfficeStore>>;
 
 impl IntoResponse for OfficeError {
     fn into_response(self) -> Response {
@@ -187,18 +183,9 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
 }
 
-/// Runs a store call on the blocking pool.
-async fn with_store<T: Send + 'static>(
-    store: &SharedStore,
-    f: impl FnOnce(&mut dyn OfficeStore) -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut *guard)
-    })
-    .await
-    .map_err(|e| OfficeError::Internal(e.to_string()))?
+/// Runs CPU-heavy request work (hashing, parsing) on the blocking pool.
+async fn off_the_runtime<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| OfficeError::Internal(e.to_string()))?
 }
 
 /// The authentication headers of a request.
@@ -253,8 +240,13 @@ fn check_signature(signed: &SignedBy, key: &VerifyingKey, path: &str, body: &[u8
 
 /// What the headers alone can prove: the device is paired and not
 /// revoked, and the timestamp is in range. Checked before the body is read.
-fn admit_device(store: &mut dyn OfficeStore, device_id: Uuid, timestamp: i64, now: DateTime<Utc>) -> Result<Device> {
-    let device = store.device(device_id)?.ok_or(OfficeError::DeviceNotPaired { device_id })?;
+async fn admit_device(
+    store: &(impl SyncStore + ?Sized),
+    device_id: Uuid,
+    timestamp: i64,
+    now: DateTime<Utc>,
+) -> Result<Device> {
+    let device = store.device(device_id).await?.ok_or(OfficeError::DeviceNotPaired { device_id })?;
     if let Some(revoked_at) = &device.revoked_at {
         return Err(OfficeError::DeviceRevoked { device_id: device.device_id, revoked_at: revoked_at.clone() });
     }
@@ -262,23 +254,28 @@ fn admit_device(store: &mut dyn OfficeStore, device_id: Uuid, timestamp: i64, no
     Ok(device)
 }
 
-/// Checks a push's signature and timestamp against the paired device (the
-/// nonce is checked in the same transaction as the batch, see [`push`]).
-fn authenticate(
-    store: &mut dyn OfficeStore,
-    signed: &SignedBy,
-    path: &str,
-    body: &[u8],
+/// Checks a push's signature against the device [`admit_device`] let in
+/// (the nonce is checked in the same transaction as the batch, see
+/// [`push`]), and parses the batch.
+async fn authenticate(
+    device: Device,
+    signed: SignedBy,
+    path: &'static str,
+    body: Bytes,
     now: DateTime<Utc>,
-) -> Result<Device> {
-    let device = admit_device(store, signed.device_id, signed.timestamp, now)?;
-    check_signature(signed, &device.public_key, path, body, now)?;
-    Ok(device)
+) -> Result<(Device, Result<PushRequest>)> {
+    let key = device.public_key;
+    let request = off_the_runtime(move || {
+        check_signature(&signed, &key, path, &body, now)?;
+        Ok(parse_json::<PushRequest>(&body))
+    })
+    .await?;
+    Ok((device, request))
 }
 
 /// Keeps an alert for refusals that staff must see, then passes the error on.
-fn alerting<T>(
-    store: &mut dyn OfficeStore,
+async fn alerting<T>(
+    store: &(impl SyncStore + ?Sized),
     device_id: Option<Uuid>,
     now: DateTime<Utc>,
     result: Result<T>,
@@ -294,7 +291,7 @@ fn alerting<T>(
                 OfficeError::Gap { found, .. } => Some(*found),
                 _ => None,
             };
-            if let Err(alert_error) = store.raise_alert(device_id, seq, error.code(), &error.to_string(), now) {
+            if let Err(alert_error) = store.raise_alert(device_id, seq, error.code(), &error.to_string(), now).await {
                 tracing::error!(%alert_error, "could not save an alert");
             }
         }
@@ -307,38 +304,37 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     // their body is read: only a paired kiosk may make the office hold one.
     check_declared_length(&headers, MAX_BODY_BYTES)?;
     let signed = signed_by(&headers)?;
-    let (device_id, timestamp, now) = (signed.device_id, signed.timestamp, Utc::now());
-    with_store(&store, move |store| {
-        let result = admit_device(store, device_id, timestamp, now).map(drop);
-        let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
-        alerting(store, known, now, result)
-    })
-    .await?;
+    let (device_id, nonce, now) = (signed.device_id, signed.nonce.clone(), Utc::now());
+    let admitted = admit_device(&*store, device_id, signed.timestamp, now).await;
+    let device = match admitted {
+        Ok(device) => device,
+        Err(error) => {
+            let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
+            return alerting(&*store, known, now, Err(error)).await.map(axum::Json);
+        }
+    };
     let body = read_body(&headers, body, MAX_BODY_BYTES).await?;
     let now = Utc::now();
-    with_store(&store, move |store| {
-        let device_id = signed.device_id;
-        let result = (|| {
-            let device = authenticate(store, &signed, PUSH_PATH, &body, now)?;
-            let nonce = (signed.nonce.as_str(), now.timestamp());
-            let outcome =
-                parse_json::<PushRequest>(&body).and_then(|request| store.ingest(&device, Some(nonce), &request, now));
-            match outcome {
-                // A refused request's nonce is spent too: replaying it is a replay.
-                Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
-                    if !store.remember_nonce(device.device_id, nonce.0, nonce.1)? {
-                        return Err(OfficeError::Replay { nonce: signed.nonce.clone() });
-                    }
-                    Err(error)
+    let result = async {
+        let (device, request) = authenticate(device, signed, PUSH_PATH, body, now).await?;
+        let outcome = match request {
+            Ok(request) => store.ingest(&device, Some((&nonce, now.timestamp())), request, now).await,
+            Err(error) => Err(error),
+        };
+        match outcome {
+            // A refused request's nonce is spent too: replaying it is a replay.
+            Err(error) if !matches!(error, OfficeError::Replay { .. }) => {
+                if !store.remember_nonce(device.device_id, &nonce, now.timestamp()).await? {
+                    return Err(OfficeError::Replay { nonce });
                 }
-                other => other,
+                Err(error)
             }
-        })();
-        let known = store.device(device_id).ok().flatten().map(|d| d.device_id);
-        alerting(store, known, now, result)
-    })
-    .await
-    .map(axum::Json)
+            other => other,
+        }
+    }
+    .await;
+    let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
+    alerting(&*store, known, now, result).await.map(axum::Json)
 }
 
 async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PairResponse>> {
@@ -357,14 +353,11 @@ async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     check_signature(&signed, &key, PAIR_PATH, &body, now)?;
     let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
     let code = request.code.chars().take(40).collect::<String>();
-    let (device, acknowledged_seq) = with_store(&store, move |store| {
-        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now)
-    })
-    .await?;
+    let (device, acknowledged_seq) =
+        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now).await?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
     Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use common::{Office, Proxy, assert_office_holds, kiosk, sign};
+use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_core::role::Role;
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
 use signbook_sync::backoff::Backoff;
 use signbook_sync::{BackgroundOptions, BackgroundSync};
 
@@ -88,7 +88,7 @@ fn implausible_kiosk_clocks_are_stored_and_flagged() {
     signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 4, "stored anyway");
     assert_office_holds(&office, &store);
-    let alerts = office.db().alerts().unwrap();
+    let alerts = block_on(office.db().alerts()).unwrap();
     let flagged: Vec<(&str, Option<u64>)> = alerts.iter().map(|a| (a.kind.as_str(), a.seq)).collect();
     assert_eq!(flagged, [("clock_implausible", Some(3)), ("clock_implausible", Some(4))]);
     assert!(

@@ -10,8 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
 use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{LoginThrottle, RecordQuery};
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::store::{
+    IntegrityStore, LoginThrottle, PrivacyStore, RecordQuery, RecordStore, RosterStore, StaffStore, SyncStore,
+};
+use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -20,23 +22,25 @@ fn at(text: &str) -> DateTime<Utc> {
 
 /// An office holding everything `kiosk` signed, pushed as the kiosk does
 /// (with its agreement texts). Returns the office and its directory.
-fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
+async fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let mut office = SqliteStore::open(db_path(dir.path())).unwrap();
-    let device = pair(&mut office, kiosk);
+    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let device = pair(&office, kiosk).await;
     let push = batch(kiosk, true);
     office
-        .ingest(&device, Some(("00112233445566778899aabbccddeeff", Utc::now().timestamp())), &push, Utc::now())
+        .ingest(&device, Some(("00112233445566778899aabbccddeeff", Utc::now().timestamp())), push, Utc::now())
+        .await
         .unwrap();
     (office, dir)
 }
 
-fn pair(office: &mut SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Device {
+async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Device {
     let code = new_code();
     let now = Utc::now();
-    office.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).unwrap();
+    office.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
     office
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
+        .await
         .unwrap()
         .0
 }
@@ -55,13 +59,13 @@ fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
     PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
 }
 
-fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {
-    let page = office.search_records(query, 0, 50).unwrap();
+async fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {
+    let page = office.search_records(query, 0, 50).await.unwrap();
     page.records.iter().map(|r| r.record.personal.as_ref().map_or("(erased)".to_owned(), |p| p.name.clone())).collect()
 }
 
-#[test]
-fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still_verify() {
+#[tokio::test]
+async fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still_verify() {
     // Signed one a minute from 08:05:03 UTC on 22 May 2026.
     let kiosk = Kiosk::with(&[
         ("visitor", "Ann Hughes", None),
@@ -69,177 +73,185 @@ fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still_verif
         ("visitor", "Zoë O'Brien", None),
         ("visitor", "Tom Price", None),
     ]);
-    let (mut office, _dir) = office_with(&kiosk);
-    office.set_retention("visitor", Some(1), "j.evans", Utc::now()).unwrap();
+    let (office, _dir) = office_with(&kiosk).await;
+    office.set_retention("visitor", Some(1), "j.evans", Utc::now()).await.unwrap();
 
-    let report = office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).unwrap();
+    let report = office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).await.unwrap();
 
     assert_eq!(report.erased, vec![("visitor".to_owned(), 2)], "the two visitors signed over a day before");
-    let all = names(&office, &RecordQuery::default());
+    let all = names(&office, &RecordQuery::default()).await;
     assert_eq!(
         all,
         vec!["Tom Price", "(erased)", "Siân Evans", "(erased)"],
         "newest first: staff have no retention period, Tom is within his"
     );
     assert!(
-        office.verify().unwrap().iter().all(|r| r.problem.is_none() && r.erased == 2),
+        office.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.erased == 2),
         "tombstones keep every chain intact"
     );
-    let log = office.audit_log(10).unwrap();
+    let log = office.audit_log(10).await.unwrap();
     assert_eq!((log[0].action.as_str(), log[0].detail.as_str()), ("retention_purge", "visitor: 2 records"));
     assert_eq!(
-        office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).unwrap().total(),
+        office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).await.unwrap().total(),
         0,
         "a second purge finds nothing more"
     );
 }
 
-#[test]
-fn an_erasure_removes_the_person_from_search_and_refuses_to_run_twice() {
+#[tokio::test]
+async fn an_erasure_removes_the_person_from_search_and_refuses_to_run_twice() {
     let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", Some("Acme Ltd")), ("visitor", "Zoe Obrien-Smith", None)]);
-    let (mut office, _dir) = office_with(&kiosk);
+    let (office, _dir) = office_with(&kiosk).await;
     let device = kiosk.store.device_id();
-    assert_eq!(names(&office, &RecordQuery { name: "ZOE ".into(), ..Default::default() }).len(), 2);
+    assert_eq!(names(&office, &RecordQuery { name: "ZOE ".into(), ..Default::default() }).await.len(), 2);
 
-    office.erase_record(device, 1, "erasure request 2026-14", "j.evans", Utc::now()).unwrap();
+    office.erase_record(device, 1, "erasure request 2026-14", "j.evans", Utc::now()).await.unwrap();
 
-    assert_eq!(names(&office, &RecordQuery { name: "zoe".into(), ..Default::default() }), vec!["Zoe Obrien-Smith"]);
     assert_eq!(
-        names(&office, &RecordQuery { organisation: "acme".into(), ..Default::default() }),
+        names(&office, &RecordQuery { name: "zoe".into(), ..Default::default() }).await,
+        vec!["Zoe Obrien-Smith"]
+    );
+    assert_eq!(
+        names(&office, &RecordQuery { organisation: "acme".into(), ..Default::default() }).await,
         Vec::<String>::new()
     );
-    let erased = office.stored_record(device, 1).unwrap().unwrap();
+    let erased = office.stored_record(device, 1).await.unwrap().unwrap();
     assert_eq!(
         (erased.record.personal, erased.erasure.map(|e| e.reason)),
         (None, Some("erasure request 2026-14".to_owned()))
     );
-    let again = office.erase_record(device, 1, "again", "j.evans", Utc::now()).unwrap_err();
+    let again = office.erase_record(device, 1, "again", "j.evans", Utc::now()).await.unwrap_err();
     assert!(again.to_string().contains("already erased"), "{again}");
-    let blank = office.erase_record(device, 2, "   ", "j.evans", Utc::now()).unwrap_err();
+    let blank = office.erase_record(device, 2, "   ", "j.evans", Utc::now()).await.unwrap_err();
     assert!(blank.to_string().contains("give a reason"), "{blank}");
     assert!(
-        office.stored_record(device, 2).unwrap().unwrap().record.personal.is_some(),
+        office.stored_record(device, 2).await.unwrap().unwrap().record.personal.is_some(),
         "a refused erasure changes nothing"
     );
-    assert!(office.verify().unwrap()[0].problem.is_none());
+    assert!(office.verify().await.unwrap()[0].problem.is_none());
 }
 
-#[test]
-fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() {
+#[tokio::test]
+async fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
-    let mut office = SqliteStore::open(&path).unwrap();
-    office.add_user("j.evans", "correct horse battery", Utc::now()).unwrap();
+    let office = SqliteStore::open(&path).unwrap();
+    office.add_user("j.evans", "correct horse battery", Utc::now()).await.unwrap();
     let throttle = LoginThrottle::default();
     let t0 = 1_800_000_000;
     assert_eq!(
-        office.check_password("J.Evans", "correct horse battery").unwrap().as_deref(),
+        office.check_password("J.Evans", "correct horse battery").await.unwrap().as_deref(),
         Some("j.evans"),
         "user names ignore case"
     );
-    assert_eq!(office.check_password("j.evans", "wrong").unwrap(), None);
-    assert_eq!(office.check_password("nobody", "correct horse battery").unwrap(), None);
+    assert_eq!(office.check_password("j.evans", "wrong").await.unwrap(), None);
+    assert_eq!(office.check_password("nobody", "correct horse battery").await.unwrap(), None);
     for i in 0..5 {
         assert_eq!(
-            office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + i).unwrap(),
+            office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + i).await.unwrap(),
             None,
             "attempt {i} is allowed"
         );
-        office.note_login_failure("j.evans", "10.0.0.9", t0 + i).unwrap();
+        office.note_login_failure("j.evans", "10.0.0.9", t0 + i).await.unwrap();
     }
     drop(office);
     let office = SqliteStore::open(&path).unwrap();
-    let wait = office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 10).unwrap();
+    let wait = office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 10).await.unwrap();
     assert_eq!(wait, Some(15 * 60 - 10), "locked from any address, for the rest of the 15-minute window");
     assert_eq!(
-        office.login_locked_for(&throttle, "other.user", "10.0.0.77", t0 + 10).unwrap(),
+        office.login_locked_for(&throttle, "other.user", "10.0.0.77", t0 + 10).await.unwrap(),
         None,
         "other accounts are not locked"
     );
     assert_eq!(
-        office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + 15 * 60 + 5).unwrap(),
+        office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + 15 * 60 + 5).await.unwrap(),
         None,
         "the lock ends"
     );
 }
 
-#[test]
-fn sessions_end_at_logout_and_after_idling() {
+#[tokio::test]
+async fn sessions_end_at_logout_and_after_idling() {
     let dir = tempfile::tempdir().unwrap();
-    let mut office = SqliteStore::open(db_path(dir.path())).unwrap();
-    office.add_user("j.evans", "correct horse battery", Utc::now()).unwrap();
+    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    office.add_user("j.evans", "correct horse battery", Utc::now()).await.unwrap();
     let t0 = 1_800_000_000;
-    let token = office.start_session("j.evans", t0).unwrap();
-    let session = office.session(&token, t0 + 60).unwrap().expect("a live session");
+    let token = office.start_session("j.evans", t0).await.unwrap();
+    let session = office.session(&token, t0 + 60).await.unwrap().expect("a live session");
     assert_eq!(session.username, "j.evans");
     assert_eq!(session.csrf_token.len(), 64);
-    assert!(office.session(&token, t0 + 60 + 29 * 60).unwrap().is_some(), "each request keeps it alive");
-    assert!(office.session(&token, t0 + 60 + 29 * 60 + 31 * 60).unwrap().is_none(), "30 minutes idle ends it");
-    let token = office.start_session("j.evans", t0).unwrap();
-    office.end_session(&token).unwrap();
-    assert!(office.session(&token, t0 + 1).unwrap().is_none(), "logout ends it");
-    assert!(office.session(&"0".repeat(64), t0).unwrap().is_none(), "an unknown cookie is nobody");
+    assert!(office.session(&token, t0 + 60 + 29 * 60).await.unwrap().is_some(), "each request keeps it alive");
+    assert!(office.session(&token, t0 + 60 + 29 * 60 + 31 * 60).await.unwrap().is_none(), "30 minutes idle ends it");
+    let token = office.start_session("j.evans", t0).await.unwrap();
+    office.end_session(&token).await.unwrap();
+    assert!(office.session(&token, t0 + 1).await.unwrap().is_none(), "logout ends it");
+    assert!(office.session(&"0".repeat(64), t0).await.unwrap().is_none(), "an unknown cookie is nobody");
     for (name, password, says) in [
         ("", "correct horse battery", "user name"),
         ("j evans", "correct horse battery", "user name"),
         ("k.lee", "short", "at least 10"),
     ] {
-        let err = office.add_user(name, password, Utc::now()).unwrap_err().to_string();
+        let err = office.add_user(name, password, Utc::now()).await.unwrap_err().to_string();
         assert!(err.contains(says), "{name:?}: {err}");
     }
     assert!(
         office
             .add_user("J.EVANS", "another long password", Utc::now())
+            .await
             .unwrap_err()
             .to_string()
             .contains("already an account")
     );
 }
 
-#[test]
-fn agreement_texts_arrive_with_pushes_and_a_forged_one_is_refused_whole() {
+#[tokio::test]
+async fn agreement_texts_arrive_with_pushes_and_a_forged_one_is_refused_whole() {
     let kiosk = Kiosk::with(&[("staff", "Siân Evans", None)]);
     let dir = tempfile::tempdir().unwrap();
-    let mut office = SqliteStore::open(db_path(dir.path())).unwrap();
-    let device = pair(&mut office, &kiosk);
+    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let device = pair(&office, &kiosk).await;
     let mut forged = batch(&kiosk, true);
     forged.agreements[0].text.push_str("\nAnd the school may read your email.\n");
-    let err = office.ingest(&device, None, &forged, Utc::now()).unwrap_err();
+    let err = office.ingest(&device, None, forged, Utc::now()).await.unwrap_err();
     assert_eq!(err.code(), "agreement_invalid");
-    assert_eq!(office.record_count(kiosk.store.device_id()).unwrap(), 0, "nothing of the batch was stored");
+    assert_eq!(office.record_count(kiosk.store.device_id()).await.unwrap(), 0, "nothing of the batch was stored");
 
-    office.ingest(&device, None, &batch(&kiosk, true), Utc::now()).unwrap();
-    let held = office.agreement(&kiosk.records()[0].record.header.agreement_hash).unwrap().expect("the text signed");
+    office.ingest(&device, None, batch(&kiosk, true), Utc::now()).await.unwrap();
+    let held =
+        office.agreement(&kiosk.records()[0].record.header.agreement_hash).await.unwrap().expect("the text signed");
     assert_eq!(held.title, AGREEMENT_TITLE);
     assert_eq!(
-        office.current_agreements().unwrap().get("staff"),
+        office.current_agreements().await.unwrap().get("staff"),
         Some(&held.hash.to_hex()),
         "published for staff: what staff must sign"
     );
 }
 
-#[test]
-fn records_missing_from_the_search_index_are_indexed_when_the_database_opens() {
+#[tokio::test]
+async fn records_missing_from_the_search_index_are_indexed_when_the_database_opens() {
     let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", None)]);
-    let (office, dir) = office_with(&kiosk);
+    let (office, dir) = office_with(&kiosk).await;
     drop(office);
     // As after upgrading a schema-1 database: records, but no search index yet.
     let conn = rusqlite::Connection::open(db_path(dir.path())).unwrap();
     conn.execute("DELETE FROM record_index", []).unwrap();
     drop(conn);
     let office = SqliteStore::open(db_path(dir.path())).unwrap();
-    assert_eq!(names(&office, &RecordQuery { name: "zoe o'brien".into(), ..Default::default() }), vec!["Zoë O'Brien"]);
+    assert_eq!(
+        names(&office, &RecordQuery { name: "zoe o'brien".into(), ..Default::default() }).await,
+        vec!["Zoë O'Brien"]
+    );
 }
 
-#[test]
-fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies() {
+#[tokio::test]
+async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies() {
     let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", None), ("staff", "Siân Evans", None)]);
-    let (office, dir) = office_with(&kiosk);
+    let (office, dir) = office_with(&kiosk).await;
     drop(office);
     // Build the same office as release 1 held it: schema 1, then its rows.
     let old_path = dir.path().join("schema1.db");
     let old = rusqlite::Connection::open(&old_path).unwrap();
-    old.execute_batch(include_str!("../src/store/migrations/0001_office.sql")).unwrap();
+    old.execute_batch(include_str!("../src/store/sqlite/migrations/0001_office.sql")).unwrap();
     old.execute_batch("PRAGMA application_id = 0x53424F31; PRAGMA user_version = 1;").unwrap();
     old.execute("ATTACH DATABASE ?1 AS current", [db_path(dir.path()).to_str().unwrap()]).unwrap();
     old.execute_batch(
@@ -255,13 +267,13 @@ fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies(
     let version: i64 =
         rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(version, 2, "migrated to the dashboard's schema");
-    assert_eq!(upgraded.record_count(kiosk.store.device_id()).unwrap(), 2);
+    assert_eq!(upgraded.record_count(kiosk.store.device_id()).await.unwrap(), 2);
     assert!(
-        upgraded.verify().unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),
+        upgraded.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),
         "every record kept and verified"
     );
     assert_eq!(
-        names(&upgraded, &RecordQuery { name: "sian".into(), ..Default::default() }),
+        names(&upgraded, &RecordQuery { name: "sian".into(), ..Default::default() }).await,
         vec!["Siân Evans"],
         "and found by search"
     );

@@ -7,9 +7,9 @@ mod common;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Office, Proxy, assert_office_holds, kiosk, push_until_synced, sign};
+use common::{Office, Proxy, assert_office_holds, block_on, kiosk, push_until_synced, sign};
 use signbook_core::Store;
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
 
 /// Deterministic "about 30%": connection n is lost when a fixed
 /// pseudo-random draw for n falls under 0.3.
@@ -43,7 +43,11 @@ fn lost_acknowledgements_never_duplicate_or_drop_a_record() {
     );
     assert_eq!(store.head().unwrap().unwrap().0, 1000);
     assert_office_holds(&office, &store);
-    assert!(office.db().alerts().unwrap().is_empty(), "resends are not forks: {:?}", office.db().alerts().unwrap());
+    assert!(
+        block_on(office.db().alerts()).unwrap().is_empty(),
+        "resends are not forks: {:?}",
+        block_on(office.db().alerts()).unwrap()
+    );
 }
 
 #[test]
@@ -69,12 +73,12 @@ fn the_office_killed_mid_batch_and_restarted_converges() {
     });
     let db = office.db();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while db.record_count(store.device_id()).unwrap() < 300 {
+    while block_on(db.record_count(store.device_id())).unwrap() < 300 {
         assert!(Instant::now() < deadline, "the push never started");
         std::thread::sleep(Duration::from_millis(5));
     }
     office.kill();
-    let at_kill = db.record_count(store.device_id()).unwrap();
+    let at_kill = block_on(db.record_count(store.device_id())).unwrap();
     assert!(at_kill < 3000, "killed mid-backlog ({at_kill})");
     drop(db);
     let results = pusher.join().unwrap();
@@ -88,7 +92,7 @@ fn the_office_killed_mid_batch_and_restarted_converges() {
     proxy.retarget(restarted.addr);
     push_until_synced(&mut store, 100, 5);
     assert_office_holds(&restarted, &store);
-    assert!(restarted.db().alerts().unwrap().is_empty());
+    assert!(block_on(restarted.db().alerts()).unwrap().is_empty());
 }
 
 /// Not a test on its own: the kiosk process the next test kills. It runs
@@ -119,13 +123,13 @@ fn the_kiosk_killed_mid_sync_converges() {
         .unwrap();
     let db = office.db();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while db.record_count(device).unwrap() < 500 {
+    while block_on(db.record_count(device)).unwrap() < 500 {
         assert!(Instant::now() < deadline, "the kiosk process never pushed");
         std::thread::sleep(Duration::from_millis(2));
     }
     child.kill().unwrap(); // SIGKILL, mid-sync
     child.wait().unwrap();
-    let at_kill = db.record_count(device).unwrap();
+    let at_kill = block_on(db.record_count(device)).unwrap();
     assert!(at_kill < 3000, "killed mid-backlog ({at_kill})");
 
     let mut store = Store::open(kiosk_dir.path().join("kiosk.db")).unwrap();
@@ -135,7 +139,7 @@ fn the_kiosk_killed_mid_sync_converges() {
     assert!(acked <= at_kill, "the kiosk never believes more than the office holds ({acked} > {at_kill})");
     push_until_synced(&mut store, 500, 3);
     assert_office_holds(&office, &store);
-    assert!(db.alerts().unwrap().is_empty());
+    assert!(block_on(db.alerts()).unwrap().is_empty());
 }
 
 #[test]
@@ -177,6 +181,6 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
     let report = signbook_sync::push(&mut store).unwrap();
     assert_eq!((report.acknowledged_seq, report.pending, report.sent), (110, 0, 60));
     assert_office_holds(&office, &store);
-    let kinds: Vec<String> = office.db().alerts().unwrap().into_iter().map(|a| a.kind).collect();
+    let kinds: Vec<String> = block_on(office.db().alerts()).unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds, ["gap"], "staff see that the office had lost records and got them back");
 }

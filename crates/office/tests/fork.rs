@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{Office, kiosk, kiosk_hashes, sign};
+use common::{Office, block_on, kiosk, kiosk_hashes, sign};
 use signbook_core::Store;
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
 use signbook_sync::SyncError;
 
 #[test]
@@ -25,7 +25,7 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
     let mut store = Store::open(kiosk_dir.path().join("kiosk.db")).unwrap();
     sign(&mut store, 5);
     assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 15);
-    let held = office.db().record_hashes(store.device_id()).unwrap();
+    let held = block_on(office.db().record_hashes(store.device_id())).unwrap();
     assert_eq!(held, kiosk_hashes(&store));
 
     // The old copy comes back and takes three new signatures: 11 to 13 again.
@@ -42,8 +42,8 @@ fn a_restored_kiosk_signing_again_is_refused_as_a_fork_and_nothing_stored_change
     );
 
     let db = office.db();
-    assert_eq!(db.record_hashes(store.device_id()).unwrap(), held, "the office's copy is unchanged");
-    let alerts = db.alerts().unwrap();
+    assert_eq!(block_on(db.record_hashes(store.device_id())).unwrap(), held, "the office's copy is unchanged");
+    let alerts = block_on(db.alerts()).unwrap();
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(
         (alerts[0].kind.as_str(), alerts[0].seq, alerts[0].device_id),

@@ -5,11 +5,12 @@
 //! it never sends, and a 404 page without the security headers.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use signbook_office::SharedStore;
 use signbook_office::limits::ServerLimits;
-use signbook_office::server::{self, SharedStore};
+use signbook_office::server;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_office::{SqliteStore, db_path};
@@ -27,11 +28,13 @@ struct Office {
 
 async fn start(limits: ServerLimits) -> Office {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(db_path(dir.path())).unwrap();
     let identity = OfficeIdentity::load_or_create(dir.path()).unwrap();
-    let dashboard =
-        Dashboard::new(SqliteStore::open(db_path(dir.path())).unwrap(), "Test".into(), identity.fingerprint());
-    let shared: SharedStore = Arc::new(Mutex::new(store));
+    let dashboard = Dashboard::new(
+        Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
+        "Test".into(),
+        identity.fingerprint(),
+    );
+    let shared: SharedStore = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = identity.server_config().unwrap();

@@ -15,7 +15,8 @@ use signbook_sync::auth::sign_request;
 use signbook_sync::http::OfficeClient;
 use signbook_sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireRecord};
 
-use common::{Office, kiosk};
+use common::{Office, block_on, kiosk};
+use signbook_office::store::IntegrityStore as _;
 
 /// Re-hashes `record` after a change, as a tamperer holding the key would.
 fn rehash(mut record: Record) -> Record {
@@ -99,7 +100,7 @@ fn records_a_kiosk_would_never_write_are_refused_naming_the_rule() {
         let (status, code, message) = push_one(&client, &key, &rehash(record));
         assert_eq!((status, code.as_str()), (422, "record_invalid"), "{what}: {message}");
         assert!(message.contains(named), "{what}: the message names the rule: {message}");
-        assert_eq!(office.db().record_count(store.device_id()).unwrap(), 0, "{what}: nothing stored");
+        assert_eq!(block_on(office.db().record_count(store.device_id())).unwrap(), 0, "{what}: nothing stored");
     }
     let alerts = office.cli(&["alerts"]);
     let alerts = String::from_utf8_lossy(&alerts.stdout);
@@ -108,5 +109,5 @@ fn records_a_kiosk_would_never_write_are_refused_naming_the_rule() {
     // The genuine record, re-hashed the same way, is taken.
     let (status, _, message) = push_one(&client, &key, &rehash(genuine));
     assert_eq!(status, 200, "{message}");
-    assert_eq!(office.db().record_count(store.device_id()).unwrap(), 1);
+    assert_eq!(block_on(office.db().record_count(store.device_id())).unwrap(), 1);
 }

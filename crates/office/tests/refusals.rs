@@ -9,12 +9,12 @@ use std::net::TcpStream;
 use std::sync::Arc;
 
 use chrono::Utc;
-use common::{Office, kiosk, sign};
+use common::{Office, block_on, kiosk, sign};
 use ed25519_dalek::SigningKey;
 use rustls::pki_types::ServerName;
 use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
 use signbook_sync::SyncError;
 use signbook_sync::auth::sign_request;
 use signbook_sync::http::{HttpResponse, OfficeClient};
@@ -138,8 +138,8 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
     assert_eq!((status, code.as_str()), (401, "replay"), "the very same request twice");
 
     let db = office.db();
-    assert_eq!(db.record_count(device).unwrap(), 5);
-    let kinds: Vec<String> = db.alerts().unwrap().into_iter().map(|a| a.kind).collect();
+    assert_eq!(block_on(db.record_count(device)).unwrap(), 5);
+    let kinds: Vec<String> = block_on(db.alerts()).unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds, ["signature_invalid", "replay"], "forgery and replay are kept for staff");
 
     let revoke = office.cli(&["revoke", &device.to_string()]);
@@ -155,7 +155,7 @@ fn unpaired_revoked_forged_replayed_and_stale_requests_are_refused() {
         (Some("office.device_revoked"), 6),
         "shown in the admin area"
     );
-    assert_eq!(db.record_count(device).unwrap(), 5);
+    assert_eq!(block_on(db.record_count(device)).unwrap(), 5);
 }
 
 #[test]
@@ -192,11 +192,11 @@ fn tampered_records_and_forged_checkpoints_store_nothing() {
     assert_eq!((response.status, body.code.as_str(), body.acknowledged_seq), (409, "gap", Some(0)), "{}", body.message);
 
     let db = office.db();
-    assert_eq!(db.record_count(device).unwrap(), 0, "nothing of a refused batch is stored");
-    let kinds: Vec<String> = db.alerts().unwrap().into_iter().map(|a| a.kind).collect();
+    assert_eq!(block_on(db.record_count(device)).unwrap(), 0, "nothing of a refused batch is stored");
+    let kinds: Vec<String> = block_on(db.alerts()).unwrap().into_iter().map(|a| a.kind).collect();
     assert_eq!(kinds, ["record_hash_mismatch", "personal_data_mismatch", "checkpoint_invalid", "gap"]);
     signbook_sync::push(&mut store).unwrap();
-    assert_eq!(db.record_count(device).unwrap(), 6, "the genuine chain is then accepted");
+    assert_eq!(block_on(db.record_count(device)).unwrap(), 6, "the genuine chain is then accepted");
 }
 
 #[test]

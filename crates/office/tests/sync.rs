@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{Office, assert_office_holds, kiosk, sign};
-use signbook_office::OfficeStore;
+use common::{Office, assert_office_holds, block_on, kiosk, sign};
+use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore};
 
 #[test]
 fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_nothing() {
@@ -32,9 +32,9 @@ fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_n
     let status = store.sync_status().unwrap();
     assert!(status.last_success_at.is_some() && status.last_error.is_none(), "{status:?}");
     assert!(
-        office.db().alerts().unwrap().is_empty(),
+        block_on(office.db().alerts()).unwrap().is_empty(),
         "a clean sync raises no alert: {:?}",
-        office.db().alerts().unwrap()
+        block_on(office.db().alerts()).unwrap()
     );
 
     let listing = String::from_utf8(office.cli(&["kiosks"]).stdout).unwrap();
@@ -64,7 +64,7 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
     assert_eq!(store.sync_status().unwrap().pending_erasures, 0);
     assert_office_holds(&office, &store);
     let db = office.db();
-    let report = db.verify().unwrap().into_iter().next().unwrap();
+    let report = block_on(db.verify()).unwrap().into_iter().next().unwrap();
     assert_eq!(report.erased, 2, "both erasures are applied at the office");
 
     let personal: Vec<(u64, Option<String>)> = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
@@ -181,7 +181,8 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     signbook_sync::push(&mut store).unwrap();
 
     // Office staff erase record 4 (a person's request), with the server running.
-    office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()).unwrap();
+    block_on(office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()))
+        .unwrap();
     assert!(store.record(4).unwrap().personal.is_some(), "the kiosk still holds it until it syncs");
 
     signbook_sync::push(&mut store).unwrap();
@@ -192,9 +193,9 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
 
     let kiosk_copy = store.verify().unwrap();
     assert!(kiosk_copy.problem.is_none() && kiosk_copy.erased == 1, "the kiosk's chain still verifies: {kiosk_copy:?}");
-    let status = office.db().erasure_status(store.device_id(), 4).unwrap().expect("an erasure");
+    let status = block_on(office.db().erasure_status(store.device_id(), 4)).unwrap().expect("an erasure");
     assert_eq!((status.origin.as_str(), status.erased_by.as_deref()), ("office", Some("j.evans")));
     assert!(status.kiosk_confirmed_at.is_some(), "the office knows the kiosk's copy is gone");
-    let report = office.db().verify().unwrap();
+    let report = block_on(office.db().verify()).unwrap();
     assert!(report[0].problem.is_none() && report[0].erased == 1);
 }

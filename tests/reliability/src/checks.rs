@@ -5,7 +5,9 @@ use std::path::Path;
 use std::process::Command;
 
 use signbook_core::{Hash32, Store};
-use signbook_office::{OfficeStore, SqliteStore};
+use signbook_office::SqliteStore;
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing::block_on;
 
 use crate::env::binary;
 
@@ -69,13 +71,13 @@ pub fn kiosk_hashes(store: &Store) -> anyhow::Result<Vec<(u64, Hash32)>> {
 /// The office holds exactly the kiosk's chain, once each, and it verifies.
 pub fn office_holds(office: &SqliteStore, store: &Store) -> anyhow::Result<()> {
     let expected = kiosk_hashes(store)?;
-    let held = office.record_hashes(store.device_id())?;
+    let held = block_on(office.record_hashes(store.device_id()))?;
     compare_chains(&expected, &held)?;
-    let count = office.record_count(store.device_id())?;
+    let count = block_on(office.record_count(store.device_id()))?;
     ensure(count == expected.len() as u64, "zero duplicated at the office", || {
         format!("{count} rows for {} records", expected.len())
     })?;
-    let reports = office.verify()?;
+    let reports = block_on(office.verify())?;
     let report = reports.iter().find(|r| r.device_id == store.device_id());
     ensure(report.is_some_and(|r| r.is_intact()), "the office copy verifies", || format!("{report:?}"))?;
     Ok(())

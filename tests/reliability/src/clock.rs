@@ -8,7 +8,8 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use signbook_core::{SignRequest, Store};
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing::block_on;
 
 use crate::checks::{ensure, office_holds};
 use crate::env::{Office, new_kiosk, pair, strokes};
@@ -59,7 +60,7 @@ pub fn run(dir: &Path, fast_signatures: u64) -> Result<Vec<Finding>> {
     let db = office.db()?;
     office_holds(&db, &store)?;
     let alerts: BTreeSet<u64> =
-        db.alerts()?.into_iter().filter(|a| a.kind == "clock_implausible").filter_map(|a| a.seq).collect();
+        block_on(db.alerts())?.into_iter().filter(|a| a.kind == "clock_implausible").filter_map(|a| a.seq).collect();
     ensure(alerts == flagged, "the office flags exactly the implausible claimed times", || {
         format!("flagged {alerts:?}, expected {flagged:?}")
     })?;

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rand::Rng;
 use signbook_core::Store;
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing::block_on;
 
 use crate::checks::{ensure, kiosk_sound, office_holds};
 use crate::env::{Office, binary, new_kiosk, pair, sign_one, strokes};
@@ -127,7 +129,7 @@ pub fn run(dir: &Path, kills: u32) -> Result<Vec<Finding>> {
         let with_cli = kill % 10 == 0 || kill + 1 == kills;
         acknowledged = kiosk_sound(&db, acknowledged, with_cli).with_context(|| format!("after kill {}", kill + 1))?;
         let store = Store::open(&db)?;
-        let office_has = office.db()?.record_count(store.device_id())?;
+        let office_has = block_on(office.db()?.record_count(store.device_id()))?;
         let kiosk_acked = store.sync_status()?.acknowledged_seq;
         ensure(kiosk_acked <= office_has, "the kiosk never believes the office holds more than it does", || {
             format!("kiosk acked {kiosk_acked}, office holds {office_has}")

@@ -1,18 +1,17 @@
 //! Fixtures: the project's binaries, a running office, kiosk databases.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::{SignRequest, Store};
-use signbook_office::{SqliteStore, db_path};
+use signbook_office::SqliteStore;
+use signbook_office::testing;
 use signbook_sync::parse_fingerprint;
 use signbook_sync::tls::pinned_client_config;
 
@@ -33,103 +32,35 @@ pub fn binary(name: &str) -> Result<PathBuf> {
     )
 }
 
-/// A running `signbook-office serve` on loopback, killed (SIGKILL) on drop.
+/// A running `signbook-office serve` on loopback (the shared launcher,
+/// `signbook_office::testing::Office`), killed (SIGKILL) on drop.
 #[derive(Debug)]
-pub struct Office {
-    pub data: PathBuf,
-    pub child: Child,
-    pub addr: SocketAddr,
-    pub fingerprint: String,
-}
+pub struct Office(testing::Office);
 
 impl Office {
     pub fn start(data: &Path) -> Result<Office> {
-        let mut child = Command::new(binary("signbook-office")?)
-            .args(["--data", &data.to_string_lossy(), "serve", "--listen", "127.0.0.1:0"])
-            .env("SIGNBOOK_LOG", "off")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
+        let office = testing::Office::start(&binary("signbook-office")?, data, "127.0.0.1:0", "off")
             .context("starting signbook-office")?;
-        let stdout = child.stdout.take().context("office stdout")?;
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let (mut addr, mut fingerprint) = (None, None);
-            for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
-                if let Some(a) = line.strip_prefix("signbook-office listening on https://") {
-                    addr = a.parse::<SocketAddr>().ok();
-                }
-                if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256): ") {
-                    fingerprint = Some(f.to_owned());
-                }
-                if let (Some(a), Some(f)) = (addr, fingerprint.clone()) {
-                    let _ = tx.send((a, f));
-                    addr = None;
-                }
-            }
-        });
-        let (addr, fingerprint) =
-            rx.recv_timeout(Duration::from_secs(60)).context("signbook-office did not print its address")?;
-        Ok(Office { data: data.to_owned(), child, addr, fingerprint })
-    }
-
-    pub fn url(&self) -> String {
-        format!("https://{}", self.addr)
-    }
-
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        Ok(Office(office))
     }
 
     /// `signbook-office --data DIR ARGS...`, which must succeed; its stdout.
     pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let out = Command::new(binary("signbook-office")?).arg("--data").arg(&self.data).args(args).output()?;
-        if !out.status.success() {
-            bail!("signbook-office {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        Ok(self.0.cli_ok(args)?)
     }
 
     pub fn pairing_code(&self) -> Result<String> {
-        let text = self.cli(&["pair"])?;
-        text.lines()
-            .find_map(|l| l.strip_prefix("pairing code: "))
-            .map(str::to_owned)
-            .context("no pairing code printed")
+        Ok(self.0.pairing_code()?)
     }
 
     /// A second handle on the office database (WAL: fine while serving).
     pub fn db(&self) -> Result<SqliteStore> {
-        Ok(SqliteStore::open(db_path(&self.data))?)
+        Ok(self.0.db()?)
     }
 
-    /// Resident memory of the server process, in KiB (Linux).
-    pub fn rss_kib(&self) -> Option<u64> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-    }
-}
-
-impl Office {
     /// `signbook-office user add NAME`, the password on standard input.
     pub fn add_user(&self, name: &str, password: &str) -> Result<()> {
-        let mut child = Command::new(binary("signbook-office")?)
-            .arg("--data")
-            .arg(&self.data)
-            .args(["user", "add", name])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .spawn()?;
-        writeln!(child.stdin.take().context("stdin")?, "{password}")?;
-        let status = child.wait()?;
-        if !status.success() {
-            bail!("signbook-office user add {name} failed: {status}");
-        }
-        Ok(())
+        Ok(self.0.add_user(name, password)?)
     }
 
     /// What other threads need to reach this office.
@@ -143,6 +74,19 @@ impl Office {
 
     pub fn login(&self, user: &str, password: &str) -> Result<(u16, Option<String>)> {
         self.handle().login(user, password)
+    }
+}
+
+impl std::ops::Deref for Office {
+    type Target = testing::Office;
+    fn deref(&self) -> &testing::Office {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Office {
+    fn deref_mut(&mut self) -> &mut testing::Office {
+        &mut self.0
     }
 }
 
@@ -186,12 +130,6 @@ impl OfficeHandle {
 /// The status code of an HTTP answer (0 if there was none).
 pub fn status_of(answer: &str) -> u16 {
     answer.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
-}
-
-impl Drop for Office {
-    fn drop(&mut self) {
-        self.kill();
-    }
 }
 
 pub const AUP: &str = "# IT Acceptable Use Agreement\n\n- I will keep my password secret.\n- I will lock my screen.\n";

@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 use signbook_core::Hash32;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_import as import;
+use signbook_office::SqliteStore;
 use signbook_office::ingest::{check_extension, decode_batch};
 use signbook_office::store::Device;
-use signbook_office::{OfficeStore, SqliteStore};
+use signbook_office::store::SyncStore;
+use signbook_office::testing::block_on;
 use signbook_sync::bundle_signed_message;
 use signbook_sync::wire::{PairRequest, PushRequest};
 use uuid::Uuid;
@@ -71,15 +73,15 @@ pub fn bundle(data: &[u8]) {
     static OFFICE: OnceLock<Mutex<BundleOffice>> = OnceLock::new();
     let office = OFFICE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
-        let mut store = SqliteStore::open(dir.path().join("office.db")).expect("office db");
+        let store = SqliteStore::open(dir.path().join("office.db")).expect("office db");
         let key = SigningKey::from_bytes(&[42; 32]);
         let device = Uuid::from_u128(42);
         let now = Utc::now();
-        store.add_pairing_code("fuzz", now, now + chrono::Duration::hours(1)).expect("code");
-        store.pair("fuzz", "fuzz", device, &key.verifying_key(), None, now).expect("pair");
+        block_on(store.add_pairing_code("fuzz", now, now + chrono::Duration::hours(1))).expect("code");
+        block_on(store.pair("fuzz", "fuzz", device, &key.verifying_key(), None, now)).expect("pair");
         Mutex::new(BundleOffice { store, key, device, file: dir.path().join("bundle.jsonl"), _dir: dir })
     });
-    let mut office = office.lock().unwrap_or_else(|e| e.into_inner());
+    let office = office.lock().unwrap_or_else(|e| e.into_inner());
     let mut content = data.to_vec();
     if !content.ends_with(b"\n") {
         content.push(b'\n');
@@ -88,5 +90,5 @@ pub fn bundle(data: &[u8]) {
     content.extend_from_slice(format!("{{\"signature\":\"{}\"}}\n", hex::encode(signature.to_bytes())).as_bytes());
     std::fs::write(&office.file, &content).expect("write the bundle");
     let file = office.file.clone();
-    let _ = signbook_office::bundle::import_bundle(&mut office.store, &file, Utc::now());
+    let _ = block_on(signbook_office::bundle::import_bundle(&office.store, &file, Utc::now()));
 }

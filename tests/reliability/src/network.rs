@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use signbook_core::Store;
-use signbook_office::OfficeStore;
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing::block_on;
 use signbook_sync::backoff::Backoff;
 use signbook_sync::{BackgroundOptions, BackgroundSync};
 
@@ -52,7 +53,7 @@ pub fn faults(dir: &Path, records: u64) -> Result<Vec<Finding>> {
     }
     let db = office.db()?;
     office_holds(&db, &store)?;
-    let alerts = db.alerts()?;
+    let alerts = block_on(db.alerts())?;
     ensure(alerts.is_empty(), "resends through faults are not mistaken for forks", || format!("{alerts:?}"))?;
     let mix: Vec<String> = FAULT_KINDS.iter().enumerate().map(|(i, k)| format!("{k} {}", proxy.count(i))).collect();
     Ok(vec![

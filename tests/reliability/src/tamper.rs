@@ -13,7 +13,9 @@ use rusqlite::{Connection, params};
 use signbook_core::Store;
 use signbook_core::device::key_path_for;
 use signbook_core::verify::VerifyReport;
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing::block_on;
+use signbook_office::{SqliteStore, db_path};
 
 use crate::checks::{Violation, ensure};
 use crate::env::{Office, fill, new_kiosk, pair};
@@ -256,7 +258,7 @@ fn verify_kiosk(db: &Path, _: &Subject) -> Result<VerifyReport> {
 }
 
 fn verify_office(db: &Path, subject: &Subject) -> Result<VerifyReport> {
-    let reports = SqliteStore::open(db)?.verify()?;
+    let reports = block_on(SqliteStore::open(db)?.verify())?;
     reports.into_iter().find(|r| r.device_id == subject.device).context("the office verify report names the kiosk")
 }
 

@@ -12,7 +12,8 @@ use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 // rather than Best compression: 0.9 ms instead of 3 ms for 3% more bytes.
 use image::{ExtendedColorType, ImageEncoder};
 
-use super::{Point, SignatureError, Strokes};
+use super::error::SignatureError;
+use super::strokes::{Point, Strokes};
 
 /// Output pixels per pad unit: a 600-unit pad prints 8 cm wide at ~285 dpi.
 /// (2.0 made PNGs ~40% larger for no visible gain on the evidence page.)

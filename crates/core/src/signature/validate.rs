@@ -1,7 +1,8 @@
 //! Is this plausibly a signature? Thresholds are fractions of the pad's
 //! shorter side, so they mean the same on a phone-sized or a desk-sized pad.
 
-use super::{MAX_PAD_SIDE, MAX_POINTS, MAX_STROKES, SignatureError, Strokes};
+use super::error::SignatureError;
+use super::strokes::{MAX_PAD_SIDE, MAX_POINTS, MAX_STROKES, Strokes};
 
 /// Points may land this far outside the pad: pointer events at the very
 /// edge report fractional positions just beyond it.
@@ -21,7 +22,14 @@ pub const MAX_INK_LENGTH: f64 = 100.0;
 /// A pad side shorter than this (pad units) makes the thresholds above meaningless.
 pub const MIN_PAD_SIDE: f64 = 50.0;
 
-pub(super) fn validate(s: &Strokes) -> Result<(), SignatureError> {
+impl Strokes {
+    /// Checks the signature could be a real one; see [`SignatureError`].
+    pub fn validate(&self) -> Result<(), SignatureError> {
+        validate(self)
+    }
+}
+
+fn validate(s: &Strokes) -> Result<(), SignatureError> {
     let pad_ok = |side: f64| side.is_finite() && (MIN_PAD_SIDE..=MAX_PAD_SIDE).contains(&side);
     if !pad_ok(s.width) || !pad_ok(s.height) {
         return Err(SignatureError::PadInvalid { width: s.width, height: s.height });

@@ -9,8 +9,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::Store;
 use super::agreements::parse_time;
+use super::database::Store;
 use crate::error::{DbContext, Error, Result};
 use crate::pin::check_new_pin;
 use crate::record::format_utc;

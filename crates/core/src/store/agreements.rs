@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::Store;
+use super::database::Store;
 use crate::agreement::{AgreementSummary, AgreementVersion, check_publishable};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;

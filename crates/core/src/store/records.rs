@@ -4,15 +4,22 @@ use chrono::{DateTime, FixedOffset, Local, NaiveDate, SubsecRound, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
-use super::Store;
-use super::rows::{RECORD_COLUMNS, RowDefect, decode_row};
+use super::database::Store;
 use crate::checkpoint::{CHECKPOINT_KEEP_EVERY, Checkpoint};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
 use crate::name::{first_name, normalise_name, normalise_organisation};
-use crate::record::{Record, RecordHeader, field_digest, format_utc, labels, new_salt, reference_code};
+use crate::record::{Erasure, Record, RecordHeader, field_digest, format_utc, labels, new_salt, reference_code};
 use crate::role::Role;
 use crate::signature::{Strokes, render_png};
+use crate::sqlite::record_row::{RowDefect, decode_record_row};
+
+/// The columns [`decode_record_row`] reads, in its order, from the kiosk's
+/// `records` table (its erasure log has one row per erased `seq`).
+pub(super) const RECORD_COLUMNS: &str = "seq, id, device_id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes, \
+     name_digest, organisation_digest, signature_digest, record_hash, \
+     name, name_salt, organisation, organisation_salt, signature_png, signature_salt, \
+     (SELECT reason FROM erasures e WHERE e.seq = records.seq), (SELECT erased_at FROM erasures e WHERE e.seq = records.seq)";
 
 /// Longest erasure reason kept in the log.
 const MAX_REASON_CHARS: usize = 500;
@@ -65,15 +72,6 @@ pub struct ErasureReceipt {
     pub id: Uuid,
     /// When.
     pub erased_at: String,
-}
-
-/// An erasure log entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Erasure {
-    /// Why, as given by staff.
-    pub reason: String,
-    /// When.
-    pub erased_at: DateTime<Utc>,
 }
 
 /// Which records to read: dates are calendar days at the kiosk's local time
@@ -285,10 +283,11 @@ impl Store {
     /// The record with sequence number `seq`.
     pub fn record(&self, seq: u64) -> Result<Record> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq = ?1");
-        let row = self.conn.query_row(&sql, [seq], |r| Ok(decode_row(r))).optional().doing("reading a record")?;
+        let row =
+            self.conn.query_row(&sql, [seq], |r| Ok(decode_record_row(r))).optional().doing("reading a record")?;
         match row {
             Some(Ok((record, _))) => Ok(record),
-            Some(Err(defect)) => Err(Error::DamagedRecord { seq: defect.seq, detail: defect.detail }),
+            Some(Err(defect)) => Err(defect.into_error()),
             None => Err(Error::RecordNotFound { seq }),
         }
     }
@@ -314,8 +313,7 @@ impl Store {
         let until = filter.until.map(|d| d.format("%Y-%m-%d").to_string());
         let mut rows = stmt.query(params![since, until, filter.role.as_ref().map(Role::as_str)]).doing(DOING)?;
         while let Some(row) = rows.next().doing(DOING)? {
-            let (record, erasure) =
-                decode_row(row).map_err(|d| Error::DamagedRecord { seq: d.seq, detail: d.detail })?;
+            let (record, erasure) = decode_record_row(row).map_err(RowDefect::into_error)?;
             each(record, erasure)?;
         }
         Ok(())
@@ -331,7 +329,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY seq")).doing(DOING)?;
         let mut rows = stmt.query([]).doing(DOING)?;
         while let Some(row) = rows.next().doing(DOING)? {
-            each(decode_row(row))?;
+            each(decode_record_row(row))?;
         }
         Ok(())
     }

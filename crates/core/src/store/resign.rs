@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use super::Store;
 use super::agreements::parse_time;
+use super::database::Store;
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
 use crate::name::normalise_name;

@@ -5,7 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::Store;
+use super::database::Store;
 use crate::error::{DbContext, Error, Result};
 use crate::role::{DEFAULT_ROLES, Role, parse_role_list};
 

@@ -6,13 +6,14 @@ use ed25519_dalek::SigningKey;
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::Store;
 use super::agreements::parse_time;
-use super::records::Erasure;
-use super::rows::{RECORD_COLUMNS, decode_row};
-use crate::error::{DbContext, Error, Result};
+use super::database::Store;
+use super::records::RECORD_COLUMNS;
+use crate::error::{DbContext, Result};
 use crate::hash::Hash32;
+use crate::record::Erasure;
 use crate::record::{Record, format_utc};
+use crate::sqlite::record_row::{RowDefect, decode_record_row};
 
 /// The office this kiosk is paired with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -134,7 +135,7 @@ impl Store {
         let mut rows = stmt.query(params![after, limit as i64]).doing(DOING)?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().doing(DOING)? {
-            out.push(decode_row(row).map_err(|d| Error::DamagedRecord { seq: d.seq, detail: d.detail })?);
+            out.push(decode_record_row(row).map_err(RowDefect::into_error)?);
         }
         Ok(out)
     }

@@ -64,103 +64,13 @@
 //! empty boxes, so the page says so beside the name and points to the CSV,
 //! which always holds the exact name.
 
+mod csv_file;
+mod error;
 mod layout;
 mod pack;
 mod pdf;
 
-use std::collections::HashMap;
-use std::io::Write;
-
-use signbook_core::Hash32;
-use signbook_core::export::CsvWriter;
-use uuid::Uuid;
-
-use crate::store::{StoredAgreement, StoredRecord};
-
+pub use csv_file::{agreement_titles, write_csv};
+pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
 pub use pdf::record_pdf;
-
-/// What can go wrong while exporting evidence.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum EvidenceError {
-    /// Writing the CSV failed (usually the output could not be written).
-    #[error("could not write the CSV export: {0}. Check there is space on the disk and try again")]
-    Csv(#[from] signbook_core::Error),
-    /// The PDF library refused the document.
-    #[error(
-        "could not make the evidence PDF for record {reference}: {detail}. This is a bug; please report it with the reference"
-    )]
-    Pdf {
-        /// The record's reference code.
-        reference: String,
-        /// What the PDF library said.
-        detail: String,
-    },
-    /// The stored signature image could not be read.
-    #[error(
-        "the signature image of record {reference} cannot be read ({detail}). Run `signbook-office verify` to check that kiosk's chain"
-    )]
-    SignatureImage {
-        /// The record's reference code.
-        reference: String,
-        /// What the PNG decoder said (it gives no error value to keep).
-        detail: String,
-    },
-    /// The chain report given is for another kiosk than the record's.
-    #[error(
-        "the chain report given for record {reference} is for kiosk {report}, but the record is from kiosk {record}. This is a bug in the caller"
-    )]
-    WrongChain {
-        /// The record's reference code.
-        reference: String,
-        /// The record's kiosk.
-        record: Uuid,
-        /// The report's kiosk.
-        report: Uuid,
-    },
-    /// A pack's records include a kiosk with no chain report.
-    #[error(
-        "no chain check was given for kiosk {0}, so its records cannot be packed. Verify every kiosk's chain first"
-    )]
-    MissingChain(Uuid),
-    /// The agreement given is not the version the record refers to.
-    #[error(
-        "record {reference} refers to agreement {record}, but agreement {given} was given. This is a bug in the caller"
-    )]
-    WrongAgreement {
-        /// The record's reference code.
-        reference: String,
-        /// The version the record refers to.
-        record: Hash32,
-        /// The version given.
-        given: Hash32,
-    },
-    /// Writing the pack failed.
-    #[error("could not write the evidence pack: {0}. Check there is space on the disk and try again")]
-    Io(#[from] std::io::Error),
-    /// The ZIP library failed.
-    #[error("could not write the evidence pack: {0}. Check there is space on the disk and try again")]
-    Zip(#[from] zip::result::ZipError),
-}
-
-/// Agreement titles by version hash, as [`write_csv`] wants them.
-pub fn agreement_titles(agreements: &[StoredAgreement]) -> HashMap<Hash32, String> {
-    agreements.iter().map(|a| (a.hash, a.title.clone())).collect()
-}
-
-/// Writes `records` as the kiosk's CSV (BOM, CRLF, formulas neutralised);
-/// `titles` fills the agreement title column (empty when unknown).
-/// Returns the number of rows written, heading excluded.
-pub fn write_csv<'a>(
-    records: impl IntoIterator<Item = &'a StoredRecord>,
-    titles: &HashMap<Hash32, String>,
-    out: &mut dyn Write,
-) -> Result<u64, EvidenceError> {
-    let mut csv = CsvWriter::new(out)?;
-    for stored in records {
-        let title = titles.get(&stored.record.header.agreement_hash).map_or("", String::as_str);
-        csv.write(&stored.record, title)?;
-    }
-    Ok(csv.finish()?)
-}

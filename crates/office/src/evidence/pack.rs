@@ -16,7 +16,9 @@ use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
-use super::{EvidenceError, agreement_titles, record_pdf, write_csv};
+use super::csv_file::{agreement_titles, write_csv};
+use super::error::EvidenceError;
+use super::pdf::record_pdf;
 use crate::store::{StoredAgreement, StoredRecord};
 
 /// PDFs rendered at once: enough to keep every core busy, few enough that

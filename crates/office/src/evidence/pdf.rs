@@ -3,11 +3,11 @@
 
 use krilla::image::Image;
 use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use signbook_core::record::Erasure;
 use signbook_core::record::{format_offset, format_utc};
-use signbook_core::store::Erasure;
 use signbook_core::verify::VerifyReport;
 
-use super::EvidenceError;
+use super::error::EvidenceError;
 use super::layout::{Flow, MARGIN, PAGE_WIDTH, Style, Weight, fully_covered};
 use crate::store::{StoredAgreement, StoredRecord};
 
@@ -28,7 +28,7 @@ const SIGNATURE_MAX: (f32, f32) = (300.0, 110.0);
 ///
 /// `agreement` is the version the record refers to, or `None` when the
 /// office does not hold its text; `chain` is the office's check of the
-/// record's kiosk (`OfficeStore::verify`), so the page can say whether
+/// record's kiosk (`IntegrityStore::verify`), so the page can say whether
 /// this record is covered by an intact chain.
 pub fn record_pdf(
     school: &str,

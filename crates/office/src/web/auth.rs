@@ -1,86 +1,19 @@
-//! Logging in and out, the [`Staff`] extractor every page uses, and CSRF.
+//! Logging in and out.
 
 use std::net::SocketAddr;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
-use axum::http::request::Parts;
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 
-use super::{PageError, SharedDashboard, layout, with_db};
-use crate::store::Session;
-
-/// The session cookie's name.
-pub const COOKIE: &str = "signbook_session";
-
-/// A logged-in member of staff. Pages that take it redirect anyone else to
-/// the login page.
-#[derive(Debug, Clone)]
-pub struct Staff {
-    /// Their session.
-    pub session: Session,
-}
-
-impl Staff {
-    /// Refuses a form whose token is not this session's.
-    pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
-        use subtle::ConstantTimeEq as _;
-        // Constant time: the comparison must not leak how much matched.
-        let same: bool = self.session.csrf_token.as_bytes().ct_eq(token.as_bytes()).into();
-        if same { Ok(()) } else { Err(PageError::Csrf) }
-    }
-
-    /// Who, for the audit log.
-    pub fn name(&self) -> &str {
-        &self.session.username
-    }
-}
-
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-/// Where an unauthenticated visitor goes instead.
-#[derive(Debug)]
-pub struct LoginRedirect(String);
-
-impl IntoResponse for LoginRedirect {
-    fn into_response(self) -> Response {
-        Redirect::to(&format!("/login?next={}", urlencode(&self.0))).into_response()
-    }
-}
-
-/// Encodes a query value (`application/x-www-form-urlencoded`, as axum decodes it).
-pub fn urlencode(text: &str) -> String {
-    form_urlencoded::byte_serialize(text.as_bytes()).collect()
-}
-
-impl FromRequestParts<SharedDashboard> for Staff {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, dash: &SharedDashboard) -> Result<Self, Self::Rejection> {
-        let next = parts.uri.path_and_query().map_or("/records", |p| p.as_str()).to_owned();
-        let Some(token) = cookie_token(&parts.headers) else { return Err(LoginRedirect(next).into_response()) };
-        let now = Utc::now().timestamp();
-        match with_db(dash, move |db| db.session(&token, now)).await {
-            Ok(Some(session)) => Ok(Staff { session }),
-            Ok(None) => Err(LoginRedirect(next).into_response()),
-            Err(error) => Err(error.into_response()),
-        }
-    }
-}
+use super::layout;
+use super::page_error::PageError;
+use super::session::{COOKIE, Staff, cookie_token};
+use super::state::SharedDashboard;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct LoginQuery {
@@ -157,20 +90,19 @@ pub(super) async fn login(
     let now = Utc::now();
     let throttle = dash.throttle;
     let address = peer.ip().to_string();
-    let (user, lock) = {
-        let (username, address) = (username.clone(), address.clone());
-        with_db(&dash, move |db| {
-            if let Some(wait) = db.login_locked_for(&throttle, &username, &address, now.timestamp())? {
-                return Ok((None, Some(wait)));
-            }
-            let user = db.check_password(&username, &form.password)?;
+    let store = &dash.store;
+    let gate = dash.login_gate.lock().await;
+    let (user, lock) = match store.login_locked_for(&throttle, &username, &address, now.timestamp()).await? {
+        Some(wait) => (None, Some(wait)),
+        None => {
+            let user = store.check_password(&username, &form.password).await?;
             if user.is_none() {
-                db.note_login_failure(&username, &address, now.timestamp())?;
+                store.note_login_failure(&username, &address, now.timestamp()).await?;
             }
-            Ok((user, None))
-        })
-        .await?
+            (user, None)
+        }
     };
+    drop(gate);
     if let Some(wait) = lock {
         tracing::warn!(account = %username, %address, "login refused: too many failures");
         let minutes = (wait + 59) / 60;
@@ -188,15 +120,8 @@ pub(super) async fn login(
             StatusCode::UNAUTHORIZED,
         ));
     };
-    let token = {
-        let user = user.clone();
-        with_db(&dash, move |db| {
-            let token = db.start_session(&user, now.timestamp())?;
-            db.audit(&user, "login", &format!("from {address}"), now)?;
-            Ok(token)
-        })
-        .await?
-    };
+    let token = store.start_session(&user, now.timestamp()).await?;
+    store.audit(&user, "login", &format!("from {address}"), now).await?;
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
 }
@@ -214,7 +139,7 @@ pub(super) async fn logout(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     if let Some(token) = cookie_token(&headers) {
-        with_db(&dash, move |db| db.end_session(&token)).await?;
+        dash.store.end_session(&token).await?;
     }
     let expired = format!("{COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
     Ok(([(header::SET_COOKIE, expired)], Redirect::to("/login")).into_response())

@@ -13,11 +13,13 @@ use signbook_core::export::CsvWriter;
 use uuid::Uuid;
 
 use super::integrity::chain_reports;
+use super::page_error::{PageError, off_the_runtime};
 use super::records::Filters;
-use super::{PageError, SharedDashboard, Staff, with_db};
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::evidence::{self, PackInput};
-use crate::store::{RecordQuery, StoredRecord, fold};
+use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};
 
 /// Most records in one evidence pack (one PDF each): about a minute of
 /// rendering on a small server. Narrow the search for more.
@@ -39,17 +41,21 @@ pub(super) async fn record_pdf(
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
     let (_, chains) = chain_reports(&dash, false).await?;
-    let (school, who) = (dash.school.clone(), staff.name().to_owned());
-    let (pdf, reference) = with_db(&dash, move |db| {
-        let record = db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)?;
-        let agreement = db.agreement(&record.record.header.agreement_hash)?;
-        let chain = chains.iter().find(|c| c.device_id == device).ok_or(OfficeError::NotFound)?;
-        let pdf = evidence::record_pdf(&school, &record, agreement.as_ref(), chain).map_err(evidence_error)?;
-        db.audit(&who, "export_pdf", &format!("kiosk {device} record {seq}"), Utc::now())?;
-        Ok((pdf, record.record.reference()))
+    let record = dash.store.stored_record(device, seq).await?.ok_or(OfficeError::NotFound)?;
+    let agreement = dash.store.agreement(&record.record.header.agreement_hash).await?;
+    let chain = chains.into_iter().find(|c| c.device_id == device).ok_or(OfficeError::NotFound)?;
+    let (school, reference) = (dash.school.clone(), record.record.reference());
+    let pdf = off_the_runtime(move || {
+        evidence::record_pdf(&school, &record, agreement.as_ref(), &chain).map_err(evidence_error)
     })
     .await?;
+    dash.store.audit(staff.name(), "export_pdf", &format!("kiosk {device} record {seq}"), Utc::now()).await?;
     Ok(attachment("application/pdf", format!("signbook-{reference}.pdf"), pdf))
+}
+
+/// Every agreement version the office holds.
+async fn all_agreements(dash: &SharedDashboard) -> Result<Vec<StoredAgreement>, OfficeError> {
+    Ok(dash.store.agreements().await?.into_iter().map(|(a, _)| a).collect())
 }
 
 pub(super) async fn csv(
@@ -58,38 +64,43 @@ pub(super) async fn csv(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let query = filters.query()?;
-    let who = staff.name().to_owned();
-    let bytes = with_db(&dash, move |db| {
-        let titles = evidence::agreement_titles(&db.agreements()?.into_iter().map(|(a, _)| a).collect::<Vec<_>>());
-        let mut bytes = Vec::new();
-        let mut csv = CsvWriter::new(&mut bytes).map_err(|e| OfficeError::Internal(e.to_string()))?;
-        db.for_each_matching(&query, false, |r| {
-            let title = titles.get(&r.record.header.agreement_hash).map_or("", String::as_str);
-            csv.write(&r.record, title).map_err(|e| OfficeError::Internal(e.to_string()))
-        })?;
-        let count = csv.finish().map_err(|e| OfficeError::Internal(e.to_string()))?;
-        db.audit(&who, "export_csv", &format!("{count} records: {}", query.describe()), Utc::now())?;
-        Ok(bytes)
-    })
-    .await?;
+    let titles = evidence::agreement_titles(&all_agreements(&dash).await?);
+    let mut bytes = Vec::new();
+    let mut csv = CsvWriter::new(&mut bytes).map_err(|e| OfficeError::Internal(e.to_string()))?;
+    let mut records = dash.store.matching_records(&query, false).await?;
+    while let Some(r) = records.next().await {
+        let r = r?;
+        let title = titles.get(&r.record.header.agreement_hash).map_or("", String::as_str);
+        csv.write(&r.record, title).map_err(|e| OfficeError::Internal(e.to_string()))?;
+    }
+    let count = csv.finish().map_err(|e| OfficeError::Internal(e.to_string()))?;
+    dash.store.audit(staff.name(), "export_csv", &format!("{count} records: {}", query.describe()), Utc::now()).await?;
     Ok(attachment("text/csv; charset=utf-8", format!("signbook-records-{}.csv", Utc::now().format("%Y-%m-%d")), bytes))
 }
 
-/// Writes the evidence pack of `records` to memory.
-fn pack_bytes(
-    school: &str,
-    description: &str,
-    records: &[StoredRecord],
-    db: &crate::SqliteStore,
-    chains: &[signbook_core::verify::VerifyReport],
-) -> Result<Vec<u8>, OfficeError> {
-    let agreements: Vec<_> = db.agreements()?.into_iter().map(|(a, _)| a).collect();
-    let mut out = std::io::Cursor::new(Vec::new());
-    let input =
-        PackInput { school, filter: description, generated_at: Utc::now(), records, agreements: &agreements, chains };
-    evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
-    out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
-    Ok(out.into_inner())
+/// Writes the evidence pack of `records` to memory, off the request threads.
+async fn pack_bytes(
+    school: String,
+    description: String,
+    records: Vec<StoredRecord>,
+    agreements: Vec<StoredAgreement>,
+    chains: Vec<signbook_core::verify::VerifyReport>,
+) -> Result<Vec<u8>, PageError> {
+    off_the_runtime(move || {
+        let mut out = std::io::Cursor::new(Vec::new());
+        let input = PackInput {
+            school: &school,
+            filter: &description,
+            generated_at: Utc::now(),
+            records: &records,
+            agreements: &agreements,
+            chains: &chains,
+        };
+        evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
+        out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
+        Ok(out.into_inner())
+    })
+    .await
 }
 
 pub(super) async fn pack(
@@ -100,24 +111,22 @@ pub(super) async fn pack(
     let query = filters.query()?;
     // A pack is evidence: check the chains now, not from the last check.
     let (_, chains) = chain_reports(&dash, true).await?;
-    let (school, who) = (dash.school.clone(), staff.name().to_owned());
-    let bytes = with_db(&dash, move |db| {
-        let count = db.count_matching(&query)?;
-        if count > MAX_PACK_RECORDS {
-            return Err(OfficeError::InputInvalid(format!(
-                "{count} records match; an evidence pack holds at most {MAX_PACK_RECORDS}. Narrow the search (for example by date), or download the CSV"
-            )));
-        }
-        let mut records = Vec::with_capacity(count as usize);
-        db.for_each_matching(&query, true, |r| {
-            records.push(r);
-            Ok(())
-        })?;
-        let bytes = pack_bytes(&school, &query.describe(), &records, db, &chains)?;
-        db.audit(&who, "export_pack", &format!("{} records: {}", records.len(), query.describe()), Utc::now())?;
-        Ok(bytes)
-    })
-    .await?;
+    let count = dash.store.count_matching(&query).await?;
+    if count > MAX_PACK_RECORDS {
+        return Err(OfficeError::InputInvalid(format!(
+            "{count} records match; an evidence pack holds at most {MAX_PACK_RECORDS}. Narrow the search (for example by date), or download the CSV"
+        ))
+        .into());
+    }
+    let mut records = Vec::with_capacity(count as usize);
+    let mut stream = dash.store.matching_records(&query, true).await?;
+    while let Some(r) = stream.next().await {
+        records.push(r?);
+    }
+    let detail = format!("{} records: {}", records.len(), query.describe());
+    let bytes =
+        pack_bytes(dash.school.clone(), query.describe(), records, all_agreements(&dash).await?, chains).await?;
+    dash.store.audit(staff.name(), "export_pack", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-evidence-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }
 
@@ -137,22 +146,20 @@ pub(super) async fn subject_access(
         return Err(OfficeError::InputInvalid("type the person's name".into()).into());
     }
     let (_, chains) = chain_reports(&dash, true).await?;
-    let (school, who) = (dash.school.clone(), staff.name().to_owned());
-    let bytes = with_db(&dash, move |db| {
-        // Everything held under this exact name (ignoring case, accents and spacing).
-        let key = fold(&name);
-        let mut records = Vec::new();
-        db.for_each_matching(&RecordQuery { name: name.clone(), ..Default::default() }, true, |r| {
-            if r.record.personal.as_ref().is_some_and(|p| fold(&p.name) == key) {
-                records.push(r);
-            }
-            Ok(())
-        })?;
-        let description = format!("subject access request: every record held under the name \"{name}\"");
-        let bytes = pack_bytes(&school, &description, &records, db, &chains)?;
-        db.audit(&who, "subject_access", &format!("{} records held under \"{name}\"", records.len()), Utc::now())?;
-        Ok(bytes)
-    })
-    .await?;
+    // Everything held under this exact name (ignoring case, accents and spacing).
+    let key = fold(&name);
+    let mut records = Vec::new();
+    let mut stream =
+        dash.store.matching_records(&RecordQuery { name: name.clone(), ..Default::default() }, true).await?;
+    while let Some(r) = stream.next().await {
+        let r = r?;
+        if r.record.personal.as_ref().is_some_and(|p| fold(&p.name) == key) {
+            records.push(r);
+        }
+    }
+    let description = format!("subject access request: every record held under the name \"{name}\"");
+    let detail = format!("{} records held under \"{name}\"", records.len());
+    let bytes = pack_bytes(dash.school.clone(), description, records, all_agreements(&dash).await?, chains).await?;
+    dash.store.audit(staff.name(), "subject_access", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-subject-access-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }

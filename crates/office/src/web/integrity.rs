@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, kiosk_label};
-use super::{PageError, SharedDashboard, Staff, with_db};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
-use crate::store::OfficeStore;
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -25,7 +26,7 @@ pub(super) async fn chain_reports(
     if let Some((at, reports)) = cached.filter(|_| !fresh) {
         return Ok((at.format("%Y-%m-%d %H:%M UTC").to_string(), reports));
     }
-    let reports = with_db(dash, |db| db.verify()).await?;
+    let reports = dash.store.verify().await?;
     let now = Utc::now();
     *dash.last_verified.lock().unwrap_or_else(|p| p.into_inner()) = Some((now, reports.clone()));
     Ok((now.format("%Y-%m-%d %H:%M UTC").to_string(), reports))
@@ -33,7 +34,7 @@ pub(super) async fn chain_reports(
 
 pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let (verified_at, reports) = chain_reports(&dash, false).await?;
-    let (kiosks, alerts) = with_db(&dash, |db| Ok((db.kiosk_statuses()?, db.alert_rows(true)?))).await?;
+    let (kiosks, alerts) = (dash.store.kiosk_statuses().await?, dash.store.alert_rows(true).await?);
     let name_of =
         |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
     let body = html! {
@@ -108,19 +109,14 @@ pub(super) async fn acknowledge(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let who = staff.name().to_owned();
-    with_db(&dash, move |db| {
-        if db.acknowledge_alert(id, &who, Utc::now())? {
-            db.audit(&who, "alert_acknowledged", &format!("alert {id}"), Utc::now())?;
-        }
-        Ok(())
-    })
-    .await?;
+    if dash.store.acknowledge_alert(id, staff.name(), Utc::now()).await? {
+        dash.store.audit(staff.name(), "alert_acknowledged", &format!("alert {id}"), Utc::now()).await?;
+    }
     Ok(Redirect::to("/integrity").into_response())
 }
 
 pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let kiosks = with_db(&dash, |db| db.kiosk_statuses()).await?;
+    let kiosks = dash.store.kiosk_statuses().await?;
     let body = html! {
         h1 { "Kiosks" }
         div.table-wrap {
@@ -169,13 +165,9 @@ pub(super) async fn pairing_code(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let code = new_code();
-    let (hash, who) = (code_hash(&code), staff.name().to_owned());
-    with_db(&dash, move |db| {
-        let now = Utc::now();
-        db.add_pairing_code(&hash, now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES))?;
-        db.audit(&who, "pairing_code", "made a one-time pairing code", now)
-    })
-    .await?;
+    let now = Utc::now();
+    dash.store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
+    dash.store.audit(staff.name(), "pairing_code", "made a one-time pairing code", now).await?;
     let body = html! {
         h1 { "Pairing code" }
         dl.fields {
@@ -195,13 +187,8 @@ pub(super) async fn revoke(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let who = staff.name().to_owned();
-    with_db(&dash, move |db| {
-        if db.revoke(device, Utc::now())? {
-            db.audit(&who, "kiosk_revoked", &format!("kiosk {device}"), Utc::now())?;
-        }
-        Ok(())
-    })
-    .await?;
+    if dash.store.revoke(device, Utc::now()).await? {
+        dash.store.audit(staff.name(), "kiosk_revoked", &format!("kiosk {device}"), Utc::now()).await?;
+    }
     Ok(Redirect::to("/kiosks").into_response())
 }

@@ -8,9 +8,10 @@
 //! * Logins ([`auth`]): Argon2id passwords, a session cookie that is
 //!   `HttpOnly; Secure; SameSite=Strict`, a CSRF token in every form, and
 //!   failed logins limited per account and per address.
-//! * The dashboard has its own SQLite connection, separate from the sync
-//!   path's, so a long export never holds up a kiosk's push (WAL lets the
-//!   two read and write side by side).
+//! * Storage through [`crate::store::OfficeStorage`] only. With SQLite the
+//!   dashboard has its own store (its own connection), separate from the
+//!   sync path's, so a long export never holds up a kiosk's push (WAL lets
+//!   the two read and write side by side).
 //!
 //! Pages: [`records`] (search, record page, exports), [`integrity`]
 //! (chains, alerts, kiosks), [`roster`] (who still has to sign),
@@ -20,105 +21,22 @@ mod auth;
 mod exports;
 mod integrity;
 mod layout;
+mod page_error;
 mod privacy;
 mod records;
 mod roster;
-
-use std::sync::{Arc, Mutex};
+mod session;
+mod shell;
+mod state;
 
 use axum::Router;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Utc};
-use signbook_core::Hash32;
-use signbook_core::verify::VerifyReport;
 
-use crate::error::OfficeError;
-use crate::store::{LoginThrottle, SqliteStore};
-
-pub use auth::Staff;
-
-/// What every dashboard page can reach.
-#[derive(Debug)]
-pub struct Dashboard {
-    db: Mutex<SqliteStore>,
-    school: String,
-    fingerprint: Hash32,
-    throttle: LoginThrottle,
-    /// The last full verification of every chain, and when it ran.
-    last_verified: Mutex<Option<(DateTime<Utc>, Vec<VerifyReport>)>>,
-}
-
-impl Dashboard {
-    /// A dashboard over its own connection to the office database.
-    pub fn new(db: SqliteStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
-        Arc::new(Dashboard {
-            db: Mutex::new(db),
-            school,
-            fingerprint,
-            throttle: LoginThrottle::default(),
-            last_verified: Mutex::new(None),
-        })
-    }
-}
-
-/// Shared dashboard state.
-pub type SharedDashboard = Arc<Dashboard>;
-
-/// Runs `f` with the dashboard's database on the blocking pool.
-async fn with_db<T: Send + 'static>(
-    dash: &SharedDashboard,
-    f: impl FnOnce(&mut SqliteStore) -> Result<T, OfficeError> + Send + 'static,
-) -> Result<T, PageError> {
-    let dash = dash.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut db = dash.db.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut db)
-    })
-    .await
-    .map_err(|e| PageError::Office(OfficeError::Internal(e.to_string())))?
-    .map_err(PageError::Office)
-}
-
-/// Everything a dashboard request can fail with; shown as a page that says
-/// what happened and what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum PageError {
-    /// A store or input error.
-    #[error(transparent)]
-    Office(#[from] OfficeError),
-    /// A form without this session's CSRF token.
-    #[error(
-        "This form has expired or did not come from this dashboard, so nothing was changed. Go back, reload the page and try again."
-    )]
-    Csrf,
-    /// Nothing at this address.
-    #[error("There is nothing at this address. Use the menu to find what you need.")]
-    NotFound,
-}
-
-impl IntoResponse for PageError {
-    fn into_response(self) -> Response {
-        let status = match &self {
-            PageError::Office(OfficeError::NotFound) | PageError::NotFound => StatusCode::NOT_FOUND,
-            PageError::Office(e) if e.status() == StatusCode::INTERNAL_SERVER_ERROR => {
-                tracing::error!(error = %e, "dashboard request failed");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            PageError::Office(e) => e.status(),
-            PageError::Csrf => StatusCode::FORBIDDEN,
-        };
-        let message = match &self {
-            PageError::Office(OfficeError::NotFound) => PageError::NotFound.to_string(),
-            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => format!(
-                "Something went wrong on the office server: {e}. Nothing was changed; try again, and if it keeps happening tell your IT support."
-            ),
-            other => other.to_string(),
-        };
-        (status, layout::error_page(status, &message)).into_response()
-    }
-}
+pub use page_error::PageError;
+pub use session::Staff;
+pub use state::{Dashboard, SharedDashboard};
 
 /// Security headers on every dashboard answer: no scripts at all, no
 /// framing, no caching of pages that carry personal data.
@@ -174,7 +92,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/", get(|| async { axum::response::Redirect::to("/records") }))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/static/dashboard.css", get(layout::stylesheet))
+        .route("/static/dashboard.css", get(shell::stylesheet))
         .route("/records", get(records::list))
         .route("/records/{device}/{seq}", get(records::show))
         .route("/records/{device}/{seq}/signature.png", get(records::signature))

@@ -12,8 +12,10 @@ use signbook_core::role::DEFAULT_ROLES;
 use uuid::Uuid;
 
 use super::auth::CsrfOnly;
-use super::layout::{self, csrf, kiosk_label, local_time};
-use super::{PageError, SharedDashboard, Staff, with_db};
+use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::RecordQuery;
 
@@ -28,7 +30,7 @@ pub(super) async fn page(
     staff: Staff,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let retention = with_db(&dash, |db| db.retention()).await?;
+    let retention = dash.store.retention().await?;
     let days_for = |role: &str| retention.iter().find(|(r, _)| r == role).map(|(_, d)| *d);
     let body = html! {
         h1 { "Privacy" }
@@ -87,17 +89,12 @@ pub(super) async fn set_retention(
         };
         changes.push((role, days));
     }
-    let who = staff.name().to_owned();
-    with_db(&dash, move |db| {
-        let before = db.retention()?;
-        for (role, days) in changes {
-            if before.iter().find(|(r, _)| r == role).map(|(_, d)| *d) != days {
-                db.set_retention(role, days, &who, Utc::now())?;
-            }
+    let before = dash.store.retention().await?;
+    for (role, days) in changes {
+        if before.iter().find(|(r, _)| r == role).map(|(_, d)| *d) != days {
+            dash.store.set_retention(role, days, staff.name(), Utc::now()).await?;
         }
-        Ok(())
-    })
-    .await?;
+    }
     Ok(Redirect::to("/privacy?done=Retention%20periods%20saved.").into_response())
 }
 
@@ -107,10 +104,9 @@ pub(super) async fn purge(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let who = staff.name().to_owned();
-    let report = with_db(&dash, move |db| db.purge_expired(&who, Utc::now())).await?;
+    let report = dash.store.purge_expired(staff.name(), Utc::now()).await?;
     let done = format!("Purge done: {} record(s) erased.", report.total());
-    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,23 +124,17 @@ pub(super) async fn person(
     if name.is_empty() {
         return Err(OfficeError::InputInvalid("type the person's name".into()).into());
     }
-    let records = {
-        let name = name.clone();
-        with_db(&dash, move |db| {
-            let query = RecordQuery { name: name.clone(), ..Default::default() };
-            let page = db.search_records(&query, 0, 500)?;
-            // Part-name search finds candidates; staff tick the ones that are this person.
-            Ok(page.records)
-        })
-        .await?
-    };
+    // Part-name search finds candidates; staff tick the ones that are this person.
+    let found = dash.store.search_records(&RecordQuery { name: name.clone(), ..Default::default() }, 0, 500).await?;
+    let records = found.records;
     let body = html! {
         p { a href="/privacy" { "← Privacy" } }
         h1 { "Records for \u{201c}" (name) "\u{201d}" }
+        (damaged_notice(&found.damaged))
         @if records.is_empty() {
             p { "No record holds that name (erased records no longer do)." }
         } @else {
-            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::auth::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
+            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::session::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
             form method="post" action="/privacy/erase" {
                 (csrf(&staff))
                 fieldset {
@@ -188,16 +178,12 @@ pub(super) async fn erase_person(
     if keys.is_empty() {
         return Err(OfficeError::InputInvalid("tick at least one record to erase".into()).into());
     }
-    let (reason, who, count) = (field("reason"), staff.name().to_owned(), keys.len());
-    with_db(&dash, move |db| {
-        for (device, seq) in keys {
-            db.erase_record(device, seq, &reason, &who, Utc::now())?;
-        }
-        Ok(())
-    })
-    .await?;
+    let (reason, count) = (field("reason"), keys.len());
+    for (device, seq) in keys {
+        dash.store.erase_record(device, seq, &reason, staff.name(), Utc::now()).await?;
+    }
     let done = format!("Erased {count} record(s). Their hashes remain, so every chain still verifies.");
-    Ok(Redirect::to(&format!("/privacy?done={}", super::auth::urlencode(&done))).into_response())
+    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,13 +199,12 @@ pub(super) async fn erase_one(
     Form(form): Form<EraseForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let who = staff.name().to_owned();
-    with_db(&dash, move |db| db.erase_record(device, seq, &form.reason, &who, Utc::now())).await?;
+    dash.store.erase_record(device, seq, &form.reason, staff.name(), Utc::now()).await?;
     Ok(Redirect::to(&format!("/records/{device}/{seq}")).into_response())
 }
 
 pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let entries = with_db(&dash, |db| db.audit_log(1000)).await?;
+    let entries = dash.store.audit_log(1000).await?;
     let body = html! {
         h1 { "Audit log" }
         p { "Every login, export, erasure, purge, roster import, retention change, revocation and acknowledged alert, newest first. It cannot be edited." }

@@ -12,8 +12,10 @@ use signbook_core::role::DEFAULT_ROLES;
 use uuid::Uuid;
 
 use super::integrity::chain_reports;
-use super::layout::{self, csrf, kiosk_label, local_time, utc_time};
-use super::{PageError, SharedDashboard, Staff, with_db};
+use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, utc_time};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::{RecordQuery, StoredRecord};
 
@@ -103,7 +105,7 @@ impl Filters {
         pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::auth::urlencode(v)))
+            .map(|(k, v)| format!("{k}={}", super::session::urlencode(v)))
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -116,14 +118,11 @@ pub(super) async fn list(
 ) -> Result<Response, PageError> {
     let query = filters.query();
     let page = filters.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
-    let (results, agreements, kiosks) = {
-        let query = query.as_ref().ok().cloned();
-        with_db(&dash, move |db| {
-            let results = query.map(|q| db.search_records(&q, (page - 1) * PAGE_SIZE, PAGE_SIZE)).transpose()?;
-            Ok((results, db.agreements()?, db.kiosk_statuses()?))
-        })
-        .await?
+    let results = match &query {
+        Ok(query) => Some(dash.store.search_records(query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?),
+        Err(_) => None,
     };
+    let (agreements, kiosks) = (dash.store.agreements().await?, dash.store.kiosk_statuses().await?);
     let problem = query.as_ref().err().map(ToString::to_string);
     let links = filters.query_string();
     let body = html! {
@@ -165,9 +164,10 @@ pub(super) async fn list(
                 a.button.secondary href={ "/export/records.csv?" (links) } download { "Download CSV" }
                 a.button.secondary href={ "/export/evidence.zip?" (links) } download { "Download evidence pack (ZIP)" }
             }
-            @if results.records.is_empty() {
+            (damaged_notice(&results.damaged))
+            @if results.records.is_empty() && results.damaged.is_empty() {
                 p { "No record matches. Names match without regard to capitals, accents or extra spaces; try part of a name." }
-            } @else {
+            } @else if !results.records.is_empty() {
                 div.table-wrap { (record_table(&results.records)) }
                 (pager(page, results.total, &links))
             }
@@ -219,13 +219,15 @@ pub(super) async fn show(
     staff: Staff,
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
-    let (record, agreement, checkpoint, erasure) = with_db(&dash, move |db| {
-        let record = db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)?;
-        let agreement = db.agreement(&record.record.header.agreement_hash)?;
-        let checkpoint = db.checkpoint_covering(device, seq)?;
-        Ok((record, agreement, checkpoint, db.erasure_status(device, seq)?))
-    })
-    .await?;
+    let store = &dash.store;
+    let record = match store.stored_record(device, seq).await {
+        Ok(record) => record.ok_or(OfficeError::NotFound)?,
+        Err(OfficeError::DamagedRecord { detail, .. }) => return damaged_page(&dash, &staff, device, seq, &detail),
+        Err(error) => return Err(error.into()),
+    };
+    let agreement = store.agreement(&record.record.header.agreement_hash).await?;
+    let checkpoint = store.checkpoint_covering(device, seq).await?;
+    let erasure = store.erasure_status(device, seq).await?;
     let (verified_at, reports) = chain_reports(&dash, false).await?;
     let report = reports.iter().find(|r| r.device_id == device);
     let h = &record.record.header;
@@ -303,6 +305,26 @@ pub(super) async fn show(
     Ok(layout::page(&dash.school, &title, Some(&staff), "/records", body).into_response())
 }
 
+/// A record whose row can no longer be read: what is wrong, and what to
+/// do, instead of a server error.
+fn damaged_page(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    device: Uuid,
+    seq: u64,
+    detail: &str,
+) -> Result<Response, PageError> {
+    let title = format!("Damaged record {seq}");
+    let body = html! {
+        p { a href="/records" { "← All records" } }
+        h1 { (title) }
+        p.problem role="alert" { "Record " (seq) " of kiosk " code { (device) } " is damaged in the office database: " (detail) "." }
+        p { "It cannot be shown or exported. The office database was changed outside Signbook, or the disk is failing. "
+            a href="/integrity" { "Check every chain on the Integrity page" } ", and restore the office database from a backup (" code { "signbook-office backup" } "). The kiosk still holds its own copy." }
+    };
+    Ok(layout::page(&dash.school, &title, Some(staff), "/records", body).into_response())
+}
+
 /// The agreement as the kiosk shows it (raw HTML in it is escaped by core),
 /// with its headings moved `down` levels to sit under the page's own.
 fn agreement_body(markdown: &str, down: usize) -> Markup {
@@ -320,7 +342,7 @@ pub(super) async fn signature(
     _staff: Staff,
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
-    let record = with_db(&dash, move |db| db.stored_record(device, seq)?.ok_or(OfficeError::NotFound)).await?;
+    let record = dash.store.stored_record(device, seq).await?.ok_or(OfficeError::NotFound)?;
     let png = record.record.personal.ok_or(PageError::NotFound)?.signature_png;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
@@ -331,7 +353,7 @@ pub(super) async fn agreement(
     Path(hash): Path<String>,
 ) -> Result<Response, PageError> {
     let hash = Hash32::from_hex(&hash).map_err(|_| PageError::NotFound)?;
-    let agreement = with_db(&dash, move |db| db.agreement(&hash)?.ok_or(OfficeError::NotFound)).await?;
+    let agreement = dash.store.agreement(&hash).await?.ok_or(OfficeError::NotFound)?;
     let body = html! {
         p { a href="/records" { "← All records" } }
         h1 { (agreement.title) }

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use signbook_core::export::neutralise_formula;
 
 use super::layout::{self, csrf};
-use super::{PageError, SharedDashboard, Staff, with_db};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::store::{RosterStatus, parse_roster};
 
@@ -30,7 +32,7 @@ pub(super) async fn page(
     staff: Staff,
     Query(view): Query<RosterView>,
 ) -> Result<Response, PageError> {
-    let rows = with_db(&dash, |db| db.roster_status()).await?;
+    let rows = dash.store.roster_status().await?;
     let outstanding_only = view.show == "outstanding";
     let count = |f: fn(&RosterStatus) -> bool| rows.iter().filter(|(_, s)| f(s)).count();
     let signed = count(|s| matches!(s, RosterStatus::Signed { .. }));
@@ -119,19 +121,14 @@ pub(super) async fn import(
     staff.check_csrf(token.as_deref().unwrap_or(""))?;
     let file = file.ok_or_else(|| OfficeError::InputInvalid("choose a roster file to import".into()))?;
     let entries = parse_roster(&file)?;
-    let (count, who) = (entries.len(), staff.name().to_owned());
-    with_db(&dash, move |db| db.replace_roster(&entries, &who, Utc::now())).await?;
+    dash.store.replace_roster(&entries, staff.name(), Utc::now()).await?;
+    let count = entries.len();
     Ok(Redirect::to(&format!("/roster?imported={count}")).into_response())
 }
 
 pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let who = staff.name().to_owned();
-    let rows = with_db(&dash, move |db| {
-        let rows = db.roster_status()?;
-        db.audit(&who, "export_outstanding", "the roster's outstanding list", Utc::now())?;
-        Ok(rows)
-    })
-    .await?;
+    let rows = dash.store.roster_status().await?;
+    dash.store.audit(staff.name(), "export_outstanding", "the roster's outstanding list", Utc::now()).await?;
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);

@@ -3,10 +3,9 @@
 //! and a TCP proxy that can lose answers or be repointed at a restarted office.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,17 +14,17 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::{Hash32, Store};
-use signbook_office::{OfficeStore, SqliteStore, db_path};
+use signbook_office::SqliteStore;
+use signbook_office::store::IntegrityStore;
+use signbook_office::testing;
+
+pub use signbook_office::testing::block_on;
 
 pub const OFFICE: &str = env!("CARGO_BIN_EXE_signbook-office");
 
-/// A running `signbook-office serve`, killed (SIGKILL) when dropped.
-pub struct Office {
-    pub data: PathBuf,
-    pub child: Child,
-    pub addr: SocketAddr,
-    pub fingerprint: String,
-}
+/// A running `signbook-office serve` (the shared launcher,
+/// `signbook_office::testing::Office`), whose set-up failures fail the test.
+pub struct Office(testing::Office);
 
 impl Office {
     /// Starts the server on an ephemeral loopback port and waits until it
@@ -35,72 +34,36 @@ impl Office {
     }
 
     pub fn start_on(data: &Path, listen: &str) -> Office {
-        let mut child = Command::new(OFFICE)
-            .args(["--data", data.to_str().unwrap(), "serve", "--listen", listen])
-            // Refusals are logged as warnings; the tests assert on them instead.
-            .env("SIGNBOOK_LOG", std::env::var("SIGNBOOK_LOG").unwrap_or_else(|_| "error".into()))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start signbook-office");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let mut addr = None;
-            let mut fingerprint = None;
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(a) = line.strip_prefix("signbook-office listening on https://") {
-                    addr = Some(a.parse::<SocketAddr>().expect("address"));
-                }
-                if let Some(f) = line.strip_prefix("certificate fingerprint (SHA-256): ") {
-                    fingerprint = Some(f.to_owned());
-                }
-                if let (Some(a), Some(f)) = (addr, fingerprint.clone()) {
-                    let _ = tx.send((a, f));
-                    addr = None;
-                }
-            }
-        });
-        let (addr, fingerprint) =
-            rx.recv_timeout(Duration::from_secs(60)).expect("signbook-office printed its address and fingerprint");
-        Office { data: data.to_owned(), child, addr, fingerprint }
-    }
-
-    pub fn url(&self) -> String {
-        format!("https://{}", self.addr)
-    }
-
-    /// Kills the server with SIGKILL, as a power cut would.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Refusals are logged as warnings; the tests assert on them instead.
+        let log = std::env::var("SIGNBOOK_LOG").unwrap_or_else(|_| "error".into());
+        Office(testing::Office::start(Path::new(OFFICE), data, listen, &log).expect("start signbook-office"))
     }
 
     /// Runs `signbook-office pair` (a second process beside `serve`) and returns the code.
     pub fn pairing_code(&self) -> String {
-        let out = self.cli(&["pair"]);
-        assert!(out.status.success(), "pair failed: {}", String::from_utf8_lossy(&out.stderr));
-        let text = String::from_utf8(out.stdout).unwrap();
-        assert!(text.contains(&self.fingerprint), "pair prints the fingerprint: {text}");
-        text.lines().find_map(|l| l.strip_prefix("pairing code: ")).expect("a code line").to_owned()
+        self.0.pairing_code().expect("signbook-office pair")
     }
 
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        let mut all = vec!["--data", self.data.to_str().unwrap()];
-        all.extend_from_slice(args);
-        Command::new(OFFICE).args(all).output().expect("run signbook-office")
+        self.0.cli(args).expect("run signbook-office")
     }
 
     /// A second handle on the office database (WAL: fine while serving).
     pub fn db(&self) -> SqliteStore {
-        SqliteStore::open(db_path(&self.data)).expect("open office db")
+        self.0.db().expect("open office db")
     }
 }
 
-impl Drop for Office {
-    fn drop(&mut self) {
-        self.kill();
+impl std::ops::Deref for Office {
+    type Target = testing::Office;
+    fn deref(&self) -> &testing::Office {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Office {
+    fn deref_mut(&mut self) -> &mut testing::Office {
+        &mut self.0
     }
 }
 
@@ -142,9 +105,17 @@ pub fn kiosk_hashes(store: &Store) -> Vec<(u64, Hash32)> {
 pub fn assert_office_holds(office: &Office, store: &Store) {
     let db = office.db();
     let expected = kiosk_hashes(store);
-    assert_eq!(db.record_count(store.device_id()).unwrap(), expected.len() as u64, "no duplicates, none missing");
-    assert_eq!(db.record_hashes(store.device_id()).unwrap(), expected, "the office holds the kiosk's exact chain");
-    let reports = db.verify().unwrap();
+    assert_eq!(
+        block_on(db.record_count(store.device_id())).unwrap(),
+        expected.len() as u64,
+        "no duplicates, none missing"
+    );
+    assert_eq!(
+        block_on(db.record_hashes(store.device_id())).unwrap(),
+        expected,
+        "the office holds the kiosk's exact chain"
+    );
+    let reports = block_on(db.verify()).unwrap();
     let report = reports.iter().find(|r| r.device_id == store.device_id()).expect("a report for the kiosk");
     assert!(report.is_intact(), "office copy verifies: {:?}", report.problem);
     assert_eq!(report.records, expected.len() as u64);

@@ -8,6 +8,8 @@
 //! personal data is overwritten on disk, not just unlinked) and a busy
 //! timeout, and its embedded migrations run in one transaction.
 
+pub mod record_row;
+
 use std::path::Path;
 use std::time::Duration;
 

@@ -1,29 +1,50 @@
-//! Reading a `records` row back into a [`Record`], naming what is wrong
-//! with a row that has been damaged or tampered with.
+//! Reading a stored record row back into a [`Record`], naming what is
+//! wrong with a row that has been damaged or tampered with. The kiosk's
+//! store and the office's both read their rows here, so a damaged row is
+//! reported the same way at both ends (and `verify` names it), never
+//! silently read as something else.
 
 use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use uuid::Uuid;
 
-use super::agreements::parse_time;
-use super::records::Erasure;
+use crate::error::Error;
 use crate::hash::Hash32;
-use crate::record::{PersonalData, Record, RecordHeader, Salt};
+use crate::record::{Erasure, PersonalData, Record, RecordHeader, Salt};
 
-pub(super) const RECORD_COLUMNS: &str = "seq, id, device_id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes, \
-     name_digest, organisation_digest, signature_digest, record_hash, \
-     name, name_salt, organisation, organisation_salt, signature_png, signature_salt, \
-     (SELECT reason FROM erasures e WHERE e.seq = records.seq), (SELECT erased_at FROM erasures e WHERE e.seq = records.seq)";
+/// How many leading columns [`decode_record_row`] reads; a query may select
+/// more after them.
+pub const RECORD_ROW_COLUMNS: usize = 20;
 
 /// A row that cannot be read as a record (what is wrong, in words).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RowDefect {
+pub struct RowDefect {
+    /// Its sequence number (0 if even that is unreadable).
     pub seq: u64,
+    /// Its id, when readable.
     pub id: Option<Uuid>,
+    /// What is wrong.
     pub detail: String,
 }
 
-pub(super) fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), RowDefect> {
+impl RowDefect {
+    /// The error a store reports for the row.
+    pub fn into_error(self) -> Error {
+        Error::DamagedRecord { seq: self.seq, detail: self.detail }
+    }
+}
+
+/// Decodes a row whose first [`RECORD_ROW_COLUMNS`] columns are, in order:
+/// `seq, id, device_id, prev_hash, agreement_hash, role, signed_at,
+/// utc_offset_minutes, name_digest, organisation_digest, signature_digest,
+/// record_hash, name, name_salt, organisation, organisation_salt,
+/// signature_png, signature_salt`, then the erasure's `reason` and
+/// `erased_at` (both NULL when the record is not erased).
+///
+/// Personal data is all there (organisation and its salt optional,
+/// together) or all absent; anything in between is a defect, so a field
+/// injected into a tombstone cannot pass as absent.
+pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), RowDefect> {
     let seq: u64 = row.get(0).unwrap_or(0);
     let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
     let defect = |detail: String| RowDefect { seq, id, detail };
@@ -87,6 +108,12 @@ pub(super) fn decode_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
         .get::<_, Option<String>>(18)
         .ok()
         .flatten()
-        .map(|reason| Erasure { reason, erased_at: parse_time(&row.get::<_, String>(19).unwrap_or_default()) });
+        .map(|reason| Erasure { reason, erased_at: erasure_time(&row.get::<_, String>(19).unwrap_or_default()) });
     Ok((Record { header, hash: record_hash, personal }, erasure))
+}
+
+/// When an erasure happened. It is not part of any hash, so an unreadable
+/// time reads as the epoch rather than hiding the erasure.
+fn erasure_time(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH)
 }

@@ -1,0 +1,125 @@
+//! Kiosks, alerts and the verification of the chains the office holds.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use signbook_core::Hash32;
+use signbook_core::verify::VerifyReport;
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// A kiosk in the `kiosks` listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceSummary {
+    /// Its id.
+    pub device_id: Uuid,
+    /// Name it gave.
+    pub name: Option<String>,
+    /// When it paired.
+    pub paired_at: String,
+    /// When revoked.
+    pub revoked_at: Option<String>,
+    /// Highest sequence held.
+    pub records: u64,
+    /// When the last record arrived.
+    pub last_received_at: Option<String>,
+}
+
+/// An alert for staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    /// The kiosk, when known.
+    pub device_id: Option<Uuid>,
+    /// The record concerned.
+    pub seq: Option<u64>,
+    /// e.g. `fork`, `clock_implausible`.
+    pub kind: String,
+    /// Details.
+    pub detail: String,
+    /// When the office raised it.
+    pub raised_at: String,
+}
+
+/// A kiosk on the dashboard's kiosk page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KioskStatus {
+    /// Its id.
+    pub device_id: Uuid,
+    /// The name it gave.
+    pub name: Option<String>,
+    /// When it paired.
+    pub paired_at: String,
+    /// When revoked.
+    pub revoked_at: Option<String>,
+    /// When it last called (any push, even with nothing to send).
+    pub last_seen_at: Option<String>,
+    /// Highest sequence the office holds.
+    pub held: u64,
+    /// Highest sequence the kiosk said it has.
+    pub reported_head: Option<u64>,
+    /// Highest sequence covered by a kiosk-signed checkpoint.
+    pub last_checkpoint: Option<u64>,
+    /// Alerts not yet acknowledged.
+    pub open_alerts: u64,
+}
+
+impl KioskStatus {
+    /// Records signed at the kiosk that the office does not hold yet, as
+    /// of its last call.
+    pub fn backlog(&self) -> Option<u64> {
+        self.reported_head.map(|head| head.saturating_sub(self.held))
+    }
+}
+
+/// An alert with its acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AlertRow {
+    /// Its id.
+    pub id: i64,
+    /// The kiosk, when known.
+    pub device_id: Option<Uuid>,
+    /// The record concerned.
+    pub seq: Option<u64>,
+    /// e.g. `fork`.
+    pub kind: String,
+    /// What happened.
+    pub detail: String,
+    /// When the office raised it.
+    pub raised_at: String,
+    /// When staff acknowledged it, and who.
+    pub acknowledged: Option<(String, String)>,
+}
+
+/// What staff and `signbook-office verify` check the office's copy with.
+#[async_trait]
+pub trait IntegrityStore: Send + Sync {
+    /// Every kiosk, for `signbook-office kiosks`.
+    async fn devices(&self) -> Result<Vec<DeviceSummary>>;
+
+    /// Every kiosk with what staff need to see about it.
+    async fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>>;
+
+    /// Every alert, oldest first.
+    async fn alerts(&self) -> Result<Vec<Alert>>;
+
+    /// Alerts, newest first; only unacknowledged ones unless `all`.
+    async fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>>;
+
+    /// Marks an alert as seen by `staff`. `false` if it was already.
+    async fn acknowledge_alert(&self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Walks every stored chain with the kiosk's own verification rules;
+    /// a damaged row is reported where it is.
+    async fn verify(&self) -> Result<Vec<VerifyReport>>;
+
+    /// The first kiosk-signed checkpoint at or after `seq`: the kiosk's key
+    /// vouches for the record through the chain up to it.
+    async fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>>;
+
+    /// Rows stored for `device_id`.
+    async fn record_count(&self, device_id: Uuid) -> Result<u64>;
+
+    /// `(seq, record_hash)` of every stored record of `device_id`, in order.
+    async fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>>;
+}

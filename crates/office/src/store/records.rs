@@ -1,0 +1,132 @@
+//! Records as the office holds them: search, one record, agreement texts,
+//! and the streams exports are written from.
+
+use async_trait::async_trait;
+use signbook_core::Hash32;
+use signbook_core::record::{Erasure, Record};
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::search::RecordQuery;
+use crate::error::{OfficeError, Result};
+
+/// A record as the office holds it: the kiosk's record (its personal data
+/// is `None` once erased), the erasure if any, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The record, exactly as the kiosk hashed it.
+    pub record: Record,
+    /// Why and when its personal data was erased, if it was.
+    pub erasure: Option<Erasure>,
+    /// The name the kiosk gave at pairing.
+    pub kiosk_name: Option<String>,
+    /// The office's own clock when the record arrived.
+    pub received_at: String,
+}
+
+/// A stored row that can no longer be read as a record (damaged or
+/// tampered with); `verify` reports it as the break in its chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedRecord {
+    /// Its kiosk.
+    pub device_id: Uuid,
+    /// Its sequence number.
+    pub seq: u64,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+impl DamagedRecord {
+    /// The error a store reports for the row.
+    pub fn into_error(self) -> OfficeError {
+        OfficeError::DamagedRecord { device_id: self.device_id, seq: self.seq, detail: self.detail }
+    }
+}
+
+/// An agreement version as the office holds it (sent by the kiosks that
+/// collected signatures for it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAgreement {
+    /// SHA-256 of the canonical text: the version's identity.
+    pub hash: Hash32,
+    /// Its title.
+    pub title: String,
+    /// The canonical Markdown text people read before signing.
+    pub text: String,
+    /// When the kiosk first published it (RFC 3339, UTC).
+    pub published_at: String,
+}
+
+/// One page of search results.
+#[derive(Debug, Clone)]
+pub struct SearchPage {
+    /// The records on this page, newest first.
+    pub records: Vec<StoredRecord>,
+    /// Matches on this page whose rows are damaged, so staff see them.
+    pub damaged: Vec<DamagedRecord>,
+    /// How many records match in all.
+    pub total: u64,
+}
+
+/// Who erased a record, and whether the kiosk has erased its copy too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErasureStatus {
+    /// `kiosk` (its admin erased it there) or `office` (staff here).
+    pub origin: String,
+    /// The staff account, for an office erasure.
+    pub erased_by: Option<String>,
+    /// For an office erasure: when the kiosk confirmed its copy is gone.
+    pub kiosk_confirmed_at: Option<String>,
+}
+
+/// Records arriving one at a time from a query still running, so an export
+/// of many thousands never holds them all. A damaged row arrives as
+/// [`crate::OfficeError::DamagedRecord`] and ends the stream: an export
+/// stops rather than leave a record out. Dropping the stream stops the query.
+#[derive(Debug)]
+pub struct RecordStream(mpsc::Receiver<Result<StoredRecord>>);
+
+impl RecordStream {
+    /// A stream and the sender a backend feeds it from; `buffer` records
+    /// may wait in between.
+    pub fn channel(buffer: usize) -> (mpsc::Sender<Result<StoredRecord>>, RecordStream) {
+        let (sender, receiver) = mpsc::channel(buffer);
+        (sender, RecordStream(receiver))
+    }
+
+    /// The next record; `None` at the end.
+    pub async fn next(&mut self) -> Option<Result<StoredRecord>> {
+        self.0.recv().await
+    }
+}
+
+/// Finding and reading records.
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// One page of records matching `query`, newest first.
+    async fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage>;
+
+    /// How many records match `query`.
+    async fn count_matching(&self, query: &RecordQuery) -> Result<u64>;
+
+    /// Every record matching `query`, oldest first. Without `signatures`,
+    /// each signature PNG is left empty, unread: a CSV never shows it, and
+    /// it is most of every row.
+    ///
+    /// Read the stream to its end, or drop it, before the next call on the
+    /// same store: a backend may hold its connection until then (SQLite does).
+    async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream>;
+
+    /// One record; [`crate::OfficeError::DamagedRecord`] if its row cannot
+    /// be read as one.
+    async fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>>;
+
+    /// How a record came to be erased, if it was.
+    async fn erasure_status(&self, device_id: Uuid, seq: u64) -> Result<Option<ErasureStatus>>;
+
+    /// An agreement version the office holds.
+    async fn agreement(&self, hash: &Hash32) -> Result<Option<StoredAgreement>>;
+
+    /// Every agreement version held, newest first, with how many records name it.
+    async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>>;
+}

@@ -1,0 +1,184 @@
+//! The compliance roster: the school's list of staff and governors, and
+//! who of them has not signed the current agreement for their role.
+//! Reading the file and matching names are here, for every backend.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use signbook_core::role::Role;
+use uuid::Uuid;
+
+use super::search::fold;
+use crate::error::{OfficeError, Result};
+
+/// One person on the school's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    /// As written in the imported file.
+    pub name: String,
+    /// The role they must sign for.
+    pub role: String,
+    /// Optional contact, for the outstanding list.
+    pub email: Option<String>,
+}
+
+/// Where a roster entry stands against the current agreement of its role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum RosterStatus {
+    /// A record of this name and role names the current version.
+    Signed {
+        /// The record: kiosk and sequence.
+        device_id: Uuid,
+        /// Sequence.
+        seq: u64,
+        /// When (UTC).
+        signed_at: String,
+    },
+    /// No record of this name and role for the current version.
+    Outstanding {
+        /// Names that may be this person (same surname and initial), for
+        /// staff to check: never counted as signed.
+        possible: Vec<String>,
+    },
+    /// Two roster lines fold to the same name and role: one signature
+    /// cannot be told apart, so staff must check by hand.
+    Ambiguous {
+        /// The other roster lines.
+        with: Vec<String>,
+    },
+    /// No version of the agreement has reached the office for this role yet.
+    NoAgreement,
+}
+
+/// Reads a roster CSV: a header row naming `name` and `role` columns
+/// (any case, any order; `email` optional), then one person a line.
+/// Every problem is reported with its line number, and nothing is imported
+/// unless the whole file is good.
+pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
+    let text = std::str::from_utf8(csv_bytes).map_err(|_| {
+        OfficeError::InputInvalid("the roster file is not UTF-8 text; save it from Excel as \"CSV UTF-8\"".into())
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| OfficeError::InputInvalid(format!("the roster file's first line cannot be read: {e}")))?
+        .clone();
+    let column = |want: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(want));
+    let (Some(name_col), Some(role_col)) = (column("name"), column("role")) else {
+        return Err(OfficeError::InputInvalid(format!(
+            "the roster's first line must name the columns, with at least \"name\" and \"role\" (found: {})",
+            headers.iter().collect::<Vec<_>>().join(", ")
+        )));
+    };
+    let email_col = column("email");
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        if row.iter().all(str::is_empty) {
+            continue;
+        }
+        let name = row.get(name_col).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
+        let role = row.get(role_col).unwrap_or("").to_lowercase();
+        if fold(&name).is_empty() || name.chars().count() > 100 {
+            problems.push(format!("line {line}: the name is empty or longer than 100 characters"));
+        } else if let Err(e) = Role::new(&role) {
+            problems.push(format!("line {line}: {e}"));
+        } else {
+            out.push(RosterEntry {
+                name,
+                role,
+                email: email_col.and_then(|c| row.get(c)).filter(|e| !e.is_empty()).map(str::to_owned),
+            });
+        }
+        if out.len() > 10_000 {
+            return Err(OfficeError::InputInvalid(
+                "the roster has more than 10,000 people; is this the right file?".into(),
+            ));
+        }
+    }
+    if !problems.is_empty() {
+        problems.truncate(20);
+        return Err(OfficeError::InputInvalid(format!(
+            "nothing was imported; fix these lines and try again: {}",
+            problems.join("; ")
+        )));
+    }
+    if out.is_empty() {
+        return Err(OfficeError::InputInvalid("the roster file has no people in it".into()));
+    }
+    Ok(out)
+}
+
+/// Same surname and same first initial, once folded: "Sam Lee" and
+/// "Samuel Lee" may be one person; staff decide.
+pub fn may_be_same_person(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split(' ').collect(), b.split(' ').collect());
+    a.len() > 1 && b.len() > 1 && a.last() == b.last() && a[0].chars().next() == b[0].chars().next()
+}
+
+/// The roster and where each person on it stands.
+#[async_trait]
+pub trait RosterStore: Send + Sync {
+    /// Replaces the roster with `entries`, and logs it.
+    async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()>;
+
+    /// The hash of the newest agreement version published for each role:
+    /// what that role must sign now.
+    async fn current_agreements(&self) -> Result<HashMap<String, String>>;
+
+    /// Every roster entry with where it stands, in roster order.
+    async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roster_files_are_read_tolerantly_and_refused_whole() {
+        let ok = parse_roster(
+            "\u{feff}Role,Name,Email\r\nstaff,  Siân   Evans ,s.evans@school.example\r\ngovernor,Tom Price,\r\n\r\n"
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(
+            ok,
+            vec![
+                RosterEntry {
+                    name: "Siân Evans".into(),
+                    role: "staff".into(),
+                    email: Some("s.evans@school.example".into())
+                },
+                RosterEntry { name: "Tom Price".into(), role: "governor".into(), email: None },
+            ]
+        );
+        for (file, says) in [
+            ("first,last\nA,B\n", "at least \"name\" and \"role\""),
+            ("name,role\nAnn Lee,head teacher\n", "line 2"),
+            ("name,role\n,staff\n", "line 2: the name is empty"),
+            ("name,role\n", "no people"),
+        ] {
+            let err = parse_roster(file.as_bytes()).unwrap_err().to_string();
+            assert!(err.contains(says), "{file:?} gave {err}");
+        }
+        assert!(parse_roster(b"name,role\n\xff\xfe,staff\n").unwrap_err().to_string().contains("UTF-8"));
+    }
+
+    #[test]
+    fn possible_matches_share_surname_and_initial() {
+        assert!(may_be_same_person("sam lee", "samuel lee"));
+        assert!(!may_be_same_person("sam lee", "tom lee"));
+        assert!(!may_be_same_person("lee", "lee"));
+    }
+}

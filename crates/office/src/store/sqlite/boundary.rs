@@ -1,0 +1,276 @@
+//! [`SqliteStore`] behind the storage traits: each call takes what it needs
+//! by value onto the blocking pool and runs one [`super::Db`] method there.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use signbook_core::Hash32;
+use signbook_core::verify::VerifyReport;
+use signbook_sync::wire::{PushRequest, PushResponse};
+use uuid::Uuid;
+
+use super::{SqliteStore, lock};
+use crate::error::{OfficeError, Result};
+use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
+use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
+use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
+use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
+use crate::store::search::RecordQuery;
+use crate::store::staff::{LoginThrottle, Session, StaffStore};
+use crate::store::sync::{Device, SyncStore};
+
+/// Records an export may have read ahead of the one being written.
+const STREAM_BUFFER: usize = 64;
+
+#[async_trait]
+impl SyncStore for SqliteStore {
+    async fn add_pairing_code(&self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+        let code_hash = code_hash.to_owned();
+        self.run(move |db| db.add_pairing_code(&code_hash, now, expires_at)).await
+    }
+
+    async fn pair(
+        &self,
+        code: &str,
+        code_hash: &str,
+        device_id: Uuid,
+        public_key: &VerifyingKey,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Device, u64)> {
+        let (code, code_hash, public_key, name) =
+            (code.to_owned(), code_hash.to_owned(), *public_key, name.map(str::to_owned));
+        self.run(move |db| db.pair(&code, &code_hash, device_id, &public_key, name.as_deref(), now)).await
+    }
+
+    async fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
+        self.run(move |db| db.device(device_id)).await
+    }
+
+    async fn remember_nonce(&self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
+        let nonce = nonce.to_owned();
+        self.run(move |db| db.remember_nonce(device_id, &nonce, now_secs)).await
+    }
+
+    async fn ingest(
+        &self,
+        device: &Device,
+        nonce: Option<(&str, i64)>,
+        batch: PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse> {
+        let (device, nonce) = (device.clone(), nonce.map(|(n, at)| (n.to_owned(), at)));
+        self.run(move |db| db.ingest(&device, nonce.as_ref().map(|(n, at)| (n.as_str(), *at)), &batch, now)).await
+    }
+
+    async fn raise_alert(
+        &self,
+        device_id: Option<Uuid>,
+        seq: Option<u64>,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (kind, detail) = (kind.to_owned(), detail.to_owned());
+        self.run(move |db| db.raise_alert(device_id, seq, &kind, &detail, now)).await
+    }
+
+    async fn revoke(&self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+        self.run(move |db| db.revoke(device_id, now)).await
+    }
+}
+
+#[async_trait]
+impl IntegrityStore for SqliteStore {
+    async fn devices(&self) -> Result<Vec<DeviceSummary>> {
+        self.run(|db| db.devices()).await
+    }
+
+    async fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>> {
+        self.run(|db| db.kiosk_statuses()).await
+    }
+
+    async fn alerts(&self) -> Result<Vec<Alert>> {
+        self.run(|db| db.alerts()).await
+    }
+
+    async fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>> {
+        self.run(move |db| db.alert_rows(all)).await
+    }
+
+    async fn acknowledge_alert(&self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+        let staff = staff.to_owned();
+        self.run(move |db| db.acknowledge_alert(id, &staff, now)).await
+    }
+
+    async fn verify(&self) -> Result<Vec<VerifyReport>> {
+        self.run(|db| db.verify()).await
+    }
+
+    async fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>> {
+        self.run(move |db| db.checkpoint_covering(device_id, seq)).await
+    }
+
+    async fn record_count(&self, device_id: Uuid) -> Result<u64> {
+        self.run(move |db| db.record_count(device_id)).await
+    }
+
+    async fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>> {
+        self.run(move |db| db.record_hashes(device_id)).await
+    }
+}
+
+#[async_trait]
+impl RecordStore for SqliteStore {
+    async fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
+        let query = query.clone();
+        self.run(move |db| db.search_records(&query, offset, limit)).await
+    }
+
+    async fn count_matching(&self, query: &RecordQuery) -> Result<u64> {
+        let query = query.clone();
+        self.run(move |db| db.count_matching(&query)).await
+    }
+
+    async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
+        let (sender, stream) = RecordStream::channel(STREAM_BUFFER);
+        let (query, db) = (query.clone(), self.db.clone());
+        // One query, read while the export is written; it stops when the
+        // export drops its stream (the send fails).
+        tokio::task::spawn_blocking(move || {
+            let walked = lock(&db).for_each_matching(&query, signatures, |record| {
+                sender.blocking_send(Ok(record)).map_err(|_| OfficeError::Internal("the export stopped".into()))
+            });
+            if let Err(error) = walked {
+                let _ = sender.blocking_send(Err(error));
+            }
+        });
+        Ok(stream)
+    }
+
+    async fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
+        self.run(move |db| db.stored_record(device_id, seq)).await
+    }
+
+    async fn erasure_status(&self, device_id: Uuid, seq: u64) -> Result<Option<ErasureStatus>> {
+        self.run(move |db| db.erasure_status(device_id, seq)).await
+    }
+
+    async fn agreement(&self, hash: &Hash32) -> Result<Option<StoredAgreement>> {
+        let hash = *hash;
+        self.run(move |db| db.agreement(&hash)).await
+    }
+
+    async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>> {
+        self.run(|db| db.agreements()).await
+    }
+}
+
+#[async_trait]
+impl StaffStore for SqliteStore {
+    async fn add_user(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
+        let (username, password) = (username.to_owned(), password.to_owned());
+        self.run(move |db| db.add_user(&username, &password, now)).await
+    }
+
+    async fn remove_user(&self, username: &str) -> Result<bool> {
+        let username = username.to_owned();
+        self.run(move |db| db.remove_user(&username)).await
+    }
+
+    async fn users(&self) -> Result<Vec<(String, String)>> {
+        self.run(|db| db.users()).await
+    }
+
+    async fn check_password(&self, username: &str, password: &str) -> Result<Option<String>> {
+        let (username, password) = (username.to_owned(), password.to_owned());
+        self.run(move |db| db.check_password(&username, &password)).await
+    }
+
+    async fn login_locked_for(
+        &self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let (throttle, account, address) = (*throttle, account.to_owned(), address.to_owned());
+        self.run(move |db| db.login_locked_for(&throttle, &account, &address, now)).await
+    }
+
+    async fn note_login_failure(&self, account: &str, address: &str, now: i64) -> Result<()> {
+        let (account, address) = (account.to_owned(), address.to_owned());
+        self.run(move |db| db.note_login_failure(&account, &address, now)).await
+    }
+
+    async fn start_session(&self, username: &str, now: i64) -> Result<String> {
+        let username = username.to_owned();
+        self.run(move |db| db.start_session(&username, now)).await
+    }
+
+    async fn session(&self, token: &str, now: i64) -> Result<Option<Session>> {
+        let token = token.to_owned();
+        self.run(move |db| db.session(&token, now)).await
+    }
+
+    async fn end_session(&self, token: &str) -> Result<()> {
+        let token = token.to_owned();
+        self.run(move |db| db.end_session(&token)).await
+    }
+}
+
+#[async_trait]
+impl PrivacyStore for SqliteStore {
+    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+        let (actor, action, detail) = (actor.to_owned(), action.to_owned(), detail.to_owned());
+        self.run(move |db| db.audit(&actor, &action, &detail, now)).await
+    }
+
+    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
+        self.run(move |db| db.audit_log(limit)).await
+    }
+
+    async fn erase_record(
+        &self,
+        device_id: Uuid,
+        seq: u64,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let (reason, actor) = (reason.to_owned(), actor.to_owned());
+        self.run(move |db| db.erase_record(device_id, seq, &reason, &actor, now)).await
+    }
+
+    async fn retention(&self) -> Result<Vec<(String, u32)>> {
+        self.run(|db| db.retention()).await
+    }
+
+    async fn set_retention(&self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let (role, actor) = (role.to_owned(), actor.to_owned());
+        self.run(move |db| db.set_retention(&role, days, &actor, now)).await
+    }
+
+    async fn purge_expired(&self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport> {
+        let actor = actor.to_owned();
+        self.run(move |db| db.purge_expired(&actor, now)).await
+    }
+}
+
+#[async_trait]
+impl RosterStore for SqliteStore {
+    async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let (entries, actor) = (entries.to_vec(), actor.to_owned());
+        self.run(move |db| db.replace_roster(&entries, &actor, now)).await
+    }
+
+    async fn current_agreements(&self) -> Result<HashMap<String, String>> {
+        self.run(|db| db.current_agreements()).await
+    }
+
+    async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
+        self.run(|db| db.roster_status()).await
+    }
+}

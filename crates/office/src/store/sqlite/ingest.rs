@@ -1,0 +1,287 @@
+//! The sync side: pairing, nonces, ingesting batches, alerts, revocation.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use signbook_core::Hash32;
+use signbook_core::record::{Erasure, Record, format_utc};
+use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
+use signbook_sync::wire::{PushRequest, PushResponse, WireErasure};
+use uuid::Uuid;
+
+use super::Db;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::ingest::{check_extension, decode_batch, implausible_time};
+use crate::store::sync::Device;
+
+/// Remembers a request nonce; `false` if this device used it before.
+fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
+    const DOING: &str = "checking the request nonce";
+    // A nonce older than twice the clock window can no longer pass the
+    // timestamp check, so it need not be remembered.
+    tx.prepare_cached("DELETE FROM nonces WHERE seen_at < ?1")
+        .and_then(|mut s| s.execute([now_secs - 2 * MAX_CLOCK_SKEW_SECS]))
+        .doing(DOING)?;
+    let inserted = tx
+        .prepare_cached("INSERT OR IGNORE INTO nonces (device_id, nonce, seen_at) VALUES (?1, ?2, ?3)")
+        .and_then(|mut s| s.execute(params![device_id.hyphenated().to_string(), nonce, now_secs]))
+        .doing(DOING)?;
+    Ok(inserted == 1)
+}
+
+pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
+    let row: Option<(u64, String)> = tx
+        .prepare_cached("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")
+        .and_then(|mut s| s.query_row([device], |r| Ok((r.get(0)?, r.get(1)?))).optional())
+        .doing("reading the chain head")?;
+    match row {
+        None => Ok((0, Hash32::ZERO)),
+        Some((seq, hash)) => Ok((seq, Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?)),
+    }
+}
+
+/// Applies an erasure to a stored record; `false` if already erased or
+/// the record is not held (it will then arrive as a tombstone).
+fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure, now: &str) -> Result<bool> {
+    const DOING: &str = "applying an erasure";
+    let held: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM records WHERE device_id = ?1 AND seq = ?2)",
+            params![device, seq],
+            |r| r.get(0),
+        )
+        .doing(DOING)?;
+    if !held {
+        return Ok(false);
+    }
+    let inserted = tx
+        .execute(
+            "INSERT OR IGNORE INTO erasures (device_id, seq, reason, erased_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![device, seq, erasure.reason, format_utc(&erasure.erased_at), now],
+        )
+        .doing(DOING)?;
+    if inserted == 0 {
+        // Erased here already. If office staff did it, the kiosk sending it
+        // back means its own copy is gone too.
+        tx.execute(
+            "UPDATE erasures SET kiosk_confirmed_at = ?3 WHERE device_id = ?1 AND seq = ?2 AND origin = 'office' AND kiosk_confirmed_at IS NULL",
+            params![device, seq, now],
+        )
+        .doing(DOING)?;
+        return Ok(false);
+    }
+    drop_personal_data(tx, device, seq)?;
+    Ok(true)
+}
+
+/// Office erasures the kiosk has not confirmed yet, oldest first.
+fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<Vec<WireErasure>> {
+    const DOING: &str = "reading erasures for the kiosk";
+    let mut stmt = tx
+        .prepare_cached("SELECT seq, reason, erased_at FROM erasures WHERE device_id = ?1 AND origin = 'office' AND kiosk_confirmed_at IS NULL ORDER BY seq LIMIT 500")
+        .doing(DOING)?;
+    let rows = stmt
+        .query_map([device], |r| Ok(WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? }))
+        .doing(DOING)?;
+    rows.collect::<rusqlite::Result<_>>().doing(DOING)
+}
+
+/// Replaces a record's personal data with a tombstone (its erasure row is
+/// the caller's), and drops it from the search index.
+pub(super) fn drop_personal_data(tx: &Transaction<'_>, device: &str, seq: u64) -> Result<()> {
+    tx.execute(
+        "UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
+            signature_png = NULL, signature_salt = NULL WHERE device_id = ?1 AND seq = ?2",
+        params![device, seq],
+    )
+    .doing("erasing personal data")?;
+    super::search::forget_personal(tx, device, seq)
+}
+
+fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<usize> {
+    let h = &record.header;
+    let p = record.personal.as_ref();
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO records (device_id, seq, id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes,
+            name_digest, organisation_digest, signature_digest, record_hash,
+            name, name_salt, organisation, organisation_salt, signature_png, signature_salt, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            h.device_id.hyphenated().to_string(),
+            h.seq,
+            h.id.hyphenated().to_string(),
+            h.prev_hash.to_hex(),
+            h.agreement_hash.to_hex(),
+            h.role,
+            format_utc(&h.signed_at),
+            h.utc_offset_minutes,
+            h.name_digest.to_hex(),
+            h.organisation_digest.map(|d| d.to_hex()),
+            h.signature_digest.to_hex(),
+            record.hash.to_hex(),
+            p.map(|p| p.name.as_str()),
+            p.map(|p| p.name_salt.as_slice()),
+            p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.as_str())),
+            p.and_then(|p| p.organisation.as_ref().map(|(_, s)| s.as_slice())),
+            p.map(|p| p.signature_png.as_slice()),
+            p.map(|p| p.signature_salt.as_slice()),
+            now,
+        ])
+    })
+    .doing("storing a record")
+    .and_then(|inserted| {
+        if inserted == 1 {
+            super::search::index_record(tx, record)?;
+        }
+        Ok(inserted)
+    })
+}
+
+impl Db {
+    pub fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
+        let tx =
+            self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing("checking the request nonce")?;
+        let fresh = insert_nonce(&tx, device_id, nonce, now_secs)?;
+        tx.commit().doing("checking the request nonce")?;
+        Ok(fresh)
+    }
+
+    pub fn ingest(
+        &mut self,
+        device: &Device,
+        nonce: Option<(&str, i64)>,
+        batch: &PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse> {
+        const DOING: &str = "storing a batch";
+        let decoded = decode_batch(device, batch)?;
+        let erasures = batch
+            .erasures
+            .iter()
+            .map(|e| {
+                e.to_erasure()
+                    .map(|x| (e.seq, x))
+                    .map_err(|d| OfficeError::RecordInvalid(format!("erasure of record {}: {d}", e.seq)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        if let Some(forged) = batch.agreements.iter().find(|a| !a.is_genuine()) {
+            return Err(OfficeError::AgreementInvalid { hash: forged.hash.to_hex() });
+        }
+        let id = device.device_id.hyphenated().to_string();
+        let received = format_utc(&now);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        if let Some((nonce, now_secs)) = nonce
+            && !insert_nonce(&tx, device.device_id, nonce, now_secs)?
+        {
+            return Err(OfficeError::Replay { nonce: nonce.to_owned() });
+        }
+        for agreement in &batch.agreements {
+            tx.prepare_cached("INSERT OR IGNORE INTO agreements (hash, title, text, published_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), agreement.title, agreement.text, agreement.published_at, received]))
+                .doing(DOING)?;
+            for role in &agreement.roles {
+                tx.prepare_cached("INSERT OR IGNORE INTO agreement_roles (hash, role) VALUES (?1, ?2)")
+                    .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), role]))
+                    .doing(DOING)?;
+            }
+        }
+        if nonce.is_some() {
+            // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
+            tx.prepare_cached("UPDATE devices SET last_seen_at = ?1, reported_head = coalesce(?2, reported_head) WHERE device_id = ?3")
+                .and_then(|mut s| s.execute(params![received, batch.kiosk_head_seq, id]))
+                .doing(DOING)?;
+        }
+        let held = head(&tx, &id)?;
+        let mut response =
+            PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0, erase: Vec::new() };
+
+        // Records the office holds already: a resend after a lost answer.
+        let split = decoded.partition_point(|(r, _)| r.header.seq <= held.0);
+        for (record, erasure) in &decoded[..split] {
+            let seq = record.header.seq;
+            let stored: String = tx
+                .prepare_cached("SELECT record_hash FROM records WHERE device_id = ?1 AND seq = ?2")
+                .and_then(|mut s| s.query_row(params![id, seq], |r| r.get(0)))
+                .doing(DOING)?;
+            let stored = Hash32::from_hex(&stored).map_err(|e| OfficeError::Internal(e.to_string()))?;
+            if stored != record.hash {
+                return Err(OfficeError::Fork { seq, held: stored, sent: record.hash });
+            }
+            response.duplicates += 1;
+            if let Some(erasure) = erasure {
+                response.erasures_applied += u64::from(apply_erasure(&tx, &id, seq, erasure, &received)?);
+            }
+        }
+
+        // Records that extend the office's copy.
+        let new = &decoded[split..];
+        check_extension(device, held, new, batch.checkpoint.as_ref())?;
+        if new.is_empty() {
+            if let Some(cp) = &batch.checkpoint {
+                // Only duplicates: the checkpoint must still be genuine.
+                let checkpoint = cp.to_checkpoint(device.device_id);
+                let stored_hash = decoded.iter().find(|(r, _)| r.header.seq == cp.seq).map(|(r, _)| r.hash);
+                if !checkpoint.is_some_and(|c| c.is_valid(&device.public_key) && Some(c.head_hash) == stored_hash) {
+                    return Err(OfficeError::CheckpointInvalid {
+                        detail: "it is not the kiosk's signature over a record of this batch".into(),
+                    });
+                }
+            }
+        }
+        for (record, erasure) in new {
+            let seq = record.header.seq;
+            if insert_record(&tx, record, &received)? == 0 {
+                // Unreachable while we hold the write lock; never overwrite.
+                return Err(OfficeError::Internal(format!("record {seq} appeared during the batch")));
+            }
+            response.stored += 1;
+            if let Some(erasure) = erasure {
+                tx.execute(
+                    "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![id, seq, erasure.reason, format_utc(&erasure.erased_at), received],
+                )
+                .doing(DOING)?;
+            }
+            if let Some(why) = implausible_time(record.header.signed_at, now) {
+                tx.execute(
+                    "INSERT INTO alerts (device_id, seq, kind, detail, raised_at) VALUES (?1, ?2, 'clock_implausible', ?3, ?4)",
+                    params![id, seq, why, received],
+                )
+                .doing(DOING)?;
+            }
+        }
+        if let (Some(cp), Some((last, _))) = (&batch.checkpoint, new.last()) {
+            let checkpoint = cp.to_checkpoint(device.device_id).expect("checked by check_extension");
+            tx.execute(
+                "INSERT INTO checkpoints (device_id, seq, head_hash, signature, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, last.header.seq, checkpoint.head_hash.to_hex(), checkpoint.signature.as_slice(), received],
+            )
+            .doing(DOING)?;
+        }
+        for (seq, erasure) in &erasures {
+            response.erasures_applied += u64::from(apply_erasure(&tx, &id, *seq, erasure, &received)?);
+        }
+        response.acknowledged_seq = head(&tx, &id)?.0;
+        response.erase = office_erasures_to_send(&tx, &id)?;
+        tx.commit().doing(DOING)?;
+        Ok(response)
+    }
+
+    pub fn raise_alert(
+        &mut self,
+        device_id: Option<Uuid>,
+        seq: Option<u64>,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO alerts (device_id, seq, kind, detail, raised_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![device_id.map(|d| d.hyphenated().to_string()), seq, kind, detail, format_utc(&now)],
+            )
+            .doing("raising an alert")?;
+        Ok(())
+    }
+}

@@ -1,0 +1,245 @@
+//! Kiosks, alerts, and verifying the stored chains.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use signbook_core::Hash32;
+use signbook_core::checkpoint::Checkpoint;
+use signbook_core::record::format_utc;
+use signbook_core::sqlite::record_row::decode_record_row;
+use signbook_core::verify::{ChainWalk, VerifyReport};
+use uuid::Uuid;
+
+use super::Db;
+use super::pairing::parse_device;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::store::integrity::{Alert, AlertRow, DeviceSummary, KioskStatus};
+use crate::store::sync::Device;
+
+impl Db {
+    /// Every kiosk with what staff need to see about it.
+    pub fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>> {
+        const DOING: &str = "listing kiosks";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
+                    (SELECT max(seq) FROM records r WHERE r.device_id = d.device_id),
+                    (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
+                    (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL)
+                 FROM devices d ORDER BY d.paired_at",
+            )
+            .doing(DOING)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(KioskStatus {
+                    device_id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
+                    name: r.get(1)?,
+                    paired_at: r.get(2)?,
+                    revoked_at: r.get(3)?,
+                    last_seen_at: r.get(4)?,
+                    reported_head: r.get(5)?,
+                    held: r.get::<_, Option<u64>>(6)?.unwrap_or(0),
+                    last_checkpoint: r.get(7)?,
+                    open_alerts: r.get(8)?,
+                })
+            })
+            .doing(DOING)?;
+        rows.collect::<rusqlite::Result<_>>().doing(DOING)
+    }
+
+    /// Alerts, newest first; only unacknowledged ones unless `all`.
+    pub fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>> {
+        const DOING: &str = "listing alerts";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, device_id, seq, kind, detail, raised_at, acknowledged_at, acknowledged_by FROM alerts
+                 WHERE ?1 OR acknowledged_at IS NULL ORDER BY id DESC LIMIT 500",
+            )
+            .doing(DOING)?;
+        let rows = stmt
+            .query_map([all], |r| {
+                let acknowledged = match (r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?) {
+                    (Some(at), by) => Some((at, by.unwrap_or_default())),
+                    _ => None,
+                };
+                Ok(AlertRow {
+                    id: r.get(0)?,
+                    device_id: r.get::<_, Option<String>>(1)?.and_then(|d| Uuid::parse_str(&d).ok()),
+                    seq: r.get(2)?,
+                    kind: r.get(3)?,
+                    detail: r.get(4)?,
+                    raised_at: r.get(5)?,
+                    acknowledged,
+                })
+            })
+            .doing(DOING)?;
+        rows.collect::<rusqlite::Result<_>>().doing(DOING)
+    }
+
+    /// Marks an alert as seen by `staff`. `false` if it was already.
+    pub fn acknowledge_alert(&mut self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+        let changed = self
+            .conn
+            .execute("UPDATE alerts SET acknowledged_at = ?1, acknowledged_by = ?2 WHERE id = ?3 AND acknowledged_at IS NULL", params![format_utc(&now), staff, id])
+            .doing("acknowledging an alert")?;
+        if changed == 0
+            && self
+                .conn
+                .query_row("SELECT count(*) FROM alerts WHERE id = ?1", [id], |r| r.get::<_, u64>(0))
+                .doing("reading an alert")?
+                == 0
+        {
+            return Err(OfficeError::NotFound);
+        }
+        Ok(changed == 1)
+    }
+
+    /// The first kiosk-signed checkpoint at or after `seq`: the kiosk's key
+    /// vouches for the record through the chain up to it.
+    pub fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>> {
+        self.conn
+            .query_row(
+                "SELECT min(seq) FROM checkpoints WHERE device_id = ?1 AND seq >= ?2",
+                params![device_id.hyphenated().to_string(), seq],
+                |r| r.get(0),
+            )
+            .doing("reading checkpoints")
+    }
+
+    /// Every kiosk, for `signbook-office kiosks`.
+    pub fn devices(&self) -> Result<Vec<DeviceSummary>> {
+        const DOING: &str = "listing kiosks";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.device_id, d.name, d.paired_at, d.revoked_at,
+                    (SELECT max(seq) FROM records r WHERE r.device_id = d.device_id),
+                    (SELECT max(received_at) FROM records r WHERE r.device_id = d.device_id)
+                 FROM devices d ORDER BY d.paired_at",
+            )
+            .doing(DOING)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, Option<u64>>(4)?, r.get(5)?))
+            })
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, name, paired_at, revoked_at, records, last_received_at) = row.doing(DOING)?;
+            let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(e.to_string()))?;
+            out.push(DeviceSummary {
+                device_id,
+                name,
+                paired_at,
+                revoked_at,
+                records: records.unwrap_or(0),
+                last_received_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every alert, oldest first.
+    pub fn alerts(&self) -> Result<Vec<Alert>> {
+        const DOING: &str = "listing alerts";
+        let mut stmt =
+            self.conn.prepare("SELECT device_id, seq, kind, detail, raised_at FROM alerts ORDER BY id").doing(DOING)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<u64>>(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device, seq, kind, detail, raised_at) = row.doing(DOING)?;
+            out.push(Alert { device_id: device.and_then(|d| Uuid::parse_str(&d).ok()), seq, kind, detail, raised_at });
+        }
+        Ok(out)
+    }
+
+    /// Walks every stored chain with the kiosk's own verification rules.
+    pub fn verify(&self) -> Result<Vec<VerifyReport>> {
+        const DOING: &str = "verifying stored chains";
+        let mut reports = Vec::new();
+        let devices: Vec<Device> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at")
+                .doing(DOING)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).doing(DOING)?;
+            let raw: Vec<_> = rows.collect::<rusqlite::Result<_>>().doing(DOING)?;
+            raw.into_iter().map(parse_device).collect::<Result<_>>()?
+        };
+        for device in devices {
+            let id = device.device_id.hyphenated().to_string();
+            let checkpoints = {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT seq, head_hash, signature FROM checkpoints WHERE device_id = ?1 ORDER BY seq")
+                    .doing(DOING)?;
+                let rows = stmt
+                    .query_map([&id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?)))
+                    .doing(DOING)?;
+                let mut out = Vec::new();
+                for row in rows {
+                    let (seq, head, sig) = row.doing(DOING)?;
+                    out.push(Checkpoint {
+                        device_id: device.device_id,
+                        seq,
+                        head_hash: Hash32::from_hex(&head).unwrap_or(Hash32::ZERO),
+                        signature: sig.try_into().unwrap_or([0; 64]),
+                    });
+                }
+                out
+            };
+            let mut walk = ChainWalk::new(device.device_id, device.public_key, checkpoints);
+            let mut stmt = self
+                .conn
+                .prepare(
+                    // `decode_record_row`'s columns, in its order.
+                    "SELECT r.seq, r.id, r.device_id, r.prev_hash, r.agreement_hash, r.role, r.signed_at, r.utc_offset_minutes,
+                        r.name_digest, r.organisation_digest, r.signature_digest, r.record_hash, r.name, r.name_salt,
+                        r.organisation, r.organisation_salt, r.signature_png, r.signature_salt, e.reason, e.erased_at
+                     FROM records r LEFT JOIN erasures e ON e.device_id = r.device_id AND e.seq = r.seq
+                     WHERE r.device_id = ?1 ORDER BY r.seq",
+                )
+                .doing(DOING)?;
+            let mut rows = stmt.query([&id]).doing(DOING)?;
+            while let Some(row) = rows.next().doing(DOING)? {
+                match decode_record_row(row) {
+                    Ok((record, erasure)) => walk.check(&record, erasure.as_ref()),
+                    Err(defect) => walk.damaged(defect),
+                }
+            }
+            reports.push(walk.finish());
+        }
+        Ok(reports)
+    }
+
+    /// Rows stored for `device_id`.
+    pub fn record_count(&self, device_id: Uuid) -> Result<u64> {
+        self.conn
+            .query_row("SELECT count(*) FROM records WHERE device_id = ?1", [device_id.hyphenated().to_string()], |r| {
+                r.get(0)
+            })
+            .doing("counting records")
+    }
+
+    /// `(seq, record_hash)` of every stored record of `device_id`, in order.
+    pub fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>> {
+        const DOING: &str = "reading record hashes";
+        let mut stmt =
+            self.conn.prepare("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq").doing(DOING)?;
+        let rows = stmt
+            .query_map([device_id.hyphenated().to_string()], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, String>(1)?)))
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, hash) = row.doing(DOING)?;
+            out.push((seq, Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?));
+        }
+        Ok(out)
+    }
+}

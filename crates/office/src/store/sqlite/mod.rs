@@ -1,0 +1,104 @@
+//! The SQLite backend: one file, opened as the kiosk's is
+//! (`signbook_core::sqlite`): WAL (so `signbook-office pair` can add a code
+//! while `serve` runs), `synchronous=FULL` (an acknowledged record survives
+//! a power cut), foreign keys, and a busy timeout.
+//!
+//! rusqlite blocks, so a [`SqliteStore`] runs each call on tokio's blocking
+//! pool against its one connection ([`Db`], whose methods are the plain
+//! blocking queries). SQLite has one writer anyway, and a batch of 500
+//! records commits in milliseconds.
+
+mod boundary;
+mod ingest;
+mod integrity;
+mod migrations;
+mod pairing;
+mod privacy;
+mod records;
+mod roster;
+mod rows;
+mod search;
+mod staff;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::Connection;
+use signbook_core::sqlite::OpenError;
+
+use crate::error::{OfficeError, Result};
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The office database file, behind the storage traits.
+#[derive(Debug)]
+pub struct SqliteStore {
+    db: Arc<Mutex<Db>>,
+    path: PathBuf,
+}
+
+/// One connection; its methods run blocking queries.
+#[derive(Debug)]
+struct Db {
+    conn: Connection,
+}
+
+impl SqliteStore {
+    /// Opens (creating and migrating if needed) the database at `path`.
+    /// Each store is one connection: open one per independent user (the
+    /// sync server, the dashboard) so neither waits for the other.
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore> {
+        let path = path.as_ref().to_owned();
+        let mut conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|error| match error {
+            OpenError::Unreadable(source) => OfficeError::Db { doing: "opening the office database", source },
+            OpenError::Foreign => OfficeError::ForeignDatabase { path: path.clone() },
+            OpenError::TooNew { found, supported } => {
+                OfficeError::SchemaTooNew { path: path.clone(), found, supported }
+            }
+            OpenError::Migration(source) => OfficeError::Db { doing: "upgrading the office database schema", source },
+            OpenError::Permissions(source) => OfficeError::Io { path: path.clone(), source },
+        })?;
+        search::backfill(&mut conn)?;
+        Ok(SqliteStore { db: Arc::new(Mutex::new(Db { conn })), path })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce(&mut Db) -> Result<T> + Send + 'static) -> Result<T> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&db)))
+            .await
+            .map_err(|e| OfficeError::Internal(format!("a database task failed: {e}")))?
+    }
+}
+
+/// The connection, even if a call panicked while holding it (every call is
+/// one transaction, rolled back if it did not finish).
+fn lock(db: &Mutex<Db>) -> MutexGuard<'_, Db> {
+    db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_newer_or_foreign_database_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("office.db");
+        drop(SqliteStore::open(&path).unwrap());
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        let err = SqliteStore::open(&path).unwrap_err();
+        assert_eq!(err.code(), "schema_too_new");
+        assert!(err.to_string().contains("schema 99") && err.to_string().contains("has not been changed"), "{err}");
+
+        let other = dir.path().join("other.db");
+        Connection::open(&other).unwrap().execute_batch("CREATE TABLE t (x)").unwrap();
+        assert_eq!(SqliteStore::open(&other).unwrap_err().code(), "foreign_database");
+    }
+}

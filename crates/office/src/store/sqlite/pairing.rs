@@ -1,0 +1,132 @@
+//! Pairing kiosks, looking them up, and revoking them.
+
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use signbook_core::record::format_utc;
+use uuid::Uuid;
+
+use super::Db;
+use super::ingest::head;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::store::sync::Device;
+
+pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
+    let (id, key, name, paired_at, revoked_at) = row;
+    let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
+    let key: [u8; 32] =
+        key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
+    let public_key = VerifyingKey::from_bytes(&key)
+        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
+    Ok(Device { device_id, public_key, name, paired_at, revoked_at })
+}
+
+impl Db {
+    pub fn add_pairing_code(&mut self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO pairing_codes (code_hash, created_at, expires_at) VALUES (?1, ?2, ?3)",
+                params![code_hash, format_utc(&now), format_utc(&expires_at)],
+            )
+            .doing("saving the pairing code")?;
+        Ok(())
+    }
+
+    pub fn pair(
+        &mut self,
+        code: &str,
+        code_hash: &str,
+        device_id: Uuid,
+        public_key: &VerifyingKey,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Device, u64)> {
+        const DOING: &str = "pairing a kiosk";
+        let id = device_id.hyphenated().to_string();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let row: Option<(String, Option<String>)> = tx
+            .query_row("SELECT expires_at, used_by FROM pairing_codes WHERE code_hash = ?1", [code_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .doing(DOING)?;
+        let Some((expires_at, used_by)) = row else {
+            return Err(OfficeError::PairingCodeInvalid { code: code.to_owned() });
+        };
+        let existing = tx
+            .query_row(
+                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .doing(DOING)?
+            .map(parse_device)
+            .transpose()?;
+        if let Some(device) = &existing {
+            if device.public_key != *public_key {
+                return Err(OfficeError::DeviceKeyConflict { device_id });
+            }
+            if let Some(revoked_at) = &device.revoked_at {
+                return Err(OfficeError::DeviceRevoked { device_id, revoked_at: revoked_at.clone() });
+            }
+        }
+        match used_by {
+            // The same kiosk retrying after a lost answer: pairing is idempotent.
+            Some(by) if by == id && existing.is_some() => {}
+            Some(_) => return Err(OfficeError::PairingCodeUsed { code: code.to_owned() }),
+            None if expires_at.as_str() <= format_utc(&now).as_str() => {
+                return Err(OfficeError::PairingCodeExpired { code: code.to_owned() });
+            }
+            None => {
+                tx.execute(
+                    "UPDATE pairing_codes SET used_at = ?1, used_by = ?2 WHERE code_hash = ?3",
+                    params![format_utc(&now), id, code_hash],
+                )
+                .doing(DOING)?;
+                if existing.is_none() {
+                    tx.execute(
+                        "INSERT INTO devices (device_id, public_key, name, paired_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![id, public_key.as_bytes().as_slice(), name, format_utc(&now)],
+                    )
+                    .doing(DOING)?;
+                }
+            }
+        }
+        let (acked, _) = head(&tx, &id)?;
+        tx.commit().doing(DOING)?;
+        let device =
+            self.device(device_id)?.ok_or(OfficeError::Internal("a device vanished right after pairing".into()))?;
+        Ok((device, acked))
+    }
+
+    pub fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
+        self.conn
+            .prepare_cached(
+                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([device_id.hyphenated().to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                })
+                .optional()
+            })
+            .doing("reading a kiosk")?
+            .map(parse_device)
+            .transpose()
+    }
+
+    pub fn revoke(&mut self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
+        let device = self.device(device_id)?.ok_or(OfficeError::UnknownDevice { device_id })?;
+        if device.revoked_at.is_some() {
+            return Ok(false);
+        }
+        self.conn
+            .execute(
+                "UPDATE devices SET revoked_at = ?1 WHERE device_id = ?2",
+                params![format_utc(&now), device_id.hyphenated().to_string()],
+            )
+            .doing("revoking a kiosk")?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,170 @@
+//! Retention, the purge, erasure and the audit log in SQLite.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::params;
+use signbook_core::record::format_utc;
+use signbook_core::role::Role;
+use uuid::Uuid;
+
+use super::Db;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::store::privacy::{AuditEntry, PurgeReport};
+
+impl Db {
+    /// Appends a line to the audit log.
+    pub fn audit(&mut self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![format_utc(&now), actor, action, detail],
+            )
+            .doing("writing the audit log")?;
+        Ok(())
+    }
+
+    /// The audit log, newest first.
+    pub fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")
+            .doing("reading the audit log")?;
+        let rows = stmt
+            .query_map([limit], |r| {
+                Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
+            })
+            .doing("reading the audit log")?;
+        rows.collect::<rusqlite::Result<_>>().doing("reading the audit log")
+    }
+
+    /// Erases one record's personal data at the office's request. The
+    /// kiosk's own copy is erased by its admin (`signbook erase`).
+    pub fn erase_record(
+        &mut self,
+        device_id: Uuid,
+        seq: u64,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(OfficeError::InputInvalid(
+                "give a reason for the erasure (for example \"erasure request 2026-14\"), at most 500 characters"
+                    .into(),
+            ));
+        }
+        let tx = self.conn.transaction().doing("erasing a record")?;
+        let erased = erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now))?;
+        if !erased {
+            return Err(OfficeError::InputInvalid(format!(
+                "record {seq} of kiosk {device_id} is already erased (or not held)"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'erasure', ?3)",
+            params![format_utc(&now), actor, format!("kiosk {device_id} record {seq}: {reason}")],
+        )
+        .doing("writing the audit log")?;
+        tx.commit().doing("erasing a record")
+    }
+
+    /// Retention periods in days, by role.
+    pub fn retention(&self) -> Result<Vec<(String, u32)>> {
+        let mut stmt =
+            self.conn.prepare("SELECT role, days FROM retention ORDER BY role").doing("reading retention periods")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("reading retention periods")?;
+        rows.collect::<rusqlite::Result<_>>().doing("reading retention periods")
+    }
+
+    /// Sets (or with `None` clears) the retention period of a role.
+    pub fn set_retention(&mut self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let role = Role::new(role).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
+        if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+            return Err(OfficeError::InputInvalid("a retention period is 1 to 36,500 days".into()));
+        }
+        let tx = self.conn.transaction().doing("setting a retention period")?;
+        match days {
+            Some(days) => tx
+                .execute("INSERT OR REPLACE INTO retention (role, days) VALUES (?1, ?2)", params![role.as_str(), days]),
+            None => tx.execute("DELETE FROM retention WHERE role = ?1", [role.as_str()]),
+        }
+        .doing("setting a retention period")?;
+        let detail = match days {
+            Some(days) => format!("{}: keep personal data {days} days", role.as_str()),
+            None => format!("{}: keep personal data indefinitely", role.as_str()),
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_set', ?3)",
+            params![format_utc(&now), actor, detail],
+        )
+        .doing("writing the audit log")?;
+        tx.commit().doing("setting a retention period")
+    }
+
+    /// Erases the personal data of every record older than its role's
+    /// retention period, in one transaction, and logs it.
+    pub fn purge_expired(&mut self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport> {
+        const DOING: &str = "purging expired personal data";
+        let periods = self.retention()?;
+        let stamp = format_utc(&now);
+        let tx = self.conn.transaction().doing(DOING)?;
+        let mut report = PurgeReport::default();
+        for (role, days) in periods {
+            let cutoff = format_utc(&(now - Duration::days(i64::from(days))));
+            let due: Vec<(String, u64)> = {
+                let mut stmt = tx
+                    .prepare("SELECT device_id, seq FROM records WHERE role = ?1 AND signed_at < ?2 AND name IS NOT NULL ORDER BY device_id, seq")
+                    .doing(DOING)?;
+                let rows = stmt.query_map(params![role, cutoff], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;
+                rows.collect::<rusqlite::Result<_>>().doing(DOING)?
+            };
+            let reason = format!("retention period of {days} days for {role}");
+            let mut erased = 0;
+            for (device, seq) in &due {
+                let device = Uuid::parse_str(device).map_err(|e| OfficeError::Internal(e.to_string()))?;
+                erased += u64::from(erase_in(&tx, device, *seq, &reason, actor, &stamp)?);
+            }
+            if erased > 0 {
+                report.erased.push((role, erased));
+            }
+        }
+        let detail = if report.erased.is_empty() {
+            "nothing was past its retention period".to_owned()
+        } else {
+            report.erased.iter().map(|(role, n)| format!("{role}: {n} records")).collect::<Vec<_>>().join(", ")
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_purge', ?3)",
+            params![stamp, actor, detail],
+        )
+        .doing("writing the audit log")?;
+        tx.commit().doing(DOING)?;
+        Ok(report)
+    }
+}
+
+/// Erases inside a transaction; `false` if already erased or not held.
+fn erase_in(
+    tx: &rusqlite::Transaction<'_>,
+    device_id: Uuid,
+    seq: u64,
+    reason: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool> {
+    const DOING: &str = "erasing a record";
+    let device = device_id.hyphenated().to_string();
+    let inserted = tx
+        .execute(
+            "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at, origin, erased_by)
+             SELECT ?1, ?2, ?3, ?4, ?4, 'office', ?5 WHERE EXISTS (SELECT 1 FROM records WHERE device_id = ?1 AND seq = ?2)
+             ON CONFLICT DO NOTHING",
+            params![device, seq, reason, now, actor],
+        )
+        .doing(DOING)?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    super::ingest::drop_personal_data(tx, &device, seq)?;
+    Ok(true)
+}

@@ -1,0 +1,113 @@
+//! The compliance roster in SQLite; reading the file and matching names
+//! are in [`crate::store::roster`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+use signbook_core::record::format_utc;
+use uuid::Uuid;
+
+use super::Db;
+use crate::error::{DbContext, Result};
+use crate::store::roster::{RosterEntry, RosterStatus, may_be_same_person};
+use crate::store::search::fold;
+
+impl Db {
+    /// Replaces the roster with `entries`.
+    pub fn replace_roster(&mut self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()> {
+        const DOING: &str = "importing the roster";
+        let tx = self.conn.transaction().doing(DOING)?;
+        tx.execute("DELETE FROM roster", []).doing(DOING)?;
+        for e in entries {
+            tx.execute(
+                "INSERT INTO roster (name, name_key, role, email) VALUES (?1, ?2, ?3, ?4)",
+                params![e.name, fold(&e.name), e.role, e.email],
+            )
+            .doing(DOING)?;
+        }
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'roster_import', ?3)",
+            params![format_utc(&now), actor, format!("{} people", entries.len())],
+        )
+        .doing("writing the audit log")?;
+        tx.commit().doing(DOING)
+    }
+
+    /// Hash of the newest version published for each role.
+    pub fn current_agreements(&self) -> Result<HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT r.role, a.hash FROM agreement_roles r JOIN agreements a ON a.hash = r.hash ORDER BY a.published_at")
+            .doing("reading current agreements")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("reading current agreements")?;
+        // Later rows (newer versions) overwrite earlier ones.
+        rows.collect::<rusqlite::Result<_>>().doing("reading current agreements")
+    }
+
+    /// Every roster entry with where it stands, in roster order.
+    pub fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
+        const DOING: &str = "checking the roster";
+        let current = self.current_agreements()?;
+        let entries: Vec<(RosterEntry, String)> = {
+            let mut stmt =
+                self.conn.prepare("SELECT name, role, email, name_key FROM roster ORDER BY id").doing(DOING)?;
+            let rows = stmt
+                .query_map([], |r| Ok((RosterEntry { name: r.get(0)?, role: r.get(1)?, email: r.get(2)? }, r.get(3)?)))
+                .doing(DOING)?;
+            rows.collect::<rusqlite::Result<_>>().doing(DOING)?
+        };
+        let mut signed_stmt = self
+            .conn
+            .prepare(
+                "SELECT device_id, seq, signed_at FROM record_index
+                 WHERE name_key = ?1 AND role = ?2 AND agreement_hash = ?3 ORDER BY signed_at DESC LIMIT 1",
+            )
+            .doing(DOING)?;
+        let mut names_stmt =
+            self.conn.prepare("SELECT DISTINCT r.name FROM record_index i JOIN records r USING (device_id, seq) WHERE i.role = ?1 AND i.agreement_hash = ?2 AND i.name_key IS NOT NULL").doing(DOING)?;
+        let mut signers: HashMap<(String, String), Vec<String>> = HashMap::new();
+        let mut out = Vec::with_capacity(entries.len());
+        for (entry, key) in &entries {
+            let twins: Vec<String> = entries
+                .iter()
+                .filter(|(e, k)| k == key && e.role == entry.role && !std::ptr::eq(e, entry))
+                .map(|(e, _)| e.name.clone())
+                .collect();
+            let Some(hash) = current.get(&entry.role) else {
+                out.push((entry.clone(), RosterStatus::NoAgreement));
+                continue;
+            };
+            if !twins.is_empty() {
+                out.push((entry.clone(), RosterStatus::Ambiguous { with: twins }));
+                continue;
+            }
+            let signed = signed_stmt
+                .query_row(params![key, entry.role, hash], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?, r.get::<_, String>(2)?))
+                })
+                .optional()
+                .doing(DOING)?;
+            let status = match signed {
+                Some((device, seq, signed_at)) => {
+                    RosterStatus::Signed { device_id: Uuid::parse_str(&device).unwrap_or_default(), seq, signed_at }
+                }
+                None => {
+                    let names = match signers.entry((entry.role.clone(), hash.clone())) {
+                        std::collections::hash_map::Entry::Occupied(names) => names.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            let rows = names_stmt
+                                .query_map(params![entry.role, hash], |r| r.get::<_, String>(0))
+                                .doing(DOING)?;
+                            slot.insert(rows.collect::<rusqlite::Result<_>>().doing(DOING)?)
+                        }
+                    };
+                    let possible = names.iter().filter(|n| may_be_same_person(key, &fold(n))).cloned().collect();
+                    RosterStatus::Outstanding { possible }
+                }
+            };
+            out.push((entry.clone(), status));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,154 @@
+//! Staff accounts, sessions and failed logins in SQLite; the rules are
+//! in [`crate::store::staff`].
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::Db;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::store::staff::{
+    LoginThrottle, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, check_new_account, hash_password, password_matches,
+    random_hex, token_hash,
+};
+
+impl Db {
+    /// Adds a staff account.
+    pub fn add_user(&mut self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
+        check_new_account(username, password)?;
+        let hash = hash_password(password)?;
+        let inserted = self
+            .conn
+            .execute(
+                "INSERT OR IGNORE INTO users (username, password_hash, created_at) VALUES (?1, ?2, ?3)",
+                params![username, hash, signbook_core::record::format_utc(&now)],
+            )
+            .doing("adding a staff account")?;
+        if inserted == 0 {
+            return Err(OfficeError::AccountInvalid(format!(
+                "there is already an account called {username}; choose another name or remove it first"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Removes a staff account and logs it out everywhere. `false` if there was none.
+    pub fn remove_user(&mut self, username: &str) -> Result<bool> {
+        Ok(self.conn.execute("DELETE FROM users WHERE username = ?1", [username]).doing("removing a staff account")?
+            == 1)
+    }
+
+    /// Staff account names.
+    pub fn users(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt =
+            self.conn.prepare("SELECT username, created_at FROM users ORDER BY username").doing("listing accounts")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("listing accounts")?;
+        rows.collect::<rusqlite::Result<_>>().doing("listing accounts")
+    }
+
+    /// The account's name as stored, if `password` is right. Takes the
+    /// same time whether or not the account exists.
+    pub fn check_password(&self, username: &str, password: &str) -> Result<Option<String>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT username, password_hash FROM users WHERE username = ?1", [username], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .doing("checking a password")?;
+        let right = password_matches(row.as_ref().map(|(_, hash)| hash.as_str()), password)?;
+        Ok(row.filter(|_| right).map(|(name, _)| name))
+    }
+
+    /// Seconds until `keys` may try again, if any of them is locked out.
+    pub fn login_locked_for(
+        &self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        const DOING: &str = "checking failed logins";
+        let mut wait = None;
+        for (key, allowed) in [
+            (format!("account:{}", account.to_lowercase()), throttle.per_account),
+            (format!("address:{address}"), throttle.per_address),
+        ] {
+            let (count, oldest): (u64, Option<i64>) = self
+                .conn
+                .query_row(
+                    "SELECT count(*), min(at) FROM (SELECT at FROM login_failures WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3)",
+                    params![key, now - throttle.window_secs, allowed],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .doing(DOING)?;
+            if count >= allowed
+                && let Some(oldest) = oldest
+            {
+                let until = oldest + throttle.window_secs - now;
+                wait = Some(wait.map_or(until, |w: i64| w.max(until)));
+            }
+        }
+        Ok(wait)
+    }
+
+    /// Counts a failed login against the account and the address.
+    pub fn note_login_failure(&mut self, account: &str, address: &str, now: i64) -> Result<()> {
+        const DOING: &str = "recording a failed login";
+        let tx = self.conn.transaction().doing(DOING)?;
+        tx.execute("DELETE FROM login_failures WHERE at < ?1", [now - 24 * 60 * 60]).doing(DOING)?;
+        for key in [format!("account:{}", account.to_lowercase()), format!("address:{address}")] {
+            tx.execute("INSERT INTO login_failures (key, at) VALUES (?1, ?2)", params![key, now]).doing(DOING)?;
+        }
+        tx.commit().doing(DOING)
+    }
+
+    /// Starts a session; returns the cookie value (only its hash is kept).
+    pub fn start_session(&mut self, username: &str, now: i64) -> Result<String> {
+        const DOING: &str = "starting a session";
+        let token = random_hex();
+        let tx = self.conn.transaction().doing(DOING)?;
+        tx.execute("DELETE FROM login_failures WHERE key = ?1", [format!("account:{}", username.to_lowercase())])
+            .doing(DOING)?;
+        tx.execute(
+            "DELETE FROM sessions WHERE last_used_at < ?1 OR created_at < ?2",
+            params![now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
+        )
+        .doing(DOING)?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, username, csrf_token, created_at, last_used_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![token_hash(&token), username, random_hex(), now],
+        )
+        .doing(DOING)?;
+        tx.commit().doing(DOING)?;
+        Ok(token)
+    }
+
+    /// The live session for a cookie value, refreshed; `None` if unknown or expired.
+    pub fn session(&mut self, token: &str, now: i64) -> Result<Option<Session>> {
+        const DOING: &str = "checking a session";
+        let hash = token_hash(token);
+        let session = self
+            .conn
+            .query_row(
+                "SELECT username, csrf_token FROM sessions WHERE token_hash = ?1 AND last_used_at >= ?2 AND created_at >= ?3",
+                params![hash, now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
+                |r| Ok(Session { username: r.get(0)?, csrf_token: r.get(1)? }),
+            )
+            .optional()
+            .doing(DOING)?;
+        if session.is_some() {
+            self.conn
+                .execute("UPDATE sessions SET last_used_at = ?1 WHERE token_hash = ?2", params![now, hash])
+                .doing(DOING)?;
+        }
+        Ok(session)
+    }
+
+    /// Ends a session (logout).
+    pub fn end_session(&mut self, token: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(token)])
+            .doing("ending a session")?;
+        Ok(())
+    }
+}

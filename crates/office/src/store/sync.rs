@@ -1,0 +1,76 @@
+//! What the sync API needs: pairing, request nonces, pushed batches,
+//! alerts and revocation.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
+use signbook_sync::wire::{PushRequest, PushResponse};
+use uuid::Uuid;
+
+use crate::error::Result;
+
+/// A paired kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Its id.
+    pub device_id: Uuid,
+    /// The key it registered.
+    pub public_key: VerifyingKey,
+    /// Name it gave (its school name setting).
+    pub name: Option<String>,
+    /// When it paired.
+    pub paired_at: String,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<String>,
+}
+
+/// Pairing and ingest: everything a kiosk's requests touch.
+#[async_trait]
+pub trait SyncStore: Send + Sync {
+    /// Stores a new pairing code (as its hash) valid until `expires_at`.
+    async fn add_pairing_code(&self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()>;
+
+    /// Consumes a pairing code and registers the device; returns the device
+    /// and the highest sequence already held for it. `code` is only for
+    /// error messages.
+    async fn pair(
+        &self,
+        code: &str,
+        code_hash: &str,
+        device_id: Uuid,
+        public_key: &VerifyingKey,
+        name: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Device, u64)>;
+
+    /// A paired (or revoked) device.
+    async fn device(&self, device_id: Uuid) -> Result<Option<Device>>;
+
+    /// Records a request nonce; `false` if this device used it before.
+    async fn remember_nonce(&self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool>;
+
+    /// Verifies and stores one batch (see [`crate::ingest`]); on refusal
+    /// nothing of the batch is stored and the error says why. A request's
+    /// `nonce` is remembered in the same transaction (one commit, one
+    /// fsync per push); a nonce already seen is [`crate::OfficeError::Replay`].
+    async fn ingest(
+        &self,
+        device: &Device,
+        nonce: Option<(&str, i64)>,
+        batch: PushRequest,
+        now: DateTime<Utc>,
+    ) -> Result<PushResponse>;
+
+    /// Keeps an alert.
+    async fn raise_alert(
+        &self,
+        device_id: Option<Uuid>,
+        seq: Option<u64>,
+        kind: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Refuses the device from now on. `false` if it was already revoked.
+    async fn revoke(&self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+}
