@@ -152,12 +152,25 @@ async fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() 
             None,
             "attempt {i} is allowed"
         );
-        office.note_login_failure("j.evans", "10.0.0.9", t0 + i).await.unwrap();
+        let lockouts = office.note_login_failure(&throttle, "j.evans", "10.0.0.9", t0 + i).await.unwrap();
+        assert_eq!(lockouts.account, i == 4, "the fifth failure locks the account out");
     }
     drop(office);
     let office = SqliteStore::open(&path).unwrap();
-    let wait = office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 10).await.unwrap();
-    assert_eq!(wait, Some(15 * 60 - 10), "locked from any address, for the rest of the 15-minute window");
+    let wait = office.login_locked_for(&throttle, "j.evans", "10.0.0.9", t0 + 10).await.unwrap();
+    assert_eq!(wait, Some(15 * 60 - 10), "locked for the failing address, for the rest of the 15-minute window");
+    assert_eq!(
+        office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 10).await.unwrap(),
+        None,
+        "an address that has not been failing may still try (issue 15: else anyone can lock a colleague out)"
+    );
+    let again = office.note_login_failure(&throttle, "j.evans", "10.0.0.77", t0 + 11).await.unwrap();
+    assert!(!again.account, "a lockout is reported once a window");
+    assert_eq!(
+        office.login_locked_for(&throttle, "j.evans", "10.0.0.77", t0 + 12).await.unwrap(),
+        Some(15 * 60 - 11),
+        "once that address fails too, it is locked out as well"
+    );
     assert_eq!(
         office.login_locked_for(&throttle, "other.user", "10.0.0.77", t0 + 10).await.unwrap(),
         None,
@@ -266,7 +279,7 @@ async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_ver
     let upgraded = SqliteStore::open(&old_path).unwrap();
     let version: i64 =
         rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 2, "migrated to the dashboard's schema");
+    assert_eq!(version, 3, "migrated to the current schema");
     assert_eq!(upgraded.record_count(kiosk.store.device_id()).await.unwrap(), 2);
     assert!(
         upgraded.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),

@@ -55,7 +55,10 @@ pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, Searc
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};
 pub use sqlite::SqliteStore;
-pub use staff::{LoginThrottle, MIN_PASSWORD_CHARS, Session, StaffStore, check_new_account, check_username};
+pub use staff::{
+    LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffStore, check_new_account,
+    check_username,
+};
 pub use sync::{Device, SyncStore};
 
 /// Everything the office keeps: every concern's trait, on one backend.

@@ -19,7 +19,7 @@ use crate::error::Result;
 pub struct AuditEntry {
     /// When.
     pub at: String,
-    /// Staff account, or `cli`.
+    /// Staff account, `cli`, `office` (a lockout), or a client address (a failed login).
     pub actor: String,
     /// e.g. `erasure`, `export_csv`.
     pub action: String,

@@ -35,6 +35,40 @@ impl Default for LoginThrottle {
     }
 }
 
+/// Recent failures of one account or one address, as a backend counts them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecentFailures {
+    /// Failures in the window, counting at most the limit.
+    pub count: u64,
+    /// When the oldest of those happened (Unix seconds).
+    pub oldest: Option<i64>,
+}
+
+impl LoginThrottle {
+    /// Seconds until a login may be tried, given the recent failures of
+    /// the account and of the address; `None` if it may be tried now.
+    ///
+    /// An account locked out by failures stays open to an address that has
+    /// not failed in the window: otherwise anyone on the network could keep
+    /// a named colleague locked out by failing their logins. Such an address
+    /// gets one try; a wrong password is counted, and then it is failing too.
+    pub fn wait(&self, account: RecentFailures, address: RecentFailures, now: i64) -> Option<i64> {
+        let until = |failures: RecentFailures| failures.oldest.map(|oldest| oldest + self.window_secs - now);
+        let address_locked = (address.count >= self.per_address).then(|| until(address)).flatten();
+        let account_locked = (account.count >= self.per_account && address.count > 0).then(|| until(account)).flatten();
+        address_locked.into_iter().chain(account_locked).max()
+    }
+}
+
+/// Lockouts that a failed login started, not yet reported to staff.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NewLockouts {
+    /// The account reached its limit.
+    pub account: bool,
+    /// The address reached its limit.
+    pub address: bool,
+}
+
 /// A logged-in browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -115,7 +149,9 @@ pub trait StaffStore: Send + Sync {
     /// same time whether or not the account exists ([`password_matches`]).
     async fn check_password(&self, username: &str, password: &str) -> Result<Option<String>>;
 
-    /// Seconds until `account` or `address` may try again, if either is locked out.
+    /// Seconds until `address` may try to log in to `account` again, if
+    /// it may not now ([`LoginThrottle::wait`]: the right password from an
+    /// address that has not been failing is let through a locked account).
     async fn login_locked_for(
         &self,
         throttle: &LoginThrottle,
@@ -124,8 +160,16 @@ pub trait StaffStore: Send + Sync {
         now: i64,
     ) -> Result<Option<i64>>;
 
-    /// Counts a failed login against the account and the address.
-    async fn note_login_failure(&self, account: &str, address: &str, now: i64) -> Result<()>;
+    /// Counts a failed login against the account and the address; says
+    /// which of them it locked out, each at most once a window (a lockout
+    /// already reported in the window is not reported again).
+    async fn note_login_failure(
+        &self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<NewLockouts>;
 
     /// Starts a session; returns the cookie value (only its [`token_hash`] is kept).
     async fn start_session(&self, username: &str, now: i64) -> Result<String>;

@@ -6,7 +6,7 @@ use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use maud::html;
 use serde::Deserialize;
 
@@ -14,6 +14,7 @@ use super::layout;
 use super::page_error::PageError;
 use super::session::{COOKIE, Staff, cookie_token};
 use super::state::SharedDashboard;
+use crate::store::NewLockouts;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct LoginQuery {
@@ -97,7 +98,8 @@ pub(super) async fn login(
         None => {
             let user = store.check_password(&username, &form.password).await?;
             if user.is_none() {
-                store.note_login_failure(&username, &address, now.timestamp()).await?;
+                let lockouts = store.note_login_failure(&throttle, &username, &address, now.timestamp()).await?;
+                report_failure(&dash, &username, &address, lockouts, now).await?;
             }
             (user, None)
         }
@@ -124,6 +126,44 @@ pub(super) async fn login(
     store.audit(&user, "login", &format!("from {address}"), now).await?;
     let cookie = format!("{COOKIE}={token}; Path=/; HttpOnly; Secure; SameSite=Strict");
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
+}
+
+/// Puts a failed login in the audit log, and each lockout it started in the
+/// audit log and the alerts. Refusals while locked out are not logged one
+/// by one (nothing caps them, and the audit log is never trimmed): the
+/// lockout that caused them is.
+async fn report_failure(
+    dash: &SharedDashboard,
+    username: &str,
+    address: &str,
+    lockouts: NewLockouts,
+    now: DateTime<Utc>,
+) -> Result<(), PageError> {
+    // The name as typed (already cut to 64 characters), quoted and escaped:
+    // it may be anything, control characters included.
+    let account = format!("{username:?}");
+    let store = &dash.store;
+    store.audit(address, "login_failed", &format!("wrong password for the account {account}"), now).await?;
+    let minutes = dash.throttle.window_secs / 60;
+    let mut locked = Vec::new();
+    if lockouts.account {
+        locked.push(format!(
+            "The account {account} is locked out: {} wrong passwords in {minutes} minutes, the last from {address}. Logins to it from addresses that have failed are refused for up to {minutes} minutes; if this was not the account's owner, someone may be guessing its password.",
+            dash.throttle.per_account
+        ));
+    }
+    if lockouts.address {
+        locked.push(format!(
+            "The address {address} is locked out: {} failed logins in {minutes} minutes, the last for the account {account}. Logins from it are refused for up to {minutes} minutes; if it is not a colleague's computer, someone may be guessing passwords.",
+            dash.throttle.per_address
+        ));
+    }
+    for detail in locked {
+        tracing::warn!(%address, account = %username, "{detail}");
+        store.audit("office", "login_locked_out", &detail, now).await?;
+        store.raise_alert(None, None, "login_locked_out", &detail, now).await?;
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

@@ -60,7 +60,7 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
         }
         @if reports.is_empty() { p { "No kiosk has sent records yet." } }
         h2 { "Alerts" }
-        p.hint { "Forks (a kiosk restored from an old copy), gaps, bad hashes, forged requests and implausible clocks. Acknowledging keeps the alert, with your name." }
+        p.hint { "Forks (a kiosk restored from an old copy), gaps, bad hashes, forged requests, implausible clocks, and sign-in problems: accounts or addresses locked out after failed logins, and wrong pairing codes. Acknowledging keeps the alert, with your name." }
         @if alerts.is_empty() { p { "No alerts." } } @else {
             div.table-wrap {
                 table {

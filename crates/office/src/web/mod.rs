@@ -7,7 +7,9 @@
 //!   axe-core's checks (`tests/office-e2e`).
 //! * Logins ([`auth`]): Argon2id passwords, a session cookie that is
 //!   `HttpOnly; Secure; SameSite=Strict`, a CSRF token in every form, and
-//!   failed logins limited per account and per address.
+//!   failed logins limited per account and per address (an address that
+//!   has not been failing may still try a locked account, so nobody can
+//!   lock a colleague out); failures are audited, lockouts also alerted.
 //! * Storage through [`crate::store::OfficeStorage`] only. With SQLite the
 //!   dashboard has its own store (its own connection), separate from the
 //!   sync path's, so a long export never holds up a kiosk's push (WAL lets

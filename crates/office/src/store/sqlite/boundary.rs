@@ -18,7 +18,7 @@ use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
 use crate::store::search::RecordQuery;
-use crate::store::staff::{LoginThrottle, Session, StaffStore};
+use crate::store::staff::{LoginThrottle, NewLockouts, Session, StaffStore};
 use crate::store::sync::{Device, SyncStore};
 
 /// Records an export may have read ahead of the one being written.
@@ -200,9 +200,15 @@ impl StaffStore for SqliteStore {
         self.run(move |db| db.login_locked_for(&throttle, &account, &address, now)).await
     }
 
-    async fn note_login_failure(&self, account: &str, address: &str, now: i64) -> Result<()> {
-        let (account, address) = (account.to_owned(), address.to_owned());
-        self.run(move |db| db.note_login_failure(&account, &address, now)).await
+    async fn note_login_failure(
+        &self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<NewLockouts> {
+        let (throttle, account, address) = (*throttle, account.to_owned(), address.to_owned());
+        self.run(move |db| db.note_login_failure(&throttle, &account, &address, now)).await
     }
 
     async fn start_session(&self, username: &str, now: i64) -> Result<String> {

@@ -10,5 +10,9 @@ pub(super) const SCHEMA: Schema = Schema {
     name: "office",
     // "SBO1": marks the file as a Signbook office database.
     application_id: 0x5342_4F31,
-    migrations: &[include_str!("migrations/0001_office.sql"), include_str!("migrations/0002_dashboard.sql")],
+    migrations: &[
+        include_str!("migrations/0001_office.sql"),
+        include_str!("migrations/0002_dashboard.sql"),
+        include_str!("migrations/0003_sign_in_problems.sql"),
+    ],
 };

@@ -7,8 +7,8 @@ use rusqlite::{OptionalExtension, params};
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::staff::{
-    LoginThrottle, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, check_new_account, hash_password, password_matches,
-    random_hex, token_hash,
+    LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, check_new_account,
+    hash_password, password_matches, random_hex, token_hash,
 };
 
 impl Db {
@@ -59,7 +59,7 @@ impl Db {
         Ok(row.filter(|_| right).map(|(name, _)| name))
     }
 
-    /// Seconds until `keys` may try again, if any of them is locked out.
+    /// Seconds until `address` may try `account` again ([`LoginThrottle::wait`]).
     pub fn login_locked_for(
         &self,
         throttle: &LoginThrottle,
@@ -67,39 +67,62 @@ impl Db {
         address: &str,
         now: i64,
     ) -> Result<Option<i64>> {
-        const DOING: &str = "checking failed logins";
-        let mut wait = None;
-        for (key, allowed) in [
-            (format!("account:{}", account.to_lowercase()), throttle.per_account),
-            (format!("address:{address}"), throttle.per_address),
-        ] {
-            let (count, oldest): (u64, Option<i64>) = self
-                .conn
-                .query_row(
-                    "SELECT count(*), min(at) FROM (SELECT at FROM login_failures WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3)",
-                    params![key, now - throttle.window_secs, allowed],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .doing(DOING)?;
-            if count >= allowed
-                && let Some(oldest) = oldest
-            {
-                let until = oldest + throttle.window_secs - now;
-                wait = Some(wait.map_or(until, |w: i64| w.max(until)));
-            }
-        }
-        Ok(wait)
+        let account = self.recent_login_failures(&account_key(account), throttle.per_account, throttle, now)?;
+        let address = self.recent_login_failures(&address_key(address), throttle.per_address, throttle, now)?;
+        Ok(throttle.wait(account, address, now))
     }
 
-    /// Counts a failed login against the account and the address.
-    pub fn note_login_failure(&mut self, account: &str, address: &str, now: i64) -> Result<()> {
+    /// The last `allowed` failures of `key` in the window.
+    fn recent_login_failures(
+        &self,
+        key: &str,
+        allowed: u64,
+        throttle: &LoginThrottle,
+        now: i64,
+    ) -> Result<RecentFailures> {
+        let (count, oldest) = self
+            .conn
+            .query_row(
+                "SELECT count(*), min(at) FROM (SELECT at FROM login_failures WHERE key = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3)",
+                params![key, now - throttle.window_secs, allowed],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .doing("checking failed logins")?;
+        Ok(RecentFailures { count, oldest })
+    }
+
+    /// Counts a failed login against the account and the address; reports
+    /// each lockout it starts once a window.
+    pub fn note_login_failure(
+        &mut self,
+        throttle: &LoginThrottle,
+        account: &str,
+        address: &str,
+        now: i64,
+    ) -> Result<NewLockouts> {
         const DOING: &str = "recording a failed login";
+        let (account_key, address_key) = (account_key(account), address_key(address));
         let tx = self.conn.transaction().doing(DOING)?;
         tx.execute("DELETE FROM login_failures WHERE at < ?1", [now - 24 * 60 * 60]).doing(DOING)?;
-        for key in [format!("account:{}", account.to_lowercase()), format!("address:{address}")] {
+        for key in [&account_key, &address_key] {
             tx.execute("INSERT INTO login_failures (key, at) VALUES (?1, ?2)", params![key, now]).doing(DOING)?;
         }
-        tx.commit().doing(DOING)
+        let newly_locked = |key: &str, allowed: u64| -> Result<bool> {
+            let count: u64 = tx
+                .query_row(
+                    "SELECT count(*) FROM login_failures WHERE key = ?1 AND at > ?2",
+                    params![key, now - throttle.window_secs],
+                    |r| r.get(0),
+                )
+                .doing(DOING)?;
+            Ok(count >= allowed && first_report(&tx, &format!("lockout:{key}"), throttle.window_secs, now)?)
+        };
+        let lockouts = NewLockouts {
+            account: newly_locked(&account_key, throttle.per_account)?,
+            address: newly_locked(&address_key, throttle.per_address)?,
+        };
+        tx.commit().doing(DOING)?;
+        Ok(lockouts)
     }
 
     /// Starts a session; returns the cookie value (only its hash is kept).
@@ -107,8 +130,7 @@ impl Db {
         const DOING: &str = "starting a session";
         let token = random_hex();
         let tx = self.conn.transaction().doing(DOING)?;
-        tx.execute("DELETE FROM login_failures WHERE key = ?1", [format!("account:{}", username.to_lowercase())])
-            .doing(DOING)?;
+        tx.execute("DELETE FROM login_failures WHERE key = ?1", [account_key(username)]).doing(DOING)?;
         tx.execute(
             "DELETE FROM sessions WHERE last_used_at < ?1 OR created_at < ?2",
             params![now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
@@ -151,4 +173,26 @@ impl Db {
             .doing("ending a session")?;
         Ok(())
     }
+}
+
+/// The throttle's key for an account (names ignore case, as logins do).
+fn account_key(account: &str) -> String {
+    format!("account:{}", account.to_lowercase())
+}
+
+fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
+/// Whether a problem under `key` has not been reported in the last
+/// `window_secs`; if so it counts as reported now.
+pub(super) fn first_report(tx: &rusqlite::Transaction<'_>, key: &str, window_secs: i64, now: i64) -> Result<bool> {
+    const DOING: &str = "noting a reported problem";
+    let last: Option<i64> =
+        tx.query_row("SELECT at FROM problem_reports WHERE key = ?1", [key], |r| r.get(0)).optional().doing(DOING)?;
+    if last.is_some_and(|last| last > now - window_secs) {
+        return Ok(false);
+    }
+    tx.execute("INSERT OR REPLACE INTO problem_reports (key, at) VALUES (?1, ?2)", params![key, now]).doing(DOING)?;
+    Ok(true)
 }
