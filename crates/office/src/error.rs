@@ -35,6 +35,14 @@ pub enum OfficeError {
         /// As typed.
         code: String,
     },
+    /// Too many wrong pairing codes from this address lately.
+    #[error(
+        "too many wrong pairing codes came from this address; wait {minutes} minute(s), check the code on the office computer (`signbook-office pair` makes a new one) and try again"
+    )]
+    PairingRateLimited {
+        /// Minutes until this address may try again.
+        minutes: i64,
+    },
     /// A device id already registered with another key.
     #[error(
         "kiosk {device_id} is already paired with a different key; if it was reinstalled, revoke the old one (`signbook-office revoke {device_id}`) and reinstall with a new database"
@@ -285,6 +293,7 @@ impl OfficeError {
             OfficeError::PairingCodeInvalid { .. } => "pairing_code_invalid",
             OfficeError::PairingCodeExpired { .. } => "pairing_code_expired",
             OfficeError::PairingCodeUsed { .. } => "pairing_code_used",
+            OfficeError::PairingRateLimited { .. } => "pairing_rate_limited",
             OfficeError::DeviceKeyConflict { .. } => "device_key_conflict",
             OfficeError::PublicKeyInvalid => "public_key_invalid",
             OfficeError::AuthMissing { .. } => "auth_missing",
@@ -338,6 +347,7 @@ impl OfficeError {
                 StatusCode::CONFLICT
             }
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            E::PairingRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             E::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             E::MalformedJson { .. } | E::PublicKeyInvalid | E::AccountInvalid(_) | E::InputInvalid(_) => {
                 StatusCode::BAD_REQUEST

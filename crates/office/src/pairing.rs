@@ -5,8 +5,43 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::store::RecentFailures;
+
 /// How long a code stays valid.
 pub const PAIRING_CODE_TTL_MINUTES: i64 = 15;
+
+/// How wrong pairing codes are limited, per client address. Guessing a
+/// 50-bit code is hopeless anyway (about 900 tries a second against a
+/// 15-minute code); the limit makes a guesser slow and seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PairingThrottle {
+    /// Wrong codes counted over this window.
+    pub window_secs: i64,
+    /// Wrong codes allowed per address in the window.
+    pub per_address: u64,
+}
+
+impl Default for PairingThrottle {
+    fn default() -> Self {
+        PairingThrottle { window_secs: 15 * 60, per_address: 10 }
+    }
+}
+
+impl PairingThrottle {
+    /// Seconds until an address with these recent wrong codes may try again.
+    pub fn wait(&self, failures: RecentFailures, now: i64) -> Option<i64> {
+        (failures.count >= self.per_address).then(|| failures.oldest.map(|oldest| oldest + self.window_secs - now))?
+    }
+}
+
+/// What a wrong pairing code should tell staff, each at most once a window per address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PairingAlerts {
+    /// The first wrong code from the address in the window.
+    pub first: bool,
+    /// The wrong code that reached the limit.
+    pub limited: bool,
+}
 
 const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

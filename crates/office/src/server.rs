@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
 use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
-use crate::pairing::code_hash;
+use crate::pairing::{PairingThrottle, code_hash};
 use crate::store::{Device, SharedStore, SyncStore};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
@@ -337,7 +337,51 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     alerting(&*store, known, now, result).await.map(axum::Json)
 }
 
-async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PairResponse>> {
+/// One pairing attempt at a time in this process, so parallel wrong codes
+/// cannot all pass the limit before they are counted. Pairing is rare (a
+/// kiosk set up now and then), so nobody waits long behind it.
+static PAIRING_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Counts a wrong pairing code and tells staff, at most twice a window per
+/// address: at its first wrong code, and when it reaches the limit.
+async fn note_wrong_code(
+    store: &(impl SyncStore + ?Sized),
+    throttle: &PairingThrottle,
+    address: &str,
+    now: DateTime<Utc>,
+) {
+    let minutes = throttle.window_secs / 60;
+    let alerts = match store.note_pairing_failure(throttle, address, now.timestamp()).await {
+        Ok(alerts) => alerts,
+        Err(error) => return tracing::error!(%error, %address, "could not count a wrong pairing code"),
+    };
+    tracing::warn!(%address, "wrong pairing code");
+    let mut raise = Vec::new();
+    if alerts.first {
+        raise.push(("pairing_code_invalid", format!(
+            "A wrong pairing code came from {address}. A kiosk being set up may have mistyped it; if nobody is pairing a kiosk, someone may be guessing codes. Further wrong codes from {address} in the next {minutes} minutes are counted but not alerted again, unless they reach the limit of {}.",
+            throttle.per_address
+        )));
+    }
+    if alerts.limited {
+        raise.push(("pairing_rate_limited", format!(
+            "{address} sent {} wrong pairing codes within {minutes} minutes; pairing from it is refused for up to {minutes} minutes. If nobody is setting up a kiosk there, someone may be guessing codes.",
+            throttle.per_address
+        )));
+    }
+    for (kind, detail) in raise {
+        if let Err(alert_error) = store.raise_alert(None, None, kind, &detail, now).await {
+            tracing::error!(%alert_error, "could not save an alert");
+        }
+    }
+}
+
+async fn pair(
+    State(store): State<SharedStore>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PairResponse>> {
     let body = read_body(&headers, body, MAX_PAIR_BODY_BYTES).await?;
     let request: PairRequest = parse_json(&body)?;
     let signed = signed_by(&headers)?;
@@ -353,8 +397,19 @@ async fn pair(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     check_signature(&signed, &key, PAIR_PATH, &body, now)?;
     let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
     let code = request.code.chars().take(40).collect::<String>();
-    let (device, acknowledged_seq) =
-        store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now).await?;
+    let (address, throttle) = (peer.ip().to_string(), PairingThrottle::default());
+    let gate = PAIRING_GATE.lock().await;
+    let recent = store.recent_pairing_failures(&throttle, &address, now.timestamp()).await?;
+    if let Some(wait) = throttle.wait(recent, now.timestamp()) {
+        tracing::warn!(%address, "pairing refused: too many wrong codes");
+        return Err(OfficeError::PairingRateLimited { minutes: (wait + 59) / 60 });
+    }
+    let paired = store.pair(&code, &code_hash(&code), request.device_id, &key, name.as_deref(), now).await;
+    if let Err(OfficeError::PairingCodeInvalid { .. }) = &paired {
+        note_wrong_code(&*store, &throttle, &address, now).await;
+    }
+    drop(gate);
+    let (device, acknowledged_seq) = paired?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
     Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
 }

@@ -1,20 +1,28 @@
-//! The penetration test's findings about signing in (issue 15), against a
-//! real server on loopback: a colleague's failed logins must not lock the
-//! account's owner out, and failed logins and lockouts reach the audit
-//! log and the alerts staff see.
+//! The penetration test's findings about signing in and pairing (issue 15),
+//! against a real server on loopback: a colleague's failed logins must not
+//! lock the account's owner out; failed logins and lockouts reach the audit
+//! log and the alerts staff see; wrong pairing codes are limited per
+//! address, in the database, and alerted.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use ed25519_dalek::SigningKey;
+use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::SyncStore;
 use signbook_office::store::{IntegrityStore, PrivacyStore, StaffStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, SqliteStore, db_path, server};
+use signbook_sync::PAIR_PATH;
+use signbook_sync::auth;
+use signbook_sync::wire::PairRequest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 use tokio_rustls::TlsConnector;
+use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -44,26 +52,50 @@ async fn start() -> Office {
 }
 
 impl Office {
-    /// Posts the login form from `source`; returns the answer's status line and headers.
-    async fn login_from(&self, source: &str, username: &str, password: &str) -> String {
+    /// Sends one request from `source`; returns the answer (status line, headers, body).
+    async fn post_from(&self, source: &str, path: &str, headers: &[(&str, String)], body: &str) -> String {
         let socket = TcpSocket::new_v4().unwrap();
         socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
         let tcp = socket.connect(self.addr).await.unwrap();
         let name = rustls::pki_types::ServerName::try_from("signbook-office").unwrap();
         let mut stream = self.tls.connect(name, tcp).await.unwrap();
-        let body = format!("username={username}&password={}&next=%2Frecords", password.replace(' ', "+"));
+        let extra: String = headers.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
         let request = format!(
-            "POST /login HTTP/1.1\r\nHost: office\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST {path} HTTP/1.1\r\nHost: office\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut answer = Vec::new();
         tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
             .await
-            .expect("the login was answered")
+            .expect("the request was answered")
             .ok();
-        let answer = String::from_utf8_lossy(&answer).into_owned();
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+
+    /// Posts the login form from `source`; returns the answer's status line and headers.
+    async fn login_from(&self, source: &str, username: &str, password: &str) -> String {
+        let body = format!("username={username}&password={}&next=%2Frecords", password.replace(' ', "+"));
+        let form = [("Content-Type", "application/x-www-form-urlencoded".to_owned())];
+        let answer = self.post_from(source, "/login", &form, &body).await;
         answer.split("\r\n\r\n").next().unwrap_or("").to_owned()
+    }
+
+    /// A kiosk at `source` (its key made from `seed`) asks to pair with `code`.
+    async fn pair_from(&self, source: &str, seed: u8, code: &str) -> String {
+        let key = SigningKey::from_bytes(&[seed; 32]);
+        let device_id = Uuid::from_bytes([seed; 16]);
+        let request = PairRequest {
+            code: code.to_owned(),
+            device_id,
+            public_key: hex::encode(key.verifying_key().as_bytes()),
+            kiosk_name: Some("Reception".into()),
+        };
+        let body = serde_json::to_string(&request).unwrap();
+        let mut headers =
+            auth::sign_request(&key, &device_id, "POST", PAIR_PATH, Utc::now().timestamp(), body.as_bytes());
+        headers.push(("Content-Type", "application/json".to_owned()));
+        self.post_from(source, PAIR_PATH, &headers, &body).await
     }
 }
 
@@ -125,4 +157,60 @@ async fn an_address_failing_many_accounts_is_locked_out_and_alerted_once() {
     assert!(audit[0].detail.len() < 200 && audit[0].detail.contains(&"x".repeat(64)), "{audit:?}");
     // The owner is not affected by another address's lockout.
     assert_eq!(status(&office.login_from("127.0.0.1", "j.evans", PASSWORD).await), "303");
+}
+
+/// The code and the office error code of a JSON refusal.
+fn refusal(answer: &str) -> (String, String) {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or("");
+    let json: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
+    (status(answer).to_owned(), json["code"].as_str().unwrap_or(answer).to_owned())
+}
+
+#[tokio::test]
+async fn wrong_pairing_codes_are_limited_per_address_and_alerted() {
+    let office = start().await;
+    for attempt in 0..10 {
+        let answer = office.pair_from("127.0.0.5", 1, "AAAAA-AAAAA").await;
+        assert_eq!(refusal(&answer), ("403".into(), "pairing_code_invalid".into()), "attempt {attempt}: {answer}");
+    }
+    // The eleventh is refused before the code is even looked at: a right code too.
+    let code = new_code();
+    let now = Utc::now();
+    office.store.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15)).await.unwrap();
+    let answer = office.pair_from("127.0.0.5", 1, &code).await;
+    assert_eq!(refusal(&answer), ("429".into(), "pairing_rate_limited".into()), "{answer}");
+    assert!(answer.contains("wait 15 minute(s)"), "says how long: {answer}");
+
+    // Another address is not limited, and pairs with the code.
+    let answer = office.pair_from("127.0.0.6", 2, &code).await;
+    assert_eq!(status(&answer), "200", "{answer}");
+
+    // Staff see it: the first wrong code, and the limit being reached; not ten alerts.
+    let alerts = office.store.alerts().await.unwrap();
+    let kinds: Vec<&str> = alerts.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["pairing_code_invalid", "pairing_rate_limited"], "{alerts:#?}");
+    assert!(alerts.iter().all(|a| a.detail.contains("127.0.0.5")), "{alerts:#?}");
+}
+
+#[tokio::test]
+async fn wrong_pairing_codes_are_counted_in_the_database_shared_by_office_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two offices on one database, as two processes would be.
+    let (one, two) = (SqliteStore::open(db_path(dir.path())).unwrap(), SqliteStore::open(db_path(dir.path())).unwrap());
+    let throttle = signbook_office::pairing::PairingThrottle::default();
+    let t0 = 1_800_000_000;
+    for i in 0..10 {
+        let office = if i % 2 == 0 { &one } else { &two };
+        let recent = office.recent_pairing_failures(&throttle, "10.0.0.9", t0 + i).await.unwrap();
+        assert_eq!(throttle.wait(recent, t0 + i), None, "attempt {i} is allowed");
+        office.note_pairing_failure(&throttle, "10.0.0.9", t0 + i).await.unwrap();
+    }
+    for office in [&one, &two] {
+        let recent = office.recent_pairing_failures(&throttle, "10.0.0.9", t0 + 20).await.unwrap();
+        assert_eq!(throttle.wait(recent, t0 + 20), Some(15 * 60 - 20), "both offices refuse the address");
+        let other = office.recent_pairing_failures(&throttle, "10.0.0.10", t0 + 20).await.unwrap();
+        assert_eq!(throttle.wait(other, t0 + 20), None, "another address is not limited");
+    }
+    let later = two.recent_pairing_failures(&throttle, "10.0.0.9", t0 + 15 * 60 + 1).await.unwrap();
+    assert_eq!(throttle.wait(later, t0 + 15 * 60 + 1), None, "the limit ends with the window");
 }

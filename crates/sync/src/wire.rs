@@ -138,6 +138,7 @@ pub const OFFICE_ERROR_CODES: &[&str] = &[
     "pairing_code_invalid",
     "pairing_code_expired",
     "pairing_code_used",
+    "pairing_rate_limited",
     "device_revoked",
     "not_found",
     "fork",

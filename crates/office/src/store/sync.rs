@@ -8,6 +8,8 @@ use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
 use crate::error::Result;
+use crate::pairing::{PairingAlerts, PairingThrottle};
+use crate::store::RecentFailures;
 
 /// A paired kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +44,19 @@ pub trait SyncStore: Send + Sync {
         name: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Device, u64)>;
+
+    /// The last `throttle.per_address` wrong pairing codes from `address`
+    /// in the window ([`PairingThrottle::wait`] decides).
+    async fn recent_pairing_failures(
+        &self,
+        throttle: &PairingThrottle,
+        address: &str,
+        now: i64,
+    ) -> Result<RecentFailures>;
+
+    /// Counts a wrong pairing code from `address`; says what staff should
+    /// be told of it, each at most once a window.
+    async fn note_pairing_failure(&self, throttle: &PairingThrottle, address: &str, now: i64) -> Result<PairingAlerts>;
 
     /// A paired (or revoked) device.
     async fn device(&self, device_id: Uuid) -> Result<Option<Device>>;

@@ -13,12 +13,13 @@ use uuid::Uuid;
 
 use super::{SqliteStore, lock};
 use crate::error::{OfficeError, Result};
+use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
 use crate::store::search::RecordQuery;
-use crate::store::staff::{LoginThrottle, NewLockouts, Session, StaffStore};
+use crate::store::staff::{LoginThrottle, NewLockouts, RecentFailures, Session, StaffStore};
 use crate::store::sync::{Device, SyncStore};
 
 /// Records an export may have read ahead of the one being written.
@@ -43,6 +44,21 @@ impl SyncStore for SqliteStore {
         let (code, code_hash, public_key, name) =
             (code.to_owned(), code_hash.to_owned(), *public_key, name.map(str::to_owned));
         self.run(move |db| db.pair(&code, &code_hash, device_id, &public_key, name.as_deref(), now)).await
+    }
+
+    async fn recent_pairing_failures(
+        &self,
+        throttle: &PairingThrottle,
+        address: &str,
+        now: i64,
+    ) -> Result<RecentFailures> {
+        let (throttle, address) = (*throttle, address.to_owned());
+        self.run(move |db| db.recent_pairing_failures(&throttle, &address, now)).await
+    }
+
+    async fn note_pairing_failure(&self, throttle: &PairingThrottle, address: &str, now: i64) -> Result<PairingAlerts> {
+        let (throttle, address) = (*throttle, address.to_owned());
+        self.run(move |db| db.note_pairing_failure(&throttle, &address, now)).await
     }
 
     async fn device(&self, device_id: Uuid) -> Result<Option<Device>> {

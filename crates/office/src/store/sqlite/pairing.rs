@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::Db;
 use super::ingest::head;
+use super::staff::first_report;
 use crate::error::{DbContext, OfficeError, Result};
+use crate::pairing::{PairingAlerts, PairingThrottle};
+use crate::store::RecentFailures;
 use crate::store::sync::Device;
 
 pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
@@ -98,6 +101,50 @@ impl Db {
         let device =
             self.device(device_id)?.ok_or(OfficeError::Internal("a device vanished right after pairing".into()))?;
         Ok((device, acked))
+    }
+
+    pub fn recent_pairing_failures(
+        &self,
+        throttle: &PairingThrottle,
+        address: &str,
+        now: i64,
+    ) -> Result<RecentFailures> {
+        let (count, oldest) = self
+            .conn
+            .query_row(
+                "SELECT count(*), min(at) FROM (SELECT at FROM pairing_failures WHERE address = ?1 AND at > ?2 ORDER BY at DESC LIMIT ?3)",
+                params![address, now - throttle.window_secs, throttle.per_address],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .doing("checking wrong pairing codes")?;
+        Ok(RecentFailures { count, oldest })
+    }
+
+    pub fn note_pairing_failure(
+        &mut self,
+        throttle: &PairingThrottle,
+        address: &str,
+        now: i64,
+    ) -> Result<PairingAlerts> {
+        const DOING: &str = "recording a wrong pairing code";
+        let tx = self.conn.transaction().doing(DOING)?;
+        tx.execute("DELETE FROM pairing_failures WHERE at < ?1", [now - 24 * 60 * 60]).doing(DOING)?;
+        tx.execute("INSERT INTO pairing_failures (address, at) VALUES (?1, ?2)", params![address, now]).doing(DOING)?;
+        let count: u64 = tx
+            .query_row(
+                "SELECT count(*) FROM pairing_failures WHERE address = ?1 AND at > ?2",
+                params![address, now - throttle.window_secs],
+                |r| r.get(0),
+            )
+            .doing(DOING)?;
+        let window = throttle.window_secs;
+        let alerts = PairingAlerts {
+            first: first_report(&tx, &format!("pairing-wrong:{address}"), window, now)?,
+            limited: count >= throttle.per_address
+                && first_report(&tx, &format!("pairing-limited:{address}"), window, now)?,
+        };
+        tx.commit().doing(DOING)?;
+        Ok(alerts)
     }
 
     pub fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
