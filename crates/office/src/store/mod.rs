@@ -28,9 +28,11 @@
 //! trip.
 //!
 //! [`SqliteStore`] keeps rusqlite, which blocks: each call runs on tokio's
-//! blocking pool against the store's one connection. The sync server and
-//! the dashboard each open their own [`SqliteStore`], so a long export
-//! never holds up a kiosk's push (WAL lets them read and write side by side).
+//! blocking pool against the store's connection, except the long reads (an
+//! export's records, verifying every chain), which take a read connection
+//! of their own, so a login never waits behind an export. The sync server
+//! and the dashboard each open their own [`SqliteStore`], so neither holds
+//! up the other either (WAL lets them read and write side by side).
 //!
 //! Every method is one transaction. Verification rules live in
 //! [`crate::ingest`] and in `signbook_core::verify::ChainWalk`, password

@@ -11,7 +11,7 @@ use signbook_core::verify::VerifyReport;
 use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
-use super::{SqliteStore, lock};
+use super::SqliteStore;
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
@@ -122,7 +122,7 @@ impl IntegrityStore for SqliteStore {
     }
 
     async fn verify(&self) -> Result<Vec<VerifyReport>> {
-        self.run(|db| db.verify()).await
+        self.read(|db| db.verify()).await
     }
 
     async fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>> {
@@ -152,12 +152,17 @@ impl RecordStore for SqliteStore {
 
     async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
         let (sender, stream) = RecordStream::channel(STREAM_BUFFER);
-        let (query, db) = (query.clone(), self.db.clone());
-        // One query, read while the export is written; it stops when the
-        // export drops its stream (the send fails).
+        let (query, readers) = (query.clone(), self.readers.clone());
+        // One query on a read connection of its own, read while the export
+        // is written (however slowly); it stops when the export drops its
+        // stream (the send fails).
         tokio::task::spawn_blocking(move || {
-            let walked = lock(&db).for_each_matching(&query, signatures, |record| {
-                sender.blocking_send(Ok(record)).map_err(|_| OfficeError::Internal("the export stopped".into()))
+            let walked = readers.take().and_then(|db| {
+                let walked = db.for_each_matching(&query, signatures, |record| {
+                    sender.blocking_send(Ok(record)).map_err(|_| OfficeError::Internal("the export stopped".into()))
+                });
+                readers.give_back(db);
+                walked
             });
             if let Err(error) = walked {
                 let _ = sender.blocking_send(Err(error));

@@ -6,7 +6,9 @@
 //! rusqlite blocks, so a [`SqliteStore`] runs each call on tokio's blocking
 //! pool against its one connection ([`Db`], whose methods are the plain
 //! blocking queries). SQLite has one writer anyway, and a batch of 500
-//! records commits in milliseconds.
+//! records commits in milliseconds. The long reads (an export's records,
+//! verifying every chain) use read connections of their own ([`readers`]),
+//! so nothing waits behind them.
 
 mod boundary;
 mod ingest;
@@ -14,6 +16,7 @@ mod integrity;
 mod migrations;
 mod pairing;
 mod privacy;
+mod readers;
 mod records;
 mod roster;
 mod rows;
@@ -35,6 +38,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct SqliteStore {
     db: Arc<Mutex<Db>>,
+    readers: Arc<readers::Readers>,
     path: PathBuf,
 }
 
@@ -60,7 +64,8 @@ impl SqliteStore {
             OpenError::Permissions(source) => OfficeError::Io { path: path.clone(), source },
         })?;
         search::backfill(&mut conn)?;
-        Ok(SqliteStore { db: Arc::new(Mutex::new(Db { conn })), path })
+        let readers = Arc::new(readers::Readers::new(path.clone()));
+        Ok(SqliteStore { db: Arc::new(Mutex::new(Db { conn })), readers, path })
     }
 
     /// The database file.
@@ -74,6 +79,20 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || f(&mut lock(&db)))
             .await
             .map_err(|e| OfficeError::Internal(format!("a database task failed: {e}")))?
+    }
+
+    /// Runs the long read `f` on a read connection of its own, on the
+    /// blocking pool, so the store's connection stays free meanwhile.
+    async fn read<T: Send + 'static>(&self, f: impl FnOnce(&Db) -> Result<T> + Send + 'static) -> Result<T> {
+        let readers = self.readers.clone();
+        tokio::task::spawn_blocking(move || {
+            let db = readers.take()?;
+            let result = f(&db);
+            readers.give_back(db);
+            result
+        })
+        .await
+        .map_err(|e| OfficeError::Internal(format!("a database task failed: {e}")))?
     }
 }
 
