@@ -1,11 +1,13 @@
 //! One-time pairing codes: 10 Crockford base32 characters shown as
 //! `XXXXX-XXXXX` (50 random bits), easy to read aloud and type on a kiosk
 //! touch keyboard. Only their SHA-256 is stored; they expire after
-//! [`PAIRING_CODE_TTL_MINUTES`] and pair exactly one kiosk.
+//! [`PAIRING_CODE_TTL_MINUTES`] and pair exactly one kiosk. Wrong codes
+//! are limited per client address ([`PairingThrottle`]) and alerted.
 
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use crate::store::RecentFailures;
+use crate::store::{RecentFailures, SyncStore};
 
 /// How long a code stays valid.
 pub const PAIRING_CODE_TTL_MINUTES: i64 = 15;
@@ -69,6 +71,45 @@ pub fn normalise(code: &str) -> String {
 /// What the database keeps instead of the code.
 pub fn code_hash(code: &str) -> String {
     hex::encode(Sha256::digest(normalise(code).as_bytes()))
+}
+
+/// One pairing attempt at a time in this process, so parallel wrong codes
+/// cannot all pass the limit before they are counted. Pairing is rare (a
+/// kiosk set up now and then), so nobody waits long behind it.
+pub(crate) static PAIRING_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Counts a wrong pairing code and tells staff, at most twice a window per
+/// address: at its first wrong code, and when it reaches the limit.
+pub(crate) async fn note_wrong_code(
+    store: &(impl SyncStore + ?Sized),
+    throttle: &PairingThrottle,
+    address: &str,
+    now: DateTime<Utc>,
+) {
+    let minutes = throttle.window_secs / 60;
+    let alerts = match store.note_pairing_failure(throttle, address, now.timestamp()).await {
+        Ok(alerts) => alerts,
+        Err(error) => return tracing::error!(%error, %address, "could not count a wrong pairing code"),
+    };
+    tracing::warn!(%address, "wrong pairing code");
+    let mut raise = Vec::new();
+    if alerts.first {
+        raise.push(("pairing_code_invalid", format!(
+            "A wrong pairing code came from {address}. A kiosk being set up may have mistyped it; if nobody is pairing a kiosk, someone may be guessing codes. Further wrong codes from {address} in the next {minutes} minutes are counted but not alerted again, unless they reach the limit of {}.",
+            throttle.per_address
+        )));
+    }
+    if alerts.limited {
+        raise.push(("pairing_rate_limited", format!(
+            "{address} sent {} wrong pairing codes within {minutes} minutes; pairing from it is refused for up to {minutes} minutes. If nobody is setting up a kiosk there, someone may be guessing codes.",
+            throttle.per_address
+        )));
+    }
+    for (kind, detail) in raise {
+        if let Err(alert_error) = store.raise_alert(None, None, kind, &detail, now).await {
+            tracing::error!(%alert_error, "could not save an alert");
+        }
+    }
 }
 
 #[cfg(test)]

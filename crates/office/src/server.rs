@@ -32,7 +32,7 @@ use uuid::Uuid;
 
 use crate::error::{OfficeError, Result};
 use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
-use crate::pairing::{PairingThrottle, code_hash};
+use crate::pairing::{PAIRING_GATE, PairingThrottle, code_hash, note_wrong_code};
 use crate::store::{Device, SharedStore, SyncStore};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
@@ -335,45 +335,6 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     .await;
     let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
     alerting(&*store, known, now, result).await.map(axum::Json)
-}
-
-/// One pairing attempt at a time in this process, so parallel wrong codes
-/// cannot all pass the limit before they are counted. Pairing is rare (a
-/// kiosk set up now and then), so nobody waits long behind it.
-static PAIRING_GATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Counts a wrong pairing code and tells staff, at most twice a window per
-/// address: at its first wrong code, and when it reaches the limit.
-async fn note_wrong_code(
-    store: &(impl SyncStore + ?Sized),
-    throttle: &PairingThrottle,
-    address: &str,
-    now: DateTime<Utc>,
-) {
-    let minutes = throttle.window_secs / 60;
-    let alerts = match store.note_pairing_failure(throttle, address, now.timestamp()).await {
-        Ok(alerts) => alerts,
-        Err(error) => return tracing::error!(%error, %address, "could not count a wrong pairing code"),
-    };
-    tracing::warn!(%address, "wrong pairing code");
-    let mut raise = Vec::new();
-    if alerts.first {
-        raise.push(("pairing_code_invalid", format!(
-            "A wrong pairing code came from {address}. A kiosk being set up may have mistyped it; if nobody is pairing a kiosk, someone may be guessing codes. Further wrong codes from {address} in the next {minutes} minutes are counted but not alerted again, unless they reach the limit of {}.",
-            throttle.per_address
-        )));
-    }
-    if alerts.limited {
-        raise.push(("pairing_rate_limited", format!(
-            "{address} sent {} wrong pairing codes within {minutes} minutes; pairing from it is refused for up to {minutes} minutes. If nobody is setting up a kiosk there, someone may be guessing codes.",
-            throttle.per_address
-        )));
-    }
-    for (kind, detail) in raise {
-        if let Err(alert_error) = store.raise_alert(None, None, kind, &detail, now).await {
-            tracing::error!(%alert_error, "could not save an alert");
-        }
-    }
 }
 
 async fn pair(
