@@ -53,9 +53,10 @@ export async function startDrivers({ resizable = false } = {}) {
   const env = { ...process.env, SIGNBOOK_DB: db, SIGNBOOK_EXPORT_DIR: exportDir, RUST_LOG: 'warn' };
   if (!process.env.SIGNBOOK_E2E_USE_DISPLAY) {
     env.DISPLAY = display;
-    // -noreset: the screen size set by screen-size.py must outlive the moments no client is connected.
-    const screen = resizable ? [LARGEST_SCREEN, '-noreset'] : ['1280x800'];
-    children.push(spawn('Xvfb', [display, '-screen', '0', `${screen[0]}x24`, '-nolisten', 'tcp', ...screen.slice(1)], { stdio: 'ignore' }));
+    const size = resizable ? LARGEST_SCREEN : '1280x800';
+    // Without -noreset, Xvfb forgets the size screen-size.py set whenever no X client is connected.
+    const keepSize = resizable ? ['-noreset'] : [];
+    children.push(spawn('Xvfb', [display, '-screen', '0', `${size}x24`, '-nolisten', 'tcp', ...keepSize], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 500));
   }
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -86,6 +87,7 @@ export async function launch() {
 
 /** Changes the Xvfb screen's size, as rotating or re-plugging a monitor would (needs `startDrivers({ resizable: true })`). */
 export function setScreenSize(width, height) {
+  if (process.env.SIGNBOOK_E2E_USE_DISPLAY) throw new Error('the screen tests resize the screen: run them on their own Xvfb, without SIGNBOOK_E2E_USE_DISPLAY');
   execFileSync('python3', [join(import.meta.dirname, 'screen-size.py'), `${width}x${height}`], { env: { ...process.env, DISPLAY: display } });
 }
 
