@@ -9,6 +9,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod window;
 
 use std::sync::Mutex;
 
@@ -101,6 +102,9 @@ fn main() -> anyhow::Result<()> {
                 .zoom_hotkeys_enabled(false)
                 .build()?;
             window.with_webview(software_rendering)?;
+            if !windowed {
+                window::fill_monitor(&window);
+            }
             Ok(())
         })
         .run(tauri::generate_context!())
