@@ -43,8 +43,12 @@ fn word_export_debris_is_removed_and_toc_lines_become_headings() {
 #[test]
 fn every_bullet_glyph_becomes_a_dash_item() {
     for glyph in ["-", "·", "•", "▪", "●", "\u{F0B7}", "\u{F0A7}", "*", "–"] {
-        let input = format!("Rules:\n{glyph} I will log off.\n{glyph}\tI will lock my screen.\n");
-        assert_eq!(md(&input), "Rules:\n\n- I will log off.\n- I will lock my screen.\n", "glyph {glyph:?}");
+        let input = format!("Rules for everyone:\n{glyph} I will log off.\n{glyph}\tI will lock my screen.\n");
+        assert_eq!(
+            md(&input),
+            "Rules for everyone:\n\n- I will log off.\n- I will lock my screen.\n",
+            "glyph {glyph:?}"
+        );
     }
 }
 

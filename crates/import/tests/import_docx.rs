@@ -93,9 +93,9 @@ fn picked_files_are_read_by_their_extension_and_refused_by_name() {
     let text = import_bytes("Pasted.TXT", "RULES\n\nI will be kind.\n".as_bytes()).unwrap();
     assert_eq!(text.markdown, "# RULES\n\nI will be kind.\n");
 
-    let err = import_bytes("policy.pdf", b"%PDF-1.7").unwrap_err();
+    let err = import_bytes("policy.doc", b"\xd0\xcf\x11\xe0").unwrap_err();
     assert!(matches!(err, ImportError::UnsupportedFormat { .. }), "{err}");
-    assert!(err.to_string().starts_with("policy.pdf: cannot import this kind of file"), "{err}");
+    assert!(err.to_string().starts_with("policy.doc: cannot import this kind of file"), "{err}");
 
     let err = import_bytes("notes.txt", &[0xff, 0xfe, 0x00]).unwrap_err();
     assert!(matches!(err, ImportError::NotUtf8 { .. }), "{err}");
