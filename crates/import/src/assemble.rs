@@ -35,6 +35,8 @@ pub(super) struct LineIn<'a> {
     pub toc_anchor: bool,
     /// The next kept line, to tell a heading from a sentence's first line.
     pub next: Option<&'a str>,
+    /// The next kept line's indentation.
+    pub next_indent: usize,
 }
 
 impl Assembler {
@@ -52,9 +54,9 @@ impl Assembler {
     }
 
     pub fn push(&mut self, line: LineIn<'_>) {
-        let LineIn { content, indent, blank_before, toc_anchor, next } = line;
+        let LineIn { content, indent, blank_before, toc_anchor, next, next_indent } = line;
         let previous_indent = std::mem::replace(&mut self.last_line_indent, indent);
-        let wraps = self.wraps(content, blank_before);
+        let wraps = self.wraps(content, blank_before, next);
         self.last_line_len = content.chars().count();
         if let Some(hashes) = content.strip_prefix('#') {
             return self.heading(hashes.trim_start_matches('#').trim(), blank_before);
@@ -75,7 +77,9 @@ impl Assembler {
         }
         // A bullet lost in a copy out of a PDF leaves its item indented
         // while the item's wrapped lines start flush.
-        let lost_bullet = indent > 0 && self.in_list_or_lead_in();
+        // Or a run of indented lines under a paragraph: a list whose bullets were lost.
+        let indented_run = indent > 0 && next_indent == indent && previous_indent == 0 && !starts_lowercase(content);
+        let lost_bullet = indent > 0 && (self.in_list_or_lead_in() || indented_run);
         if lost_bullet
             && previous_indent == 0
             && !blank_before
@@ -107,7 +111,7 @@ impl Assembler {
     }
 
     /// Whether this line carries on the last paragraph or item.
-    fn wraps(&self, content: &str, blank_before: bool) -> bool {
+    fn wraps(&self, content: &str, blank_before: bool, next: Option<&str>) -> bool {
         let Some(Block::Paragraph(text) | Block::Item { text, .. }) = self.blocks.last() else {
             return false;
         };
@@ -115,33 +119,38 @@ impl Assembler {
             // Across a page break, a sentence carries on in lowercase.
             return !is_terminal(text) && starts_lowercase(content);
         }
-        match self.width {
-            // A line longer than the wrap width was a whole paragraph of its own.
-            Some(width) if self.last_line_len * 5 <= width * 6 => {
-                let next_word = content.split_whitespace().next().map_or(0, |w| w.chars().count());
-                // Had the next word fitted, the line would not have ended here.
-                let would_have_fitted = (self.last_line_len + 1 + next_word) * 100 <= width * 92;
-                if !would_have_fitted {
-                    return true;
-                }
-                !is_terminal(text) && starts_lowercase(content) && self.last_line_len * 10 >= width * 6
-            }
-            _ => !is_terminal(text),
+        let Some(width) = self.width.filter(|&w| self.last_line_len * 5 <= w * 6) else {
+            // Not hard-wrapped (or a line longer than the wrap width, a whole
+            // paragraph of its own): only punctuation says where a block ends.
+            return !is_terminal(text);
+        };
+        let next_word = content.split_whitespace().next().map_or(0, |w| w.chars().count());
+        // Had the next word fitted, the line would not have ended here.
+        let full = self.last_line_len + 1 + next_word > width;
+        let starts_heading = heading_shape(without_emphasis(content))
+            && !next.is_some_and(|n| starts_lowercase(n) && list_marker(n).is_none());
+        if is_terminal(text) {
+            return full && !starts_heading;
         }
+        (starts_lowercase(content) && self.last_line_len * 10 >= width * 6)
+            || full
+            || (self.last_line_len * 100 >= width * 85 && !starts_heading)
     }
 
     /// `5.` after item `4.`, or before `6.`: an item, not a numbered heading.
     fn continues_numbering(&self, marker: &Marker, next: Option<&str>) -> bool {
-        let Some(number) = marker.number else { return false };
+        let (Some(number), MarkerClass::Number(delimiter)) = (marker.number, marker.class) else { return false };
         let after_previous = matches!(self.blocks.last(),
-            Some(Block::Item { number: Some(n), .. }) if n + 1 == number);
+            Some(Block::Item { number: Some(n), delimiter: d, .. }) if n + 1 == number && *d == delimiter);
         let before_next =
             next.and_then(list_marker).is_some_and(|m| m.class == marker.class && m.number == Some(number + 1));
         after_previous || before_next
     }
 
+    /// Where an indented line is a list item whose bullet was lost: in a
+    /// list, under a lead-in ending with ':', or straight under a heading.
     fn in_list_or_lead_in(&self) -> bool {
-        matches!(self.blocks.last(), Some(Block::Item { .. })) || self.ends_with_colon()
+        matches!(self.blocks.last(), Some(Block::Item { .. } | Block::Heading(_))) || self.ends_with_colon()
     }
 
     fn ends_with_colon(&self) -> bool {

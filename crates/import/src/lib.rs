@@ -192,12 +192,17 @@ pub fn import_text(input: &str) -> Imported {
             continue;
         }
         let content = strip_glued_page_number(content, &mut asm.removed);
-        let indent = line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum();
-        let next = (index + 1..lines.len())
-            .filter(|&j| marks[j] == Mark::Keep)
-            .map(|j| lines[j].0.trim())
-            .find(|l| !l.is_empty());
-        asm.push(LineIn { content: &content, indent, blank_before, toc_anchor: *toc_anchor, next });
+        let indent = indent_of(line);
+        let next =
+            (index + 1..lines.len()).filter(|&j| marks[j] == Mark::Keep).find(|&j| !lines[j].0.trim().is_empty());
+        asm.push(LineIn {
+            content: &content,
+            indent,
+            blank_before,
+            toc_anchor: *toc_anchor,
+            next: next.map(|j| lines[j].0.trim()),
+            next_indent: next.map_or(0, |j| indent_of(&lines[j].0)),
+        });
         blank_before = false;
     }
     if let Some(label) = pending_label {
@@ -208,6 +213,11 @@ pub fn import_text(input: &str) -> Imported {
         _ => None,
     };
     Imported { markdown: markdown::render(&asm.blocks), title, metadata: metadata_out, removed: asm.removed }
+}
+
+/// Leading whitespace in columns, a tab counting four.
+fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum()
 }
 
 /// Removes `[bookmark: …]` markers; says whether one was a table-of-contents

@@ -37,7 +37,8 @@ pub(super) fn normalise(input: &str) -> String {
                     chars.next();
                 }
             }
-            '\u{c}' => out.push('\n'),
+            // A page break stays a line of its own: headers and footers sit beside it.
+            '\u{c}' => out.push_str("\n\u{c}\n"),
             '\u{a0}' | '\u{202f}' | '\u{2007}' => out.push(' '),
             '\u{2011}' => out.push('-'),
             '\u{ad}' | '\u{200b}' | '\u{feff}' | '\u{2060}' => {}
@@ -82,6 +83,9 @@ pub(super) fn marks(lines: &[String], page_breaks: usize) -> Vec<Mark> {
     mark_trailing_signature(lines, &mut marks);
     // Blank lines beside removed furniture are the page break, not a paragraph break.
     for i in 0..lines.len() {
+        if lines[i].contains('\u{c}') {
+            marks[i] = Mark::Skip;
+        }
         if matches!(marks[i], Mark::Remove(r) if r != RemovedReason::SignatureBlock) {
             for j in (0..i).rev().take_while(|&j| content(j).is_empty()) {
                 marks[j] = Mark::Skip;
@@ -94,30 +98,43 @@ pub(super) fn marks(lines: &[String], page_breaks: usize) -> Vec<Mark> {
     marks
 }
 
-/// A header or footer: the same short line on two or more pages (numbers
-/// aside). Where it repeats on consecutive lines, one is the title itself.
+/// A header or footer: the same short line beside two or more page
+/// breaks (numbers aside). Where it repeats on consecutive lines, one is the
+/// title itself under its own header.
 fn mark_repeated(lines: &[String], marks: &mut [Mark]) {
     let key = |line: &str| -> String {
-        let lower: String = line.to_lowercase().chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
-        lower.split_whitespace().collect::<Vec<_>>().join(" ")
+        let text: String = line.chars().map(|c| if c.is_ascii_digit() { '#' } else { c }).collect();
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
     };
-    let candidate = |i: usize| {
-        let c = lines[i].trim();
-        marks[i] == Mark::Keep && !c.is_empty() && c.split_whitespace().count() <= 16 && list_marker(c).is_none()
+    let kept: Vec<usize> =
+        (0..lines.len()).filter(|&i| marks[i] == Mark::Keep && !lines[i].trim().is_empty()).collect();
+    // A page boundary: the document's ends, a page break, a page number or footer.
+    let boundary = |i: usize| lines[i].contains('\u{c}') || matches!(marks[i], Mark::Remove(_));
+    let near_boundary = |at: usize| {
+        let i = kept[at];
+        let before = if at >= 2 { kept[at - 2] } else { 0 };
+        let after = kept.get(at + 2).copied().unwrap_or(lines.len() - 1);
+        at < 2 || at + 2 >= kept.len() || (before..i).any(boundary) || (i + 1..=after).any(boundary)
     };
     let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
-    for i in (0..lines.len()).filter(|&i| candidate(i)) {
-        seen.entry(key(&lines[i])).or_default().push(i);
-    }
-    for positions in seen.values().filter(|p| p.len() >= 2) {
-        let mut previous: Option<usize> = None;
-        for &i in positions {
-            let adjacent = previous.is_some_and(|p| (p + 1..i).all(|j| lines[j].trim().is_empty()));
-            if !adjacent {
-                marks[i] = Mark::Remove(RemovedReason::PageHeaderFooter);
-            }
-            previous = Some(i);
+    for (at, &i) in kept.iter().enumerate() {
+        let c = lines[i].trim();
+        if c.split_whitespace().count() <= 16 && list_marker(c).is_none() {
+            seen.entry(key(c)).or_default().push(at);
         }
+    }
+    let mut furniture = Vec::new();
+    for positions in seen.values().filter(|p| p.len() >= 2 && p.iter().all(|&at| near_boundary(at))) {
+        let mut previous: Option<usize> = None;
+        for &at in positions {
+            if previous != Some(at.wrapping_sub(1)) {
+                furniture.push(kept[at]);
+            }
+            previous = Some(at);
+        }
+    }
+    for i in furniture {
+        marks[i] = Mark::Remove(RemovedReason::PageHeaderFooter);
     }
 }
 
@@ -177,11 +194,14 @@ pub(super) fn wrap_width(lines: &[String], marks: &[Mark]) -> Option<usize> {
         .map(|w| w[0].chars().count())
         .filter(|&n| n >= 30)
         .collect();
-    if widths.len() < 3 {
+    if widths.len() < 2 {
         return None;
     }
     widths.sort_unstable();
-    Some(widths[(widths.len() - 1) * 9 / 10])
+    // The longest wrapped line, leaving out lines far longer than most
+    // (a paragraph on one line that happens to end without a full stop).
+    let median = widths[widths.len() / 2];
+    widths.into_iter().filter(|&w| w * 10 <= median * 13).max()
 }
 
 #[cfg(test)]
@@ -192,7 +212,7 @@ mod tests {
     fn characters_from_pdfs_are_normalised() {
         assert_eq!(
             normalise("\u{feff}ﬁrst ﬂag\u{a0}and e\u{2011}safety, soft\u{ad}ware\r\nnext\u{c}page"),
-            "first flag and e-safety, software\nnext\npage"
+            "first flag and e-safety, software\nnext\n\u{c}\npage"
         );
     }
 

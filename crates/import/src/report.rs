@@ -61,7 +61,10 @@ pub fn report_text(imported: &Imported) -> String {
         out.push_str(&format!("Title: {title}\n"));
     }
     for (label, value) in &imported.metadata {
-        out.push_str(&format!("Kept out of the text: {label}: {value}\n"));
+        match value.as_str() {
+            "" => out.push_str(&format!("Kept out of the text: {label}\n")),
+            value => out.push_str(&format!("Kept out of the text: {label}: {value}\n")),
+        }
     }
     for removed in &imported.removed {
         out.push_str(&format!("Removed {removed}\n"));
