@@ -281,7 +281,7 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
     std::fs::write(env.path("policy.doc"), b"\xd0\xcf\x11\xe0").unwrap();
     for (file, message) in [
         ("policy.docx", "is not a readable Word document"),
-        ("policy.doc", "cannot import this kind of file; use .docx, .txt or .md"),
+        ("policy.doc", "cannot import this kind of file; use .pdf, .docx, .odt, .txt or .md"),
         ("latin1.txt", "is not UTF-8 text"),
         ("missing.txt", "cannot read"),
     ] {

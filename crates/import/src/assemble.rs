@@ -24,6 +24,11 @@ pub(super) struct Assembler {
     list: Vec<(MarkerClass, usize)>,
     /// Level of an item that ended with ':' and whose lowercase followers nest under it.
     lead_in: Option<usize>,
+    /// The indentation of the open item's first line, when its bullet was lost.
+    lost_item_indent: Option<usize>,
+    /// Blank lines set paragraphs apart while wrapped lines run on (a PDF's
+    /// own text layer): two heading lines with no gap are one wrapped heading.
+    paragraph_gaps: bool,
 }
 
 /// One line as the assembler sees it.
@@ -40,7 +45,7 @@ pub(super) struct LineIn<'a> {
 }
 
 impl Assembler {
-    pub fn new(width: Option<usize>, text: &str) -> Assembler {
+    pub fn new(width: Option<usize>, paragraph_gaps: bool, text: &str) -> Assembler {
         Assembler {
             blocks: Vec::new(),
             removed: Vec::new(),
@@ -50,6 +55,8 @@ impl Assembler {
             last_line_indent: 0,
             list: Vec::new(),
             lead_in: None,
+            lost_item_indent: None,
+            paragraph_gaps,
         }
     }
 
@@ -63,8 +70,12 @@ impl Assembler {
         }
         let plain = without_emphasis(content);
         if let Some(marker) = list_marker(content) {
+            // "2. Scope" heads a section; "2. keep it safe" or a "2." whose
+            // sentence wraps onto the next line is an item.
             let numbered_heading = matches!(marker.class, MarkerClass::Number(_))
                 && heading_shape(content)
+                && marker.text.chars().next().is_some_and(char::is_uppercase)
+                && !next.is_some_and(starts_lowercase)
                 && !self.continues_numbering(&marker, next);
             return if numbered_heading {
                 self.heading(content, blank_before)
@@ -80,10 +91,12 @@ impl Assembler {
         // Or a run of indented lines under a paragraph: a list whose bullets were lost.
         let indented_run = indent > 0 && next_indent == indent && previous_indent == 0 && !starts_lowercase(content);
         let lost_bullet = indent > 0 && (self.in_list_or_lead_in() || indented_run);
+        // An item that lost its bullet starts indented and wraps flush: back
+        // at its indentation, the next item starts.
+        let next_lost_item = self.lost_item_indent == Some(indent);
         if lost_bullet
-            && previous_indent == 0
-            && !blank_before
-            && (self.ends_with_colon() || !starts_lowercase(content))
+            && (next_lost_item
+                || (!blank_before && previous_indent == 0 && (self.ends_with_colon() || !starts_lowercase(content))))
         {
             return self.item(
                 Marker { class: MarkerClass::Lost, number: None, label: None, text: content.to_owned() },
@@ -190,6 +203,7 @@ impl Assembler {
             MarkerClass::Number(d) => d,
             _ => '.',
         };
+        self.lost_item_indent = (marker.class == MarkerClass::Lost).then_some(indent);
         self.blocks.push(Block::Item { level, number: marker.number, delimiter, text });
     }
 
@@ -224,15 +238,15 @@ impl Assembler {
 
     fn heading(&mut self, text: &str, blank_before: bool) {
         self.list.clear();
+        self.lost_item_indent = None;
         self.lead_in = None;
         // An ALL CAPS title set large wraps: "ONLINE SAFETY AGREEMENT FOR VISITORS / AND VOLUNTEERS".
         if let Some(Block::Heading(previous)) = self.blocks.last_mut() {
             let joins = |a: Option<&str>| a.is_some_and(is_connective);
-            if !blank_before
-                && is_all_caps(previous)
+            let wrapped_caps = is_all_caps(previous)
                 && is_all_caps(text)
-                && (joins(text.split_whitespace().next()) || joins(previous.split_whitespace().last()))
-            {
+                && (joins(text.split_whitespace().next()) || joins(previous.split_whitespace().last()));
+            if !blank_before && (wrapped_caps || (self.paragraph_gaps && !is_terminal(previous))) {
                 previous.push(' ');
                 previous.push_str(text);
                 return;
@@ -248,6 +262,7 @@ impl Assembler {
 
     fn paragraph(&mut self, text: &str) {
         self.list.clear();
+        self.lost_item_indent = None;
         self.lead_in = None;
         self.blocks.push(Block::Paragraph(text.to_owned()));
     }

@@ -95,7 +95,7 @@ pub(super) fn is_page_number(line: &str) -> bool {
 /// header (`11/30/26, 3:37 PM Title`) and footer (`file:///… 1/2`).
 pub(super) fn is_page_furniture(line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
-    if words.is_empty() || words.len() > 16 {
+    if words.is_empty() || words.len() > 30 {
         return false;
     }
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
@@ -107,25 +107,27 @@ pub(super) fn is_page_furniture(line: &str) -> bool {
             && number(&lower[n - 3])
             && matches!(lower[n - 2].as_str(), "of" | "o")
             && number(&lower[n - 1]));
-    let slash_page = |w: &str| w.split_once('/').is_some_and(|(a, b)| number(a) && number(b));
-    let address = ["file://", "http://", "https://"].iter().any(|p| lower[0].starts_with(p));
-    let print_header = is_print_timestamp(&lower);
-    ends_with_page || (address && n <= 3 && slash_page(&lower[n - 1])) || print_header
+    // Some extractors space out the small print of a browser's header and
+    // footer (`1 1 /3 0 /2 6 , 3 :3 8 PM`), so those are read without spaces.
+    let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let address = ["file://", "http://", "https://"].iter().any(|p| compact.starts_with(p));
+    let slash_page = {
+        let tail: Vec<&str> = compact.rsplit('/').take(2).collect();
+        tail.len() == 2 && number(tail[0]) && tail[1].ends_with(|c: char| c.is_ascii_digit())
+    };
+    (ends_with_page && n <= 16) || (address && n <= 6 && slash_page) || is_print_timestamp(&compact)
 }
 
-/// `11/30/26, 3:37 PM …` or `30/11/2026, 15:37 …`: the date and time a
-/// browser prints at the top of each page.
-fn is_print_timestamp(lower: &[String]) -> bool {
-    let date = lower[0].trim_end_matches(',');
+/// `11/30/26, 3:37 PM …` or `30/11/2026, 15:37 …` (spaces removed): the date
+/// and time a browser prints at the top of each page.
+fn is_print_timestamp(compact: &str) -> bool {
+    let Some((date, rest)) = compact.split_once(',') else { return false };
     let parts: Vec<&str> = date.split('/').collect();
     let is_date =
         parts.len() == 3 && parts.iter().all(|p| (1..=4).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit()));
-    let is_time = lower.get(1).is_some_and(|t| {
-        t.split_once(':').is_some_and(|(h, m)| {
-            h.len() <= 2 && m.len() == 2 && (h.to_owned() + m).chars().all(|c| c.is_ascii_digit())
-        })
-    });
-    lower[0].ends_with(',') && is_date && is_time
+    let hours = rest.chars().take_while(char::is_ascii_digit).count();
+    let minutes = rest[hours..].strip_prefix(':').map(|m| m.chars().take_while(char::is_ascii_digit).count());
+    is_date && (1..=2).contains(&hours) && minutes == Some(2)
 }
 
 /// A table-of-contents entry: a title, dot leaders or a tab, a page number
@@ -310,6 +312,8 @@ mod tests {
             ("Tudalen 1 / Page 1", true),
             ("11/30/26, 3:37 PM Parent Helper Agreement – Brookfield Junior School", true),
             ("file:///tmp/x/Parent-Helper-Agreement.html 1/1", true),
+            ("1 1 /3 0 /2 6 , 3 :3 8  PM Parent Helper Agreement", true),
+            ("file:///tmp/tmp9 apr3 iyp/Parent-Helper-Agreement.html 1 /1", true),
             ("I will read every page of this agreement.", false),
             ("See https://example.org for the policy.", false),
         ] {

@@ -151,7 +151,7 @@ pub fn import_text(input: &str) -> Imported {
         .collect();
     let plain: Vec<String> = lines.iter().map(|(l, _, _)| l.clone()).collect();
     let marks = page::marks(&plain, input.matches('\u{c}').count());
-    let mut asm = Assembler::new(page::wrap_width(&plain, &marks), &text);
+    let mut asm = Assembler::new(page::wrap_width(&plain, &marks), page::paragraph_gaps(&plain, &marks), &text);
     let mut metadata_out: Vec<(String, String)> = Vec::new();
     let mut blank_before = true;
     let mut pending_label: Option<String> = None;

@@ -204,6 +204,17 @@ pub(super) fn wrap_width(lines: &[String], marks: &[Mark]) -> Option<usize> {
     widths.into_iter().filter(|&w| w * 10 <= median * 13).max()
 }
 
+/// Whether blank lines set paragraphs apart (one in five kept lines or more
+/// is followed by one), as in a PDF's own text layer, rather than only
+/// page breaks, as in a copy out of a viewer.
+pub(super) fn paragraph_gaps(lines: &[String], marks: &[Mark]) -> bool {
+    let kept: Vec<bool> =
+        lines.iter().zip(marks).filter(|(_, m)| **m == Mark::Keep).map(|(l, _)| l.trim().is_empty()).collect();
+    let content = kept.iter().filter(|blank| !**blank).count();
+    let gaps = kept.windows(2).filter(|w| !w[0] && w[1]).count();
+    content > 0 && gaps * 5 >= content
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,3 +217,64 @@ proptest! {
         let _ = import_text(&input);
     }
 }
+
+/// Greedy hard wrap at `width` characters, as a PDF lays out a line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().unwrap();
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A list as a PDF gives it when pasted (any glyph, a number, or only
+    /// the space left of a lost glyph; hard-wrapped at any width; long and
+    /// short items, capitalised or not): every item starts its own list
+    /// entry and no two items share one.
+    #[test]
+    fn no_two_list_items_end_up_in_one_block(
+        items in proptest::collection::vec(("[a-z]{2,9}( [a-z]{1,9}){0,25}", any::<bool>(), any::<bool>()), 2..12),
+        marker in prop_oneof![Just("• "), Just("- "), Just("\u{F0B7} "), Just("▪ "), Just("1. "), Just(" ")],
+        width in 40usize..110,
+        blank_between in any::<bool>(),
+    ) {
+        let mut input = String::from("Each member of staff must follow these rules:\n");
+        for (k, (words, capital, full_stop)) in items.iter().enumerate() {
+            let token = if *capital { format!("Zq{k}x") } else { format!("zq{k}x") };
+            let text = format!("{token} {words}{}", if *full_stop { "." } else { "" }).replace(&format!("{token} "), &format!("{token} "));
+            let marker = if marker == "1. " { format!("{}. ", k + 1) } else { marker.to_owned() };
+            for (n, line) in wrap(&text, width).iter().enumerate() {
+                input.push_str(if n == 0 { &marker } else { "" });
+                input.push_str(line);
+                input.push('\n');
+            }
+            if blank_between {
+                input.push('\n');
+            }
+        }
+        let markdown = import_text(&input).markdown;
+        for (k, (_, capital, _)) in items.iter().enumerate() {
+            let token = if *capital { format!("Zq{k}x") } else { format!("zq{k}x") };
+            let starts_item = markdown.lines().any(|line| {
+                let entry = line.trim_start().trim_start_matches(|c: char| c.is_ascii_digit());
+                entry.strip_prefix("- ").or_else(|| entry.strip_prefix(". ")).is_some_and(|e| e.starts_with(&token))
+            });
+            prop_assert!(starts_item, "item {k} does not start a list entry:\n{input}\n---\n{markdown}");
+        }
+        for line in markdown.lines() {
+            let tokens = (0..items.len()).filter(|k| line.contains(&format!("q{k}x "))).count();
+            prop_assert!(tokens <= 1, "two items in one block: {line:?}\n{input}\n---\n{markdown}");
+        }
+    }
+}
