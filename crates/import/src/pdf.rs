@@ -109,7 +109,7 @@ fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
         if total > MAX_UNPACKED_BYTES {
             return Err("it unpacks to far more than any agreement could be".into());
         }
-        rest = &data[end..];
+        rest = &data[(end + b"endstream".len()).min(data.len())..];
     }
     Ok(())
 }
