@@ -295,6 +295,27 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
 }
 
 #[test]
+fn import_reads_a_pdf_and_refuses_a_scan_with_advice() {
+    let env = Env::new();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/corpus/");
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}toc-dot-leaders.pdf")])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# Acceptable Use Policy (Staff)\n\n## 1. Introduction\n"))
+        .stderr(
+            predicate::str::contains("Kept out of the text: Version: 4.1")
+                .and(predicate::str::contains("Removed table of contents: \"Contents\""))
+                .and(predicate::str::contains("Removed page header or footer: \"Version 4.1 Page 1 of 3\"")),
+        );
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}scanned-no-text.pdf")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("looks like a scan").and(predicate::str::contains("paste its text")));
+}
+
+#[test]
 fn roles_show_their_rule_and_check_says_who_must_sign() {
     let env = Env::new();
     env.publish();

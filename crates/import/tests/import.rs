@@ -201,6 +201,12 @@ proptest! {
             "Reviewed: (May|June) 20[0-9]{2}",
             "[A-Z]{3,8}( [A-Z]{3,8}){0,3}",
             "[0-9]\\) [A-Z]{3,8}",
+            "[A-Z][a-z]{2,8}\\.{6,12}[0-9]{1,2}",
+            "(Version|Owner|Next Review Due)\t[A-Za-z0-9]{1,8}( [a-z]{1,6}){0,2}",
+            "[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}, [0-9]{1,2}:[0-9]{2} PM [A-Z][a-z]{3,8}",
+            " {1,4}[A-Z][a-z]{2,8}( [a-z]{1,9}){0,5}\\.",
+            "(Name|Signature|Date|Job title)( (Name|Signature|Date)){0,2}",
+            "[a-z]{2,9}( [a-z]{1,9}){0,5} Page [0-9] of [0-9]",
             "",
         ], 0..30)) {
         let input = lines.join("\n");
