@@ -18,10 +18,13 @@ use super::zipped::{Problem, attr, entity, list_line, open, read_part};
 pub(super) fn docx_to_text(reader: impl Read + Seek) -> Result<String, Problem> {
     let mut zip = open(reader)?;
     let document = read_part(&mut zip, "word/document.xml")?.ok_or("it has no word/document.xml")?;
-    let numbering = match read_part(&mut zip, "word/numbering.xml")? {
+    let mut numbering = match read_part(&mut zip, "word/numbering.xml")? {
         Some(xml) => Numbering::parse(&xml)?,
         None => Numbering::default(),
     };
+    if let Some(styles) = read_part(&mut zip, "word/styles.xml")? {
+        numbering.read_style_lists(&styles)?;
+    }
     Document { numbering, ..Document::default() }.read(&document)
 }
 
@@ -30,6 +33,9 @@ pub(super) fn docx_to_text(reader: impl Read + Seek) -> Result<String, Problem> 
 struct Numbering {
     abstract_levels: HashMap<String, HashMap<u32, (String, String, u32)>>,
     num_to_abstract: HashMap<String, String>,
+    /// Paragraph styles that are lists themselves (Word's "List Bullet",
+    /// "List Number"): style id -> (numId, level).
+    style_lists: HashMap<String, (String, u32)>,
 }
 
 impl Numbering {
@@ -67,6 +73,33 @@ impl Numbering {
             }
         }
         Ok(numbering)
+    }
+
+    /// Word's own list styles carry their numbering in `styles.xml`, not on
+    /// each paragraph.
+    fn read_style_lists(&mut self, xml: &str) -> Result<(), Problem> {
+        let mut reader = Reader::from_str(xml);
+        let mut style: Option<String> = None;
+        let mut level = 0;
+        loop {
+            match reader.read_event().map_err(|e| format!("word/styles.xml is damaged ({e})"))? {
+                Event::Start(e) | Event::Empty(e) => match e.name().as_ref() {
+                    "w:style" => {
+                        style = attr(&e, "w:styleId");
+                        level = 0;
+                    }
+                    "w:ilvl" => level = attr(&e, "w:val").and_then(|v| v.parse().ok()).unwrap_or(0),
+                    "w:numId" => {
+                        if let (Some(style), Some(num)) = (&style, attr(&e, "w:val")) {
+                            self.style_lists.insert(style.clone(), (num, level));
+                        }
+                    }
+                    _ => {}
+                },
+                Event::Eof => return Ok(()),
+                _ => {}
+            }
+        }
     }
 
     fn level(&self, num_id: &str, level: u32) -> Option<&(String, String, u32)> {
@@ -182,8 +215,14 @@ impl Document {
         let style = p.style.to_ascii_lowercase();
         let line = if style == "title" || style.starts_with("heading") {
             format!("# {text}")
-        } else if let Some(num_id) = p.num_id.filter(|id| id != "0") {
-            let level = p.level.unwrap_or(0).min(8);
+        } else if let Some((num_id, style_level)) = p
+            .num_id
+            .clone()
+            .map(|id| (id, 0))
+            .or_else(|| self.numbering.style_lists.get(&p.style).cloned())
+            .filter(|(id, _)| id != "0")
+        {
+            let level = p.level.unwrap_or(style_level).min(8);
             let marker = self.marker(&num_id, level);
             list_line(level as usize, &marker, text)
         } else {
