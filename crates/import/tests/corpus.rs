@@ -19,6 +19,24 @@ fn expected(path: &Path, ext: &str) -> std::path::PathBuf {
     path.with_file_name("expected").join(format!("{name}.{ext}"))
 }
 
+/// A failure whose Debug form (what the harness prints) is the text itself,
+/// so the diff shows as lines, not as one escaped string.
+struct Failure(String);
+
+impl std::fmt::Debug for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
 fn diff(what: &str, path: &Path, expected: &str, actual: &str) -> datatest_stable::Result<()> {
     if expected == actual {
         return Ok(());
@@ -35,7 +53,7 @@ fn diff(what: &str, path: &Path, expected: &str, actual: &str) -> datatest_stabl
             out.push('\n');
         }
     }
-    Err(out.into())
+    Err(Box::new(Failure(out)))
 }
 
 fn imports_as_expected(path: &Path) -> datatest_stable::Result<()> {
