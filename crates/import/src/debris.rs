@@ -33,6 +33,11 @@ const SIGNATURE_WORDS: &[&str] = &[
     "company",
     "organisation",
     "organization",
+    "by",
+    "in",
+    "block",
+    "capitals",
+    "letters",
     "llofnod",
     "llofnodwyd",
     "enw",
@@ -65,6 +70,9 @@ const STRONG_LABELS: &[&str] = &[
     "adopted by",
     "ratified by",
     "agreed by",
+    "review cycle",
+    "review frequency",
+    "frequency of review",
     "adolygwyd",
     "adolygiad nesaf",
     "dyddiad adolygu",
@@ -143,8 +151,10 @@ pub(super) fn is_toc_entry(line: &str) -> bool {
     let leader = &head[head.len() - leader_len..];
     let dots = leader.chars().filter(|c| matches!(c, '.' | '…' | '_')).count();
     let title = head.trim_end_matches(['.', '…', ' ', '\t', '_']);
+    // `Version:<TAB>3` is a label and its value, not an entry.
     (dots >= 4 || leader.contains('\t'))
         && title.chars().any(char::is_alphabetic)
+        && !title.ends_with(':')
         && title.split_whitespace().count() <= 12
 }
 
@@ -327,6 +337,7 @@ mod tests {
         assert!(is_toc_entry("Introduction\t3"));
         assert!(is_toc_entry("Email …………… 12"));
         assert!(!is_toc_entry("I will keep 2"));
+        assert!(!is_toc_entry("Version:\t3"));
         assert!(!is_toc_entry("Report within 72"));
     }
 
@@ -344,6 +355,8 @@ mod tests {
             ("**Signed:** ....................................", true),
             ("Position/Role:\t______", true),
             ("Llofnod / Signed:\t..........", true),
+            ("Signed by:\t\t", true),
+            ("Name (in BLOCK CAPITALS): ____", true),
             ("Signed by the head teacher", false),
             ("Date", false),
             ("I will sign in at reception.", false),
@@ -378,6 +391,7 @@ mod tests {
         );
         assert_eq!(m("Adolygwyd / Reviewed:\tMedi 2025"), Some(("Adolygwyd / Reviewed".into(), "Medi 2025".into())));
         assert_eq!(m("Approved: September 2024"), Some(("Approved".into(), "September 2024".into())));
+        assert_eq!(m("Review cycle: annually"), Some(("Review cycle".into(), "annually".into())));
         assert_eq!(m("Reviewed and agreed by all staff in the staff meeting each year."), None);
         assert_eq!(m("Approved software only will be installed."), None);
         assert_eq!(m("Approved: software only."), None);

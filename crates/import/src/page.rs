@@ -72,7 +72,10 @@ pub(super) fn marks(lines: &[String], page_breaks: usize) -> Vec<Mark> {
         } else if is_page_furniture(c) {
             *mark = Mark::Remove(RemovedReason::PageHeaderFooter);
             pages += 1;
-        } else if is_toc_entry(c) && list_marker(c).is_none_or(|m| m.text.chars().any(char::is_alphabetic)) {
+        } else if is_toc_entry(c)
+            && metadata(c).is_none()
+            && list_marker(c).is_none_or(|m| m.text.chars().any(char::is_alphabetic))
+        {
             *mark = Mark::Remove(RemovedReason::TableOfContents);
         }
     }

@@ -2,15 +2,16 @@
 //! external program, so it works on every platform the kiosk runs on). The
 //! text then goes through the same rules as text pasted out of a PDF.
 //!
-//! Why `pdf-extract` (on `lopdf`): compared on this crate's corpus
-//! (LibreOffice and Chromium PDFs, `tests/corpus/`), it keeps each printed
-//! line as a line, bullets in front of their items, a blank line between
-//! paragraphs and hyphens at line ends, which is what the line rules need;
-//! a 40-page agreement takes ~0.3 s (benches/import_pdf.rs). `lopdf`'s own
-//! `extract_text` loses the spacing between words set apart by kerning and
-//! all paragraph breaks; `pdf_oxide` reads as well but is ~450,000 lines
-//! with image and office-format dependencies, too much to build into the
-//! kiosk for this (it took longer to compile here than the whole kiosk).
+//! Why `pdf-extract` (on `lopdf`), compared on this crate's corpus
+//! (LibreOffice and Chromium PDFs, `tests/corpus/`): it keeps each printed
+//! line as a line, each bullet in front of its item, a blank line between
+//! paragraphs and a hyphen at the end of its line, which is what the line
+//! rules need, so a PDF imports to the same Markdown as its text copied
+//! out of a viewer; a 40-page agreement takes ~0.3 s (benches/import_pdf.rs).
+//! `lopdf`'s own `extract_text` is twice as fast but puts every bullet and
+//! every line-end hyphen on a line of its own and keeps no paragraph gaps.
+//! `pdf_oxide` is ~450,000 lines with image and office-format dependencies:
+//! more than the kiosk should build to read text (see PDF_CHOICE below).
 //!
 //! A PDF is untrusted input: its compressed streams are inflated first with
 //! a bound (`lopdf` would inflate a zip bomb without one), the extractor
