@@ -10,7 +10,7 @@ use super::debris::{
     is_contents_heading, is_page_furniture, is_page_number, is_signature_block, is_toc_entry,
     is_trailing_signature_line, metadata,
 };
-use super::lines::{heading_shape, is_terminal, list_marker, starts_lowercase};
+use super::lines::{heading_shape, is_terminal, list_marker, starts_lowercase, without_emphasis};
 
 /// What happens to one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +84,7 @@ pub(super) fn marks(lines: &[String], page_breaks: usize) -> Vec<Mark> {
     }
     mark_contents_heading(lines, &mut marks);
     mark_trailing_signature(lines, &mut marks);
+    mark_letterhead(lines, &mut marks);
     // Blank lines beside removed furniture are the page break, not a paragraph break.
     for i in 0..lines.len() {
         if lines[i].contains('\u{c}') {
@@ -139,6 +140,36 @@ fn mark_repeated(lines: &[String], marks: &mut [Mark]) {
     for i in furniture {
         marks[i] = Mark::Remove(RemovedReason::PageHeaderFooter);
     }
+}
+
+/// The school's name alone at the top of page one, over the agreement's
+/// own title: the page header, even where there is only one page to repeat
+/// it on. The title under it becomes the agreement's title.
+fn mark_letterhead(lines: &[String], marks: &mut [Mark]) {
+    let mut kept = (0..lines.len()).filter(|&i| marks[i] == Mark::Keep && !lines[i].trim().is_empty());
+    let (Some(first), Some(second)) = (kept.next(), kept.next()) else { return };
+    let title = without_emphasis(lines[second].trim());
+    let title = title.trim_start_matches('#').trim();
+    if is_institution_name(lines[first].trim()) && heading_shape(title) && list_marker(title).is_none() {
+        marks[first] = Mark::Remove(RemovedReason::PageHeaderFooter);
+    }
+}
+
+/// `Hillside Primary School`, `Riverside Academy Trust`, `Ysgol Glan Ŵy`:
+/// a name and nothing about the agreement.
+fn is_institution_name(line: &str) -> bool {
+    const KINDS: &[&str] = &["school", "academy", "trust", "college", "nursery", "federation"];
+    const AGREEMENT: &[&str] =
+        &["policy", "agreement", "code", "conduct", "rules", "use", "acceptable", "cytundeb", "polisi", "rheolau"];
+    let line = without_emphasis(line.trim_start_matches('#').trim());
+    let words: Vec<String> = line
+        .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let named =
+        words.last().is_some_and(|w| KINDS.contains(&w.as_str())) || words.first().is_some_and(|w| w == "ysgol");
+    heading_shape(line) && words.len() <= 8 && named && !words.iter().any(|w| AGREEMENT.contains(&w.as_str()))
 }
 
 /// `Contents` just before the entries it heads.
