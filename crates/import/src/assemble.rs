@@ -29,6 +29,10 @@ pub(super) struct Assembler {
     /// Blank lines set paragraphs apart while wrapped lines run on (a PDF's
     /// own text layer): two heading lines with no gap are one wrapped heading.
     paragraph_gaps: bool,
+    /// The last block is one line long (nothing was joined to it).
+    one_line_block: bool,
+    /// The open list was made of unwrapped lines with no gap between them.
+    gapless_list: bool,
 }
 
 /// One line as the assembler sees it.
@@ -57,6 +61,8 @@ impl Assembler {
             lead_in: None,
             lost_item_indent: None,
             paragraph_gaps,
+            one_line_block: false,
+            gapless_list: false,
         }
     }
 
@@ -120,7 +126,33 @@ impl Assembler {
         if heading_shape(plain) && !next.is_some_and(|n| starts_lowercase(n) && list_marker(n).is_none()) {
             return self.heading(plain, blank_before);
         }
+        if self.paragraph_gaps && !blank_before && self.gapless_list_goes_on() {
+            return self.item(
+                Marker { class: MarkerClass::Lost, number: None, label: None, text: content.to_owned() },
+                0,
+                blank_before,
+            );
+        }
         self.paragraph(content);
+    }
+
+    /// Where paragraphs are set apart by gaps, whole sentences on lines of
+    /// their own with no gap between are a list whose bullets were drawn,
+    /// not written (a browser prints `<ul>` bullets as shapes): the line
+    /// before becomes the list's first item.
+    fn gapless_list_goes_on(&mut self) -> bool {
+        if self.gapless_list && matches!(self.blocks.last(), Some(Block::Item { .. })) {
+            return true;
+        }
+        let Some(Block::Paragraph(text)) = self.blocks.last() else { return false };
+        if !self.one_line_block || !is_terminal(text) || text.ends_with(':') {
+            return false;
+        }
+        let text = text.clone();
+        self.blocks.pop();
+        self.item(Marker { class: MarkerClass::Lost, number: None, label: None, text }, 0, true);
+        self.gapless_list = true;
+        true
     }
 
     /// Whether this line carries on the last paragraph or item.
@@ -171,6 +203,7 @@ impl Assembler {
     }
 
     fn item(&mut self, marker: Marker, indent: usize, blank_before: bool) {
+        self.one_line_block = true;
         let previous = match self.blocks.last() {
             Some(Block::Item { level, text, .. }) => Some((*level, text.ends_with(':'))),
             _ => None,
@@ -237,6 +270,7 @@ impl Assembler {
     }
 
     fn heading(&mut self, text: &str, blank_before: bool) {
+        self.gapless_list = false;
         self.list.clear();
         self.lost_item_indent = None;
         self.lead_in = None;
@@ -261,6 +295,8 @@ impl Assembler {
     }
 
     fn paragraph(&mut self, text: &str) {
+        self.gapless_list = false;
+        self.one_line_block = true;
         self.list.clear();
         self.lost_item_indent = None;
         self.lead_in = None;
@@ -274,6 +310,7 @@ impl Assembler {
         let Some(Block::Paragraph(text) | Block::Item { text, .. }) = self.blocks.last_mut() else {
             return self.paragraph(content);
         };
+        self.one_line_block = false;
         let before: String = text.chars().rev().skip(1).take_while(|c| c.is_alphabetic()).collect();
         let after: String = content.chars().take_while(|c| c.is_alphabetic()).collect();
         let hyphenated = text.ends_with('-') && !before.is_empty() && starts_lowercase(content) && !after.is_empty();
