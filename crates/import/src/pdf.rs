@@ -2,16 +2,21 @@
 //! external program, so it works on every platform the kiosk runs on). The
 //! text then goes through the same rules as text pasted out of a PDF.
 //!
-//! Why `pdf-extract` (on `lopdf`), compared on this crate's corpus
-//! (LibreOffice and Chromium PDFs, `tests/corpus/`): it keeps each printed
-//! line as a line, each bullet in front of its item, a blank line between
-//! paragraphs and a hyphen at the end of its line, which is what the line
-//! rules need, so a PDF imports to the same Markdown as its text copied
-//! out of a viewer; a 40-page agreement takes ~0.3 s (benches/import_pdf.rs).
-//! `lopdf`'s own `extract_text` is twice as fast but puts every bullet and
-//! every line-end hyphen on a line of its own and keeps no paragraph gaps.
-//! `pdf_oxide` is ~450,000 lines with image and office-format dependencies:
-//! more than the kiosk should build to read text (see PDF_CHOICE below).
+//! Why `pdf-extract` (0.12, on `lopdf`), compared on this crate's corpus
+//! (LibreOffice and Chromium PDFs, `tests/corpus/`) with the alternatives:
+//! - `pdf-extract` keeps each printed line as a line, each bullet in front of
+//!   its item, a blank line between paragraphs and a hyphen at the end of its
+//!   line, which is what the line rules need: every corpus PDF imports to
+//!   the same Markdown as its text copied out of a viewer. 40 pages: ~0.1 s
+//!   on an idle machine (benches/import_pdf.rs).
+//! - `lopdf`'s own `extract_text` is about twice as fast but puts every
+//!   bullet and every line-end hyphen on a line of its own and keeps no
+//!   paragraph gaps.
+//! - `pdf_oxide` (0.3, default features off) is as fast, but joined lines
+//!   without a space (`private group.The school`, `straight away:a. write`)
+//!   and moved a table row below the paragraph after it; it is ~450,000
+//!   lines of Rust, added ~10 MB to a release binary and took over an hour
+//!   to build on the 2-core development machine.
 //!
 //! A PDF is untrusted input: its compressed streams are inflated first with
 //! a bound (`lopdf` would inflate a zip bomb without one), the extractor
