@@ -3,6 +3,8 @@
 //! before it. Nothing is dropped here: a line either starts a block or is
 //! joined to the last one.
 
+use std::collections::HashSet;
+
 use super::lines::{
     Marker, MarkerClass, colon_heading, heading_shape, is_all_caps, is_connective, is_terminal, list_marker,
     starts_lowercase, without_emphasis,
@@ -15,8 +17,9 @@ pub(super) struct Assembler {
     pub removed: Vec<Removed>,
     /// See `page::wrap_width`.
     width: Option<usize>,
-    /// The whole text in lowercase, to tell `e-safety` from a word hyphenated at a line end.
-    lowercase_text: String,
+    /// Words the text writes with a hyphen (`multi-factor`), lowercase, to
+    /// tell them from a word hyphenated at a line end.
+    hyphenated_words: HashSet<String>,
     /// The last physical line, for the wrap test.
     last_line_len: usize,
     last_line_indent: usize,
@@ -54,7 +57,7 @@ impl Assembler {
             blocks: Vec::new(),
             removed: Vec::new(),
             width,
-            lowercase_text: text.to_lowercase(),
+            hyphenated_words: hyphenated_words(text),
             last_line_len: 0,
             last_line_indent: 0,
             list: Vec::new(),
@@ -316,7 +319,8 @@ impl Assembler {
         let hyphenated = text.ends_with('-') && !before.is_empty() && starts_lowercase(content) && !after.is_empty();
         if hyphenated {
             let before: String = before.chars().rev().collect();
-            let written_with_hyphen = self.lowercase_text.contains(&format!("{}-{}", before.to_lowercase(), after));
+            let written_with_hyphen =
+                self.hyphenated_words.contains(&format!("{}-{}", before.to_lowercase(), after.to_lowercase()));
             if !(before.chars().count() == 1 || written_with_hyphen) {
                 text.pop();
             }
@@ -325,6 +329,24 @@ impl Assembler {
         }
         text.push_str(content);
     }
+}
+
+/// Each pair of letters-only parts joined by a hyphen within a line
+/// (`multi-factor` -> "multi-factor"; `e-safety` -> "e-safety").
+fn hyphenated_words(text: &str) -> HashSet<String> {
+    let mut words = HashSet::new();
+    for token in text.split_whitespace() {
+        let parts: Vec<&str> = token.split('-').collect();
+        for pair in parts.windows(2) {
+            let left: String = pair[0].chars().rev().take_while(|c| c.is_alphabetic()).collect();
+            let right: String = pair[1].chars().take_while(|c| c.is_alphabetic()).collect();
+            if !left.is_empty() && !right.is_empty() {
+                let left: String = left.chars().rev().collect();
+                words.insert(format!("{}-{}", left.to_lowercase(), right.to_lowercase()));
+            }
+        }
+    }
+    words
 }
 
 /// Titles that differ only in case, punctuation or "&" versus "and".

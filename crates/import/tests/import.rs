@@ -83,6 +83,20 @@ fn a_sentence_continuing_across_a_blank_line_is_rejoined_but_a_new_one_is_not() 
 }
 
 #[test]
+fn a_word_hyphenated_at_a_line_end_is_rejoined_but_a_hyphenated_word_keeps_its_hyphen() {
+    let input = "Staff keep personal infor-\nmation safe, use multi-\nfactor sign-in and follow the e-\nsafety policy. Multi-factor sign-in is on.\n";
+    assert_eq!(
+        md(input),
+        "Staff keep personal information safe, use multi-factor sign-in and follow the e-safety policy. Multi-factor sign-in is on.\n"
+    );
+}
+
+#[test]
+fn ligatures_and_no_break_spaces_from_a_pdf_become_plain_text() {
+    assert_eq!(md("The ﬁrst ﬂag is conﬁdential:\u{a0}report it.\n"), "The first flag is confidential: report it.\n");
+}
+
+#[test]
 fn page_numbers_are_removed_wherever_they_land() {
     let input =
         "- I will store my passwords securely. 28\n\n6\n\n- I will report\n\nPage 6 of 6\n\nany loss at once.\n";
