@@ -39,8 +39,9 @@ use assemble::{Assembler, LineIn};
 use debris::{is_signature_block, looks_like_date, metadata};
 use page::Mark;
 
-/// The result of an import.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The result of an import: what the kiosk's preview and the office show
+/// before anyone publishes (serialisable for a web page as it is).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Imported {
     /// The agreement as CommonMark.
     pub markdown: String,
