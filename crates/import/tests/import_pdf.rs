@@ -104,3 +104,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_forty_page_pdf_loses_its_headers_and_footers_and_keeps_every_item_and_heading() {
+    let pdf = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/benches/fixtures/forty-pages.pdf")).unwrap();
+    let imported = import_bytes("handbook.pdf", &pdf).unwrap();
+    let lines: Vec<&str> = imported.markdown.lines().collect();
+    // 32 parts, each with 7 sections and 20 list entries (5 of them the topics under a lead-in).
+    assert_eq!(lines.iter().filter(|l| l.starts_with("## ")).count(), 32 * 7);
+    assert_eq!(lines.iter().filter(|l| l.starts_with("- ")).count(), 32 * 20);
+    for furniture in ["Page ", "Hillside Primary School Staff", "……"] {
+        assert!(!imported.markdown.contains(furniture), "{furniture:?} left in the text");
+    }
+    let footers = imported.removed.iter().filter(|r| r.reason == RemovedReason::PageNumber).count();
+    assert_eq!(footers, 40, "one 'Page N of 40' a page");
+}
