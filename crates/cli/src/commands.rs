@@ -281,15 +281,7 @@ fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
         None => print!("{}", imported.markdown),
     }
     // The report goes to stderr so stdout stays pure Markdown.
-    if let Some(title) = &imported.title {
-        eprintln!("Title: {title}");
-    }
-    for (label, value) in &imported.metadata {
-        eprintln!("Kept out of the text: {label}: {value}");
-    }
-    for removed in &imported.removed {
-        eprintln!("Removed {removed}");
-    }
+    eprint!("{}", signbook_import::report_text(&imported));
     Ok(ExitCode::SUCCESS)
 }
 

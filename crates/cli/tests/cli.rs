@@ -281,7 +281,7 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
     std::fs::write(env.path("policy.doc"), b"\xd0\xcf\x11\xe0").unwrap();
     for (file, message) in [
         ("policy.docx", "is not a readable Word document"),
-        ("policy.doc", "cannot import this kind of file; use .docx, .txt or .md"),
+        ("policy.doc", "cannot import this kind of file; use .pdf, .docx, .odt, .txt or .md"),
         ("latin1.txt", "is not UTF-8 text"),
         ("missing.txt", "cannot read"),
     ] {
@@ -292,6 +292,27 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
             .code(2)
             .stderr(predicate::str::contains(message));
     }
+}
+
+#[test]
+fn import_reads_a_pdf_and_refuses_a_scan_with_advice() {
+    let env = Env::new();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/corpus/");
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}toc-dot-leaders.pdf")])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# Acceptable Use Policy (Staff)\n\n## 1. Introduction\n"))
+        .stderr(
+            predicate::str::contains("Kept out of the text: Version: 4.1")
+                .and(predicate::str::contains("Removed table of contents: \"Contents\""))
+                .and(predicate::str::contains("Removed page header or footer: \"Version 4.1 Page 1 of 3\"")),
+        );
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}scanned-no-text.pdf")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("looks like a scan").and(predicate::str::contains("paste its text")));
 }
 
 #[test]

@@ -145,7 +145,15 @@ fn admin_imports_previews_and_publishes_a_version_the_kiosk_then_shows() {
     assert_eq!(preview.markdown, "# VISITOR RULES\n\nI will wear my badge \\<b>at all times\\</b>.\n");
     assert_eq!(preview.html, "<h1>VISITOR RULES</h1>\n<p>I will wear my badge &lt;b&gt;at all times&lt;/b&gt;.</p>\n");
     assert_eq!(preview.removed.len(), 1);
-    assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_unsupported");
+    assert_eq!(kiosk.admin_import("rules.doc", b"\xd0\xcf", now).unwrap_err().code(), "import_unsupported");
+    assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_bad_pdf");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/corpus/");
+    let scan = std::fs::read(format!("{corpus}scanned-no-text.pdf")).unwrap();
+    assert_eq!(kiosk.admin_import("scan.pdf", &scan, now).unwrap_err().code(), "import_scanned_pdf");
+    let pdf = std::fs::read(format!("{corpus}visitor-short.pdf")).unwrap();
+    let from_pdf = kiosk.admin_import("C:\\Users\\office\\Visitor Agreement.pdf", &pdf, now).unwrap();
+    assert!(from_pdf.html.starts_with("<h1>Visitor Agreement</h1>"), "{}", from_pdf.html);
+    assert!(from_pdf.removed.iter().any(|r| r.text == "School....."), "{:?}", from_pdf.removed);
 
     let row =
         kiosk.admin_publish(&preview.markdown, "Visitor rules 2026", &[Role::new("visitor").unwrap()], now).unwrap();

@@ -388,7 +388,7 @@ export type Removed = {
 /**
  * Kinds of debris.
  */
-export type RemovedReason = "word_bookmark" | "page_number" | "glued_page_number" | "signature_block" | "repeated_title";
+export type RemovedReason = "word_bookmark" | "page_number" | "glued_page_number" | "signature_block" | "repeated_title" | "page_header_footer" | "table_of_contents";
 
 /**
  * The outcome of [`Store::verify`].
