@@ -11,9 +11,9 @@
 use std::fmt;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
@@ -32,6 +32,10 @@ const MAX_RESPONSE_BYTES: u64 = 1 << 20;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait for the office to read a request or start answering.
 const IO_TIMEOUT: Duration = Duration::from_secs(60);
+/// A kept-alive connection idle longer than this is not reused: the office
+/// closes idle connections after 30 s, and a request sent just as it does
+/// would fail. Within a push the batches follow each other at once.
+const REUSE_IDLE_MAX: Duration = Duration::from_secs(15);
 
 /// Turns `HOST:PORT` (an IPv6 host in brackets) into the addresses to try,
 /// in order. The kiosk uses the system resolver; tests answer what they need.
@@ -56,12 +60,20 @@ pub struct OfficeClient {
     url: String,
     expected: Hash32,
     verifier: Arc<PinnedVerifier>,
-    agent: ureq::Agent,
+    /// Makes an agent (a connection pool) with the pinned configuration.
+    new_agent: Arc<dyn Fn() -> ureq::Agent + Send + Sync>,
+    agent: Arc<Mutex<PooledAgent>>,
     /// Seconds to add to this kiosk's clock to get the office's, learnt
     /// from a `clock_skew` refusal (see [`OfficeClient::signed_call`]).
     clock_offset: Arc<AtomicI64>,
     /// Requests sent, retries included.
     requests: Arc<AtomicU64>,
+}
+
+/// The agent in use and when it last finished a request.
+struct PooledAgent {
+    agent: ureq::Agent,
+    idle_since: Instant,
 }
 
 impl fmt::Debug for OfficeClient {
@@ -85,24 +97,30 @@ impl OfficeClient {
     pub fn with_resolver(office_url: &str, fingerprint: Hash32, resolver: Option<Resolver>) -> Result<Self> {
         parse_office_url(office_url)?;
         let (config, verifier) = pinned_client_config(fingerprint);
-        let mut agent = ureq::AgentBuilder::new()
-            .tls_config(config)
-            .https_only(true)
-            // The office never redirects; a redirect is not to be followed.
-            .redirects(0)
-            .timeout_connect(CONNECT_TIMEOUT)
-            .timeout_read(IO_TIMEOUT)
-            .timeout_write(IO_TIMEOUT)
-            .max_idle_connections_per_host(1)
-            .user_agent(concat!("signbook-kiosk/", env!("CARGO_PKG_VERSION")));
-        if let Some(resolver) = resolver {
-            agent = agent.resolver(move |netloc: &str| resolver(netloc));
-        }
+        let new_agent = move || {
+            let builder = ureq::AgentBuilder::new()
+                .tls_config(config.clone())
+                .https_only(true)
+                // The office never redirects; a redirect is not to be followed.
+                .redirects(0)
+                .timeout_connect(CONNECT_TIMEOUT)
+                .timeout_read(IO_TIMEOUT)
+                .timeout_write(IO_TIMEOUT)
+                .max_idle_connections_per_host(1)
+                .user_agent(concat!("signbook-kiosk/", env!("CARGO_PKG_VERSION")));
+            match resolver.clone() {
+                Some(resolver) => builder.resolver(move |netloc: &str| resolver(netloc)),
+                None => builder,
+            }
+            .build()
+        };
+        let agent = PooledAgent { agent: new_agent(), idle_since: Instant::now() };
         Ok(OfficeClient {
             url: office_url.trim().trim_end_matches('/').to_owned(),
             expected: fingerprint,
             verifier,
-            agent: agent.build(),
+            new_agent: Arc::new(new_agent),
+            agent: Arc::new(Mutex::new(agent)),
             clock_offset: Arc::new(AtomicI64::new(0)),
             requests: Arc::new(AtomicU64::new(0)),
         })
@@ -129,9 +147,29 @@ impl OfficeClient {
         self.requests.load(Ordering::Relaxed)
     }
 
+    /// The agent for the next request: the one in use, unless its
+    /// connection has been idle too long to trust.
+    fn agent(&self) -> ureq::Agent {
+        let mut pooled = self.agent.lock().unwrap_or_else(|p| p.into_inner());
+        if pooled.idle_since.elapsed() > REUSE_IDLE_MAX {
+            pooled.agent = (self.new_agent)();
+        }
+        pooled.agent.clone()
+    }
+
+    fn finished_request(&self) {
+        self.agent.lock().unwrap_or_else(|p| p.into_inner()).idle_since = Instant::now();
+    }
+
     /// Sends `POST path` with a JSON body and extra headers; any status.
     pub fn post(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<HttpResponse> {
-        let mut request = self.agent.post(&format!("{}{path}", self.url)).set("Content-Type", "application/json");
+        let result = self.send(path, headers, body);
+        self.finished_request();
+        result
+    }
+
+    fn send(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<HttpResponse> {
+        let mut request = self.agent().post(&format!("{}{path}", self.url)).set("Content-Type", "application/json");
         for (name, value) in headers {
             request = request.set(name, value);
         }
