@@ -21,6 +21,11 @@ pub enum KioskError {
     /// An admin action without an unlocked admin session.
     #[error("the admin area is locked; enter the admin PIN again")]
     AdminLocked,
+    /// "Sync now" when the background sync could not be started.
+    #[error(
+        "the background sync is not running, so records cannot be sent now; restart the kiosk app (records are kept here meanwhile)"
+    )]
+    SyncNotRunning,
 }
 
 impl KioskError {
@@ -31,6 +36,7 @@ impl KioskError {
             KioskError::Import(e) => e.code(),
             KioskError::Sync(e) => e.code(),
             KioskError::AdminLocked => "admin_locked",
+            KioskError::SyncNotRunning => "sync_not_running",
         }
     }
 

@@ -35,7 +35,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use records::{Erasure, ErasureReceipt, Receipt, RecordFilter, SignRequest};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
-pub use sync_state::{SyncConfig, SyncStatus};
+pub use sync_state::{SyncConfig, SyncProgress};
 
 /// How long a writer waits for another process's transaction to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
