@@ -16,10 +16,15 @@ export interface Receipt { id: string; seq: number; reference: string; first_nam
 export interface KioskSettings { school_name: string; idle_timeout_secs: number; roles: string[] }
 export interface AgreementRow { hash: string; title: string; published_at: string; current_for: string[]; signatures: number }
 export interface Destination { label: string; path: string; removable: boolean }
-export interface SyncStatus { paired: boolean; office_url: string | null; pending: number; last_success: string | null; last_error: string | null }
+export interface SyncView {
+  paired: boolean; office_url: string | null; pending: number;
+  last_success: string | null; last_attempt: string | null; last_error: string | null; last_error_code: string | null;
+  /** A push is in flight, or asked for and about to start. */
+  syncing: boolean;
+}
 export interface AdminOverview {
   device_id: string; database: string; records: number; last_signed_at: string | null;
-  sync: SyncStatus;
+  sync: SyncView;
   agreements: AgreementRow[]; settings: KioskSettings; known_roles: string[]; destinations: Destination[];
 }
 export interface VerifyReport { records: number; erased: number; checkpoints: number; head_seq: number | null; problem: { seq: number; kind: { kind: string } } | null }
@@ -48,8 +53,10 @@ export interface AdminBackend {
   lock(): Promise<void>;
   overview(): Promise<AdminOverview>;
   verify(): Promise<VerifyReport>;
-  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncStatus>;
-  syncNow(): Promise<SyncStatus>;
+  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncView>;
+  /** Wakes the background sync and answers at once; poll `syncStatus` for the outcome. */
+  syncNow(): Promise<SyncView>;
+  syncStatus(): Promise<SyncView>;
   exportTo(folder: string): Promise<ExportDone>;
   importFile(name: string, bytes: Uint8Array): Promise<ImportPreview>;
   preview(markdown: string): Promise<string>;
@@ -75,6 +82,7 @@ export const tauriAdmin: AdminBackend = {
   verify: () => invoke('admin_verify'),
   pair: (officeUrl, code, fingerprint) => invoke('admin_pair', { officeUrl, code, fingerprint }),
   syncNow: () => invoke('admin_sync_now'),
+  syncStatus: () => invoke('admin_sync_status'),
   exportTo: (folder) => invoke('admin_export', { folder }),
   importFile: (name, bytes) => invoke('admin_import', bytes, { headers: { 'x-file-name': encodeURIComponent(name) } }),
   preview: (markdown) => invoke('admin_preview', { markdown }),
