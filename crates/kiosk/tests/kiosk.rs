@@ -4,7 +4,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use signbook_core::role::Role;
 use signbook_core::store::{KioskSettings, SigningStatus};
-use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, Submission};
+use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, SharedKiosk, Submission};
+use signbook_sync::BackgroundOptions;
 
 const DEMO_SIGNATURE: &str = include_str!("../../../assets/demo-signature.json");
 
@@ -215,18 +216,19 @@ fn export_goes_only_to_an_offered_destination() {
 
 #[test]
 fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
-    let (_dir, mut kiosk) = open();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = SharedKiosk::open(dir.path().join("kiosk.db"), BackgroundOptions::default());
     let now = Utc::now();
     let fingerprint = "ab".repeat(32);
     assert_eq!(
-        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code(),
+        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code,
         "admin_locked"
     );
-    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "admin_locked");
-    kiosk.admin_set_first_pin("2580", now).unwrap();
-    let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "admin_locked");
+    kiosk.with(|k| k.admin_set_first_pin("2580", now)).unwrap();
+    let receipt = kiosk.with(|k| k.submit(&submission(k, "staff", "Ann Jones", DEMO_SIGNATURE))).unwrap();
 
-    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "not_paired", "nothing to sync to before pairing");
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "not_paired", "nothing to sync to before pairing");
     for (office, fingerprint, code) in [
         ("http://office.local:8443", fingerprint.as_str(), "office_url_invalid"),
         ("https://office.local:8443/v1/pair", fingerprint.as_str(), "office_url_invalid"),
@@ -235,7 +237,7 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
         ("https://127.0.0.1:9", fingerprint.as_str(), "office_unreachable"),
     ] {
         let error = kiosk.admin_pair(office, "ABCD-EFGH", fingerprint, now).unwrap_err();
-        assert_eq!(error.code(), code, "{office} {fingerprint}: {error}");
+        assert_eq!(error.code, code, "{office} {fingerprint}: {}", error.message);
     }
     let sync = kiosk.admin_overview(now).unwrap().sync;
     assert!(!sync.paired && sync.office_url.is_none(), "a refused pairing saves nothing: {sync:?}");
