@@ -24,6 +24,7 @@ fn main() {
         "admin_verify",
         "admin_pair",
         "admin_sync_now",
+        "admin_sync_status",
         "admin_export",
         "admin_import",
         "admin_preview",

@@ -1,5 +1,5 @@
 //! `signbook-kiosk`: the reception kiosk. A thin Tauri shell: every command
-//! in [`commands`] is a few lines over `signbook_kiosk::Kiosk`.
+//! in [`commands`] is one call on `signbook_kiosk::SharedKiosk`.
 //!
 //! Usage: `signbook-kiosk [--windowed]`. The database is found as the CLI
 //! finds it (`SIGNBOOK_DB`, else the platform data directory), so
@@ -9,15 +9,12 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
-
-use std::sync::Mutex;
+mod window;
 
 use anyhow::Context as _;
-use signbook_kiosk::Kiosk;
-use signbook_sync::BackgroundSync;
+use signbook_kiosk::SharedKiosk;
+use signbook_sync::BackgroundOptions;
 use tauri::{Manager, WebviewUrl, WebviewWindowBuilder};
-
-use commands::{CommandError, KioskState};
 
 /// The one window's label; the capability in capabilities/kiosk.json names it.
 const WINDOW: &str = "kiosk";
@@ -41,26 +38,10 @@ fn main() -> anyhow::Result<()> {
         }
     }
 
-    // A kiosk that cannot open its database still starts, and says why on
-    // screen: a blank window or a silent exit helps nobody at reception.
-    let (state, db_path) = match signbook_core::paths::default_db_path()
-        .map_err(signbook_kiosk::KioskError::from)
-        .and_then(|path| Kiosk::open(&path).map(|kiosk| (kiosk, path)))
-    {
-        Ok((kiosk, path)) => (KioskState::Ready(Box::new(Mutex::new(kiosk))), Some(path)),
-        Err(e) => {
-            tracing::error!("cannot open the kiosk database: {e}");
-            (KioskState::Failed(CommandError::from(e)), None)
-        }
-    };
-    // Sends records to the office on its own thread and database connection,
-    // backing off while the office is unreachable; signing never waits on it.
-    // Before pairing it only checks now and then whether pairing has happened.
-    let _sync = db_path.and_then(|path| {
-        BackgroundSync::start(path, Default::default())
-            .inspect_err(|e| tracing::error!("cannot start the background sync: {e}"))
-            .ok()
-    });
+    // Opens the database and starts the background sync (its own thread
+    // and connection; signing never waits on it). A kiosk that cannot open
+    // its database still starts, and says why on screen.
+    let kiosk = SharedKiosk::open_default(BackgroundOptions::default());
 
     tauri::Builder::default()
         // First, so a second launch only brings the running kiosk forward.
@@ -69,7 +50,7 @@ fn main() -> anyhow::Result<()> {
                 let _ = window.set_focus();
             }
         }))
-        .manage(state)
+        .manage(kiosk)
         .invoke_handler(tauri::generate_handler![
             commands::welcome,
             commands::agreement_for,
@@ -83,6 +64,7 @@ fn main() -> anyhow::Result<()> {
             commands::admin_verify,
             commands::admin_pair,
             commands::admin_sync_now,
+            commands::admin_sync_status,
             commands::admin_export,
             commands::admin_import,
             commands::admin_preview,
@@ -101,6 +83,9 @@ fn main() -> anyhow::Result<()> {
                 .zoom_hotkeys_enabled(false)
                 .build()?;
             window.with_webview(software_rendering)?;
+            if !windowed {
+                window::fill_monitor(&window);
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

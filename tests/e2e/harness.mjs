@@ -41,12 +41,22 @@ function waitForPort(port, timeoutMs = 20_000) {
   });
 }
 
-/** Xvfb (unless a display exists) and tauri-driver, with the kiosk's environment. */
-export async function startDrivers() {
+/** The largest screen `setScreenSize` can switch to: Xvfb cannot grow past its starting size. */
+const LARGEST_SCREEN = '1920x1280';
+
+/**
+ * Xvfb (unless a display exists) and tauri-driver, with the kiosk's environment.
+ * `resizable`: start Xvfb at LARGEST_SCREEN and let `setScreenSize` change it
+ * (the screen tests); otherwise a fixed 1280x800 screen.
+ */
+export async function startDrivers({ resizable = false } = {}) {
   const env = { ...process.env, SIGNBOOK_DB: db, SIGNBOOK_EXPORT_DIR: exportDir, RUST_LOG: 'warn' };
   if (!process.env.SIGNBOOK_E2E_USE_DISPLAY) {
     env.DISPLAY = display;
-    children.push(spawn('Xvfb', [display, '-screen', '0', '1280x800x24', '-nolisten', 'tcp'], { stdio: 'ignore' }));
+    const size = resizable ? LARGEST_SCREEN : '1280x800';
+    // Without -noreset, Xvfb forgets the size screen-size.py set whenever no X client is connected.
+    const keepSize = resizable ? ['-noreset'] : [];
+    children.push(spawn('Xvfb', [display, '-screen', '0', `${size}x24`, '-nolisten', 'tcp', ...keepSize], { stdio: 'ignore' }));
     await new Promise((r) => setTimeout(r, 500));
   }
   const driver = spawn('tauri-driver', ['--port', '4444', '--native-port', '4445', '--native-driver', '/usr/bin/WebKitWebDriver'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -75,17 +85,58 @@ export async function launch() {
   return browser;
 }
 
+/** Changes the Xvfb screen's size, as rotating or re-plugging a monitor would (needs `startDrivers({ resizable: true })`). */
+export function setScreenSize(width, height) {
+  if (process.env.SIGNBOOK_E2E_USE_DISPLAY) throw new Error('the screen tests resize the screen: run them on their own Xvfb, without SIGNBOOK_E2E_USE_DISPLAY');
+  execFileSync('python3', [join(import.meta.dirname, 'screen-size.py'), `${width}x${height}`], { env: { ...process.env, DISPLAY: display } });
+}
+
+/**
+ * Starts matchbox-window-manager, the window manager of many embedded kiosks,
+ * and returns a function that stops it. Resolves once it manages the screen.
+ */
+export async function startWindowManager() {
+  const env = { ...process.env, DISPLAY: display };
+  const wm = spawn('matchbox-window-manager', [], { env, stdio: 'ignore' });
+  const exited = new Promise((r) => wm.once('exit', r));
+  const deadline = Date.now() + 10_000;
+  // An EWMH window manager announces itself on the root window.
+  while (!/window id/.test(execFileSync('xprop', ['-root', '_NET_SUPPORTING_WM_CHECK'], { env, encoding: 'utf8' }))) {
+    if (Date.now() > deadline || wm.exitCode !== null) throw new Error('matchbox-window-manager did not start (is it installed? ./scripts/setup test)');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return async () => {
+    wm.kill('SIGTERM');
+    await exited;
+  };
+}
+
+/** Where the kiosk's window is on the X screen, and how big: what a person at the screen sees. */
+export function kioskWindowGeometry() {
+  const tree = execFileSync('xwininfo', ['-root', '-tree'], { env: { ...process.env, DISPLAY: display }, encoding: 'utf8' });
+  // e.g. `0x1600003 "Signbook": ("signbook-kiosk" "Signbook-kiosk")  1024x600+0+0  +0+0`
+  const windows = [...tree.matchAll(/"Signbook": \([^)]*\)\s+(\d+)x(\d+)[+-]-?\d+[+-]-?\d+\s+\+(-?\d+)\+(-?\d+)/g)]
+    .map(([, width, height, x, y]) => ({ x: Number(x), y: Number(y), width: Number(width), height: Number(height) }));
+  if (windows.length !== 1) throw new Error(`expected one Signbook window, found ${windows.length}:\n${tree}`);
+  return windows[0];
+}
+
+/** A screenshot of the whole X display, as a person would see it (no accessibility check). */
+export async function screenshot(browser, name) {
+  await browser.pause(250); // let the screen settle (focus, layout)
+  // The X display itself. WebKitWebDriver's own screenshot waits for a
+  // composited frame that never comes now that the kiosk paints without GPU
+  // compositing (src-tauri/src/main.rs).
+  execFileSync('/usr/bin/import', ['-display', display, '-window', 'root', join(SHOTS, `${name}.png`)]);
+}
+
 export function cli(...args) {
   return execFileSync(CLI, args, { env: { ...process.env, SIGNBOOK_DB: db }, encoding: 'utf8' });
 }
 
 /** Screenshot and accessibility check of what is on screen now. */
 export async function look(browser, name) {
-  await browser.pause(250); // let the screen settle (focus, layout)
-  // The X display itself, as a person would see it. WebKitWebDriver's own
-  // screenshot waits for a composited frame that never comes now that the
-  // kiosk paints without GPU compositing (src-tauri/src/main.rs).
-  execFileSync('/usr/bin/import', ['-display', display, '-window', 'root', join(SHOTS, `${name}.png`)]);
+  await screenshot(browser, name);
   await browser.execute(AXE_SOURCE);
   const result = await browser.executeAsync((done) => {
     // eslint-disable-next-line no-undef

@@ -1,14 +1,29 @@
 // End-to-end: the release kiosk under Xvfb, driven through tauri-driver.
 // Each test launches the app as a fresh process on the same database, and
 // checks what was stored with the `signbook` CLI, as an auditor would.
+// Each test sets up what it needs (a PIN, a record to export), so any one
+// can run alone: npm test -- --test-name-pattern='pairing'.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { cli, click, drawSignature, exportDir, launch, workDir, look, screen, startDrivers, startOffice, stopDrivers, waitForScreen } from './harness.mjs';
 
 const PIN = '2580';
+const DEMO_SIGNATURE = resolve(import.meta.dirname, '../../assets/demo-signature.json');
 const recordCount = () => JSON.parse(cli('verify', '--json')).records;
+
+/** The admin PIN forgotten (and any lockout lifted), as `signbook admin-pin reset` does for an IT technician. */
+const forgetAdminPin = () => cli('admin-pin', 'reset');
+
+/** Sets the first admin PIN on the PIN screen the kiosk shows once it has none. */
+async function setFirstPin(browser) {
+  await waitForScreen(browser, 'admin-pin');
+  await (await browser.$('#pin')).setValue(PIN);
+  await (await browser.$('#pin-again')).setValue(PIN);
+  await click(browser, '#pin-submit');
+  await waitForScreen(browser, 'admin');
+}
 
 /** Runs `body` with a fresh kiosk process, closing it afterwards. */
 async function withKiosk(body) {
@@ -25,13 +40,11 @@ async function expectAccessible(browser, name) {
   assert.deepEqual(violations, [], `axe found problems on ${name}`);
 }
 
-/** The keyboard route to the admin area (Ctrl+Alt+A), unlocked with the PIN set earlier. */
+/** The keyboard route to the admin area (Ctrl+Alt+A), with a PIN this test sets. */
 async function openAdmin(browser) {
+  forgetAdminPin();
   await browser.keys(['Control', 'Alt', 'a']);
-  await waitForScreen(browser, 'admin-pin');
-  await (await browser.$('#pin')).setValue(PIN);
-  await click(browser, '#pin-submit');
-  await waitForScreen(browser, 'admin');
+  await setFirstPin(browser);
 }
 
 /** Welcome → role → agreement read to the end → name screen. */
@@ -241,16 +254,16 @@ test('an idle kiosk wipes what was typed and returns to welcome', async () => {
 });
 
 test('admin: first PIN, every tab, export to a folder, back to the kiosk', async () => {
+  forgetAdminPin();
   await withKiosk(async (browser) => {
+    // A record to export, signed as the kiosk would (once the kiosk has published its first agreement).
+    cli('sign', '--role', 'governor', '--name', 'Siân Lloyd-Jones', '--strokes', DEMO_SIGNATURE);
     // The hidden gesture: press and hold the school's name.
     const heading = await browser.$('h1.school-name');
     await browser.action('pointer').move({ origin: heading }).down().pause(3300).up().perform();
     await waitForScreen(browser, 'admin-pin');
     await expectAccessible(browser, 'admin-1-first-pin');
-    await (await browser.$('#pin')).setValue(PIN);
-    await (await browser.$('#pin-again')).setValue(PIN);
-    await click(browser, '#pin-submit');
-    await waitForScreen(browser, 'admin');
+    await setFirstPin(browser);
     await browser.waitUntil(async () => (await (await browser.$('#record-count')).isExisting()));
     assert.match(await (await browser.$('#sync-pending')).getText(), new RegExp(`: ${recordCount()}$`));
     await click(browser, '#verify');
@@ -385,6 +398,9 @@ test('pairing in the admin area with a real office server, which then holds ever
 
 test('wrong PINs lock the admin area, and a restart does not lift the lock', async () => {
   await withKiosk(async (browser) => {
+    await openAdmin(browser);
+    await click(browser, '#admin-exit');
+    await waitForScreen(browser, 'welcome');
     await browser.keys(['Control', 'Alt', 'a']);
     await waitForScreen(browser, 'admin-pin');
     for (let attempt = 1; attempt <= 6; attempt++) {
@@ -404,5 +420,5 @@ test('wrong PINs lock the admin area, and a restart does not lift the lock', asy
     await browser.waitUntil(async () => /locked/.test(await (await browser.$('#pin-error')).getText()));
     assert.equal(await screen(browser), 'admin-pin', 'even the right PIN waits out the lock');
   });
-  assert.ok(existsSync(exportDir));
+  forgetAdminPin();
 });

@@ -6,7 +6,7 @@ import { invoke } from '@tauri-apps/api/core';
 
 import type {
   AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, KioskSettings, NameCheck, Receipt,
-  Submission, SyncStatus, UiError, VerifyReport, Welcome,
+  Submission, SyncView, UiError, VerifyReport, Welcome,
 } from './generated/types';
 
 // The Rust types, generated (see the file's header); re-exported so the UI
@@ -35,8 +35,10 @@ export interface AdminBackend {
   lock(): Promise<void>;
   overview(): Promise<AdminOverview>;
   verify(): Promise<VerifyReport>;
-  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncStatus>;
-  syncNow(): Promise<SyncStatus>;
+  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncView>;
+  /** Wakes the background sync and answers at once; poll `syncStatus` for the outcome. */
+  syncNow(): Promise<SyncView>;
+  syncStatus(): Promise<SyncView>;
   exportTo(folder: string): Promise<ExportDone>;
   importFile(name: string, bytes: Uint8Array): Promise<ImportPreview>;
   preview(markdown: string): Promise<string>;
@@ -62,6 +64,7 @@ export const tauriAdmin: AdminBackend = {
   verify: () => invoke('admin_verify'),
   pair: (officeUrl, code, fingerprint) => invoke('admin_pair', { officeUrl, code, fingerprint }),
   syncNow: () => invoke('admin_sync_now'),
+  syncStatus: () => invoke('admin_sync_status'),
   exportTo: (folder) => invoke('admin_export', { folder }),
   importFile: (name, bytes) => invoke('admin_import', bytes, { headers: { 'x-file-name': encodeURIComponent(name) } }),
   preview: (markdown) => invoke('admin_preview', { markdown }),

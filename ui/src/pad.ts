@@ -2,8 +2,10 @@
 // with smoothing); this wrapper adds what a kiosk needs on top of it.
 //
 // - High-DPI: the canvas has devicePixelRatio pixels per CSS pixel.
-// - A resize or rotation rescales the strokes to the new size and redraws
-//   them, instead of the canvas being wiped by the resize.
+// - A resize or rotation refits the strokes to the new size and redraws
+//   them, instead of the canvas being wiped by the resize. The pad fills the
+//   screen's free room, so a rotation changes its shape: the strokes are
+//   scaled evenly and centred, never stretched.
 // - Pad units are the pad's CSS pixels at the time of submitting; the core
 //   only sees {width, height, strokes: [[{x, y}]]}. Time and pressure, which
 //   are behavioural biometrics, never leave the webview.
@@ -41,7 +43,7 @@ export class Pad {
     this.canvas.getContext('2d')?.scale(ratio, ratio);
     this.size = { width, height };
     if (old.width > 0 && data.length > 0) {
-      this.pad.fromData(scaleStrokes(data, width / old.width, height / old.height));
+      this.pad.fromData(refitStrokes(data, old, this.size));
     } else {
       this.pad.clear();
     }
@@ -72,11 +74,23 @@ export class Pad {
   }
 }
 
-export function scaleStrokes(data: PointGroup[], sx: number, sy: number): PointGroup[] {
-  return data.map((group) => ({ ...group, points: group.points.map((p) => ({ ...p, x: p.x * sx, y: p.y * sy })) }));
+interface Size {
+  width: number;
+  height: number;
 }
 
-export function padJson(data: PointGroup[], size: { width: number; height: number }): PadJson {
+/** Strokes drawn on a pad of size `from`, fitted into a pad of size `to`:
+ *  one scale for both axes (the largest that keeps the old pad's area
+ *  inside the new one), centred. A resize that keeps the shape keeps each
+ *  point at the same place on the pad. */
+export function refitStrokes(data: PointGroup[], from: Size, to: Size): PointGroup[] {
+  const scale = Math.min(to.width / from.width, to.height / from.height);
+  const dx = (to.width - from.width * scale) / 2;
+  const dy = (to.height - from.height * scale) / 2;
+  return data.map((group) => ({ ...group, points: group.points.map((p) => ({ ...p, x: p.x * scale + dx, y: p.y * scale + dy })) }));
+}
+
+export function padJson(data: PointGroup[], size: Size): PadJson {
   const round = (v: number) => Math.round(v * 100) / 100;
   return {
     width: size.width,

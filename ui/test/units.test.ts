@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { IdleTimer } from '../src/idle';
-import { padJson, scaleStrokes } from '../src/pad';
+import { padJson, refitStrokes } from '../src/pad';
 import en from '../src/messages/en.json';
 import cy from '../src/messages/cy.json';
 import { destinationName, errorText, problemText, removedReasonText, roleName, setLang, t } from '../src/i18n';
@@ -29,9 +29,17 @@ describe('signature pad geometry', () => {
   const group = { penColor: 'black', dotSize: 0, minWidth: 1, maxWidth: 3, velocityFilterWeight: 0.7, compositeOperation: 'source-over' as const };
   it('a resize keeps each point at the same place on the pad', () => {
     const data = [{ ...group, points: [{ x: 100, y: 50, time: 1, pressure: 0.5 }] }];
-    const scaled = scaleStrokes(data, 0.5, 0.5);
+    const scaled = refitStrokes(data, { width: 600, height: 240 }, { width: 300, height: 120 });
     expect(scaled[0].points[0]).toMatchObject({ x: 50, y: 25 });
     expect(data[0].points[0].x).toBe(100);
+  });
+  it('a rotation to portrait keeps the signature’s shape, centred on the taller pad', () => {
+    // Corners of a landscape pad, then the pad turns 800 wide x 900 tall.
+    const data = [{ ...group, points: [{ x: 0, y: 0, time: 1, pressure: 0.5 }, { x: 1000, y: 300, time: 2, pressure: 0.5 }] }];
+    const [a, b] = refitStrokes(data, { width: 1000, height: 300 }, { width: 800, height: 900 })[0].points;
+    expect(a).toMatchObject({ x: 0, y: 330 });
+    expect(b).toMatchObject({ x: 800, y: 570 });
+    expect((b.x - a.x) / (b.y - a.y)).toBeCloseTo(1000 / 300);
   });
   it('sends only positions in pad units: no time, no pressure', () => {
     const data = [{ ...group, points: [{ x: 1.23456, y: 2, time: 99, pressure: 0.4 }] }];

@@ -224,22 +224,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
-                println!(
-                    "office: {}",
-                    status.office_url.as_deref().unwrap_or("not paired (see: signbook pair --help)")
-                );
-                println!(
-                    "acknowledged: 1 to {} of {}; pending: {} records, {} erasures",
-                    status.acknowledged_seq, status.head_seq, status.pending, status.pending_erasures
-                );
-                println!("last success: {}", status.last_success_at.as_deref().unwrap_or("never"));
-                match (&status.last_error_code, &status.last_error) {
-                    (Some(code), Some(message)) => println!(
-                        "last error ({code}, at {}): {message}",
-                        status.last_attempt_at.as_deref().unwrap_or("?")
-                    ),
-                    _ => println!("last error: none"),
-                }
+                print_sync_status(&status);
             }
         }
         Command::ExportBundle { out } => {
@@ -281,15 +266,7 @@ fn import(file: &Path, out: Option<&Path>) -> Result<ExitCode> {
         None => print!("{}", imported.markdown),
     }
     // The report goes to stderr so stdout stays pure Markdown.
-    if let Some(title) = &imported.title {
-        eprintln!("Title: {title}");
-    }
-    for (label, value) in &imported.metadata {
-        eprintln!("Kept out of the text: {label}: {value}");
-    }
-    for removed in &imported.removed {
-        eprintln!("Removed {removed}");
-    }
+    eprint!("{}", signbook_import::report_text(&imported));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -311,4 +288,30 @@ fn read_text(path: &Path, max: usize) -> Result<String> {
 fn parse_date(text: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .with_context(|| format!("\"{text}\" is not a date; use YYYY-MM-DD, e.g. 2026-09-01"))
+}
+
+/// `signbook sync-status` in words: an unpaired kiosk says so and what
+/// waits; a paired one, how far the office has acknowledged and how the
+/// last push went.
+fn print_sync_status(status: &signbook_core::store::SyncProgress) {
+    let Some(office) = &status.office_url else {
+        println!(
+            "not paired with an office: {} records wait on this kiosk (pair with: signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256)",
+            status.pending
+        );
+        return;
+    };
+    println!("office: {office}");
+    let acknowledged = match status.acknowledged_seq {
+        0 => format!("none of {} records yet", status.head_seq),
+        acked => format!("records 1 to {acked} of {}", status.head_seq),
+    };
+    println!("acknowledged: {acknowledged}; pending: {} records, {} erasures", status.pending, status.pending_erasures);
+    println!("last success: {}", status.last_success_at.as_deref().unwrap_or("never"));
+    match (&status.last_error_code, &status.last_error) {
+        (Some(code), Some(message)) => {
+            println!("last error ({code}, at {}): {message}", status.last_attempt_at.as_deref().unwrap_or("?"))
+        }
+        _ => println!("last error: none"),
+    }
 }

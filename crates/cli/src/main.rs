@@ -166,10 +166,11 @@ enum AgreementCommand {
     },
     /// List every version with its hash, roles, date and signature count.
     List,
-    /// Clean up an agreement pasted out of Word or a PDF into Markdown.
-    /// Prints the Markdown (or writes --out) and reports what was removed.
+    /// Turn an agreement (a PDF, a Word or LibreOffice file, or text pasted
+    /// out of one) into clean Markdown. Prints the Markdown (or writes --out)
+    /// and reports the review details and everything it removed.
     Import {
-        /// A .docx, .txt or .md file.
+        /// A .pdf, .docx, .odt, .txt or .md file.
         file: PathBuf,
         /// Write the Markdown here instead of printing it.
         #[arg(long, value_name = "FILE.md")]

@@ -281,7 +281,7 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
     std::fs::write(env.path("policy.doc"), b"\xd0\xcf\x11\xe0").unwrap();
     for (file, message) in [
         ("policy.docx", "is not a readable Word document"),
-        ("policy.doc", "cannot import this kind of file; use .docx, .txt or .md"),
+        ("policy.doc", "cannot import this kind of file; use .pdf, .docx, .odt, .txt or .md"),
         ("latin1.txt", "is not UTF-8 text"),
         ("missing.txt", "cannot read"),
     ] {
@@ -292,6 +292,27 @@ fn import_cleans_a_pasted_agreement_reports_what_it_removed_and_publishes() {
             .code(2)
             .stderr(predicate::str::contains(message));
     }
+}
+
+#[test]
+fn import_reads_a_pdf_and_refuses_a_scan_with_advice() {
+    let env = Env::new();
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/corpus/");
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}toc-dot-leaders.pdf")])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("# Acceptable Use Policy (Staff)\n\n## 1. Introduction\n"))
+        .stderr(
+            predicate::str::contains("Kept out of the text: Version: 4.1")
+                .and(predicate::str::contains("Removed table of contents: \"Contents\""))
+                .and(predicate::str::contains("Removed page header or footer: \"Version 4.1 Page 1 of 3\"")),
+        );
+    env.signbook()
+        .args(["agreement", "import", &format!("{corpus}scanned-no-text.pdf")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("looks like a scan").and(predicate::str::contains("paste its text")));
 }
 
 #[test]
@@ -386,9 +407,9 @@ fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
     env.sign("Ben Baker");
 
     env.signbook().arg("sync-status").assert().success().stdout(
-        predicate::str::contains("office: not paired")
-            .and(predicate::str::contains("pending: 2 records"))
-            .and(predicate::str::contains("last success: never")),
+        predicate::str::starts_with("not paired with an office: 2 records wait on this kiosk")
+            .and(predicate::str::contains("signbook pair --office"))
+            .and(predicate::str::contains("acknowledged").not()),
     );
     env.signbook().arg("sync").assert().code(2).stderr(
         predicate::str::contains("not paired with an office yet").and(predicate::str::contains("signbook-office pair")),
@@ -438,6 +459,28 @@ fn sync_commands_before_pairing_say_what_to_do_and_a_bundle_needs_no_network() {
     assert_eq!((lines[0]["format"].as_str(), lines[0]["records"].as_u64()), (Some("signbook-bundle-v1"), Some(2)));
     assert_eq!(lines[1]["records"][1]["personal"]["name"], "Ben Baker");
     assert_eq!(lines[2]["signature"].as_str().unwrap().len(), 128);
+}
+
+#[test]
+fn sync_status_of_a_paired_kiosk_says_how_far_the_office_has_acknowledged() {
+    let env = Env::new();
+    env.publish();
+    for name in ["Ann Able", "Ben Baker", "Cat Cole"] {
+        env.sign(name);
+    }
+    // Paired as `signbook pair` leaves it, with an office that holds nothing yet.
+    let mut store = signbook_core::Store::open(env.path("kiosk.db")).unwrap();
+    store.save_pairing("https://office.school.example:8443", signbook_core::Hash32::of(b"office cert"), 0).unwrap();
+    env.signbook().arg("sync-status").assert().success().stdout(
+        predicate::str::contains("office: https://office.school.example:8443")
+            .and(predicate::str::contains("acknowledged: none of 3 records yet; pending: 3 records, 0 erasures"))
+            .and(predicate::str::contains("last success: never")),
+    );
+    store.note_push_success(2, &[]).unwrap();
+    env.signbook().arg("sync-status").assert().success().stdout(
+        predicate::str::contains("acknowledged: records 1 to 2 of 3; pending: 1 records")
+            .and(predicate::str::contains("last error: none")),
+    );
 }
 
 #[test]

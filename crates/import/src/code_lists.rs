@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use strum::IntoEnumIterator;
 
-use crate::{ImportError, ImportErrorDiscriminants as I, RemovedReason};
+use crate::error::ImportErrorDiscriminants as I;
+use crate::{ImportError, RemovedReason};
 
 fn example(kind: I) -> ImportError {
     let path = PathBuf::from("agreement.docx");
@@ -16,6 +17,9 @@ fn example(kind: I) -> ImportError {
         I::Read => ImportError::Read { path, source: std::io::Error::other("example") },
         I::NotUtf8 => ImportError::NotUtf8 { path },
         I::Docx => ImportError::Docx { path, problem: "example".into() },
+        I::Odt => ImportError::Odt { path, problem: "example".into() },
+        I::Pdf => ImportError::Pdf { path, problem: "example".into() },
+        I::ScannedPdf => ImportError::ScannedPdf { path },
         I::UnsupportedFormat => ImportError::UnsupportedFormat { path },
         I::TooLarge => ImportError::TooLarge { path, bytes: 1 },
     }

@@ -1,31 +1,49 @@
-//! Agreement import: turns text pasted out of Word or a PDF into clean
-//! CommonMark (a `#` title, `##` sections, `-` bullets with nesting,
+//! Agreement import: turns a school's agreement — a PDF, a Word `.docx`, a
+//! LibreOffice `.odt`, or text pasted out of any of them — into clean
+//! CommonMark (a `#` title, `##` sections, `-` and `1.` lists with nesting,
 //! paragraphs), and reports what it removed so an admin can check.
 //!
 //! What is removed: Word bookmark debris (`[bookmark: _Toc…]`), page
 //! numbers (`6`, `Page 6 of 6`, and a number glued to the end of a
-//! sentence), the paper signature block (`Signed:`, `Print name.....`,
-//! `Date:`), which the kiosk replaces, and a repeat of the title. Review
-//! metadata (`Reviewed: …`, `Next review date: …`, `Adopted by … on …`) is
-//! taken out of the body and returned separately. Everything else, every
-//! word of the agreement itself, is kept: hard-wrapped lines are rejoined,
-//! never dropped, and a line the rules do not recognise stays a paragraph.
+//! sentence), page headers and footers (a line with the page number in it,
+//! a line repeated on every page, a browser's print header and footer), a
+//! table of contents, the paper signature block (`Signed:`, `Print
+//! name.....`, `Date:`, a table to sign in), which the kiosk replaces, and a
+//! repeat of the title. Review metadata (`Reviewed: …`, `Next Review Due`,
+//! `Adopted by … on …`, `Version`, `Owner`) is taken out of the body and
+//! returned separately. Everything else, every word of the agreement
+//! itself, is kept: hard-wrapped lines are rejoined, never dropped, and a
+//! line the rules do not recognise stays a paragraph.
+//!
+//! For the office and the kiosk, [`import_bytes`] is the one entry point: a
+//! file name (its extension says how to read it) and the bytes.
 
+mod assemble;
 #[cfg(test)]
 mod code_lists;
+mod debris;
 mod docx;
+mod error;
 mod lines;
 mod markdown;
+mod odt;
+mod page;
+mod pdf;
+mod report;
+mod zipped;
 
-use std::fmt;
 use std::path::Path;
 
-use lines::{
-    Kind, is_page_number, is_signature_block, is_terminal, list_marker, looks_like_date, metadata, starts_lowercase,
-};
+pub use error::ImportError;
+pub use report::{Removed, RemovedReason, report_text};
 
-/// The result of an import.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use assemble::{Assembler, LineIn};
+use debris::{is_signature_block, looks_like_date, metadata};
+use page::Mark;
+
+/// The result of an import: what the kiosk's preview and the office show
+/// before anyone publishes (serialisable for a web page as it is).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Imported {
     /// The agreement as CommonMark.
     pub markdown: String,
@@ -37,153 +55,64 @@ pub struct Imported {
     pub removed: Vec<Removed>,
 }
 
-/// One piece of text the importer removed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Removed {
-    /// Why.
-    pub reason: RemovedReason,
-    /// Exactly what was removed.
-    pub text: String,
+/// The kinds of file read, by extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Text,
+    Docx,
+    Odt,
+    Pdf,
 }
 
-/// Kinds of debris.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(test, derive(strum::EnumIter))]
-#[non_exhaustive]
-pub enum RemovedReason {
-    /// `[bookmark: _Toc…]` left by a Word export.
-    WordBookmark,
-    /// A line that is only a page number.
-    PageNumber,
-    /// A page number glued to the end of a sentence.
-    GluedPageNumber,
-    /// A line of the paper signature block.
-    SignatureBlock,
-    /// The title, repeated as a heading.
-    RepeatedTitle,
-}
+impl Format {
+    fn of(path: &Path) -> Result<Format, ImportError> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("docx") => Ok(Format::Docx),
+            Some("odt") => Ok(Format::Odt),
+            Some("pdf") => Ok(Format::Pdf),
+            Some("txt" | "md" | "markdown" | "text") => Ok(Format::Text),
+            _ => Err(ImportError::UnsupportedFormat { path: path.to_owned() }),
+        }
+    }
 
-impl RemovedReason {
-    /// Every reason as it serialises: what the kiosk UI translates (kept
-    /// complete by a test).
-    pub const CODES: &[&str] =
-        &["word_bookmark", "page_number", "glued_page_number", "signature_block", "repeated_title"];
-}
-
-impl ImportError {
-    /// Every code [`ImportError::code`] returns (kept complete by a test, so
-    /// a new one cannot reach the kiosk without English and Welsh text).
-    pub const CODES: &[&str] =
-        &["import_unreadable", "import_not_utf8", "import_bad_docx", "import_unsupported", "import_too_large"];
-
-    /// Stable code for the kiosk UI.
-    pub fn code(&self) -> &'static str {
+    /// A zipped document may carry pictures (a school crest) and a PDF its
+    /// fonts, so their files may be this many times larger than the text.
+    fn size_factor(self) -> u64 {
         match self {
-            ImportError::Read { .. } => "import_unreadable",
-            ImportError::NotUtf8 { .. } => "import_not_utf8",
-            ImportError::Docx { .. } => "import_bad_docx",
-            ImportError::UnsupportedFormat { .. } => "import_unsupported",
-            ImportError::TooLarge { .. } => "import_too_large",
+            Format::Text => 1,
+            Format::Docx | Format::Odt => zipped::MAX_ZIPPED_FACTOR,
+            Format::Pdf => pdf::MAX_PDF_FACTOR,
         }
     }
 }
 
-impl fmt::Display for Removed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let why = match self.reason {
-            RemovedReason::WordBookmark => "Word bookmark",
-            RemovedReason::PageNumber => "page number",
-            RemovedReason::GluedPageNumber => "page number at the end of a line",
-            RemovedReason::SignatureBlock => "paper signature block (the kiosk captures these)",
-            RemovedReason::RepeatedTitle => "repeated title",
-        };
-        write!(f, "{why}: {:?}", self.text)
-    }
-}
-
-/// Why a file could not be imported.
-#[derive(Debug, thiserror::Error)]
-#[cfg_attr(test, derive(strum::EnumDiscriminants), strum_discriminants(derive(strum::EnumIter)))]
-#[non_exhaustive]
-pub enum ImportError {
-    /// Could not read the file.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: std::path::PathBuf,
-        /// The I/O error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// Not UTF-8 text.
-    #[error("{path} is not UTF-8 text; in Word use Save As > Plain Text (.txt) with Unicode (UTF-8) encoding")]
-    NotUtf8 {
-        /// The file.
-        path: std::path::PathBuf,
-    },
-    /// A `.docx` that cannot be read.
-    #[error(
-        "{path} is not a readable Word document: {problem}. Open it in Word and save it again as .docx, or as Plain Text (.txt)"
-    )]
-    Docx {
-        /// The file.
-        path: std::path::PathBuf,
-        /// What is wrong.
-        problem: String,
-    },
-    /// An extension we do not read.
-    #[error(
-        "{path}: cannot import this kind of file; use .docx, .txt or .md (an old .doc: open it in Word and save as .docx)"
-    )]
-    UnsupportedFormat {
-        /// The file.
-        path: std::path::PathBuf,
-    },
-    /// Larger than an agreement could be.
-    #[error("{path} is {bytes} bytes, more than an agreement could be; check you chose the right file")]
-    TooLarge {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Its size.
-        bytes: u64,
-    },
-}
-
-/// Imports a `.docx`, `.txt` or `.md` file.
+/// Imports a `.pdf`, `.docx`, `.odt`, `.txt` or `.md` file.
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
     let read = |source| ImportError::Read { path: path.to_owned(), source };
-    kind_of(path)?;
+    let format = Format::of(path)?;
     let bytes_len = std::fs::metadata(path).map_err(read)?.len();
-    check_size(path, bytes_len)?;
+    check_size(path, format, bytes_len)?;
     import_bytes(path, &std::fs::read(path).map_err(read)?)
 }
 
 /// Imports a file's contents that arrived without a path on disk, such as a
-/// file the admin picked in the kiosk. `name` is the file's name: its
-/// extension says how to read it, and errors name it.
+/// file the admin picked in the kiosk or uploaded at the office. `name` is
+/// the file's name: its extension says how to read it, and errors name it.
 pub fn import_bytes(name: impl AsRef<Path>, bytes: &[u8]) -> Result<Imported, ImportError> {
     let path = name.as_ref();
-    let is_docx = kind_of(path)?;
-    check_size(path, bytes.len() as u64)?;
-    if is_docx {
-        let text = docx::docx_to_text(std::io::Cursor::new(bytes))
-            .map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?;
-        return Ok(import_text(&text));
-    }
-    let text = std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 { path: path.to_owned() })?;
-    Ok(import_text(text))
-}
-
-/// `true` for Word, `false` for text; anything else is refused.
-fn kind_of(path: &Path) -> Result<bool, ImportError> {
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("docx") => Ok(true),
-        Some("txt" | "md" | "markdown" | "text") => Ok(false),
-        _ => Err(ImportError::UnsupportedFormat { path: path.to_owned() }),
-    }
+    let format = Format::of(path)?;
+    check_size(path, format, bytes.len() as u64)?;
+    let text = match format {
+        Format::Docx => docx::docx_to_text(std::io::Cursor::new(bytes))
+            .map_err(|problem| ImportError::Docx { path: path.to_owned(), problem })?,
+        Format::Odt => odt::odt_to_text(std::io::Cursor::new(bytes))
+            .map_err(|problem| ImportError::Odt { path: path.to_owned(), problem })?,
+        Format::Pdf => pdf::pdf_to_text(path, bytes)?,
+        Format::Text => {
+            std::str::from_utf8(bytes).map_err(|_| ImportError::NotUtf8 { path: path.to_owned() })?.to_owned()
+        }
+    };
+    Ok(import_text(&text))
 }
 
 /// Largest text file taken: the same 1 MiB the kiosk's store allows an
@@ -191,10 +120,8 @@ fn kind_of(path: &Path) -> Result<bool, ImportError> {
 /// crate's tests check the two agree, so this crate needs no core).
 pub const MAX_TEXT_BYTES: usize = 1024 * 1024;
 
-/// A Word file is zipped, so its limit is larger than the text's own.
-fn check_size(path: &Path, bytes: u64) -> Result<(), ImportError> {
-    let limit = MAX_TEXT_BYTES as u64 * if kind_of(path)? { docx::MAX_DOCX_FACTOR } else { 1 };
-    if bytes > limit {
+fn check_size(path: &Path, format: Format, bytes: u64) -> Result<(), ImportError> {
+    if bytes > MAX_TEXT_BYTES as u64 * format.size_factor() {
         return Err(ImportError::TooLarge { path: path.to_owned(), bytes });
     }
     Ok(())
@@ -205,154 +132,95 @@ fn check_size(path: &Path, bytes: u64) -> Result<(), ImportError> {
 enum Block {
     Heading(String),
     Paragraph(String),
-    Item { level: usize, number: Option<u32>, text: String },
+    /// `number` is set for `1.` and `1)` items, with `delimiter` `.` or `)`.
+    Item {
+        level: usize,
+        number: Option<u32>,
+        delimiter: char,
+        text: String,
+    },
 }
 
 /// Imports pasted text (see the module docs).
 pub fn import_text(input: &str) -> Imported {
-    let mut out = Imported { markdown: String::new(), title: None, metadata: Vec::new(), removed: Vec::new() };
-    let mut blocks: Vec<Block> = Vec::new();
+    let text = page::normalise(input);
+    let mut bookmarks = Vec::new();
+    let lines: Vec<(String, bool, Vec<Removed>)> = text
+        .split('\n')
+        .map(|raw| {
+            let (line, toc) = strip_bookmarks(raw, &mut bookmarks);
+            (line, toc, std::mem::take(&mut bookmarks))
+        })
+        .collect();
+    let plain: Vec<String> = lines.iter().map(|(l, _, _)| l.clone()).collect();
+    let marks = page::marks(&plain, input.matches('\u{c}').count());
+    let mut asm = Assembler::new(page::wrap_width(&plain, &marks), page::paragraph_gaps(&plain, &marks), &text);
+    let mut metadata_out: Vec<(String, String)> = Vec::new();
     let mut blank_before = true;
     let mut pending_label: Option<String> = None;
-    // Level of an item that ended with ':' and whose lowercase followers nest under it.
-    let mut lead_in_level: Option<usize> = None;
 
-    let text = input.strip_prefix('\u{feff}').unwrap_or(input).replace("\r\n", "\n").replace('\r', "\n");
-    let raw_lines: Vec<&str> = text.split('\n').collect();
-    for (index, raw) in raw_lines.iter().enumerate() {
-        let (line, had_toc) = strip_bookmarks(raw, &mut out.removed);
-        let line: String = line
-            .chars()
-            .map(|c| if c == '\u{a0}' { ' ' } else { c })
-            .filter(|c| !matches!(c, '\u{200b}' | '\u{feff}'))
-            .collect();
-        let indent =
-            line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum::<usize>();
+    for (index, (line, toc_anchor, line_bookmarks)) in lines.iter().enumerate() {
+        asm.removed.extend(line_bookmarks.iter().cloned());
         let content = line.trim();
+        match marks[index] {
+            Mark::Skip => continue,
+            Mark::Remove(reason) => {
+                asm.removed.push(Removed { reason, text: content.to_owned() });
+                continue;
+            }
+            Mark::Keep => {}
+        }
         if content.is_empty() {
             blank_before = true;
             continue;
         }
         if let Some(label) = pending_label.take() {
             if looks_like_date(content) {
-                out.metadata.push((label, content.to_owned()));
+                metadata_out.push((label, content.to_owned()));
                 continue;
             }
-            out.metadata.push((label, String::new()));
-        }
-        if is_page_number(content) {
-            out.removed.push(Removed { reason: RemovedReason::PageNumber, text: content.to_owned() });
-            continue;
+            metadata_out.push((label, String::new()));
         }
         if is_signature_block(content) {
-            out.removed.push(Removed { reason: RemovedReason::SignatureBlock, text: content.to_owned() });
+            asm.removed.push(Removed { reason: RemovedReason::SignatureBlock, text: content.to_owned() });
             continue;
         }
         if let Some((label, value)) = metadata(content) {
             if value.is_empty() && !label.contains(' ') {
                 pending_label = Some(label);
             } else {
-                out.metadata.push((label, value));
+                metadata_out.push((label, value));
             }
             blank_before = true;
             continue;
         }
-        let content = strip_glued_page_number(content, &mut out.removed);
-        let last_text = blocks.last().and_then(|b| match b {
-            Block::Paragraph(t) | Block::Item { text: t, .. } => Some(t.as_str()),
-            Block::Heading(_) => None,
+        let content = strip_glued_page_number(content, &mut asm.removed);
+        let indent = indent_of(line);
+        let next =
+            (index + 1..lines.len()).filter(|&j| marks[j] == Mark::Keep).find(|&j| !lines[j].0.trim().is_empty());
+        asm.push(LineIn {
+            content: &content,
+            indent,
+            blank_before,
+            toc_anchor: *toc_anchor,
+            next: next.map(|j| lines[j].0.trim()),
+            next_indent: next.map_or(0, |j| indent_of(&lines[j].0)),
         });
-        let continues = !blank_before && last_text.is_some_and(|t| !is_terminal(t));
-
-        let (kind, text) = if let Some(hashes) = content.strip_prefix('#') {
-            (Kind::Heading, hashes.trim_start_matches('#').trim().to_owned())
-        } else if matches!(list_marker(&content, indent), Some((Kind::Item { number: Some(_), .. }, _)))
-            && lines::heading_shape(&content)
-        {
-            // "1) AIMS", "2. Training": a numbered heading, number kept.
-            (Kind::Heading, content.clone())
-        } else if let Some(marked) = list_marker(&content, indent) {
-            marked
-        } else if indent > 0
-            && !blank_before
-            && matches!(blocks.last(), Some(Block::Item { text, .. }) if is_terminal(text))
-        {
-            // A bullet whose glyph was lost, leaving only its leading space.
-            (Kind::Item { level: 0, number: None }, content.clone())
-        } else if had_toc && !content.ends_with(':') {
-            // Word marks its headings with table-of-contents bookmarks.
-            (Kind::Heading, content.clone())
-        } else if !continues && lines::heading_shape(&content) && !next_line_continues(&raw_lines[index + 1..]) {
-            (Kind::Heading, content.clone())
-        } else {
-            (Kind::Text, content.clone())
-        };
-
-        match kind {
-            Kind::Text => match blocks.last_mut() {
-                Some(Block::Paragraph(t) | Block::Item { text: t, .. })
-                    if !is_terminal(t) && (!blank_before || starts_lowercase(&text)) =>
-                {
-                    t.push(' ');
-                    t.push_str(&text);
-                }
-                _ => {
-                    lead_in_level = None;
-                    blocks.push(Block::Paragraph(text));
-                }
-            },
-            Kind::Heading => {
-                lead_in_level = None;
-                let repeats_title = blocks
-                    .iter()
-                    .find_map(|b| if let Block::Heading(h) = b { Some(h) } else { None })
-                    .is_some_and(|title| same_title(title, &text));
-                if repeats_title {
-                    out.removed.push(Removed { reason: RemovedReason::RepeatedTitle, text });
-                } else {
-                    blocks.push(Block::Heading(text));
-                }
-            }
-            Kind::Item { level, number } => {
-                let previous = match blocks.last() {
-                    Some(Block::Item { level, text, .. }) => Some((*level, text.ends_with(':'))),
-                    _ => None,
-                };
-                let mut level = level.min(previous.map_or(0, |(l, _)| l + 1));
-                if let Some((prev_level, true)) = previous {
-                    lead_in_level = Some(prev_level);
-                }
-                if let Some(parent) = lead_in_level {
-                    if starts_lowercase(&text) && level <= parent {
-                        level = parent + 1;
-                    } else if level <= parent {
-                        lead_in_level = None;
-                    }
-                }
-                blocks.push(Block::Item { level, number, text });
-            }
-        }
         blank_before = false;
     }
     if let Some(label) = pending_label {
-        out.metadata.push((label, String::new()));
+        metadata_out.push((label, String::new()));
     }
-    out.title = match blocks.first() {
+    let title = match asm.blocks.first() {
         Some(Block::Heading(title)) => Some(title.clone()),
         _ => None,
     };
-    out.markdown = markdown::render(&blocks);
-    out
+    Imported { markdown: markdown::render(&asm.blocks), title, metadata: metadata_out, removed: asm.removed }
 }
 
-/// Whether the next non-blank line carries on this one's sentence (starts
-/// in lowercase and is not a list item): then this line is no heading.
-fn next_line_continues(rest: &[&str]) -> bool {
-    let mut scratch = Vec::new();
-    rest.iter()
-        .map(|raw| strip_bookmarks(raw, &mut scratch).0)
-        .find(|line| !line.trim().is_empty())
-        .is_some_and(|line| starts_lowercase(line.trim()) && list_marker(line.trim(), 0).is_none())
+/// Leading whitespace in columns, a tab counting four.
+fn indent_of(line: &str) -> usize {
+    line.chars().take_while(|c| c.is_whitespace()).map(|c| if c == '\t' { 4 } else { 1 }).sum()
 }
 
 /// Removes `[bookmark: …]` markers; says whether one was a table-of-contents
@@ -388,19 +256,4 @@ fn strip_glued_page_number(content: &str, removed: &mut Vec<Removed>) -> String 
         }
     }
     content.to_owned()
-}
-
-/// Titles that differ only in case, punctuation or "&" versus "and".
-fn same_title(a: &str, b: &str) -> bool {
-    let key = |s: &str| -> String {
-        s.to_lowercase()
-            .replace('&', " and ")
-            .chars()
-            .filter(|c| c.is_alphanumeric() || c.is_whitespace())
-            .collect::<String>()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    key(a) == key(b)
 }

@@ -20,10 +20,10 @@ pub(super) fn render(blocks: &[Block]) -> String {
                 out.push_str(&escape_inline(text));
             }
             Block::Paragraph(text) => out.push_str(&escape_block_start(&escape_inline(text))),
-            Block::Item { level, number, text } => {
+            Block::Item { level, number, delimiter, text } => {
                 indents.truncate(*level);
                 let indent: usize = indents.iter().sum();
-                let marker = number.map_or_else(|| "-".to_owned(), |n| format!("{n}."));
+                let marker = number.map_or_else(|| "-".to_owned(), |n| format!("{n}{delimiter}"));
                 out.push_str(&" ".repeat(indent));
                 out.push_str(&marker);
                 out.push(' ');

@@ -43,8 +43,12 @@ fn word_export_debris_is_removed_and_toc_lines_become_headings() {
 #[test]
 fn every_bullet_glyph_becomes_a_dash_item() {
     for glyph in ["-", "·", "•", "▪", "●", "\u{F0B7}", "\u{F0A7}", "*", "–"] {
-        let input = format!("Rules:\n{glyph} I will log off.\n{glyph}\tI will lock my screen.\n");
-        assert_eq!(md(&input), "Rules:\n\n- I will log off.\n- I will lock my screen.\n", "glyph {glyph:?}");
+        let input = format!("Rules for everyone:\n{glyph} I will log off.\n{glyph}\tI will lock my screen.\n");
+        assert_eq!(
+            md(&input),
+            "Rules for everyone:\n\n- I will log off.\n- I will lock my screen.\n",
+            "glyph {glyph:?}"
+        );
     }
 }
 
@@ -76,6 +80,20 @@ fn a_sentence_continuing_across_a_blank_line_is_rejoined_but_a_new_one_is_not() 
         md("I will keep my password secret\n\nThe school will help.\n"),
         "I will keep my password secret\n\nThe school will help.\n"
     );
+}
+
+#[test]
+fn a_word_hyphenated_at_a_line_end_is_rejoined_but_a_hyphenated_word_keeps_its_hyphen() {
+    let input = "Staff keep personal infor-\nmation safe, use multi-\nfactor sign-in and follow the e-\nsafety policy. Multi-factor sign-in is on.\n";
+    assert_eq!(
+        md(input),
+        "Staff keep personal information safe, use multi-factor sign-in and follow the e-safety policy. Multi-factor sign-in is on.\n"
+    );
+}
+
+#[test]
+fn ligatures_and_no_break_spaces_from_a_pdf_become_plain_text() {
+    assert_eq!(md("The ﬁrst ﬂag is conﬁdential:\u{a0}report it.\n"), "The first flag is confidential: report it.\n");
 }
 
 #[test]
@@ -197,6 +215,12 @@ proptest! {
             "Reviewed: (May|June) 20[0-9]{2}",
             "[A-Z]{3,8}( [A-Z]{3,8}){0,3}",
             "[0-9]\\) [A-Z]{3,8}",
+            "[A-Z][a-z]{2,8}\\.{6,12}[0-9]{1,2}",
+            "(Version|Owner|Next Review Due)\t[A-Za-z0-9]{1,8}( [a-z]{1,6}){0,2}",
+            "[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}, [0-9]{1,2}:[0-9]{2} PM [A-Z][a-z]{3,8}",
+            " {1,4}[A-Z][a-z]{2,8}( [a-z]{1,9}){0,5}\\.",
+            "(Name|Signature|Date|Job title)( (Name|Signature|Date)){0,2}",
+            "[a-z]{2,9}( [a-z]{1,9}){0,5} Page [0-9] of [0-9]",
             "",
         ], 0..30)) {
         let input = lines.join("\n");
@@ -211,5 +235,66 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(input in "\\PC{0,400}") {
         let _ = import_text(&input);
+    }
+}
+
+/// Greedy hard wrap at `width` characters, as a PDF lays out a line.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().unwrap();
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            lines.push(word.to_owned());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A list as a PDF gives it when pasted (any glyph, a number, or only
+    /// the space left of a lost glyph; hard-wrapped at any width; long and
+    /// short items, capitalised or not): every item starts its own list
+    /// entry and no two items share one.
+    #[test]
+    fn no_two_list_items_end_up_in_one_block(
+        items in proptest::collection::vec(("[a-z]{2,9}( [a-z]{1,9}){0,25}", any::<bool>(), any::<bool>()), 2..12),
+        marker in prop_oneof![Just("• "), Just("- "), Just("\u{F0B7} "), Just("▪ "), Just("1. "), Just(" ")],
+        width in 40usize..110,
+        blank_between in any::<bool>(),
+    ) {
+        let mut input = String::from("Each member of staff must follow these rules:\n");
+        for (k, (words, capital, full_stop)) in items.iter().enumerate() {
+            let token = if *capital { format!("Zq{k}x") } else { format!("zq{k}x") };
+            let text = format!("{token} {words}{}", if *full_stop { "." } else { "" }).replace(&format!("{token} "), &format!("{token} "));
+            let marker = if marker == "1. " { format!("{}. ", k + 1) } else { marker.to_owned() };
+            for (n, line) in wrap(&text, width).iter().enumerate() {
+                input.push_str(if n == 0 { &marker } else { "" });
+                input.push_str(line);
+                input.push('\n');
+            }
+            if blank_between {
+                input.push('\n');
+            }
+        }
+        let markdown = import_text(&input).markdown;
+        for (k, (_, capital, _)) in items.iter().enumerate() {
+            let token = if *capital { format!("Zq{k}x") } else { format!("zq{k}x") };
+            let starts_item = markdown.lines().any(|line| {
+                let entry = line.trim_start().trim_start_matches(|c: char| c.is_ascii_digit());
+                entry.strip_prefix("- ").or_else(|| entry.strip_prefix(". ")).is_some_and(|e| e.starts_with(&token))
+            });
+            prop_assert!(starts_item, "item {k} does not start a list entry:\n{input}\n---\n{markdown}");
+        }
+        for line in markdown.lines() {
+            let tokens = (0..items.len()).filter(|k| line.contains(&format!("q{k}x "))).count();
+            prop_assert!(tokens <= 1, "two items in one block: {line:?}\n{input}\n---\n{markdown}");
+        }
     }
 }

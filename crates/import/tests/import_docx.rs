@@ -93,9 +93,9 @@ fn picked_files_are_read_by_their_extension_and_refused_by_name() {
     let text = import_bytes("Pasted.TXT", "RULES\n\nI will be kind.\n".as_bytes()).unwrap();
     assert_eq!(text.markdown, "# RULES\n\nI will be kind.\n");
 
-    let err = import_bytes("policy.pdf", b"%PDF-1.7").unwrap_err();
+    let err = import_bytes("policy.doc", b"\xd0\xcf\x11\xe0").unwrap_err();
     assert!(matches!(err, ImportError::UnsupportedFormat { .. }), "{err}");
-    assert!(err.to_string().starts_with("policy.pdf: cannot import this kind of file"), "{err}");
+    assert!(err.to_string().starts_with("policy.doc: cannot import this kind of file"), "{err}");
 
     let err = import_bytes("notes.txt", &[0xff, 0xfe, 0x00]).unwrap_err();
     assert!(matches!(err, ImportError::NotUtf8 { .. }), "{err}");
@@ -127,4 +127,45 @@ fn a_damaged_or_disguised_docx_is_refused_with_advice() {
     write_docx(&broken_xml, "<w:p><w:r><w:t>unclosed</w:r></w:p>");
     let err = import_file(&broken_xml).unwrap_err().to_string();
     assert!(err.contains("word/document.xml is damaged"), "{err}");
+}
+
+/// Word's built-in "List Bullet" and "List Number" styles keep their
+/// numbering in styles.xml; a paragraph in such a style is a list item, and
+/// a numbered one keeps its number (Word generates it, so we count).
+#[test]
+fn paragraphs_in_words_own_list_styles_are_list_items_with_their_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("styled.docx");
+    let styles = r#"<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:style w:type="paragraph" w:styleId="ListBullet"><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style><w:style w:type="paragraph" w:styleId="ListNumber"><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style></w:styles>"#;
+    let numbering = r#"<?xml version="1.0" encoding="UTF-8"?><w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:abstractNum w:abstractNumId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val=""/></w:lvl></w:abstractNum><w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl></w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num></w:numbering>"#;
+    let body = [
+        para(Some("Title"), None, &run("Visitor Rules")),
+        para(Some("ListBullet"), None, &run("Wear your badge.")),
+        para(Some("ListBullet"), None, &run("Sign out when you leave.")),
+        para(None, None, &run("If the alarm sounds:")),
+        para(Some("ListNumber"), None, &run("Leave by the nearest exit.")),
+        para(Some("ListNumber"), None, &run("Go to the field.")),
+    ]
+    .concat();
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}<w:sectPr/></w:body></w:document>"#
+    );
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in [
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", RELS),
+        ("word/document.xml", document.as_str()),
+        ("word/styles.xml", styles),
+        ("word/numbering.xml", numbering),
+    ] {
+        zip.start_file(name, options).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap();
+
+    assert_eq!(
+        import_file(&path).unwrap().markdown,
+        "# Visitor Rules\n\n- Wear your badge.\n- Sign out when you leave.\n\nIf the alarm sounds:\n\n1. Leave by the nearest exit.\n2. Go to the field.\n"
+    );
 }

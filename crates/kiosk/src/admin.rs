@@ -11,6 +11,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Kiosk;
+use crate::SyncView;
 use crate::error::{KioskError, Result};
 use signbook_core::Error;
 use signbook_core::export::{Format, export_to_file};
@@ -43,7 +44,7 @@ pub struct AdminOverview {
     /// When the newest was signed (RFC 3339, UTC).
     pub last_signed_at: Option<String>,
     /// Sending records to the office.
-    pub sync: SyncStatus,
+    pub sync: SyncView,
     /// Every agreement version, oldest first.
     pub agreements: Vec<AgreementRow>,
     /// Current settings.
@@ -52,24 +53,6 @@ pub struct AdminOverview {
     pub known_roles: Vec<Role>,
     /// Where an export can go.
     pub destinations: Vec<Destination>,
-}
-
-/// Sync with the office, as the admin area shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct SyncStatus {
-    /// Whether the kiosk has been paired with an office server.
-    pub paired: bool,
-    /// The office it sends to (`https://HOST:PORT`).
-    pub office_url: Option<String>,
-    /// Records (and erasures) not yet confirmed by the office.
-    pub pending: u64,
-    /// Last time the office confirmed a batch.
-    pub last_success: Option<String>,
-    /// The last failure's code: the UI shows its `error.<code>` text
-    /// (an office refusal is `office.<code>`, see [`signbook_sync::OFFICE_CODE_PREFIX`]).
-    pub last_error_code: Option<String>,
-    /// The last failure in English, shown only for a code the UI has no text for.
-    pub last_error: Option<String>,
 }
 
 /// One agreement version in the list.
@@ -180,9 +163,17 @@ impl Kiosk {
         Ok(())
     }
 
-    fn require_admin(&mut self, now: DateTime<Utc>) -> Result<()> {
+    /// Checks the admin session and counts this as an admin action.
+    pub(crate) fn require_admin(&mut self, now: DateTime<Utc>) -> Result<()> {
+        self.check_admin(now)?;
+        self.extend_session(now)
+    }
+
+    /// Checks the admin session without extending it: for what the UI asks
+    /// by itself (polling a sync), which must not keep the session open.
+    pub(crate) fn check_admin(&mut self, now: DateTime<Utc>) -> Result<()> {
         match self.admin_until {
-            Some(until) if now < until => self.extend_session(now),
+            Some(until) if now < until => Ok(()),
             _ => {
                 self.admin_until = None;
                 Err(KioskError::AdminLocked)
@@ -218,47 +209,12 @@ impl Kiosk {
             database: self.store.path().display().to_string(),
             records,
             last_signed_at,
-            sync: self.sync_status()?,
+            sync: self.sync_view()?,
             agreements,
             settings: self.store.settings()?,
             known_roles: self.store.roles_overview()?.into_iter().map(|r| r.role).collect(),
             destinations: export_destinations(self.export_dir.as_deref()),
         })
-    }
-
-    fn sync_status(&self) -> Result<SyncStatus> {
-        let status = self.store.sync_status()?;
-        Ok(SyncStatus {
-            paired: status.office_url.is_some(),
-            office_url: status.office_url,
-            pending: status.pending + status.pending_erasures,
-            last_success: status.last_success_at,
-            last_error_code: status.last_error_code,
-            last_error: status.last_error,
-        })
-    }
-
-    /// Pairs this kiosk with the office at `office_url`, trusting only the
-    /// certificate whose SHA-256 is `fingerprint` (see [`signbook_sync::pair`]).
-    /// The background sync picks the office up on its next round.
-    pub fn admin_pair(
-        &mut self,
-        office_url: &str,
-        code: &str,
-        fingerprint: &str,
-        now: DateTime<Utc>,
-    ) -> Result<SyncStatus> {
-        self.require_admin(now)?;
-        signbook_sync::pair(&mut self.store, office_url.trim(), code, fingerprint)?;
-        self.sync_status()
-    }
-
-    /// Sends the backlog to the office now, instead of waiting for the
-    /// background sync's next round. Failures are also kept in the status.
-    pub fn admin_sync_now(&mut self, now: DateTime<Utc>) -> Result<SyncStatus> {
-        self.require_admin(now)?;
-        signbook_sync::push(&mut self.store)?;
-        self.sync_status()
     }
 
     /// Checks the whole chain now.

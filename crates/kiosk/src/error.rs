@@ -31,6 +31,11 @@ pub enum KioskError {
     /// An admin action without an unlocked admin session.
     #[error("the admin area is locked; enter the admin PIN again")]
     AdminLocked,
+    /// "Sync now" when the background sync could not be started.
+    #[error(
+        "the background sync is not running, so records cannot be sent now; restart the kiosk app (records are kept here meanwhile)"
+    )]
+    SyncNotRunning,
 }
 
 /// Codes whose UI text has placeholders, and the parameters
@@ -48,7 +53,7 @@ pub const PARAMETERISED_CODES: &[(&str, &[&str])] = &[
 impl KioskError {
     /// Every code [`KioskError::code`] returns for its own variants (the
     /// nested errors list theirs); kept complete by a test.
-    pub const CODES: &[&str] = &["admin_locked"];
+    pub const CODES: &[&str] = &["admin_locked", "sync_not_running"];
 
     /// Stable snake_case code (what the logs show; the UI gets [`KioskError::ui_code`]).
     pub fn code(&self) -> &'static str {
@@ -57,6 +62,7 @@ impl KioskError {
             KioskError::Import(e) => e.code(),
             KioskError::Sync(e) => e.code(),
             KioskError::AdminLocked => "admin_locked",
+            KioskError::SyncNotRunning => "sync_not_running",
         }
     }
 
@@ -177,6 +183,7 @@ mod tests {
             KioskErrorDiscriminants::Import => ImportError::NotUtf8 { path: "a.txt".into() }.into(),
             KioskErrorDiscriminants::Sync => SyncError::NotPaired.into(),
             KioskErrorDiscriminants::AdminLocked => KioskError::AdminLocked,
+            KioskErrorDiscriminants::SyncNotRunning => KioskError::SyncNotRunning,
         }
     }
 

@@ -3,7 +3,9 @@
 //! Every screen of the kiosk gets its data from a method here and every
 //! button ends in one, so the shell stays a list of one-line commands and
 //! the whole flow is testable without a webview. Views are `Serialize` and
-//! are exactly what the UI receives.
+//! are exactly what the UI receives. The app holds a [`SharedKiosk`]: the
+//! kiosk behind a lock for its commands, and the background sync beside it,
+//! so that nothing waiting on the office holds up a visitor.
 //!
 //! ```
 //! use signbook_kiosk::{Kiosk, Submission};
@@ -29,14 +31,18 @@
 mod admin;
 mod error;
 mod messages;
+mod shared;
+mod sync;
 
 pub use error::{KioskError, PARAMETERISED_CODES, Result, UiError, ui_error_codes};
 pub use messages::{RequiredMessage, required_messages};
 
 pub use admin::{
     AdminOverview, AdminStatus, AgreementRow, Destination, DestinationLabel, EXPORT_DIR_ENV, ExportDone, ImportPreview,
-    SyncStatus, default_export_dir, export_destinations,
+    default_export_dir, export_destinations,
 };
+pub use shared::SharedKiosk;
+pub use sync::SyncView;
 
 use std::path::Path;
 

@@ -4,7 +4,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use signbook_core::role::Role;
 use signbook_core::store::{KioskSettings, SigningStatus};
-use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, Submission};
+use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, SharedKiosk, Submission};
+use signbook_sync::BackgroundOptions;
 
 const DEMO_SIGNATURE: &str = include_str!("../../../assets/demo-signature.json");
 
@@ -145,7 +146,15 @@ fn admin_imports_previews_and_publishes_a_version_the_kiosk_then_shows() {
     assert_eq!(preview.markdown, "# VISITOR RULES\n\nI will wear my badge \\<b>at all times\\</b>.\n");
     assert_eq!(preview.html, "<h1>VISITOR RULES</h1>\n<p>I will wear my badge &lt;b&gt;at all times&lt;/b&gt;.</p>\n");
     assert_eq!(preview.removed.len(), 1);
-    assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_unsupported");
+    assert_eq!(kiosk.admin_import("rules.doc", b"\xd0\xcf", now).unwrap_err().code(), "import_unsupported");
+    assert_eq!(kiosk.admin_import("rules.pdf", b"%PDF", now).unwrap_err().code(), "import_bad_pdf");
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/../import/tests/corpus/");
+    let scan = std::fs::read(format!("{corpus}scanned-no-text.pdf")).unwrap();
+    assert_eq!(kiosk.admin_import("scan.pdf", &scan, now).unwrap_err().code(), "import_scanned_pdf");
+    let pdf = std::fs::read(format!("{corpus}visitor-short.pdf")).unwrap();
+    let from_pdf = kiosk.admin_import("C:\\Users\\office\\Visitor Agreement.pdf", &pdf, now).unwrap();
+    assert!(from_pdf.html.starts_with("<h1>Visitor Agreement</h1>"), "{}", from_pdf.html);
+    assert!(from_pdf.removed.iter().any(|r| r.text == "School....."), "{:?}", from_pdf.removed);
 
     let row =
         kiosk.admin_publish(&preview.markdown, "Visitor rules 2026", &[Role::new("visitor").unwrap()], now).unwrap();
@@ -207,18 +216,19 @@ fn export_goes_only_to_an_offered_destination() {
 
 #[test]
 fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
-    let (_dir, mut kiosk) = open();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = SharedKiosk::open(dir.path().join("kiosk.db"), BackgroundOptions::default());
     let now = Utc::now();
     let fingerprint = "ab".repeat(32);
     assert_eq!(
-        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code(),
+        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code,
         "admin_locked"
     );
-    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "admin_locked");
-    kiosk.admin_set_first_pin("2580", now).unwrap();
-    let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "admin_locked");
+    kiosk.with(|k| k.admin_set_first_pin("2580", now)).unwrap();
+    let receipt = kiosk.with(|k| k.submit(&submission(k, "staff", "Ann Jones", DEMO_SIGNATURE))).unwrap();
 
-    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code(), "not_paired", "nothing to sync to before pairing");
+    assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "not_paired", "nothing to sync to before pairing");
     for (office, fingerprint, code) in [
         ("http://office.local:8443", fingerprint.as_str(), "office_url_invalid"),
         ("https://office.local:8443/v1/pair", fingerprint.as_str(), "office_url_invalid"),
@@ -227,7 +237,7 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
         ("https://127.0.0.1:9", fingerprint.as_str(), "office_unreachable"),
     ] {
         let error = kiosk.admin_pair(office, "ABCD-EFGH", fingerprint, now).unwrap_err();
-        assert_eq!(error.code(), code, "{office} {fingerprint}: {error}");
+        assert_eq!(error.code, code, "{office} {fingerprint}: {}", error.message);
     }
     let sync = kiosk.admin_overview(now).unwrap().sync;
     assert!(!sync.paired && sync.office_url.is_none(), "a refused pairing saves nothing: {sync:?}");

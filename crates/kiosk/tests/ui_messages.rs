@@ -60,3 +60,20 @@ fn the_catalogues_have_no_error_text_for_codes_nothing_sends() {
         assert!(stale.is_empty(), "{lang}.json has text for codes the kiosk never sends: {stale:?}");
     }
 }
+
+/// A key written twice is read as its last copy, silently: two branches
+/// that each add the same message would leave one of them dead.
+#[test]
+fn no_message_is_written_twice() {
+    for lang in ["en", "cy"] {
+        let path = format!("{}/../../ui/src/messages/{lang}.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        let twice: Vec<&str> = text
+            .lines()
+            .filter_map(|line| line.trim_start().strip_prefix('"')?.split_once("\":").map(|(key, _)| key))
+            .filter(|key| !seen.insert(*key))
+            .collect();
+        assert!(twice.is_empty(), "{lang}.json has these keys more than once: {twice:?}");
+    }
+}

@@ -71,7 +71,7 @@ fn generated() -> String {
         // The visitor flow.
         Welcome, RoleChoice, Role, AgreementView, NameCheck, SigningStatus, MustSignReason, Submission, Receipt,
         // The admin area.
-        AdminStatus, AdminOverview, SyncStatus, AgreementRow, KioskSettings, Destination, DestinationLabel,
+        AdminStatus, AdminOverview, SyncView, AgreementRow, KioskSettings, Destination, DestinationLabel,
         ExportDone, ImportPreview, Removed, RemovedReason, VerifyReport, Problem, ProblemKind, Hash32,
         // What every command rejects with.
         UiError,

@@ -3,7 +3,8 @@
 //! A push is checked as far as its headers allow (device paired and not
 //! revoked, timestamp in range, declared length under [`MAX_BODY_BYTES`])
 //! before its body is read, so an unauthenticated client cannot make the
-//! office hold megabytes for it. Then the body is read with a hard limit
+//! office hold megabytes for it (a refused body is read and discarded, so
+//! the sender can read the refusal). Then the body is read with a hard limit
 //! and a deadline ([`crate::limits`]), its signature checked and the body
 //! parsed on tokio's blocking pool (an 8 MiB body is milliseconds of
 //! hashing and parsing), then the store called ([`crate::store::SyncStore`]).
@@ -179,6 +180,12 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
     }
 }
 
+/// Reads a body to its end (at most [`MAX_BODY_BYTES`]) keeping none of it.
+async fn discard_body(body: Body) {
+    let mut body = http_body_util::Limited::new(body, MAX_BODY_BYTES);
+    while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
+}
+
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
 }
@@ -309,6 +316,11 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     let device = match admitted {
         Ok(device) => device,
         Err(error) => {
+            // Refused from the headers alone, but the body is still read and
+            // thrown away (nothing kept, bounded by the body deadline): an
+            // answer sent mid-upload is lost to the connection's reset, and a
+            // kiosk with a wrong clock learns the office's time from it.
+            discard_body(body).await;
             let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
             return alerting(&*store, known, now, Err(error)).await.map(axum::Json);
         }

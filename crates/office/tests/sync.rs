@@ -1,11 +1,20 @@
 //! The happy path on real processes and real TLS: pair, push a large
 //! backlog, verify it at the office, resend nothing, propagate erasures,
-//! and carry a USB bundle to a second office.
+//! and carry a USB bundle to a second office. And how the kiosk connects:
+//! every address of the office's name tried, one kept-alive connection for
+//! a push's batches, the office's clock learnt once.
 
 mod common;
 
-use common::{Office, assert_office_holds, block_on, kiosk, sign};
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore};
+use signbook_sync::OfficeLink;
+use signbook_sync::http::Resolver;
 
 #[test]
 fn five_thousand_records_reach_a_fresh_office_verified_and_a_second_sync_sends_nothing() {
@@ -198,4 +207,67 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     assert!(status.kiosk_confirmed_at.is_some(), "the office knows the kiosk's copy is gone");
     let report = block_on(office.db().verify()).unwrap();
     assert!(report[0].problem.is_none() && report[0].erased == 1);
+}
+
+#[test]
+fn an_office_listening_on_ipv4_only_is_reached_through_a_name_that_resolves_to_ipv6_first() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start_on(office_dir.path(), "127.0.0.1:0");
+    let port = office.addr.port();
+    // What a resolver preferring IPv6 answers for a dual-stack name: ::1
+    // first, where nothing listens, then the office's own address.
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let resolver: Resolver = {
+        let asked = asked.clone();
+        Arc::new(move |netloc: &str| {
+            asked.lock().unwrap().push(netloc.to_owned());
+            Ok(vec![SocketAddr::from(([0, 0, 0, 0, 0, 0, 0, 1], port)), SocketAddr::from(([127, 0, 0, 1], port))])
+        })
+    };
+    let url = format!("https://office.school.example:{port}");
+    let mut store = kiosk(kiosk_dir.path(), 30);
+    let mut link = OfficeLink::with_resolver(resolver);
+
+    link.pair(&mut store, &url, &office.pairing_code(), &office.fingerprint).unwrap();
+    let report = link.push_in_batches_of(&mut store, 10).unwrap();
+    assert_eq!((report.sent, report.acknowledged_seq, report.pending), (30, 30, 0));
+    assert_office_holds(&office, &store);
+    assert_eq!(store.sync_config().unwrap().unwrap().office_url, url, "the kiosk keeps the name, not an address");
+    let asked = asked.lock().unwrap();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|n| *n == format!("office.school.example:{port}")),
+        "the name went through the resolver: {asked:?}"
+    );
+}
+
+#[test]
+fn a_push_keeps_one_connection_and_a_wrong_kiosk_clock_costs_one_refusal_per_link_not_per_push() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let proxy = Proxy::start(office.addr, |_| false);
+    let mut store = kiosk(kiosk_dir.path(), 100);
+    signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    let paired = proxy.connections.load(Ordering::SeqCst);
+    let three_hours_slow = || Utc::now() - chrono::Duration::hours(3);
+
+    // The background loop's link, kept between pushes.
+    let mut link = OfficeLink::new();
+    let first = link.push_with_clock(&mut store, 10, &three_hours_slow).unwrap();
+    // Ten batches and an empty one that finds nothing more, plus the first
+    // request signed again at the office's time.
+    assert_eq!((first.sent, first.pending, first.requests), (100, 0, 12));
+    sign(&mut store, 20);
+    let second = link.push_with_clock(&mut store, 10, &three_hours_slow).unwrap();
+    assert_eq!((second.sent, second.requests), (20, 3), "right first time: the office's clock was remembered");
+    assert_eq!(
+        proxy.connections.load(Ordering::SeqCst) - paired,
+        1,
+        "both pushes, 15 requests, went over one kept-alive connection"
+    );
+
+    // A link made afresh learns the clock again, as every push did before.
+    sign(&mut store, 5);
+    let fresh = signbook_sync::push_with_clock(&mut store, 10, &three_hours_slow).unwrap();
+    assert_eq!((fresh.sent, fresh.requests), (5, 2));
+    assert_office_holds(&office, &store);
 }

@@ -1,5 +1,5 @@
-//! The kiosk's side of a sync: pairing and the idempotent push (the
-//! crate docs say how they fit together).
+//! The kiosk's side of a push: the backlog in batches, each acknowledged
+//! before the next (the crate docs say how it fits together).
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -9,47 +9,14 @@ use signbook_core::store::Store;
 
 use crate::error::{Result, SyncError};
 use crate::http::OfficeClient;
-use crate::wire::{
-    PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord,
-};
-use crate::{BATCH_SIZE, MAX_BATCH_BYTES, PAIR_PATH, PUSH_PATH};
+use crate::wire::{PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
+use crate::{MAX_BATCH_BYTES, PUSH_PATH};
 
-/// Parses a fingerprint as printed by the office: 64 hex digits, colons
-/// and spaces allowed.
-pub fn parse_fingerprint(text: &str) -> Result<Hash32> {
-    let cleaned: String = text.chars().filter(|c| !matches!(c, ':' | ' ' | '-')).collect();
-    Hash32::from_hex(&cleaned).map_err(|_| SyncError::FingerprintInvalid { input: text.chars().take(100).collect() })
-}
-
-/// Pairs this kiosk with the office at `office_url`, pinning `fingerprint`.
-pub fn pair(store: &mut Store, office_url: &str, code: &str, fingerprint: &str) -> Result<PairResponse> {
-    let fingerprint = parse_fingerprint(fingerprint)?;
-    let client = OfficeClient::new(office_url, fingerprint)?;
-    let school = store.settings().ok().map(|s| s.school_name).filter(|s| !s.is_empty());
-    let request = PairRequest {
-        code: code.trim().to_owned(),
-        device_id: store.device_id(),
-        public_key: hex::encode(store.public_key().as_bytes()),
-        kiosk_name: school,
-    };
-    let body = serde_json::to_vec(&request).expect("a pairing request serialises");
-    // Signed like every request, which also proves the kiosk holds the key it registers.
-    let answer: PairResponse =
-        client.signed_call(store.signing_key(), &store.device_id(), PAIR_PATH, &body, Utc::now())?;
-    if answer.device_id != store.device_id() {
-        return Err(SyncError::OfficeProtocol {
-            url: client.url().to_owned(),
-            detail: "it registered a different device id".into(),
-        });
-    }
-    store.save_pairing(client.url(), fingerprint, answer.acknowledged_seq)?;
-    Ok(answer)
-}
-
-/// What one [`push`] did.
+/// What one [`crate::push`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PushReport {
-    /// Requests sent.
+    /// Requests sent, including one re-signed after the office refused the
+    /// kiosk's clock.
     pub requests: u64,
     /// Records sent (a resend after a lost answer counts again).
     pub sent: u64,
@@ -61,27 +28,23 @@ pub struct PushReport {
     pub pending: u64,
 }
 
-/// Pushes the whole backlog once. On failure the error is also kept for
-/// [`Store::sync_status`], and what was acknowledged before it stays so.
-pub fn push(store: &mut Store) -> Result<PushReport> {
-    push_in_batches_of(store, BATCH_SIZE)
-}
-
-/// [`push`] with another batch size (tests and benchmarks use small
-/// batches to exercise many requests).
-pub fn push_in_batches_of(store: &mut Store, batch_size: usize) -> Result<PushReport> {
-    push_with_clock(store, batch_size, &Utc::now)
-}
-
-/// [`push_in_batches_of`] with the kiosk's clock given: what a kiosk whose
-/// clock is wrong does (tests).
-pub fn push_with_clock(
+/// Pushes the whole backlog once over `client` (an error getting it, e.g.
+/// [`SyncError::NotPaired`], is kept like any other). On failure the error
+/// is also kept for [`Store::sync_status`], and what was acknowledged
+/// before it stays so.
+pub(crate) fn push_over(
     store: &mut Store,
+    client: Result<OfficeClient>,
     batch_size: usize,
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<PushReport> {
     let mut report = PushReport::default();
-    let result = push_backlog(store, batch_size.max(1), kiosk_clock, &mut report);
+    let result = client.and_then(|client| {
+        let before = client.requests_sent();
+        let pushed = push_backlog(store, &client, batch_size.max(1), kiosk_clock, &mut report);
+        report.requests = client.requests_sent() - before;
+        pushed
+    });
     if let Err(error) = &result {
         if let Err(note) = store.note_push_failure(&error.detailed_code(), &error.to_string()) {
             tracing::warn!(%note, "could not save the sync error");
@@ -95,12 +58,11 @@ pub fn push_with_clock(
 
 fn push_backlog(
     store: &mut Store,
+    client: &OfficeClient,
     batch_size: usize,
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
     report: &mut PushReport,
 ) -> Result<()> {
-    let config = store.sync_config()?.ok_or(SyncError::NotPaired)?;
-    let client = OfficeClient::new(&config.office_url, config.fingerprint)?;
     let device_id = store.device_id();
     // The office may answer that it holds less than we thought (its
     // database restored from a backup); resend from there, but only once
@@ -123,7 +85,6 @@ fn push_backlog(
             kiosk_head_seq: Some(head),
         };
         let body = serde_json::to_vec(&request).expect("a push request serialises");
-        report.requests += 1;
         let answer = match client.signed_call::<PushResponse>(
             store.signing_key(),
             &device_id,

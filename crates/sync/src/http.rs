@@ -1,22 +1,22 @@
-//! A small blocking HTTPS/1.1 client for the office's few JSON endpoints.
+//! The kiosk's HTTPS client for the office's few JSON endpoints: [`ureq`]
+//! over the pinned rustls configuration of [`crate::tls`].
 //!
-//! Why not a general HTTP crate: the kiosk talks to exactly one server we
-//! also wrote, with one POST per batch, and must pin a certificate through a
-//! custom rustls verifier. A fresh connection per request with
-//! `Connection: close` keeps this to one screen of code with no connection
-//! pool or async runtime in the kiosk, and a TLS handshake per batch of 500
-//! records costs nothing that matters.
+//! One [`OfficeClient`] keeps its connection to the office alive between
+//! requests (the batches of one push share one TLS session), tries every
+//! address the office's name resolves to in turn, and remembers how far the
+//! kiosk's clock is from the office's for as long as it lives: the
+//! background loop keeps one client for its whole life (see
+//! [`crate::OfficeLink`]).
 
-use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::Duration;
+use std::fmt;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
-use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
@@ -26,8 +26,20 @@ use crate::tls::{PinnedVerifier, pinned_client_config};
 use crate::wire::ErrorBody;
 use signbook_core::hash::Hash32;
 
-/// Longest response accepted (the office's answers are a few hundred bytes).
-const MAX_RESPONSE_BYTES: usize = 1 << 20;
+/// Longest answer accepted (the office's answers are a few hundred bytes).
+const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+/// Time to open a TCP connection, shared among the addresses tried.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for the office to read a request or start answering.
+const IO_TIMEOUT: Duration = Duration::from_secs(60);
+/// A kept-alive connection idle longer than this is not reused: the office
+/// closes idle connections after 30 s, and a request sent just as it does
+/// would fail. Within a push the batches follow each other at once.
+const REUSE_IDLE_MAX: Duration = Duration::from_secs(15);
+
+/// Turns `HOST:PORT` (an IPv6 host in brackets) into the addresses to try,
+/// in order. The kiosk uses the system resolver; tests answer what they need.
+pub type Resolver = Arc<dyn Fn(&str) -> std::io::Result<Vec<SocketAddr>> + Send + Sync>;
 
 /// An HTTP response: status and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,76 +52,148 @@ pub struct HttpResponse {
     pub date: Option<i64>,
 }
 
-/// A connection recipe for one office: its address and pinned certificate.
-#[derive(Debug, Clone)]
+/// A client for one office: its address, its pinned certificate, a
+/// kept-alive connection, and the office-clock offset learnt so far.
+/// Clones share the connection pool and the offset.
+#[derive(Clone)]
 pub struct OfficeClient {
     url: String,
-    host: String,
-    port: u16,
     expected: Hash32,
-    config: Arc<ClientConfig>,
     verifier: Arc<PinnedVerifier>,
-    timeout: Duration,
+    /// Makes an agent (a connection pool) with the pinned configuration.
+    new_agent: Arc<dyn Fn() -> ureq::Agent + Send + Sync>,
+    agent: Arc<Mutex<PooledAgent>>,
     /// Seconds to add to this kiosk's clock to get the office's, learnt
     /// from a `clock_skew` refusal (see [`OfficeClient::signed_call`]).
     clock_offset: Arc<AtomicI64>,
+    /// Requests sent, retries included.
+    requests: Arc<AtomicU64>,
+}
+
+/// The agent in use and when it last finished a request.
+struct PooledAgent {
+    agent: ureq::Agent,
+    idle_since: Instant,
+}
+
+impl fmt::Debug for OfficeClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OfficeClient")
+            .field("url", &self.url)
+            .field("fingerprint", &self.expected)
+            .field("clock_offset_secs", &self.clock_offset_secs())
+            .finish_non_exhaustive()
+    }
 }
 
 impl OfficeClient {
-    /// Parses `https://HOST[:PORT]` and pins `fingerprint`.
+    /// Checks `https://HOST[:PORT]` and pins `fingerprint`; connects on the
+    /// first request.
     pub fn new(office_url: &str, fingerprint: Hash32) -> Result<Self> {
-        let (host, port) = parse_office_url(office_url)?;
+        Self::with_resolver(office_url, fingerprint, None)
+    }
+
+    /// [`OfficeClient::new`] with a resolver in place of the system's.
+    pub fn with_resolver(office_url: &str, fingerprint: Hash32, resolver: Option<Resolver>) -> Result<Self> {
+        parse_office_url(office_url)?;
         let (config, verifier) = pinned_client_config(fingerprint);
+        let new_agent = move || {
+            let builder = ureq::AgentBuilder::new()
+                .tls_config(config.clone())
+                .https_only(true)
+                // The office never redirects; a redirect is not to be followed.
+                .redirects(0)
+                .timeout_connect(CONNECT_TIMEOUT)
+                .timeout_read(IO_TIMEOUT)
+                .timeout_write(IO_TIMEOUT)
+                .max_idle_connections_per_host(1)
+                .user_agent(concat!("signbook-kiosk/", env!("CARGO_PKG_VERSION")));
+            match resolver.clone() {
+                Some(resolver) => builder.resolver(move |netloc: &str| resolver(netloc)),
+                None => builder,
+            }
+            .build()
+        };
+        let agent = PooledAgent { agent: new_agent(), idle_since: Instant::now() };
         Ok(OfficeClient {
-            url: office_url.trim_end_matches('/').to_owned(),
-            host,
-            port,
+            url: office_url.trim().trim_end_matches('/').to_owned(),
             expected: fingerprint,
-            config,
             verifier,
-            timeout: Duration::from_secs(60),
+            new_agent: Arc::new(new_agent),
+            agent: Arc::new(Mutex::new(agent)),
             clock_offset: Arc::new(AtomicI64::new(0)),
+            requests: Arc::new(AtomicU64::new(0)),
         })
     }
 
-    /// The office address as given.
+    /// The office address as given (without a trailing `/`).
     pub fn url(&self) -> &str {
         &self.url
     }
 
+    /// The pinned certificate fingerprint.
+    pub fn fingerprint(&self) -> Hash32 {
+        self.expected
+    }
+
+    /// Seconds this client adds to the kiosk's clock to sign requests at
+    /// the office's time (0 until the office refused a timestamp).
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    /// Requests this client (and its clones) has sent, retries included.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The agent for the next request: the one in use, unless its
+    /// connection has been idle too long to trust.
+    fn agent(&self) -> ureq::Agent {
+        let mut pooled = self.agent.lock().unwrap_or_else(|p| p.into_inner());
+        if pooled.idle_since.elapsed() > REUSE_IDLE_MAX {
+            pooled.agent = (self.new_agent)();
+        }
+        pooled.agent.clone()
+    }
+
+    fn finished_request(&self) {
+        self.agent.lock().unwrap_or_else(|p| p.into_inner()).idle_since = Instant::now();
+    }
+
     /// Sends `POST path` with a JSON body and extra headers; any status.
     pub fn post(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<HttpResponse> {
-        let unreachable = |detail: String| SyncError::OfficeUnreachable { url: self.url.clone(), detail };
-        let addr = (self.host.as_str(), self.port)
-            .to_socket_addrs()
-            .map_err(|e| unreachable(format!("cannot resolve {}: {e}", self.host)))?
-            .next()
-            .ok_or_else(|| unreachable(format!("{} has no address", self.host)))?;
-        let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|e| unreachable(e.to_string()))?;
-        tcp.set_read_timeout(Some(self.timeout))
-            .and_then(|()| tcp.set_write_timeout(Some(self.timeout)))
-            .map_err(|e| unreachable(e.to_string()))?;
-        let _ = tcp.set_nodelay(true);
-        let name = ServerName::try_from(self.host.clone())
-            .map_err(|_| unreachable(format!("{} is not a valid host name", self.host)))?;
-        let conn = ClientConnection::new(self.config.clone(), name).map_err(|e| unreachable(e.to_string()))?;
-        let mut tls = StreamOwned::new(conn, tcp);
+        let result = self.send(path, headers, body);
+        self.finished_request();
+        result
+    }
 
-        let mut request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
-            self.host,
-            self.port,
-            body.len()
-        );
+    fn send(&self, path: &str, headers: &[(&str, String)], body: &[u8]) -> Result<HttpResponse> {
+        let mut request = self.agent().post(&format!("{}{path}", self.url)).set("Content-Type", "application/json");
         for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
+            request = request.set(name, value);
         }
-        request.push_str("\r\n");
-        let sent = tls.write_all(request.as_bytes()).and_then(|()| tls.write_all(body)).and_then(|()| tls.flush());
-        if let Err(e) = sent {
-            return Err(self.io_error(e));
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let response = match request.send_bytes(body) {
+            Ok(response) | Err(ureq::Error::Status(_, response)) => response,
+            Err(ureq::Error::Transport(transport)) => return Err(self.transport_error(&transport)),
+        };
+        let status = response.status();
+        let date = office_clock(response.header("date"));
+        let mut body = Vec::new();
+        // Read to the end of the answer, so the connection can carry the next request.
+        response
+            .into_reader()
+            .take(MAX_RESPONSE_BYTES + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| self.unreachable(format!("the answer was cut off: {e}")))?;
+        if body.len() as u64 > MAX_RESPONSE_BYTES {
+            return Err(SyncError::OfficeProtocol {
+                url: self.url.clone(),
+                detail: format!("its answer to {path} is longer than {MAX_RESPONSE_BYTES} bytes"),
+            });
         }
-        read_response(&mut tls).map_err(|e| self.io_error(e))
+        Ok(HttpResponse { status, body, date })
     }
 
     /// Posts and decodes a 2xx JSON answer; anything else becomes
@@ -123,8 +207,9 @@ impl OfficeClient {
     /// a PC that is often offline) must not stop records reaching the
     /// office: when the office refuses the timestamp as `clock_skew`, the
     /// request is signed again with the office's clock, read from its `Date`
-    /// header, and sent once more. Records keep the time the kiosk claimed;
-    /// the office flags implausible ones for staff.
+    /// header, and sent once more. The offset is kept, so later requests
+    /// from this client are right the first time. Records keep the time the
+    /// kiosk claimed; the office flags implausible ones for staff.
     pub fn signed_call<T: DeserializeOwned>(
         &self,
         key: &SigningKey,
@@ -134,7 +219,7 @@ impl OfficeClient {
         kiosk_now: DateTime<Utc>,
     ) -> Result<T> {
         let send = || {
-            let timestamp = kiosk_now.timestamp() + self.clock_offset.load(Ordering::Relaxed);
+            let timestamp = kiosk_now.timestamp() + self.clock_offset_secs();
             self.post(path, &auth::sign_request(key, device_id, "POST", path, timestamp, body), body)
         };
         let response = send()?;
@@ -177,17 +262,41 @@ impl OfficeClient {
         }
     }
 
-    fn io_error(&self, error: std::io::Error) -> SyncError {
-        // A handshake the pin refused surfaces as an I/O error; say which
-        // certificate was there instead.
+    fn transport_error(&self, transport: &ureq::Transport) -> SyncError {
+        // A handshake the pin refused surfaces as a connection failure; say
+        // which certificate was there instead.
         if let Some(got) = self.verifier.seen().filter(|got| *got != self.expected) {
             return SyncError::FingerprintMismatch { url: self.url.clone(), expected: self.expected, got };
         }
-        SyncError::OfficeUnreachable { url: self.url.clone(), detail: error.to_string() }
+        let mut detail = transport.kind().to_string();
+        if let Some(message) = transport.message() {
+            detail.push_str(&format!(": {message}"));
+        }
+        if let Some(source) = std::error::Error::source(transport) {
+            detail.push_str(&format!(": {source}"));
+        }
+        match transport.kind() {
+            ureq::ErrorKind::BadStatus | ureq::ErrorKind::BadHeader => SyncError::OfficeProtocol {
+                url: self.url.clone(),
+                detail: format!("not a valid HTTP answer ({detail})"),
+            },
+            _ => self.unreachable(detail),
+        }
+    }
+
+    fn unreachable(&self, detail: String) -> SyncError {
+        SyncError::OfficeUnreachable { url: self.url.clone(), detail }
     }
 }
 
-/// `https://HOST[:PORT][/]` to `(HOST, PORT)`.
+/// The office's clock from its `Date` header, in Unix seconds; an
+/// unreadable date is ignored (the request is then not retried).
+fn office_clock(date: Option<&str>) -> Option<i64> {
+    DateTime::parse_from_rfc2822(date?.trim()).ok().map(|d| d.timestamp())
+}
+
+/// `https://HOST[:PORT][/]` to `(HOST, PORT)`: checks what the admin typed
+/// and says what is wrong in words a person can act on.
 fn parse_office_url(url: &str) -> Result<(String, u16)> {
     let invalid = |reason: &str| SyncError::OfficeUrlInvalid { url: url.to_owned(), reason: reason.to_owned() };
     let rest = url
@@ -195,7 +304,7 @@ fn parse_office_url(url: &str) -> Result<(String, u16)> {
         .strip_prefix("https://")
         .ok_or_else(|| invalid("it must start with https:// (the office serves HTTPS only)"))?;
     let rest = rest.trim_end_matches('/');
-    if rest.is_empty() || rest.contains('/') || rest.contains('@') {
+    if rest.is_empty() || rest.contains('/') || rest.contains('@') || rest.contains('?') || rest.contains('#') {
         return Err(invalid("give only the address and port, e.g. https://office.local:8443"));
     }
     let (host, port) = if let Some(v6) = rest.strip_prefix('[') {
@@ -214,81 +323,6 @@ fn parse_office_url(url: &str) -> Result<(String, u16)> {
     Ok((host, port))
 }
 
-/// Reads one HTTP/1.1 response. The body ends at Content-Length, else at
-/// the end of the stream (a peer closing without TLS close_notify is fine
-/// once we have the whole body).
-fn read_response(stream: &mut impl Read) -> std::io::Result<HttpResponse> {
-    let bad = |what: &str| {
-        std::io::Error::new(ErrorKind::InvalidData, format!("the office sent a malformed HTTP response ({what})"))
-    };
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 8192];
-    let mut header_end = None;
-    let mut content_length: Option<usize> = None;
-    let mut date = None;
-    let mut status = 0u16;
-    loop {
-        if let Some(end) = header_end {
-            if content_length.is_some_and(|len| buf.len() >= end + len) {
-                break;
-            }
-        }
-        let n = match stream.read(&mut chunk) {
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => 0,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.len() > MAX_RESPONSE_BYTES {
-            return Err(bad("too long"));
-        }
-        if header_end.is_none()
-            && let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n")
-        {
-            header_end = Some(pos + 4);
-            let head = std::str::from_utf8(&buf[..pos]).map_err(|_| bad("headers are not text"))?;
-            let mut lines = head.split("\r\n");
-            let status_line = lines.next().unwrap_or_default();
-            status = status_line.split(' ').nth(1).and_then(|s| s.parse().ok()).ok_or_else(|| bad("no status"))?;
-            for line in lines {
-                if let Some((name, value)) = line.split_once(':')
-                    && name.trim().eq_ignore_ascii_case("date")
-                {
-                    date = DateTime::parse_from_rfc2822(value.trim()).ok().map(|d| d.timestamp());
-                }
-                if let Some((name, value)) = line.split_once(':')
-                    && name.trim().eq_ignore_ascii_case("content-length")
-                {
-                    content_length = Some(value.trim().parse().map_err(|_| bad("Content-Length"))?);
-                }
-                if let Some((name, value)) = line.split_once(':')
-                    && name.trim().eq_ignore_ascii_case("transfer-encoding")
-                    && !value.trim().eq_ignore_ascii_case("identity")
-                {
-                    return Err(bad("chunked answers are not expected from the office"));
-                }
-            }
-        }
-    }
-    let end = header_end.ok_or_else(|| {
-        std::io::Error::new(ErrorKind::UnexpectedEof, "the office closed the connection before answering")
-    })?;
-    let mut body = buf.split_off(end);
-    if let Some(len) = content_length {
-        if body.len() < len {
-            return Err(std::io::Error::new(
-                ErrorKind::UnexpectedEof,
-                "the office closed the connection in the middle of its answer",
-            ));
-        }
-        body.truncate(len);
-    }
-    Ok(HttpResponse { status, body, date })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -299,30 +333,28 @@ mod tests {
         assert_eq!(parse_office_url("https://127.0.0.1:9/").unwrap(), ("127.0.0.1".into(), 9));
         assert_eq!(parse_office_url("https://[::1]:8443").unwrap(), ("::1".into(), 8443));
         assert_eq!(parse_office_url("https://office").unwrap(), ("office".into(), 443));
-        for (bad, says) in
-            [("http://office:80", "https://"), ("https://office:x", "port"), ("https://office/v1", "only the address")]
-        {
+        for (bad, says) in [
+            ("http://office:80", "https://"),
+            ("https://office:x", "port"),
+            ("https://office/v1", "only the address"),
+            ("https://office:8443?x=1", "only the address"),
+        ] {
             let err = parse_office_url(bad).unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");
         }
     }
 
     #[test]
-    fn responses_end_at_content_length_or_eof() {
-        let mut one = &b"HTTP/1.1 409 Conflict\r\ncontent-length: 2\r\n\r\n{}trailing"[..];
-        assert_eq!(read_response(&mut one).unwrap(), HttpResponse { status: 409, body: b"{}".to_vec(), date: None });
-        let mut eof = &b"HTTP/1.1 200 OK\r\n\r\nabc"[..];
-        assert_eq!(read_response(&mut eof).unwrap().body, b"abc");
-        let mut short = &b"HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\nabc"[..];
-        assert!(read_response(&mut short).is_err(), "a cut answer is not taken as complete");
+    fn the_office_clock_is_read_from_its_date_header() {
+        assert_eq!(office_clock(Some("Mon, 23 Nov 2026 21:50:07 GMT")), Some(1_795_470_607));
+        assert_eq!(office_clock(Some("yesterday")), None, "an unreadable date is ignored, not an error");
+        assert_eq!(office_clock(None), None);
     }
 
     #[test]
-    fn the_office_clock_is_read_from_its_date_header() {
-        let mut dated =
-            &b"HTTP/1.1 401 Unauthorized\r\ndate: Mon, 23 Nov 2026 21:50:07 GMT\r\ncontent-length: 0\r\n\r\n"[..];
-        assert_eq!(read_response(&mut dated).unwrap().date, Some(1_795_470_607));
-        let mut garbled = &b"HTTP/1.1 200 OK\r\ndate: yesterday\r\ncontent-length: 0\r\n\r\n"[..];
-        assert_eq!(read_response(&mut garbled).unwrap().date, None, "an unreadable date is ignored, not an error");
+    fn a_client_keeps_the_address_without_its_trailing_slash() {
+        let client = OfficeClient::new(" https://office.local:8443/ ", Hash32::of(b"cert")).unwrap();
+        assert_eq!(client.url(), "https://office.local:8443");
+        assert_eq!((client.clock_offset_secs(), client.requests_sent()), (0, 0));
     }
 }

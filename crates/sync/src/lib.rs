@@ -6,6 +6,8 @@
 //! * [`pair`] connects to `https://HOST:PORT` trusting only the certificate
 //!   whose SHA-256 the admin typed ([`tls`]), sends the one-time code with
 //!   the kiosk's device id and Ed25519 public key, and remembers the office.
+//!   [`PairingRequest`] does the same in steps, so the kiosk app does not
+//!   hold its store while waiting on the network.
 //! * [`push`] sends records after the last acknowledged sequence in
 //!   batches of [`BATCH_SIZE`], each with a fresh checkpoint signing its
 //!   last record and every request signed with the kiosk key ([`auth`]).
@@ -14,9 +16,14 @@
 //!   its `acked_seq`, in one transaction. A lost answer, a crash on either
 //!   side or a resend therefore never loses or doubles a record: the next
 //!   push resends from `acked_seq` and the office ignores what it has.
-//! * [`run_background`] is the kiosk app's loop around [`push`]: its own
-//!   database connection (WAL, so signing never waits on it), exponential
-//!   backoff with jitter while the office is unreachable ([`backoff`]).
+//! * [`http::OfficeClient`] keeps its connection alive between requests,
+//!   tries every address the office's name resolves to, and remembers the
+//!   office's clock once it has refused the kiosk's; an [`OfficeLink`] keeps
+//!   one client between pushes.
+//! * [`BackgroundSync`] is the kiosk app's loop around [`OfficeLink::push`]:
+//!   its own thread, database connection (WAL, so signing never waits on
+//!   it) and link, exponential backoff with jitter while the office is
+//!   unreachable ([`backoff`]), and a [`SyncWaker`] for "Sync now".
 //! * [`export_bundle`] writes the whole chain to a signed file that
 //!   `signbook-office import-bundle` checks exactly as it checks a push.
 //!
@@ -37,16 +44,24 @@ mod client;
 #[cfg(feature = "client")]
 pub mod http;
 #[cfg(feature = "client")]
+mod link;
+#[cfg(feature = "client")]
+mod pairing;
+#[cfg(feature = "client")]
 pub mod tls;
 
 #[cfg(feature = "client")]
-pub use background::{BackgroundOptions, BackgroundSync, run_background};
+pub use background::{BackgroundOptions, BackgroundSync, SyncWaker};
 pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
 #[cfg(feature = "client")]
 pub use bundle_writer::{BundleReport, export_bundle};
 #[cfg(feature = "client")]
-pub use client::{PushReport, pair, parse_fingerprint, push, push_in_batches_of, push_with_clock};
+pub use client::PushReport;
 pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
+#[cfg(feature = "client")]
+pub use link::{OfficeLink, push, push_in_batches_of, push_with_clock};
+#[cfg(feature = "client")]
+pub use pairing::{Paired, PairingRequest, pair, parse_fingerprint};
 
 /// SHA-256 of the office's DER certificate: the fingerprint it prints and
 /// every kiosk pins.

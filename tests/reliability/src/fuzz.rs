@@ -31,9 +31,12 @@ pub fn strokes(data: &[u8]) {
     }
 }
 
-/// The agreement importer: the bytes as a Word file and as pasted text.
+/// The agreement importer: the bytes as a Word, LibreOffice and PDF file
+/// and as pasted text.
 pub fn importer(data: &[u8]) {
     let _ = import::import_bytes("agreement.docx", data);
+    let _ = import::import_bytes("agreement.odt", data);
+    let _ = import::import_bytes("agreement.pdf", data);
     let _ = import::import_bytes("agreement.txt", data);
 }
 

@@ -11,6 +11,10 @@ use std::time::Duration;
 
 use rand::Rng;
 
+/// How long the office must be silent before a dropped answer counts as
+/// complete.
+const ANSWER_QUIET: Duration = Duration::from_millis(300);
+
 /// What happens to one connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -184,7 +188,13 @@ fn relay(client: TcpStream, to: SocketAddr, fault: Fault) {
         office_spoke.store(true, Ordering::SeqCst);
         if answer {
             match fault {
-                Fault::DropResponse | Fault::ResetResponse => continue, // read it all: the office has committed
+                Fault::DropResponse | Fault::ResetResponse => {
+                    // Read it all: the office has committed. The kiosk keeps
+                    // its connection alive, so the office does not close
+                    // after answering: "all" ends when it falls quiet.
+                    let _ = office_in.set_read_timeout(Some(ANSWER_QUIET));
+                    continue;
+                }
                 Fault::TruncateResponse(cut) if answered + n >= cut => {
                     let _ = client_out.write_all(&buf[..cut - answered]);
                     break;

@@ -1,4 +1,4 @@
-// Import a new agreement version: pick a Word or text file (or paste text),
+// Import a new agreement version: pick a PDF, Word, LibreOffice or text file (or paste text),
 // check what the importer removed, edit, preview exactly as the kiosk will
 // show it, choose the roles, publish.
 import type { AdminBackend, AdminOverview, ImportPreview } from '../backend';
@@ -7,7 +7,7 @@ import { button, h } from '../dom';
 import { errorText, removedReasonText, roleName, t } from '../i18n';
 
 export function importPanel(admin: AdminBackend, o: AdminOverview, say: (text: string, isError?: boolean) => void, reload: () => Promise<void>): HTMLElement {
-  const file = h('input', { id: 'import-file', type: 'file', accept: '.docx,.txt,.md,.markdown' });
+  const file = h('input', { id: 'import-file', type: 'file', accept: '.pdf,.docx,.odt,.txt,.md,.markdown' });
   const pasted = h('textarea', { id: 'import-paste', rows: 4 });
   const title = h('input', { id: 'import-title', type: 'text', autocomplete: 'off' });
   const markdown = h('textarea', { id: 'import-markdown', rows: 12, spellcheck: 'false' });

@@ -1,11 +1,31 @@
 // Sync with the office: the backlog and its health, pairing with the office
 // server (address, one-time code, certificate fingerprint, all printed by
 // `signbook-office pair`), and "Sync now". The background sync in the app
-// sends records by itself; this panel only shows it and starts it early.
-import type { AdminBackend, AdminOverview } from '../backend';
+// sends records by itself; "Sync now" only wakes it and returns at once, so
+// this panel says a sync was requested, then polls the status and shows the
+// outcome when it lands.
+import type { AdminBackend, AdminOverview, SyncView } from '../backend';
 import { asKioskError } from '../backend';
 import { button, h } from '../dom';
 import { errorText, formatWhen, t } from '../i18n';
+
+/** How often the panel asks whether a running sync has finished. */
+export const SYNC_POLL_MS = 1000;
+
+const lastError = (sync: SyncView) =>
+  sync.last_error ? errorText({ code: sync.last_error_code ?? '', message: sync.last_error }) : null;
+
+/** The figures, from a status as the core reports it. */
+function syncFacts(sync: SyncView): Node[] {
+  const error = lastError(sync);
+  return [
+    sync.office_url ? h('li', { id: 'sync-office' }, t('admin.sync.office', { url: sync.office_url })) : null,
+    h('li', { id: 'sync-pending' }, t('admin.sync.pending', { n: sync.pending })),
+    sync.syncing ? h('li', { id: 'sync-progress' }, t('admin.sync.syncing')) : null,
+    h('li', { id: 'sync-last-success' }, t('admin.sync.lastSuccess', { when: sync.last_success ? formatWhen(sync.last_success) : t('admin.sync.never') })),
+    error ? h('li', { class: 'error', id: 'sync-last-error' }, t('admin.sync.lastError', { error })) : null,
+  ].filter((item): item is HTMLLIElement => item !== null);
+}
 
 export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: string, isError?: boolean) => void, reload: () => Promise<void>): HTMLElement {
   const act = async (action: () => Promise<string>) => {
@@ -17,19 +37,58 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
       say(errorText(asKioskError(e)), true);
     }
   };
-  const facts = h('ul', { class: 'facts' },
-    o.sync.office_url ? h('li', { id: 'sync-office' }, t('admin.sync.office', { url: o.sync.office_url })) : null,
-    h('li', { id: 'sync-pending' }, t('admin.sync.pending', { n: o.sync.pending })),
-    h('li', { id: 'sync-last-success' }, t('admin.sync.lastSuccess', { when: o.sync.last_success ? formatWhen(o.sync.last_success) : t('admin.sync.never') })),
-    o.sync.last_error_code
-      ? h('li', { class: 'error', id: 'sync-last-error' }, t('admin.sync.lastError', { error: errorText({ code: o.sync.last_error_code, message: o.sync.last_error ?? '' }) }))
-      : null);
+  const facts = h('ul', { class: 'facts' }, ...syncFacts(o.sync));
+  const panel = h('div', { class: 'sync' }, h('h2', {}, t('admin.sync.heading')));
+
+  // While a sync runs (asked for here, or started by pairing), ask now and
+  // then whether it has finished; then update the figures in place and, if
+  // this panel asked for the sync, say how it went. Stops when the panel is
+  // no longer shown.
+  let following = false;
+  let announce = false;
+  const follow = () => {
+    if (following) return;
+    following = true;
+    void (async () => {
+      try {
+        for (;;) {
+          await new Promise((resolve) => setTimeout(resolve, SYNC_POLL_MS));
+          if (!panel.isConnected) return;
+          const status = await admin.syncStatus();
+          if (status.syncing) continue;
+          facts.replaceChildren(...syncFacts(status));
+          if (announce) {
+            const failed = lastError(status);
+            say(failed ? t('admin.sync.failed', { error: failed }) : t('admin.sync.sent', { n: status.pending }), !!failed);
+          }
+          return;
+        }
+      } catch (e) {
+        const problem = asKioskError(e);
+        // The session ended while waiting: reloading goes back to the kiosk.
+        if (problem.code === 'admin_locked') await reload();
+        else say(errorText(problem), true);
+      } finally {
+        following = false;
+      }
+    })();
+  };
+  if (o.sync.syncing) follow();
 
   if (o.sync.paired) {
-    return h('div', { class: 'sync' },
-      h('h2', {}, t('admin.sync.heading')),
-      facts,
-      button(t('admin.sync.now'), () => void act(async () => t('admin.sync.sent', { n: (await admin.syncNow()).pending })), { class: 'primary', id: 'sync-now' }));
+    panel.append(facts,
+      button(t('admin.sync.now'), () => void (async () => {
+        try {
+          facts.replaceChildren(...syncFacts(await admin.syncNow()));
+        } catch (e) {
+          say(errorText(asKioskError(e)), true);
+          return;
+        }
+        announce = true;
+        say(t('admin.sync.requested'));
+        follow();
+      })(), { class: 'primary', id: 'sync-now' }));
+    return panel;
   }
 
   const field = (id: string, label: string, hint: string, attrs: Record<string, string> = {}) => h('div', { class: 'field' },
@@ -51,9 +110,6 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
       });
     }, { class: 'primary', id: 'pair-submit' }));
   form.addEventListener('submit', (e) => e.preventDefault());
-  return h('div', { class: 'sync' },
-    h('h2', {}, t('admin.sync.heading')),
-    h('p', { class: 'notice' }, t('admin.sync.notPaired')),
-    facts,
-    form);
+  panel.append(h('p', { class: 'notice' }, t('admin.sync.notPaired')), facts, form);
+  return panel;
 }

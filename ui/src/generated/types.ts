@@ -213,7 +213,7 @@ export type AdminOverview = {
   /**
    * Sending records to the office.
    */
-  sync: SyncStatus,
+  sync: SyncView,
   /**
    * Every agreement version, oldest first.
    */
@@ -234,7 +234,7 @@ export type AdminOverview = {
 /**
  * Sync with the office, as the admin area shows it.
  */
-export type SyncStatus = {
+export type SyncView = {
   /**
    * Whether the kiosk has been paired with an office server.
    */
@@ -252,14 +252,21 @@ export type SyncStatus = {
    */
   last_success: string | null,
   /**
-   * The last failure's code: the UI shows its `error.<code>` text
-   * (an office refusal is `office.<code>`, see [`signbook_sync::OFFICE_CODE_PREFIX`]).
+   * Last time a push ended, well or not (RFC 3339, UTC).
+   */
+  last_attempt: string | null,
+  /**
+   * The last failure, in words (English).
+   */
+  last_error: string | null,
+  /**
+   * Its code, which the UI translates (e.g. `office_unreachable`).
    */
   last_error_code: string | null,
   /**
-   * The last failure in English, shown only for a code the UI has no text for.
+   * A push is in flight, or asked for ("Sync now") and about to start.
    */
-  last_error: string | null, };
+  syncing: boolean, };
 
 /**
  * One agreement version in the list.
@@ -388,7 +395,7 @@ export type Removed = {
 /**
  * Kinds of debris.
  */
-export type RemovedReason = "word_bookmark" | "page_number" | "glued_page_number" | "signature_block" | "repeated_title";
+export type RemovedReason = "word_bookmark" | "page_number" | "glued_page_number" | "signature_block" | "repeated_title" | "page_header_footer" | "table_of_contents";
 
 /**
  * The outcome of [`Store::verify`].

@@ -23,8 +23,10 @@ export function nameScreen(ctx: Ctx, state: NameState): ScreenView {
 
   const error = h('p', { class: 'error', id: 'name-error', role: 'alert' });
   const submit = h('button', { type: 'submit', class: 'primary', id: 'name-continue' }, t('name.continue'));
-  const form = h('form', { class: 'name-form', novalidate: true }, name.row, org?.row, error,
-    h('div', { class: 'actions' }, button(t('nav.back'), () => ctx.flow.back(), { class: 'secondary' }), submit));
+  // The error sits between Back and Continue: on a 1024x600 screen a row of
+  // its own would push the keyboard's bottom row off the screen.
+  const form = h('form', { class: 'name-form', novalidate: true }, name.row, org?.row,
+    h('div', { class: 'actions' }, button(t('nav.back'), () => ctx.flow.back(), { class: 'secondary' }), error, submit));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     void ctx.flow.submitName();

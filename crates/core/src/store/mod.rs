@@ -27,4 +27,4 @@ pub use crate::record::Erasure;
 pub use records::{ErasureReceipt, Receipt, RecordFilter, SignRequest};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
-pub use sync_state::{SyncConfig, SyncStatus};
+pub use sync_state::{SyncConfig, SyncProgress};

@@ -26,9 +26,12 @@ pub struct SyncConfig {
     pub paired_at: String,
 }
 
-/// Sync health for the admin area and `signbook sync-status`.
+/// How far sending records to the office has got, as the kiosk's database
+/// records it: what the office acknowledged, what waits, and how the last
+/// push went. `signbook sync-status` prints it; the kiosk's admin area
+/// shows it as `signbook_kiosk::SyncView`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SyncStatus {
+pub struct SyncProgress {
     /// The paired office, if any.
     pub office_url: Option<String>,
     /// Highest sequence the office acknowledged.
@@ -67,7 +70,7 @@ impl Store {
     }
 
     /// Pending count, last success and last error.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
+    pub fn sync_status(&self) -> Result<SyncProgress> {
         const DOING: &str = "reading the sync status";
         let config = self.sync_config()?;
         let (acked, last_attempt_at, last_success_at, last_error_code, last_error): (
@@ -93,7 +96,7 @@ impl Store {
                 |r| r.get(0),
             )
             .doing(DOING)?;
-        Ok(SyncStatus {
+        Ok(SyncProgress {
             office_url: config.map(|c| c.office_url),
             acknowledged_seq: acked,
             head_seq,

@@ -135,15 +135,24 @@ pub fn push_until_synced(store: &mut Store, batch: usize, attempts: u32) -> u32 
 }
 
 /// A TCP proxy on 127.0.0.1:0 in front of the office. It forwards each
-/// connection's request, reads the office's whole answer (so the office
-/// has committed), then either forwards it or, for the connections
-/// `lose` picks, closes the kiosk's side without it: a lost acknowledgement.
+/// exchange (a request and the office's answer; a kept-alive connection
+/// carries several), and for the exchanges `lose` picks (numbered from 0
+/// across all connections) it reads the office's whole answer, so the
+/// office has committed, then closes the kiosk's side without it: a lost
+/// acknowledgement.
 pub struct Proxy {
     pub addr: SocketAddr,
     target: Arc<Mutex<SocketAddr>>,
     pub connections: Arc<AtomicU64>,
     pub lost: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
+}
+
+/// What all relays share: the exchange count, the losses, the rule.
+struct Exchanges {
+    count: AtomicU64,
+    lost: Arc<AtomicU64>,
+    lose: Box<dyn Fn(u64) -> bool + Send + Sync>,
 }
 
 impl Proxy {
@@ -153,20 +162,19 @@ impl Proxy {
         let target = Arc::new(Mutex::new(target));
         let (connections, lost, stop) =
             (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
-        let lose = Arc::new(lose);
+        let exchanges = Arc::new(Exchanges { count: AtomicU64::new(0), lost: lost.clone(), lose: Box::new(lose) });
         {
-            let (target, connections, lost, stop) = (target.clone(), connections.clone(), lost.clone(), stop.clone());
+            let (target, connections, stop) = (target.clone(), connections.clone(), stop.clone());
             std::thread::spawn(move || {
                 for client in listener.incoming() {
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
                     let Ok(client) = client else { continue };
-                    let n = connections.fetch_add(1, Ordering::SeqCst);
-                    let drop_answer = lose(n);
+                    connections.fetch_add(1, Ordering::SeqCst);
                     let to = *target.lock().unwrap();
-                    let lost = lost.clone();
-                    std::thread::spawn(move || relay(client, to, drop_answer, &lost));
+                    let exchanges = exchanges.clone();
+                    std::thread::spawn(move || relay(client, to, &exchanges));
                 }
             });
         }
@@ -189,28 +197,32 @@ impl Drop for Proxy {
     }
 }
 
-fn relay(mut client: TcpStream, to: SocketAddr, drop_answer: bool, lost: &AtomicU64) {
-    let Ok(mut office) = TcpStream::connect(to) else { return };
+/// Fewer bytes than any HTTP request the kiosk sends (its signed headers
+/// alone are longer), more than any TLS handshake message it sends.
+const REQUEST_MIN_BYTES: u64 = 256;
+/// An answer is complete once the office has said nothing for this long
+/// (a kept-alive connection does not close after answering).
+const ANSWER_QUIET: Duration = Duration::from_millis(300);
+
+fn relay(client: TcpStream, to: SocketAddr, exchanges: &Exchanges) {
+    let Ok(office) = TcpStream::connect(to) else { return };
     let _ = office.set_read_timeout(Some(Duration::from_secs(60)));
-    // TLS: the kiosk speaks (ClientHello), the office answers (its
-    // handshake flight), the kiosk speaks again (Finished and the HTTP
-    // request), and only then does the office send the HTTP answer. So
-    // everything the office sends after the kiosk's second turn is the
-    // answer; that is what a lost acknowledgement loses.
-    let office_spoke = Arc::new(AtomicBool::new(false));
-    let request_sent = Arc::new(AtomicBool::new(false));
+    // Over TLS the proxy cannot read the requests, but the turns show: the
+    // kiosk speaks (its hello), the office answers (its handshake flight),
+    // then each time the kiosk has sent a request's worth of bytes, what
+    // the office sends next is its answer. Session tickets the office may
+    // send meanwhile only ride along with an answer.
+    let kiosk_bytes = Arc::new(AtomicU64::new(0));
     let (mut client_in, mut office_out) = (client.try_clone().unwrap(), office.try_clone().unwrap());
     let upstream = {
-        let (office_spoke, request_sent) = (office_spoke.clone(), request_sent.clone());
+        let kiosk_bytes = kiosk_bytes.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 16384];
             loop {
                 match client_in.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        if office_spoke.load(Ordering::SeqCst) {
-                            request_sent.store(true, Ordering::SeqCst);
-                        }
+                        kiosk_bytes.fetch_add(n as u64, Ordering::SeqCst);
                         if office_out.write_all(&buf[..n]).is_err() {
                             break;
                         }
@@ -220,27 +232,29 @@ fn relay(mut client: TcpStream, to: SocketAddr, drop_answer: bool, lost: &Atomic
             let _ = office_out.shutdown(Shutdown::Write);
         })
     };
+    let (mut office_in, mut client_out) = (office.try_clone().unwrap(), client.try_clone().unwrap());
     let mut buf = [0u8; 16384];
-    let mut swallowed = 0usize;
+    let mut handshake_done = false;
     loop {
-        match office.read(&mut buf) {
+        let n = match office_in.read(&mut buf) {
             Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if drop_answer && request_sent.load(Ordering::SeqCst) {
-                    swallowed += n;
-                    continue;
-                }
-                office_spoke.store(true, Ordering::SeqCst);
-                if client.write_all(&buf[..n]).is_err() {
-                    break;
-                }
+            Ok(n) => n,
+        };
+        let request_sent = kiosk_bytes.swap(0, Ordering::SeqCst) >= REQUEST_MIN_BYTES;
+        if std::mem::replace(&mut handshake_done, true) && request_sent {
+            let exchange = exchanges.count.fetch_add(1, Ordering::SeqCst);
+            if (exchanges.lose)(exchange) {
+                // Read the rest of the answer: the office has committed.
+                // The kiosk learns nothing of it.
+                let _ = office_in.set_read_timeout(Some(ANSWER_QUIET));
+                while matches!(office_in.read(&mut buf), Ok(n) if n > 0) {}
+                exchanges.lost.fetch_add(1, Ordering::SeqCst);
+                break;
             }
         }
-    }
-    // The office has closed: it answered, so it committed. The kiosk
-    // learns nothing of it.
-    if drop_answer && swallowed > 0 {
-        lost.fetch_add(1, Ordering::SeqCst);
+        if client_out.write_all(&buf[..n]).is_err() {
+            break;
+        }
     }
     let _ = client.shutdown(Shutdown::Both);
     let _ = office.shutdown(Shutdown::Both);

@@ -1,0 +1,132 @@
+//! The kiosk as the app runs it: one [`Kiosk`] shared by every command
+//! behind a lock, and the background sync beside it. Nothing that waits on
+//! the network holds the lock, so the welcome screen, the idle lock and
+//! every other command answer while the office is slow or down.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use signbook_sync::{BackgroundOptions, BackgroundSync, OfficeLink, SyncWaker};
+
+use crate::error::{KioskError, Result, UiError};
+use crate::{AdminOverview, Kiosk, SyncView};
+
+/// The kiosk app's state: what each Tauri command calls, in one line.
+#[derive(Debug)]
+pub struct SharedKiosk {
+    kiosk: std::result::Result<Mutex<Kiosk>, UiError>,
+    sync: Option<SyncWaker>,
+    /// Dropped last: stops the loop when the app ends.
+    _background: Option<BackgroundSync>,
+}
+
+impl SharedKiosk {
+    /// Opens the kiosk database at `db_path` and starts syncing it in the
+    /// background. A kiosk that cannot open its database still starts, and
+    /// every command says why: a blank window or a silent exit helps nobody
+    /// at reception.
+    pub fn open(db_path: impl AsRef<Path>, options: BackgroundOptions) -> SharedKiosk {
+        let db_path = db_path.as_ref();
+        let kiosk = match Kiosk::open(db_path) {
+            Ok(kiosk) => kiosk,
+            Err(error) => return SharedKiosk::failed(error),
+        };
+        // Its own thread and database connection: signing never waits on it.
+        let background = BackgroundSync::start(db_path, options)
+            .inspect_err(|error| tracing::error!(%error, "cannot start the background sync"))
+            .ok();
+        SharedKiosk {
+            kiosk: Ok(Mutex::new(kiosk)),
+            sync: background.as_ref().map(BackgroundSync::waker),
+            _background: background,
+        }
+    }
+
+    /// [`SharedKiosk::open`] on the default database (`$SIGNBOOK_DB`, else
+    /// the platform data directory), where the CLI finds it too.
+    pub fn open_default(options: BackgroundOptions) -> SharedKiosk {
+        match signbook_core::paths::default_db_path() {
+            Ok(path) => SharedKiosk::open(path, options),
+            Err(error) => SharedKiosk::failed(error.into()),
+        }
+    }
+
+    fn failed(error: KioskError) -> SharedKiosk {
+        tracing::error!("cannot open the kiosk database: {error}");
+        SharedKiosk { kiosk: Err(error.into()), sync: None, _background: None }
+    }
+
+    /// Runs `action` on the kiosk, holding it meanwhile.
+    pub fn with<T>(&self, action: impl FnOnce(&mut Kiosk) -> Result<T>) -> std::result::Result<T, UiError> {
+        let kiosk = self.kiosk.as_ref().map_err(Clone::clone)?;
+        let mut kiosk = kiosk.lock().map_err(|_| UiError::internal())?;
+        Ok(action(&mut kiosk)?)
+    }
+
+    /// Ends the admin session ("Back to the kiosk").
+    pub fn admin_lock(&self) -> std::result::Result<(), UiError> {
+        self.with(|k| {
+            k.admin_lock();
+            Ok(())
+        })
+    }
+
+    /// The admin area's front page, saying whether a sync is under way.
+    pub fn admin_overview(&self, now: DateTime<Utc>) -> std::result::Result<AdminOverview, UiError> {
+        let mut overview = self.with(|k| k.admin_overview(now))?;
+        overview.sync.syncing = self.syncing();
+        Ok(overview)
+    }
+
+    /// The sync status, for the Status tab to poll while a sync runs; it
+    /// does not keep the admin session open.
+    pub fn admin_sync_status(&self, now: DateTime<Utc>) -> std::result::Result<SyncView, UiError> {
+        let mut view = self.with(|k| k.admin_sync_view(now))?;
+        view.syncing = self.syncing();
+        Ok(view)
+    }
+
+    /// "Sync now": wakes the background sync, which pushes over its own
+    /// connection, and returns at once with `syncing` set. Poll
+    /// [`SharedKiosk::admin_sync_status`] for the outcome.
+    pub fn admin_sync_now(&self, now: DateTime<Utc>) -> std::result::Result<SyncView, UiError> {
+        let mut view = self.with(|k| {
+            k.require_admin(now)?;
+            k.sync_view()
+        })?;
+        if !view.paired {
+            return Err(KioskError::from(signbook_sync::SyncError::NotPaired).into());
+        }
+        let sync = self.sync.as_ref().ok_or(KioskError::SyncNotRunning)?;
+        sync.wake();
+        view.syncing = true;
+        Ok(view)
+    }
+
+    /// Pairs with the office at `office_url`, trusting only the certificate
+    /// whose SHA-256 is `fingerprint` (see [`signbook_sync::PairingRequest`]).
+    /// The kiosk is held only to prepare the request and to save the
+    /// answer, never while the office is waited on. Then the background
+    /// sync starts sending to the new office.
+    pub fn admin_pair(
+        &self,
+        office_url: &str,
+        code: &str,
+        fingerprint: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<SyncView, UiError> {
+        let request = self.with(|k| k.admin_prepare_pairing(office_url, code, fingerprint, now))?;
+        let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
+        let mut view = self.with(|k| k.save_pairing(paired))?;
+        if let Some(sync) = &self.sync {
+            sync.wake();
+            view.syncing = true;
+        }
+        Ok(view)
+    }
+
+    fn syncing(&self) -> bool {
+        self.sync.as_ref().is_some_and(SyncWaker::is_busy)
+    }
+}
