@@ -78,7 +78,17 @@ impl Assembler {
             return self.heading(hashes.trim_start_matches('#').trim(), blank_before);
         }
         let plain = without_emphasis(content);
-        if let Some(marker) = list_marker(content) {
+        // "o" is a bullet in text pasted out of a PDF, but also a word (Welsh
+        // "o", "from"): on a line a wrapped sentence runs onto, in a list that
+        // does not already use "o" bullets, it is the sentence going on.
+        let o_is_a_word = |marker: &Marker| {
+            marker.class == MarkerClass::Bullet('o')
+                && wraps
+                && !blank_before
+                && !self.ends_with_colon()
+                && !self.list.iter().any(|(class, _)| *class == MarkerClass::Bullet('o'))
+        };
+        if let Some(marker) = list_marker(content).filter(|m| !o_is_a_word(m)) {
             // "2. Scope" heads a section; "2. keep it safe" or a "2." whose
             // sentence wraps onto the next line is an item.
             let numbered_heading = matches!(marker.class, MarkerClass::Number(_))

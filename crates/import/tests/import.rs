@@ -298,3 +298,17 @@ proptest! {
         }
     }
 }
+
+/// "o" is a PDF bullet and a Welsh word ("from"): a sentence wrapped onto a
+/// line starting with it goes on; a list drawn with "o" stays a list.
+#[test]
+fn a_wrapped_line_starting_with_the_welsh_word_o_is_not_a_bullet() {
+    let welsh = "Rwy'n deall y bydd yr ysgol yn cadw cofnod o'r llofnod hwn ac o bob ymweliad a wnaf\no dan bolisi diogelu'r ysgol.\n";
+    assert_eq!(
+        import_text(welsh).markdown,
+        "Rwy'n deall y bydd yr ysgol yn cadw cofnod o'r llofnod hwn ac o bob ymweliad a wnaf o dan bolisi diogelu'r ysgol.\n"
+    );
+    let list = "Topics:\no e-safety\no passwords\no social media\n";
+    let markdown = import_text(list).markdown;
+    assert!(markdown.ends_with("\n- e-safety\n- passwords\n- social media\n"), "{markdown}");
+}
