@@ -159,11 +159,21 @@ async fn one_address_cannot_hold_every_connection() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // Closing the held connections frees their slots.
     drop(held);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut again = office.connect().await;
-    again.write_all(b"GET /v1/health HTTP/1.1\r\nHost: office\r\nConnection: close\r\n\r\n").await.unwrap();
-    let answer = until_closed(&mut again, Duration::from_secs(3)).await.expect("answered");
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    // The office notices the closes as it reads them: allow it a moment
+    // (generously, for a loaded machine), then the address is served again.
+    let mut answer = String::new();
+    for _ in 0..20 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let Ok(mut again) = office.connect_from("127.0.0.1").await else { continue };
+        if again.write_all(b"GET /v1/health HTTP/1.1\r\nHost: office\r\nConnection: close\r\n\r\n").await.is_err() {
+            continue;
+        }
+        answer = until_closed(&mut again, Duration::from_secs(3)).await.unwrap_or_default();
+        if !answer.is_empty() {
+            break;
+        }
+    }
+    assert!(answer.starts_with("HTTP/1.1 200"), "closed connections free their slots: {answer:?}");
 }
 
 /// Resident memory of this process (the office runs in it), in MiB.
