@@ -51,19 +51,11 @@ fn a_personal_field_added_where_there_was_none_is_caught() {
 /// search), so `verify` could not say which record was gone.
 #[test]
 fn a_deleted_record_row_still_opens_and_is_named() {
-    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut office = Office::start(office_dir.path());
-    let mut store = kiosk(kiosk_dir.path(), 6);
-    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    signbook_sync::push(&mut store).unwrap();
-    office.kill();
-    let path = db_path(office_dir.path());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
+    let tampered = synced_then_edited(
+        6,
         "PRAGMA foreign_keys = OFF; DROP TRIGGER office_records_are_never_deleted; DELETE FROM records WHERE seq = 3;",
-    )
-    .unwrap();
-    drop(conn);
+    );
+    let path = db_path(tampered.office_dir.path());
     let report =
         block_on(SqliteStore::open(&path).expect("a tampered database still opens").verify()).unwrap().remove(0);
     assert_eq!(report.problem.map(|p| p.seq), Some(3));
@@ -74,21 +66,12 @@ fn a_deleted_record_row_still_opens_and_is_named() {
 /// and its page on the dashboard says what is wrong instead of failing.
 #[test]
 fn a_damaged_row_is_named_and_its_record_page_says_so() {
-    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut office = Office::start(office_dir.path());
-    let mut store = kiosk(kiosk_dir.path(), 4);
-    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
-    signbook_sync::push(&mut store).unwrap();
-    office.kill();
-    let path = db_path(office_dir.path());
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch(
+    let tampered = synced_then_edited(
+        4,
         "DROP TRIGGER office_records_change_only_by_erasure; UPDATE records SET record_hash = 'not a hash' WHERE seq = 3;",
-    )
-    .unwrap();
-    drop(conn);
-
-    let db = SqliteStore::open(&path).unwrap();
+    );
+    let (office_dir, store) = (&tampered.office_dir, &tampered.store);
+    let db = SqliteStore::open(db_path(office_dir.path())).unwrap();
     let problem = block_on(db.verify()).unwrap().remove(0).problem.expect("the damage is named");
     assert_eq!(problem.seq, 3, "{problem}");
     assert!(matches!(problem.kind, ProblemKind::Unreadable { .. }), "{problem}");
@@ -122,6 +105,25 @@ fn a_damaged_row_is_named_and_its_record_page_says_so() {
     let list =
         https(&office, &format!("GET /records HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"));
     assert!(list.starts_with("HTTP/1.1 200") && list.contains("1 matching record(s) are damaged"), "{list}");
+}
+
+/// An office that synced `records` records from a kiosk and was stopped, its
+/// database then edited with `sql` as someone with `sqlite3` would.
+struct Tampered {
+    office_dir: tempfile::TempDir,
+    _kiosk_dir: tempfile::TempDir,
+    store: signbook_core::Store,
+}
+
+fn synced_then_edited(records: u64, sql: &str) -> Tampered {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut office = Office::start(office_dir.path());
+    let mut store = kiosk(kiosk_dir.path(), records);
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
+    office.kill();
+    rusqlite::Connection::open(db_path(office_dir.path())).unwrap().execute_batch(sql).unwrap();
+    Tampered { office_dir, _kiosk_dir: kiosk_dir, store }
 }
 
 /// One HTTP/1.1 request over TLS pinned to `office`; the whole answer.
