@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { parse } from 'csv-parse/sync';
 import { SCHOOL, STAFF, axe, cli, login, newContext, office, officeData, root, shot, startBrowser, startOffice, stopOffice, work } from './harness.mjs';
 
 const strokes = join(root, 'assets/demo-signature.json');
@@ -132,6 +133,29 @@ test('the CSV download has the BOM, every record, and neutralised formulas', asy
   assert.ok(csv.includes(`"'=HYPERLINK(""http://evil.example"",""click"")"`), 'a formula becomes text');
 });
 
+test('the spreadsheet download opens in LibreOffice with every name intact and no formula', async () => {
+  await page.goto('/records');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /Download spreadsheet/ }).click()]);
+  assert.match(download.suggestedFilename(), /^signbook-records-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const rows = libreOfficeRows(await download.path(), 'records.xlsx');
+  assert.equal(rows.length, 6, 'header and five records');
+  const names = rows.slice(1).map((r) => r[4]);
+  for (const name of ['Zoë O\u2019Brien', XSS, 'Siân Evans', 'Samuel Lee', 'Tom Price']) assert.ok(names.includes(name), `${name} in ${names}`);
+  const hostile = rows.find((r) => r[4] === XSS);
+  assert.equal(hostile[5], '=HYPERLINK("http://evil.example","click")', 'the organisation is text, as typed');
+  assert.match(rows[1][1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'the local time is a date LibreOffice shows as one');
+});
+
+/** The first sheet of an .xlsx as LibreOffice (headless) reads it: rows of cells. */
+function libreOfficeRows(path, name) {
+  const dir = join(work, `xlsx-${Date.now()}`);
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, name), readFileSync(path));
+  execFileSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', dir, join(dir, name)], { stdio: 'pipe' });
+  const text = readFileSync(join(dir, name.replace(/\.xlsx$/, '.csv')), 'utf8');
+  return parse(text, { relax_column_count: true });
+}
+
 test('a record\u2019s PDF evidence page says who signed what, when, where', async () => {
   await page.goto('/records?name=script');
   await page.locator('tbody a').first().click();
@@ -177,9 +201,14 @@ test('the roster shows who has not signed, tolerating accents and spacing, flagg
   assert.match(await status('Tom Price'), /Check by hand/);
   assert.deepEqual(await axe(page), [], 'roster page: axe-core violations');
   await shot(page, '08-roster');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /outstanding list/ }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /outstanding list \(CSV\)/ }).click()]);
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.includes('Gareth Jones,staff,g.jones@example.org,not signed') && !csv.includes('SIAN'), csv);
+  const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /outstanding list \(spreadsheet/ }).click()]);
+  const rows = libreOfficeRows(await sheet.path(), 'outstanding.xlsx');
+  assert.deepEqual(rows[0], ['name', 'role', 'email', 'status', 'possible_matches']);
+  assert.ok(rows.some((r) => r.join() === 'Gareth Jones,staff,g.jones@example.org,not signed,'), JSON.stringify(rows));
+  assert.ok(!rows.some((r) => r[0].includes('SIAN')), 'who has signed is not on the outstanding list');
 });
 
 test('a form without the session\u2019s CSRF token changes nothing', async () => {

@@ -90,10 +90,11 @@ pub(super) fn starts_lowercase(text: &str) -> bool {
 /// A line wholly in Markdown emphasis (`**Governor declaration**`), without it.
 pub(super) fn without_emphasis(text: &str) -> &str {
     for mark in ["**", "__", "*", "_"] {
-        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark)) {
-            if !inner.is_empty() && !inner.contains(mark) {
-                return inner.trim();
-            }
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.is_empty()
+            && !inner.contains(mark)
+        {
+            return inner.trim();
         }
     }
     text

@@ -159,10 +159,10 @@ impl Document {
                     }
                     match e.name().as_ref() {
                         "text:list" => {
-                            if let Some(list) = lists.pop() {
-                                if lists.is_empty() {
-                                    last_counters = list.counters;
-                                }
+                            if let Some(list) = lists.pop()
+                                && lists.is_empty()
+                            {
+                                last_counters = list.counters;
                             }
                         }
                         "text:p" | "text:h" if depth_in_paragraph > 0 => depth_in_paragraph -= 1,

@@ -45,10 +45,10 @@ pub(crate) fn push_over(
         report.requests = client.requests_sent() - before;
         pushed
     });
-    if let Err(error) = &result {
-        if let Err(note) = store.note_push_failure(&error.detailed_code(), &error.to_string()) {
-            tracing::warn!(%note, "could not save the sync error");
-        }
+    if let Err(error) = &result
+        && let Err(note) = store.note_push_failure(&error.detailed_code(), &error.to_string())
+    {
+        tracing::warn!(%note, "could not save the sync error");
     }
     let status = store.sync_status()?;
     report.acknowledged_seq = status.acknowledged_seq;

@@ -39,7 +39,7 @@ pub fn child(db: &Path, sync_every: u64, count: u64) -> Result<()> {
         let seq = sign_one(&mut store, &strokes, "Crash Test").unwrap_or_else(|e| fail(e));
         writeln!(out, "ACK {seq}")?;
         out.flush()?;
-        if sync_every > 0 && seq % sync_every == 0 {
+        if sync_every > 0 && seq.is_multiple_of(sync_every) {
             writeln!(out, "SYNC")?;
             out.flush()?;
             let _ = signbook_sync::push_in_batches_of(&mut store, 3);

@@ -1,4 +1,4 @@
-//! Evidence exports for office staff: CSV, a PDF evidence page per record,
+//! Evidence exports for office staff: CSV, .xlsx, a PDF evidence page per record,
 //! and a ZIP evidence pack. No HTTP here: the dashboard calls these.
 //!
 //! To look at the output: `cargo run -p signbook-office --example
@@ -18,6 +18,15 @@
 //! let rows = write_csv(records, &agreement_titles(agreements), &mut file)?;
 //! # Ok(()) }
 //! ```
+//!
+//! # A spreadsheet that opens without a question
+//!
+//! [`RecordsSheet`] writes the same columns as an .xlsx: LibreOffice reads
+//! a CSV as Western European unless told otherwise, an .xlsx never. Both
+//! times are real dates, the sequence a number, everything else text
+//! (never a formula), the header row frozen and the columns sized.
+//! [`Spreadsheet`] is the same for any list of text rows (the roster's
+//! outstanding list).
 //!
 //! # A PDF evidence page per record
 //!
@@ -69,8 +78,10 @@ mod error;
 mod layout;
 mod pack;
 mod pdf;
+mod xlsx_file;
 
 pub use csv_file::{agreement_titles, write_csv};
 pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
 pub use pdf::record_pdf;
+pub use xlsx_file::{Cell, RecordsSheet, Spreadsheet};

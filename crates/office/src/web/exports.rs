@@ -25,7 +25,7 @@ use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};
 /// rendering on a small server. Narrow the search for more.
 pub const MAX_PACK_RECORDS: u64 = 5_000;
 
-fn attachment(content_type: &'static str, filename: String, bytes: Vec<u8>) -> Response {
+pub(super) fn attachment(content_type: &'static str, filename: String, bytes: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{filename}\"");
     ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response()
@@ -76,6 +76,40 @@ pub(super) async fn csv(
     let count = csv.finish().map_err(|e| OfficeError::Internal(e.to_string()))?;
     dash.store.audit(staff.name(), "export_csv", &format!("{count} records: {}", query.describe()), Utc::now()).await?;
     Ok(attachment("text/csv; charset=utf-8", format!("signbook-records-{}.csv", Utc::now().format("%Y-%m-%d")), bytes))
+}
+
+/// The same records as [`csv`], as a spreadsheet that opens without an
+/// import dialog (see `evidence::RecordsSheet`).
+pub(super) async fn xlsx(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(filters): Query<Filters>,
+) -> Result<Response, PageError> {
+    let query = filters.query()?;
+    let titles = evidence::agreement_titles(&all_agreements(&dash).await?);
+    let mut records = Vec::new();
+    let mut stream = dash.store.matching_records(&query, false).await?;
+    while let Some(r) = stream.next().await {
+        records.push(r?);
+    }
+    let (count, bytes) = off_the_runtime(move || {
+        let mut sheet = evidence::RecordsSheet::new(&titles).map_err(spreadsheet_error)?;
+        for r in &records {
+            sheet.push(&r.record).map_err(spreadsheet_error)?;
+        }
+        sheet.finish().map_err(spreadsheet_error)
+    })
+    .await?;
+    dash.store
+        .audit(staff.name(), "export_xlsx", &format!("{count} records: {}", query.describe()), Utc::now())
+        .await?;
+    Ok(attachment(XLSX, format!("signbook-records-{}.xlsx", Utc::now().format("%Y-%m-%d")), bytes))
+}
+
+pub(super) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+pub(super) fn spreadsheet_error(error: rust_xlsxwriter::XlsxError) -> OfficeError {
+    OfficeError::Internal(format!("the spreadsheet could not be made: {error}"))
 }
 
 /// Writes the evidence pack of `records` to memory, off the request threads.

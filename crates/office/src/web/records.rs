@@ -162,6 +162,7 @@ pub(super) async fn list(
             div.actions {
                 p { strong { (results.total) } " record" @if results.total != 1 { "s" } " found." }
                 a.button.secondary href={ "/export/records.csv?" (links) } download { "Download CSV" }
+                a.button.secondary href={ "/export/records.xlsx?" (links) } download { "Download spreadsheet (.xlsx)" }
                 a.button.secondary href={ "/export/evidence.zip?" (links) } download { "Download evidence pack (ZIP)" }
             }
             (damaged_notice(&results.damaged))

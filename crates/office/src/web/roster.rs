@@ -9,11 +9,13 @@ use maud::html;
 use serde::Deserialize;
 use signbook_core::export::neutralise_formula;
 
+use super::exports::{XLSX, spreadsheet_error};
 use super::layout::{self, csrf};
-use super::page_error::PageError;
+use super::page_error::{PageError, off_the_runtime};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::evidence::{Cell, Spreadsheet};
 use crate::store::{RosterStatus, parse_roster};
 
 /// Largest roster file accepted.
@@ -53,6 +55,7 @@ pub(super) async fn page(
             div.actions {
                 @if outstanding_only { a href="/roster" { "Show everyone" } } @else { a href="/roster?show=outstanding" { "Show only who still has to sign" } }
                 a.button.secondary href="/roster/outstanding.csv" download { "Download the outstanding list (CSV)" }
+                a.button.secondary href="/roster/outstanding.xlsx" download { "Download the outstanding list (spreadsheet, .xlsx)" }
             }
             div.table-wrap {
                 table {
@@ -126,30 +129,58 @@ pub(super) async fn import(
     Ok(Redirect::to(&format!("/roster?imported={count}")).into_response())
 }
 
-pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+const OUTSTANDING_COLUMNS: [&str; 5] = ["name", "role", "email", "status", "possible_matches"];
+
+/// The roster's outstanding list: everyone not counted as signed, as the
+/// cells of [`OUTSTANDING_COLUMNS`]. Audited, since it names people.
+async fn outstanding_rows(dash: &SharedDashboard, staff: &Staff, format: &str) -> Result<Vec<[String; 5]>, PageError> {
     let rows = dash.store.roster_status().await?;
-    dash.store.audit(staff.name(), "export_outstanding", "the roster's outstanding list", Utc::now()).await?;
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        let io = |e: csv::Error| OfficeError::Internal(e.to_string());
-        csv.write_record(["name", "role", "email", "status", "possible_matches"]).map_err(io)?;
-        for (entry, status) in rows {
+    let detail = format!("the roster's outstanding list ({format})");
+    dash.store.audit(staff.name(), "export_outstanding", &detail, Utc::now()).await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(entry, status)| {
             let (status, note) = match status {
-                RosterStatus::Signed { .. } => continue,
+                RosterStatus::Signed { .. } => return None,
                 RosterStatus::Outstanding { possible } => ("not signed", possible.join("; ")),
                 RosterStatus::Ambiguous { with } => ("check by hand", with.join("; ")),
                 RosterStatus::NoAgreement => ("no agreement for this role yet", String::new()),
             };
-            let cells = [entry.name, entry.role, entry.email.unwrap_or_default(), status.to_owned(), note];
+            Some([entry.name, entry.role, entry.email.unwrap_or_default(), status.to_owned(), note])
+        })
+        .collect())
+}
+
+fn download(content_type: &str, extension: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"outstanding-{}.{extension}\"", Utc::now().format("%Y-%m-%d"));
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response()
+}
+
+pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let rows = outstanding_rows(&dash, &staff, "CSV").await?;
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let io = |e: csv::Error| OfficeError::Internal(e.to_string());
+        csv.write_record(OUTSTANDING_COLUMNS).map_err(io)?;
+        for cells in rows {
             csv.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned())).map_err(io)?;
         }
         csv.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
     }
-    let disposition = format!("attachment; filename=\"outstanding-{}.csv\"", Utc::now().format("%Y-%m-%d"));
-    Ok((
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, disposition)],
-        out,
-    )
-        .into_response())
+    Ok(download("text/csv; charset=utf-8", "csv", out))
+}
+
+pub(super) async fn outstanding_xlsx(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    let rows = outstanding_rows(&dash, &staff, "spreadsheet").await?;
+    let bytes = off_the_runtime(move || {
+        let mut sheet = Spreadsheet::new("Outstanding", &OUTSTANDING_COLUMNS).map_err(spreadsheet_error)?;
+        for cells in rows {
+            sheet.push(&cells.map(Cell::Text)).map_err(spreadsheet_error)?;
+        }
+        sheet.finish().map_err(spreadsheet_error)
+    })
+    .await?;
+    Ok(download(XLSX, "xlsx", bytes))
 }

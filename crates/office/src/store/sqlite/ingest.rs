@@ -217,16 +217,16 @@ impl Db {
         // Records that extend the office's copy.
         let new = &decoded[split..];
         check_extension(device, held, new, batch.checkpoint.as_ref())?;
-        if new.is_empty() {
-            if let Some(cp) = &batch.checkpoint {
-                // Only duplicates: the checkpoint must still be genuine.
-                let checkpoint = cp.to_checkpoint(device.device_id);
-                let stored_hash = decoded.iter().find(|(r, _)| r.header.seq == cp.seq).map(|(r, _)| r.hash);
-                if !checkpoint.is_some_and(|c| c.is_valid(&device.public_key) && Some(c.head_hash) == stored_hash) {
-                    return Err(OfficeError::CheckpointInvalid {
-                        detail: "it is not the kiosk's signature over a record of this batch".into(),
-                    });
-                }
+        if new.is_empty()
+            && let Some(cp) = &batch.checkpoint
+        {
+            // Only duplicates: the checkpoint must still be genuine.
+            let checkpoint = cp.to_checkpoint(device.device_id);
+            let stored_hash = decoded.iter().find(|(r, _)| r.header.seq == cp.seq).map(|(r, _)| r.hash);
+            if !checkpoint.is_some_and(|c| c.is_valid(&device.public_key) && Some(c.head_hash) == stored_hash) {
+                return Err(OfficeError::CheckpointInvalid {
+                    detail: "it is not the kiosk's signature over a record of this batch".into(),
+                });
             }
         }
         for (record, erasure) in new {
