@@ -22,7 +22,7 @@ use crate::store::RecordQuery;
 #[derive(Debug, Deserialize)]
 pub(super) struct Notice {
     #[serde(default)]
-    done: String,
+    pub(super) done: String,
 }
 
 pub(super) async fn page(
