@@ -68,14 +68,14 @@ fn row(staff: &Staff, account: &StaffAccount) -> Markup {
                     label.visually-hidden for=(select_id) { "Role of " (name) }
                     (role_select(&select_id, account.role))
                     " "
-                    button.secondary type="submit" aria-label={ "Set the role of " (name) } { "Set role" }
+                    button.secondary type="submit" aria-label={ "Set role of " (name) } { "Set role" }
                 }
             }
-            td { @match &account.disabled_at { Some(at) => span.bad { "Disabled " (at) }, None => "Active" } }
+            td { @match &account.disabled_at { Some(at) => span.bad { "Disabled " (utc_minute(at)) }, None => "Active" } }
             td {
                 form method="post" action=(action("password")) {
                     (csrf(staff))
-                    button.secondary type="submit" aria-label={ "Make a new password for " (name) } { "New password" }
+                    button.secondary type="submit" aria-label={ "New password for " (name) } { "New password" }
                 }
             }
             td {
@@ -93,6 +93,12 @@ fn row(staff: &Staff, account: &StaffAccount) -> Markup {
             }
         }
     }
+}
+
+/// "2026-11-30 18:38 UTC" from a stored RFC 3339 time (as stored if it is not one).
+fn utc_minute(stored: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(stored)
+        .map_or_else(|_| stored.to_owned(), |at| at.to_utc().format("%Y-%m-%d %H:%M UTC").to_string())
 }
 
 fn role_select(id: &str, chosen: StaffRole) -> Markup {
