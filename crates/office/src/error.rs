@@ -208,6 +208,20 @@ pub enum OfficeError {
     /// A staff account that cannot be created as asked.
     #[error("{0}")]
     AccountInvalid(String),
+    /// A change that would leave no active admin to manage accounts.
+    #[error(
+        "{username} is the last active admin; make another account an admin first, so that someone can still manage staff accounts. Nothing was changed"
+    )]
+    LastAdmin {
+        /// The account.
+        username: String,
+    },
+    /// No staff account of that name.
+    #[error("there is no staff account called {username} (see the accounts page, or `signbook-office user list`)")]
+    UnknownAccount {
+        /// As given.
+        username: String,
+    },
     /// Staff input the dashboard cannot act on (the message says what to fix).
     #[error("{0}")]
     InputInvalid(String),
@@ -315,6 +329,8 @@ impl OfficeError {
             OfficeError::CheckpointInvalid { .. } => "checkpoint_invalid",
             OfficeError::AgreementInvalid { .. } => "agreement_invalid",
             OfficeError::AccountInvalid(_) => "account_invalid",
+            OfficeError::LastAdmin { .. } => "last_admin",
+            OfficeError::UnknownAccount { .. } => "unknown_account",
             OfficeError::InputInvalid(_) => "input_invalid",
             OfficeError::NotFound => "not_found",
             OfficeError::UnknownDevice { .. } => "unknown_device",
@@ -343,9 +359,11 @@ impl OfficeError {
             | E::ClockSkew { .. }
             | E::Replay { .. } => StatusCode::UNAUTHORIZED,
             // A damaged record is the data's state, not a server fault to retry.
-            E::DeviceKeyConflict { .. } | E::Fork { .. } | E::Gap { .. } | E::DamagedRecord { .. } => {
-                StatusCode::CONFLICT
-            }
+            E::DeviceKeyConflict { .. }
+            | E::Fork { .. }
+            | E::Gap { .. }
+            | E::DamagedRecord { .. }
+            | E::LastAdmin { .. } => StatusCode::CONFLICT,
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             E::PairingRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             E::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -361,7 +379,7 @@ impl OfficeError {
             | E::CheckpointInvalid { .. }
             | E::AgreementInvalid { .. }
             | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            E::NotFound | E::UnknownDevice { .. } => StatusCode::NOT_FOUND,
+            E::NotFound | E::UnknownDevice { .. } | E::UnknownAccount { .. } => StatusCode::NOT_FOUND,
             E::SchemaTooNew { .. }
             | E::ForeignDatabase { .. }
             | E::Db { .. }

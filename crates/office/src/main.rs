@@ -14,7 +14,7 @@ use chrono::{Duration, Utc};
 use clap::{Parser, Subcommand};
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
 use signbook_office::server;
-use signbook_office::store::{IntegrityStore, PrivacyStore, StaffStore, SyncStore};
+use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, SqliteStore, bundle, db_path, ensure_data_dir};
@@ -45,7 +45,7 @@ enum Command {
         #[arg(long, env = "SIGNBOOK_SCHOOL", default_value = "the school")]
         school: String,
     },
-    /// Staff accounts for the dashboard.
+    /// Staff accounts for the dashboard and their roles (admins also manage them in the dashboard).
     User {
         #[command(subcommand)]
         action: UserAction,
@@ -84,14 +84,35 @@ enum UserAction {
     Add {
         /// The user name they log in with (for example j.evans).
         name: String,
+        /// records (search, view, export), privacy (also erasure, subject access, retention, purge) or admin
+        /// (everything, also accounts, kiosks, pairing) [default: admin for the first account, else records]
+        #[arg(long, value_parser = parse_role)]
+        role: Option<StaffRole>,
     },
-    /// List accounts.
+    /// List accounts, their roles, and which are disabled.
     List,
+    /// Give an account another role (records, privacy or admin).
+    Role {
+        /// The user name.
+        name: String,
+        /// The new role.
+        #[arg(value_parser = parse_role)]
+        role: StaffRole,
+    },
+    /// Set a new password (asked for, as for `add`) and log the account out everywhere.
+    Password {
+        /// The user name.
+        name: String,
+    },
     /// Remove an account (and log it out everywhere).
     Remove {
         /// The user name.
         name: String,
     },
+}
+
+fn parse_role(text: &str) -> Result<StaffRole, String> {
+    text.parse().map_err(|e: signbook_office::OfficeError| e.to_string())
 }
 
 /// A new password: asked twice at a terminal, else one line of standard input.
@@ -187,28 +208,64 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { action } => {
             let store = open(&data)?;
             match action {
-                UserAction::Add { name } => {
+                UserAction::Add { name, role } => {
                     signbook_office::store::check_username(&name)?;
+                    // The first account must be able to make the others in the dashboard.
+                    let first = store.users().await?.is_empty();
+                    let role = match role {
+                        None if first => StaffRole::Admin,
+                        None => StaffRole::Records,
+                        Some(role) => role,
+                    };
+                    anyhow::ensure!(
+                        !first || role == StaffRole::Admin,
+                        "the first account must be an admin, so that it can manage the others in the dashboard; leave out --role"
+                    );
                     let password = read_new_password()?;
-                    store.add_user(&name, &password, Utc::now()).await?;
-                    store.audit("cli", "user_added", &name, Utc::now()).await?;
-                    writeln!(out, "Added {name}. They can log in to the dashboard now.")?;
+                    store.add_user(&name, &password, role, Utc::now()).await?;
+                    store.audit("cli", "account_added", &format!("{name}, role {role}"), Utc::now()).await?;
+                    writeln!(
+                        out,
+                        "Added {name} with the {role} role ({}). They can log in to the dashboard now.",
+                        role.describe()
+                    )?;
                 }
                 UserAction::List => {
                     let users = store.users().await?;
                     if users.is_empty() {
                         writeln!(out, "No staff accounts yet. Add one with `signbook-office user add NAME`.")?;
                     }
-                    for (name, created) in users {
-                        writeln!(out, "{name}  added {created}")?;
+                    for account in users {
+                        let disabled = account.disabled_at.map(|at| format!("  DISABLED {at}")).unwrap_or_default();
+                        writeln!(
+                            out,
+                            "{}  {}  added {}{disabled}",
+                            account.username, account.role, account.created_at
+                        )?;
                     }
+                }
+                UserAction::Role { name, role } => {
+                    store.set_role(&name, role).await?;
+                    store.audit("cli", "account_role_set", &format!("{name}: role {role}"), Utc::now()).await?;
+                    writeln!(out, "{name} now has the {role} role ({}).", role.describe())?;
+                }
+                UserAction::Password { name } => {
+                    anyhow::ensure!(
+                        store.users().await?.iter().any(|a| a.username.eq_ignore_ascii_case(&name)),
+                        "there is no account called {name} (see `signbook-office user list`)"
+                    );
+                    let password = read_new_password()?;
+                    store.set_password(&name, &password).await?;
+                    let detail = format!("{name}: a new password; their sessions ended");
+                    store.audit("cli", "account_password_reset", &detail, Utc::now()).await?;
+                    writeln!(out, "{name} has a new password and was logged out everywhere.")?;
                 }
                 UserAction::Remove { name } => {
                     anyhow::ensure!(
                         store.remove_user(&name).await?,
                         "there is no account called {name} (see `signbook-office user list`)"
                     );
-                    store.audit("cli", "user_removed", &name, Utc::now()).await?;
+                    store.audit("cli", "account_removed", &name, Utc::now()).await?;
                     writeln!(out, "Removed {name}; they are logged out everywhere.")?;
                 }
             }

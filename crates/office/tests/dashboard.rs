@@ -11,7 +11,8 @@ use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
 use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::{
-    IntegrityStore, LoginThrottle, PrivacyStore, RecordQuery, RecordStore, RosterStore, StaffStore, SyncStore,
+    IntegrityStore, LoginThrottle, PrivacyStore, RecordQuery, RecordStore, RosterStore, StaffRole, StaffStore,
+    SyncStore,
 };
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
@@ -136,7 +137,7 @@ async fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() 
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(dir.path());
     let office = SqliteStore::open(&path).unwrap();
-    office.add_user("j.evans", "correct horse battery", Utc::now()).await.unwrap();
+    office.add_user("j.evans", "correct horse battery", StaffRole::Records, Utc::now()).await.unwrap();
     let throttle = LoginThrottle::default();
     let t0 = 1_800_000_000;
     assert_eq!(
@@ -187,7 +188,7 @@ async fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() 
 async fn sessions_end_at_logout_and_after_idling() {
     let dir = tempfile::tempdir().unwrap();
     let office = SqliteStore::open(db_path(dir.path())).unwrap();
-    office.add_user("j.evans", "correct horse battery", Utc::now()).await.unwrap();
+    office.add_user("j.evans", "correct horse battery", StaffRole::Records, Utc::now()).await.unwrap();
     let t0 = 1_800_000_000;
     let token = office.start_session("j.evans", t0).await.unwrap();
     let session = office.session(&token, t0 + 60).await.unwrap().expect("a live session");
@@ -204,12 +205,12 @@ async fn sessions_end_at_logout_and_after_idling() {
         ("j evans", "correct horse battery", "user name"),
         ("k.lee", "short", "at least 10"),
     ] {
-        let err = office.add_user(name, password, Utc::now()).await.unwrap_err().to_string();
+        let err = office.add_user(name, password, StaffRole::Records, Utc::now()).await.unwrap_err().to_string();
         assert!(err.contains(says), "{name:?}: {err}");
     }
     assert!(
         office
-            .add_user("J.EVANS", "another long password", Utc::now())
+            .add_user("J.EVANS", "another long password", StaffRole::Records, Utc::now())
             .await
             .unwrap_err()
             .to_string()
@@ -279,7 +280,7 @@ async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_ver
     let upgraded = SqliteStore::open(&old_path).unwrap();
     let version: i64 =
         rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 3, "migrated to the current schema");
+    assert_eq!(version, 4, "migrated to the current schema");
     assert_eq!(upgraded.record_count(kiosk.store.device_id()).await.unwrap(), 2);
     assert!(
         upgraded.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),
@@ -304,7 +305,7 @@ async fn a_login_is_answered_while_an_export_is_reading_records() {
         kiosk.sign("visitor", &format!("Visitor {i}"), None, png.clone());
     }
     let (office, _dir) = office_with(&kiosk).await;
-    office.add_user("j.evans", "correct horse battery", Utc::now()).await.unwrap();
+    office.add_user("j.evans", "correct horse battery", StaffRole::Records, Utc::now()).await.unwrap();
     let mut export = office.matching_records(&RecordQuery::default(), true).await.unwrap();
     assert!(export.next().await.is_some(), "the export has started");
     let login = async {

@@ -12,7 +12,7 @@ use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::SyncStore;
-use signbook_office::store::{IntegrityStore, PrivacyStore, StaffStore};
+use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, SqliteStore, db_path, server};
@@ -37,7 +37,7 @@ async fn start() -> Office {
     let dir = tempfile::tempdir().unwrap();
     let identity = OfficeIdentity::load_or_create(dir.path()).unwrap();
     let store = SqliteStore::open(db_path(dir.path())).unwrap();
-    store.add_user("j.evans", PASSWORD, Utc::now()).await.unwrap();
+    store.add_user("j.evans", PASSWORD, StaffRole::Admin, Utc::now()).await.unwrap();
     let dashboard = Dashboard::new(
         Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
         "Test".into(),

@@ -8,7 +8,7 @@
 //! | [`SyncStore`] | pairing, request nonces, ingesting pushed batches, alerts, revocation |
 //! | [`IntegrityStore`] | kiosks, alerts, verification of the stored chains |
 //! | [`RecordStore`] | search, one record, agreement texts, streams for exports |
-//! | [`StaffStore`] | staff accounts, sessions, the failed-login throttle |
+//! | [`StaffStore`] | staff accounts and their roles, sessions, the failed-login throttle |
 //! | [`PrivacyStore`] | audit log, erasure, retention periods and the purge |
 //! | [`RosterStore`] | the compliance roster |
 //!
@@ -43,6 +43,7 @@
 mod integrity;
 mod privacy;
 mod records;
+pub mod roles;
 pub mod roster;
 mod search;
 mod sqlite;
@@ -54,12 +55,13 @@ use std::sync::Arc;
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
+pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};
 pub use sqlite::SqliteStore;
 pub use staff::{
-    LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffStore, check_new_account,
-    check_username,
+    LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore,
+    check_new_account, check_username,
 };
 pub use sync::{Device, SyncStore};
 

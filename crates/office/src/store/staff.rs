@@ -1,7 +1,8 @@
 //! Office staff: accounts (Argon2id), browser sessions, and the failed-login
 //! throttle. All of it lives in the database, so a restart neither logs
 //! anyone out nor resets a lockout. The rules (password length, hashing,
-//! session tokens) are here, for every backend to share.
+//! session tokens, the last active admin) are here, for every backend to
+//! share; what each role may do is in [`super::roles`].
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
@@ -9,6 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::roles::StaffRole;
 use crate::error::{OfficeError, Result};
 
 /// Shortest password accepted (NCSC: length beats complexity rules).
@@ -76,6 +78,52 @@ pub struct Session {
     pub username: String,
     /// The token every form must carry back.
     pub csrf_token: String,
+    /// Their account's role now (a change applies at their next request).
+    pub role: StaffRole,
+}
+
+/// A staff account, as the accounts page and `user list` show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffAccount {
+    /// The user name they log in with.
+    pub username: String,
+    /// What they may do.
+    pub role: StaffRole,
+    /// When it was added (UTC, RFC 3339).
+    pub created_at: String,
+    /// When it was disabled, if it is: it cannot log in, and its sessions ended then.
+    pub disabled_at: Option<String>,
+}
+
+impl StaffAccount {
+    /// An admin that can log in: the office must always keep one.
+    pub fn is_active_admin(&self) -> bool {
+        self.role == StaffRole::Admin && self.disabled_at.is_none()
+    }
+}
+
+/// Refuses a change that would leave no active admin: nobody could then
+/// manage accounts in the dashboard. `accounts` is every account before
+/// the change, `username` the one changing, `still_admin` whether it stays
+/// an active admin afterwards.
+pub fn check_keeps_an_admin(accounts: &[StaffAccount], username: &str, still_admin: bool) -> Result<()> {
+    let others = accounts.iter().filter(|a| a.is_active_admin() && !a.username.eq_ignore_ascii_case(username));
+    let was_admin = accounts.iter().any(|a| a.is_active_admin() && a.username.eq_ignore_ascii_case(username));
+    if was_admin && !still_admin && others.count() == 0 {
+        return Err(OfficeError::LastAdmin { username: username.to_owned() });
+    }
+    Ok(())
+}
+
+/// A new password for an account made or reset in the dashboard, shown
+/// once to the admin: 16 letters and digits in groups of four, without
+/// look-alikes (0/O, 1/l/I), about 80 bits.
+pub fn generated_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source works");
+    let chars: Vec<char> = bytes.iter().map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()])).collect();
+    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join("-")
 }
 
 /// What a backend keeps of a session token: its SHA-256, never the token.
@@ -93,6 +141,11 @@ pub fn random_hex() -> String {
 /// Checks a new account's name and password; the error says what to fix.
 pub fn check_new_account(username: &str, password: &str) -> Result<()> {
     check_username(username)?;
+    check_new_password(password)
+}
+
+/// Checks a new password; the error says what to fix.
+pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(OfficeError::AccountInvalid(format!(
             "the password must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words work well"
@@ -137,16 +190,29 @@ pub fn password_matches(stored: Option<&str>, password: &str) -> Result<bool> {
 #[async_trait]
 pub trait StaffStore: Send + Sync {
     /// Adds a staff account ([`check_new_account`] first).
-    async fn add_user(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn add_user(&self, username: &str, password: &str, role: StaffRole, now: DateTime<Utc>) -> Result<()>;
 
-    /// Removes a staff account and logs it out everywhere. `false` if there was none.
+    /// Removes a staff account and logs it out everywhere. `false` if there
+    /// was none; [`OfficeError::LastAdmin`] if it is the last active admin.
     async fn remove_user(&self, username: &str) -> Result<bool>;
 
-    /// Staff account names and when each was added.
-    async fn users(&self) -> Result<Vec<(String, String)>>;
+    /// Every staff account, by name.
+    async fn users(&self) -> Result<Vec<StaffAccount>>;
 
-    /// The account's name as stored, if `password` is right. Takes the
-    /// same time whether or not the account exists ([`password_matches`]).
+    /// Gives an account another role ([`check_keeps_an_admin`]).
+    async fn set_role(&self, username: &str, role: StaffRole) -> Result<()>;
+
+    /// Disables an account (it cannot log in, and its sessions end now),
+    /// or with `None` enables it again ([`check_keeps_an_admin`]).
+    async fn set_disabled(&self, username: &str, disabled_at: Option<DateTime<Utc>>) -> Result<()>;
+
+    /// Sets a new password ([`check_new_password`]) and ends the
+    /// account's sessions.
+    async fn set_password(&self, username: &str, password: &str) -> Result<()>;
+
+    /// The account's name as stored, if `password` is right and the account
+    /// is not disabled. Takes the same time whether or not the account
+    /// exists ([`password_matches`]).
     async fn check_password(&self, username: &str, password: &str) -> Result<Option<String>>;
 
     /// Seconds until `address` may try to log in to `account` again, if

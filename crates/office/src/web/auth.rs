@@ -23,8 +23,8 @@ pub(super) struct LoginQuery {
 
 /// First path segments of the dashboard's own pages: the only places a
 /// login sends someone on to.
-const NEXT_SECTIONS: [&str; 8] =
-    ["records", "agreements", "export", "integrity", "kiosks", "roster", "privacy", "audit"];
+const NEXT_SECTIONS: [&str; 9] =
+    ["records", "agreements", "export", "integrity", "kiosks", "roster", "privacy", "audit", "accounts"];
 
 /// Only the dashboard's own pages: never send someone on to another site
 /// after login. A penetration test got `/%09/evil.example` through a
@@ -63,7 +63,7 @@ fn login_form(dash: &SharedDashboard, next: &str, problem: Option<&str>, status:
             }
             button type="submit" { "Log in" }
         }
-        p.hint { "No account yet? Someone with access to the office server runs " code { "signbook-office user add YOUR-NAME" } "." }
+        p.hint { "No account yet? Ask a member of staff with the admin role (the first account is made on the office server with " code { "signbook-office user add YOUR-NAME" } ")." }
     };
     (status, layout::page(&dash.school, "Log in", None, "", body)).into_response()
 }

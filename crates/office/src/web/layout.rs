@@ -5,15 +5,17 @@ use signbook_core::record::{Record, format_offset};
 
 use super::session::Staff;
 use super::shell::head;
-use crate::store::DamagedRecord;
+use crate::store::{DamagedRecord, Permission};
 
-const NAV: [(&str, &str); 6] = [
-    ("/records", "Records"),
-    ("/integrity", "Integrity"),
-    ("/kiosks", "Kiosks"),
-    ("/roster", "Roster"),
-    ("/privacy", "Privacy"),
-    ("/audit", "Audit log"),
+/// The menu, each entry shown only to accounts that may open it.
+const NAV: [(&str, &str, Permission); 7] = [
+    ("/records", "Records", Permission::Records),
+    ("/integrity", "Integrity", Permission::Records),
+    ("/kiosks", "Kiosks", Permission::Administer),
+    ("/roster", "Roster", Permission::Records),
+    ("/privacy", "Privacy", Permission::Privacy),
+    ("/audit", "Audit log", Permission::Privacy),
+    ("/accounts", "Staff accounts", Permission::Administer),
 ];
 
 /// A whole page. `active` is the menu entry to mark as current.
@@ -29,14 +31,14 @@ pub fn page(school: &str, title: &str, staff: Option<&Staff>, active: &str, body
                     @if let Some(staff) = staff {
                         nav aria-label="Main" {
                             ul {
-                                @for (href, label) in NAV {
-                                    li { a href=(href) aria-current=[(href == active).then_some("page")] { (label) } }
+                                @for (href, label, _) in NAV.iter().filter(|(_, _, needs)| staff.can(*needs)) {
+                                    li { a href=(href) aria-current=[(*href == active).then_some("page")] { (label) } }
                                 }
                             }
                         }
                         form.logout method="post" action="/logout" {
                             (csrf(staff))
-                            span { "Logged in as " strong { (staff.name()) } }
+                            span { "Logged in as " strong { (staff.name()) } " (" (staff.session.role) ")" }
                             button type="submit" { "Log out" }
                         }
                     }

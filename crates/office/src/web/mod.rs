@@ -15,12 +15,19 @@
 //!   sync path's, so a long export never holds up a kiosk's push (WAL lets
 //!   the two read and write side by side).
 //!
+//! * What an account may do: its role ([`crate::store::roles`]); each
+//!   route needs one [`Permission`], checked by [`guard`] alone (a 403
+//!   page naming the role to ask for); the menu shows only what it can use.
+//!
 //! Pages: [`records`] (search, record page, exports), [`integrity`]
 //! (chains, alerts, kiosks), [`roster`] (who still has to sign),
-//! [`privacy`] (retention, erasure, subject access, audit log).
+//! [`privacy`] (retention, erasure, subject access, audit log),
+//! [`accounts`] (staff accounts, for admins).
 
+mod accounts;
 mod auth;
 mod exports;
+mod guard;
 mod integrity;
 mod layout;
 mod page_error;
@@ -36,6 +43,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+pub use crate::store::Permission;
 pub use page_error::PageError;
 pub use session::Staff;
 pub use state::{Dashboard, SharedDashboard};
@@ -88,18 +96,15 @@ async fn same_origin_posts(request: axum::extract::Request, next: axum::middlewa
     next.run(request).await
 }
 
-/// The dashboard's routes.
+/// The dashboard's routes, grouped by the [`Permission`] each needs
+/// ([`guard::needs`] checks it, in one place); see [`crate::store::roles`]
+/// for which role has which.
 pub fn router(dash: SharedDashboard) -> Router {
-    Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/records") }))
-        .route("/login", get(auth::login_page).post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/static/dashboard.css", get(shell::stylesheet))
+    let records = Router::new()
         .route("/records", get(records::list))
         .route("/records/{device}/{seq}", get(records::show))
         .route("/records/{device}/{seq}/signature.png", get(records::signature))
         .route("/records/{device}/{seq}/evidence.pdf", get(exports::record_pdf))
-        .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/agreements/{hash}", get(records::agreement))
         .route("/export/records.csv", get(exports::csv))
         .route("/export/records.xlsx", get(exports::xlsx))
@@ -107,19 +112,35 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/integrity", get(integrity::page))
         .route("/integrity/verify", post(integrity::verify_now))
         .route("/alerts/{id}/acknowledge", post(integrity::acknowledge))
-        .route("/kiosks", get(integrity::kiosks))
-        .route("/kiosks/pairing-code", post(integrity::pairing_code))
-        .route("/kiosks/{device}/revoke", post(integrity::revoke))
         .route("/roster", get(roster::page).post(roster::import))
         .route("/roster/outstanding.csv", get(roster::outstanding_csv))
-        .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx))
+        .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx));
+    let privacy = Router::new()
+        .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/privacy", get(privacy::page))
         .route("/privacy/retention", post(privacy::set_retention))
         .route("/privacy/purge", post(privacy::purge))
         .route("/privacy/person", get(privacy::person))
         .route("/privacy/erase", post(privacy::erase_person))
         .route("/privacy/subject-access.zip", get(exports::subject_access))
-        .route("/audit", get(privacy::audit))
+        .route("/audit", get(privacy::audit));
+    let administer = Router::new()
+        .route("/kiosks", get(integrity::kiosks))
+        .route("/kiosks/pairing-code", post(integrity::pairing_code))
+        .route("/kiosks/{device}/revoke", post(integrity::revoke))
+        .route("/accounts", get(accounts::page).post(accounts::add))
+        .route("/accounts/{name}/role", post(accounts::set_role))
+        .route("/accounts/{name}/password", post(accounts::new_password))
+        .route("/accounts/{name}/disable", post(accounts::disable))
+        .route("/accounts/{name}/enable", post(accounts::enable));
+    Router::new()
+        .route("/", get(|| async { axum::response::Redirect::to("/records") }))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/static/dashboard.css", get(shell::stylesheet))
+        .merge(guard::needs(&dash, Permission::Records, records))
+        .merge(guard::needs(&dash, Permission::Privacy, privacy))
+        .merge(guard::needs(&dash, Permission::Administer, administer))
         .layer(axum::middleware::from_fn(same_origin_posts))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(dash)

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::shell;
 use crate::error::OfficeError;
+use crate::store::Permission;
 
 /// Everything a dashboard request can fail with; shown as a page that says
 /// what happened and what to do.
@@ -19,6 +20,9 @@ pub enum PageError {
         "This form has expired or did not come from this dashboard, so nothing was changed. Go back, reload the page and try again."
     )]
     Csrf,
+    /// The account's role does not have this permission.
+    #[error("{}", .0.refusal())]
+    Forbidden(Permission),
     /// Nothing at this address.
     #[error("There is nothing at this address. Use the menu to find what you need.")]
     NotFound,
@@ -33,7 +37,7 @@ impl IntoResponse for PageError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             PageError::Office(e) => e.status(),
-            PageError::Csrf => StatusCode::FORBIDDEN,
+            PageError::Csrf | PageError::Forbidden(_) => StatusCode::FORBIDDEN,
         };
         let message = match &self {
             PageError::Office(OfficeError::NotFound) => PageError::NotFound.to_string(),

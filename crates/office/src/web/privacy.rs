@@ -22,7 +22,7 @@ use crate::store::RecordQuery;
 #[derive(Debug, Deserialize)]
 pub(super) struct Notice {
     #[serde(default)]
-    done: String,
+    pub(super) done: String,
 }
 
 pub(super) async fn page(
@@ -207,7 +207,7 @@ pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> 
     let entries = dash.store.audit_log(1000).await?;
     let body = html! {
         h1 { "Audit log" }
-        p { "Every login, export, erasure, purge, roster import, retention change, revocation and acknowledged alert, newest first. It cannot be edited." }
+        p { "Every login, export, erasure, purge, roster import, retention change, revocation, acknowledged alert, change to a staff account and refused request, newest first, each under the account that did it. It cannot be edited." }
         div.table-wrap {
             table {
                 caption.visually-hidden { "Audit log, newest first" }

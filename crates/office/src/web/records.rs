@@ -17,7 +17,7 @@ use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
-use crate::store::{RecordQuery, StoredRecord};
+use crate::store::{Permission, RecordQuery, StoredRecord};
 
 /// Results per page.
 pub const PAGE_SIZE: u64 = 50;
@@ -291,7 +291,7 @@ pub(super) async fn show(
             Some(a) => div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&a.text, 2)) },
             None => p.notice { "The office does not hold the text of this version yet. It arrives with the kiosk's next sync." },
         }
-        @if record.erasure.is_none() {
+        @if record.erasure.is_none() && staff.can(Permission::Privacy) {
             h2 { "Erase this person's data" }
             form method="post" action={ "/records/" (device) "/" (seq) "/erase" } {
                 (csrf(&staff))

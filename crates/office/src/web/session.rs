@@ -10,13 +10,13 @@ use chrono::Utc;
 
 use super::page_error::PageError;
 use super::state::SharedDashboard;
-use crate::store::Session;
+use crate::store::{Permission, Session};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "signbook_session";
 
 /// A logged-in member of staff. Pages that take it redirect anyone else to
-/// the login page.
+/// the login page (what their role allows is checked by [`super::guard`]).
 #[derive(Debug, Clone)]
 pub struct Staff {
     /// Their session.
@@ -35,6 +35,12 @@ impl Staff {
     /// Who, for the audit log.
     pub fn name(&self) -> &str {
         &self.session.username
+    }
+
+    /// Whether their role has `permission` (to show only what they can use;
+    /// routes are guarded by [`super::guard`]).
+    pub fn can(&self, permission: Permission) -> bool {
+        self.session.role.allows(permission)
     }
 }
 
@@ -69,6 +75,9 @@ impl FromRequestParts<SharedDashboard> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, dash: &SharedDashboard) -> Result<Self, Self::Rejection> {
+        if let Some(staff) = parts.extensions.get::<Staff>() {
+            return Ok(staff.clone());
+        }
         let next = parts.uri.path_and_query().map_or("/records", |p| p.as_str()).to_owned();
         let Some(token) = cookie_token(&parts.headers) else { return Err(LoginRedirect(next).into_response()) };
         let now = Utc::now().timestamp();

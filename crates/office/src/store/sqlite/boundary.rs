@@ -17,9 +17,10 @@ use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
+use crate::store::roles::StaffRole;
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
 use crate::store::search::RecordQuery;
-use crate::store::staff::{LoginThrottle, NewLockouts, RecentFailures, Session, StaffStore};
+use crate::store::staff::{LoginThrottle, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore};
 use crate::store::sync::{Device, SyncStore};
 
 /// Records an export may have read ahead of the one being written.
@@ -191,9 +192,9 @@ impl RecordStore for SqliteStore {
 
 #[async_trait]
 impl StaffStore for SqliteStore {
-    async fn add_user(&self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn add_user(&self, username: &str, password: &str, role: StaffRole, now: DateTime<Utc>) -> Result<()> {
         let (username, password) = (username.to_owned(), password.to_owned());
-        self.run(move |db| db.add_user(&username, &password, now)).await
+        self.run(move |db| db.add_user(&username, &password, role, now)).await
     }
 
     async fn remove_user(&self, username: &str) -> Result<bool> {
@@ -201,8 +202,23 @@ impl StaffStore for SqliteStore {
         self.run(move |db| db.remove_user(&username)).await
     }
 
-    async fn users(&self) -> Result<Vec<(String, String)>> {
+    async fn users(&self) -> Result<Vec<StaffAccount>> {
         self.run(|db| db.users()).await
+    }
+
+    async fn set_role(&self, username: &str, role: StaffRole) -> Result<()> {
+        let username = username.to_owned();
+        self.run(move |db| db.set_role(&username, role)).await
+    }
+
+    async fn set_disabled(&self, username: &str, disabled_at: Option<DateTime<Utc>>) -> Result<()> {
+        let username = username.to_owned();
+        self.run(move |db| db.set_disabled(&username, disabled_at)).await
+    }
+
+    async fn set_password(&self, username: &str, password: &str) -> Result<()> {
+        let (username, password) = (username.to_owned(), password.to_owned());
+        self.run(move |db| db.set_password(&username, &password)).await
     }
 
     async fn check_password(&self, username: &str, password: &str) -> Result<Option<String>> {

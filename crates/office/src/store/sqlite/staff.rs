@@ -1,62 +1,31 @@
 //! Staff accounts, sessions and failed logins in SQLite; the rules are
 //! in [`crate::store::staff`].
 
-use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::staff::{
-    LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, check_new_account,
-    hash_password, password_matches, random_hex, token_hash,
+    LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, password_matches,
+    random_hex, token_hash,
 };
 
 impl Db {
-    /// Adds a staff account.
-    pub fn add_user(&mut self, username: &str, password: &str, now: DateTime<Utc>) -> Result<()> {
-        check_new_account(username, password)?;
-        let hash = hash_password(password)?;
-        let inserted = self
-            .conn
-            .execute(
-                "INSERT OR IGNORE INTO users (username, password_hash, created_at) VALUES (?1, ?2, ?3)",
-                params![username, hash, signbook_core::record::format_utc(&now)],
-            )
-            .doing("adding a staff account")?;
-        if inserted == 0 {
-            return Err(OfficeError::AccountInvalid(format!(
-                "there is already an account called {username}; choose another name or remove it first"
-            )));
-        }
-        Ok(())
-    }
-
-    /// Removes a staff account and logs it out everywhere. `false` if there was none.
-    pub fn remove_user(&mut self, username: &str) -> Result<bool> {
-        Ok(self.conn.execute("DELETE FROM users WHERE username = ?1", [username]).doing("removing a staff account")?
-            == 1)
-    }
-
-    /// Staff account names.
-    pub fn users(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt =
-            self.conn.prepare("SELECT username, created_at FROM users ORDER BY username").doing("listing accounts")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("listing accounts")?;
-        rows.collect::<rusqlite::Result<_>>().doing("listing accounts")
-    }
-
-    /// The account's name as stored, if `password` is right. Takes the
-    /// same time whether or not the account exists.
+    /// The account's name as stored, if `password` is right and the
+    /// account is not disabled. Takes the same time whether or not the
+    /// account exists (a disabled one's hash is checked all the same).
     pub fn check_password(&self, username: &str, password: &str) -> Result<Option<String>> {
-        let row: Option<(String, String)> = self
+        let row: Option<(String, String, bool)> = self
             .conn
-            .query_row("SELECT username, password_hash FROM users WHERE username = ?1", [username], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
+            .query_row(
+                "SELECT username, password_hash, disabled_at IS NOT NULL FROM users WHERE username = ?1",
+                [username],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()
             .doing("checking a password")?;
-        let right = password_matches(row.as_ref().map(|(_, hash)| hash.as_str()), password)?;
-        Ok(row.filter(|_| right).map(|(name, _)| name))
+        let right = password_matches(row.as_ref().map(|(_, hash, _)| hash.as_str()), password)?;
+        Ok(row.filter(|(_, _, disabled)| right && !disabled).map(|(name, _, _)| name))
     }
 
     /// Seconds until `address` may try `account` again ([`LoginThrottle::wait`]).
@@ -152,12 +121,17 @@ impl Db {
         let session = self
             .conn
             .query_row(
-                "SELECT username, csrf_token FROM sessions WHERE token_hash = ?1 AND last_used_at >= ?2 AND created_at >= ?3",
+                "SELECT s.username, s.csrf_token, u.role FROM sessions s JOIN users u ON u.username = s.username
+                 WHERE s.token_hash = ?1 AND s.last_used_at >= ?2 AND s.created_at >= ?3 AND u.disabled_at IS NULL",
                 params![hash, now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
-                |r| Ok(Session { username: r.get(0)?, csrf_token: r.get(1)? }),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
             )
             .optional()
-            .doing(DOING)?;
+            .doing(DOING)?
+            .map(|(username, csrf_token, role)| {
+                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()? })
+            })
+            .transpose()?;
         if session.is_some() {
             self.conn
                 .execute("UPDATE sessions SET last_used_at = ?1 WHERE token_hash = ?2", params![now, hash])

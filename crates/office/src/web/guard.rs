@@ -1,0 +1,58 @@
+//! The one place the dashboard checks what an account may do. Each route
+//! sits in a group of [`super::router`] that needs one [`Permission`];
+//! [`needs`] puts this guard in front of the group. A visitor who is not
+//! logged in goes to the login page; an account whose role lacks the
+//! permission gets a 403 page that says whom to ask, and the attempt goes
+//! to the audit log. Hiding menu entries is only a courtesy on top.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
+use crate::store::Permission;
+
+/// What the guard of one route group checks.
+#[derive(Debug, Clone)]
+struct Rule {
+    dash: SharedDashboard,
+    permission: Permission,
+}
+
+/// `routes`, each answered only for an account whose role has `permission`.
+pub(super) fn needs(
+    dash: &SharedDashboard,
+    permission: Permission,
+    routes: Router<SharedDashboard>,
+) -> Router<SharedDashboard> {
+    routes.route_layer(from_fn_with_state(Rule { dash: dash.clone(), permission }, guard))
+}
+
+async fn guard(State(rule): State<Rule>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let staff = match Staff::from_request_parts(&mut parts, &rule.dash).await {
+        Ok(staff) => staff,
+        Err(to_login) => return to_login,
+    };
+    if !staff.can(rule.permission) {
+        let detail = format!(
+            "{} {}: needs the {} role, the account has {}",
+            parts.method,
+            parts.uri.path(),
+            rule.permission.least_role(),
+            staff.session.role
+        );
+        tracing::warn!(account = %staff.name(), "refused: {detail}");
+        if let Err(error) = rule.dash.store.audit(staff.name(), "refused", &detail, Utc::now()).await {
+            return PageError::from(error).into_response();
+        }
+        return PageError::Forbidden(rule.permission).into_response();
+    }
+    // The handler's own `Staff` is this one: the session is looked up once.
+    parts.extensions.insert(staff);
+    next.run(Request::from_parts(parts, body)).await
+}

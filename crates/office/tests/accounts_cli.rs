@@ -1,0 +1,40 @@
+//! `signbook-office user ...` with roles (issue 15, item 5): the first
+//! account is an admin, later ones are `records` unless `--role` says
+//! otherwise, and the last active admin is kept.
+
+/// Runs `signbook-office --data DIR ARGS`, with `input` on standard input.
+fn cli(data: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signbook-office"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_cli_makes_the_first_account_an_admin_and_later_ones_records_unless_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let first = cli(data, &["user", "add", "j.evans", "--role", "records"], "correct horse battery\n");
+    assert!(!first.status.success());
+    assert!(String::from_utf8_lossy(&first.stderr).contains("the first account must be an admin"));
+    assert!(cli(data, &["user", "add", "j.evans"], "correct horse battery\n").status.success());
+    assert!(cli(data, &["user", "add", "s.lee"], "correct horse battery\n").status.success());
+    assert!(cli(data, &["user", "add", "k.ng", "--role", "privacy"], "correct horse battery\n").status.success());
+    let wrong = cli(data, &["user", "role", "s.lee", "boss"], "");
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("choose records, privacy or admin"));
+    let demote = cli(data, &["user", "role", "j.evans", "records"], "");
+    assert!(String::from_utf8_lossy(&demote.stderr).contains("j.evans is the last active admin"));
+    assert!(cli(data, &["user", "role", "s.lee", "admin"], "").status.success());
+    let list = String::from_utf8_lossy(&cli(data, &["user", "list"], "").stdout).into_owned();
+    let roles: Vec<(&str, &str)> =
+        list.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()).map(|w| (w[0], w[1])).collect();
+    assert_eq!(roles, vec![("j.evans", "admin"), ("k.ng", "privacy"), ("s.lee", "admin")], "{list}");
+}
