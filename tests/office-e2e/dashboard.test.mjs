@@ -201,10 +201,10 @@ test('the roster shows who has not signed, tolerating accents and spacing, flagg
   assert.match(await status('Tom Price'), /Check by hand/);
   assert.deepEqual(await axe(page), [], 'roster page: axe-core violations');
   await shot(page, '08-roster');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /outstanding list \(CSV\)/ }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Outstanding list (CSV)' }).click()]);
   const csv = readFileSync(await download.path(), 'utf8');
   assert.ok(csv.includes('Gareth Jones,staff,g.jones@example.org,not signed') && !csv.includes('SIAN'), csv);
-  const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /outstanding list \(spreadsheet/ }).click()]);
+  const [sheet] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Outstanding list (.xlsx)' }).click()]);
   const rows = libreOfficeRows(await sheet.path(), 'outstanding.xlsx');
   assert.deepEqual(rows[0], ['name', 'role', 'email', 'status', 'possible_matches']);
   assert.ok(rows.some((r) => r.join() === 'Gareth Jones,staff,g.jones@example.org,not signed,'), JSON.stringify(rows));

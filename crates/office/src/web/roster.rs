@@ -54,8 +54,8 @@ pub(super) async fn page(
             }
             div.actions {
                 @if outstanding_only { a href="/roster" { "Show everyone" } } @else { a href="/roster?show=outstanding" { "Show only who still has to sign" } }
-                a.button.secondary href="/roster/outstanding.csv" download { "Download the outstanding list (CSV)" }
-                a.button.secondary href="/roster/outstanding.xlsx" download { "Download the outstanding list (spreadsheet, .xlsx)" }
+                a.button.secondary href="/roster/outstanding.csv" download { "Outstanding list (CSV)" }
+                a.button.secondary href="/roster/outstanding.xlsx" download { "Outstanding list (.xlsx)" }
             }
             div.table-wrap {
                 table {
