@@ -72,8 +72,14 @@ pub fn admin_verify(kiosk: Kiosk<'_>) -> Result<VerifyReport> {
 /// Pairing talks to the office over the network: off the UI thread, like
 /// every command here, and without holding the kiosk meanwhile.
 #[tauri::command(async)]
-pub fn admin_pair(kiosk: Kiosk<'_>, office_url: String, code: String, fingerprint: String) -> Result<SyncView> {
-    kiosk.admin_pair(&office_url, &code, &fingerprint, Utc::now())
+pub fn admin_pair(
+    kiosk: Kiosk<'_>,
+    office_url: String,
+    code: String,
+    fingerprint: String,
+    location: String,
+) -> Result<SyncView> {
+    kiosk.admin_pair(&office_url, &code, &fingerprint, &location, Utc::now())
 }
 
 /// Wakes the background sync and returns at once; the UI polls

@@ -371,6 +371,7 @@ test('pairing in the admin area with a real office server, which then holds ever
         await (await browser.$('#pair-office')).setValue(office.url);
         await (await browser.$('#pair-code')).setValue(code);
         await (await browser.$('#pair-fingerprint')).setValue(fingerprint);
+        await (await browser.$('#pair-location')).setValue('Main reception');
         await click(browser, '#pair-submit');
       };
       // A certificate that is not the one the office printed is refused, and says so.
@@ -389,8 +390,10 @@ test('pairing in the admin area with a real office server, which then holds ever
       await click(browser, '#admin-exit');
       await waitForScreen(browser, 'welcome');
     });
-    // The office holds the kiosk's chain, verified with the key it learned at pairing.
+    // The office holds the kiosk's chain, verified with the key it learned at
+    // pairing, and lists the kiosk under the location typed there.
     assert.match(office.office('verify'), new RegExp(`intact, ${recordCount()} records`));
+    assert.match(office.office('kiosks'), /Main reception/);
   } finally {
     office.stop();
   }

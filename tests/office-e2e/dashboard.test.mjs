@@ -23,7 +23,7 @@ before(async () => {
   sign('staff', 'Samuel Lee');
   sign('governor', 'Tom Price');
   const code = /pairing code: (\S+)/.exec(office(['pair']))[1];
-  cli('pair', '--office', url, '--code', code, '--fingerprint', started.fingerprint);
+  cli('pair', '--office', url, '--code', code, '--fingerprint', started.fingerprint, '--name', 'Main reception');
   cli('sync');
   browser = await startBrowser();
   context = await newContext(browser, url, { bypassCSP: true });
@@ -119,6 +119,7 @@ test('integrity shows each chain and a forged push raises an alert staff can ack
   assert.match(await main.innerText(), new RegExp(`${STAFF.user}, \\d{4}-`));
   await page.goto('/kiosks');
   assert.match(await page.locator('main').innerText(), /0 waiting/);
+  assert.equal(await page.getByRole('textbox', { name: /Location name of Main reception/ }).inputValue(), 'Main reception', 'the kiosk is listed by the location typed at pairing');
   assert.deepEqual(await axe(page), [], 'kiosks page: axe-core violations');
   await shot(page, '06-kiosks');
 });

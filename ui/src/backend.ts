@@ -35,7 +35,8 @@ export interface AdminBackend {
   lock(): Promise<void>;
   overview(): Promise<AdminOverview>;
   verify(): Promise<VerifyReport>;
-  pair(officeUrl: string, code: string, fingerprint: string): Promise<SyncView>;
+  /** `location`: where the kiosk stands ("Main reception"), for the office's list. */
+  pair(officeUrl: string, code: string, fingerprint: string, location: string): Promise<SyncView>;
   /** Wakes the background sync and answers at once; poll `syncStatus` for the outcome. */
   syncNow(): Promise<SyncView>;
   syncStatus(): Promise<SyncView>;
@@ -62,7 +63,7 @@ export const tauriAdmin: AdminBackend = {
   lock: () => invoke('admin_lock'),
   overview: () => invoke('admin_overview'),
   verify: () => invoke('admin_verify'),
-  pair: (officeUrl, code, fingerprint) => invoke('admin_pair', { officeUrl, code, fingerprint }),
+  pair: (officeUrl, code, fingerprint, location) => invoke('admin_pair', { officeUrl, code, fingerprint, location }),
   syncNow: () => invoke('admin_sync_now'),
   syncStatus: () => invoke('admin_sync_status'),
   exportTo: (folder) => invoke('admin_export', { folder }),

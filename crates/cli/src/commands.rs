@@ -200,8 +200,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 SigningStatus::MustSign { reason } => println!("must sign: {reason}"),
             }
         }
-        Command::Pair { office, code, fingerprint } => {
-            let answer = signbook_sync::pair(&mut store, &office, &code, &fingerprint)?;
+        Command::Pair { office, code, fingerprint, name } => {
+            let mut request = signbook_sync::PairingRequest::prepare(&store, &office, &code, &fingerprint)?;
+            if let Some(name) = &name {
+                request = request.named(name)?;
+            }
+            let answer = request.send(&mut signbook_sync::OfficeLink::new())?.save(&mut store)?;
             println!(
                 "Paired with {office} as kiosk {} (the office holds {} of its records).",
                 answer.device_id, answer.acknowledged_seq

@@ -113,6 +113,9 @@ enum Command {
         /// The office certificate's SHA-256 fingerprint, as the office printed it.
         #[arg(long, value_name = "SHA256")]
         fingerprint: String,
+        /// Where this kiosk stands, for the office's kiosk list ("Main reception").
+        #[arg(long, value_name = "LOCATION")]
+        name: Option<String>,
     },
     /// Push every record the office has not acknowledged yet, once.
     Sync {

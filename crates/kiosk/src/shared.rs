@@ -114,9 +114,10 @@ impl SharedKiosk {
         office_url: &str,
         code: &str,
         fingerprint: &str,
+        location: &str,
         now: DateTime<Utc>,
     ) -> std::result::Result<SyncView, UiError> {
-        let request = self.with(|k| k.admin_prepare_pairing(office_url, code, fingerprint, now))?;
+        let request = self.with(|k| k.admin_prepare_pairing(office_url, code, fingerprint, location, now))?;
         let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
         let mut view = self.with(|k| k.save_pairing(paired))?;
         if let Some(sync) = &self.sync {

@@ -61,10 +61,11 @@ impl Kiosk {
         office_url: &str,
         code: &str,
         fingerprint: &str,
+        location: &str,
         now: DateTime<Utc>,
     ) -> Result<PairingRequest> {
         self.require_admin(now)?;
-        Ok(PairingRequest::prepare(&self.store, office_url.trim(), code, fingerprint)?)
+        Ok(PairingRequest::prepare(&self.store, office_url.trim(), code, fingerprint)?.named(location)?)
     }
 
     /// Pairing, second half: saves the office the admin paired with. The

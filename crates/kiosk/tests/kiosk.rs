@@ -221,7 +221,7 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
     let now = Utc::now();
     let fingerprint = "ab".repeat(32);
     assert_eq!(
-        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, now).unwrap_err().code,
+        kiosk.admin_pair("https://127.0.0.1:9", "ABCD-EFGH", &fingerprint, "Main reception", now).unwrap_err().code,
         "admin_locked"
     );
     assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "admin_locked");
@@ -229,15 +229,18 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
     let receipt = kiosk.with(|k| k.submit(&submission(k, "staff", "Ann Jones", DEMO_SIGNATURE))).unwrap();
 
     assert_eq!(kiosk.admin_sync_now(now).unwrap_err().code, "not_paired", "nothing to sync to before pairing");
-    for (office, fingerprint, code) in [
-        ("http://office.local:8443", fingerprint.as_str(), "office_url_invalid"),
-        ("https://office.local:8443/v1/pair", fingerprint.as_str(), "office_url_invalid"),
-        ("https://127.0.0.1:9", "not a fingerprint", "fingerprint_invalid"),
+    let long = "x".repeat(61);
+    for (office, fingerprint, location, code) in [
+        ("http://office.local:8443", fingerprint.as_str(), "Main reception", "office_url_invalid"),
+        ("https://office.local:8443/v1/pair", fingerprint.as_str(), "Main reception", "office_url_invalid"),
+        ("https://127.0.0.1:9", "not a fingerprint", "Main reception", "fingerprint_invalid"),
+        ("https://127.0.0.1:9", fingerprint.as_str(), "   ", "kiosk_name_invalid"),
+        ("https://127.0.0.1:9", fingerprint.as_str(), long.as_str(), "kiosk_name_invalid"),
         // Nothing listens on the discard port: the office cannot be reached.
-        ("https://127.0.0.1:9", fingerprint.as_str(), "office_unreachable"),
+        ("https://127.0.0.1:9", fingerprint.as_str(), "Main reception", "office_unreachable"),
     ] {
-        let error = kiosk.admin_pair(office, "ABCD-EFGH", fingerprint, now).unwrap_err();
-        assert_eq!(error.code, code, "{office} {fingerprint}: {}", error.message);
+        let error = kiosk.admin_pair(office, "ABCD-EFGH", fingerprint, location, now).unwrap_err();
+        assert_eq!(error.code, code, "{office} {fingerprint} {location:?}: {}", error.message);
     }
     let sync = kiosk.admin_overview(now).unwrap().sync;
     assert!(!sync.paired && sync.office_url.is_none(), "a refused pairing saves nothing: {sync:?}");

@@ -188,7 +188,13 @@ fn pairing_saves_the_office_and_sync_now_wakes_the_background_sync_which_sends_t
     unlock(&kiosk);
     sign(&kiosk, "Ann Able");
 
-    let paired = kiosk.admin_pair(&office.url(), &office.pairing_code(), &office.fingerprint.to_hex(), Utc::now());
+    let paired = kiosk.admin_pair(
+        &office.url(),
+        &office.pairing_code(),
+        &office.fingerprint.to_hex(),
+        "Main reception",
+        Utc::now(),
+    );
     let paired = paired.unwrap();
     assert!(paired.paired && paired.office_url.as_deref() == Some(office.url().as_str()), "{paired:?}");
     assert!(paired.syncing, "pairing starts a sync to the new office");
@@ -196,6 +202,8 @@ fn pairing_saves_the_office_and_sync_now_wakes_the_background_sync_which_sends_t
     assert_eq!((synced.pending, synced.last_error), (0, None), "the record signed before pairing reached the office");
     let device = kiosk.with(|k| Ok(k.store().device_id())).unwrap();
     assert_eq!(office.record_count(device), 1);
+    let kiosks = office.runtime.block_on(office.db().devices()).unwrap();
+    assert_eq!(kiosks[0].name.as_deref(), Some("Main reception"), "the office lists the kiosk by its location");
 
     // The loop's next round is an hour away: only "Sync now" sends these.
     sign(&kiosk, "Ben Baker");
@@ -247,7 +255,8 @@ fn pairing_does_not_hold_the_kiosk_while_the_office_is_silent_and_saves_nothing_
     let fingerprint = "ab".repeat(32);
 
     let refused: UiError = std::thread::scope(|scope| {
-        let pairing = scope.spawn(|| kiosk.admin_pair(&office.url(), "ABCD-EFGH", &fingerprint, Utc::now()));
+        let pairing =
+            scope.spawn(|| kiosk.admin_pair(&office.url(), "ABCD-EFGH", &fingerprint, "Main reception", Utc::now()));
         office.wait_for_connections(1);
         welcome_flow_answers_promptly(&kiosk);
         let overview = kiosk.admin_overview(Utc::now()).unwrap();

@@ -56,6 +56,14 @@ enum Command {
     Fingerprint,
     /// List paired kiosks.
     Kiosks,
+    /// Name a kiosk after where it stands ("Main reception"); records, evidence pages and alerts show it.
+    #[command(name = "rename-kiosk")]
+    RenameKiosk {
+        /// Its device id (see `signbook-office kiosks`).
+        device_id: Uuid,
+        /// Its location name, up to 60 characters.
+        name: String,
+    },
     /// Refuse a kiosk's pushes from now on (a lost or stolen kiosk).
     Revoke {
         /// Its device id (see `signbook-office kiosks`).
@@ -291,6 +299,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     k.last_received_at.as_deref().unwrap_or("never")
                 )?;
             }
+        }
+        Command::RenameKiosk { device_id, name } => {
+            let name = signbook_office::pairing::kiosk_name(&name)?;
+            let store = open(&data)?;
+            let old = store.rename_kiosk(device_id, &name).await?;
+            let detail = format!("kiosk {device_id}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
+            store.audit("cli", "kiosk_renamed", &detail, Utc::now()).await?;
+            writeln!(out, "Kiosk {device_id} is now called \"{name}\".")?;
         }
         Command::Revoke { device_id } => {
             let store = open(&data)?;

@@ -112,6 +112,21 @@ pub(crate) async fn note_wrong_code(
     }
 }
 
+pub use signbook_sync::kiosk_name::MAX_KIOSK_NAME_CHARS;
+
+/// A kiosk's location name as staff see it (`signbook_sync::kiosk_name`'s
+/// rule), or what to fix.
+pub fn kiosk_name(raw: &str) -> Result<String, crate::error::OfficeError> {
+    use signbook_sync::kiosk_name::{KioskNameProblem as P, tidy_kiosk_name};
+    tidy_kiosk_name(raw).map_err(|problem| {
+        crate::error::OfficeError::InputInvalid(match problem {
+            P::Empty => "the kiosk name is empty: type where the kiosk is, for example Main reception".into(),
+            P::TooLong => format!("the kiosk name is longer than {MAX_KIOSK_NAME_CHARS} characters: shorten it"),
+            P::Hidden => "the kiosk name contains a control or text-direction character: type it again".into(),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

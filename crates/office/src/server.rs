@@ -368,7 +368,9 @@ async fn pair(
     // The kiosk signs its pairing request with the key it registers: proof
     // it holds that key, so nobody can register someone else's public key.
     check_signature(&signed, &key, PAIR_PATH, &body, now)?;
-    let name = request.kiosk_name.as_deref().map(|n| n.chars().take(200).collect::<String>());
+    // A name the dashboard would refuse is dropped, not the pairing: staff
+    // can name the kiosk on the Kiosks page.
+    let name = request.kiosk_name.as_deref().and_then(|n| crate::pairing::kiosk_name(n).ok());
     let code = request.code.chars().take(40).collect::<String>();
     let (address, throttle) = (peer.ip().to_string(), PairingThrottle::default());
     let gate = PAIRING_GATE.lock().await;

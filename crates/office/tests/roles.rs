@@ -19,7 +19,7 @@ use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::staff::{hash_password, token_hash};
-use signbook_office::store::{Permission, PrivacyStore, RecordStore, StaffRole, StaffStore, SyncStore};
+use signbook_office::store::{IntegrityStore, Permission, PrivacyStore, RecordStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::web::{self, Dashboard};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
@@ -160,6 +160,7 @@ fn actions(office: &Office) -> Vec<Action> {
         post("/accounts/other/password", "", Administer, ok),
         post("/accounts/other/disable", "", Administer, see_other),
         post("/accounts/other/enable", "", Administer, see_other),
+        post(&format!("/kiosks/{device}/name"), "name=Main+reception", Administer, see_other),
         post(&format!("/kiosks/{device}/revoke"), "", Administer, see_other),
     ]
 }
@@ -370,4 +371,39 @@ async fn accounts_from_before_roles_become_admins_and_stay_logged_in() {
     assert!(accounts[0].is_active_admin(), "an existing account is an admin after the upgrade: {accounts:?}");
     assert_eq!(store.session(&token, now).await.unwrap().unwrap().role, StaffRole::Admin, "still logged in");
     assert_eq!(store.check_password("j.evans", PASSWORD).await.unwrap().as_deref(), Some("j.evans"));
+}
+
+#[tokio::test]
+async fn an_admin_names_a_kiosk_after_where_it_stands_and_records_show_it() {
+    let office = Office::new(StaffRole::Admin).await;
+    let (cookie, csrf) = office.session("tester").await;
+    let rename = |name: &str| {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("csrf", &csrf)
+            .append_pair("name", name)
+            .finish();
+        let path = format!("/kiosks/{}/name", office.device());
+        let mut request = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header(header::HOST, "office")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        office.router.clone().oneshot(request)
+    };
+    assert_eq!(rename("  Main   reception ").await.unwrap().status(), StatusCode::SEE_OTHER);
+    let (_, records) = office.send("GET", "/records", Some(&cookie), None).await;
+    assert!(records.contains("Main reception"), "the records list names the kiosk: {records}");
+    let entry = office.store.audit_log(10).await.unwrap().into_iter().find(|e| e.action == "kiosk_renamed").unwrap();
+    assert_eq!(entry.actor, "tester");
+    assert!(entry.detail.ends_with("\"\" to \"Main reception\""), "{}", entry.detail);
+
+    // A name that could pose as another in a list is refused, and nothing changes.
+    let response = rename("Office\u{202e}noitpecer").await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let kiosks = office.store.devices().await.unwrap();
+    assert_eq!(kiosks[0].name.as_deref(), Some("Main reception"));
 }

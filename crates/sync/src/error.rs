@@ -36,6 +36,14 @@ pub enum SyncError {
         /// As given.
         input: String,
     },
+    /// The kiosk's location name is empty, too long or holds control characters.
+    #[error(
+        "\"{input}\" cannot be this kiosk's name: type where it stands, for example Main reception, in at most 60 characters"
+    )]
+    KioskNameInvalid {
+        /// As given.
+        input: String,
+    },
     /// The office presented another certificate than the pinned one.
     #[error(
         "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection"
@@ -102,6 +110,7 @@ impl SyncError {
         "not_paired",
         "office_url_invalid",
         "fingerprint_invalid",
+        "kiosk_name_invalid",
         "fingerprint_mismatch",
         "office_unreachable",
         "office_refused",
@@ -127,6 +136,7 @@ impl SyncError {
             SyncError::NotPaired => "not_paired",
             SyncError::OfficeUrlInvalid { .. } => "office_url_invalid",
             SyncError::FingerprintInvalid { .. } => "fingerprint_invalid",
+            SyncError::KioskNameInvalid { .. } => "kiosk_name_invalid",
             SyncError::FingerprintMismatch { .. } => "fingerprint_mismatch",
             SyncError::OfficeUnreachable { .. } => "office_unreachable",
             SyncError::OfficeRefused { .. } => "office_refused",
@@ -155,6 +165,7 @@ mod tests {
             K::NotPaired => SyncError::NotPaired,
             K::OfficeUrlInvalid => SyncError::OfficeUrlInvalid { url: url(), reason: "example".into() },
             K::FingerprintInvalid => SyncError::FingerprintInvalid { input: "abc".into() },
+            K::KioskNameInvalid => SyncError::KioskNameInvalid { input: String::new() },
             K::FingerprintMismatch => {
                 SyncError::FingerprintMismatch { url: url(), expected: Hash32::ZERO, got: Hash32::ZERO }
             }

@@ -33,6 +33,7 @@ pub mod auth;
 pub mod backoff;
 pub mod bundle;
 mod error;
+pub mod kiosk_name;
 pub mod wire;
 
 #[cfg(feature = "client")]

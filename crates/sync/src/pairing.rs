@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::PAIR_PATH;
 use crate::error::{Result, SyncError};
 use crate::http::OfficeClient;
+use crate::kiosk_name::tidy_kiosk_name;
 use crate::link::OfficeLink;
 use crate::wire::{PairRequest, PairResponse};
 
@@ -38,7 +39,7 @@ pub struct PairingRequest {
     fingerprint: Hash32,
     device_id: Uuid,
     key: SigningKey,
-    body: Vec<u8>,
+    request: PairRequest,
 }
 
 impl fmt::Debug for PairingRequest {
@@ -58,27 +59,38 @@ impl PairingRequest {
         let fingerprint = parse_fingerprint(fingerprint)?;
         // Refuses a malformed address now, before anything waits on the network.
         let office_url = OfficeClient::new(office_url, fingerprint)?.url().to_owned();
-        let school = store.settings().ok().map(|s| s.school_name).filter(|s| !s.is_empty());
+        // No location name unless one is given (`named`): the school name
+        // sent before made every kiosk of a school look the same.
         let request = PairRequest {
             code: code.trim().to_owned(),
             device_id: store.device_id(),
             public_key: hex::encode(store.public_key().as_bytes()),
-            kiosk_name: school,
+            kiosk_name: None,
         };
         Ok(PairingRequest {
             office_url,
             fingerprint,
             device_id: store.device_id(),
             key: store.signing_key().clone(),
-            body: serde_json::to_vec(&request).expect("a pairing request serialises"),
+            request,
         })
+    }
+
+    /// Names the kiosk after where it stands ("Main reception"), for the
+    /// office's kiosk list; staff can rename it there later.
+    pub fn named(mut self, location: &str) -> Result<Self> {
+        let name = tidy_kiosk_name(location)
+            .map_err(|_| SyncError::KioskNameInvalid { input: location.chars().take(100).collect() })?;
+        self.request.kiosk_name = Some(name);
+        Ok(self)
     }
 
     /// Sends the pairing over `link`'s client for the office. Signed like
     /// every request, which also proves the kiosk holds the key it registers.
     pub fn send(self, link: &mut OfficeLink) -> Result<Paired> {
         let client = link.client(&self.office_url, self.fingerprint)?;
-        let answer: PairResponse = client.signed_call(&self.key, &self.device_id, PAIR_PATH, &self.body, Utc::now())?;
+        let body = serde_json::to_vec(&self.request).expect("a pairing request serialises");
+        let answer: PairResponse = client.signed_call(&self.key, &self.device_id, PAIR_PATH, &body, Utc::now())?;
         if answer.device_id != self.device_id {
             return Err(SyncError::OfficeProtocol {
                 url: self.office_url,

@@ -30,7 +30,9 @@ pub struct PairRequest {
     pub device_id: Uuid,
     /// The kiosk's Ed25519 public key, 64 hex digits.
     pub public_key: String,
-    /// A name for the office's kiosk list (the school name setting).
+    /// Where the kiosk stands ("Main reception"), if the admin said; at
+    /// most 60 characters (`kiosk_name::tidy_kiosk_name`). The office's
+    /// staff can rename it later.
     pub kiosk_name: Option<String>,
 }
 

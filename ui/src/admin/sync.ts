@@ -101,11 +101,12 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
     field('pair-office', t('admin.pair.office'), t('admin.pair.officeHint'), { inputmode: 'url' }),
     field('pair-code', t('admin.pair.code'), t('admin.pair.codeHint'), { autocapitalize: 'characters' }),
     field('pair-fingerprint', t('admin.pair.fingerprint'), t('admin.pair.fingerprintHint')),
+    field('pair-location', t('admin.pair.location'), t('admin.pair.locationHint'), { maxlength: '60', spellcheck: 'true' }),
     button(t('admin.pair.submit'), () => {
       const value = (id: string) => (form.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '').trim();
       const office = value('pair-office');
       void act(async () => {
-        await admin.pair(office, value('pair-code'), value('pair-fingerprint'));
+        await admin.pair(office, value('pair-code'), value('pair-fingerprint'), value('pair-location'));
         return t('admin.pair.done', { url: office });
       });
     }, { class: 'primary', id: 'pair-submit' }));

@@ -88,4 +88,8 @@ pub trait SyncStore: Send + Sync {
 
     /// Refuses the device from now on. `false` if it was already revoked.
     async fn revoke(&self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool>;
+
+    /// Gives the kiosk a new location name (already checked by
+    /// `pairing::kiosk_name`); returns its old one.
+    async fn rename_kiosk(&self, device_id: Uuid, name: &str) -> Result<Option<String>>;
 }

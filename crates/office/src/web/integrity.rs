@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use maud::html;
+use serde::Deserialize;
 use signbook_core::verify::VerifyReport;
 use uuid::Uuid;
 
@@ -14,7 +15,7 @@ use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
-use crate::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
+use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, code_hash, kiosk_name, new_code};
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -129,7 +130,17 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                 tbody {
                     @for k in &kiosks {
                         tr {
-                            td { (kiosk_label(k.name.as_deref(), &k.device_id)) br; code { (k.device_id) } }
+                            td {
+                                form.inline method="post" action={ "/kiosks/" (k.device_id) "/name" } {
+                                    (csrf(&staff))
+                                    @let label = format!("Location name of {}", kiosk_label(k.name.as_deref(), &k.device_id));
+                                    input type="text" name="name" value=(k.name.as_deref().unwrap_or("")) required
+                                        maxlength=(MAX_KIOSK_NAME_CHARS) placeholder="Main reception" aria-label=(label);
+                                    " "
+                                    button.secondary type="submit" aria-label={ "Rename " (kiosk_label(k.name.as_deref(), &k.device_id)) } { "Rename" }
+                                }
+                                code { (k.device_id) }
+                            }
                             td { (k.last_seen_at.as_deref().unwrap_or("never")) }
                             td { (k.held) }
                             td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }
@@ -150,7 +161,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
             }
         }
         @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
-        p.hint { "Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
+        p.hint { "Name each kiosk after where it stands (Main reception, Sixth-form block): records, evidence pages and alerts show that name. Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
         h2 { "Pair a kiosk" }
         p { "On the kiosk, open the staff area, choose Status, and enter this office's address, a pairing code and the certificate fingerprint." }
         form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }
@@ -190,5 +201,25 @@ pub(super) async fn revoke(
     if dash.store.revoke(device, Utc::now()).await? {
         dash.store.audit(staff.name(), "kiosk_revoked", &format!("kiosk {device}"), Utc::now()).await?;
     }
+    Ok(Redirect::to("/kiosks").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct RenameForm {
+    csrf: String,
+    name: String,
+}
+
+pub(super) async fn rename(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(device): Path<Uuid>,
+    Form(form): Form<RenameForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let name = kiosk_name(&form.name)?;
+    let old = dash.store.rename_kiosk(device, &name).await?;
+    let detail = format!("kiosk {device}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
+    dash.store.audit(staff.name(), "kiosk_renamed", &detail, Utc::now()).await?;
     Ok(Redirect::to("/kiosks").into_response())
 }

@@ -128,6 +128,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/kiosks", get(integrity::kiosks))
         .route("/kiosks/pairing-code", post(integrity::pairing_code))
         .route("/kiosks/{device}/revoke", post(integrity::revoke))
+        .route("/kiosks/{device}/name", post(integrity::rename))
         .route("/accounts", get(accounts::page).post(accounts::add))
         .route("/accounts/{name}/role", post(accounts::set_role))
         .route("/accounts/{name}/password", post(accounts::new_password))

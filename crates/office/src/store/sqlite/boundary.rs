@@ -97,6 +97,11 @@ impl SyncStore for SqliteStore {
     async fn revoke(&self, device_id: Uuid, now: DateTime<Utc>) -> Result<bool> {
         self.run(move |db| db.revoke(device_id, now)).await
     }
+
+    async fn rename_kiosk(&self, device_id: Uuid, name: &str) -> Result<Option<String>> {
+        let name = name.to_owned();
+        self.run(move |db| db.rename_kiosk(device_id, &name)).await
+    }
 }
 
 #[async_trait]

@@ -176,4 +176,15 @@ impl Db {
             .doing("revoking a kiosk")?;
         Ok(true)
     }
+
+    pub fn rename_kiosk(&mut self, device_id: Uuid, name: &str) -> Result<Option<String>> {
+        let device = self.device(device_id)?.ok_or(OfficeError::UnknownDevice { device_id })?;
+        self.conn
+            .execute(
+                "UPDATE devices SET name = ?1 WHERE device_id = ?2",
+                params![name, device_id.hyphenated().to_string()],
+            )
+            .doing("renaming a kiosk")?;
+        Ok(device.name)
+    }
 }
