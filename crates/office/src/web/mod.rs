@@ -19,6 +19,7 @@
 //! (chains, alerts, kiosks), [`roster`] (who still has to sign),
 //! [`privacy`] (retention, erasure, subject access, audit log).
 
+mod agreements;
 mod auth;
 mod exports;
 mod integrity;
@@ -36,6 +37,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
+pub use agreements::parse_roles;
 pub use page_error::PageError;
 pub use session::Staff;
 pub use state::{Dashboard, SharedDashboard};
@@ -101,6 +103,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/records/{device}/{seq}/evidence.pdf", get(exports::record_pdf))
         .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/agreements/{hash}", get(records::agreement))
+        .route("/agreements/{hash}/adopt", post(agreements::adopt))
         .route("/export/records.csv", get(exports::csv))
         .route("/export/evidence.zip", get(exports::pack))
         .route("/integrity", get(integrity::page))

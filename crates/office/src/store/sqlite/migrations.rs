@@ -14,5 +14,7 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0001_office.sql"),
         include_str!("migrations/0002_dashboard.sql"),
         include_str!("migrations/0003_sign_in_problems.sql"),
+        // 0004 lands from another branch; at the merge it goes before this one.
+        include_str!("migrations/0005_current_agreements.sql"),
     ],
 };

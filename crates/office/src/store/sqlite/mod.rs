@@ -10,6 +10,7 @@
 //! verifying every chain) use read connections of their own ([`readers`]),
 //! so nothing waits behind them.
 
+mod agreements;
 mod boundary;
 mod ingest;
 mod integrity;
