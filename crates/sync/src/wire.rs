@@ -84,10 +84,11 @@ pub struct WireAgreement {
     pub title: String,
     /// The canonical Markdown text.
     pub text: String,
-    /// When the kiosk first published it (RFC 3339).
+    /// When the kiosk first published it (RFC 3339): the kiosk's claim,
+    /// which the office shows but never uses to choose or order versions.
     pub published_at: String,
-    /// Roles it was published for: the office takes the newest version
-    /// published for a role as the one that role must have signed.
+    /// Roles it was published for. Which version a role must sign is the
+    /// office's decision (`docs/sync-protocol.md`, `POST /v1/push`).
     pub roles: Vec<String>,
 }
 
