@@ -273,3 +273,35 @@ async fn staff_see_the_version_a_kiosk_uses_and_adopt_it_from_the_dashboard() {
     let audit = office.audit_log(5).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "agreement_adopted" && e.actor == "j.evans"));
 }
+
+/// `signbook-office agreement list | adopt`, for scripted set-ups: the same
+/// store call as the dashboard's button.
+#[tokio::test]
+async fn the_cli_lists_versions_and_adopts_one() {
+    let (office, _kiosk, device, dir) = synced_office().await;
+    let rogue = rogue_push();
+    let hash = rogue.agreements[0].hash.to_hex();
+    office.ingest(&device, None, rogue, Utc::now()).await.unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_signbook-office"))
+            .arg("--data")
+            .arg(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let list = String::from_utf8(run(&["agreement", "list"]).stdout).unwrap();
+    assert!(list.contains(&format!("{hash}  \"Rogue agreement\"")), "{list}");
+    assert!(list.contains("NOT ADOPTED for: contractor, governor, staff, visitor, volunteer"), "{list}");
+    assert!(list.contains("published (the kiosk's claim, not relied on): 9999-12-31"), "{list}");
+
+    let refused = run(&["agreement", "adopt", &hash, "--roles", "head teacher"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let adopted = run(&["agreement", "adopt", &hash, "--roles", "staff,governor"]);
+    assert!(adopted.status.success(), "{}", String::from_utf8_lossy(&adopted.stderr));
+    let current = office.current_agreements().await.unwrap();
+    assert_eq!((current.get("staff"), current.get("governor")), (Some(&hash), Some(&hash)));
+    assert_ne!(current.get("visitor"), Some(&hash));
+    let audit = office.audit_log(5).await.unwrap();
+    assert!(audit.iter().any(|e| e.action == "agreement_adopted" && e.actor == "cli"));
+}

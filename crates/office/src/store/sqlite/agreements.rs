@@ -153,7 +153,7 @@ pub(super) fn store_sent_agreements(
 ) -> Result<()> {
     const DOING: &str = "storing agreement versions";
     let received = format_utc(&now);
-    let mut unclaimed: Vec<String> = Vec::new();
+    let mut bootstrapped: Vec<String> = Vec::new();
     for agreement in agreements {
         let hash = agreement.hash.to_hex();
         tx.prepare_cached(
@@ -177,13 +177,13 @@ pub(super) fn store_sent_agreements(
                 .and_then(|mut s| s.query_row([role], |_| Ok(true)).optional())
                 .doing(DOING)?
                 .unwrap_or(false);
-            if !has_current || unclaimed.contains(role) {
+            if !has_current || bootstrapped.contains(role) {
                 // Every version of this push for the role is its history, so
                 // none of them is later shown as awaiting a decision; the
                 // last one stays current.
                 adopt(tx, &hash, role, &format!("kiosk {}", &device_id[..8.min(device_id.len())]), now)?;
-                if !unclaimed.contains(role) {
-                    unclaimed.push(role.clone());
+                if !bootstrapped.contains(role) {
+                    bootstrapped.push(role.clone());
                 }
             }
         }
