@@ -212,6 +212,26 @@ test('the roster shows who has not signed, tolerating accents and spacing, flagg
   assert.ok(!rows.some((r) => r[0].includes('SIAN')), 'who has signed is not on the outstanding list');
 });
 
+test('a version published later at a kiosk counts only once staff adopt it', async () => {
+  const text = join(work, 'aup-2027.md');
+  writeFileSync(text, '# IT Acceptable Use Agreement 2027\n\n- I will keep my password secret.\n- I will lock my screen when I leave it.\n');
+  cli('agreement', 'add', text, '--title', 'IT Acceptable Use Agreement 2027', '--roles', 'staff');
+  cli('sync');
+  await page.goto('/roster');
+  const notice = page.locator('.notice', { hasText: 'IT Acceptable Use Agreement 2027' });
+  assert.match(await notice.innerText(), /uses agreement \u201cIT Acceptable Use Agreement 2027\u201d \([0-9a-f]{12}\u2026\), which the office has not adopted for staff\./);
+  const status = async (name) => (await page.locator('tbody tr', { hasText: name }).first().innerText());
+  assert.match(await status('SIAN'), /Signed/, 'still counted against the adopted version');
+  assert.deepEqual(await axe(page), [], 'roster page with a version to adopt: axe-core violations');
+  await shot(page, '08b-roster-version-not-adopted');
+  await notice.getByRole('button', { name: 'Adopt for staff' }).click();
+  assert.match(page.url(), /\/roster$/);
+  assert.equal(await page.locator('.notice', { hasText: 'IT Acceptable Use Agreement 2027' }).count(), 0);
+  assert.match(await status('SIAN'), /Not signed/, 'staff must now sign the adopted 2027 version');
+  await page.goto('/audit');
+  assert.match(await page.locator('main').innerText(), /agreement_adopted[\s\S]*IT Acceptable Use Agreement 2027/);
+});
+
 test('a form without the session\u2019s CSRF token changes nothing', async () => {
   await page.goto('/records?name=tom');
   const recordUrl = await page.locator('tbody a').first().getAttribute('href');

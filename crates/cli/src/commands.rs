@@ -229,6 +229,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&status)?);
             } else {
                 print_sync_status(&status);
+                if let Some(config) = store.sync_config()? {
+                    println!("office certificate (pinned): {}", config.fingerprint);
+                    if let Some(next) = config.next_fingerprint {
+                        println!("office's next certificate (announced, also accepted): {next}");
+                    }
+                }
             }
         }
         Command::ExportBundle { out } => {

@@ -25,7 +25,10 @@
 //!
 //! ## Layout of the data directory
 //!
-//! `office.db` (SQLite, WAL), `cert.der`, `key.der` (owner-only).
+//! `office.db` (SQLite, WAL), `cert.der`, `key.der` (owner-only); while a
+//! certificate rotation is under way `next.cert.der` and `next.key.der`,
+//! and after one `previous.cert.der` and `previous.key.der`
+//! ([`tls::rotation`]).
 
 pub mod backup;
 pub mod bundle;

@@ -3,6 +3,8 @@
 //! Exit codes: 0 success (`verify`: every chain intact), 1 `verify` found
 //! a broken chain, 2 anything else (the message says what to do).
 
+mod cli;
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -16,6 +18,7 @@ use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
 use signbook_office::server;
 use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
+use signbook_office::tls::rotation::{Announcer, staged_next};
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, SqliteStore, bundle, db_path, ensure_data_dir};
 use uuid::Uuid;
@@ -54,6 +57,16 @@ enum Command {
     Pair,
     /// Print the certificate fingerprint kiosks pin.
     Fingerprint,
+    /// Replace the office certificate without pairing kiosks again (docs/deploy.md).
+    Tls {
+        #[command(subcommand)]
+        action: cli::tls::TlsAction,
+    },
+    /// Agreement versions: which one each role must sign.
+    Agreement {
+        #[command(subcommand)]
+        action: cli::agreements::AgreementAction,
+    },
     /// List paired kiosks.
     Kiosks,
     /// Name a kiosk after where it stands ("Main reception"); records, evidence pages and alerts show it.
@@ -175,6 +188,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let tls = identity.server_config()?;
             // The dashboard's own connection: exports never hold up a kiosk's push.
             let dashboard = Dashboard::new(Arc::new(open(&data)?), school, identity.fingerprint());
+            // Answers to kiosks announce a staged next certificate.
+            let rotation = axum::Extension(Arc::new(Announcer::new(&data, identity.fingerprint())));
             {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
@@ -182,6 +197,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 let addr = listener.local_addr()?;
                 writeln!(out, "signbook-office listening on https://{addr}")?;
                 writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
+                if let Some(next) = staged_next(&data)? {
+                    writeln!(out, "next certificate (announced to kiosks): {}", next.fingerprint())?;
+                }
                 writeln!(
                     out,
                     "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)"
@@ -190,7 +208,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 out.flush()?;
                 drop(out);
                 tokio::select! {
-                    () = server::serve(listener, tls, server::app(store, dashboard)) => {}
+                    () = server::serve(listener, tls, server::app(store, dashboard).layer(rotation)) => {}
                     _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
                 }
             }
@@ -277,6 +295,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     writeln!(out, "Removed {name}; they are logged out everywhere.")?;
                 }
             }
+        }
+        Command::Tls { action } => {
+            let store = open(&data)?;
+            cli::tls::run(&data, &store, action, &mut out).await?;
+        }
+        Command::Agreement { action } => {
+            let store = open(&data)?;
+            cli::agreements::run(&store, action, &mut out).await?;
         }
         Command::Fingerprint => {
             ensure_data_dir(&data)?;

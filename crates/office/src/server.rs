@@ -35,6 +35,7 @@ use crate::error::{OfficeError, Result};
 use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
 use crate::pairing::{PAIRING_GATE, PairingThrottle, code_hash, note_wrong_code};
 use crate::store::{Device, SharedStore, SyncStore};
+use crate::tls::rotation::{Rotation, announced};
 
 /// Largest request body accepted: 8 MiB, several times a 500-record batch.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -306,7 +307,12 @@ async fn alerting<T>(
     result
 }
 
-async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) -> Result<axum::Json<PushResponse>> {
+async fn push(
+    State(store): State<SharedStore>,
+    rotation: Option<Rotation>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<axum::Json<PushResponse>> {
     // Oversized, unsigned and unknown-device requests are refused before
     // their body is read: only a paired kiosk may make the office hold one.
     check_declared_length(&headers, MAX_BODY_BYTES)?;
@@ -346,11 +352,14 @@ async fn push(State(store): State<SharedStore>, headers: HeaderMap, body: Body) 
     }
     .await;
     let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
-    alerting(&*store, known, now, result).await.map(axum::Json)
+    let mut response = alerting(&*store, known, now, result).await?;
+    response.next_certificate = announced(rotation).await;
+    Ok(axum::Json(response))
 }
 
 async fn pair(
     State(store): State<SharedStore>,
+    rotation: Option<Rotation>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Body,
@@ -386,7 +395,12 @@ async fn pair(
     drop(gate);
     let (device, acknowledged_seq) = paired?;
     tracing::info!(device = %device.device_id, name = ?device.name, "kiosk paired");
-    Ok(axum::Json(PairResponse { device_id: device.device_id, paired_at: device.paired_at, acknowledged_seq }))
+    Ok(axum::Json(PairResponse {
+        device_id: device.device_id,
+        paired_at: device.paired_at,
+        acknowledged_seq,
+        next_certificate: announced(rotation).await,
+    }))
 }
 #[cfg(test)]
 mod tests {

@@ -161,6 +161,7 @@ fn actions(office: &Office) -> Vec<Action> {
         post("/accounts/other/disable", "", Administer, see_other),
         post("/accounts/other/enable", "", Administer, see_other),
         post(&format!("/kiosks/{device}/name"), "name=Main+reception", Administer, see_other),
+        post(&format!("/agreements/{agreement}/adopt"), "roles=visitor", Administer, see_other),
         post(&format!("/kiosks/{device}/revoke"), "", Administer, see_other),
     ]
 }

@@ -103,6 +103,7 @@ fn push_backlog(
             }
             Err(error) => return Err(error),
         };
+        follow_certificate_rotation(store, client, answer.next_certificate)?;
         report.sent += records.len() as u64;
         report.erasures_sent += erasures.len() as u64;
         if answer.acknowledged_seq > head {
@@ -136,6 +137,32 @@ fn push_backlog(
             return Ok(());
         }
     }
+}
+
+/// Keeps the pins in step with the office's certificate rotation, after an
+/// answer over a connection the pin accepted: if the office presented the
+/// certificate it had announced, that becomes the pin (the old one is
+/// dropped); then the certificate it announces now, if any, is accepted
+/// next (none announced: none accepted besides the pin).
+pub(crate) fn follow_certificate_rotation(
+    store: &mut Store,
+    client: &OfficeClient,
+    announced: Option<Hash32>,
+) -> Result<()> {
+    let presented = client.presented().filter(|p| *p != client.fingerprint());
+    if let Some(presented) = presented {
+        if store.promote_next_office_pin(presented)? {
+            tracing::info!(%presented, "the office uses its new certificate; it is now the pinned one");
+        }
+        // This client keeps its old pin; the next push makes one with the new.
+        client.accept_next(Some(presented));
+    } else {
+        client.accept_next(announced);
+    }
+    if announced != client.presented() {
+        store.save_next_office_pin(announced)?;
+    }
+    Ok(())
 }
 
 /// The agreement versions `hashes` name, each once, so the office holds the

@@ -46,7 +46,7 @@ pub enum SyncError {
     },
     /// The office presented another certificate than the pinned one.
     #[error(
-        "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection"
+        "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection. If the office's certificate was replaced (`signbook-office tls activate`) while this kiosk was not syncing, pair this kiosk again with the new fingerprint"
     )]
     FingerprintMismatch {
         /// The office address.

@@ -136,6 +136,18 @@ impl OfficeClient {
         self.expected
     }
 
+    /// Also accepts the certificate the office announced it will use next
+    /// (`None`: only the pinned one).
+    pub fn accept_next(&self, next: Option<Hash32>) {
+        self.verifier.accept_next(next);
+    }
+
+    /// The certificate the office presented on the last connection, if
+    /// one was made: the pinned one, or the announced next one.
+    pub fn presented(&self) -> Option<Hash32> {
+        self.verifier.seen()
+    }
+
     /// Seconds this client adds to the kiosk's clock to sign requests at
     /// the office's time (0 until the office refused a timestamp).
     pub fn clock_offset_secs(&self) -> i64 {
@@ -265,7 +277,9 @@ impl OfficeClient {
     fn transport_error(&self, transport: &ureq::Transport) -> SyncError {
         // A handshake the pin refused surfaces as a connection failure; say
         // which certificate was there instead.
-        if let Some(got) = self.verifier.seen().filter(|got| *got != self.expected) {
+        if let Some(got) =
+            self.verifier.seen().filter(|got| *got != self.expected && Some(*got) != self.verifier.next())
+        {
             return SyncError::FingerprintMismatch { url: self.url.clone(), expected: self.expected, got };
         }
         let mut detail = transport.kind().to_string();

@@ -46,11 +46,23 @@ impl OfficeLink {
     /// The client for the office at `office_url` pinned to `fingerprint`:
     /// the one already held if it is for that office, else a new one.
     pub fn client(&mut self, office_url: &str, fingerprint: Hash32) -> Result<&OfficeClient> {
+        self.client_accepting(office_url, fingerprint, None)
+    }
+
+    /// [`OfficeLink::client`], also accepting the certificate the office
+    /// announced it will use `next`.
+    pub fn client_accepting(
+        &mut self,
+        office_url: &str,
+        fingerprint: Hash32,
+        next: Option<Hash32>,
+    ) -> Result<&OfficeClient> {
         let url = office_url.trim().trim_end_matches('/');
         let client = match self.client.take() {
             Some(held) if held.url() == url && held.fingerprint() == fingerprint => held,
             _ => OfficeClient::with_resolver(office_url, fingerprint, self.resolver.clone())?,
         };
+        client.accept_next(next);
         Ok(self.client.insert(client))
     }
 
@@ -77,7 +89,9 @@ impl OfficeLink {
         kiosk_clock: &dyn Fn() -> DateTime<Utc>,
     ) -> Result<PushReport> {
         let client = match store.sync_config() {
-            Ok(Some(config)) => self.client(&config.office_url, config.fingerprint).cloned(),
+            Ok(Some(config)) => {
+                self.client_accepting(&config.office_url, config.fingerprint, config.next_fingerprint).cloned()
+            }
             Ok(None) => Err(SyncError::NotPaired),
             Err(error) => Err(error.into()),
         };

@@ -114,6 +114,8 @@ impl Paired {
     /// prepared from), starting from what the office already holds of its chain.
     pub fn save(self, store: &mut Store) -> Result<PairResponse> {
         store.save_pairing(&self.office_url, self.fingerprint, self.answer.acknowledged_seq)?;
+        // Paired while the office rotates its certificate: accept the next one too.
+        store.save_next_office_pin(self.answer.next_certificate)?;
         Ok(self.answer)
     }
 }

@@ -5,6 +5,10 @@
 //! [`PinnedVerifier`] accepts exactly that certificate. It still checks
 //! the handshake signatures with rustls's own helpers, so a party that
 //! merely copied the (public) certificate cannot complete a handshake.
+//!
+//! While the office rotates its certificate it announces the next one's
+//! fingerprint over this pinned channel, and the kiosk accepts that one too
+//! ([`PinnedVerifier::accept_next`]); nothing else is ever accepted.
 
 use std::sync::{Arc, Mutex};
 
@@ -17,10 +21,13 @@ use signbook_core::hash::Hash32;
 
 pub use crate::fingerprint;
 
-/// Accepts only the certificate whose SHA-256 is `expected`.
+/// Accepts only the certificate whose SHA-256 is `expected`, or the next
+/// one the office announced.
 #[derive(Debug)]
 pub struct PinnedVerifier {
     expected: Hash32,
+    /// The office's announced next certificate, if any.
+    next: Mutex<Option<Hash32>>,
     provider: Arc<CryptoProvider>,
     /// The fingerprint the server presented, for the error message.
     seen: Mutex<Option<Hash32>>,
@@ -30,6 +37,17 @@ impl PinnedVerifier {
     /// The fingerprint of the last certificate a server presented.
     pub fn seen(&self) -> Option<Hash32> {
         *self.seen.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Also accepts `next` (the certificate the office announced over the
+    /// pinned channel), or stops accepting any second one (`None`).
+    pub fn accept_next(&self, next: Option<Hash32>) {
+        *self.next.lock().unwrap_or_else(|p| p.into_inner()) = next;
+    }
+
+    /// The announced next certificate this verifier accepts, if any.
+    pub fn next(&self) -> Option<Hash32> {
+        *self.next.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -46,7 +64,7 @@ impl ServerCertVerifier for PinnedVerifier {
         // exact certificate, whatever address the office is reached at.
         let got = fingerprint(end_entity.as_ref());
         *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(got);
-        if got == self.expected {
+        if got == self.expected || Some(got) == self.next() {
             Ok(ServerCertVerified::assertion())
         } else {
             Err(rustls::Error::General(format!(
@@ -82,7 +100,12 @@ impl ServerCertVerifier for PinnedVerifier {
 /// A client configuration that trusts only the certificate `expected`.
 pub fn pinned_client_config(expected: Hash32) -> (Arc<ClientConfig>, Arc<PinnedVerifier>) {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = Arc::new(PinnedVerifier { expected, provider: provider.clone(), seen: Mutex::new(None) });
+    let verifier = Arc::new(PinnedVerifier {
+        expected,
+        next: Mutex::new(None),
+        provider: provider.clone(),
+        seen: Mutex::new(None),
+    });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .expect("the ring provider supports the default TLS versions")

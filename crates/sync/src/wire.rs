@@ -45,6 +45,10 @@ pub struct PairResponse {
     pub paired_at: String,
     /// Highest sequence the office already holds for it (0 for a new kiosk).
     pub acknowledged_seq: u64,
+    /// SHA-256 of the certificate the office will use next, while one is
+    /// staged (see [`PushResponse::next_certificate`]). Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_certificate: Option<Hash32>,
 }
 
 /// `POST /v1/push`: a batch of records in sequence order, the kiosk's
@@ -82,10 +86,11 @@ pub struct WireAgreement {
     pub title: String,
     /// The canonical Markdown text.
     pub text: String,
-    /// When the kiosk first published it (RFC 3339).
+    /// When the kiosk first published it (RFC 3339): the kiosk's claim,
+    /// which the office shows but never uses to choose or order versions.
     pub published_at: String,
-    /// Roles it was published for: the office takes the newest version
-    /// published for a role as the one that role must have signed.
+    /// Roles it was published for. Which version a role must sign is the
+    /// office's decision (`docs/sync-protocol.md`, `POST /v1/push`).
     pub roles: Vec<String>,
 }
 
@@ -124,6 +129,12 @@ pub struct PushResponse {
     /// too, and confirms by sending the erasure back. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erase: Vec<WireErasure>,
+    /// SHA-256 of the certificate the office will use next, while one is
+    /// staged (`signbook-office tls rotate`): sent over the connection
+    /// pinned to the current certificate, so the kiosk can trust it and
+    /// accept it as a second pin. Absent otherwise (and from older offices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_certificate: Option<Hash32>,
 }
 
 /// Every code an office error response can carry (`docs/sync-protocol.md`,

@@ -90,11 +90,14 @@ fn current() -> Value {
         request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
     json!({
         "pair_request": pair,
-        "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0 },
+        "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: None },
         "push_request": push,
         "push_request_with_agreements": with_agreements,
-        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![] },
-        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)] },
+        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![], next_certificate: None },
+        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], next_certificate: None },
+        // Added to v1 (optional, absent unless the office has a next certificate staged).
+        "push_response_with_next_certificate": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![], next_certificate: Some(Hash32::of(b"next office certificate")) },
+        "pair_response_with_next_certificate": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: Some(Hash32::of(b"next office certificate")) },
         "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
         "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
         "signed_request_message": String::from_utf8(message).unwrap(),
@@ -127,6 +130,29 @@ fn the_wire_format_is_frozen() {
     let extended: PushRequest = serde_json::from_value(frozen["push_request_with_agreements"].clone()).unwrap();
     assert!(extended.agreements[0].is_genuine(), "the frozen agreement text hashes to its hash");
     assert_eq!(push.agreements, vec![], "a v1 body without the optional fields still decodes");
+    // An answer from an office older than the certificate rotation decodes
+    // with no next certificate; one from a newer office names it, and a
+    // kiosk older than it reads it as before (serde ignores the field).
+    let old_office: PushResponse = serde_json::from_value(frozen["push_response"].clone()).unwrap();
+    assert_eq!(old_office.next_certificate, None);
+    let rotating: PushResponse = serde_json::from_value(frozen["push_response_with_next_certificate"].clone()).unwrap();
+    assert_eq!(rotating.next_certificate, Some(Hash32::of(b"next office certificate")));
+    /// `PushResponse` as a kiosk from before the rotation declares it.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct OlderKioskPushResponse {
+        acknowledged_seq: u64,
+        stored: u64,
+        duplicates: u64,
+        erasures_applied: u64,
+        #[serde(default)]
+        erase: Vec<WireErasure>,
+    }
+    let older: OlderKioskPushResponse =
+        serde_json::from_value(frozen["push_response_with_next_certificate"].clone()).expect("an older kiosk reads it");
+    assert_eq!(
+        older,
+        OlderKioskPushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![] }
+    );
     assert_eq!(
         (second.header.prev_hash, second.personal, erasure.map(|e| e.reason)),
         (first.hash, None, Some("subject access request 2026-14".into()))

@@ -22,6 +22,9 @@ pub struct SyncConfig {
     pub office_url: String,
     /// SHA-256 of the office certificate.
     pub fingerprint: Hash32,
+    /// SHA-256 of the certificate the office announced it will use next,
+    /// accepted beside `fingerprint` until the office presents it.
+    pub next_fingerprint: Option<Hash32>,
     /// When pairing succeeded.
     pub paired_at: String,
 }
@@ -56,17 +59,50 @@ impl Store {
     /// The paired office, or `None` before pairing.
     pub fn sync_config(&self) -> Result<Option<SyncConfig>> {
         const DOING: &str = "reading the sync settings";
-        let row: Option<(String, String, String)> = self
+        let row: Option<(String, String, Option<String>, String)> = self
             .conn
-            .query_row("SELECT office_url, fingerprint, paired_at FROM sync_config", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            .query_row("SELECT office_url, fingerprint, next_fingerprint, paired_at FROM sync_config", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .optional()
             .doing(DOING)?;
-        row.map(|(office_url, fingerprint, paired_at)| {
-            Ok(SyncConfig { office_url, fingerprint: Hash32::from_hex(&fingerprint)?, paired_at })
+        row.map(|(office_url, fingerprint, next, paired_at)| {
+            Ok(SyncConfig {
+                office_url,
+                fingerprint: Hash32::from_hex(&fingerprint)?,
+                next_fingerprint: next.as_deref().map(Hash32::from_hex).transpose()?,
+                paired_at,
+            })
         })
         .transpose()
+    }
+
+    /// Keeps the fingerprint of the certificate the office announced it
+    /// will use next (over the channel pinned to the current one), or
+    /// forgets it (`None`: the office no longer announces one). A kiosk
+    /// that is not paired keeps nothing.
+    pub fn save_next_office_pin(&mut self, next: Option<Hash32>) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE sync_config SET next_fingerprint = ?1 WHERE next_fingerprint IS NOT ?1 AND fingerprint IS NOT ?1",
+                [next.map(|h| h.to_hex())],
+            )
+            .doing("saving the office's next certificate")?;
+        Ok(())
+    }
+
+    /// The office presented the certificate it announced: it becomes the
+    /// pin, and the old one is dropped. Nothing changes unless `presented`
+    /// is the stored next fingerprint; returns whether it changed.
+    pub fn promote_next_office_pin(&mut self, presented: Hash32) -> Result<bool> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sync_config SET fingerprint = next_fingerprint, next_fingerprint = NULL WHERE next_fingerprint = ?1",
+                [presented.to_hex()],
+            )
+            .doing("pinning the office's new certificate")?;
+        Ok(changed == 1)
     }
 
     /// Pending count, last success and last error.
@@ -116,7 +152,7 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         tx.execute(
             "INSERT INTO sync_config (singleton, office_url, fingerprint, paired_at) VALUES (1, ?1, ?2, ?3)
-             ON CONFLICT (singleton) DO UPDATE SET office_url = excluded.office_url, fingerprint = excluded.fingerprint, paired_at = excluded.paired_at",
+             ON CONFLICT (singleton) DO UPDATE SET office_url = excluded.office_url, fingerprint = excluded.fingerprint, next_fingerprint = NULL, paired_at = excluded.paired_at",
             params![office_url, fingerprint.to_hex(), format_utc(&Utc::now())],
         )
         .doing(DOING)?;

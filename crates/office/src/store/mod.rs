@@ -11,6 +11,7 @@
 //! | [`StaffStore`] | staff accounts and their roles, sessions, the failed-login throttle |
 //! | [`PrivacyStore`] | audit log, erasure, retention periods and the purge |
 //! | [`RosterStore`] | the compliance roster |
+//! | [`AgreementStore`] | which agreement version each role must sign |
 //!
 //! [`OfficeStorage`] is all of them; the server holds one as
 //! [`SharedStore`], an `Arc<dyn OfficeStorage>`.
@@ -40,6 +41,7 @@
 //! roster matching in [`roster`], not in a backend, so a second backend
 //! cannot drift from the first.
 
+mod agreements;
 mod integrity;
 mod privacy;
 mod records;
@@ -52,6 +54,7 @@ mod sync;
 
 use std::sync::Arc;
 
+pub use agreements::{AgreementSender, AgreementStanding, AgreementStore};
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
@@ -67,12 +70,19 @@ pub use sync::{Device, SyncStore};
 
 /// Everything the office keeps: every concern's trait, on one backend.
 pub trait OfficeStorage:
-    SyncStore + IntegrityStore + RecordStore + StaffStore + PrivacyStore + RosterStore + std::fmt::Debug
+    SyncStore + IntegrityStore + RecordStore + StaffStore + PrivacyStore + RosterStore + AgreementStore + std::fmt::Debug
 {
 }
 
 impl<T> OfficeStorage for T where
-    T: SyncStore + IntegrityStore + RecordStore + StaffStore + PrivacyStore + RosterStore + std::fmt::Debug
+    T: SyncStore
+        + IntegrityStore
+        + RecordStore
+        + StaffStore
+        + PrivacyStore
+        + RosterStore
+        + AgreementStore
+        + std::fmt::Debug
 {
 }
 

@@ -53,8 +53,11 @@ pub struct StoredAgreement {
     pub title: String,
     /// The canonical Markdown text people read before signing.
     pub text: String,
-    /// When the kiosk first published it (RFC 3339, UTC).
+    /// When the kiosk that sent it says it published it (RFC 3339, UTC):
+    /// its claim, shown as such, never used to choose or order versions.
     pub published_at: String,
+    /// When the office first received it (RFC 3339, UTC): how lists order versions.
+    pub received_at: String,
 }
 
 /// One page of search results.
@@ -127,6 +130,7 @@ pub trait RecordStore: Send + Sync {
     /// An agreement version the office holds.
     async fn agreement(&self, hash: &Hash32) -> Result<Option<StoredAgreement>>;
 
-    /// Every agreement version held, newest first, with how many records name it.
+    /// Every agreement version held, the one the office received last
+    /// first, with how many records name it.
     async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>>;
 }

@@ -48,7 +48,7 @@ pub enum RosterStatus {
         /// The other roster lines.
         with: Vec<String>,
     },
-    /// No version of the agreement has reached the office for this role yet.
+    /// The office has no current version for this role yet.
     NoAgreement,
 }
 
@@ -133,8 +133,9 @@ pub trait RosterStore: Send + Sync {
     /// Replaces the roster with `entries`, and logs it.
     async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()>;
 
-    /// The hash of the newest agreement version published for each role:
-    /// what that role must sign now.
+    /// The hash of the current agreement version for each role (the
+    /// office's decision, see [`crate::store::AgreementStore`]): what that
+    /// role must sign now.
     async fn current_agreements(&self) -> Result<HashMap<String, String>>;
 
     /// Every roster entry with where it stands, in roster order.

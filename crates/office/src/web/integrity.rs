@@ -118,8 +118,10 @@ pub(super) async fn acknowledge(
 
 pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let kiosks = dash.store.kiosk_statuses().await?;
+    let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let body = html! {
         h1 { "Kiosks" }
+        (not_adopted)
         div.table-wrap {
             table {
                 caption { "Paired kiosks" }

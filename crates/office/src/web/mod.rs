@@ -25,6 +25,7 @@
 //! [`accounts`] (staff accounts, for admins).
 
 mod accounts;
+mod agreements;
 mod auth;
 mod exports;
 mod guard;
@@ -44,6 +45,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 pub use crate::store::Permission;
+pub use agreements::parse_roles;
 pub use page_error::PageError;
 pub use session::Staff;
 pub use state::{Dashboard, SharedDashboard};
@@ -129,6 +131,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/kiosks/pairing-code", post(integrity::pairing_code))
         .route("/kiosks/{device}/revoke", post(integrity::revoke))
         .route("/kiosks/{device}/name", post(integrity::rename))
+        .route("/agreements/{hash}/adopt", post(agreements::adopt))
         .route("/accounts", get(accounts::page).post(accounts::add))
         .route("/accounts/{name}/role", post(accounts::set_role))
         .route("/accounts/{name}/password", post(accounts::new_password))

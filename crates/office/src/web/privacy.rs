@@ -212,7 +212,7 @@ pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> 
             table {
                 caption.visually-hidden { "Audit log, newest first" }
                 thead { tr { th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Details" } } }
-                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td { (e.detail) } } } }
+                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail { (e.detail) } } } }
             }
         }
     };

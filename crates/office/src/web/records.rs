@@ -144,7 +144,7 @@ pub(super) async fn list(
                 select #f-agreement name="agreement" {
                     option value="" { "Any version" }
                     @for (a, count) in &agreements {
-                        option value=(a.hash.to_hex()) selected[filters.agreement == a.hash.to_hex()] { (a.title) " · " (&a.published_at[..10.min(a.published_at.len())]) " · " (count) " signed" }
+                        option value=(a.hash.to_hex()) selected[filters.agreement == a.hash.to_hex()] { (a.title) " · received " (&a.received_at[..10.min(a.received_at.len())]) " · " (count) " signed" }
                     }
                 }
             }
@@ -359,7 +359,8 @@ pub(super) async fn agreement(
         p { a href="/records" { "← All records" } }
         h1 { (agreement.title) }
         dl.fields {
-            dt { "Published" } dd { (agreement.published_at) }
+            dt { "Received by the office" } dd { (agreement.received_at) }
+            dt { "Published (the kiosk's own date, not relied on)" } dd { (agreement.published_at) }
             dt { "Version (SHA-256 of the text)" } dd.hash { (agreement.hash.to_hex()) }
         }
         p { a href={ "/records?agreement=" (agreement.hash.to_hex()) } { "Records that name this version" } }

@@ -35,6 +35,7 @@ pub(super) async fn page(
     Query(view): Query<RosterView>,
 ) -> Result<Response, PageError> {
     let rows = dash.store.roster_status().await?;
+    let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let outstanding_only = view.show == "outstanding";
     let count = |f: fn(&RosterStatus) -> bool| rows.iter().filter(|(_, s)| f(s)).count();
     let signed = count(|s| matches!(s, RosterStatus::Signed { .. }));
@@ -42,6 +43,7 @@ pub(super) async fn page(
     let ambiguous = count(|s| matches!(s, RosterStatus::Ambiguous { .. }));
     let body = html! {
         h1 { "Compliance roster" }
+        (not_adopted)
         @if let Some(n) = view.imported { p.notice role="status" { "Imported " (n) " people. The roster below replaces the previous one." } }
         p { "Who on the school's list has not yet signed the current agreement for their role. Names match without regard to capitals, accents or extra spaces; anything less certain is shown for you to check, never counted as signed." }
         @if rows.is_empty() {
@@ -74,7 +76,7 @@ pub(super) async fn page(
                                             @if !possible.is_empty() { br; "Possibly signed as: " (possible.join(", ")) " (check, then fix the roster)" }
                                         }
                                         RosterStatus::Ambiguous { with } => { span.bad { "Check by hand" } br; "Same name as: " (with.join(", ")) }
-                                        RosterStatus::NoAgreement => { "No agreement for this role has reached the office yet" }
+                                        RosterStatus::NoAgreement => { "The office has no agreement for this role yet" }
                                     }
                                 }
                             }

@@ -78,6 +78,7 @@ impl Kiosk {
                 title: a.version.title,
                 text: a.version.text,
                 published_at: a.version.published_at.to_rfc3339(),
+                received_at: "2026-05-22T08:10:00Z".to_owned(),
             })
             .collect()
     }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::SqliteStore;
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
+use crate::store::agreements::{AgreementStanding, AgreementStore};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
@@ -320,5 +321,17 @@ impl RosterStore for SqliteStore {
 
     async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
         self.run(|db| db.roster_status()).await
+    }
+}
+
+#[async_trait]
+impl AgreementStore for SqliteStore {
+    async fn agreement_standings(&self) -> Result<Vec<AgreementStanding>> {
+        self.run(|db| db.agreement_standings()).await
+    }
+
+    async fn adopt_agreement(&self, hash: &Hash32, roles: &[String], actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let (hash, roles, actor) = (*hash, roles.to_vec(), actor.to_owned());
+        self.run(move |db| db.adopt_agreement(&hash, &roles, &actor, now)).await
     }
 }

@@ -176,16 +176,7 @@ impl Db {
         {
             return Err(OfficeError::Replay { nonce: nonce.to_owned() });
         }
-        for agreement in &batch.agreements {
-            tx.prepare_cached("INSERT OR IGNORE INTO agreements (hash, title, text, published_at, received_at) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), agreement.title, agreement.text, agreement.published_at, received]))
-                .doing(DOING)?;
-            for role in &agreement.roles {
-                tx.prepare_cached("INSERT OR IGNORE INTO agreement_roles (hash, role) VALUES (?1, ?2)")
-                    .and_then(|mut s| s.execute(params![agreement.hash.to_hex(), role]))
-                    .doing(DOING)?;
-            }
-        }
+        super::agreements::store_sent_agreements(&tx, &id, &batch.agreements, now)?;
         if nonce.is_some() {
             // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
             tx.prepare_cached("UPDATE devices SET last_seen_at = ?1, reported_head = coalesce(?2, reported_head) WHERE device_id = ?3")
@@ -193,8 +184,14 @@ impl Db {
                 .doing(DOING)?;
         }
         let held = head(&tx, &id)?;
-        let mut response =
-            PushResponse { acknowledged_seq: held.0, stored: 0, duplicates: 0, erasures_applied: 0, erase: Vec::new() };
+        let mut response = PushResponse {
+            acknowledged_seq: held.0,
+            stored: 0,
+            duplicates: 0,
+            erasures_applied: 0,
+            erase: Vec::new(),
+            next_certificate: None,
+        };
 
         // Records the office holds already: a resend after a lost answer.
         let split = decoded.partition_point(|(r, _)| r.header.seq <= held.0);

@@ -11,6 +11,7 @@
 //! so nothing waits behind them.
 
 mod accounts;
+mod agreements;
 mod boundary;
 mod ingest;
 mod integrity;

@@ -89,32 +89,36 @@ impl Db {
     /// An agreement version the office holds.
     pub fn agreement(&self, hash: &Hash32) -> Result<Option<StoredAgreement>> {
         self.conn
-            .prepare_cached("SELECT hash, title, text, published_at FROM agreements WHERE hash = ?1")
+            .prepare_cached("SELECT hash, title, text, published_at, received_at FROM agreements WHERE hash = ?1")
             .and_then(|mut s| s.query_row([hash.to_hex()], agreement_row).optional())
             .doing("reading an agreement")
     }
 
-    /// Every agreement version held, newest first, with how many records name it.
+    /// Every agreement version held, the one the office received last
+    /// first (never by the kiosk's `published_at`), with how many records name it.
     pub fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>> {
         const DOING: &str = "listing agreements";
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT a.hash, a.title, a.text, a.published_at, (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash)
-                 FROM agreements a ORDER BY a.published_at DESC",
+                "SELECT a.hash, a.title, a.text, a.published_at, a.received_at,
+                        (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash)
+                 FROM agreements a ORDER BY a.received_at DESC, a.rowid DESC",
             )
             .doing(DOING)?;
-        let rows = stmt.query_map([], |r| Ok((agreement_row(r)?, r.get(4)?))).doing(DOING)?;
+        let rows = stmt.query_map([], |r| Ok((agreement_row(r)?, r.get(5)?))).doing(DOING)?;
         rows.collect::<rusqlite::Result<_>>().doing(DOING)
     }
 }
 
-fn agreement_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAgreement> {
+/// Reads `hash, title, text, published_at, received_at`.
+pub(super) fn agreement_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredAgreement> {
     Ok(StoredAgreement {
         hash: Hash32::from_hex(&r.get::<_, String>(0)?).unwrap_or(Hash32::ZERO),
         title: r.get(1)?,
         text: r.get(2)?,
         published_at: r.get(3)?,
+        received_at: r.get(4)?,
     })
 }
 

@@ -34,17 +34,6 @@ impl Db {
         tx.commit().doing(DOING)
     }
 
-    /// Hash of the newest version published for each role.
-    pub fn current_agreements(&self) -> Result<HashMap<String, String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT r.role, a.hash FROM agreement_roles r JOIN agreements a ON a.hash = r.hash ORDER BY a.published_at")
-            .doing("reading current agreements")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("reading current agreements")?;
-        // Later rows (newer versions) overwrite earlier ones.
-        rows.collect::<rusqlite::Result<_>>().doing("reading current agreements")
-    }
-
     /// Every roster entry with where it stands, in roster order.
     pub fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
         const DOING: &str = "checking the roster";

@@ -3,6 +3,11 @@
 //! and identified to kiosks by its SHA-256 fingerprint, which the admin
 //! types at pairing. Losing the key means pairing every kiosk again, so
 //! back the data directory up as a whole.
+//!
+//! A certificate is valid for [`CERTIFICATE_YEARS`]; [`rotation`] replaces
+//! it without pairing the kiosks again.
+
+pub mod rotation;
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -56,6 +61,7 @@ impl std::fmt::Debug for OfficeIdentity {
 impl OfficeIdentity {
     /// Loads `cert.der` and `key.der` from `dir`, creating both on first use.
     pub fn load_or_create(dir: &Path) -> Result<Self> {
+        rotation::finish_interrupted_activation(dir)?;
         let (cert_path, key_path) = (dir.join("cert.der"), dir.join("key.der"));
         let io = |path: &Path| {
             let path = path.to_owned();
@@ -73,17 +79,37 @@ impl OfficeIdentity {
                 key_path.display()
             )));
         }
-        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "signbook-office".into());
-        let (cert, key) = self_signed(vec![host, "localhost".into()], Utc::now())?;
-        write_private(&key_path, &key).map_err(io(&key_path))?;
-        fs::write(&cert_path, &cert).map_err(io(&cert_path))?;
+        let identity = OfficeIdentity::create(&cert_path, &key_path, Utc::now())?;
         tracing::info!(cert = %cert_path.display(), "created the office TLS certificate");
+        Ok(identity)
+    }
+
+    /// A new certificate and key, written to `cert_path` and `key_path`
+    /// (which must not exist yet).
+    fn create(cert_path: &Path, key_path: &Path, now: DateTime<Utc>) -> Result<Self> {
+        let io = |path: &Path| {
+            let path = path.to_owned();
+            move |source| OfficeError::Io { path, source }
+        };
+        let host = std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "signbook-office".into());
+        let (cert, key) = self_signed(vec![host, "localhost".into()], now)?;
+        // The certificate first: a staged key without its certificate would
+        // look like an interrupted activation (see [`rotation`]).
+        write_private(cert_path, &cert).map_err(io(cert_path))?;
+        write_private(key_path, &key).map_err(io(key_path))?;
         Ok(OfficeIdentity { cert, key })
     }
 
     /// The certificate, DER-encoded.
     pub fn certificate_der(&self) -> &[u8] {
         &self.cert
+    }
+
+    /// The last day the certificate is valid, e.g. `2036-11-29`.
+    pub fn valid_until(&self) -> Option<String> {
+        let (_, parsed) = x509_parser::parse_x509_certificate(&self.cert).ok()?;
+        let end = DateTime::from_timestamp(parsed.validity().not_after.timestamp(), 0)?;
+        Some(end.format("%Y-%m-%d").to_string())
     }
 
     /// SHA-256 of the certificate, as kiosks pin it.

@@ -1,0 +1,104 @@
+//! Agreement versions a kiosk uses that the office has not adopted: the
+//! notice on the roster and kiosks pages, and the action that adopts one
+//! (see [`crate::store::AgreementStore`] for why the office decides).
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use signbook_core::Hash32;
+use signbook_core::role::Role;
+
+use super::layout::{csrf, kiosk_label};
+use super::page_error::PageError;
+use super::session::Staff;
+use super::state::SharedDashboard;
+use crate::error::OfficeError;
+use crate::store::{AgreementStanding, Permission};
+
+/// The notice for every version a kiosk sent for a role the office never
+/// adopted it for, each with its "Adopt" form; nothing when there is none.
+pub(super) async fn not_adopted_notice(dash: &SharedDashboard, staff: &Staff) -> Result<Markup, PageError> {
+    let standings = dash.store.agreement_standings().await?;
+    let waiting: Vec<&AgreementStanding> = standings.iter().filter(|s| s.awaits_decision()).collect();
+    // The adopted versions these roles still sign, each with its roles.
+    let still_counted = |roles: &[String]| -> Vec<(String, Vec<String>)> {
+        standings
+            .iter()
+            .map(|s| {
+                let mine = s.current_for.iter().filter(|r| roles.contains(r)).cloned().collect::<Vec<_>>();
+                (s.agreement.title.clone(), mine)
+            })
+            .filter(|(_, mine)| !mine.is_empty())
+            .collect()
+    };
+    Ok(html! {
+        @for s in &waiting {
+            @let hash = s.agreement.hash.to_hex();
+            @let kiosks: Vec<String> = s.senders.iter().map(|k| kiosk_label(k.name.as_deref(), &k.device_id)).collect();
+            @let roles = s.not_adopted_for.join(", ");
+            div.notice role="status" {
+                p {
+                    strong { (kiosks.join(" and ")) }
+                    @if kiosks.len() == 1 { " uses " } @else { " use " }
+                    "agreement “" a href={ "/agreements/" (hash) } { (s.agreement.title) } "” (" code { (&hash[..12]) "…" } "), which the office has not adopted for " (roles) "."
+                }
+                p.hint {
+                    "Until then the roster counts signatures of the version the office adopted"
+                    @for (title, roles) in still_counted(&s.not_adopted_for) { ": “" (title) "” for " (roles.join(", ")) }
+                    ". The kiosk says it published this version on "
+                    (s.senders.first().map_or("", |k| &k.claimed_published_at[..10.min(k.claimed_published_at.len())]))
+                    "; the office does not rely on that date. Read the text, then adopt it if it is the school's new agreement."
+                }
+                @if staff.can(Permission::Administer) {
+                    form method="post" action={ "/agreements/" (hash) "/adopt" } {
+                        (csrf(staff))
+                        input type="hidden" name="roles" value=(roles);
+                        button type="submit" { "Adopt for " (roles) }
+                    }
+                } @else {
+                    p { "A member of staff with the admin role can adopt it." }
+                }
+            }
+        }
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct AdoptForm {
+    csrf: String,
+    /// Comma-separated roles.
+    roles: String,
+}
+
+/// Makes a version current for the roles named; audited by the store.
+/// Publishing is administration: the route is in the admin group.
+pub(super) async fn adopt(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(hash): Path<String>,
+    Form(form): Form<AdoptForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let hash = Hash32::from_hex(&hash).map_err(|_| PageError::NotFound)?;
+    let roles = parse_roles(&form.roles)?;
+    dash.store.adopt_agreement(&hash, &roles, staff.name(), Utc::now()).await?;
+    Ok(Redirect::to("/roster").into_response())
+}
+
+/// `visitor, governor` to checked role names; refuses none or a bad one.
+pub fn parse_roles(text: &str) -> Result<Vec<String>, OfficeError> {
+    let mut roles = Vec::new();
+    for role in text.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+        let role = Role::new(&role.to_lowercase()).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
+        if !roles.contains(&role.as_str().to_owned()) {
+            roles.push(role.as_str().to_owned());
+        }
+    }
+    if roles.is_empty() {
+        return Err(OfficeError::InputInvalid("name at least one role, for example visitor,governor".into()));
+    }
+    Ok(roles)
+}
