@@ -62,6 +62,7 @@ pub(crate) fn check_clock(timestamp: i64, now: DateTime<Utc>) -> Result<()> {
     }
 }
 
+/// Checks the timestamp's window, then that `key` signed this request.
 pub(crate) fn check_signature(
     signed: &SignedBy,
     key: &VerifyingKey,

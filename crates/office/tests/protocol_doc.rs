@@ -219,6 +219,17 @@ fn pairing_is_signed_over_its_own_path_and_body_and_may_be_repeated() {
     let (status, code, _) = post(&client, &thief, &its_id, PAIR_PATH, &body);
     assert_eq!((status, code.as_str()), (409, "device_key_conflict"));
     assert_eq!(block_on(office.db().record_count(store.device_id())).unwrap(), 3);
+
+    // Signed an hour ago, and a revoked kiosk pairing again.
+    let body = serde_json::to_vec(&json!({"code": office.pairing_code(), "device_id": its_id,
+        "public_key": hex::encode(its_key.verifying_key().as_bytes())}))
+    .unwrap();
+    let stale = signed_headers(&its_key, &its_id, PAIR_PATH, (Utc::now().timestamp() - 3600).to_string(), &body);
+    let (status, code, _) = answer(&client.post(PAIR_PATH, &stale, &body).unwrap());
+    assert_eq!((status, code.as_str()), (401, "clock_skew"));
+    assert!(office.cli(&["revoke", &its_id]).status.success());
+    let (status, code, _) = post(&client, &its_key, &its_id, PAIR_PATH, &body);
+    assert_eq!((status, code.as_str()), (403, "device_revoked"));
 }
 
 #[test]
