@@ -31,10 +31,9 @@ export class FakeBackend implements Backend {
     return { hash: `hash-of-${role}`, title: 'AUP', html: '<h1>AUP</h1><p>Be kind.</p>', published_at: '2026-09-01T00:00:00Z', resign_rule };
   }
 
-  async checkName(role: string, name: string, organisation: string | null): Promise<NameCheck> {
+  async checkName(_role: string, name: string, organisation: string | null): Promise<NameCheck> {
     const clean = name.trim().replace(/\s+/g, ' ');
     if (!clean) throw refusal('name_empty', 'Please type your name.');
-    void role;
     return { name: clean, organisation: organisation?.trim() || null, first_name: clean.split(' ')[0] };
   }
 
