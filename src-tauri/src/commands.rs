@@ -31,7 +31,7 @@ pub fn agreement_for(kiosk: Kiosk<'_>, role: String) -> Result<AgreementView> {
 
 #[tauri::command(async)]
 pub fn check_name(kiosk: Kiosk<'_>, role: String, name: String, organisation: Option<String>) -> Result<NameCheck> {
-    kiosk.with(|k| k.check_name(&role, &name, organisation.as_deref(), Utc::now()))
+    kiosk.with(|k| k.check_name(&role, &name, organisation.as_deref()))
 }
 
 #[tauri::command(async)]

@@ -47,12 +47,21 @@ async function openAdmin(browser) {
   await setFirstPin(browser);
 }
 
-/** Welcome → role → agreement read to the end → name screen. */
+/** The roles that, by default, sign once per agreement version rather than every visit. */
+const ASKED_IF_SIGNED = ['governor', 'staff', 'volunteer'];
+
+/** Welcome → role (→ "have you signed this version?" → read and sign) → agreement read to the end → name screen. */
 async function readAgreementAs(browser, role, shots) {
   await click(browser, '#start');
   await waitForScreen(browser, 'role');
   if (shots) await expectAccessible(browser, `${shots}-2-role`);
   await click(browser, `button[data-role="${role}"]`);
+  if (ASKED_IF_SIGNED.includes(role)) {
+    // Everyone choosing a role that signs once per version is asked this, before typing a name.
+    await waitForScreen(browser, 'signed-before');
+    if (shots) await expectAccessible(browser, `${shots}-2b-signed-before`);
+    await click(browser, '#read-and-sign');
+  }
   await waitForScreen(browser, 'agreement');
   const agree = await browser.$('#agree');
   assert.equal(await agree.isEnabled(), false, '"I agree" must wait until the end has been read');
@@ -206,6 +215,61 @@ test('a blank pad, a dot and a tiny scribble are refused with a friendly message
     assert.equal(await screen(browser), 'signature');
   });
   assert.equal(recordCount(), before, 'nothing refused may be stored');
+});
+
+test('the kiosk tells nobody whether a name has signed: the same screens for a name that has and one that has not', async () => {
+  let before;
+  const walk = async (browser, name, shots) => {
+    const seen = [];
+    const note = async (shot) => {
+      const heading = await browser.execute(() => document.querySelector('#app h1')?.textContent ?? '');
+      seen.push(`${await screen(browser)}: ${heading.replace(name.split(' ')[0], 'NAME')}`);
+      if (shots) await expectAccessible(browser, `${shots}-${shot}`);
+    };
+    await click(browser, '#start');
+    await click(browser, 'button[data-role="staff"]');
+    await waitForScreen(browser, 'signed-before');
+    await note('1-signed-before');
+    await click(browser, '#read-and-sign');
+    await waitForScreen(browser, 'agreement');
+    await browser.execute(() => { const text = document.getElementById('agreement-text'); text.scrollTop = text.scrollHeight; });
+    await click(browser, '#agree');
+    await waitForScreen(browser, 'name');
+    await (await browser.$('#name')).setValue(name);
+    await click(browser, '#name-continue');
+    await waitForScreen(browser, 'signature');
+    await note('2-signature');
+    await drawSignature(browser);
+    await click(browser, '#signature-submit');
+    await waitForScreen(browser, 'confirmation');
+    await note('3-confirmation');
+    await click(browser, '#done');
+    await waitForScreen(browser, 'welcome');
+    return seen;
+  };
+  await withKiosk(async (browser) => {
+    // Ann Jones signed this version before (once the kiosk has published its first agreement);
+    // Bob Price never has. Anyone can type either name.
+    cli('sign', '--role', 'staff', '--name', 'Ann Jones', '--strokes', DEMO_SIGNATURE);
+    assert.match(cli('check', '--role', 'staff', '--name', 'Ann Jones'), /already signed/i, 'staff can still check at the kiosk computer');
+    assert.match(cli('check', '--role', 'staff', '--name', 'Bob Price'), /must sign/i);
+    before = recordCount();
+    const signed = await walk(browser, 'Ann Jones', 'en-privacy-signed-before');
+    const never = await walk(browser, 'Bob Price', 'en-privacy-never-signed');
+    assert.deepEqual(signed, never, 'what the kiosk shows must not depend on the name');
+    assert.deepEqual(signed.map((s) => s.split(':')[0]), ['signed-before', 'signature', 'confirmation']);
+    // No date and no "you have signed" about anyone: the question is asked of everyone, not answered.
+    assert.ok(!/\b20\d\d\b|You have already signed|You signed/.test(signed.join(' ')), `nothing said about anyone: ${signed}`);
+
+    // "I have signed it": back to welcome, nothing looked up and nothing stored.
+    await click(browser, '#start');
+    await click(browser, 'button[data-role="staff"]');
+    await waitForScreen(browser, 'signed-before');
+    assert.match(await (await browser.$('#app')).getText(), /each new version[\s\S]*not sure, sign again/);
+    await click(browser, '#signed-before-yes');
+    await waitForScreen(browser, 'welcome');
+  });
+  assert.equal(recordCount(), before + 2, 'both new signatures are stored, whoever signed before');
 });
 
 /** Dark pixels on the pad's canvas, and its backing-store width. */

@@ -69,6 +69,14 @@ async function walkVisitorFlow(browser, size, name) {
   await click(browser, '#start');
   await waitForScreen(browser, 'role');
   await check('2-role');
+  // Staff sign once per version: everyone choosing the role is asked first.
+  await click(browser, 'button[data-role="staff"]');
+  await waitForScreen(browser, 'signed-before');
+  await check('2b-signed-before');
+  await click(browser, '#signed-before-yes');
+  await waitForScreen(browser, 'welcome');
+  await click(browser, '#start');
+  await waitForScreen(browser, 'role');
   await click(browser, 'button[data-role="visitor"]');
   await waitForScreen(browser, 'agreement');
   await check('3-agreement');
@@ -146,6 +154,8 @@ test('a screen rotated to portrait mid-signature: the kiosk follows it, and the 
   try {
     await click(browser, '#start');
     await click(browser, 'button[data-role="staff"]');
+    await waitForScreen(browser, 'signed-before');
+    await click(browser, '#read-and-sign');
     await waitForScreen(browser, 'agreement');
     await browser.execute(() => { const text = document.getElementById('agreement-text'); text.scrollTop = text.scrollHeight; });
     await click(browser, '#agree');

@@ -8,7 +8,8 @@ import { AdminArea } from './admin/area';
 import { pinScreen } from './admin/pin';
 import { agreementScreen } from './screens/agreement';
 import { nameScreen } from './screens/name';
-import { alreadySignedScreen, confirmationScreen, signatureScreen } from './screens/signature';
+import { confirmationScreen, signatureScreen } from './screens/signature';
+import { signedBeforeScreen } from './screens/signedBefore';
 import { roleScreen, unavailableScreen, welcomeScreen } from './screens/start';
 import type { Ctx, ScreenView } from './screens/types';
 
@@ -95,9 +96,9 @@ export class App {
       case 'unavailable': return unavailableScreen(ctx, state);
       case 'welcome': return welcomeScreen(ctx);
       case 'role': return roleScreen(ctx);
+      case 'signed-before': return signedBeforeScreen(ctx, state);
       case 'agreement': return agreementScreen(ctx, state);
       case 'name': return nameScreen(ctx, state);
-      case 'already-signed': return alreadySignedScreen(ctx, state);
       case 'signature': return signatureScreen(ctx, state);
       case 'confirmation': return confirmationScreen(ctx, state);
     }

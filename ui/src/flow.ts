@@ -9,9 +9,9 @@ export type State =
   | { screen: 'unavailable'; error: KioskError }
   | { screen: 'welcome' }
   | { screen: 'role' }
+  | { screen: 'signed-before'; role: RoleChoice; agreement: AgreementView }
   | { screen: 'agreement'; role: RoleChoice; agreement: AgreementView; readToEnd: boolean }
   | { screen: 'name'; role: RoleChoice; agreement: AgreementView; name: string; organisation: string; error: KioskError | null; busy: boolean }
-  | { screen: 'already-signed'; role: RoleChoice; agreement: AgreementView; checked: NameCheck; signedAt: string }
   | { screen: 'signature'; role: RoleChoice; agreement: AgreementView; checked: NameCheck; error: KioskError | null; busy: boolean }
   | { screen: 'confirmation'; receipt: Receipt };
 
@@ -59,10 +59,25 @@ export class Flow {
     try {
       const agreement = await this.backend.agreementFor(role);
       if (this.state.screen !== 'role') return; // reset while loading
-      this.set({ screen: 'agreement', role: choice, agreement, readToEnd: false });
+      // A role that does not sign every visit: ask everyone who chooses it
+      // the same question. The kiosk never looks a name up (that would tell
+      // anyone when a named person last signed), so people judge for themselves.
+      if (asksSignedBefore(agreement)) this.set({ screen: 'signed-before', role: choice, agreement });
+      else this.set({ screen: 'agreement', role: choice, agreement, readToEnd: false });
     } catch (e) {
       this.set({ screen: 'unavailable', error: asKioskError(e) });
     }
+  }
+
+  /** "Have you signed this version?" No, or not sure: read it and sign. */
+  readAndSign(): void {
+    const s = this.state;
+    if (s.screen === 'signed-before') this.set({ screen: 'agreement', role: s.role, agreement: s.agreement, readToEnd: false });
+  }
+
+  /** "Have you signed this version?" Yes: nothing more to do, nothing is stored. */
+  signedBefore(): void {
+    if (this.state.screen === 'signed-before') this.reset();
   }
 
   /** The reader has scrolled to the end of the agreement. */
@@ -91,20 +106,10 @@ export class Flow {
       const organisation = s.role.asks_for_organisation ? s.organisation : null;
       const checked = await this.backend.checkName(s.role.role, s.name, organisation);
       if (this.state.screen !== 'name') return;
-      if (checked.status.status === 'already_signed') {
-        this.set({ screen: 'already-signed', role: s.role, agreement: s.agreement, checked, signedAt: checked.status.signed_at });
-      } else {
-        this.set({ screen: 'signature', role: s.role, agreement: s.agreement, checked, error: null, busy: false });
-      }
+      this.set({ screen: 'signature', role: s.role, agreement: s.agreement, checked, error: null, busy: false });
     } catch (e) {
       if (this.state.screen === 'name') this.set({ ...this.state, busy: false, error: asKioskError(e) });
     }
-  }
-
-  /** On the "you have already signed" screen: sign again anyway. */
-  signAgain(): void {
-    const s = this.state;
-    if (s.screen === 'already-signed') this.set({ screen: 'signature', role: s.role, agreement: s.agreement, checked: s.checked, error: null, busy: false });
   }
 
   /** Shows a refusal found before calling the core (an empty pad). */
@@ -142,11 +147,13 @@ export class Flow {
     switch (s.screen) {
       case 'role':
         return this.set({ screen: 'welcome' });
+      case 'signed-before':
+        return this.set({ screen: 'role' });
       case 'agreement':
+        if (asksSignedBefore(s.agreement)) return this.set({ screen: 'signed-before', role: s.role, agreement: s.agreement });
         return this.set({ screen: 'role' });
       case 'name':
         return this.set({ screen: 'agreement', role: s.role, agreement: s.agreement, readToEnd: true });
-      case 'already-signed':
       case 'signature':
         return this.set({ screen: 'name', role: s.role, agreement: s.agreement, name: s.checked.name, organisation: s.checked.organisation ?? '', error: null, busy: false });
       default:
@@ -158,4 +165,9 @@ export class Flow {
   get inProgress(): boolean {
     return !['loading', 'unavailable', 'welcome'].includes(this.state.screen);
   }
+}
+
+/** Whether people choosing this role are asked if they have signed this version (every role that does not sign every visit). */
+function asksSignedBefore(agreement: AgreementView): boolean {
+  return agreement.resign_rule.rule !== 'every_visit';
 }

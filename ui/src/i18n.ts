@@ -70,6 +70,12 @@ export function removedReasonText(reason: RemovedReason): string {
   return lookup(`admin.import.removed.${reason}`) ?? reason;
 }
 
+/** A day as people read it, in the UI's language ("1 September 2026"). */
+export function formatDay(iso: string): string {
+  const locale = current === 'cy' ? 'cy-GB' : 'en-GB';
+  return new Date(iso).toLocaleDateString(locale, { dateStyle: 'long' });
+}
+
 /** A date and time as people read them, in the UI's language. */
 export function formatWhen(iso: string): string {
   const locale = current === 'cy' ? 'cy-GB' : 'en-GB';

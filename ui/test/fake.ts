@@ -9,7 +9,6 @@ function refusal(code: string, message: string): UiError {
 
 export class FakeBackend implements Backend {
   submissions: Submission[] = [];
-  alreadySigned = new Set<string>();
   failWelcome = false;
 
   async welcome(): Promise<Welcome> {
@@ -27,16 +26,15 @@ export class FakeBackend implements Backend {
   }
 
   async agreementFor(role: string): Promise<AgreementView> {
-    return { hash: `hash-of-${role}`, title: 'AUP', html: '<h1>AUP</h1><p>Be kind.</p>', published_at: '2026-09-01T00:00:00Z' };
+    // Staff sign once per version (the core's default for them), visitors every visit.
+    const resign_rule = role === 'staff' ? ({ rule: 'new_version' } as const) : ({ rule: 'every_visit' } as const);
+    return { hash: `hash-of-${role}`, title: 'AUP', html: '<h1>AUP</h1><p>Be kind.</p>', published_at: '2026-09-01T00:00:00Z', resign_rule };
   }
 
-  async checkName(role: string, name: string, organisation: string | null): Promise<NameCheck> {
+  async checkName(_role: string, name: string, organisation: string | null): Promise<NameCheck> {
     const clean = name.trim().replace(/\s+/g, ' ');
     if (!clean) throw refusal('name_empty', 'Please type your name.');
-    const status = this.alreadySigned.has(`${role}/${clean}`)
-      ? ({ status: 'already_signed', seq: 1, signed_at: '2026-10-01T09:00:00Z' } as const)
-      : ({ status: 'must_sign', reason: 'not_signed_this_version' } as const);
-    return { name: clean, organisation: organisation?.trim() || null, first_name: clean.split(' ')[0], status };
+    return { name: clean, organisation: organisation?.trim() || null, first_name: clean.split(' ')[0] };
   }
 
   async submit(submission: Submission): Promise<Receipt> {

@@ -8,6 +8,7 @@ async function atNameScreen(role = 'visitor') {
   await flow.start();
   flow.begin();
   await flow.chooseRole(role);
+  flow.readAndSign();
   flow.reachedEnd();
   flow.agree();
   return { backend, flow };
@@ -33,6 +34,7 @@ describe('the visitor flow', () => {
     await flow.start();
     flow.begin();
     await flow.chooseRole('staff');
+    flow.readAndSign();
     flow.agree();
     expect(flow.state).toMatchObject({ screen: 'agreement', readToEnd: false });
     flow.reachedEnd();
@@ -74,14 +76,17 @@ describe('the visitor flow', () => {
     expect(flow.state).toMatchObject({ screen: 'signature', error: null });
   });
 
-  it('tells someone who already signed this version, and lets them sign again', async () => {
-    const { backend, flow } = await atNameScreen('staff');
-    backend.alreadySigned.add('staff/Ann Jones');
-    flow.edit('name', 'Ann Jones');
-    await flow.submitName();
-    expect(flow.state).toMatchObject({ screen: 'already-signed', signedAt: '2026-10-01T09:00:00Z' });
-    flow.signAgain();
-    expect(flow.state.screen).toBe('signature');
+  it('asks everyone in a role that signs once per version the same question, before any name is typed', async () => {
+    const flow = new Flow(new FakeBackend());
+    await flow.start();
+    flow.begin();
+    await flow.chooseRole('staff');
+    expect(flow.state).toMatchObject({ screen: 'signed-before', agreement: { resign_rule: { rule: 'new_version' } } });
+    flow.signedBefore();
+    expect(flow.state).toEqual({ screen: 'welcome' });
+    flow.begin();
+    await flow.chooseRole('visitor');
+    expect(flow.state.screen).toBe('agreement'); // visitors sign every visit: no question
   });
 
   it('reset wipes everything typed: the next visitor starts with empty fields', async () => {
@@ -104,6 +109,18 @@ describe('the visitor flow', () => {
     expect(flow.state).toMatchObject({ screen: 'name', name: 'Ann' });
     flow.back();
     expect(flow.state).toMatchObject({ screen: 'agreement', readToEnd: true });
+    flow.back();
+    expect(flow.state.screen).toBe('role');
+    flow.back();
+    expect(flow.state.screen).toBe('welcome');
+  });
+
+  it('Back from the agreement of a role asked "have you signed?" returns to that question', async () => {
+    const { flow } = await atNameScreen('staff');
+    flow.back();
+    expect(flow.state.screen).toBe('agreement');
+    flow.back();
+    expect(flow.state.screen).toBe('signed-before');
     flow.back();
     expect(flow.state.screen).toBe('role');
     flow.back();

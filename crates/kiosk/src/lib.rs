@@ -15,8 +15,7 @@
 //! assert_eq!(welcome.roles[0].role.as_str(), "visitor");
 //! let agreement = kiosk.agreement_for("visitor").unwrap();
 //! assert!(agreement.html.starts_with("<h1>"));
-//! let now = chrono::Utc::now();
-//! let checked = kiosk.check_name("visitor", "  Zoë   O'Brien ", Some("Acme"), now).unwrap();
+//! let checked = kiosk.check_name("visitor", "  Zoë   O'Brien ", Some("Acme")).unwrap();
 //! assert_eq!(checked.first_name, "Zoë");
 //! let receipt = kiosk.submit(&Submission {
 //!     role: "visitor".into(),
@@ -55,7 +54,7 @@ use signbook_core::hash::Hash32;
 use signbook_core::name::{first_name, normalise_name, normalise_organisation};
 use signbook_core::role::Role;
 use signbook_core::signature::Strokes;
-use signbook_core::store::{Published, Receipt, SignRequest, SigningStatus, Store};
+use signbook_core::store::{Published, Receipt, ResignRule, SignRequest, Store};
 
 /// Title of the agreement a new kiosk publishes so it works at once.
 pub const SAMPLE_AGREEMENT_TITLE: &str = "Staff, Governor and Visitor Acceptable Use Agreement";
@@ -105,9 +104,16 @@ pub struct AgreementView {
     pub html: String,
     /// When it was published (RFC 3339, UTC).
     pub published_at: String,
+    /// When this role signs again. Unless it is every visit, the kiosk
+    /// tells everyone choosing the role the rule and this version's date,
+    /// and lets them say they have signed it: the same screens for
+    /// everyone, since the kiosk never looks a name up.
+    pub resign_rule: ResignRule,
 }
 
-/// The name screen's answer.
+/// The name screen's answer. It says nothing about earlier signatures:
+/// whoever types a name could be anyone, so the flow after it is the same
+/// whether or not that name has signed before.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct NameCheck {
     /// The name as it will be stored.
@@ -116,8 +122,6 @@ pub struct NameCheck {
     pub organisation: Option<String>,
     /// For "Thank you, ...".
     pub first_name: String,
-    /// Whether the re-sign rule asks this person to sign now.
-    pub status: SigningStatus,
 }
 
 /// Everything the flow collected, sent when "Submit" is tapped.
@@ -181,23 +185,20 @@ impl Kiosk {
             html: signbook_core::markdown::agreement_html(&version.text),
             title: version.title,
             published_at: version.published_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            resign_rule: self.store.resign_rule(&role)?,
         })
     }
 
     /// Checks the name screen: the name and organisation as they will be
-    /// stored, and whether this person needs to sign again.
-    pub fn check_name(
-        &self,
-        role: &str,
-        name: &str,
-        organisation: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<NameCheck> {
-        let role = Role::new(role).map_err(Error::from)?;
+    /// stored. It deliberately does not look for earlier signatures under
+    /// the name: telling whoever typed it that "Ann Jones signed on 3 May"
+    /// would tell a visitor when a named governor or teacher was last in
+    /// school. Nor does its time depend on the name's history.
+    pub fn check_name(&self, role: &str, name: &str, organisation: Option<&str>) -> Result<NameCheck> {
+        Role::new(role).map_err(Error::from)?;
         let name = normalise_name(name).map_err(Error::from)?;
         let organisation = normalise_organisation(organisation).map_err(Error::from)?;
-        let status = self.store.signing_status(&role, &name, now)?;
-        Ok(NameCheck { first_name: first_name(&name).to_owned(), name, organisation, status })
+        Ok(NameCheck { first_name: first_name(&name).to_owned(), name, organisation })
     }
 
     /// Stores the signature. Nothing is stored if anything is refused.

@@ -3,7 +3,7 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use signbook_core::role::Role;
-use signbook_core::store::{KioskSettings, SigningStatus};
+use signbook_core::store::{KioskSettings, ResignRule, SigningStatus};
 use signbook_kiosk::{Kiosk, SAMPLE_AGREEMENT_TITLE, SharedKiosk, Submission};
 use signbook_sync::BackgroundOptions;
 
@@ -55,25 +55,23 @@ fn a_new_kiosk_shows_the_sample_agreement_for_every_role_and_publishes_it_once()
 #[test]
 fn the_name_screen_normalises_and_says_which_field_is_wrong() {
     let (_dir, kiosk) = open();
-    let now = Utc::now();
-    let checked = kiosk.check_name("contractor", "  siân   lloyd-jones ", Some(" Acme  Ltd "), now).unwrap();
+    let checked = kiosk.check_name("contractor", "  siân   lloyd-jones ", Some(" Acme  Ltd ")).unwrap();
     assert_eq!(
         (checked.name.as_str(), checked.organisation.as_deref(), checked.first_name.as_str()),
         ("siân lloyd-jones", Some("Acme Ltd"), "siân")
     );
-    assert!(matches!(checked.status, SigningStatus::MustSign { .. }));
 
     for (name, organisation, code) in [
         ("   ", None, "name_empty"),
         ("12345", None, "name_no_letters"),
         ("Ann", Some("Ac\u{200B}me"), "organisation_hidden_character"),
     ] {
-        let err = kiosk.check_name("visitor", name, organisation, now).unwrap_err();
+        let err = kiosk.check_name("visitor", name, organisation).unwrap_err();
         assert_eq!(err.code(), code, "{name:?} / {organisation:?}");
     }
-    assert_eq!(kiosk.check_name("Visitor!", "Ann", None, now).unwrap_err().code(), "role_invalid");
+    assert_eq!(kiosk.check_name("Visitor!", "Ann", None).unwrap_err().code(), "role_invalid");
     // The organisation is asked, not required: a parent visiting has none.
-    assert_eq!(kiosk.check_name("visitor", "Ann", Some("   "), now).unwrap().organisation, None);
+    assert_eq!(kiosk.check_name("visitor", "Ann", Some("   ")).unwrap().organisation, None);
 }
 
 #[test]
@@ -95,10 +93,35 @@ fn submitting_stores_one_record_and_refusals_store_nothing() {
     let receipt = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
     assert_eq!((receipt.seq, receipt.first_name.as_str(), receipt.role.as_str()), (1, "Ann", "staff"));
     assert!(kiosk.store().verify().unwrap().is_intact());
+}
 
-    // Staff sign once per version: the name screen now says so.
-    let status = kiosk.check_name("staff", "ann jones", None, Utc::now()).unwrap().status;
-    assert!(matches!(status, SigningStatus::AlreadySigned { seq: 1, .. }), "{status:?}");
+/// Anyone can type a name, so what the kiosk answers must not depend on
+/// whether that name has signed: no date, no different screen. Staff sign
+/// once per version, and the agreement screen's rule tells everyone so.
+#[test]
+fn the_kiosk_tells_nobody_whether_a_name_has_signed() {
+    let (_dir, mut kiosk) = open();
+    kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    let staff = Role::new("staff").unwrap();
+    let status = kiosk.store().signing_status(&staff, "Ann Jones", Utc::now()).unwrap();
+    assert!(matches!(status, SigningStatus::AlreadySigned { seq: 1, .. }), "staff can still check: {status:?}");
+
+    let signed = serde_json::to_value(kiosk.check_name("staff", "  ann   jones ", None).unwrap()).unwrap();
+    let never = serde_json::to_value(kiosk.check_name("staff", "  bob   jones ", None).unwrap()).unwrap();
+    let shape = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(shape(&signed), ["first_name", "name", "organisation"], "nothing but the name as it will be stored");
+    assert_eq!(shape(&signed), shape(&never));
+    assert!(!signed.to_string().contains("2026") && !signed.to_string().contains("seq"), "{signed}");
+
+    // The rule is the role's, the same for every person who chooses it.
+    let agreement = kiosk.agreement_for("staff").unwrap();
+    assert_eq!(agreement.resign_rule, ResignRule::NewVersion);
+    assert_eq!(kiosk.agreement_for("visitor").unwrap().resign_rule, ResignRule::EveryVisit);
+
+    // Signing again is always possible, and stored like any signature.
+    let again = kiosk.submit(&submission(&kiosk, "staff", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    assert_eq!(again.seq, 2);
+    assert!(kiosk.store().verify().unwrap().is_intact());
 }
 
 #[test]

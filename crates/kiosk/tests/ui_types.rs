@@ -63,13 +63,13 @@ fn generated() -> String {
     let cfg = Config::new().with_large_int("number");
     use signbook_core::Hash32;
     use signbook_core::role::Role;
-    use signbook_core::store::{KioskSettings, MustSignReason, Receipt, SigningStatus};
+    use signbook_core::store::{KioskSettings, Receipt, ResignRule};
     use signbook_core::verify::{Problem, ProblemKind, VerifyReport};
     use signbook_import::{Removed, RemovedReason};
     use signbook_kiosk::*;
     let types = render_all![&cfg;
         // The visitor flow.
-        Welcome, RoleChoice, Role, AgreementView, NameCheck, SigningStatus, MustSignReason, Submission, Receipt,
+        Welcome, RoleChoice, Role, AgreementView, ResignRule, NameCheck, Submission, Receipt,
         // The admin area.
         AdminStatus, AdminOverview, SyncView, AgreementRow, KioskSettings, Destination, DestinationLabel,
         ExportDone, ImportPreview, Removed, RemovedReason, VerifyReport, Problem, ProblemKind, Hash32,

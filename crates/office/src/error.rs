@@ -54,11 +54,15 @@ pub enum OfficeError {
     /// Not a 32-byte Ed25519 key.
     #[error("the kiosk's public key is not a valid Ed25519 key (64 hex digits)")]
     PublicKeyInvalid,
-    /// An authentication header is absent or unreadable.
-    #[error("the request has no valid {header} header; it did not come from Signbook's kiosk software")]
+    /// An authentication header is absent or not in its one form.
+    #[error(
+        "the request has no valid {header} header (it must be {form}); check the kiosk software: Signbook's kiosk always sends it"
+    )]
     AuthMissing {
         /// The header.
         header: &'static str,
+        /// The form it must have.
+        form: &'static str,
     },
     /// The device was never paired here.
     #[error(
@@ -148,10 +152,26 @@ pub enum OfficeError {
     Fork {
         /// The record.
         seq: u64,
-        /// Hash the office holds (or, for a broken link, expects).
+        /// Hash the office holds.
         held: Hash32,
-        /// Hash sent.
+        /// Hash sent (or, when the batch's first new record names it as
+        /// its previous hash, the hash that record claims for it).
         sent: Hash32,
+    },
+    /// Records of one batch that do not link by `prev_hash`: not a chain a
+    /// kiosk writes. Not a fork: the office's copy is not contradicted.
+    #[error(
+        "record {seq} does not link to record {}: it names previous hash {found}, but {} has hash {expected}. These records are not a chain as the kiosk writes it (altered, or made by other software), not a restored kiosk database; nothing from this batch was stored",
+        seq.saturating_sub(1),
+        if *seq == 1 { "record 0 (none: record 1 must name 64 zeros)".to_owned() } else { format!("record {} of this batch", seq - 1) }
+    )]
+    BrokenLink {
+        /// The record that does not link.
+        seq: u64,
+        /// The previous record's hash.
+        expected: Hash32,
+        /// What it names instead.
+        found: Hash32,
     },
     /// A batch that does not continue the office's copy.
     #[error("gap: the office holds records up to {acknowledged} of this kiosk, but the batch starts at {found}; resend from {}", acknowledged + 1)]
@@ -322,6 +342,7 @@ impl OfficeError {
             OfficeError::RecordInvalid(_) | OfficeError::RecordRule { .. } => "record_invalid",
             OfficeError::WrongDevice { .. } => "wrong_device",
             OfficeError::Fork { .. } => "fork",
+            OfficeError::BrokenLink { .. } => "broken_link",
             OfficeError::Gap { .. } => "gap",
             OfficeError::HashMismatch { .. } => "record_hash_mismatch",
             OfficeError::PersonalDataMismatch { .. } => "personal_data_mismatch",
@@ -373,6 +394,7 @@ impl OfficeError {
             E::RecordInvalid(_)
             | E::RecordRule { .. }
             | E::WrongDevice { .. }
+            | E::BrokenLink { .. }
             | E::HashMismatch { .. }
             | E::PersonalDataMismatch { .. }
             | E::ErasureInconsistent { .. }
@@ -400,6 +422,7 @@ impl OfficeError {
                 | E::Replay { .. }
                 | E::WrongDevice { .. }
                 | E::Fork { .. }
+                | E::BrokenLink { .. }
                 | E::Gap { .. }
                 | E::HashMismatch { .. }
                 | E::PersonalDataMismatch { .. }

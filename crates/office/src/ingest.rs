@@ -52,9 +52,13 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
 
 /// Checks records that extend the office's copy, which ends at `head`
 /// (`(0, zeros)` when it holds nothing), against the batch checkpoint.
+/// `head_resent`: the batch also carried record `head` itself (checked equal
+/// to the office's), so a first new record that does not link to it breaks
+/// the batch's own chain rather than contradicting the office's copy.
 pub fn check_extension(
     device: &Device,
     head: (u64, Hash32),
+    head_resent: bool,
     new: &[(Record, Option<Erasure>)],
     checkpoint: Option<&WireCheckpoint>,
 ) -> Result<()> {
@@ -84,9 +88,15 @@ pub fn check_extension(
     let report = walk.finish();
     let Some(problem) = report.problem else { return Ok(()) };
     let seq = problem.seq;
-    let sent = new.iter().find(|(r, _)| r.header.seq == seq).map(|(r, _)| r.hash).unwrap_or(Hash32::ZERO);
     Err(match problem.kind {
-        ProblemKind::BrokenLink { expected, .. } => OfficeError::Fork { seq, held: expected, sent },
+        // The first new record names another hash for the record the office
+        // holds at its head, and the batch did not carry that record: the
+        // kiosk's copy of it differs from the office's, a fork. Anywhere else
+        // (or record 1 not naming zeros) the batch is not a chain by itself.
+        ProblemKind::BrokenLink { expected, found } if seq == head.0 + 1 && head.0 > 0 && !head_resent => {
+            OfficeError::Fork { seq: head.0, held: expected, sent: found }
+        }
+        ProblemKind::BrokenLink { expected, found } => OfficeError::BrokenLink { seq, expected, found },
         ProblemKind::Missing { found } => OfficeError::Gap { acknowledged: seq.saturating_sub(1), found },
         ProblemKind::WrongDevice { found } => OfficeError::WrongDevice { seq, found },
         ProblemKind::HashMismatch { stored, computed } => OfficeError::HashMismatch { seq, sent: stored, computed },

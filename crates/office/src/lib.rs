@@ -37,6 +37,7 @@ pub mod evidence;
 pub mod ingest;
 pub mod limits;
 pub mod pairing;
+mod request_auth;
 pub mod server;
 pub mod store;
 #[cfg(feature = "test-support")]

@@ -23,6 +23,7 @@ use tokio_rustls::client::TlsStream;
 struct Office {
     addr: SocketAddr,
     tls: TlsConnector,
+    store: SharedStore,
     _dir: tempfile::TempDir,
 }
 
@@ -38,9 +39,9 @@ async fn start(limits: ServerLimits) -> Office {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = identity.server_config().unwrap();
-    tokio::spawn(server::serve_with_limits(listener, config, server::app(shared, dashboard), limits));
+    tokio::spawn(server::serve_with_limits(listener, config, server::app(shared.clone(), dashboard), limits));
     let (client, _) = signbook_sync::tls::pinned_client_config(identity.fingerprint());
-    Office { addr, tls: TlsConnector::from(client), _dir: dir }
+    Office { addr, tls: TlsConnector::from(client), store: shared, _dir: dir }
 }
 
 impl Office {
@@ -106,6 +107,27 @@ async fn a_trickled_body_is_cut_off_at_the_deadline() {
     );
     let answer = until_closed(&mut stream, Duration::from_secs(3)).await.expect("the connection stays open");
     assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+}
+
+/// A paired kiosk's push whose body stalls gets the refusal the protocol
+/// names, 408 `request_timeout`, so the kiosk knows to resend.
+#[tokio::test]
+async fn a_paired_kiosks_stalled_push_is_answered_408_request_timeout() {
+    let office = start(limits(60, 1)).await;
+    let (key, device, now) =
+        (ed25519_dalek::SigningKey::from_bytes(&[5; 32]), uuid::Uuid::now_v7(), chrono::Utc::now());
+    let code = signbook_office::pairing::code_hash("AAAAA-BBBBB");
+    office.store.add_pairing_code(&code, now, now + chrono::Duration::minutes(15)).await.unwrap();
+    office.store.pair("AAAAA-BBBBB", &code, device, &key.verifying_key(), None, now).await.unwrap();
+    let auth = signbook_sync::auth::sign_request(&key, &device, "POST", "/v1/push", now.timestamp(), b"{}");
+    let auth: String = auth.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();
+    let mut stream = office.connect().await;
+    let head = format!("POST /v1/push HTTP/1.1\r\nHost: office\r\nContent-Length: 1000\r\n{auth}\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(b"{\"records\":").await.unwrap();
+    let answer = until_closed(&mut stream, Duration::from_secs(6)).await.expect("answered and closed");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
 }
 
 #[tokio::test]

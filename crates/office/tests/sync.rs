@@ -147,6 +147,8 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
         "{}",
         String::from_utf8_lossy(&tampered.stderr)
     );
+    let alerts = String::from_utf8(office.cli(&["alerts"]).stdout).unwrap();
+    assert!(alerts.contains("bundle_signature_invalid"), "staff see the altered bundle: {alerts}");
 }
 
 #[test]

@@ -17,6 +17,8 @@ use signbook_core::hash::Hash32;
 use signbook_core::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
 use signbook_core::store::Erasure;
 
+mod received;
+
 /// Names the protocol in the bundle manifest and the health answer.
 pub const PROTOCOL: &str = "signbook-sync-v1";
 
@@ -155,6 +157,7 @@ pub const OFFICE_ERROR_CODES: &[&str] = &[
     "device_revoked",
     "not_found",
     "fork",
+    "broken_link",
     "gap",
     "device_key_conflict",
     "request_timeout",
@@ -186,8 +189,10 @@ pub struct ErrorBody {
 
 /// One record: its header fields, its hash, and its personal data (absent
 /// for a tombstone, which then carries its erasure).
+/// Ids, hashes and `signed_at` must be as the canonical encoding writes
+/// them; [`WireRecord::to_record`] refuses another form naming the rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "received::ReceivedRecord")]
 pub struct WireRecord {
     /// UUIDv7.
     pub id: Uuid,
@@ -217,6 +222,9 @@ pub struct WireRecord {
     pub personal: Option<WirePersonal>,
     /// The erasure, for a tombstone.
     pub erasure: Option<WireErasure>,
+    /// The first field received in another form than the canonical encoding's.
+    #[serde(skip)]
+    noncanonical: Option<String>,
 }
 
 /// Personal data of a record.
@@ -304,14 +312,19 @@ impl WireRecord {
                 signature_salt: hex::encode(p.signature_salt),
             }),
             erasure: erasure.map(|e| WireErasure::new(h.seq, e)),
+            noncanonical: None,
         }
     }
 
-    /// Decodes into a record, without judging it: the caller verifies the
+    /// Decodes into a record, refusing fields not in their canonical form,
+    /// without judging it further: the caller checks [`Record::check_rules`],
     /// hash, digests and chain (the office with [`signbook_core::verify::ChainWalk`]).
     pub fn to_record(&self) -> Result<(Record, Option<Erasure>), WireError> {
         let seq = self.seq;
         let fail = |detail: String| WireError { seq, detail };
+        if let Some(rule) = &self.noncanonical {
+            return Err(fail(rule.clone()));
+        }
         let signed_at = parse_utc(&self.signed_at)
             .ok_or_else(|| fail(format!("signed_at {:?} is not an RFC 3339 time", self.signed_at)))?;
         let salt = |field: &str, text: &str| -> Result<Salt, WireError> {

@@ -7,6 +7,7 @@
 use chrono::DateTime;
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
+use sha2::Digest as _;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
@@ -88,6 +89,17 @@ fn current() -> Value {
     };
     let message =
         request_message("POST", "/v1/push", &device, 1_780_000_000, "00112233445566778899aabbccddeeff", b"{}");
+    // Added for implementers of other kiosks: the pairing request's signed
+    // message, over its own path and the exact bytes of its body.
+    let pair_body = serde_json::to_string(&pair).unwrap();
+    let pair_message = request_message(
+        "POST",
+        "/v1/pair",
+        &device,
+        1_780_000_000,
+        "ffeeddccbbaa99887766554433221100",
+        pair_body.as_bytes(),
+    );
     json!({
         "pair_request": pair,
         "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: None },
@@ -101,6 +113,10 @@ fn current() -> Value {
         "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
         "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
         "signed_request_message": String::from_utf8(message).unwrap(),
+        "signed_request_message_body": "{}",
+        "signed_pair_request_message": String::from_utf8(pair_message).unwrap(),
+        "signed_pair_request_body": pair_body,
+        "error_broken_link": ErrorBody { code: "broken_link".into(), message: "record 3 does not link to record 2: ...".into(), acknowledged_seq: None },
     })
 }
 
@@ -121,6 +137,18 @@ fn the_wire_format_is_frozen() {
         now, frozen,
         "the sync wire format changed: that needs a new protocol version, see docs/sync-protocol.md"
     );
+
+    // Each signed message ends with the SHA-256 of the body it names.
+    for (message, body) in [
+        ("signed_request_message", "signed_request_message_body"),
+        ("signed_pair_request_message", "signed_pair_request_body"),
+    ] {
+        let (message, body) = (frozen[message].as_str().unwrap(), frozen[body].as_str().unwrap());
+        let body_hash = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+        assert!(message.ends_with(&format!("\n{body_hash}\n")), "{message} signs {body:?}");
+    }
+    let pair: PairRequest = serde_json::from_str(frozen["signed_pair_request_body"].as_str().unwrap()).unwrap();
+    assert_eq!(serde_json::to_value(pair).unwrap(), frozen["pair_request"], "the signed body is the pair request");
 
     // And the frozen bodies still decode into the same records.
     let push: PushRequest = serde_json::from_value(frozen["push_request"].clone()).unwrap();

@@ -65,10 +65,27 @@ export type AgreementView = {
   /**
    * When it was published (RFC 3339, UTC).
    */
-  published_at: string, };
+  published_at: string,
+  /**
+   * When this role signs again. Unless it is every visit, the kiosk
+   * tells everyone choosing the role the rule and this version's date,
+   * and lets them say they have signed it: the same screens for
+   * everyone, since the kiosk never looks a name up.
+   */
+  resign_rule: ResignRule, };
 
 /**
- * The name screen's answer.
+ * When a role signs again. The kiosk's visitor flow shows this rule to
+ * everyone choosing the role and never looks a typed name up, so it
+ * reveals nothing about another person; [`Store::signing_status`] is for
+ * staff (`signbook check`).
+ */
+export type ResignRule = { "rule": "every_visit" } | { "rule": "new_version" } | { "rule": "after_days", "days": number };
+
+/**
+ * The name screen's answer. It says nothing about earlier signatures:
+ * whoever types a name could be anyone, so the flow after it is the same
+ * whether or not that name has signed before.
  */
 export type NameCheck = {
   /**
@@ -82,33 +99,7 @@ export type NameCheck = {
   /**
    * For "Thank you, ...".
    */
-  first_name: string,
-  /**
-   * Whether the re-sign rule asks this person to sign now.
-   */
-  status: SigningStatus, };
-
-/**
- * Whether a person must sign now, and why.
- */
-export type SigningStatus = { "status": "must_sign",
-  /**
-   * Why.
-   */
-  reason: MustSignReason, } | { "status": "already_signed",
-  /**
-   * Their signature.
-   */
-  seq: number,
-  /**
-   * When (UTC).
-   */
-  signed_at: string, };
-
-/**
- * Why someone must sign.
- */
-export type MustSignReason = "every_visit" | "not_signed_this_version" | "expired";
+  first_name: string, };
 
 /**
  * Everything the flow collected, sent when "Submit" is tapped.

@@ -1,7 +1,6 @@
-// Drawing the signature, and the "you have already signed" screen that the
-// re-sign rules can show instead.
+// Drawing the signature, and the confirmation after it.
 import { button, h } from '../dom';
-import { errorText, formatWhen, t } from '../i18n';
+import { errorText, t } from '../i18n';
 import { Pad } from '../pad';
 import type { State } from '../flow';
 import type { Ctx, ScreenView } from './types';
@@ -37,19 +36,6 @@ export function signatureScreen(ctx: Ctx, state: SignatureState): ScreenView {
   // The canvas has its size only once it is in the document.
   requestAnimationFrame(() => pad.fit());
   return { el, update, destroy: () => pad.destroy() };
-}
-
-export function alreadySignedScreen(ctx: Ctx, state: Extract<State, { screen: 'already-signed' }>): ScreenView {
-  const el = h(
-    'section',
-    { class: 'screen already' },
-    h('h1', { tabindex: -1 }, t('already.heading')),
-    h('p', { class: 'lead' }, t('already.body', { date: formatWhen(state.signedAt) })),
-    h('div', { class: 'actions' },
-      button(t('already.signAgain'), () => ctx.flow.signAgain(), { class: 'secondary', id: 'sign-again' }),
-      button(t('already.finish'), () => ctx.flow.reset(), { class: 'primary', id: 'already-finish' })),
-  );
-  return { el };
 }
 
 export function confirmationScreen(ctx: Ctx, state: Extract<State, { screen: 'confirmation' }>): ScreenView {

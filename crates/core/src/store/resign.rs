@@ -15,8 +15,12 @@ use crate::hash::Hash32;
 use crate::name::normalise_name;
 use crate::role::{ROLES_WITH_ORGANISATION, Role};
 
-/// When a role signs again.
+/// When a role signs again. The kiosk's visitor flow shows this rule to
+/// everyone choosing the role and never looks a typed name up, so it
+/// reveals nothing about another person; [`Store::signing_status`] is for
+/// staff (`signbook check`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "rule", content = "days", rename_all = "snake_case")]
 pub enum ResignRule {
     /// Every time they come in.
@@ -125,7 +129,9 @@ impl Store {
     }
 
     /// Whether the person `name` choosing `role` must sign at `now`. Names
-    /// are compared after normalisation, ignoring ASCII case.
+    /// are compared after normalisation, ignoring ASCII case. For staff
+    /// only: the kiosk never shows this to whoever types a name, since it
+    /// would tell anyone whether, and when, that person was in school.
     pub fn signing_status(&self, role: &Role, name: &str, now: DateTime<Utc>) -> Result<SigningStatus> {
         let rule = self.resign_rule(role)?;
         if rule == ResignRule::EveryVisit {

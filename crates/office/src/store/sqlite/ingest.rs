@@ -213,7 +213,7 @@ impl Db {
 
         // Records that extend the office's copy.
         let new = &decoded[split..];
-        check_extension(device, held, new, batch.checkpoint.as_ref())?;
+        check_extension(device, held, split > 0, new, batch.checkpoint.as_ref())?;
         if new.is_empty()
             && let Some(cp) = &batch.checkpoint
         {
