@@ -83,7 +83,11 @@ pub fn render_png(strokes: &Strokes) -> Result<Vec<u8>, SignatureError> {
     }
     let pixels: Vec<u8> = canvas.coverage.iter().map(|c| 255 - (c * 255.0 + 0.5) as u8).collect();
     let mut png = Vec::with_capacity(8 * 1024);
-    PngEncoder::new_with_quality(&mut png, CompressionType::Default, FilterType::NoFilter)
+    // Fast = fdeflate only, so the bytes never depend on which flate2 backend
+    // another crate in the build selects (tests/signature.rs pins them).
+    // Adaptive filtering keeps the demo signature at 8.9 KB (7.4 KB with
+    // flate2's default level; 34.6 KB unfiltered).
+    PngEncoder::new_with_quality(&mut png, CompressionType::Fast, FilterType::Adaptive)
         .write_image(&pixels, width, height, ExtendedColorType::L8)
         .expect("encoding a PNG into memory cannot fail for a valid buffer");
     Ok(png)
