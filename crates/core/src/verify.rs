@@ -282,6 +282,19 @@ impl ChainWalk {
 
     /// Checks the next record in sequence order.
     pub fn check(&mut self, record: &Record, erasure: Option<&Erasure>) {
+        self.check_entry(record, Some(erasure));
+    }
+
+    /// Checks the next record in sequence order when its personal data was
+    /// deliberately left out (a filtered export's `omitted` line): its
+    /// hash, link and checkpoint are checked, its personal fields cannot be.
+    pub fn check_withheld(&mut self, record: &Record) {
+        self.check_entry(record, None);
+    }
+
+    /// `personal`: `Some(erasure)` when the record's personal data is as
+    /// stored (present, or erased with `erasure`), `None` when withheld.
+    fn check_entry(&mut self, record: &Record, personal: Option<Option<&Erasure>>) {
         if self.problem.is_some() {
             return;
         }
@@ -304,23 +317,13 @@ impl ChainWalk {
         if computed != record.hash {
             return self.fail(seq, id, ProblemKind::HashMismatch { stored: record.hash, computed });
         }
-        match (&record.personal, erasure) {
-            (Some(p), None) => {
-                if field_digest(labels::NAME, &p.name_salt, p.name.as_bytes()) != header.name_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::NAME });
-                }
-                let organisation =
-                    p.organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes()));
-                if organisation != header.organisation_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::ORGANISATION });
-                }
-                if field_digest(labels::SIGNATURE, &p.signature_salt, &p.signature_png) != header.signature_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::SIGNATURE });
-                }
-            }
-            (None, Some(_)) => self.erased += 1,
-            (None, None) => return self.fail(seq, id, ProblemKind::ErasedWithoutLog),
-            (Some(_), Some(_)) => return self.fail(seq, id, ProblemKind::ErasureNotApplied),
+        if let Some(erasure) = personal
+            && let Err(kind) = personal_data_problem(record, erasure)
+        {
+            return self.fail(seq, id, kind);
+        }
+        if record.personal.is_none() && matches!(personal, Some(Some(_))) {
+            self.erased += 1;
         }
         if let Some(checkpoint) = self.checkpoints.get(&seq) {
             self.checkpoints_checked += 1;
@@ -353,5 +356,30 @@ impl ChainWalk {
             head_seq: self.last.map(|(s, _)| s),
             problem: self.problem,
         }
+    }
+}
+
+/// Whether a record's personal data agrees with its digests and its
+/// erasure log entry.
+fn personal_data_problem(record: &Record, erasure: Option<&Erasure>) -> std::result::Result<(), ProblemKind> {
+    let header = &record.header;
+    match (&record.personal, erasure) {
+        (Some(p), None) => {
+            if field_digest(labels::NAME, &p.name_salt, p.name.as_bytes()) != header.name_digest {
+                return Err(ProblemKind::FieldAltered { field: labels::NAME });
+            }
+            let organisation =
+                p.organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes()));
+            if organisation != header.organisation_digest {
+                return Err(ProblemKind::FieldAltered { field: labels::ORGANISATION });
+            }
+            if field_digest(labels::SIGNATURE, &p.signature_salt, &p.signature_png) != header.signature_digest {
+                return Err(ProblemKind::FieldAltered { field: labels::SIGNATURE });
+            }
+            Ok(())
+        }
+        (None, Some(_)) => Ok(()),
+        (None, None) => Err(ProblemKind::ErasedWithoutLog),
+        (Some(_), Some(_)) => Err(ProblemKind::ErasureNotApplied),
     }
 }
