@@ -11,6 +11,7 @@
 
 mod fields;
 mod lines;
+mod read;
 pub mod verify;
 
 pub use lines::{

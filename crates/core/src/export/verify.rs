@@ -12,19 +12,19 @@
 use std::fmt;
 use std::io::BufRead;
 
-use base64::Engine;
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 pub use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::fields::{hash, offset, public_key, salt, utc_time, uuid};
+use super::fields::{hash, public_key, uuid};
 use super::lines::{
     EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter, LineIn, local_time_text,
 };
+use super::read::to_record;
 use crate::checkpoint::Checkpoint;
 use crate::device::key_fingerprint;
-use crate::record::{Erasure, PersonalData, Record, RecordHeader};
+use crate::record::Record;
 use crate::role::Role;
 use crate::store::RecordFilter;
 use crate::verify::{ChainWalk, Problem, ProblemKind};
@@ -356,72 +356,6 @@ fn check_header(header: &ExportHeader, trusted: Option<&VerifyingKey>) -> Result
         role: header.filter.role.as_deref().map(Role::new).transpose().map_err(|e| bad(format!("filter role: {e}")))?,
     };
     Ok((device_id, key, checkpoint, filter))
-}
-
-/// A line as a record: `Some(erasure)` personal state for a record line,
-/// `None` for an `omitted` line. The error names the sequence when known.
-fn to_record(x: &LineIn<'_>) -> Result<(Record, Option<Option<Erasure>>), (Option<u64>, String)> {
-    let seq = x.seq;
-    let at = |field: &'static str| move |e: String| (Some(seq), format!("{field}: {e}"));
-    let header = RecordHeader {
-        id: uuid(&x.record_id).map_err(at("record_id"))?,
-        device_id: uuid(&x.device_id).map_err(at("device_id"))?,
-        seq,
-        prev_hash: hash(&x.prev_hash).map_err(at("prev_hash"))?,
-        agreement_hash: hash(&x.agreement_hash).map_err(at("agreement_hash"))?,
-        role: x.role.clone().into_owned(),
-        signed_at: utc_time(&x.signed_at_utc).map_err(at("signed_at_utc"))?,
-        utc_offset_minutes: offset(&x.utc_offset).map_err(at("utc_offset"))?,
-        name_digest: hash(&x.name_digest).map_err(at("name_digest"))?,
-        organisation_digest: x
-            .organisation_digest
-            .as_deref()
-            .map(hash)
-            .transpose()
-            .map_err(at("organisation_digest"))?,
-        signature_digest: hash(&x.signature_digest).map_err(at("signature_digest"))?,
-    };
-    let record_hash = hash(&x.record_hash).map_err(at("record_hash"))?;
-    match x.kind.as_deref() {
-        Some("omitted") => Ok((Record { header, hash: record_hash, personal: None }, None)),
-        Some("record") => {
-            let personal = personal_data(x).map_err(at("personal data"))?;
-            let erasure = x
-                .erased_at
-                .as_deref()
-                .map(|t| {
-                    DateTime::parse_from_rfc3339(t).map(|at| Erasure { reason: String::new(), erased_at: at.to_utc() })
-                })
-                .transpose()
-                .map_err(|e| (Some(seq), format!("erased_at: {e}")))?;
-            Ok((Record { header, hash: record_hash, personal }, Some(erasure)))
-        }
-        other => Err((Some(seq), format!("its kind is {other:?}, not \"record\" or \"omitted\""))),
-    }
-}
-
-fn personal_data(x: &LineIn<'_>) -> Result<Option<PersonalData>, String> {
-    let Some(name) = &x.name else {
-        if x.organisation.is_some() || x.signature_png_base64.is_some() {
-            return Err("an organisation or signature without a name".into());
-        }
-        return Ok(None);
-    };
-    let organisation = match (&x.organisation, &x.organisation_salt) {
-        (Some(o), Some(s)) => Some((o.clone().into_owned(), salt(s)?)),
-        (None, _) => None,
-        (Some(_), None) => return Err("an organisation without its salt".into()),
-    };
-    let png = x.signature_png_base64.as_deref().ok_or("a name without a signature image")?;
-    Ok(Some(PersonalData {
-        name: name.clone().into_owned(),
-        name_salt: salt(x.name_salt.as_deref().ok_or("a name without its salt")?)?,
-        organisation,
-        signature_png: base64::engine::general_purpose::STANDARD
-            .decode(png)
-            .map_err(|e| format!("signature_png_base64 is not base64: {e}"))?,
-        signature_salt: salt(x.signature_salt.as_deref().ok_or("a signature without its salt")?)?,
-    }))
 }
 
 /// The unhashed fields a person reads must say what the record says.
