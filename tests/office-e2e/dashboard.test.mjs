@@ -118,6 +118,9 @@ test('integrity shows each chain and a forged push raises an alert staff can ack
   assert.match(await main.innerText(), new RegExp(`${STAFF.user}, \\d{4}-`));
   await page.goto('/kiosks');
   assert.match(await page.locator('main').innerText(), /0 waiting/);
+  // The fingerprint of the key the kiosk gave at pairing: the kiosk's own, as `signbook key` prints it.
+  const { fingerprint } = JSON.parse(cli('key', '--json'));
+  assert.ok((await page.locator('main').innerText()).includes(fingerprint), `kiosks page shows ${fingerprint}`);
   assert.deepEqual(await axe(page), [], 'kiosks page: axe-core violations');
   await shot(page, '06-kiosks');
 });
