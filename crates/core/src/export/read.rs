@@ -1,22 +1,28 @@
-//! A record or `omitted` line read back into a [`Record`].
+//! Record and `omitted` lines read back into [`Record`]s, a batch at a
+//! time, with the costly checks of each line done in parallel.
+
+use std::io::BufRead;
 
 use base64::Engine;
 use chrono::DateTime;
 
 use super::fields::{hash, offset, salt, utc_time, uuid};
-use super::lines::LineIn;
+use super::lines::{LineIn, local_time_text};
+use super::verify::ExportProblemKind;
 use crate::record::{Erasure, PersonalData, Record, RecordHeader};
+use crate::store::RecordFilter;
+use crate::verify::Prechecked;
 
 /// A line read back as a record: `Some(erasure)` (the record's personal
 /// data as exported, erased or not) for a record line, `None` for an
 /// `omitted` line.
-pub(super) type ReadRecord = (Record, Option<Option<Erasure>>);
+type ReadRecord = (Record, Option<Option<Erasure>>);
 
 /// Why a line cannot be read: its sequence number when known, and what.
 pub(super) type LineError = (Option<u64>, String);
 
 /// Reads a parsed line into a record, each field in its strict form.
-pub(super) fn to_record(x: &LineIn<'_>) -> Result<ReadRecord, LineError> {
+fn to_record(x: &LineIn<'_>) -> Result<ReadRecord, LineError> {
     let seq = x.seq;
     let at = |field: &'static str| move |e: String| (Some(seq), format!("{field}: {e}"));
     let header = RecordHeader {
@@ -78,4 +84,78 @@ fn personal_data(x: &LineIn<'_>) -> Result<Option<PersonalData>, String> {
             .map_err(|e| format!("signature_png_base64 is not base64: {e}"))?,
         signature_salt: salt(x.signature_salt.as_deref().ok_or("a signature without its salt")?)?,
     }))
+}
+
+/// Lines read and checked at a time: enough to keep every core busy, few
+/// enough that a gigabyte export never sits in memory whole.
+const BATCH_LINES: usize = 512;
+
+pub(super) fn read_batch(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
+    let mut batch = Vec::with_capacity(BATCH_LINES);
+    while batch.len() < BATCH_LINES {
+        let mut line = Vec::new();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
+        }
+        batch.push(line);
+    }
+    Ok(batch)
+}
+
+/// A line with everything computed that does not depend on the lines
+/// before it: the costly part (JSON, base64, SHA-256), done in parallel.
+pub(super) struct PreparedLine {
+    pub(super) record: Record,
+    pub(super) pre: Prechecked,
+    /// A record line (else `omitted`).
+    pub(super) full: bool,
+    pub(super) erased: bool,
+    /// Whether the export's filter selects it.
+    pub(super) selected: bool,
+    pub(super) derived_altered: Option<ExportProblemKind>,
+}
+
+pub(super) fn prepare_all(
+    batch: &[Vec<u8>],
+    filter: &RecordFilter,
+    threads: usize,
+) -> Vec<Result<PreparedLine, LineError>> {
+    let chunk = batch.len().div_ceil(threads.max(1)).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = batch
+            .chunks(chunk)
+            .map(|lines| scope.spawn(move || lines.iter().map(|l| prepare(l, filter)).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a verifier thread panicked")).collect()
+    })
+}
+
+fn prepare(line: &[u8], filter: &RecordFilter) -> Result<PreparedLine, LineError> {
+    let x = serde_json::from_slice::<LineIn<'_>>(line).map_err(|e| (None, format!("not a record line: {e}")))?;
+    let (record, personal) = to_record(&x)?;
+    let pre = Prechecked::of(&record, personal.as_ref().map(Option::as_ref));
+    let derived_altered = personal.as_ref().and_then(|_| derived_field_altered(&x, &record));
+    Ok(PreparedLine {
+        full: personal.is_some(),
+        erased: matches!(personal, Some(Some(_))),
+        selected: filter.matches(&record.header),
+        derived_altered,
+        record,
+        pre,
+    })
+}
+
+/// The unhashed fields a person reads must say what the record says.
+fn derived_field_altered(x: &LineIn<'_>, record: &Record) -> Option<ExportProblemKind> {
+    let status = if record.personal.is_some() { "signed" } else { "erased" };
+    let altered = if x.reference.as_deref() != Some(record.reference().as_str()) {
+        "reference"
+    } else if x.signed_at_local.as_deref() != Some(local_time_text(&record.header).as_str()) {
+        "signed_at_local"
+    } else if x.status.as_deref() != Some(status) {
+        "status"
+    } else {
+        return None;
+    };
+    Some(ExportProblemKind::DerivedFieldAltered { field: altered })
 }

@@ -18,13 +18,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::fields::{hash, public_key, uuid};
-use super::lines::{
-    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter, LineIn, local_time_text,
-};
-use super::read::to_record;
+use super::lines::{EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter};
+use super::read::{prepare_all, read_batch};
 use crate::checkpoint::Checkpoint;
 use crate::device::key_fingerprint;
-use crate::record::Record;
 use crate::role::Role;
 use crate::store::RecordFilter;
 use crate::verify::{ChainWalk, Problem, ProblemKind};
@@ -217,50 +214,47 @@ pub fn verify_export(
     let mut walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
     let mut line_no = 1;
     let mut next_seq = 1;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     loop {
-        line.clear();
-        if input.read_until(b'\n', &mut line)? == 0 {
+        let batch = read_batch(&mut input)?;
+        if batch.is_empty() {
             break;
         }
-        line_no += 1;
-        let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
-        let parsed = serde_json::from_slice::<LineIn<'_>>(&line)
-            .map_err(|e| (None, format!("not a record line: {e}")))
-            .and_then(|x| to_record(&x).map(|(record, personal)| (x, record, personal)));
-        let (x, record, personal) = match parsed {
-            Ok(parsed) => parsed,
-            Err((seq, detail)) => {
-                report.problem = problem(seq.unwrap_or(next_seq), None, ExportProblemKind::BadLine { detail });
+        for prepared in prepare_all(&batch, &filter, threads) {
+            line_no += 1;
+            let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
+            let line = match prepared {
+                Ok(line) => line,
+                Err((seq, detail)) => {
+                    report.problem = problem(seq.unwrap_or(next_seq), None, ExportProblemKind::BadLine { detail });
+                    return Ok(report);
+                }
+            };
+            let (record, seq) = (&line.record, line.record.header.seq);
+            walk.check_prechecked(record, &line.pre);
+            if walk.is_broken() {
+                let chain = walk.finish().problem.expect("the walk is broken");
+                report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
                 return Ok(report);
             }
-        };
-        let (seq, id) = (record.header.seq, Some(record.header.id));
-        match &personal {
-            Some(erasure) => walk.check(&record, erasure.as_ref()),
-            None => walk.check_withheld(&record),
-        }
-        if walk.is_broken() {
-            let chain = walk.finish().problem.expect("the walk is broken");
-            report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
-            return Ok(report);
-        }
-        next_seq = seq + 1;
-        let kind = match personal {
-            None if filter.matches(&record.header) => Some(ExportProblemKind::WithheldInRange),
-            None => {
-                report.omitted += 1;
-                None
+            next_seq = seq + 1;
+            let kind = match (line.full, line.selected) {
+                (false, true) => Some(ExportProblemKind::WithheldInRange),
+                (false, false) => {
+                    report.omitted += 1;
+                    None
+                }
+                (true, false) => Some(ExportProblemKind::OutsideRange),
+                (true, true) => {
+                    report.records += 1;
+                    report.erased += u64::from(line.erased);
+                    line.derived_altered
+                }
+            };
+            if let Some(kind) = kind {
+                report.problem = problem(seq, Some(record.header.id), kind);
+                return Ok(report);
             }
-            Some(_) if !filter.matches(&record.header) => Some(ExportProblemKind::OutsideRange),
-            Some(erasure) => {
-                report.records += 1;
-                report.erased += u64::from(erasure.is_some());
-                derived_field_altered(&x, &record)
-            }
-        };
-        if let Some(kind) = kind {
-            report.problem = problem(seq, id, kind);
-            return Ok(report);
         }
     }
     if let Some(chain) = walk.finish().problem {
@@ -356,21 +350,6 @@ fn check_header(header: &ExportHeader, trusted: Option<&VerifyingKey>) -> Result
         role: header.filter.role.as_deref().map(Role::new).transpose().map_err(|e| bad(format!("filter role: {e}")))?,
     };
     Ok((device_id, key, checkpoint, filter))
-}
-
-/// The unhashed fields a person reads must say what the record says.
-fn derived_field_altered(x: &LineIn<'_>, record: &Record) -> Option<ExportProblemKind> {
-    let status = if record.personal.is_some() { "signed" } else { "erased" };
-    let altered = if x.reference.as_deref() != Some(record.reference().as_str()) {
-        "reference"
-    } else if x.signed_at_local.as_deref() != Some(local_time_text(&record.header).as_str()) {
-        "signed_at_local"
-    } else if x.status.as_deref() != Some(status) {
-        "status"
-    } else {
-        return None;
-    };
-    Some(ExportProblemKind::DerivedFieldAltered { field: altered })
 }
 
 /// Reads a public key as `signbook key` prints it: 64 hex digits.
