@@ -182,7 +182,7 @@ pub enum ExportUnreadable {
 /// that key and the head's signature is checked against it; without, the
 /// export is checked for consistency with the key it names itself.
 pub fn verify_export(
-    mut input: impl BufRead,
+    mut input: impl BufRead + Send,
     trusted_key: Option<&VerifyingKey>,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line = Vec::new();
@@ -211,16 +211,43 @@ pub fn verify_export(
         }
     };
     report.device_id = device_id;
-    let mut walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
+    // One thread reads ahead while the others check what it read.
+    std::thread::scope(|scope| {
+        let (batches, received) = std::sync::mpsc::sync_channel(2);
+        scope.spawn(move || {
+            loop {
+                let batch = read_batch(&mut input);
+                let last = batch.as_ref().map_or(true, Vec::is_empty);
+                if batches.send(batch).is_err() || last {
+                    break;
+                }
+            }
+        });
+        walk_lines(
+            received.into_iter(),
+            report,
+            ChainWalk::new(device_id, key, checkpoint.into_iter().collect()),
+            &filter,
+        )
+    })
+}
+
+/// Walks the lines after the header, batch by batch, to the first problem.
+fn walk_lines(
+    batches: impl Iterator<Item = std::io::Result<Vec<Vec<u8>>>>,
+    mut report: ExportReport,
+    mut walk: ChainWalk,
+    filter: &RecordFilter,
+) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
-    loop {
-        let batch = read_batch(&mut input)?;
+    for batch in batches {
+        let batch = batch?;
         if batch.is_empty() {
             break;
         }
-        for prepared in prepare_all(&batch, &filter, threads) {
+        for prepared in prepare_all(&batch, filter, threads) {
             line_no += 1;
             let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
             let line = match prepared {
