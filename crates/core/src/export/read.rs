@@ -1,7 +1,10 @@
 //! Record and `omitted` lines read back into [`Record`]s, a batch at a
 //! time, with the costly checks of each line done in parallel.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
+use std::sync::mpsc::sync_channel;
+use std::sync::{Arc, Mutex};
 
 use base64::Engine;
 use chrono::DateTime;
@@ -90,7 +93,7 @@ fn personal_data(x: &LineIn<'_>) -> Result<Option<PersonalData>, String> {
 /// enough that a gigabyte export never sits in memory whole.
 const BATCH_LINES: usize = 512;
 
-pub(super) fn read_batch(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
+fn read_batch(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
     let mut batch = Vec::with_capacity(BATCH_LINES);
     while batch.len() < BATCH_LINES {
         let mut line = Vec::new();
@@ -115,18 +118,54 @@ pub(super) struct PreparedLine {
     pub(super) derived_altered: Option<ExportProblemKind>,
 }
 
-pub(super) fn prepare_all(
-    batch: &[Vec<u8>],
-    filter: &RecordFilter,
-    threads: usize,
-) -> Vec<Result<PreparedLine, LineError>> {
-    let chunk = batch.len().div_ceil(threads.max(1)).max(1);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = batch
-            .chunks(chunk)
-            .map(|lines| scope.spawn(move || lines.iter().map(|l| prepare(l, filter)).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("a verifier thread panicked")).collect()
+/// A batch of prepared lines, or why reading stopped.
+pub(super) type PreparedBatch = std::io::Result<Vec<Result<PreparedLine, LineError>>>;
+
+/// Reads `input` a batch at a time on one thread and prepares the batches
+/// on `workers` others, while the caller walks them: yields them in file
+/// order, and an empty batch at the end. Dropping the iterator stops them.
+pub(super) fn pipeline<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut input: impl BufRead + Send + 'scope,
+    filter: &'scope RecordFilter,
+    workers: usize,
+) -> impl Iterator<Item = PreparedBatch> + 'scope {
+    let (raw, raw_received) = sync_channel::<(usize, std::io::Result<Vec<Vec<u8>>>)>(workers);
+    let raw_received = Arc::new(Mutex::new(raw_received));
+    let (done, done_received) = sync_channel::<(usize, PreparedBatch)>(workers);
+    scope.spawn(move || {
+        for index in 0.. {
+            let batch = read_batch(&mut input);
+            let last = batch.as_ref().map_or(true, Vec::is_empty);
+            if raw.send((index, batch)).is_err() || last {
+                break;
+            }
+        }
+    });
+    for _ in 0..workers.max(1) {
+        let (raw_received, done) = (Arc::clone(&raw_received), done.clone());
+        scope.spawn(move || {
+            loop {
+                let next = raw_received.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((index, batch)) = next else { break };
+                let prepared = batch.map(|lines| lines.iter().map(|line| prepare(line, filter)).collect());
+                if done.send((index, prepared)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let mut waiting = BTreeMap::new();
+    let mut next = 0;
+    std::iter::from_fn(move || {
+        loop {
+            if let Some(batch) = waiting.remove(&next) {
+                next += 1;
+                return Some(batch);
+            }
+            let (index, batch) = done_received.recv().ok()?;
+            waiting.insert(index, batch);
+        }
     })
 }
 

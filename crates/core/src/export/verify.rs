@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::fields::{hash, public_key, uuid};
 use super::lines::{EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter};
-use super::read::{prepare_all, read_batch};
+use super::read::{PreparedBatch, pipeline};
 use crate::checkpoint::Checkpoint;
 use crate::device::key_fingerprint;
 use crate::role::Role;
@@ -212,42 +212,27 @@ pub fn verify_export(
     };
     report.device_id = device_id;
     // One thread reads ahead while the others check what it read.
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
     std::thread::scope(|scope| {
-        let (batches, received) = std::sync::mpsc::sync_channel(2);
-        scope.spawn(move || {
-            loop {
-                let batch = read_batch(&mut input);
-                let last = batch.as_ref().map_or(true, Vec::is_empty);
-                if batches.send(batch).is_err() || last {
-                    break;
-                }
-            }
-        });
-        walk_lines(
-            received.into_iter(),
-            report,
-            ChainWalk::new(device_id, key, checkpoint.into_iter().collect()),
-            &filter,
-        )
+        let walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
+        walk_lines(pipeline(scope, input, &filter, workers), report, walk)
     })
 }
 
 /// Walks the lines after the header, batch by batch, to the first problem.
 fn walk_lines(
-    batches: impl Iterator<Item = std::io::Result<Vec<Vec<u8>>>>,
+    batches: impl Iterator<Item = PreparedBatch>,
     mut report: ExportReport,
     mut walk: ChainWalk,
-    filter: &RecordFilter,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     for batch in batches {
         let batch = batch?;
         if batch.is_empty() {
             break;
         }
-        for prepared in prepare_all(&batch, filter, threads) {
+        for prepared in batch {
             line_no += 1;
             let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
             let line = match prepared {
