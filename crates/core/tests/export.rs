@@ -180,3 +180,28 @@ fn an_export_of_an_empty_chain_verifies_and_one_of_a_forged_head_does_not() {
     assert_eq!(problem.seq, Some(2));
     assert!(problem.to_string().contains("no kiosk checkpoint covers it"), "{problem}");
 }
+
+/// Longer than one batch of the verifier's pipeline: a problem in a later
+/// batch is named by its own line and record, and the walk stops there.
+#[test]
+fn a_long_export_is_verified_in_order_across_batches() {
+    let mut kiosk = Kiosk::new();
+    kiosk.store.unsafe_disable_fsync_for_fixtures().unwrap();
+    let png = signbook_core::signature::render_png(&common::signature()).unwrap();
+    let visitor = Role::new("visitor").unwrap();
+    for i in 0..1300 {
+        let at = chrono::Local::now().fixed_offset();
+        kiosk.store.sign_prerendered_at(&visitor, &format!("Visitor {i}"), None, png.clone(), at).unwrap();
+    }
+    let mut out = Vec::new();
+    export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap();
+    let verify = |bytes: &[u8]| signbook_core::export::verify::verify_export(bytes, None).unwrap();
+    let report = verify(&out);
+    assert!(report.is_intact() && report.records == 1300, "{report:?}");
+
+    let text = String::from_utf8(out).unwrap();
+    let tampered = text.replacen("\"name\":\"Visitor 1100\"", "\"name\":\"Visitor 1101\"", 1);
+    let problem = verify(tampered.as_bytes()).problem.expect("caught");
+    assert_eq!((problem.line, problem.seq), (1102, Some(1101)), "{problem}");
+    assert!(problem.to_string().contains("name no longer matches"), "{problem}");
+}
