@@ -226,6 +226,17 @@ def read_header(first):
     for key in ("record_format", "checkpoint_format"):
         if h.get(key) != 1:
             raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads 1")
+    # The header's shape (as Signbook's parser demands it); its values are checked later.
+    for key in ("device_id", "public_key", "key_fingerprint", "exported_at"):
+        if not isinstance(h.get(key), str):
+            raise Unreadable(f"line 1 is not a Signbook export header (missing or not text: `{key}`)")
+    f, cp = h.get("filter"), h.get("checkpoint")
+    if not isinstance(f, dict) or any(not (f.get(k) is None or isinstance(f[k], str)) for k in ("role", "since", "until")):
+        raise Unreadable("line 1 is not a Signbook export header (`filter` is not an object of texts or nulls)")
+    if cp is not None and not (isinstance(cp, dict) and isinstance(cp.get("seq"), int) and not isinstance(cp["seq"], bool)
+                               and cp["seq"] >= 0 and isinstance(cp.get("head"), str)
+                               and isinstance(cp.get("signature"), str)):
+        raise Unreadable("line 1 is not a Signbook export header (`checkpoint` lacks its seq, head or signature)")
     return h
 
 
@@ -305,6 +316,11 @@ def read_line(raw):
                 if x.get("signature_png_base64") is None:
                     raise ValueError("personal data: a name without a signature image")
                 personal = base64.b64decode(x["signature_png_base64"], validate=True)
+            if x.get("erased_at") is not None:
+                try:
+                    utc_time(x["erased_at"])
+                except ValueError as e:
+                    raise ValueError(f"erased_at: {e}")
         return x, kind, minutes, personal
     except (ValueError, binascii.Error) as e:
         raise ValueError(str(e), x["seq"])

@@ -394,3 +394,41 @@ fn a_file_that_is_not_a_version_2_export_exits_2_naming_why() {
     let bad_key = signbook_verify(&fx.path("all.jsonl"), Some("not-a-key"));
     assert_eq!(bad_key.code, 2, "{bad_key:?}");
 }
+
+/// The two verifiers stay in step on damage nobody planned: one byte
+/// changed at spread-out places of every line (mostly where the fields
+/// are, not inside the images), both must give the same exit code and name
+/// the same first broken entry.
+#[test]
+fn both_verifiers_agree_on_single_byte_damage_anywhere() {
+    let fx = Fixture::new();
+    let mut broken = 0;
+    for export in ["all.jsonl", "governors.jsonl"] {
+        let text = std::fs::read(fx.path(export)).unwrap();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i + 1))
+            .collect();
+        for k in 0..32usize {
+            let start = starts[k % (starts.len() - 1)];
+            let end = starts[k % (starts.len() - 1) + 1] - 1;
+            let pos = start + (k * 97) % (end - start).min(1500);
+            let mut damaged = text.clone();
+            damaged[pos] = b"0f\"{:,Z-"[k % 8];
+            let file = fx.path("damaged.jsonl");
+            std::fs::write(&file, &damaged).unwrap();
+            let (ours, theirs) = (signbook_verify(&file, None), recompute_verify(&file, None));
+            // "line L, record N" or "line 1, the header", from "BROKEN: line L, record N (id): ...".
+            let entry = |v: &Verdict| {
+                let named = v.first_line.strip_prefix("BROKEN: ").unwrap_or_default();
+                named.split(':').next().unwrap_or_default().split(" (").next().unwrap_or_default().to_owned()
+            };
+            assert_eq!(ours.code, theirs.code, "byte {pos} of {export}: {ours:?} {theirs:?}");
+            if ours.code == 1 {
+                broken += 1;
+                assert!(entry(&ours).starts_with("line "), "{ours:?}");
+                assert_eq!(entry(&ours), entry(&theirs), "byte {pos} of {export}: {ours:?} {theirs:?}");
+            }
+        }
+    }
+    assert!(broken >= 32, "most single-byte damage is caught: {broken} of 64");
+}

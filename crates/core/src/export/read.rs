@@ -7,7 +7,6 @@ use std::sync::mpsc::sync_channel;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
-use chrono::DateTime;
 
 use super::fields::{hash, offset, salt, utc_time, uuid};
 use super::lines::{LineIn, local_time_text};
@@ -54,11 +53,9 @@ fn to_record(x: &LineIn<'_>) -> Result<ReadRecord, LineError> {
             let erasure = x
                 .erased_at
                 .as_deref()
-                .map(|t| {
-                    DateTime::parse_from_rfc3339(t).map(|at| Erasure { reason: String::new(), erased_at: at.to_utc() })
-                })
+                .map(|t| utc_time(t).map(|erased_at| Erasure { reason: String::new(), erased_at }))
                 .transpose()
-                .map_err(|e| (Some(seq), format!("erased_at: {e}")))?;
+                .map_err(at("erased_at"))?;
             Ok((Record { header, hash: record_hash, personal }, Some(erasure)))
         }
         other => Err((Some(seq), format!("its kind is {other:?}, not \"record\" or \"omitted\""))),
