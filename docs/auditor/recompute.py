@@ -2,18 +2,26 @@
 """Recompute Signbook record hashes independently of Signbook's own code.
 
 Uses only the Python standard library (hashlib), following
-docs/record-format.md. Two uses:
+docs/record-format.md. Three uses:
 
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
-    python3 recompute.py export signatures.jsonl     # from `signbook export --format jsonl`
+    python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
+    python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
 
-Prints "intact" and exits 0, or names the first broken record and exits 1.
-Checkpoint signatures (Ed25519) are checked too when the `cryptography`
-package is installed; otherwise that step is reported as skipped.
+`verify-export` checks an export (version 2, `signbook export --format
+jsonl`) from the file alone, exactly as `signbook verify-export` does and in
+the same order: section 11 of docs/record-format.md. It prints "intact" and
+exits 0, or names the first broken entry ("line L, record N: ...") and exits
+1; 2 when the file cannot be read. Checkpoint signatures (Ed25519) are
+checked when the `cryptography` package is installed; otherwise that step is
+reported as skipped (and nothing proves who signed the head).
 """
 import base64
+import binascii
+import datetime
 import hashlib
 import json
+import re
 import sys
 
 ZERO = "0" * 64
@@ -109,6 +117,7 @@ def verify_ed25519(public_key_hex, signature_hex, message):
 
 
 def check_export(path):
+    """A version 1 export (no header): hashes, digests and links only."""
     prev, expected_seq = ZERO, None
     for line_no, line in enumerate(open(path, encoding="utf-8"), 1):
         x = json.loads(line)
@@ -135,10 +144,313 @@ def check_export(path):
     return None
 
 
+# ---- verify-export: a version 2 export checked from the file alone ----
+# Each check below mirrors crates/core/src/export/verify.rs, in the same order,
+# so both name the same first broken entry.
+
+HEX64 = re.compile(r"[0-9a-f]{64}")
+HEX32 = re.compile(r"[0-9a-f]{32}")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+OFFSET = re.compile(r"[+-](\d{2}):(\d{2})")
+ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Unreadable(Exception):
+    """The file cannot be verified at all (exit 2)."""
+
+
+class Broken(Exception):
+    """The first broken entry (exit 1)."""
+
+    def __init__(self, line, seq, text):
+        where = "the header" if seq is None else f"record {seq}"
+        super().__init__(f"line {line}, {where}: {text}")
+
+
+def fingerprint(key_hex):
+    digest = hashlib.sha256(bytes.fromhex(key_hex)).hexdigest()[:20]
+    return " ".join(digest[i:i + 4] for i in range(0, 20, 4))
+
+
+def ed25519_valid(key_hex, signature_hex, message):
+    """True or False; None when `cryptography` is not installed."""
+    try:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return None
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(key_hex)).verify(bytes.fromhex(signature_hex), message)
+        return True
+    except Exception:
+        return False
+
+
+def strict(x, key, pattern, what):
+    value = x[key]
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise ValueError(f"{key}: {value!r} is not {what}")
+    return value
+
+
+def utc_time(text):
+    if not isinstance(text, str) or not UTC.fullmatch(text):
+        raise ValueError(f"{text!r} is not a UTC time written YYYY-MM-DDTHH:MM:SS.mmmZ")
+    return datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def offset_minutes(text):
+    m = OFFSET.fullmatch(text) if isinstance(text, str) else None
+    minutes = m and (-1 if text[0] == "-" else 1) * (int(m[1]) * 60 + int(m[2]))
+    if not m or offset(minutes) != text:
+        raise ValueError(f"{text!r} is not an offset written +HH:MM or -HH:MM")
+    return minutes
+
+
+def read_header(first):
+    try:
+        h = json.loads(first)
+    except ValueError as e:
+        raise Unreadable(f"line 1 is not a Signbook export header ({e})")
+    if not isinstance(h, dict) or "signbook_export" not in h:
+        if isinstance(h, dict) and "record_hash" in h:
+            raise Unreadable("this is a version 1 export (no header line): it carries no checkpoint or public key, "
+                             "so nothing can prove it complete; `recompute.py export` checks its hashes")
+        raise Unreadable("line 1 is not a Signbook export header (no \"signbook_export\" key)")
+    version = h["signbook_export"]
+    if not isinstance(version, int) or version < 2:
+        raise Unreadable(f"line 1 is not a Signbook export header (unknown export version {version!r})")
+    if version > 2:
+        raise Unreadable(f"this export uses export format version {version}; this verifier reads version 2")
+    for key in ("record_format", "checkpoint_format"):
+        if h.get(key) != 1:
+            raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads 1")
+    # The header's shape (as Signbook's parser demands it); its values are checked later.
+    for key in ("device_id", "public_key", "key_fingerprint", "exported_at"):
+        if not isinstance(h.get(key), str):
+            raise Unreadable(f"line 1 is not a Signbook export header (missing or not text: `{key}`)")
+    f, cp = h.get("filter"), h.get("checkpoint")
+    if not isinstance(f, dict) or any(not (f.get(k) is None or isinstance(f[k], str)) for k in ("role", "since", "until")):
+        raise Unreadable("line 1 is not a Signbook export header (`filter` is not an object of texts or nulls)")
+    if cp is not None and not (isinstance(cp, dict) and isinstance(cp.get("seq"), int) and not isinstance(cp["seq"], bool)
+                               and cp["seq"] >= 0 and isinstance(cp.get("head"), str)
+                               and isinstance(cp.get("signature"), str)):
+        raise Unreadable("line 1 is not a Signbook export header (`checkpoint` lacks its seq, head or signature)")
+    return h
+
+
+def check_header(h, trusted):
+    def bad(text):
+        return Broken(1, None, text)
+    try:
+        device = strict(h, "device_id", UUID, "a lowercase hyphenated UUID")
+        key = strict(h, "public_key", HEX64, "64 lowercase hex digits")
+    except (ValueError, KeyError) as e:
+        raise bad(str(e))
+    if fingerprint(key) != h.get("key_fingerprint"):
+        raise bad(f"key_fingerprint {h.get('key_fingerprint')!r} is not the fingerprint of its public key ({fingerprint(key)})")
+    if trusted is not None and trusted != key:
+        raise bad(f"it names the kiosk key {h['key_fingerprint']}, not the key you trust ({fingerprint(trusted)})")
+    cp = h.get("checkpoint")
+    if cp is not None:
+        if not isinstance(cp.get("head"), str) or not HEX64.fullmatch(cp["head"]):
+            raise bad("checkpoint head is not 64 lowercase hex digits")
+        if not isinstance(cp.get("signature"), str) or not re.fullmatch(r"[0-9a-fA-F]{128}", cp["signature"]):
+            raise bad("checkpoint signature is not 128 hex digits")
+    f = h.get("filter") or {}
+    for end in ("since", "until"):
+        day = f.get(end)
+        if day is not None:
+            try:
+                if not DATE.fullmatch(day):
+                    raise ValueError
+                datetime.date.fromisoformat(day)
+            except (ValueError, TypeError):
+                raise bad(f"filter {end} {day!r} is not a YYYY-MM-DD date")
+    if f.get("role") is not None and not (isinstance(f["role"], str) and ROLE.fullmatch(f["role"])):
+        raise bad(f"filter role {f['role']!r} is not a role identifier")
+    return device, key, cp, f
+
+
+def in_range(f, x, minutes):
+    day = (utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)).date().isoformat()
+    return ((f.get("since") is None or day >= f["since"]) and (f.get("until") is None or day <= f["until"])
+            and (f.get("role") is None or x["role"] == f["role"]))
+
+
+def read_line(raw):
+    """The line's fields in their strict forms; raises ValueError (with the seq when known)."""
+    x = json.loads(raw)
+    for key in ("seq", "record_id", "device_id", "prev_hash", "agreement_hash", "role", "signed_at_utc",
+                "utc_offset", "name_digest", "signature_digest", "record_hash"):
+        if key not in x:
+            raise ValueError(f"not a record line: missing field `{key}`")
+    if not isinstance(x["seq"], int) or isinstance(x["seq"], bool) or x["seq"] < 0:
+        raise ValueError("not a record line: seq is not a whole number")
+    try:
+        strict(x, "record_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "device_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "prev_hash", HEX64, "64 lowercase hex digits")
+        strict(x, "agreement_hash", HEX64, "64 lowercase hex digits")
+        utc_time(x["signed_at_utc"])
+        minutes = offset_minutes(x["utc_offset"])
+        strict(x, "name_digest", HEX64, "64 lowercase hex digits")
+        if x.get("organisation_digest") is not None:
+            strict(x, "organisation_digest", HEX64, "64 lowercase hex digits")
+        strict(x, "signature_digest", HEX64, "64 lowercase hex digits")
+        strict(x, "record_hash", HEX64, "64 lowercase hex digits")
+        kind = x.get("kind")
+        if kind not in ("record", "omitted"):
+            raise ValueError(f"its kind is {kind!r}, not \"record\" or \"omitted\"")
+        personal = None
+        if kind == "record":
+            if x.get("name") is None:
+                if x.get("organisation") is not None or x.get("signature_png_base64") is not None:
+                    raise ValueError("personal data: an organisation or signature without a name")
+            else:
+                for key in ("name_salt", "signature_salt") + (("organisation_salt",) if x.get("organisation") is not None else ()):
+                    if x.get(key) is None:
+                        raise ValueError(f"personal data: missing {key}")
+                    strict(x, key, HEX32, "32 lowercase hex digits")
+                if x.get("signature_png_base64") is None:
+                    raise ValueError("personal data: a name without a signature image")
+                personal = base64.b64decode(x["signature_png_base64"], validate=True)
+            if x.get("erased_at") is not None:
+                try:
+                    utc_time(x["erased_at"])
+                except ValueError as e:
+                    raise ValueError(f"erased_at: {e}")
+        return x, kind, minutes, personal
+    except (ValueError, binascii.Error) as e:
+        raise ValueError(str(e), x["seq"])
+
+
+def walk(lines, h, trusted):
+    """Raises Broken at the first broken entry; returns (records, erased, omitted)."""
+    device, key, cp, f = check_header(h, trusted)
+    checkpoints = {cp["seq"]: cp} if cp else {}
+    last_seq, prev, line_no = 0, ZERO, 1
+    counts = {"record": 0, "erased": 0, "omitted": 0}
+    for raw in lines:
+        line_no += 1
+        try:
+            x, kind, minutes, png = read_line(raw)
+        except ValueError as e:
+            seq = e.args[1] if len(e.args) > 1 else last_seq + 1
+            raise Broken(line_no, seq, f"the line cannot be read: {e.args[0]}")
+        seq = x["seq"]
+        if seq < last_seq + 1:
+            raise Broken(line_no, seq, f"appears again after record {last_seq}")
+        if seq != last_seq + 1:
+            raise Broken(line_no, last_seq + 1, f"is missing (the chain jumps to {seq})")
+        if x["device_id"] != device:
+            raise Broken(line_no, seq, f"names another kiosk ({x['device_id']})")
+        if x["prev_hash"] != prev:
+            raise Broken(line_no, seq, f"does not link to record {seq - 1}")
+        r = dict(id=x["record_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], agreement=x["agreement_hash"],
+                 role=x["role"], signed_at=x["signed_at_utc"], utc_offset=x["utc_offset"], name_digest=x["name_digest"],
+                 organisation_digest=x.get("organisation_digest"), signature_digest=x["signature_digest"])
+        if hashlib.sha256(canonical(r)).hexdigest() != x["record_hash"]:
+            raise Broken(line_no, seq, "was altered: its contents do not match its hash")
+        if kind == "record":
+            erased = x.get("erased_at") is not None
+            if x.get("name") is not None and not erased:
+                if field_digest("name", x["name_salt"], x["name"].encode()) != x["name_digest"]:
+                    raise Broken(line_no, seq, "was altered: the name no longer matches its digest")
+                org = x.get("organisation")
+                if (org and field_digest("organisation", x["organisation_salt"], org.encode())) != x.get("organisation_digest"):
+                    raise Broken(line_no, seq, "was altered: the organisation no longer matches its digest")
+                if field_digest("signature", x["signature_salt"], png) != x["signature_digest"]:
+                    raise Broken(line_no, seq, "was altered: the signature no longer matches its digest")
+            elif x.get("name") is None and not erased:
+                raise Broken(line_no, seq, "has lost its personal data, but no erasure was recorded")
+            elif x.get("name") is not None and erased:
+                raise Broken(line_no, seq, "is logged as erased, but its personal data is still there")
+        if seq in checkpoints:
+            message = f"signbook-checkpoint-v1\ndevice:{device}\nseq:{seq}\nhead:{checkpoints[seq]['head']}\n".encode()
+            valid = ed25519_valid(key, checkpoints[seq]["signature"], message)
+            if valid is None:
+                print("checkpoint signature: skipped (pip install cryptography to check it)")
+            elif not valid:
+                raise Broken(line_no, seq, "has a checkpoint whose signature is not this kiosk's")
+            if checkpoints[seq]["head"] != x["record_hash"]:
+                raise Broken(line_no, seq, "is not the record the kiosk signed")
+        prev, last_seq = x["record_hash"], seq
+        selected = in_range(f, x, minutes)
+        if kind == "omitted":
+            if selected:
+                raise Broken(line_no, seq, "is within the export's range but the export leaves it out")
+            counts["omitted"] += 1
+            continue
+        if not selected:
+            raise Broken(line_no, seq, "is outside the export's range, yet exported in full")
+        counts["record"] += 1
+        counts["erased"] += x.get("erased_at") is not None
+        local = utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)
+        status = "erased" if x.get("name") is None else "signed"
+        for field, derived in (("reference", reference(x["record_hash"])),
+                               ("signed_at_local", local.strftime("%Y-%m-%d %H:%M:%S")), ("status", status)):
+            if x.get(field) != derived:
+                raise Broken(line_no, seq, f"its {field} was altered (it does not match the record)")
+    if any(s > last_seq for s in checkpoints):
+        raise Broken(line_no, last_seq, f"is the last record, but the kiosk signed a checkpoint at record {cp['seq']}")
+    if last_seq > 0 and last_seq not in checkpoints:
+        raise Broken(line_no, last_seq, "is the newest record but no kiosk checkpoint covers it")
+    return counts
+
+
+def read_trusted_key(arg):
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", arg):
+        try:
+            text = open(arg, encoding="utf-8").read().strip()
+        except OSError as e:
+            raise Unreadable(f"--key {arg!r} is neither 64 hex digits nor a readable file ({e})")
+        arg = json.loads(text)["public_key"] if text.startswith("{") else text
+    if not re.fullmatch(r"[0-9a-fA-F]{64}", arg.strip()):
+        raise Unreadable("--key: not 64 hex digits")
+    return arg.strip().lower()
+
+
+def verify_export_main(args):
+    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--key"):
+        print("usage: recompute.py verify-export FILE [--key HEX|FILE]")
+        return 2
+    try:
+        trusted = read_trusted_key(args[2]) if len(args) == 3 else None
+        with open(args[0], "rb") as file:
+            first = file.readline()
+            if not first:
+                raise Unreadable("the file is empty; it is not a Signbook export")
+            header = read_header(first)
+            counts = walk(file, header, trusted)
+    except Unreadable as e:
+        print(f"error: {e}")
+        return 2
+    except OSError as e:
+        print(f"error: cannot read the export: {e}")
+        return 2
+    except Broken as e:
+        print(f"BROKEN: {e}")
+        return 1
+    print(f"intact: {counts['record']} records ({counts['erased']} erased) and {counts['omitted']} omitted as outside "
+          f"the range, up to the signed head of kiosk {header['device_id']}")
+    if trusted is None:
+        print(f"NOT checked who signed the head: no --key given; the file names key {header['key_fingerprint']}")
+    else:
+        print(f"signed by the key you gave: {header['key_fingerprint']}")
+    return 0
+
+
+
 def main(argv):
+    if len(argv) >= 3 and argv[1] == "verify-export":
+        return verify_export_main(argv[2:])
     if len(argv) != 3 or argv[1] not in ("vectors", "export"):
         print(__doc__)
         return 2
+    if argv[1] == "export" and b"signbook_export" in open(argv[2], "rb").readline():
+        return verify_export_main(argv[2:])  # a version 2 file gets the full check
     problem = check_vectors(argv[2]) if argv[1] == "vectors" else check_export(argv[2])
     if problem:
         print("BROKEN: " + problem)

@@ -330,6 +330,9 @@ test('admin: first PIN, every tab, export to a folder, back to the kiosk', async
     await setFirstPin(browser);
     await browser.waitUntil(async () => (await (await browser.$('#record-count')).isExisting()));
     assert.match(await (await browser.$('#sync-pending')).getText(), new RegExp(`: ${recordCount()}$`));
+    // The key fingerprint staff compare with the office's Kiosks page: the kiosk's own key.
+    const { fingerprint } = JSON.parse(cli('key', '--json'));
+    assert.ok((await (await browser.$('#key-fingerprint')).getText()).endsWith(fingerprint));
     await click(browser, '#verify');
     await browser.waitUntil(async () => /intact/.test(await (await browser.$('#verify-result')).getText()));
     await expectAccessible(browser, 'admin-2-status');
@@ -412,7 +415,9 @@ test('an agreement imported and published in the admin area is what the next vis
   const publishedHash = published.split(/\s+/)[0];
   const exported = join(workDir, 'after-publish.jsonl');
   cli('export', '--format', 'jsonl', '--out', exported);
-  const records = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  const lines = readFileSync(exported, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(lines[0].signbook_export, 2, 'the export starts with its header');
+  const records = lines.filter((line) => line.kind === 'record');
   assert.equal(records.length, before + 1);
   const last = records.at(-1);
   assert.equal(last.name, 'Dewi Price');

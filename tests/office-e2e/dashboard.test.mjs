@@ -120,6 +120,9 @@ test('integrity shows each chain and a forged push raises an alert staff can ack
   await page.goto('/kiosks');
   assert.match(await page.locator('main').innerText(), /0 waiting/);
   assert.equal(await page.getByRole('textbox', { name: /Location name of Main reception/ }).inputValue(), 'Main reception', 'the kiosk is listed by the location typed at pairing');
+  // The fingerprint of the key the kiosk gave at pairing: the kiosk's own, as `signbook key` prints it.
+  const { fingerprint } = JSON.parse(cli('key', '--json'));
+  assert.ok((await page.locator('main').innerText()).includes(fingerprint), `kiosks page shows ${fingerprint}`);
   assert.deepEqual(await axe(page), [], 'kiosks page: axe-core violations');
   await shot(page, '06-kiosks');
 });

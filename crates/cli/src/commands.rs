@@ -23,6 +23,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Agreement(AgreementCommand::Import { file, out }) = &cli.command {
         return import(file, out.as_deref());
     }
+    // Neither does checking an export: it stands on its own.
+    if let Command::VerifyExport { file, key, json } = &cli.command {
+        return crate::verify_export::run(file, key.as_deref(), *json);
+    }
     let db = match cli.db {
         Some(path) => path,
         None => paths::default_db_path()?,
@@ -38,7 +42,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("{what}: {} ({})", v.title, v.hash);
             println!("Current for: {}", roles.iter().map(Role::as_str).collect::<Vec<_>>().join(", "));
         }
-        Command::Agreement(AgreementCommand::Import { .. }) => unreachable!("handled before opening the database"),
+        Command::Agreement(AgreementCommand::Import { .. }) | Command::VerifyExport { .. } => {
+            unreachable!("handled before opening the database")
+        }
         Command::Agreement(AgreementCommand::List) => {
             let list = store.agreements()?;
             if list.is_empty() {

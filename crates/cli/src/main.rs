@@ -3,10 +3,12 @@
 //! Every command opens the same database the kiosk uses (`--db`, else
 //! `$SIGNBOOK_DB`, else the platform data directory), calls one core
 //! function, and prints a result meant for a person, or JSON with `--json`.
-//! Exit codes: 0 success (for `verify`: intact), 1 `verify` found a broken
-//! record, 2 anything else went wrong (the message says what and what to do).
+//! Exit codes: 0 success (for `verify` and `verify-export`: intact), 1 they
+//! found a broken record, 2 anything else went wrong (the message says what
+//! and what to do).
 
 mod commands;
+mod verify_export;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +54,23 @@ enum Command {
     },
     /// Check every record's hash, the chain links and the kiosk's checkpoints.
     Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a JSON Lines export from the file alone (no database): every
+    /// hash, the chain from record 1 to the kiosk's signed head, and that a
+    /// filtered export leaves nothing of its range out. Exit 0 intact, 1
+    /// broken (the first problem is named), 2 the file cannot be read.
+    #[command(name = "verify-export")]
+    VerifyExport {
+        /// The export (`signbook export --format jsonl`).
+        file: PathBuf,
+        /// The kiosk's public key, 64 hex digits or a file holding them (or
+        /// `signbook key --json`'s output). Without it, only consistency is
+        /// checked, not who signed the head.
+        #[arg(long, value_name = "HEX|FILE")]
+        key: Option<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

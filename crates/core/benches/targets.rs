@@ -1,4 +1,4 @@
-//! The issue-2 performance targets, measured and printed as a Markdown
+//! The issue-2 (and issue-14 export verification) performance targets, measured and printed as a Markdown
 //! table for docs/benchmarks.md:
 //!
 //!     cargo bench -p signbook-core --bench targets
@@ -11,7 +11,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Local;
-use signbook_core::export::{Format, export};
+use signbook_core::export::verify::verify_export;
+use signbook_core::export::{Format, export, export_to_file};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::{RecordFilter, SignRequest, Store};
@@ -58,6 +59,22 @@ fn main() {
         assert_eq!(export(&big, Format::Csv, &RecordFilter::default(), &mut sink).expect("export"), n);
     });
     rows.push(row(&format!("export {n} records to CSV"), &csv, "<= 2 s"));
+
+    // Issue 14: the JSON Lines export proves itself complete from the file
+    // alone (no database): every hash, digest, link and the signed head.
+    let jsonl_path = dir.path().join("export.jsonl");
+    let jsonl = sample(3, || {
+        assert_eq!(export_to_file(&big, Format::Jsonl, &RecordFilter::default(), &jsonl_path).expect("export"), n);
+    });
+    rows.push(row(&format!("export {n} records to JSON Lines (header + checkpoint)"), &jsonl, "baseline"));
+    let size_mb = std::fs::metadata(&jsonl_path).expect("export written").len() as f64 / 1e6;
+    let key = big.public_key();
+    let from_file = sample(3, || {
+        let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&jsonl_path).expect("open"));
+        let report = verify_export(file, Some(&key)).expect("readable");
+        assert!(report.is_intact() && report.records == n, "{report:?}");
+    });
+    rows.push(row(&format!("verify-export {n} records from the JSONL file ({size_mb:.0} MB)"), &from_file, "<= 2 s"));
 
     println!("\n| measurement | p50 | p99 | max | target |\n|---|---|---|---|---|");
     for r in rows {

@@ -23,7 +23,15 @@ impl Hash32 {
 
     /// 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
+        self.hex_digits().to_owned()
+    }
+
+    // `hex::encode` goes a character at a time through an iterator; this
+    // runs for every hash of every record verified, so encode into a buffer.
+    fn hex_digits(&self) -> HexDigits {
+        let mut buf = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut buf).expect("32 bytes make 64 hex digits");
+        HexDigits(buf)
     }
 
     /// Parses 64 hex digits (either case).
@@ -36,7 +44,17 @@ impl Hash32 {
 
 impl fmt::Display for Hash32 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+        f.write_str(&self.hex_digits())
+    }
+}
+
+/// 64 hex digits on the stack.
+struct HexDigits([u8; 64]);
+
+impl std::ops::Deref for HexDigits {
+    type Target = str;
+    fn deref(&self) -> &str {
+        std::str::from_utf8(&self.0).expect("hex digits are ASCII")
     }
 }
 

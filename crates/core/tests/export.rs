@@ -90,8 +90,13 @@ fn jsonl_carries_every_field_and_tombstones_carry_no_personal_data() {
     kiosk.store.erase(2, "request").unwrap();
     let mut out = Vec::new();
     assert_eq!(export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap(), 2);
-    let lines: Vec<serde_json::Value> =
+    let all: Vec<serde_json::Value> =
         String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let (header, lines) = (&all[0], &all[1..]);
+    assert_eq!(header["signbook_export"], 2);
+    assert_eq!(header["public_key"], hex::encode(kiosk.store.public_key().as_bytes()));
+    assert_eq!(header["checkpoint"]["seq"], 2, "the head's checkpoint");
+    assert_eq!(lines[0]["kind"], "record");
     assert_eq!(lines[0]["name"], "Ann Able");
     assert_eq!(lines[0]["status"], "signed");
     assert!(lines[0]["signature_png_base64"].as_str().unwrap().starts_with("iVBORw0KGgo"), "a PNG");
@@ -122,4 +127,81 @@ fn an_export_file_appears_whole_and_a_bad_path_is_a_clear_error() {
     let err = export_to_file(&kiosk.store, Format::Csv, &RecordFilter::default(), &missing).unwrap_err();
     assert_eq!(err.code(), "io");
     assert!(err.to_string().contains("no-such-dir"), "{err}");
+}
+
+/// A filtered JSON Lines export holds in full exactly the records the CSV
+/// (the database query) selects, and every other record as an omitted line.
+#[test]
+fn a_filtered_jsonl_export_selects_what_the_csv_does_and_omits_the_rest() {
+    let mut kiosk = Kiosk::new();
+    kiosk.sign_at("Late Night", "2026-05-05T00:30:00+01:00");
+    kiosk.sign_at("Next Day", "2026-05-06T09:00:00+01:00");
+    kiosk.sign_as("staff", "Staff Member", None);
+    kiosk.sign_at("Week Later", "2026-05-12T09:00:00+01:00");
+    let day = |s: &str| Some(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+    for filter in [
+        RecordFilter { since: day("2026-05-05"), until: day("2026-05-06"), role: None },
+        RecordFilter { role: Some(Role::new("visitor").unwrap()), since: day("2026-05-06"), until: None },
+        RecordFilter { role: Some(Role::new("staff").unwrap()), ..Default::default() },
+    ] {
+        let csv_seqs: Vec<String> = rows(&csv_of(&kiosk, &filter)).iter().map(|r| r[10].to_owned()).collect();
+        let mut out = Vec::new();
+        let count = export(&kiosk.store, Format::Jsonl, &filter, &mut out).unwrap();
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8(out.clone()).unwrap().lines().skip(1).map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 4, "every record of the chain has a line");
+        let full: Vec<String> = lines.iter().filter(|l| l["kind"] == "record").map(|l| l["seq"].to_string()).collect();
+        assert_eq!(full, csv_seqs, "{filter:?}");
+        assert_eq!(count as usize, full.len());
+        let report =
+            signbook_core::export::verify::verify_export(out.as_slice(), Some(&kiosk.store.public_key())).unwrap();
+        assert!(report.is_intact(), "{report:?}");
+        assert_eq!((report.records, report.omitted), (full.len() as u64, 4 - full.len() as u64));
+    }
+}
+
+#[test]
+fn an_export_of_an_empty_chain_verifies_and_one_of_a_forged_head_does_not() {
+    let mut kiosk = Kiosk::new();
+    let verify = |kiosk: &Kiosk| {
+        let mut out = Vec::new();
+        export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap();
+        signbook_core::export::verify::verify_export(out.as_slice(), None).unwrap()
+    };
+    let empty = verify(&kiosk);
+    assert!(empty.is_intact() && empty.head_seq.is_none(), "{empty:?}");
+    kiosk.sign("Ann Able");
+    kiosk.sign("Ben Baker");
+    // A record appended to the database by something without the kiosk key:
+    // the export carries the old head's checkpoint, so the new head is unsigned.
+    kiosk.tamperer().execute("DELETE FROM checkpoints WHERE seq = 2", []).unwrap();
+    let report = verify(&kiosk);
+    let problem = report.problem.expect("caught");
+    assert_eq!(problem.seq, Some(2));
+    assert!(problem.to_string().contains("no kiosk checkpoint covers it"), "{problem}");
+}
+
+/// Longer than one batch of the verifier's pipeline: a problem in a later
+/// batch is named by its own line and record, and the walk stops there.
+#[test]
+fn a_long_export_is_verified_in_order_across_batches() {
+    let mut kiosk = Kiosk::new();
+    kiosk.store.unsafe_disable_fsync_for_fixtures().unwrap();
+    let png = signbook_core::signature::render_png(&common::signature()).unwrap();
+    let visitor = Role::new("visitor").unwrap();
+    for i in 0..1300 {
+        let at = chrono::Local::now().fixed_offset();
+        kiosk.store.sign_prerendered_at(&visitor, &format!("Visitor {i}"), None, png.clone(), at).unwrap();
+    }
+    let mut out = Vec::new();
+    export(&kiosk.store, Format::Jsonl, &RecordFilter::default(), &mut out).unwrap();
+    let verify = |bytes: &[u8]| signbook_core::export::verify::verify_export(bytes, None).unwrap();
+    let report = verify(&out);
+    assert!(report.is_intact() && report.records == 1300, "{report:?}");
+
+    let text = String::from_utf8(out).unwrap();
+    let tampered = text.replacen("\"name\":\"Visitor 1100\"", "\"name\":\"Visitor 1101\"", 1);
+    let problem = verify(tampered.as_bytes()).problem.expect("caught");
+    assert_eq!((problem.line, problem.seq), (1102, Some(1101)), "{problem}");
+    assert!(problem.to_string().contains("name no longer matches"), "{problem}");
 }

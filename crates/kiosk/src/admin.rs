@@ -37,6 +37,9 @@ pub struct AdminStatus {
 pub struct AdminOverview {
     /// This kiosk.
     pub device_id: String,
+    /// The short fingerprint of its Ed25519 public key, for staff to compare
+    /// with the office's Kiosks page and an export's header.
+    pub key_fingerprint: String,
     /// Where its database is.
     pub database: String,
     /// Records in this kiosk's chain (including erased ones).
@@ -206,6 +209,7 @@ impl Kiosk {
             .collect();
         Ok(AdminOverview {
             device_id: self.store.device_id().to_string(),
+            key_fingerprint: signbook_core::device::key_fingerprint(&self.store.public_key()),
             database: self.store.path().display().to_string(),
             records,
             last_signed_at,

@@ -141,6 +141,11 @@ fn admin_actions_need_an_unlocked_session_that_expires_when_idle() {
     );
     let overview = kiosk.admin_overview(t0 + Duration::seconds(30)).unwrap();
     assert_eq!((overview.records, overview.sync.paired, overview.sync.pending), (0, false, 0));
+    assert_eq!(
+        overview.key_fingerprint,
+        signbook_core::device::key_fingerprint(&kiosk.store().public_key()),
+        "the Status tab shows the fingerprint of the key that signs this kiosk's records"
+    );
 
     // Each action extends the session by the idle timeout (60 s); silence ends it.
     assert!(kiosk.admin_overview(t0 + Duration::seconds(85)).is_ok());
@@ -230,7 +235,9 @@ fn export_goes_only_to_an_offered_destination() {
     let done = kiosk.admin_export(&overview.destinations[0].path, now).unwrap();
     assert_eq!(done.records, 1);
     assert!(std::fs::read_to_string(&done.csv).unwrap().contains("Ann Jones"));
-    assert_eq!(std::fs::read_to_string(&done.jsonl).unwrap().lines().count(), 1);
+    let jsonl = std::fs::read(&done.jsonl).unwrap();
+    let report = signbook_core::export::verify::verify_export(jsonl.as_slice(), None).unwrap();
+    assert!(report.is_intact() && report.records == 1, "the USB export proves itself complete: {report:?}");
 
     let err = kiosk.admin_export("/etc", now).unwrap_err();
     assert_eq!(err.code(), "io");

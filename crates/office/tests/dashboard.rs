@@ -328,3 +328,13 @@ async fn a_login_is_answered_while_an_export_is_reading_records() {
     }
     assert_eq!(count, 150);
 }
+
+#[tokio::test]
+async fn the_kiosk_list_shows_the_fingerprint_of_the_key_each_kiosk_paired_with() {
+    let kiosk = Kiosk::with(&[("visitor", "Ann Hughes", None)]);
+    let (office, _dir) = office_with(&kiosk).await;
+    let kiosks = office.kiosk_statuses().await.unwrap();
+    assert_eq!(kiosks.len(), 1);
+    // The same text the kiosk's admin area and `signbook key` show.
+    assert_eq!(kiosks[0].key_fingerprint, signbook_core::device::key_fingerprint(&kiosk.store.public_key()));
+}

@@ -77,6 +77,7 @@ export class AdminArea {
         h('li', { id: 'record-count' }, t('admin.records', { n: o.records })),
         o.last_signed_at ? h('li', {}, t('admin.lastSigned', { when: formatWhen(o.last_signed_at) })) : null,
         h('li', {}, t('admin.device', { id: o.device_id })),
+        h('li', { id: 'key-fingerprint' }, t('admin.keyFingerprint', { fingerprint: o.key_fingerprint })),
         h('li', { class: 'path' }, t('admin.database', { path: o.database }))),
       button(t('admin.verify'), () => void this.run(async () => {
         result.textContent = t('admin.working');

@@ -190,6 +190,11 @@ export type AdminOverview = {
    */
   device_id: string,
   /**
+   * The short fingerprint of its Ed25519 public key, for staff to compare
+   * with the office's Kiosks page and an export's header.
+   */
+  key_fingerprint: string,
+  /**
    * Where its database is.
    */
   database: string,

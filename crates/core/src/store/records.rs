@@ -86,6 +86,23 @@ pub struct RecordFilter {
     pub role: Option<Role>,
 }
 
+impl RecordFilter {
+    /// Whether `header` is one the filter selects: the same rule as the
+    /// database query in [`Store::for_each_record`], so a filtered export
+    /// can say of every record whether it belongs.
+    pub fn matches(&self, header: &RecordHeader) -> bool {
+        let day = header.signed_at_local().date_naive();
+        self.since.is_none_or(|since| day >= since)
+            && self.until.is_none_or(|until| day <= until)
+            && self.role.as_ref().is_none_or(|role| role.as_str() == header.role)
+    }
+
+    /// Whether it selects every record.
+    pub fn is_everything(&self) -> bool {
+        self == &RecordFilter::default()
+    }
+}
+
 impl Store {
     /// Validates what the person entered, renders the signature, and appends
     /// the record to the chain, durably, stamped with the current time.
@@ -332,6 +349,18 @@ impl Store {
             each(decode_record_row(row))?;
         }
         Ok(())
+    }
+
+    /// Runs `read` inside one read transaction, so everything it reads
+    /// (records, checkpoints) is one moment's state even while the kiosk
+    /// keeps signing: an export's head checkpoint then covers exactly the
+    /// records it contains.
+    pub fn read_snapshot<T>(&self, read: impl FnOnce(&Store) -> Result<T>) -> Result<T> {
+        const DOING: &str = "starting a consistent read";
+        let tx = self.conn.unchecked_transaction().doing(DOING)?;
+        let out = read(self)?;
+        tx.finish().doing(DOING)?;
+        Ok(out)
     }
 
     /// Stored checkpoints, oldest first.

@@ -62,6 +62,9 @@ pub struct KioskStatus {
     pub last_checkpoint: Option<u64>,
     /// Alerts not yet acknowledged.
     pub open_alerts: u64,
+    /// Fingerprint of the public key it gave at pairing (the kiosk's admin
+    /// area and its exports show the same).
+    pub key_fingerprint: String,
 }
 
 impl KioskStatus {

@@ -126,7 +126,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
             table {
                 caption { "Paired kiosks" }
                 thead { tr {
-                    th scope="col" { "Kiosk" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
+                    th scope="col" { "Kiosk" } th scope="col" { "Key fingerprint" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
                     th scope="col" { "Open alerts" } th scope="col" { "Status" }
                 } }
                 tbody {
@@ -143,6 +143,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                                 }
                                 code { (k.device_id) }
                             }
+                            td { code.fingerprint { (k.key_fingerprint) } }
                             td { (k.last_seen_at.as_deref().unwrap_or("never")) }
                             td { (k.held) }
                             td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }

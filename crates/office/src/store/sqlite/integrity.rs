@@ -25,7 +25,8 @@ impl Db {
                 "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
                     (SELECT max(seq) FROM records r WHERE r.device_id = d.device_id),
                     (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
-                    (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL)
+                    (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
+                    d.public_key
                  FROM devices d ORDER BY d.paired_at",
             )
             .doing(DOING)?;
@@ -41,6 +42,7 @@ impl Db {
                     held: r.get::<_, Option<u64>>(6)?.unwrap_or(0),
                     last_checkpoint: r.get(7)?,
                     open_alerts: r.get(8)?,
+                    key_fingerprint: fingerprint_of(&r.get::<_, Vec<u8>>(9)?),
                 })
             })
             .doing(DOING)?;
@@ -242,4 +244,13 @@ impl Db {
         }
         Ok(out)
     }
+}
+
+/// The fingerprint of a stored public key, as the kiosk shows its own; a
+/// damaged key (pairing stores only valid ones) says so instead.
+fn fingerprint_of(key: &[u8]) -> String {
+    <[u8; 32]>::try_from(key)
+        .ok()
+        .and_then(|bytes| ed25519_dalek::VerifyingKey::from_bytes(&bytes).ok())
+        .map_or_else(|| "damaged key".to_owned(), |k| signbook_core::device::key_fingerprint(&k))
 }

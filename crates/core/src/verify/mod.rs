@@ -16,10 +16,14 @@ use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use uuid::Uuid;
 
+mod prechecked;
+
+pub use prechecked::Prechecked;
+
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
 use crate::hash::Hash32;
-use crate::record::{Erasure, Record, field_digest, labels};
+use crate::record::{Erasure, Record};
 use crate::sqlite::record_row::RowDefect;
 use crate::store::Store;
 
@@ -282,6 +286,21 @@ impl ChainWalk {
 
     /// Checks the next record in sequence order.
     pub fn check(&mut self, record: &Record, erasure: Option<&Erasure>) {
+        self.check_prechecked(record, &Prechecked::of(record, Some(erasure)));
+    }
+
+    /// Checks the next record in sequence order when its personal data was
+    /// deliberately left out (a filtered export's `omitted` line): its
+    /// hash, link and checkpoint are checked, its personal fields cannot be.
+    pub fn check_withheld(&mut self, record: &Record) {
+        self.check_prechecked(record, &Prechecked::of(record, None));
+    }
+
+    /// [`ChainWalk::check`] or [`ChainWalk::check_withheld`] with the
+    /// record's own hash and digests computed beforehand ([`Prechecked::of`]),
+    /// so a verifier can compute those for many records in parallel and
+    /// keep only the chain itself in order.
+    pub fn check_prechecked(&mut self, record: &Record, pre: &Prechecked) {
         if self.problem.is_some() {
             return;
         }
@@ -300,27 +319,15 @@ impl ChainWalk {
         if header.prev_hash != expected_prev {
             return self.fail(seq, id, ProblemKind::BrokenLink { expected: expected_prev, found: header.prev_hash });
         }
-        let computed = header.hash();
+        let computed = pre.computed_hash;
         if computed != record.hash {
             return self.fail(seq, id, ProblemKind::HashMismatch { stored: record.hash, computed });
         }
-        match (&record.personal, erasure) {
-            (Some(p), None) => {
-                if field_digest(labels::NAME, &p.name_salt, p.name.as_bytes()) != header.name_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::NAME });
-                }
-                let organisation =
-                    p.organisation.as_ref().map(|(o, salt)| field_digest(labels::ORGANISATION, salt, o.as_bytes()));
-                if organisation != header.organisation_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::ORGANISATION });
-                }
-                if field_digest(labels::SIGNATURE, &p.signature_salt, &p.signature_png) != header.signature_digest {
-                    return self.fail(seq, id, ProblemKind::FieldAltered { field: labels::SIGNATURE });
-                }
-            }
-            (None, Some(_)) => self.erased += 1,
-            (None, None) => return self.fail(seq, id, ProblemKind::ErasedWithoutLog),
-            (Some(_), Some(_)) => return self.fail(seq, id, ProblemKind::ErasureNotApplied),
+        if let Some(Err(kind)) = &pre.personal {
+            return self.fail(seq, id, kind.clone());
+        }
+        if record.personal.is_none() && matches!(pre.personal, Some(Ok(()))) {
+            self.erased += 1;
         }
         if let Some(checkpoint) = self.checkpoints.get(&seq) {
             self.checkpoints_checked += 1;

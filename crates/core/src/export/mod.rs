@@ -5,18 +5,27 @@
 //! would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) is
 //! prefixed with `'` (OWASP's advice for CSV injection). JSON Lines carries
 //! every field of the record, including the salts and the signature PNG
-//! (base64), so an auditor can recompute each hash from the export alone.
+//! (base64), after a header with the kiosk's public key and its signed
+//! checkpoint, so an auditor can recompute each hash and prove the export
+//! complete from the file alone ([`verify::verify_export`]).
+
+mod fields;
+mod lines;
+mod read;
+pub mod verify;
+
+pub use lines::{
+    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderCheckpoint, HeaderFilter,
+};
 
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
-use base64::Engine;
-use serde::Serialize;
-
 use crate::error::{Error, Result};
-use crate::record::{Erasure, Record, format_offset, format_utc};
+use crate::record::{Record, format_utc};
 use crate::store::{RecordFilter, Store};
+use lines::{OmittedLine, RecordLine, local_time_text};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,24 +74,58 @@ pub fn export_to_file(store: &Store, format: Format, filter: &RecordFilter, out:
 pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dyn Write) -> Result<u64> {
     let titles: HashMap<String, String> =
         store.agreements()?.into_iter().map(|a| (a.version.hash.to_hex(), a.version.title)).collect();
-    let title_of =
-        |record: &Record| -> &str { titles.get(&record.header.agreement_hash.to_hex()).map_or("", String::as_str) };
-    let mut count = 0;
     match format {
         Format::Csv => {
             let mut csv = CsvWriter::new(out)?;
-            store.for_each_record(filter, |record, _| csv.write(&record, title_of(&record)))?;
-            count = csv.finish()?;
+            store.for_each_record(filter, |record, _| csv.write(&record, title_of(&titles, &record)))?;
+            csv.finish()
         }
-        Format::Jsonl => store.for_each_record(filter, |record, erasure| {
-            let row = ExportRow::new(&record, erasure.as_ref(), title_of(&record));
-            serde_json::to_writer(&mut *out, &row)?;
-            out.write_all(b"\n").map_err(|e| Error::Json(serde_json::Error::io(e)))?;
-            count += 1;
-            Ok(())
-        })?,
+        Format::Jsonl => store.read_snapshot(|store| write_jsonl(store, filter, &titles, out)),
     }
+}
+
+fn title_of<'a>(titles: &'a HashMap<String, String>, record: &Record) -> &'a str {
+    titles.get(&record.header.agreement_hash.to_hex()).map_or("", String::as_str)
+}
+
+/// The header, then every record of the chain up to the signed head: those
+/// `filter` selects in full, the others as `omitted` lines.
+fn write_jsonl(
+    store: &Store,
+    filter: &RecordFilter,
+    titles: &HashMap<String, String>,
+    out: &mut dyn Write,
+) -> Result<u64> {
+    let key = store.public_key();
+    let header = ExportHeader {
+        signbook_export: EXPORT_FORMAT,
+        record_format: EXPORT_RECORD_FORMAT,
+        checkpoint_format: EXPORT_CHECKPOINT_FORMAT,
+        device_id: store.device_id().hyphenated().to_string(),
+        public_key: hex::encode(key.as_bytes()),
+        key_fingerprint: crate::device::key_fingerprint(&key),
+        exported_at: format_utc(&chrono::Utc::now()),
+        filter: HeaderFilter::of(filter),
+        // The newest checkpoint is the head's (the others are kept every
+        // 1000 records); a head without one fails verification, as it should.
+        checkpoint: store.checkpoints()?.last().map(HeaderCheckpoint::of),
+    };
+    write_line(out, &header)?;
+    let mut count = 0;
+    store.for_each_record(&RecordFilter::default(), |record, erasure| {
+        if filter.matches(&record.header) {
+            count += 1;
+            write_line(out, &RecordLine::new(&record, erasure.as_ref(), title_of(titles, &record)))
+        } else {
+            write_line(out, &OmittedLine::new(&record))
+        }
+    })?;
     Ok(count)
+}
+
+fn write_line(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n").map_err(|e| Error::Json(serde_json::Error::io(e)))
 }
 
 /// Writes the kiosk's CSV row by row, so the office can export its own
@@ -119,7 +162,7 @@ impl<W: Write> CsvWriter<W> {
         let p = record.personal.as_ref();
         let cells = [
             record.reference(),
-            h.signed_at_local().format("%Y-%m-%d %H:%M:%S").to_string(),
+            local_time_text(h),
             format_utc(&h.signed_at),
             h.role.clone(),
             p.map_or_else(String::new, |p| p.name.clone()),
@@ -148,67 +191,6 @@ impl<W: Write> CsvWriter<W> {
 /// `@`, tab or CR gets a `'` in front, so it shows as text.
 pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{cell}").into() } else { cell.into() }
-}
-
-/// One exported record. Field names are the JSONL keys.
-#[derive(Debug, Serialize)]
-struct ExportRow<'a> {
-    reference: String,
-    record_id: String,
-    device_id: String,
-    seq: u64,
-    prev_hash: String,
-    agreement_hash: String,
-    agreement_title: &'a str,
-    role: &'a str,
-    signed_at_utc: String,
-    signed_at_local: String,
-    utc_offset: String,
-    status: &'static str,
-    name: Option<&'a str>,
-    organisation: Option<&'a str>,
-    name_digest: String,
-    organisation_digest: Option<String>,
-    signature_digest: String,
-    name_salt: Option<String>,
-    organisation_salt: Option<String>,
-    signature_salt: Option<String>,
-    signature_png_base64: Option<String>,
-    record_hash: String,
-    erased_at: Option<String>,
-}
-
-impl<'a> ExportRow<'a> {
-    fn new(record: &'a Record, erasure: Option<&Erasure>, agreement_title: &'a str) -> Self {
-        let h = &record.header;
-        let p = record.personal.as_ref();
-        let agreement_hash = h.agreement_hash.to_hex();
-        ExportRow {
-            reference: record.reference(),
-            record_id: h.id.hyphenated().to_string(),
-            device_id: h.device_id.hyphenated().to_string(),
-            seq: h.seq,
-            prev_hash: h.prev_hash.to_hex(),
-            agreement_title,
-            agreement_hash,
-            role: &h.role,
-            signed_at_utc: format_utc(&h.signed_at),
-            signed_at_local: h.signed_at_local().format("%Y-%m-%d %H:%M:%S").to_string(),
-            utc_offset: format_offset(h.utc_offset_minutes),
-            status: if p.is_some() { "signed" } else { "erased" },
-            name: p.map(|p| p.name.as_str()),
-            organisation: p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.as_str())),
-            name_digest: h.name_digest.to_hex(),
-            organisation_digest: h.organisation_digest.map(|d| d.to_hex()),
-            signature_digest: h.signature_digest.to_hex(),
-            name_salt: p.map(|p| hex::encode(p.name_salt)),
-            organisation_salt: p.and_then(|p| p.organisation.as_ref().map(|(_, s)| hex::encode(s))),
-            signature_salt: p.map(|p| hex::encode(p.signature_salt)),
-            signature_png_base64: p.map(|p| base64::engine::general_purpose::STANDARD.encode(&p.signature_png)),
-            record_hash: record.hash.to_hex(),
-            erased_at: erasure.map(|e| format_utc(&e.erased_at)),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,370 @@
+//! Verifies a JSON Lines export from its bytes alone: no database, no
+//! network. The header's checkpoint is the kiosk's signature over the head
+//! of its chain, and the lines must rebuild that chain from record 1 to the
+//! head, so records cut off the end, appended, deleted, reordered or
+//! rewritten are caught; a filtered export's `omitted` lines must each lie
+//! outside its range, so nothing within the range can be left out.
+//!
+//! The chain rules are [`ChainWalk`]'s, the same the kiosk and the office
+//! apply to their databases. `docs/auditor/recompute.py verify-export`
+//! implements this module independently, check for check, in the same order.
+
+use std::fmt;
+use std::io::BufRead;
+
+use chrono::NaiveDate;
+pub use ed25519_dalek::VerifyingKey;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::fields::{hash, public_key, uuid};
+use super::lines::{EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter};
+use super::read::{PreparedBatch, pipeline};
+use crate::checkpoint::Checkpoint;
+use crate::device::key_fingerprint;
+use crate::role::Role;
+use crate::store::RecordFilter;
+use crate::verify::{ChainWalk, Problem, ProblemKind};
+
+/// What [`verify_export`] found. `problem` is the first broken entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportReport {
+    /// The export format version (the header's `signbook_export`).
+    pub format: u32,
+    /// The kiosk the header names.
+    pub device_id: Uuid,
+    /// The public key the header names (hex).
+    pub public_key: String,
+    /// Its fingerprint.
+    pub key_fingerprint: String,
+    /// Whether the head's signature was checked against a key the auditor
+    /// supplied (true) or only against the key the file itself names.
+    pub key_trusted: bool,
+    /// The range the export claims to hold completely.
+    pub filter: HeaderFilter,
+    /// The sequence number of the signed head; `None` for an empty chain.
+    pub head_seq: Option<u64>,
+    /// Record lines checked (erased ones included).
+    pub records: u64,
+    /// Of those, tombstones.
+    pub erased: u64,
+    /// `omitted` lines checked.
+    pub omitted: u64,
+    /// The first problem, if any.
+    pub problem: Option<ExportProblem>,
+}
+
+impl ExportReport {
+    /// True when nothing is wrong.
+    pub fn is_intact(&self) -> bool {
+        self.problem.is_none()
+    }
+}
+
+/// The first broken entry of an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportProblem {
+    /// Line number in the file, from 1 (the header).
+    pub line: u64,
+    /// The record's sequence number; `None` for the header.
+    pub seq: Option<u64>,
+    /// The record's id, when it could be read.
+    pub id: Option<Uuid>,
+    /// What is wrong.
+    #[serde(flatten)]
+    pub kind: ExportProblemKind,
+}
+
+/// What can be wrong with an export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ExportProblemKind {
+    /// The header is damaged or contradicts itself.
+    Header {
+        /// What is wrong.
+        detail: String,
+    },
+    /// The header names a different public key from the one the auditor trusts.
+    KeyNotTrusted {
+        /// Fingerprint of the key in the file.
+        found: String,
+        /// Fingerprint of the key given.
+        trusted: String,
+    },
+    /// A line is not a record or `omitted` line of this format.
+    BadLine {
+        /// What is wrong.
+        detail: String,
+    },
+    /// An `omitted` line for a record that the export's filter selects.
+    WithheldInRange,
+    /// A full record that the export's filter does not select.
+    OutsideRange,
+    /// A field derived from the record (not hashed) does not match it.
+    DerivedFieldAltered {
+        /// `reference`, `signed_at_local` or `status`.
+        field: &'static str,
+    },
+    /// A chain rule, as for a database ([`ProblemKind`]).
+    #[serde(untagged)]
+    Chain(ProblemKind),
+}
+
+impl fmt::Display for ExportProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, ", self.line)?;
+        let Some(seq) = self.seq else {
+            return match &self.kind {
+                ExportProblemKind::Header { detail } => write!(f, "the header: {detail}"),
+                ExportProblemKind::KeyNotTrusted { found, trusted } => write!(
+                    f,
+                    "the header: it names the kiosk key {found}, not the key you trust ({trusted}); someone may have re-signed the export with another key"
+                ),
+                other => write!(f, "the header: {other:?}"),
+            };
+        };
+        if let ExportProblemKind::Chain(kind) = &self.kind {
+            return write!(f, "{}", Problem { seq, id: self.id, kind: kind.clone() });
+        }
+        write!(f, "record {seq}")?;
+        if let Some(id) = self.id {
+            write!(f, " ({id})")?;
+        }
+        match &self.kind {
+            ExportProblemKind::BadLine { detail } => write!(f, ": the line cannot be read: {detail}"),
+            ExportProblemKind::WithheldInRange => f.write_str(
+                ": is within the export's range but the export leaves it out (an `omitted` line): the export is incomplete",
+            ),
+            ExportProblemKind::OutsideRange => f.write_str(": is outside the export's range, yet exported in full"),
+            ExportProblemKind::DerivedFieldAltered { field } => {
+                write!(f, ": its {field} was altered (it does not match the record)")
+            }
+            other => write!(f, ": {other:?}"),
+        }
+    }
+}
+
+/// Why an export could not be verified at all (the command exits 2).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportUnreadable {
+    /// Reading failed.
+    #[error("cannot read the export: {0}")]
+    Io(#[from] std::io::Error),
+    /// No lines.
+    #[error("the file is empty; it is not a Signbook export")]
+    Empty,
+    /// A version 1 export (records only, no header line).
+    #[error(
+        "this is a version 1 export (no header line): it carries no checkpoint or public key, so nothing can prove it complete. Make a new export with `signbook export --format jsonl` (version {EXPORT_FORMAT}); `recompute.py export` still checks a version 1 file's hashes"
+    )]
+    Version1,
+    /// Written by a newer Signbook.
+    #[error(
+        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record and checkpoint format 1. Use a newer Signbook"
+    )]
+    TooNew {
+        /// Which version.
+        what: &'static str,
+        /// The version found.
+        found: u32,
+    },
+    /// The first line is not a Signbook export header.
+    #[error("line 1 is not a Signbook export header ({detail}); is this the JSON Lines file from `signbook export`?")]
+    NotAnExport {
+        /// What the parser said.
+        detail: String,
+    },
+}
+
+/// Verifies the export in `input`. With `trusted_key`, the header must name
+/// that key and the head's signature is checked against it; without, the
+/// export is checked for consistency with the key it names itself.
+pub fn verify_export(
+    mut input: impl BufRead + Send,
+    trusted_key: Option<&VerifyingKey>,
+) -> Result<ExportReport, ExportUnreadable> {
+    let mut line = Vec::new();
+    if input.read_until(b'\n', &mut line)? == 0 {
+        return Err(ExportUnreadable::Empty);
+    }
+    let header = read_header(&line)?;
+    let mut report = ExportReport {
+        format: header.signbook_export,
+        device_id: Uuid::nil(),
+        public_key: header.public_key.clone(),
+        key_fingerprint: header.key_fingerprint.clone(),
+        key_trusted: trusted_key.is_some(),
+        filter: header.filter.clone(),
+        head_seq: header.checkpoint.as_ref().map(|c| c.seq),
+        records: 0,
+        erased: 0,
+        omitted: 0,
+        problem: None,
+    };
+    let (device_id, key, checkpoint, filter) = match check_header(&header, trusted_key) {
+        Ok(parts) => parts,
+        Err(kind) => {
+            report.problem = Some(ExportProblem { line: 1, seq: None, id: None, kind });
+            return Ok(report);
+        }
+    };
+    report.device_id = device_id;
+    // One thread reads ahead while the others check what it read.
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        let walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
+        walk_lines(pipeline(scope, input, &filter, workers), report, walk)
+    })
+}
+
+/// Walks the lines after the header, batch by batch, to the first problem.
+fn walk_lines(
+    batches: impl Iterator<Item = PreparedBatch>,
+    mut report: ExportReport,
+    mut walk: ChainWalk,
+) -> Result<ExportReport, ExportUnreadable> {
+    let mut line_no = 1;
+    let mut next_seq = 1;
+    for batch in batches {
+        let batch = batch?;
+        if batch.is_empty() {
+            break;
+        }
+        for prepared in batch {
+            line_no += 1;
+            let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
+            let line = match prepared {
+                Ok(line) => line,
+                Err((seq, detail)) => {
+                    report.problem = problem(seq.unwrap_or(next_seq), None, ExportProblemKind::BadLine { detail });
+                    return Ok(report);
+                }
+            };
+            let (record, seq) = (&line.record, line.record.header.seq);
+            walk.check_prechecked(record, &line.pre);
+            if walk.is_broken() {
+                let chain = walk.finish().problem.expect("the walk is broken");
+                report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
+                return Ok(report);
+            }
+            next_seq = seq + 1;
+            let kind = match (line.full, line.selected) {
+                (false, true) => Some(ExportProblemKind::WithheldInRange),
+                (false, false) => {
+                    report.omitted += 1;
+                    None
+                }
+                (true, false) => Some(ExportProblemKind::OutsideRange),
+                (true, true) => {
+                    report.records += 1;
+                    report.erased += u64::from(line.erased);
+                    line.derived_altered
+                }
+            };
+            if let Some(kind) = kind {
+                report.problem = problem(seq, Some(record.header.id), kind);
+                return Ok(report);
+            }
+        }
+    }
+    if let Some(chain) = walk.finish().problem {
+        report.problem = Some(ExportProblem {
+            line: line_no,
+            seq: Some(chain.seq),
+            id: chain.id,
+            kind: ExportProblemKind::Chain(chain.kind),
+        });
+    }
+    Ok(report)
+}
+
+fn read_header(line: &[u8]) -> Result<ExportHeader, ExportUnreadable> {
+    let value: serde_json::Value =
+        serde_json::from_slice(line).map_err(|e| ExportUnreadable::NotAnExport { detail: e.to_string() })?;
+    let Some(version) = value.get("signbook_export") else {
+        return Err(if value.get("record_hash").is_some() {
+            ExportUnreadable::Version1
+        } else {
+            ExportUnreadable::NotAnExport { detail: "it has no \"signbook_export\" key".into() }
+        });
+    };
+    match version.as_u64() {
+        Some(v) if v == u64::from(EXPORT_FORMAT) => {}
+        Some(v) if v > u64::from(EXPORT_FORMAT) => {
+            return Err(ExportUnreadable::TooNew {
+                what: "export format",
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+            });
+        }
+        _ => return Err(ExportUnreadable::NotAnExport { detail: format!("unknown export version {version}") }),
+    }
+    let header: ExportHeader =
+        serde_json::from_value(value).map_err(|e| ExportUnreadable::NotAnExport { detail: e.to_string() })?;
+    for (what, found, known) in [
+        ("record format", header.record_format, EXPORT_RECORD_FORMAT),
+        ("checkpoint format", header.checkpoint_format, EXPORT_CHECKPOINT_FORMAT),
+    ] {
+        if found != known {
+            return Err(ExportUnreadable::TooNew { what, found });
+        }
+    }
+    Ok(header)
+}
+
+type HeaderParts = (Uuid, VerifyingKey, Option<Checkpoint>, RecordFilter);
+
+/// The header's claims, each in its strict written form.
+fn check_header(header: &ExportHeader, trusted: Option<&VerifyingKey>) -> Result<HeaderParts, ExportProblemKind> {
+    let bad = |detail: String| ExportProblemKind::Header { detail };
+    let device_id = uuid(&header.device_id).map_err(|e| bad(format!("device_id: {e}")))?;
+    let key = public_key(&header.public_key).map_err(|e| bad(format!("public_key: {e}")))?;
+    if key_fingerprint(&key) != header.key_fingerprint {
+        return Err(bad(format!(
+            "key_fingerprint {:?} is not the fingerprint of its public key ({})",
+            header.key_fingerprint,
+            key_fingerprint(&key)
+        )));
+    }
+    if let Some(trusted) = trusted
+        && *trusted != key
+    {
+        return Err(ExportProblemKind::KeyNotTrusted {
+            found: header.key_fingerprint.clone(),
+            trusted: key_fingerprint(trusted),
+        });
+    }
+    let checkpoint = match &header.checkpoint {
+        None => None,
+        Some(c) => {
+            let head_hash = hash(&c.head).map_err(|e| bad(format!("checkpoint head: {e}")))?;
+            let mut signature = [0u8; 64];
+            if c.signature.len() != 128 || hex::decode_to_slice(&c.signature, &mut signature).is_err() {
+                return Err(bad("checkpoint signature is not 128 hex digits".into()));
+            }
+            Some(Checkpoint { device_id, seq: c.seq, head_hash, signature })
+        }
+    };
+    let day = |text: &Option<String>, what: &str| -> Result<Option<NaiveDate>, ExportProblemKind> {
+        text.as_deref()
+            .map(|t| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .ok()
+                    .filter(|d| d.format("%Y-%m-%d").to_string() == t)
+                    .ok_or_else(|| bad(format!("filter {what} {t:?} is not a YYYY-MM-DD date")))
+            })
+            .transpose()
+    };
+    let filter = RecordFilter {
+        since: day(&header.filter.since, "since")?,
+        until: day(&header.filter.until, "until")?,
+        role: header.filter.role.as_deref().map(Role::new).transpose().map_err(|e| bad(format!("filter role: {e}")))?,
+    };
+    Ok((device_id, key, checkpoint, filter))
+}
+
+/// Reads a public key as `signbook key` prints it: 64 hex digits.
+pub fn parse_public_key(text: &str) -> Result<VerifyingKey, String> {
+    public_key(&text.trim().to_ascii_lowercase())
+}
