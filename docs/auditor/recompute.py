@@ -52,18 +52,10 @@ def canonical(r):
     ).encode("utf-8")
 
 
-def canonical_agreement(text):
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    lines = [line.rstrip(" \t") for line in text.split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    import unicodedata
-    return unicodedata.normalize("NFC", "\n".join(lines)) + "\n" if lines else ""
-
-
 def check_vectors(path):
+    # normalise.py sits beside this file; imported here so that
+    # recompute.py copied alone still verifies exports.
+    from normalise import canonical_agreement
     data = json.load(open(path, encoding="utf-8"))
     agreement = data["agreement"]
     if canonical_agreement(agreement["as_typed"]) != agreement["canonical"]:
@@ -88,11 +80,34 @@ def check_vectors(path):
         if reference(e["record_hash"]) != e["reference"]:
             return f"record {i['seq']}: reference code differs"
         prev = e["record_hash"]
+    problem = check_normalisation(data["normalisation"])
+    if problem:
+        return problem
     cp = data["checkpoint"]
     message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
     if message != cp["message"] or cp["head"] != prev:
         return "checkpoint message differs"
     return verify_ed25519(cp["public_key_hex"], cp["signature_hex"], message.encode())
+
+
+def check_normalisation(vectors):
+    """Names, organisations and agreement texts as typed, against what
+    normalise.py (written from the doc) makes of them."""
+    from normalise import canonical_agreement, normalise_name, normalise_organisation
+    for kind, normalise in (("name", normalise_name), ("organisation", normalise_organisation)):
+        for v in vectors[kind + "s"]:
+            normalised, refused = normalise(v["as_typed"])
+            if normalised != v.get("normalised") or refused != v.get("refused"):
+                expected = v.get("normalised", v.get("refused"))
+                return f"{kind} {v['as_typed']!r} ({v['description']}): expected {expected!r}, got {normalised or refused!r}"
+    for v in vectors["agreements"]:
+        canonical = canonical_agreement(v["as_typed"])
+        if canonical != v["canonical"]:
+            return f"agreement {v['as_typed']!r} ({v['description']}): canonical text differs"
+        expected_hash = hashlib.sha256(canonical.encode()).hexdigest() if canonical else None
+        if expected_hash != v["hash"]:
+            return f"agreement {v['as_typed']!r} ({v['description']}): hash differs"
+    return None
 
 
 def reference(record_hash):

@@ -13,6 +13,9 @@ use signbook_core::record::{RecordHeader, Salt, field_digest, labels, reference_
 use signbook_core::{Hash32, agreement};
 use uuid::Uuid;
 
+#[path = "golden/normalisation.rs"]
+mod normalisation;
+
 const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/vectors.json");
 
 struct Input {
@@ -122,6 +125,7 @@ fn compute() -> Value {
     let checkpoint = Checkpoint::sign(&key, device, 3, prev);
     json!({
         "format": "signbook-record-v1",
+        "normalisation": normalisation::compute(),
         "agreement": {
             "as_typed": AGREEMENT,
             "canonical": agreement::canonical_text(AGREEMENT),
