@@ -153,9 +153,12 @@ fn is_non_latin_letter(c: char) -> bool {
     c.is_alphabetic() && (c as u32) > 0x024F
 }
 
-/// Controls (other than the whitespace we collapse), Unicode format
-/// characters (category Cf: bidi controls, zero-width, soft hyphen, tags),
-/// private-use characters and non-characters.
+/// Controls (category Cc, tab and line breaks included), a fixed list of
+/// format and invisible characters (bidi controls, zero-width, soft hyphen,
+/// fillers, variation selectors, tags: not every Cf character),
+/// private-use characters and non-characters. The list is part of the
+/// record format (`docs/record-format.md`, section 2): changing it changes
+/// which stored names verify as normalised.
 fn is_hidden(c: char) -> bool {
     let u = c as u32;
     (c.is_control() && c != ' ')
