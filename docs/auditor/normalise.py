@@ -9,7 +9,7 @@ import unicodedata
 MAX_NAME_CHARS = 100
 
 # Unicode's White_Space property (what Rust's char::is_whitespace tests).
-# Python's str.split() uses a different set, so it is spelt out here.
+# Spelt out because Python's str.split() also splits at U+001C to U+001F.
 WHITE_SPACE = frozenset(
     [chr(c) for c in range(0x09, 0x0E)]
     + ["\u0020", "\u0085", "\u00a0", "\u1680"]
