@@ -24,6 +24,9 @@ import json
 import re
 import sys
 
+# Importing normalise.py must not leave a __pycache__ in the auditor's folder.
+sys.dont_write_bytecode = True
+
 ZERO = "0" * 64
 
 
