@@ -214,3 +214,25 @@ async fn wrong_pairing_codes_are_counted_in_the_database_shared_by_office_proces
     let later = two.recent_pairing_failures(&throttle, "10.0.0.9", t0 + 15 * 60 + 1).await.unwrap();
     assert_eq!(throttle.wait(later, t0 + 15 * 60 + 1), None, "the limit ends with the window");
 }
+
+#[tokio::test]
+async fn a_disabled_accounts_login_is_refused_like_any_other_and_the_audit_log_says_why() {
+    let office = start().await;
+    office.store.add_user("r.jones", PASSWORD, StaffRole::Records, Utc::now()).await.unwrap();
+    office.store.set_disabled("r.jones", Some(Utc::now())).await.unwrap();
+    let disabled = office.login_from("127.0.0.1", "r.jones", PASSWORD).await;
+    let wrong = office.login_from("127.0.0.1", "j.evans", "not the password").await;
+    // The person at the screen learns nothing about the account's state.
+    assert_eq!((status(&disabled), status(&wrong)), ("401", "401"));
+    let failures: Vec<String> = office
+        .store
+        .audit_log(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == "login_failed")
+        .map(|e| e.detail)
+        .collect();
+    assert!(failures.contains(&"the account \"r.jones\" is disabled".to_owned()), "{failures:?}");
+    assert!(failures.contains(&"wrong password for the account \"j.evans\"".to_owned()), "{failures:?}");
+}

@@ -143,7 +143,16 @@ async fn report_failure(
     // it may be anything, control characters included.
     let account = format!("{username:?}");
     let store = &dash.store;
-    store.audit(address, "login_failed", &format!("wrong password for the account {account}"), now).await?;
+    // Staff reading the log need to know a refusal was the account being
+    // disabled, not a wrong password; the person at the screen is told
+    // nothing either way.
+    let disabled = store.users().await?.iter().any(|a| a.username == username && a.disabled_at.is_some());
+    let detail = if disabled {
+        format!("the account {account} is disabled")
+    } else {
+        format!("wrong password for the account {account}")
+    };
+    store.audit(address, "login_failed", &detail, now).await?;
     let minutes = dash.throttle.window_secs / 60;
     let mut locked = Vec::new();
     if lockouts.account {
