@@ -2,11 +2,12 @@
 """Recompute Signbook record hashes independently of Signbook's own code.
 
 Uses only the Python standard library (hashlib), following
-docs/record-format.md. Three uses:
+docs/record-format.md. Four uses:
 
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
     python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
     python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
+    python3 recompute.py office-statement PACK   # an evidence pack (ZIP or unzipped folder)
 
 `verify-export` checks an export (version 2, `signbook export --format
 jsonl`) from the file alone, exactly as `signbook verify-export` does and in
@@ -461,7 +462,24 @@ def verify_export_main(args):
 
 
 
+def office_statement_main(pack):
+    # office_statement.py sits beside this file (see office_statement.py's docstring).
+    import office_statement
+    try:
+        lines = office_statement.check(pack)
+    except office_statement.Unreadable as e:
+        print(f"error: {e}")
+        return 2
+    except office_statement.Broken as e:
+        print(f"BROKEN: {e}")
+        return 1
+    print("\n".join(lines))
+    return 0
+
+
 def main(argv):
+    if len(argv) == 3 and argv[1] == "office-statement":
+        return office_statement_main(argv[2])
     if len(argv) >= 3 and argv[1] == "verify-export":
         return verify_export_main(argv[2:])
     if len(argv) != 3 or argv[1] not in ("vectors", "export"):

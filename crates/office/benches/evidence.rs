@@ -54,6 +54,7 @@ fn main() {
         records: &records,
         agreements: &agreements,
         chains: std::slice::from_ref(&chain),
+        office: None,
     };
     let pack = |threads: usize| {
         let path = dir.path().join(format!("pack-{threads}.zip"));

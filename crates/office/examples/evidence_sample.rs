@@ -29,6 +29,7 @@ fn main() -> anyhow::Result<()> {
         records: &records,
         agreements: &agreements,
         chains: std::slice::from_ref(&chain),
+        office: None,
     };
     let summary = write_pack(std::fs::File::create(out.join("pack.zip"))?, &input)?;
     println!("wrote {} ({} records in pack.zip)", out.display(), summary.records);

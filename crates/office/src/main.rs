@@ -187,7 +187,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let identity = OfficeIdentity::load_or_create(&data)?;
             let tls = identity.server_config()?;
             // The dashboard's own connection: exports never hold up a kiosk's push.
-            let dashboard = Dashboard::new(Arc::new(open(&data)?), school, identity.fingerprint());
+            let dashboard = Dashboard::new(Arc::new(open(&data)?), school, identity.signer()?);
             // Answers to kiosks announce a staged next certificate.
             let rotation = axum::Extension(Arc::new(Announcer::new(&data, identity.fingerprint())));
             {

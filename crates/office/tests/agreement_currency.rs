@@ -228,7 +228,7 @@ async fn staff_see_the_version_a_kiosk_uses_and_adopt_it_from_the_dashboard() {
     let dashboard = signbook_office::web::Dashboard::new(
         std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
         "Test".into(),
-        identity.fingerprint(),
+        identity.signer().unwrap(),
     );
     let shared: signbook_office::SharedStore = std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

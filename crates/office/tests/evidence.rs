@@ -203,6 +203,7 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
         records: &records,
         agreements: &agreements,
         chains: std::slice::from_ref(&chain),
+        office: None,
     };
     let mut zip_bytes = Cursor::new(Vec::new());
     let summary = write_pack(&mut zip_bytes, &input).unwrap();
@@ -290,6 +291,7 @@ fn a_broken_chain_and_a_missing_agreement_are_reported_in_the_pack() {
         records: &records,
         agreements: &[],
         chains: std::slice::from_ref(&chain),
+        office: None,
     };
     let mut out = Cursor::new(Vec::new());
     let summary = write_pack(&mut out, &input).unwrap();
@@ -338,6 +340,7 @@ fn bad_input_gets_a_typed_error() {
         records: std::slice::from_ref(record),
         agreements: &[],
         chains: &[],
+        office: None,
     };
     let err = write_pack(Cursor::new(Vec::new()), &input).unwrap_err();
     assert!(matches!(err, EvidenceError::MissingChain(d) if d == record.record.header.device_id), "{err}");

@@ -15,7 +15,6 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use evidence_fixture::Kiosk;
 use http_body_util::BodyExt;
-use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::staff::{hash_password, token_hash};
@@ -58,7 +57,8 @@ impl Office {
         for (name, role) in [("head", StaffRole::Admin), ("tester", role), ("other", StaffRole::Records)] {
             store.add_user(name, PASSWORD, role, now).await.unwrap();
         }
-        let dashboard = Dashboard::new(store.clone(), "Test school".into(), Hash32([7; 32]));
+        let signer = signbook_office::tls::OfficeIdentity::load_or_create(dir.path()).unwrap().signer().unwrap();
+        let dashboard = Dashboard::new(store.clone(), "Test school".into(), signer);
         Office { store, router: web::router(dashboard), kiosk, _dir: dir }
     }
 

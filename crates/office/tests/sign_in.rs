@@ -41,7 +41,7 @@ async fn start() -> Office {
     let dashboard = Dashboard::new(
         Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
         "Test".into(),
-        identity.fingerprint(),
+        identity.signer().unwrap(),
     );
     let shared: SharedStore = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -47,6 +47,14 @@ pub enum EvidenceError {
         "no chain check was given for kiosk {0}, so its records cannot be packed. Verify every kiosk's chain first"
     )]
     MissingChain(Uuid),
+    /// A pack's records include a kiosk the office statement has no key for.
+    #[error(
+        "the office statement has no key for kiosk {0}, whose records are in the pack. This is a bug in the caller"
+    )]
+    MissingKey(Uuid),
+    /// The office certificate's key could not sign the statement.
+    #[error("{0}. Check the office's key.der is the one made with its cert.der, then try again")]
+    Signing(String),
     /// The agreement given is not the version the record refers to.
     #[error(
         "record {reference} refers to agreement {record}, but agreement {given} was given. This is a bug in the caller"

@@ -78,10 +78,12 @@ mod error;
 mod layout;
 mod pack;
 mod pdf;
+mod statement;
 mod xlsx_file;
 
 pub use csv_file::{agreement_titles, write_csv};
 pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
 pub use pdf::record_pdf;
+pub use statement::{OfficeStatementInput, STATEMENT_FORMAT};
 pub use xlsx_file::{Cell, RecordsSheet, Spreadsheet};

@@ -1,7 +1,7 @@
 //! The ZIP evidence pack: CSV, one PDF per record, the agreement texts, a
 //! verification report and a manifest of SHA-256 hashes.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::{Seek, Write};
 
@@ -19,6 +19,7 @@ use zip::{CompressionMethod, ZipWriter};
 use super::csv_file::{agreement_titles, write_csv};
 use super::error::EvidenceError;
 use super::pdf::record_pdf;
+use super::statement::{OfficeStatementInput, signed_statement};
 use crate::store::{StoredAgreement, StoredRecord};
 
 /// PDFs rendered at once: enough to keep every core busy, few enough that
@@ -42,6 +43,10 @@ pub struct PackInput<'a> {
     pub agreements: &'a [StoredAgreement],
     /// The chain check of every kiosk the records come from.
     pub chains: &'a [VerifyReport],
+    /// The office's key and the kiosks' keys and heads: with it, the pack
+    /// holds `office-statement.json`, its signature `office-statement.sig`
+    /// and `office-certificate.der` (the dashboard always gives it).
+    pub office: Option<OfficeStatementInput<'a>>,
 }
 
 /// One file of the pack, as `manifest.json` lists it.
@@ -133,6 +138,13 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
     }
     let report = verification_report(pack, &chains, &referenced, &missing);
     zip.add("verification.txt", report.as_bytes(), CompressionMethod::Deflated)?;
+    if let Some(office) = &pack.office {
+        let kiosks: BTreeSet<Uuid> = pack.records.iter().map(|r| r.record.header.device_id).collect();
+        let signed = signed_statement(office, pack.school, pack.filter, &pack.generated_at, &kiosks)?;
+        zip.add("office-statement.json", &signed.json, CompressionMethod::Deflated)?;
+        zip.add("office-statement.sig", &signed.signature, CompressionMethod::Stored)?;
+        zip.add("office-certificate.der", office.signer.certificate_der(), CompressionMethod::Stored)?;
+    }
 
     let manifest = Manifest {
         format: "signbook-evidence-pack-v1",
@@ -247,5 +259,13 @@ fn verification_report(
          To check a record yourself, recompute its hash as Signbook's docs/record-format.md describes\n\
          (its canonical encoding, byte for byte)."
     );
+    if pack.office.is_some() {
+        let _ = writeln!(
+            out,
+            "To check the kiosks' keys: office-statement.json lists each kiosk's key and the head the office\n\
+             holds, signed (office-statement.sig) by the office certificate in office-certificate.der, whose\n\
+             SHA-256 is the fingerprint checked at pairing: docs/record-format.md section 12 says how."
+        );
+    }
     out
 }

@@ -4,10 +4,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use signbook_core::Hash32;
+use signbook_core::checkpoint::Checkpoint;
 use signbook_core::verify::VerifyReport;
 use uuid::Uuid;
 
 use crate::error::Result;
+use crate::store::sync::Device;
 
 /// A kiosk in the `kiosks` listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -75,6 +77,16 @@ impl KioskStatus {
     }
 }
 
+/// A kiosk's key and the latest head it signed that the office holds, for
+/// the office statement in evidence packs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskHead {
+    /// The kiosk, with the public key it gave at pairing.
+    pub device: Device,
+    /// The highest checkpoint the kiosk signed and the office stored.
+    pub checkpoint: Option<Checkpoint>,
+}
+
 /// An alert with its acknowledgement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AlertRow {
@@ -119,6 +131,9 @@ pub trait IntegrityStore: Send + Sync {
     /// The first kiosk-signed checkpoint at or after `seq`: the kiosk's key
     /// vouches for the record through the chain up to it.
     async fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>>;
+
+    /// Every kiosk's key and the latest checkpoint it signed.
+    async fn kiosk_heads(&self) -> Result<Vec<KioskHead>>;
 
     /// Rows stored for `device_id`.
     async fn record_count(&self, device_id: Uuid) -> Result<u64>;

@@ -55,7 +55,7 @@ mod sync;
 use std::sync::Arc;
 
 pub use agreements::{AgreementSender, AgreementStanding, AgreementStore};
-pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
+pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 pub use roles::{Permission, StaffRole};

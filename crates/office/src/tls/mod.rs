@@ -117,6 +117,13 @@ impl OfficeIdentity {
         fingerprint(&self.cert)
     }
 
+    /// What signs the evidence pack's statement: this certificate's own key,
+    /// so the fingerprint staff checked at pairing also vouches for the statement.
+    pub fn signer(&self) -> Result<OfficeSigner> {
+        let key = rcgen::KeyPair::try_from(self.key.as_slice()).map_err(|e| OfficeError::Tls(e.to_string()))?;
+        Ok(OfficeSigner { cert: self.cert.clone(), key: Arc::new(key) })
+    }
+
     /// A rustls server configuration (ring provider, TLS 1.2 and 1.3).
     pub fn server_config(&self) -> Result<Arc<ServerConfig>> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -128,6 +135,41 @@ impl OfficeIdentity {
             .with_single_cert(vec![CertificateDer::from(self.cert.clone())], key)
             .map_err(|e| OfficeError::Tls(e.to_string()))?;
         Ok(Arc::new(config))
+    }
+}
+
+/// The office certificate's private key, able to sign statements and
+/// nothing else (web code never sees the key bytes).
+#[derive(Clone)]
+pub struct OfficeSigner {
+    cert: Vec<u8>,
+    key: Arc<rcgen::KeyPair>,
+}
+
+impl std::fmt::Debug for OfficeSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OfficeSigner").field("fingerprint", &self.fingerprint()).finish_non_exhaustive()
+    }
+}
+
+impl OfficeSigner {
+    /// Signs exactly `bytes` with the certificate's key. With the key rcgen
+    /// makes (ECDSA P-256), the signature is ECDSA with SHA-256, DER-encoded
+    /// as X.509 encodes its own signatures; `docs/record-format.md` shows an
+    /// auditor how to check it with the certificate's public key.
+    pub fn sign_statement(&self, bytes: &[u8]) -> Result<Vec<u8>> {
+        use rcgen::SigningKey as _;
+        self.key.sign(bytes).map_err(|e| OfficeError::Tls(format!("could not sign the office statement: {e}")))
+    }
+
+    /// The certificate whose key signs, DER-encoded.
+    pub fn certificate_der(&self) -> &[u8] {
+        &self.cert
+    }
+
+    /// SHA-256 of the certificate: the fingerprint staff compare at pairing.
+    pub fn fingerprint(&self) -> Hash32 {
+        fingerprint(&self.cert)
     }
 }
 

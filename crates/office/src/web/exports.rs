@@ -18,7 +18,7 @@ use super::records::Filters;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
-use crate::evidence::{self, PackInput};
+use crate::evidence::{self, OfficeStatementInput, PackInput};
 use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};
 
 /// Most records in one evidence pack (one PDF each): about a minute of
@@ -113,13 +113,16 @@ pub(super) fn spreadsheet_error(error: rust_xlsxwriter::XlsxError) -> OfficeErro
 }
 
 /// Writes the evidence pack of `records` to memory, off the request threads.
+/// The office statement in it is signed with the office certificate's key.
 async fn pack_bytes(
-    school: String,
+    dash: &SharedDashboard,
     description: String,
     records: Vec<StoredRecord>,
     agreements: Vec<StoredAgreement>,
     chains: Vec<signbook_core::verify::VerifyReport>,
 ) -> Result<Vec<u8>, PageError> {
+    let heads = dash.store.kiosk_heads().await?;
+    let (school, signer) = (dash.school.clone(), dash.signer.clone());
     off_the_runtime(move || {
         let mut out = std::io::Cursor::new(Vec::new());
         let input = PackInput {
@@ -129,6 +132,7 @@ async fn pack_bytes(
             records: &records,
             agreements: &agreements,
             chains: &chains,
+            office: Some(OfficeStatementInput { signer: &signer, heads: &heads }),
         };
         evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
         out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
@@ -158,8 +162,7 @@ pub(super) async fn pack(
         records.push(r?);
     }
     let detail = format!("{} records: {}", records.len(), query.describe());
-    let bytes =
-        pack_bytes(dash.school.clone(), query.describe(), records, all_agreements(&dash).await?, chains).await?;
+    let bytes = pack_bytes(&dash, query.describe(), records, all_agreements(&dash).await?, chains).await?;
     dash.store.audit(staff.name(), "export_pack", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-evidence-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }
@@ -193,7 +196,7 @@ pub(super) async fn subject_access(
     }
     let description = format!("subject access request: every record held under the name \"{name}\"");
     let detail = format!("{} records held under \"{name}\"", records.len());
-    let bytes = pack_bytes(dash.school.clone(), description, records, all_agreements(&dash).await?, chains).await?;
+    let bytes = pack_bytes(&dash, description, records, all_agreements(&dash).await?, chains).await?;
     dash.store.audit(staff.name(), "subject_access", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-subject-access-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }

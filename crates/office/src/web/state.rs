@@ -7,6 +7,7 @@ use signbook_core::Hash32;
 use signbook_core::verify::VerifyReport;
 
 use crate::store::{LoginThrottle, SharedStore};
+use crate::tls::OfficeSigner;
 
 /// What every dashboard page can reach.
 #[derive(Debug)]
@@ -14,6 +15,8 @@ pub struct Dashboard {
     pub(super) store: SharedStore,
     pub(super) school: String,
     pub(super) fingerprint: Hash32,
+    /// Signs the office statement in evidence packs with the certificate's key.
+    pub(super) signer: OfficeSigner,
     pub(super) throttle: LoginThrottle,
     /// One login check at a time, so parallel guesses cannot all pass the
     /// throttle before their failures are counted.
@@ -25,11 +28,14 @@ pub struct Dashboard {
 impl Dashboard {
     /// A dashboard over `store` (with SQLite, give it its own
     /// [`crate::SqliteStore`], so exports never hold up the sync API).
-    pub fn new(store: SharedStore, school: String, fingerprint: Hash32) -> Arc<Dashboard> {
+    /// `signer` is the office certificate's key ([`OfficeIdentity::signer`](crate::tls::OfficeIdentity::signer)):
+    /// the page shows its fingerprint and evidence packs carry its statement.
+    pub fn new(store: SharedStore, school: String, signer: OfficeSigner) -> Arc<Dashboard> {
         Arc::new(Dashboard {
             store,
             school,
-            fingerprint,
+            fingerprint: signer.fingerprint(),
+            signer,
             throttle: LoginThrottle::default(),
             login_gate: tokio::sync::Mutex::new(()),
             last_verified: Mutex::new(None),

@@ -15,7 +15,7 @@ use super::SqliteStore;
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::agreements::{AgreementStanding, AgreementStore};
-use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskStatus};
+use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::roles::StaffRole;
@@ -134,6 +134,10 @@ impl IntegrityStore for SqliteStore {
 
     async fn checkpoint_covering(&self, device_id: Uuid, seq: u64) -> Result<Option<u64>> {
         self.run(move |db| db.checkpoint_covering(device_id, seq)).await
+    }
+
+    async fn kiosk_heads(&self) -> Result<Vec<KioskHead>> {
+        self.run(|db| db.kiosk_heads()).await
     }
 
     async fn record_count(&self, device_id: Uuid) -> Result<u64> {

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::Db;
 use super::pairing::parse_device;
 use crate::error::{DbContext, OfficeError, Result};
-use crate::store::integrity::{Alert, AlertRow, DeviceSummary, KioskStatus};
+use crate::store::integrity::{Alert, AlertRow, DeviceSummary, KioskHead, KioskStatus};
 use crate::store::sync::Device;
 
 impl Db {
@@ -107,6 +107,47 @@ impl Db {
                 |r| r.get(0),
             )
             .doing("reading checkpoints")
+    }
+
+    /// Every kiosk's key and the highest checkpoint it signed.
+    pub fn kiosk_heads(&self) -> Result<Vec<KioskHead>> {
+        const DOING: &str = "reading kiosk keys and checkpoints";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT d.device_id, d.public_key, d.name, d.paired_at, d.revoked_at, c.seq, c.head_hash, c.signature
+                 FROM devices d LEFT JOIN checkpoints c ON c.device_id = d.device_id
+                    AND c.seq = (SELECT max(seq) FROM checkpoints m WHERE m.device_id = d.device_id)
+                 ORDER BY d.device_id",
+            )
+            .doing(DOING)?;
+        let rows = stmt
+            .query_map([], |r| {
+                let device = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                let head =
+                    (r.get::<_, Option<u64>>(5)?, r.get::<_, Option<String>>(6)?, r.get::<_, Option<Vec<u8>>>(7)?);
+                Ok((device, head))
+            })
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device, head) = row.doing(DOING)?;
+            let device = parse_device(device)?;
+            let checkpoint = match head {
+                (Some(seq), Some(hash), Some(signature)) => Some(Checkpoint {
+                    device_id: device.device_id,
+                    seq,
+                    head_hash: Hash32::from_hex(&hash)
+                        .map_err(|_| OfficeError::Internal(format!("a stored checkpoint's head is not hex: {hash}")))?,
+                    signature: signature
+                        .try_into()
+                        .map_err(|_| OfficeError::Internal("a stored checkpoint signature is not 64 bytes".into()))?,
+                }),
+                _ => None,
+            };
+            out.push(KioskHead { device, checkpoint });
+        }
+        Ok(out)
     }
 
     /// Every kiosk, for `signbook-office kiosks`.
