@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench -p signbook-office --bench dashboard` (release build,
 //! about two minutes to build the database, which is ~1.6 GB because every
-//! record carries the 7.4 KB demo signature, as real ones do).
+//! record carries the 8.9 KB demo signature, as real ones do).
 //!
 //! Timed is the server's work for a page: the store call the handler makes
 //! (search through `record_index`, then the 50 rows of the page read with

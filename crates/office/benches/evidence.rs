@@ -10,7 +10,7 @@
 //! * CSV: 100,000 records to a file (target ≤ 2 s).
 //!
 //! The 1,000 records are genuine (a kiosk store signs them, 1 in 50 is
-//! erased, every one carries the 7.4 KB demo signature). The CSV's 100,000
+//! erased, every one carries the 8.9 KB demo signature). The CSV's 100,000
 //! rows are those 1,000 repeated with new sequence numbers and the PNG
 //! dropped (the CSV never reads it), so the run fits in memory; reading rows
 //! from the office database is the dashboard's query, not timed here.

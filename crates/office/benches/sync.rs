@@ -28,7 +28,7 @@ fn start_office(data: &Path) -> Office {
     Office::start(Path::new(env!("CARGO_BIN_EXE_signbook-office")), data, "127.0.0.1:0", "error").unwrap()
 }
 
-/// The demo signature (460 points, a 7.4 KB PNG: a typical real one).
+/// The demo signature (460 points, an 8.9 KB PNG: a typical real one).
 fn png() -> Vec<u8> {
     let json = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo-signature.json")).unwrap();
     render_png(&Strokes::from_json(&json).unwrap()).unwrap()

@@ -9,13 +9,12 @@ mod evidence_fixture;
 use chrono::{Duration, Utc};
 use evidence_fixture::Kiosk;
 use signbook_core::Hash32;
-use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::{
     AgreementStore, Device, PrivacyStore, RosterEntry, RosterStatus, RosterStore, StaffRole, SyncStore,
 };
 use signbook_office::{SqliteStore, db_path};
-use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
+use signbook_sync::wire::{PushRequest, WireAgreement};
 
 const ROLES: [&str; 5] = ["visitor", "governor", "staff", "volunteer", "contractor"];
 const ROGUE_TEXT: &str = "# Everything is different\n\nNobody has signed this.\n";
@@ -29,21 +28,6 @@ async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> Device {
         .await
         .unwrap()
         .0
-}
-
-/// Everything `kiosk` signed, with its agreement texts, as its push sends them.
-fn everything(kiosk: &Kiosk) -> PushRequest {
-    let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
-    let records: Vec<WireRecord> =
-        kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-    let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
-    PushRequest {
-        checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash))),
-        records,
-        erasures: vec![],
-        agreements: kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect(),
-        kiosk_head_seq: Some(head),
-    }
 }
 
 /// What the rogue kiosk sends: no records, one version claimed to be
@@ -76,7 +60,7 @@ async fn synced_office() -> (SqliteStore, Kiosk, Device, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let office = SqliteStore::open(db_path(dir.path())).unwrap();
     let device = pair(&office, &kiosk).await;
-    office.ingest(&device, None, everything(&kiosk), Utc::now()).await.unwrap();
+    office.ingest(&device, None, kiosk.push_request(), Utc::now()).await.unwrap();
     let roster = ["Siân Evans", "Tom Price"]
         .iter()
         .zip(["staff", "governor"])
@@ -127,7 +111,7 @@ async fn a_kiosk_claiming_a_version_from_9999_changes_nothing_until_staff_adopt_
     assert!(entry.detail.contains(&rogue_hash.to_hex()) && entry.detail.ends_with("staff"), "{}", entry.detail);
 
     // The kiosk pushing its old version again changes nothing either.
-    office.ingest(&device, None, everything(&kiosk), Utc::now()).await.unwrap();
+    office.ingest(&device, None, kiosk.push_request(), Utc::now()).await.unwrap();
     assert_eq!(office.current_agreements().await.unwrap().get("staff"), Some(&rogue_hash.to_hex()));
 }
 

@@ -8,14 +8,13 @@ mod evidence_fixture;
 
 use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
-use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::{
     IntegrityStore, LoginThrottle, PrivacyStore, RecordQuery, RecordStore, RosterStore, StaffRole, StaffStore,
     SyncStore,
 };
 use signbook_office::{SqliteStore, db_path};
-use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
+use signbook_sync::wire::PushRequest;
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).unwrap().to_utc()
@@ -47,17 +46,11 @@ async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> signbook_office::store::De
 }
 
 fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
-    let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
-    let records: Vec<WireRecord> =
-        kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-    let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
-    let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash));
-    let agreements = if with_agreements {
-        kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect()
-    } else {
-        vec![]
-    };
-    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
+    let mut push = kiosk.push_request();
+    if !with_agreements {
+        push.agreements.clear();
+    }
+    push
 }
 
 async fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {

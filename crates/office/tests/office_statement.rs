@@ -28,21 +28,9 @@ use signbook_office::store::{StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::{self, Dashboard};
 use signbook_office::{SqliteStore, db_path};
-use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 use tower::ServiceExt;
 
 const FILES: [&str; 3] = ["office-statement.json", "office-statement.sig", "office-certificate.der"];
-
-/// A kiosk's three records pushed with a checkpoint at the head.
-fn push(kiosk: &Kiosk) -> PushRequest {
-    let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
-    let records: Vec<WireRecord> =
-        kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-    let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
-    let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash));
-    let agreements = kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect();
-    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
-}
 
 struct Pack {
     kiosk: Kiosk,
@@ -80,7 +68,7 @@ async fn dashboard_pack() -> Pack {
         .await
         .unwrap()
         .0;
-    store.ingest(&device, None, push(&kiosk), now).await.unwrap();
+    store.ingest(&device, None, kiosk.push_request(), now).await.unwrap();
     store.add_user("head", "correct horse battery", StaffRole::Admin, now).await.unwrap();
     let token = store.start_session("head", now.timestamp()).await.unwrap();
 

@@ -15,13 +15,11 @@ use axum::http::{Request, StatusCode, header};
 use chrono::{Duration, Utc};
 use evidence_fixture::Kiosk;
 use http_body_util::BodyExt;
-use signbook_core::checkpoint::Checkpoint;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::staff::{hash_password, token_hash};
 use signbook_office::store::{IntegrityStore, Permission, PrivacyStore, RecordStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::web::{self, Dashboard};
 use signbook_office::{SqliteStore, db_path};
-use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
@@ -52,7 +50,7 @@ impl Office {
             .await
             .unwrap()
             .0;
-        store.ingest(&device, None, push(&kiosk), now).await.unwrap();
+        store.ingest(&device, None, kiosk.push_request(), now).await.unwrap();
         store.raise_alert(None, None, "login_locked_out", "alert 1, to acknowledge", now).await.unwrap();
         for (name, role) in [("head", StaffRole::Admin), ("tester", role), ("other", StaffRole::Records)] {
             store.add_user(name, PASSWORD, role, now).await.unwrap();
@@ -92,16 +90,6 @@ impl Office {
     fn device(&self) -> String {
         self.kiosk.store.device_id().to_string()
     }
-}
-
-fn push(kiosk: &Kiosk) -> PushRequest {
-    let key = signbook_core::device::load_key(&kiosk.dir.path().join("kiosk.db.key")).unwrap();
-    let records: Vec<WireRecord> =
-        kiosk.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-    let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
-    let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, kiosk.store.device_id(), head, head_hash));
-    let agreements = kiosk.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect();
-    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
 }
 
 /// One dashboard action: what it needs, and how it answers when allowed.

@@ -4,11 +4,13 @@
 #![allow(dead_code)]
 
 use chrono::{DateTime, FixedOffset};
+use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::verify::VerifyReport;
 use signbook_core::{RecordFilter, Store};
 use signbook_office::store::{StoredAgreement, StoredRecord};
+use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
 
 pub const SCHOOL: &str = "Ysgol Gymraeg Aberystwyth";
 pub const KIOSK_NAME: &str = "Main reception";
@@ -86,9 +88,21 @@ impl Kiosk {
     pub fn chain(&self) -> VerifyReport {
         self.store.verify().unwrap()
     }
+
+    /// Everything this kiosk signed, with its agreement texts and a
+    /// checkpoint at the head, as its push sends them.
+    pub fn push_request(&self) -> PushRequest {
+        let key = signbook_core::device::load_key(&self.dir.path().join("kiosk.db.key")).unwrap();
+        let records: Vec<WireRecord> =
+            self.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
+        let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
+        let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, self.store.device_id(), head, head_hash));
+        let agreements = self.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect();
+        PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
+    }
 }
 
-/// The PNG the kiosk stores for `assets/demo-signature.json` (7.4 KB).
+/// The PNG the kiosk stores for `assets/demo-signature.json` (8.9 KB).
 pub fn demo_png() -> Vec<u8> {
     render_png(&Strokes::from_json(SIGNATURE_JSON).unwrap()).unwrap()
 }
