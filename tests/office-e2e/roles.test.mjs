@@ -45,7 +45,7 @@ let head;
 
 test('an admin adds accounts in the dashboard, each password shown once', async () => {
   head = await as(HEAD);
-  assert.deepEqual(await menu(head), ['Audit log', 'Integrity', 'Kiosks', 'Privacy', 'Records', 'Roster', 'Staff accounts']);
+  assert.deepEqual(await menu(head), ['Agreements', 'Audit log', 'Integrity', 'Kiosks', 'Privacy', 'Records', 'Roster', 'Staff accounts']);
   await head.getByRole('link', { name: 'Staff accounts' }).click();
   assert.match(await head.locator('tbody tr').first().innerText(), /^head \(you\)[\s\S]*Active/);
   assert.equal(await head.getByLabel('Role of head', { exact: true }).inputValue(), 'admin', 'the first account, made with the CLI, is an admin');
@@ -70,7 +70,7 @@ test('an admin adds accounts in the dashboard, each password shown once', async 
 
 test('a records account searches and exports, and is refused privacy and admin work with a 403 page', async () => {
   const page = await as({ user: 'r.jones', password: accounts['r.jones'] });
-  assert.deepEqual(await menu(page), ['Integrity', 'Records', 'Roster']);
+  assert.deepEqual(await menu(page), ['Agreements', 'Integrity', 'Records', 'Roster']);
   assert.match(await page.locator('main').innerText(), /2 records found/);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV' }).click()]);
   assert.ok(await download.path(), 'the CSV downloads');
@@ -94,7 +94,7 @@ test('a records account searches and exports, and is refused privacy and admin w
 
 test('a privacy account erases (named in the audit log) and is refused admin work with a 403 page', async () => {
   const page = await as({ user: 'p.hughes', password: accounts['p.hughes'] });
-  assert.deepEqual(await menu(page), ['Audit log', 'Integrity', 'Privacy', 'Records', 'Roster']);
+  assert.deepEqual(await menu(page), ['Agreements', 'Audit log', 'Integrity', 'Privacy', 'Records', 'Roster']);
   const csrf = await csrfOf(page);
   const pairing = await page.request.post('/kiosks/pairing-code', { form: { csrf }, maxRedirects: 0 });
   assert.equal(statusOf(pairing), 403, 'making a pairing code is refused');
@@ -149,5 +149,5 @@ test('the admin sets a role, makes a new password and disables an account; it ca
   for (const [action, detail] of [['account_added', 'r.jones, role records'], ['account_role_set', 'r.jones: role privacy \\(was records\\)'], ['account_password_reset', 'r.jones: a new password'], ['account_disabled', 'r.jones: cannot log in']]) {
     assert.match(log, new RegExp(`head\\s+${action}\\s+${detail}`), `the audit log names who did ${action} to whom`);
   }
-  assert.match(log, /r\.jones\s+refused\s+POST \/records\/[0-9a-f-]+\/2\/erase: needs the privacy role, the account has records/);
+  assert.match(log, /r\.jones\s+refused\s+POST \/records\/[0-9a-f-]+\/2\/erase: needs the privacy role, the account has the records role/);
 });

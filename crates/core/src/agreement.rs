@@ -119,12 +119,9 @@ pub fn agreement_hash(markdown: &str) -> Hash32 {
     Hash32::of(canonical_text(markdown).as_bytes())
 }
 
-/// Checks text, title and roles, returning the canonical text and clean title.
-pub(crate) fn check_publishable(
-    markdown: &str,
-    title: &str,
-    roles: &[Role],
-) -> Result<(String, String), AgreementError> {
+/// Checks text, title and roles, returning the canonical text and clean
+/// title: the rules for publishing, at a kiosk or at the office.
+pub fn check_publishable(markdown: &str, title: &str, roles: &[Role]) -> Result<(String, String), AgreementError> {
     if markdown.len() > MAX_AGREEMENT_BYTES {
         return Err(AgreementError::TooLarge { bytes: markdown.len(), max: MAX_AGREEMENT_BYTES });
     }

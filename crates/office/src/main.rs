@@ -120,6 +120,14 @@ enum UserAction {
         #[arg(value_parser = parse_role)]
         role: StaffRole,
     },
+    /// Let an account publish agreements (`yes`) or stop it (`no`); admins always may.
+    Publishing {
+        /// The user name.
+        name: String,
+        /// yes or no.
+        #[arg(value_parser = ["yes", "no"])]
+        allow: String,
+    },
     /// Set a new password (asked for, as for `add`) and log the account out everywhere.
     Password {
         /// The user name.
@@ -263,9 +271,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     }
                     for account in users {
                         let disabled = account.disabled_at.map(|at| format!("  DISABLED {at}")).unwrap_or_default();
+                        let publishes = if account.may_publish { "  may publish" } else { "" };
                         writeln!(
                             out,
-                            "{}  {}  added {}{disabled}",
+                            "{}  {}  added {}{publishes}{disabled}",
                             account.username, account.role, account.created_at
                         )?;
                     }
@@ -274,6 +283,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     store.set_role(&name, role).await?;
                     store.audit("cli", "account_role_set", &format!("{name}: role {role}"), Utc::now()).await?;
                     writeln!(out, "{name} now has the {role} role ({}).", role.describe())?;
+                }
+                UserAction::Publishing { name, allow } => {
+                    let allow = allow == "yes";
+                    store.set_may_publish(&name, allow).await?;
+                    let detail = format!("{name}: {} publish agreements", if allow { "may" } else { "may no longer" });
+                    store.audit("cli", "account_publishing_set", &detail, Utc::now()).await?;
+                    writeln!(out, "{detail} (admins always may).")?;
                 }
                 UserAction::Password { name } => {
                     anyhow::ensure!(
@@ -299,6 +315,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Tls { action } => {
             let store = open(&data)?;
             cli::tls::run(&data, &store, action, &mut out).await?;
+        }
+        Command::Agreement { action: cli::agreements::AgreementAction::Import { file, out: md } } => {
+            cli::agreements::import(&file, md.as_deref(), &mut out)?;
         }
         Command::Agreement { action } => {
             let store = open(&data)?;

@@ -38,3 +38,19 @@ fn the_cli_makes_the_first_account_an_admin_and_later_ones_records_unless_told()
         list.lines().map(|l| l.split_whitespace().collect::<Vec<_>>()).map(|w| (w[0], w[1])).collect();
     assert_eq!(roles, vec![("j.evans", "admin"), ("k.ng", "privacy"), ("s.lee", "admin")], "{list}");
 }
+
+#[test]
+fn the_cli_lets_an_account_publish_agreements_and_takes_it_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(cli(data, &["user", "add", "j.evans"], "correct horse battery\n").status.success());
+    assert!(cli(data, &["user", "add", "p.a"], "correct horse battery\n").status.success());
+    let list = || String::from_utf8_lossy(&cli(data, &["user", "list"], "").stdout).into_owned();
+    assert!(!list().contains("may publish"), "nobody is given it by default: {}", list());
+    assert!(cli(data, &["user", "publishing", "p.a", "yes"], "").status.success());
+    assert!(list().lines().any(|l| l.starts_with("p.a ") && l.contains("may publish")), "{}", list());
+    assert!(cli(data, &["user", "publishing", "p.a", "no"], "").status.success());
+    assert!(!list().contains("may publish"));
+    let unknown = cli(data, &["user", "publishing", "nobody", "yes"], "");
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no staff account called nobody"));
+}

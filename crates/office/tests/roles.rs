@@ -3,94 +3,21 @@
 //! store's account rules (the last active admin, disabled accounts, new
 //! passwords); and accounts from before roles, which become admins.
 
-#[path = "evidence_fixture/mod.rs"]
-mod evidence_fixture;
+#[path = "dashboard_fixture/mod.rs"]
+mod dashboard_fixture;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
-use chrono::{Duration, Utc};
-use evidence_fixture::Kiosk;
+use chrono::Utc;
+use dashboard_fixture::{Office, PASSWORD};
 use http_body_util::BodyExt;
-use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::staff::{hash_password, token_hash};
-use signbook_office::store::{IntegrityStore, Permission, PrivacyStore, RecordStore, StaffRole, StaffStore, SyncStore};
-use signbook_office::web::{self, Dashboard};
+use signbook_office::store::{IntegrityStore, Permission, PrivacyStore, RecordStore, StaffRole, StaffStore};
 use signbook_office::{SqliteStore, db_path};
 use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// An office holding three signed records of one kiosk, with the account
-/// `tester` of `role`, an admin `head` and a records account `other`.
-struct Office {
-    store: Arc<SqliteStore>,
-    router: axum::Router,
-    kiosk: Kiosk,
-    _dir: tempfile::TempDir,
-}
-
-impl Office {
-    async fn new(role: StaffRole) -> Office {
-        let kiosk = Kiosk::with(&[
-            ("visitor", "Ann Hughes", None),
-            ("visitor", "Tom Price", None),
-            ("visitor", "Zoë O'Brien", None),
-        ]);
-        let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
-        let code = new_code();
-        let now = Utc::now();
-        store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
-        let device = store
-            .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), None, now)
-            .await
-            .unwrap()
-            .0;
-        store.ingest(&device, None, kiosk.push_request(), now).await.unwrap();
-        store.raise_alert(None, None, "login_locked_out", "alert 1, to acknowledge", now).await.unwrap();
-        for (name, role) in [("head", StaffRole::Admin), ("tester", role), ("other", StaffRole::Records)] {
-            store.add_user(name, PASSWORD, role, now).await.unwrap();
-        }
-        let signer = signbook_office::tls::OfficeIdentity::load_or_create(dir.path()).unwrap().signer().unwrap();
-        let dashboard = Dashboard::new(store.clone(), "Test school".into(), signer);
-        Office { store, router: web::router(dashboard), kiosk, _dir: dir }
-    }
-
-    /// A logged-in session of `username`: its cookie and CSRF token.
-    async fn session(&self, username: &str) -> (String, String) {
-        let now = Utc::now().timestamp();
-        let token = self.store.start_session(username, now).await.unwrap();
-        let csrf = self.store.session(&token, now).await.unwrap().unwrap().csrf_token;
-        (format!("signbook_session={token}"), csrf)
-    }
-
-    /// Sends one request; returns its status and body.
-    async fn send(&self, method: &str, path: &str, cookie: Option<&str>, body: Option<Body>) -> (StatusCode, String) {
-        let mut request = Request::builder().method(method).uri(path).header(header::HOST, "office");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, cookie);
-        }
-        let body = match body {
-            Some(body) => body,
-            None if method == "POST" => Body::from(""),
-            None => Body::empty(),
-        };
-        let mut request = request.body(body).unwrap();
-        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
-        let response = self.router.clone().oneshot(request).await.unwrap();
-        let status = response.status();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    }
-
-    fn device(&self) -> String {
-        self.kiosk.store.device_id().to_string()
-    }
-}
 
 /// One dashboard action: what it needs, and how it answers when allowed.
 struct Action {
@@ -122,6 +49,7 @@ fn actions(office: &Office) -> Vec<Action> {
         get(&format!("/records/{device}/1/signature.png"), Records),
         get(&format!("/records/{device}/1/evidence.pdf"), Records),
         get(&format!("/agreements/{agreement}"), Records),
+        get("/agreements", Records),
         get("/export/records.csv", Records),
         get("/export/records.xlsx", Records),
         get("/export/evidence.zip", Records),
@@ -150,6 +78,15 @@ fn actions(office: &Office) -> Vec<Action> {
         post("/accounts/other/enable", "", Administer, see_other),
         post(&format!("/kiosks/{device}/name"), "name=Main+reception", Administer, see_other),
         post(&format!("/agreements/{agreement}/adopt"), "roles=visitor", Administer, see_other),
+        post("/accounts/other/publishing", "allow=yes", Administer, see_other),
+        get("/agreements/new", Publish),
+        post("/agreements/import", "multipart-agreement", Publish, ok),
+        post(
+            "/agreements/review",
+            "title=AUP+2027&markdown=%23+AUP%0A%0ABe+kind.&role=visitor&action=publish",
+            Publish,
+            see_other,
+        ),
         post(&format!("/kiosks/{device}/revoke"), "", Administer, see_other),
     ]
 }
@@ -158,6 +95,12 @@ fn actions(office: &Office) -> Vec<Action> {
 fn body(action: &Action, csrf: &str) -> (Body, &'static str) {
     const BOUNDARY: &str = "roster-boundary";
     match action.form.as_deref() {
+        Some("multipart-agreement") => (
+            Body::from(format!(
+                "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"pasted\"\r\n\r\nAUP\r\n\r\nI will be kind.\r\n--{BOUNDARY}--\r\n"
+            )),
+            "multipart/form-data; boundary=roster-boundary",
+        ),
         Some("multipart") => (
             Body::from(format!(
                 "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"roster\"; filename=\"roster.csv\"\r\nContent-Type: text/csv\r\n\r\nname,role\r\nTom Price,visitor\r\n--{BOUNDARY}--\r\n"
@@ -193,7 +136,7 @@ async fn check_every_action(role: StaffRole) {
             assert_eq!(status, action.allowed, "{what} is allowed: {text}");
         } else {
             assert_eq!(status, StatusCode::FORBIDDEN, "{what} is refused");
-            let ask = format!("Ask a member of staff with the {} role.", action.needs.least_role());
+            let ask = format!("Ask a member of staff with the {} role", action.needs.least_role());
             assert!(text.contains("Your account cannot") && text.contains(&ask), "{what} says whom to ask: {text}");
         }
     }
@@ -206,6 +149,8 @@ async fn check_every_action(role: StaffRole) {
         role == StaffRole::Admin,
         "{role}: an account added only by an admin"
     );
+    let published = office.store.audit_log(100).await.unwrap().iter().any(|e| e.action == "agreement_published");
+    assert_eq!(published, role == StaffRole::Admin, "{role}: an agreement published only by an admin");
     let refusals = office.store.audit_log(100).await.unwrap().into_iter().filter(|e| e.action == "refused").count();
     let forbidden = actions(&office).iter().filter(|a| !role.allows(a.needs)).count();
     assert_eq!(refusals, forbidden, "{role}: each refusal is in the audit log");

@@ -1,9 +1,11 @@
-//! `signbook-office agreement list | adopt`: which version each role must
-//! sign, for scripted set-ups (the dashboard's "Adopt" does the same).
+//! `signbook-office agreement import | publish | list | adopt`: agreement
+//! versions for scripted set-ups, as the dashboard's "Publish a new
+//! agreement" and "Adopt" do them (same importer, same rules, same audit).
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::Subcommand;
 use signbook_core::Hash32;
@@ -13,6 +15,26 @@ use signbook_office::web::parse_roles;
 
 #[derive(Debug, Subcommand)]
 pub enum AgreementAction {
+    /// Turn a .pdf, .docx, .odt, .txt or .md file into the Markdown kiosks show. Prints it (or writes --out) and
+    /// reports on stderr the review details and everything it removed.
+    Import {
+        /// The agreement's file.
+        file: PathBuf,
+        /// Write the Markdown here instead of printing it.
+        #[arg(long, value_name = "FILE.md")]
+        out: Option<PathBuf>,
+    },
+    /// Publish a Markdown file as the version these roles sign from kiosks' next sync (audited as `cli`).
+    Publish {
+        /// The agreement as Markdown (see `agreement import`).
+        file: PathBuf,
+        /// Its title, shown above the text and in exports.
+        #[arg(long)]
+        title: String,
+        /// Roles, comma-separated: visitor,governor,staff,volunteer,contractor.
+        #[arg(long, value_name = "ROLES")]
+        roles: String,
+    },
     /// Every version the office holds: current for which roles, not adopted for which, and the kiosks that sent it.
     List,
     /// Make a version the one these roles must sign (audited as `cli`).
@@ -27,6 +49,18 @@ pub enum AgreementAction {
 
 pub async fn run(store: &SqliteStore, action: AgreementAction, out: &mut impl Write) -> Result<()> {
     match action {
+        AgreementAction::Import { .. } => unreachable!("handled by `import`, without a database"),
+        AgreementAction::Publish { file, title, roles } => {
+            let roles = parse_roles(&roles)?;
+            let markdown = read_markdown(&file)?;
+            let hash = store.publish_agreement(&markdown, &title, &roles, "cli", Utc::now()).await?;
+            writeln!(
+                out,
+                "Published {hash} \"{}\" for {}. Kiosks take it at their next sync.",
+                title.trim(),
+                roles.join(", ")
+            )?;
+        }
         AgreementAction::List => {
             let standings = store.agreement_standings().await?;
             if standings.is_empty() {
@@ -83,4 +117,37 @@ pub async fn run(store: &SqliteStore, action: AgreementAction, out: &mut impl Wr
         }
     }
     Ok(())
+}
+
+/// `agreement import`: needs no database, so it works before `serve` ever ran.
+pub fn import(file: &Path, out: Option<&Path>, stdout: &mut impl Write) -> Result<()> {
+    let imported = signbook_import::import_file(file)?;
+    match out {
+        Some(path) => {
+            std::fs::write(path, &imported.markdown).with_context(|| format!("cannot write {}", path.display()))?;
+            eprintln!("Wrote {}", path.display());
+        }
+        None => write!(stdout, "{}", imported.markdown)?,
+    }
+    // The report goes to stderr so standard output stays pure Markdown.
+    eprint!("{}", signbook_import::report_text(&imported));
+    Ok(())
+}
+
+/// A Markdown file to publish: UTF-8, within the agreement size limit.
+fn read_markdown(path: &Path) -> Result<String> {
+    let max = signbook_core::agreement::MAX_AGREEMENT_BYTES;
+    let size = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.len();
+    anyhow::ensure!(
+        size <= max as u64,
+        "{} is {size} bytes, more than the {max} an agreement may have; is it the right file?",
+        path.display()
+    );
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    String::from_utf8(bytes).with_context(|| {
+        format!(
+            "{} is not UTF-8 text; import the document first (`signbook-office agreement import FILE --out FILE.md`)",
+            path.display()
+        )
+    })
 }

@@ -65,4 +65,19 @@ pub trait AgreementStore: Send + Sync {
     /// log (who, when, the hash, the roles), in one transaction.
     /// [`crate::OfficeError::NotFound`] if the office does not hold it.
     async fn adopt_agreement(&self, hash: &Hash32, roles: &[String], actor: &str, now: DateTime<Utc>) -> Result<()>;
+
+    /// Publishes a version written at the office: keeps `text` (checked
+    /// and made canonical by the kiosk's own rules,
+    /// [`signbook_core::agreement::check_publishable`]) under its hash,
+    /// makes it current for `roles`, and writes the audit log (who, when,
+    /// title, hash, roles), in one transaction. Publishing text the office
+    /// already holds only adopts it. Returns the version's hash.
+    async fn publish_agreement(
+        &self,
+        text: &str,
+        title: &str,
+        roles: &[String],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Hash32>;
 }

@@ -32,8 +32,11 @@ pub enum Permission {
     Records,
     /// Erasure, subject access, retention and the purge; the audit log.
     Privacy,
-    /// Staff accounts, kiosks, pairing (and publishing agreements).
+    /// Staff accounts, kiosks, pairing, adopting agreement versions.
     Administer,
+    /// Importing and publishing a new agreement version for kiosks: admins,
+    /// and any account given it (see [`crate::store::Session::may_publish`]).
+    Publish,
 }
 
 impl StaffRole {
@@ -70,7 +73,7 @@ impl Permission {
         match self {
             Permission::Records => StaffRole::Records,
             Permission::Privacy => StaffRole::Privacy,
-            Permission::Administer => StaffRole::Admin,
+            Permission::Administer | Permission::Publish => StaffRole::Admin,
         }
     }
 
@@ -82,6 +85,9 @@ impl Permission {
                 "erase records, export what is held about a person, change retention periods, purge or read the audit log"
             }
             Permission::Administer => "manage staff accounts, kiosks or pairing",
+            Permission::Publish => {
+                return "Your account cannot publish agreements. Nothing was changed. Ask a member of staff with the admin role to publish it, or to let your account publish.".to_owned();
+            }
         };
         format!(
             "Your account cannot {what}. Nothing was changed. Ask a member of staff with the {} role.",

@@ -80,6 +80,8 @@ pub struct Session {
     pub csrf_token: String,
     /// Their account's role now (a change applies at their next request).
     pub role: StaffRole,
+    /// Whether their account may publish agreements besides what its role allows.
+    pub may_publish: bool,
 }
 
 /// A staff account, as the accounts page and `user list` show it.
@@ -93,6 +95,8 @@ pub struct StaffAccount {
     pub created_at: String,
     /// When it was disabled, if it is: it cannot log in, and its sessions ended then.
     pub disabled_at: Option<String>,
+    /// Given the publishing permission (admins have it whatever this says).
+    pub may_publish: bool,
 }
 
 impl StaffAccount {
@@ -201,6 +205,10 @@ pub trait StaffStore: Send + Sync {
 
     /// Gives an account another role ([`check_keeps_an_admin`]).
     async fn set_role(&self, username: &str, role: StaffRole) -> Result<()>;
+
+    /// Gives an account the publishing permission, or takes it away (an
+    /// admin keeps it through the role).
+    async fn set_may_publish(&self, username: &str, may_publish: bool) -> Result<()>;
 
     /// Disables an account (it cannot log in, and its sessions end now),
     /// or with `None` enables it again ([`check_keeps_an_admin`]).

@@ -32,10 +32,14 @@ pub(super) async fn page(
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
         p { "Each account has one role. The roles are nested: privacy can do everything records can, and admin everything." }
         dl.fields { @for role in StaffRole::ALL { dt { (role) } dd { (role.describe()) } } }
+        p {
+            "Publishing a new agreement changes what every kiosk asks people to sign, so it is a permission of its own: "
+            "admins have it, and you can give it to any other account (for example the person who looks after the school's policies)."
+        }
         div.table-wrap {
             table {
                 caption { "Accounts" }
-                thead { tr { th scope="col" { "User name" } th scope="col" { "Role" } th scope="col" { "Status" } th scope="col" { "Password" } th scope="col" { "Access" } } }
+                thead { tr { th scope="col" { "User name" } th scope="col" { "Role" } th scope="col" { "Publishes agreements" } th scope="col" { "Status" } th scope="col" { "Password" } th scope="col" { "Access" } } }
                 tbody { @for account in &accounts { (row(&staff, account)) } }
             }
         }
@@ -69,6 +73,20 @@ fn row(staff: &Staff, account: &StaffAccount) -> Markup {
                     (role_select(&select_id, account.role))
                     " "
                     button.secondary type="submit" aria-label={ "Set role of " (name) } { "Set role" }
+                }
+            }
+            td {
+                @if account.role == StaffRole::Admin {
+                    "Yes (admin)"
+                } @else {
+                    form.inline method="post" action=(action("publishing")) {
+                        (csrf(staff))
+                        input type="hidden" name="allow" value=(if account.may_publish { "no" } else { "yes" });
+                        (if account.may_publish { "Yes " } else { "No " })
+                        button.secondary type="submit" aria-label={ @if account.may_publish { "Stop " (name) " publishing" } @else { "Let " (name) " publish" } } {
+                            @if account.may_publish { "Stop" } @else { "Allow" }
+                        }
+                    }
                 }
             }
             td { @match &account.disabled_at { Some(at) => span.bad { "Disabled " (utc_minute(at)) }, None => "Active" } }
@@ -176,6 +194,46 @@ pub(super) async fn set_role(
     let detail = format!("{}: role {role} (was {})", before.username, before.role);
     dash.store.audit(staff.name(), "account_role_set", &detail, Utc::now()).await?;
     Ok(done(&format!("{} now has the {role} role.", before.username)))
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct PublishingForm {
+    csrf: String,
+    /// `yes` or `no`.
+    allow: String,
+}
+
+pub(super) async fn set_publishing(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(form): Form<PublishingForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let allow = match form.allow.as_str() {
+        "yes" => true,
+        "no" => false,
+        other => return Err(OfficeError::InputInvalid(format!("\"{other}\" is neither yes nor no")).into()),
+    };
+    let target = account(&dash, &name).await?;
+    dash.store.set_may_publish(&target.username, allow).await?;
+    let (detail, said) = if allow {
+        (
+            format!("{}: may publish agreements", target.username),
+            format!("{} may now publish agreements.", target.username),
+        )
+    } else {
+        (
+            format!("{}: may no longer publish agreements", target.username),
+            format!(
+                "{} can no longer publish agreements{}.",
+                target.username,
+                if target.role == StaffRole::Admin { " (except as an admin)" } else { "" }
+            ),
+        )
+    };
+    dash.store.audit(staff.name(), "account_publishing_set", &detail, Utc::now()).await?;
+    Ok(done(&said))
 }
 
 pub(super) async fn new_password(

@@ -3,7 +3,7 @@
 //! (see [`crate::store::AgreementStore`] for why the office decides).
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
@@ -11,8 +11,10 @@ use serde::Deserialize;
 use signbook_core::Hash32;
 use signbook_core::role::Role;
 
-use super::layout::{csrf, kiosk_label};
+use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
+use super::privacy::Notice;
+use super::publish;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -64,6 +66,48 @@ pub(super) async fn not_adopted_notice(dash: &SharedDashboard, staff: &Staff) ->
             }
         }
     })
+}
+
+/// Every version the office holds, which roles sign it now, and (for a
+/// publisher) the way to publish a new one.
+pub(super) async fn list(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(notice): Query<Notice>,
+) -> Result<Response, PageError> {
+    let standings = dash.store.agreement_standings().await?;
+    let body = html! {
+        h1 { "Agreement versions" }
+        @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
+        @if publish::can_publish(&staff) {
+            p { a.button href="/agreements/new" { "Publish a new agreement" } }
+        } @else {
+            p.hint { "A member of staff who may publish agreements can publish a new version here." }
+        }
+        (not_adopted_notice(&dash, &staff).await?)
+        @if standings.is_empty() {
+            p { "No agreement version yet: publish one, or the first kiosk to sync brings its own." }
+        } @else {
+            div.table-wrap {
+                table {
+                    caption { "Versions, newest first" }
+                    thead { tr { th scope="col" { "Title" } th scope="col" { "Version" } th scope="col" { "Signed now by" } th scope="col" { "At the office since" } } }
+                    tbody {
+                        @for s in &standings {
+                            @let hash = s.agreement.hash.to_hex();
+                            tr {
+                                td { a href={ "/agreements/" (hash) } { (s.agreement.title) } }
+                                td.hash { (&hash[..12]) "…" }
+                                td { @if s.current_for.is_empty() { span.hint { "no role (an earlier version)" } } @else { (s.current_for.join(", ")) } }
+                                td { (s.agreement.received_at.get(..16).unwrap_or(&s.agreement.received_at).replace('T', " ")) " UTC" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout::page(&dash.school, "Agreement versions", Some(&staff), "/agreements", body).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -39,11 +39,14 @@ async fn guard(State(rule): State<Rule>, request: Request, next: Next) -> Respon
         Err(to_login) => return to_login,
     };
     if !staff.can(rule.permission) {
+        let needs = match rule.permission {
+            Permission::Publish => "the publishing permission".to_owned(),
+            other => format!("the {} role", other.least_role()),
+        };
         let detail = format!(
-            "{} {}: needs the {} role, the account has {}",
+            "{} {}: needs {needs}, the account has the {} role",
             parts.method,
             parts.uri.path(),
-            rule.permission.least_role(),
             staff.session.role
         );
         tracing::warn!(account = %staff.name(), "refused: {detail}");

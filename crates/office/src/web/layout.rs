@@ -8,8 +8,9 @@ use super::shell::head;
 use crate::store::{DamagedRecord, Permission};
 
 /// The menu, each entry shown only to accounts that may open it.
-const NAV: [(&str, &str, Permission); 7] = [
+const NAV: [(&str, &str, Permission); 8] = [
     ("/records", "Records", Permission::Records),
+    ("/agreements", "Agreements", Permission::Records),
     ("/integrity", "Integrity", Permission::Records),
     ("/kiosks", "Kiosks", Permission::Administer),
     ("/roster", "Roster", Permission::Records),

@@ -22,6 +22,7 @@
 //! Pages: [`records`] (search, record page, exports), [`integrity`]
 //! (chains, alerts, kiosks), [`roster`] (who still has to sign),
 //! [`privacy`] (retention, erasure, subject access, audit log),
+//! [`agreements`] and [`publish`] (versions; importing and publishing one),
 //! [`accounts`] (staff accounts, for admins).
 
 mod accounts;
@@ -33,6 +34,7 @@ mod integrity;
 mod layout;
 mod page_error;
 mod privacy;
+mod publish;
 mod records;
 mod roster;
 mod session;
@@ -107,6 +109,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/records/{device}/{seq}", get(records::show))
         .route("/records/{device}/{seq}/signature.png", get(records::signature))
         .route("/records/{device}/{seq}/evidence.pdf", get(exports::record_pdf))
+        .route("/agreements", get(agreements::list))
         .route("/agreements/{hash}", get(records::agreement))
         .route("/export/records.csv", get(exports::csv))
         .route("/export/records.xlsx", get(exports::xlsx))
@@ -126,6 +129,13 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/privacy/erase", post(privacy::erase_person))
         .route("/privacy/subject-access.zip", get(exports::subject_access))
         .route("/audit", get(privacy::audit));
+    let publishing = Router::new()
+        .route("/agreements/new", get(publish::new))
+        .route(
+            "/agreements/import",
+            post(publish::import).layer(axum::extract::DefaultBodyLimit::max(publish::MAX_UPLOAD_BYTES)),
+        )
+        .route("/agreements/review", post(publish::review));
     let administer = Router::new()
         .route("/kiosks", get(integrity::kiosks))
         .route("/kiosks/pairing-code", post(integrity::pairing_code))
@@ -135,6 +145,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/accounts", get(accounts::page).post(accounts::add))
         .route("/accounts/{name}/role", post(accounts::set_role))
         .route("/accounts/{name}/password", post(accounts::new_password))
+        .route("/accounts/{name}/publishing", post(accounts::set_publishing))
         .route("/accounts/{name}/disable", post(accounts::disable))
         .route("/accounts/{name}/enable", post(accounts::enable));
     Router::new()
@@ -144,6 +155,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/static/dashboard.css", get(shell::stylesheet))
         .merge(guard::needs(&dash, Permission::Records, records))
         .merge(guard::needs(&dash, Permission::Privacy, privacy))
+        .merge(guard::needs(&dash, Permission::Publish, publishing))
         .merge(guard::needs(&dash, Permission::Administer, administer))
         .layer(axum::middleware::from_fn(same_origin_posts))
         .layer(axum::middleware::from_fn(security_headers))

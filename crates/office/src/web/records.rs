@@ -328,7 +328,7 @@ fn damaged_page(
 
 /// The agreement as the kiosk shows it (raw HTML in it is escaped by core),
 /// with its headings moved `down` levels to sit under the page's own.
-fn agreement_body(markdown: &str, down: usize) -> Markup {
+pub(super) fn agreement_body(markdown: &str, down: usize) -> Markup {
     let mut html = signbook_core::markdown::agreement_html(markdown);
     for level in (1..=6 - down).rev() {
         html = html

@@ -37,10 +37,11 @@ impl Staff {
         &self.session.username
     }
 
-    /// Whether their role has `permission` (to show only what they can use;
-    /// routes are guarded by [`super::guard`]).
+    /// Whether their account has `permission` (to show only what they can
+    /// use; routes are guarded by [`super::guard`]): their role's, plus
+    /// publishing when the account was given it.
     pub fn can(&self, permission: Permission) -> bool {
-        self.session.role.allows(permission)
+        self.session.role.allows(permission) || (permission == Permission::Publish && self.session.may_publish)
     }
 }
 

@@ -57,6 +57,18 @@ impl Db {
         tx.commit().doing(DOING)
     }
 
+    /// Gives or takes away the publishing permission.
+    pub fn set_may_publish(&mut self, username: &str, may_publish: bool) -> Result<()> {
+        let changed = self
+            .conn
+            .execute("UPDATE users SET may_publish = ?1 WHERE username = ?2", params![may_publish, username])
+            .doing("changing who may publish agreements")?;
+        if changed == 0 {
+            return Err(OfficeError::UnknownAccount { username: username.to_owned() });
+        }
+        Ok(())
+    }
+
     /// Disables an account and ends its sessions, or enables it again.
     pub fn set_disabled(&mut self, username: &str, disabled_at: Option<DateTime<Utc>>) -> Result<()> {
         const DOING: &str = "disabling or enabling an account";
@@ -97,16 +109,17 @@ impl Db {
 /// its change see the same rows).
 fn accounts(conn: &Connection) -> Result<Vec<StaffAccount>> {
     const DOING: &str = "listing accounts";
-    let mut stmt =
-        conn.prepare("SELECT username, role, created_at, disabled_at FROM users ORDER BY username").doing(DOING)?;
+    let mut stmt = conn
+        .prepare("SELECT username, role, created_at, disabled_at, may_publish FROM users ORDER BY username")
+        .doing(DOING)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .doing(DOING)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .doing(DOING)?;
     rows.into_iter()
-        .map(|(username, role, created_at, disabled_at)| {
-            Ok(StaffAccount { username, role: role.parse()?, created_at, disabled_at })
+        .map(|(username, role, created_at, disabled_at, may_publish)| {
+            Ok(StaffAccount { username, role: role.parse()?, created_at, disabled_at, may_publish })
         })
         .collect()
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use signbook_core::Hash32;
+use signbook_core::agreement::check_publishable;
 use signbook_core::record::format_utc;
+use signbook_core::role::Role;
 use signbook_sync::wire::WireAgreement;
 use uuid::Uuid;
 
@@ -130,6 +132,49 @@ impl Db {
         )
         .doing("writing the audit log")?;
         tx.commit().doing(DOING)
+    }
+}
+
+impl Db {
+    /// Keeps a version written at the office and makes it current for
+    /// `roles`, audited, in one transaction (see
+    /// [`crate::store::AgreementStore::publish_agreement`]).
+    pub fn publish_agreement(
+        &mut self,
+        markdown: &str,
+        title: &str,
+        roles: &[String],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Hash32> {
+        const DOING: &str = "publishing an agreement version";
+        let checked_roles = roles
+            .iter()
+            .map(|r| Role::new(r).map_err(|e| OfficeError::InputInvalid(e.to_string())))
+            .collect::<Result<Vec<Role>>>()?;
+        let (text, title) =
+            check_publishable(markdown, title, &checked_roles).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
+        let hash = Hash32::of(text.as_bytes());
+        let hex = hash.to_hex();
+        let at = format_utc(&now);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO agreements (hash, title, text, published_at, received_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![hex, title, text, at],
+        )
+        .doing(DOING)?;
+        for role in roles {
+            tx.execute("INSERT OR IGNORE INTO agreement_roles (hash, role) VALUES (?1, ?2)", params![hex, role])
+                .doing(DOING)?;
+            adopt(&tx, &hex, role, actor, now)?;
+        }
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'agreement_published', ?3)",
+            params![at, actor, format!("\"{title}\" ({hex}) published and current for: {}", roles.join(", "))],
+        )
+        .doing("writing the audit log")?;
+        tx.commit().doing(DOING)?;
+        Ok(hash)
     }
 }
 

@@ -221,6 +221,11 @@ impl StaffStore for SqliteStore {
         self.run(move |db| db.set_role(&username, role)).await
     }
 
+    async fn set_may_publish(&self, username: &str, may_publish: bool) -> Result<()> {
+        let username = username.to_owned();
+        self.run(move |db| db.set_may_publish(&username, may_publish)).await
+    }
+
     async fn set_disabled(&self, username: &str, disabled_at: Option<DateTime<Utc>>) -> Result<()> {
         let username = username.to_owned();
         self.run(move |db| db.set_disabled(&username, disabled_at)).await
@@ -337,5 +342,17 @@ impl AgreementStore for SqliteStore {
     async fn adopt_agreement(&self, hash: &Hash32, roles: &[String], actor: &str, now: DateTime<Utc>) -> Result<()> {
         let (hash, roles, actor) = (*hash, roles.to_vec(), actor.to_owned());
         self.run(move |db| db.adopt_agreement(&hash, &roles, &actor, now)).await
+    }
+
+    async fn publish_agreement(
+        &self,
+        text: &str,
+        title: &str,
+        roles: &[String],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Hash32> {
+        let (text, title, roles, actor) = (text.to_owned(), title.to_owned(), roles.to_vec(), actor.to_owned());
+        self.run(move |db| db.publish_agreement(&text, &title, &roles, &actor, now)).await
     }
 }

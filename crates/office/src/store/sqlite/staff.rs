@@ -121,15 +121,15 @@ impl Db {
         let session = self
             .conn
             .query_row(
-                "SELECT s.username, s.csrf_token, u.role FROM sessions s JOIN users u ON u.username = s.username
+                "SELECT s.username, s.csrf_token, u.role, u.may_publish FROM sessions s JOIN users u ON u.username = s.username
                  WHERE s.token_hash = ?1 AND s.last_used_at >= ?2 AND s.created_at >= ?3 AND u.disabled_at IS NULL",
                 params![hash, now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
             )
             .optional()
             .doing(DOING)?
-            .map(|(username, csrf_token, role)| {
-                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()? })
+            .map(|(username, csrf_token, role, may_publish)| {
+                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()?, may_publish })
             })
             .transpose()?;
         if session.is_some() {

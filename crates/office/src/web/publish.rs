@@ -1,0 +1,249 @@
+//! Publishing a new agreement version from the office: import a file (or
+//! paste text) with the kiosk's own importer, read its report, edit the
+//! Markdown, preview it as the kiosk shows it, choose the roles, publish.
+//!
+//! Three steps, each a plain form (the dashboard has no JavaScript):
+//! `GET /agreements/new` (upload or paste) → `POST /agreements/import`
+//! (the importer's Markdown and report, editable) → `POST
+//! /agreements/review` (preview again, or publish). Every step needs the
+//! publishing permission ([`Permission::Publish`]); publishing is audited
+//! by the store with who, when, the hash and the roles.
+
+use axum::Form;
+use axum::extract::{Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use signbook_core::role::DEFAULT_ROLES;
+use signbook_import::{Imported, import_bytes, import_text};
+
+use super::layout::{self, csrf};
+use super::page_error::{PageError, off_the_runtime};
+use super::records::agreement_body;
+use super::session::{Staff, urlencode};
+use super::state::SharedDashboard;
+use crate::error::OfficeError;
+use crate::store::Permission;
+
+/// Largest upload: the importer's own limit for the largest kind of file
+/// (a `.docx` may be 50 times its text's 1 MB, for pictures), plus room
+/// for the form's other fields. Only a logged-in publisher gets this far:
+/// the guard answers before the body is read.
+pub(super) const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024 + 64 * 1024;
+
+/// The importer's report, as lines to show and carry through the preview.
+fn report_lines(imported: &Imported) -> Vec<String> {
+    signbook_import::report_text(imported).lines().map(str::to_owned).collect()
+}
+
+pub(super) async fn new(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+    Ok(upload_page(&dash, &staff, None).into_response())
+}
+
+fn upload_page(dash: &SharedDashboard, staff: &Staff, problem: Option<&str>) -> Markup {
+    let body = html! {
+        p { a href="/agreements" { "← Agreement versions" } }
+        h1 { "Publish a new agreement" }
+        @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
+        p {
+            "Start from the school's document or from pasted text. The importer makes it into the text kiosks show, "
+            "and lists everything it took out (page numbers, headers and footers, the paper signature block, review dates) "
+            "so you can check it before anything is published."
+        }
+        form method="post" action="/agreements/import" enctype="multipart/form-data" {
+            (csrf(staff))
+            p {
+                label for="agreement-file" { "The agreement's file" }
+                input #agreement-file type="file" name="file" accept=".pdf,.docx,.odt,.txt,.md,.markdown" aria-describedby="agreement-file-hint";
+                span.hint #agreement-file-hint { " A .docx or .odt from Word or LibreOffice, a PDF, or a .txt or .md file." }
+            }
+            p {
+                label for="agreement-paste" { "Or paste its text" }
+                textarea #agreement-paste name="pasted" rows="10" cols="80" spellcheck="false" {}
+            }
+            button type="submit" { "Import" }
+        }
+    };
+    layout::page(&dash.school, "Publish a new agreement", Some(staff), "/agreements", body)
+}
+
+/// Reads the upload (or the pasted text) and shows what the importer made of it.
+pub(super) async fn import(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let (mut token, mut file, mut pasted) = (None, None, String::new());
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"))
+    };
+    while let Some(field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("csrf") => token = Some(field.text().await.map_err(bad)?),
+            Some("file") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    file = Some((name, bytes));
+                }
+            }
+            Some("pasted") => pasted = field.text().await.map_err(bad)?,
+            _ => {}
+        }
+    }
+    staff.check_csrf(token.as_deref().unwrap_or(""))?;
+    let imported = match (file, pasted.trim().is_empty()) {
+        (Some((name, bytes)), _) => {
+            match off_the_runtime(move || {
+                Ok(import_bytes(if name.is_empty() { "upload".into() } else { name }, &bytes))
+            })
+            .await?
+            {
+                Ok(imported) => imported,
+                Err(problem) => {
+                    let said = format!("{problem}. Nothing was published.");
+                    return Ok(upload_page(&dash, &staff, Some(&said)).into_response());
+                }
+            }
+        }
+        (None, false) => off_the_runtime(move || Ok(import_text(&pasted))).await?,
+        (None, true) => {
+            let said = "Choose the agreement's file, or paste its text, then press Import.";
+            return Ok(upload_page(&dash, &staff, Some(said)).into_response());
+        }
+    };
+    let draft = Draft {
+        title: imported.title.clone().unwrap_or_default(),
+        markdown: imported.markdown.clone(),
+        roles: vec!["visitor".to_owned()],
+        report: report_lines(&imported),
+    };
+    Ok(review_page(&dash, &staff, &draft, None).await?.into_response())
+}
+
+/// What the publisher is working on, carried from form to form.
+struct Draft {
+    title: String,
+    markdown: String,
+    roles: Vec<String>,
+    report: Vec<String>,
+}
+
+impl Draft {
+    /// From the review form's fields: `title`, `markdown`, a `role` per
+    /// ticked box, a `report` per line of the import report.
+    fn from_fields(fields: &[(String, String)]) -> Draft {
+        let all = |key: &str| fields.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        let one = |key: &str| all(key).into_iter().next().unwrap_or_default();
+        Draft { title: one("title"), markdown: one("markdown"), roles: all("role"), report: all("report") }
+    }
+}
+
+async fn review_page(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    draft: &Draft,
+    problem: Option<&str>,
+) -> Result<Markup, PageError> {
+    // The roles kiosks offer by default, and any other the office has met.
+    let mut roles: Vec<String> = DEFAULT_ROLES.iter().map(|r| (*r).to_owned()).collect();
+    for standing in dash.store.agreement_standings().await? {
+        for role in standing.roles {
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+    }
+    let body = html! {
+        p { a href="/agreements/new" { "← Start again" } }
+        h1 { "Check and publish" }
+        @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
+        h2 { "What the importer changed" }
+        @if draft.report.is_empty() {
+            p { "Nothing was taken out of the text." }
+        } @else {
+            ul #import-report { @for line in &draft.report { li { (line) } } }
+        }
+        form method="post" action="/agreements/review" {
+            (csrf(staff))
+            @for line in &draft.report { input type="hidden" name="report" value=(line); }
+            p {
+                label for="agreement-title" { "Title" }
+                input #agreement-title type="text" name="title" value=(draft.title) maxlength="200" size="60" required;
+            }
+            p {
+                label for="agreement-markdown" { "The text (Markdown: # for headings, - for list items)" }
+                textarea #agreement-markdown name="markdown" rows="18" cols="80" spellcheck="false" { (draft.markdown) }
+            }
+            fieldset {
+                legend { "Who signs this version" }
+                @for role in &roles {
+                    @let id = format!("role-{role}");
+                    label for=(id) {
+                        input #(id) type="checkbox" name="role" value=(role) checked[draft.roles.contains(role)];
+                        " " (role)
+                    }
+                    " "
+                }
+                p.hint { "For each role ticked, kiosks ask people to sign this version from their next sync; records already signed are unchanged." }
+            }
+            button.secondary type="submit" name="action" value="preview" { "Update the preview" }
+            " "
+            button type="submit" name="action" value="publish" { "Publish" }
+        }
+        h2 { "Preview: what the kiosk shows" }
+        div.agreement #agreement-preview tabindex="0" role="region" aria-label="Preview of the agreement text" {
+            (agreement_body(&draft.markdown, 2))
+        }
+    };
+    Ok(layout::page(&dash.school, "Check and publish", Some(staff), "/agreements", body))
+}
+
+/// Previews again, or publishes the version for the roles ticked.
+pub(super) async fn review(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let token = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
+    staff.check_csrf(token)?;
+    let draft = Draft::from_fields(&fields);
+    let publishing = fields.iter().any(|(k, v)| k == "action" && v == "publish");
+    if !publishing {
+        return Ok(review_page(&dash, &staff, &draft, None).await?.into_response());
+    }
+    let roles = match super::agreements::parse_roles(&draft.roles.join(",")) {
+        Ok(roles) => roles,
+        Err(problem) => {
+            return Ok(review_page(&dash, &staff, &draft, Some(&sentence(&problem))).await?.into_response());
+        }
+    };
+    match dash.store.publish_agreement(&draft.markdown, &draft.title, &roles, staff.name(), Utc::now()).await {
+        Ok(hash) => {
+            let said = format!(
+                "Published “{}” for {}. Kiosks take it at their next sync.",
+                draft.title.trim(),
+                roles.join(", ")
+            );
+            Ok(Redirect::to(&format!("/agreements?published={}&done={}", hash.to_hex(), urlencode(&said)))
+                .into_response())
+        }
+        Err(problem @ OfficeError::InputInvalid(_)) => {
+            Ok(review_page(&dash, &staff, &draft, Some(&sentence(&problem))).await?.into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// An error as a sentence on the page, saying nothing was published.
+fn sentence(problem: &OfficeError) -> String {
+    let text = problem.to_string();
+    let mut chars = text.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    format!("{first}{}. Nothing was published.", chars.as_str().trim_end_matches('.'))
+}
+
+/// Shown to accounts without the permission, on the versions page.
+pub(super) fn can_publish(staff: &Staff) -> bool {
+    staff.can(Permission::Publish)
+}
