@@ -182,6 +182,28 @@ test('a governor signs in Welsh, with larger text and high contrast', async () =
   assert.match(cli('records', 'list'), /governor/);
 });
 
+test('the name screen says how the school uses what is typed, in Welsh and English, and keeps the name', async () => {
+  const before = recordCount();
+  await withKiosk(async (browser) => {
+    await click(browser, 'button[lang="cy"]');
+    await readAgreementAs(browser, 'visitor');
+    await (await browser.$('#name')).setValue('Siân Lloyd');
+    assert.equal(await (await browser.$('#privacy-open')).getText(), 'Sut rydym yn defnyddio eich gwybodaeth');
+    await click(browser, '#privacy-open');
+    const notice = await browser.$('#privacy-text');
+    await notice.waitForDisplayed();
+    assert.match(await notice.getText(), /Sut rydym yn defnyddio eich gwybodaeth[\s\S]*Ysgol Gymraeg Aberdaugleddau sy'n dal[\s\S]*Eich hawliau/);
+    await expectAccessible(browser, 'cy-4b-privacy-notice');
+    await click(browser, '.notice-dialog button[lang="en"]');
+    assert.match(await notice.getText(), /How we use your information[\s\S]*Ysgol Gymraeg Aberdaugleddau holds[\s\S]*Your rights/);
+    await expectAccessible(browser, 'en-4b-privacy-notice');
+    await click(browser, '#privacy-close');
+    assert.equal(await (await browser.$('.notice-dialog')).isExisting(), false);
+    assert.equal(await (await browser.$('#name')).getValue(), 'Siân Lloyd', 'what was typed is still there');
+  });
+  assert.equal(recordCount(), before, 'reading the notice signs nothing');
+});
+
 test('display toggles: larger text and high contrast pass the checks too', async () => {
   await withKiosk(async (browser) => {
     const toggles = await browser.$$('.welcome-options button.toggle');

@@ -17,6 +17,7 @@ export class FakeBackend implements Backend {
       school_name: 'Ysgol y Graig',
       idle_timeout_secs: 60,
       admin_pin_set: true,
+      privacy_notice: { english_html: '<h1>How we use your information</h1>', welsh_html: '<h1>Sut rydym yn defnyddio eich gwybodaeth</h1>' },
       roles: [
         { role: 'visitor', asks_for_organisation: true, has_agreement: true },
         { role: 'staff', asks_for_organisation: false, has_agreement: true },

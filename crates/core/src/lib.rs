@@ -73,6 +73,7 @@ pub mod markdown;
 pub mod name;
 pub mod paths;
 pub mod pin;
+pub mod privacy_notice;
 pub mod private_files;
 pub mod record;
 pub mod role;

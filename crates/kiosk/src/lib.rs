@@ -80,6 +80,19 @@ pub struct Welcome {
     pub roles: Vec<RoleChoice>,
     /// False on first run: the admin area asks for a new PIN.
     pub admin_pin_set: bool,
+    /// "How we use your information", offered on the name screen.
+    pub privacy_notice: PrivacyNoticeView,
+}
+
+/// The privacy notice as the kiosk shows it: the school's own, or the
+/// built-in default naming the school, rendered like an agreement (so any
+/// HTML in it is text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PrivacyNoticeView {
+    /// For people reading the kiosk in English.
+    pub english_html: String,
+    /// For people reading the kiosk in Welsh.
+    pub welsh_html: String,
 }
 
 /// One "I am a ..." button.
@@ -167,7 +180,13 @@ impl Kiosk {
             let has_agreement = self.store.current_agreement(&role)?.is_some();
             roles.push(RoleChoice { asks_for_organisation: role.asks_for_organisation(), has_agreement, role });
         }
+        let (english, welsh) = settings.privacy_notice.texts(&settings.school_name);
+        let privacy_notice = PrivacyNoticeView {
+            english_html: signbook_core::markdown::agreement_html(&english),
+            welsh_html: signbook_core::markdown::agreement_html(&welsh),
+        };
         Ok(Welcome {
+            privacy_notice,
             school_name: settings.school_name,
             idle_timeout_secs: settings.idle_timeout_secs,
             roles,

@@ -116,6 +116,7 @@ fn settings_have_defaults_are_validated_and_persist() {
         school_name: "  Ysgol Gymraeg Aberystwyth ".into(),
         idle_timeout_secs: 90,
         roles: roles(&["staff", "visitor"]),
+        privacy_notice: Default::default(),
     };
     kiosk.store.update_settings(&good).unwrap();
     let saved = Store::open(kiosk.db_path()).unwrap().settings().unwrap();

@@ -201,6 +201,7 @@ fn admin_settings_change_the_welcome_screen_and_bad_ones_change_nothing() {
         school_name: "Ysgol y Graig".into(),
         idle_timeout_secs: 90,
         roles: vec![Role::new("staff").unwrap(), Role::new("visitor").unwrap()],
+        privacy_notice: Default::default(),
     };
     kiosk.admin_save_settings(&settings, now).unwrap();
     let welcome = kiosk.welcome().unwrap();
@@ -212,6 +213,39 @@ fn admin_settings_change_the_welcome_screen_and_bad_ones_change_nothing() {
     let bad = KioskSettings { idle_timeout_secs: 5, ..settings.clone() };
     assert_eq!(kiosk.admin_save_settings(&bad, now).unwrap_err().code(), "setting_invalid");
     assert_eq!(kiosk.welcome().unwrap().idle_timeout_secs, 90);
+}
+
+#[test]
+fn the_name_screen_offers_a_privacy_notice_the_default_naming_the_school_until_it_sets_its_own() {
+    let (_dir, mut kiosk) = open();
+    let now = Utc::now();
+    kiosk.admin_set_first_pin("2580", now).unwrap();
+    let mut settings = kiosk.store().settings().unwrap();
+    settings.school_name = "Ysgol y Graig".into();
+    kiosk.admin_save_settings(&settings, now).unwrap();
+    let notice = kiosk.welcome().unwrap().privacy_notice;
+    assert!(notice.english_html.contains("<h1>How we use your information</h1>"), "{}", notice.english_html);
+    assert!(notice.english_html.contains("Ysgol y Graig holds the information"));
+    assert!(notice.welsh_html.contains("<h1>Sut rydym yn defnyddio eich gwybodaeth</h1>"));
+    assert!(
+        notice.welsh_html.contains("Ysgol y Graig sy&#39;n dal")
+            || notice.welsh_html.contains("Ysgol y Graig sy'n dal")
+    );
+
+    settings.privacy_notice.english = "# Our notice\n\nAsk Mrs Jones, our DPO. <script>x</script>\n".into();
+    kiosk.admin_save_settings(&settings, now).unwrap();
+    let notice = kiosk.welcome().unwrap().privacy_notice;
+    assert_eq!(
+        notice.english_html,
+        "<h1>Our notice</h1>\n<p>Ask Mrs Jones, our DPO. &lt;script&gt;x&lt;/script&gt;</p>\n"
+    );
+    assert!(notice.welsh_html.contains("Sut rydym"), "Welsh readers keep the default until the school writes one");
+
+    settings.privacy_notice.welsh = "y".repeat(signbook_core::privacy_notice::MAX_NOTICE_BYTES + 1);
+    let err = kiosk.admin_save_settings(&settings, now).unwrap_err();
+    assert_eq!(err.code(), "setting_invalid");
+    assert!(err.to_string().contains("privacy notice (Welsh)"), "{err}");
+    assert!(kiosk.welcome().unwrap().privacy_notice.welsh_html.contains("Sut rydym"), "nothing saved");
 
     assert_eq!(kiosk.admin_change_pin("0000", "9753", now).unwrap_err().code(), "pin_wrong");
     kiosk.admin_change_pin("2580", "9753", now).unwrap();

@@ -62,6 +62,7 @@ fn generated() -> String {
     // serde_json writes u64 as a number; no count here comes near 2^53.
     let cfg = Config::new().with_large_int("number");
     use signbook_core::Hash32;
+    use signbook_core::privacy_notice::PrivacyNotice;
     use signbook_core::role::Role;
     use signbook_core::store::{KioskSettings, Receipt, ResignRule};
     use signbook_core::verify::{Problem, ProblemKind, VerifyReport};
@@ -69,9 +70,9 @@ fn generated() -> String {
     use signbook_kiosk::*;
     let types = render_all![&cfg;
         // The visitor flow.
-        Welcome, RoleChoice, Role, AgreementView, ResignRule, NameCheck, Submission, Receipt,
+        Welcome, PrivacyNoticeView, RoleChoice, Role, AgreementView, ResignRule, NameCheck, Submission, Receipt,
         // The admin area.
-        AdminStatus, AdminOverview, SyncView, AgreementRow, KioskSettings, Destination, DestinationLabel,
+        AdminStatus, AdminOverview, SyncView, AgreementRow, KioskSettings, PrivacyNotice, Destination, DestinationLabel,
         ExportDone, ImportPreview, Removed, RemovedReason, VerifyReport, Problem, ProblemKind, Hash32,
         // What every command rejects with.
         UiError,

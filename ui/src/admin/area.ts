@@ -122,16 +122,25 @@ export class AdminArea {
       const box = h('input', { type: 'checkbox', id: `offer-${role}`, value: role, checked: o.settings.roles.includes(role) });
       return h('label', { class: 'check', for: `offer-${role}` }, box, roleName(role));
     });
+    // Blank means the built-in notice, which names the school.
+    const notice = (id: string, value: string) => h('textarea', { id, rows: 5, spellcheck: 'false', 'aria-describedby': 'notice-hint' }, value);
+    const noticeEn = notice('notice-en', o.settings.privacy_notice.english);
+    const noticeCy = notice('notice-cy', o.settings.privacy_notice.welsh);
     const save = h('form', { class: 'settings-form', novalidate: true },
       h('div', { class: 'field' }, h('label', { for: 'school-name' }, t('admin.settings.schoolName')), school),
       h('div', { class: 'field' }, h('label', { for: 'idle-timeout' }, t('admin.settings.idle', { min: 15, max: 600 })), idle),
       h('fieldset', {}, h('legend', {}, t('admin.settings.roles')), ...roleBoxes),
+      h('fieldset', {}, h('legend', {}, t('admin.settings.notice')),
+        h('p', { class: 'hint', id: 'notice-hint' }, t('admin.settings.noticeHint')),
+        h('div', { class: 'field' }, h('label', { for: 'notice-en' }, t('admin.settings.noticeEn')), noticeEn),
+        h('div', { class: 'field' }, h('label', { for: 'notice-cy' }, t('admin.settings.noticeCy')), noticeCy)),
       h('button', { type: 'submit', class: 'primary', id: 'save-settings' }, t('admin.settings.save')));
     save.addEventListener('submit', (e) => {
       e.preventDefault();
       const roles = [...save.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked')].map((b) => b.value);
       void this.run(async () => {
-        await this.admin.saveSettings({ school_name: school.value, idle_timeout_secs: Number(idle.value), roles });
+        const privacy_notice = { english: noticeEn.value, welsh: noticeCy.value };
+        await this.admin.saveSettings({ school_name: school.value, idle_timeout_secs: Number(idle.value), roles, privacy_notice });
         this.overview = await this.admin.overview();
         this.say(t('admin.settings.saved'));
       });

@@ -22,7 +22,26 @@ export type Welcome = {
   /**
    * False on first run: the admin area asks for a new PIN.
    */
-  admin_pin_set: boolean, };
+  admin_pin_set: boolean,
+  /**
+   * "How we use your information", offered on the name screen.
+   */
+  privacy_notice: PrivacyNoticeView, };
+
+/**
+ * The privacy notice as the kiosk shows it: the school's own, or the
+ * built-in default naming the school, rendered like an agreement (so any
+ * HTML in it is text).
+ */
+export type PrivacyNoticeView = {
+  /**
+   * For people reading the kiosk in English.
+   */
+  english_html: string,
+  /**
+   * For people reading the kiosk in Welsh.
+   */
+  welsh_html: string, };
 
 /**
  * One "I am a ..." button.
@@ -304,7 +323,25 @@ export type KioskSettings = {
   /**
    * Roles offered, in order.
    */
-  roles: Array<Role>, };
+  roles: Array<Role>,
+  /**
+   * "How we use your information" on the name screen; empty texts mean
+   * the built-in notice. Absent in settings saved before it existed.
+   */
+  privacy_notice: PrivacyNotice, };
+
+/**
+ * The school's own notice; an empty text means "the built-in default".
+ */
+export type PrivacyNotice = {
+  /**
+   * Markdown, shown to people reading the kiosk in English.
+   */
+  english: string,
+  /**
+   * Markdown, shown to people reading the kiosk in Welsh.
+   */
+  welsh: string, };
 
 /**
  * A folder an export can be written to.

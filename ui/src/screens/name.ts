@@ -1,7 +1,7 @@
 // Name, and organisation for visitors and contractors, with the on-screen
 // keyboard. The core checks the name (and the re-sign rule) on "Continue".
 import { button, h } from '../dom';
-import { errorText, t } from '../i18n';
+import { errorText, lang, t, type Lang } from '../i18n';
 import { Keyboard } from '../keyboard';
 import type { State } from '../flow';
 import type { Ctx, ScreenView } from './types';
@@ -32,7 +32,36 @@ export function nameScreen(ctx: Ctx, state: NameState): ScreenView {
     void ctx.flow.submitName();
   });
   const keyboard = new Keyboard(() => lastFocused, (input) => ctx.flow.edit(input.id as 'name' | 'organisation', input.value));
-  const el = h('section', { class: 'screen name' }, h('h1', { tabindex: -1 }, t('name.heading')), form, keyboard.element);
+  const noticeButton = button(t('privacy.open'), () => openNotice(), { class: 'secondary', id: 'privacy-open' });
+  const el = h('section', { class: 'screen name' },
+    h('div', { class: 'name-head' }, h('h1', { tabindex: -1 }, t('name.heading')), noticeButton), form, keyboard.element);
+
+  // "How we use your information" (UK GDPR Article 13), over the screen so
+  // what was typed stays as it was; readable in either language.
+  const openNotice = () => {
+    const notice = ctx.flow.welcome?.privacy_notice;
+    if (!notice) return;
+    const text = h('div', { class: 'agreement-text', id: 'privacy-text', tabindex: 0, role: 'region', 'aria-label': t('privacy.open') });
+    const show = (code: Lang) => {
+      text.innerHTML = code === 'cy' ? notice.welsh_html : notice.english_html; // rendered by the core, raw HTML escaped
+      text.setAttribute('lang', code);
+      for (const b of toggles) b.setAttribute('aria-pressed', String(b.getAttribute('lang') === code));
+    };
+    const toggles = (['en', 'cy'] as Lang[]).map((code) => button(t(`lang.${code}`), () => show(code), { lang: code, class: 'toggle' }));
+    const close = () => {
+      dialog.remove();
+      noticeButton.focus();
+    };
+    const closeButton = button(t('privacy.close'), close, { class: 'primary', id: 'privacy-close' });
+    const dialog = h('div', { class: 'notice-dialog', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('privacy.open') },
+      h('div', { role: 'group', 'aria-label': t('welcome.language'), class: 'option-group' }, ...toggles),
+      text,
+      h('div', { class: 'actions' }, closeButton));
+    dialog.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
+    show(lang());
+    el.append(dialog);
+    closeButton.focus();
+  };
 
   const update = (s: State) => {
     if (s.screen !== 'name') return;

@@ -1,12 +1,13 @@
 //! Kiosk settings an admin changes: the school's name on the welcome
-//! screen, how long an idle kiosk waits before wiping the form, and which
-//! roles the "I am a ..." screen offers.
+//! screen, how long an idle kiosk waits before wiping the form, which
+//! roles the "I am a ..." screen offers, and the privacy notice.
 
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use super::database::Store;
 use crate::error::{DbContext, Error, Result};
+use crate::privacy_notice::PrivacyNotice;
 use crate::role::{DEFAULT_ROLES, Role, parse_role_list};
 
 /// Accepted idle timeouts, in seconds.
@@ -26,6 +27,10 @@ pub struct KioskSettings {
     pub idle_timeout_secs: u32,
     /// Roles offered, in order.
     pub roles: Vec<Role>,
+    /// "How we use your information" on the name screen; empty texts mean
+    /// the built-in notice. Absent in settings saved before it existed.
+    #[serde(default)]
+    pub privacy_notice: PrivacyNotice,
 }
 
 impl Default for KioskSettings {
@@ -34,6 +39,7 @@ impl Default for KioskSettings {
             school_name: "Welcome".to_owned(),
             idle_timeout_secs: 60,
             roles: DEFAULT_ROLES.iter().map(|r| Role::new(r).expect("default roles are valid")).collect(),
+            privacy_notice: PrivacyNotice::default(),
         }
     }
 }
@@ -61,6 +67,12 @@ impl KioskSettings {
         if (1..self.roles.len()).any(|i| self.roles[..i].contains(&self.roles[i])) {
             return invalid("roles", "a role is listed twice".into());
         }
+        if let Some((language, reason)) = self.privacy_notice.problem() {
+            return invalid(
+                if language == "English" { "privacy notice (English)" } else { "privacy notice (Welsh)" },
+                reason,
+            );
+        }
         Ok(())
     }
 }
@@ -81,6 +93,10 @@ impl Store {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(defaults.idle_timeout_secs),
             roles: get("roles")?.and_then(|v| parse_role_list(&v).ok()).unwrap_or(defaults.roles),
+            privacy_notice: PrivacyNotice {
+                english: get("privacy_notice_en")?.unwrap_or_default(),
+                welsh: get("privacy_notice_cy")?.unwrap_or_default(),
+            },
         })
     }
 
@@ -93,6 +109,8 @@ impl Store {
             ("school_name", settings.school_name.trim().to_owned()),
             ("idle_timeout_secs", settings.idle_timeout_secs.to_string()),
             ("roles", roles),
+            ("privacy_notice_en", settings.privacy_notice.english.clone()),
+            ("privacy_notice_cy", settings.privacy_notice.welsh.clone()),
         ] {
             tx.execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
