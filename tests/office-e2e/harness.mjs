@@ -52,6 +52,23 @@ export async function newContext(browser, baseURL, options = {}) {
   return browser.newContext({ baseURL, ignoreHTTPSErrors: true, acceptDownloads: true, viewport: { width: 1024, height: 768 }, ...options });
 }
 
+// A logged-in page of its own (its own cookies); axe-core may be injected.
+export async function loggedInPage(browser, baseURL, account) {
+  const context = await newContext(browser, baseURL, { bypassCSP: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  await login(page, account);
+  return page;
+}
+
+// The kiosk database (signed with the `signbook` CLI) paired with the
+// office started at `url`, and synced.
+export function pairAndSync({ url, fingerprint }) {
+  const code = /pairing code: (\S+)/.exec(office(['pair']))[1];
+  cli('pair', '--office', url, '--code', code, '--fingerprint', fingerprint);
+  cli('sync');
+}
+
 export async function login(page, { user = STAFF.user, password = STAFF.password } = {}) {
   await page.goto('/login');
   await page.getByLabel('User name').fill(user);

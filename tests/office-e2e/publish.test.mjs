@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { axe, cli, login, newContext, office, root, shot, startBrowser, startOffice, stopOffice } from './harness.mjs';
+import { axe, cli, loggedInPage, office, pairAndSync, root, shot, startBrowser, startOffice, stopOffice } from './harness.mjs';
 
 const HEAD = { user: 'head', password: 'the head of office passphrase' };
 const PA = { user: 'p.a', password: 'the policies person passphrase' };
@@ -22,9 +22,7 @@ before(async () => {
   office(['user', 'add', CLERK.user, '--role', 'records'], `${CLERK.password}\n`);
   cli('agreement', 'add', join(root, 'assets/sample-agreement.md'), '--title', 'IT Acceptable Use Agreement 2026');
   cli('sign', '--role', 'visitor', '--name', 'Ann Hughes', '--strokes', join(root, 'assets/demo-signature.json'));
-  const code = /pairing code: (\S+)/.exec(office(['pair']))[1];
-  cli('pair', '--office', url, '--code', code, '--fingerprint', started.fingerprint);
-  cli('sync');
+  pairAndSync(started);
   browser = await startBrowser();
 });
 
@@ -33,13 +31,7 @@ after(async () => {
   stopOffice();
 });
 
-async function as(account) {
-  const context = await newContext(browser, url, { bypassCSP: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await login(page, account);
-  return page;
-}
+const as = (account) => loggedInPage(browser, url, account);
 
 test('an admin lets an account publish; it imports a Word file, edits, previews and publishes it', async () => {
   const head = await as(HEAD);

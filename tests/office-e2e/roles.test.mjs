@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { axe, cli, login, newContext, office, root, shot, startBrowser, startOffice, stopOffice } from './harness.mjs';
+import { axe, cli, login, loggedInPage, office, pairAndSync, root, shot, startBrowser, startOffice, stopOffice } from './harness.mjs';
 
 const HEAD = { user: 'head', password: 'the head of office passphrase' };
 const accounts = {}; // user name -> password shown by the dashboard
@@ -17,9 +17,7 @@ before(async () => {
   office(['user', 'add', HEAD.user], `${HEAD.password}\n`); // the first account: an admin
   cli('agreement', 'add', join(root, 'assets/sample-agreement.md'), '--title', 'IT Acceptable Use Agreement 2026');
   for (const name of ['Ann Hughes', 'Tom Price']) cli('sign', '--role', 'visitor', '--name', name, '--strokes', join(root, 'assets/demo-signature.json'));
-  const code = /pairing code: (\S+)/.exec(office(['pair']))[1];
-  cli('pair', '--office', url, '--code', code, '--fingerprint', started.fingerprint);
-  cli('sync');
+  pairAndSync(started);
   browser = await startBrowser();
 });
 
@@ -28,14 +26,7 @@ after(async () => {
   stopOffice();
 });
 
-// A logged-in page of its own (its own cookies).
-async function as(account) {
-  const context = await newContext(browser, url, { bypassCSP: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  await login(page, account);
-  return page;
-}
+const as = (account) => loggedInPage(browser, url, account);
 
 const menu = async (page) => (await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts()).sort();
 const csrfOf = (page) => page.locator('input[name=csrf]').first().getAttribute('value');
