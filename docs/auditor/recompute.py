@@ -216,7 +216,7 @@ UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 OFFSET = re.compile(r"[+-](\d{2}):(\d{2})")
 ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-REQUESTED_BY = re.compile(r"kiosk-admin|v1-log|office-staff:(0|[1-9][0-9]{0,19})")
+REQUESTED_BY = re.compile(r"kiosk-admin|office|v1-log|office-staff:(0|[1-9][0-9]{0,19})")
 REASONS = ("request", "retention", "other")
 ERASURE_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "erased_at",
                 "recorded_at", "requested_by", "reason", "entry_hash"}
@@ -420,7 +420,7 @@ def read_erasure_line(x):
                 raise ValueError(f"{key}: {e}")
         if not REQUESTED_BY.fullmatch(x["requested_by"]) or (
                 x["requested_by"].startswith("office-staff:") and int(x["requested_by"][13:]) >= 2 ** 64):
-            raise ValueError(f"requested_by: {x['requested_by']!r} is not kiosk-admin, office-staff:<number> or v1-log")
+            raise ValueError(f"requested_by: {x['requested_by']!r} is not kiosk-admin, office, office-staff:<number> or v1-log")
         if x["reason"] not in REASONS:
             raise ValueError(f"reason: {x['reason']!r} is not a reason category (request, retention or other)")
         strict(x, "entry_hash", HEX64, "64 lowercase hex digits")

@@ -27,6 +27,9 @@ pub enum Requester {
     KioskAdmin,
     /// An office staff account, by its id (a number, never a name).
     OfficeStaff(u64),
+    /// The office itself, with no staff account: its command line, or a
+    /// retention purge it ran.
+    Office,
     /// Erased before the kiosk was upgraded to version 2: the version 1
     /// erasure log's row, turned into an entry at the upgrade.
     V1Log,
@@ -37,6 +40,7 @@ impl fmt::Display for Requester {
         match self {
             Requester::KioskAdmin => f.write_str("kiosk-admin"),
             Requester::OfficeStaff(id) => write!(f, "office-staff:{id}"),
+            Requester::Office => f.write_str("office"),
             Requester::V1Log => f.write_str("v1-log"),
         }
     }
@@ -48,13 +52,14 @@ impl std::str::FromStr for Requester {
         match text {
             "kiosk-admin" => Ok(Requester::KioskAdmin),
             "v1-log" => Ok(Requester::V1Log),
+            "office" => Ok(Requester::Office),
             _ => text
                 .strip_prefix("office-staff:")
                 .and_then(|id| id.parse::<u64>().ok().filter(|n| n.to_string() == id))
                 .map(Requester::OfficeStaff)
                 .ok_or_else(|| {
                     let shown: String = text.chars().take(40).collect();
-                    format!("{shown:?} is not kiosk-admin, office-staff:<number> or v1-log")
+                    format!("{shown:?} is not kiosk-admin, office, office-staff:<number> or v1-log")
                 }),
         }
     }
@@ -205,7 +210,7 @@ mod tests {
 
     #[test]
     fn requesters_and_categories_read_back_only_in_their_written_form() {
-        for r in [Requester::KioskAdmin, Requester::OfficeStaff(17), Requester::V1Log] {
+        for r in [Requester::KioskAdmin, Requester::OfficeStaff(17), Requester::Office, Requester::V1Log] {
             assert_eq!(r.to_string().parse::<Requester>().unwrap(), r);
         }
         for bad in ["office-staff:017", "office-staff:", "office-staff:Ann", "Kiosk-admin", ""] {

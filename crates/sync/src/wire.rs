@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::{ChainErasure, ErasureEntry};
 use signbook_core::hash::Hash32;
 use signbook_core::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
 use signbook_core::store::Erasure;
@@ -75,7 +76,109 @@ pub struct PushRequest {
     /// can see its backlog. Absent in bundles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kiosk_head_seq: Option<u64>,
+    /// Erasure entries of the chain (record format 2), lowest sequence
+    /// first. They share sequence numbers with `records`: the two together
+    /// are consecutive, and `checkpoint` signs the last of either. Absent
+    /// when empty, so a kiosk that has erased nothing sends what an office
+    /// older than record format 2 accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erasure_entries: Vec<WireErasureEntry>,
 }
+
+/// An erasure entry (`docs/record-format.md`, section 13), every field
+/// written exactly as its canonical encoding writes it; `reason_text` is
+/// staff's words, not hashed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WireErasureEntry {
+    /// Its place in the chain.
+    pub seq: u64,
+    /// UUIDv7, lowercase, hyphenated.
+    pub id: String,
+    /// The kiosk.
+    pub device_id: String,
+    /// Hash of entry `seq - 1`.
+    pub prev_hash: String,
+    /// The erased record.
+    pub target_seq: u64,
+    /// Its record hash.
+    pub target_hash: String,
+    /// When the data was erased (`YYYY-MM-DDTHH:MM:SS.mmmZ`).
+    pub erased_at: String,
+    /// When the entry was appended.
+    pub recorded_at: String,
+    /// `kiosk-admin`, `office`, `office-staff:N` or `v1-log`.
+    pub requested_by: String,
+    /// `request`, `retention` or `other`.
+    pub reason: String,
+    /// The entry hash.
+    pub hash: String,
+    /// Staff's words (not hashed); may be empty.
+    pub reason_text: String,
+}
+
+impl WireErasureEntry {
+    /// Encodes a stored entry.
+    pub fn new(erasure: &ChainErasure) -> Self {
+        let e = &erasure.entry;
+        WireErasureEntry {
+            seq: e.seq,
+            id: e.id.hyphenated().to_string(),
+            device_id: e.device_id.hyphenated().to_string(),
+            prev_hash: e.prev_hash.to_hex(),
+            target_seq: e.target_seq,
+            target_hash: e.target_hash.to_hex(),
+            erased_at: format_utc(&e.erased_at),
+            recorded_at: format_utc(&e.recorded_at),
+            requested_by: e.requested_by.to_string(),
+            reason: e.reason.as_str().to_owned(),
+            hash: erasure.hash.to_hex(),
+            reason_text: erasure.reason_text.clone(),
+        }
+    }
+
+    /// Decodes, refusing any field not in its canonical form (named), so
+    /// the office never stores an entry re-written from what was hashed.
+    pub fn to_chain_erasure(&self) -> Result<ChainErasure, WireError> {
+        let fail = |detail: String| WireError { seq: self.seq, detail };
+        let uuid = |field: &str, text: &str| {
+            Uuid::parse_str(text)
+                .ok()
+                .filter(|u| u.hyphenated().to_string() == text)
+                .ok_or_else(|| fail(format!("erasure entry {field} {text:?} is not a lowercase hyphenated UUID")))
+        };
+        let hash = |field: &str, text: &str| {
+            Hash32::from_hex(text)
+                .ok()
+                .filter(|h| h.to_hex() == text)
+                .ok_or_else(|| fail(format!("erasure entry {field} {text:?} is not 64 lowercase hex digits")))
+        };
+        let time = |field: &str, text: &str| {
+            parse_utc(text).filter(|t| format_utc(t) == text).ok_or_else(|| {
+                fail(format!("erasure entry {field} {text:?} is not a UTC time written YYYY-MM-DDTHH:MM:SS.mmmZ"))
+            })
+        };
+        let entry = ErasureEntry {
+            id: uuid("id", &self.id)?,
+            device_id: uuid("device_id", &self.device_id)?,
+            seq: self.seq,
+            prev_hash: hash("prev_hash", &self.prev_hash)?,
+            target_seq: self.target_seq,
+            target_hash: hash("target_hash", &self.target_hash)?,
+            erased_at: time("erased_at", &self.erased_at)?,
+            recorded_at: time("recorded_at", &self.recorded_at)?,
+            requested_by: self.requested_by.parse().map_err(|e| fail(format!("erasure entry requested_by: {e}")))?,
+            reason: self.reason.parse().map_err(|e| fail(format!("erasure entry reason: {e}")))?,
+        };
+        if self.reason_text.chars().count() > MAX_REASON_TEXT_CHARS {
+            return Err(fail(format!("erasure entry reason_text is longer than {MAX_REASON_TEXT_CHARS} characters")));
+        }
+        Ok(ChainErasure { entry, hash: hash("hash", &self.hash)?, reason_text: self.reason_text.clone() })
+    }
+}
+
+/// The longest reason text a kiosk writes.
+const MAX_REASON_TEXT_CHARS: usize = 500;
 
 /// An agreement version: its canonical text and title. The office keeps
 /// it only if the text hashes to `hash`.
@@ -131,6 +234,12 @@ pub struct PushResponse {
     /// too, and confirms by sending the erasure back. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erase: Vec<WireErasure>,
+    /// Who asked for each erasure in `erase`, and why (record format 2),
+    /// for the erasure entry the kiosk appends: by `seq`. Absent when empty,
+    /// and from older offices (the kiosk then records `office`, `request`).
+    /// An older kiosk ignores it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erase_details: Vec<WireEraseDetail>,
     /// SHA-256 of the certificate the office will use next, while one is
     /// staged (`signbook-office tls rotate`): sent over the connection
     /// pinned to the current certificate, so the kiosk can trust it and
@@ -262,6 +371,18 @@ pub struct WireErasure {
     pub reason: String,
     /// RFC 3339.
     pub erased_at: String,
+}
+
+/// Who asked the office to erase record `seq`, and which kind of reason:
+/// the words of an erasure entry's `requested_by` and `reason` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireEraseDetail {
+    /// The record.
+    pub seq: u64,
+    /// `office-staff:N` (the staff account's number) or `office`.
+    pub requested_by: String,
+    /// `request`, `retention` or `other`.
+    pub reason: String,
 }
 
 /// The kiosk's Ed25519 signature over `(device, seq, head)`; see [`Checkpoint`].

@@ -7,7 +7,7 @@
 use std::iter::Peekable;
 
 use chrono::{DateTime, SubsecRound, Utc};
-use rusqlite::{OptionalExtension, Row, Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::agreements::parse_time as parse_stored_time;
@@ -17,7 +17,7 @@ use crate::erasure::{ChainEntry, ChainErasure, ErasureEntry, ReasonCategory, Req
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
 use crate::record::format_utc;
-use crate::sqlite::record_row::{RowDefect, decode_record_row};
+use crate::sqlite::record_row::{RowDefect, decode_erasure_row, decode_record_row};
 
 /// Longest erasure reason kept.
 const MAX_REASON_CHARS: usize = 500;
@@ -199,6 +199,38 @@ impl Store {
         merge_by_seq(records, erasures, |entry| each(entry.doing(DOING)?))
     }
 
+    /// Up to `limit` entries of the chain after `after` (records and
+    /// erasure entries), in sequence order: what the next push sends.
+    pub fn chain_after(&self, after: u64, limit: usize) -> Result<Vec<ChainEntry>> {
+        const DOING: &str = "reading the chain to sync";
+        let mut records = self
+            .conn
+            .prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
+            .doing(DOING)?;
+        let mut erasures = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {ERASURE_COLUMNS} FROM erasure_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))
+            .doing(DOING)?;
+        let records = records
+            .query_map(params![after, limit as i64], |row| {
+                Ok(decode_record_row(row).map(|(r, e)| ChainEntry::Record(r, e)))
+            })
+            .doing(DOING)?;
+        let erasures = erasures
+            .query_map(params![after, limit as i64], |row| Ok(decode_erasure_row(row).map(ChainEntry::Erasure)))
+            .doing(DOING)?;
+        let mut out = Vec::new();
+        merge_by_seq(records, erasures, |entry| {
+            if out.len() < limit {
+                out.push(entry.doing(DOING)?.map_err(RowDefect::into_error)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// Calls `each` with every entry of the chain in sequence order, for
     /// exports; a damaged row stops the walk with [`Error::DamagedRecord`].
     pub fn for_each_chain_entry(&self, mut each: impl FnMut(ChainEntry) -> Result<()>) -> Result<()> {
@@ -304,33 +336,4 @@ pub(super) fn chain_head(conn: &rusqlite::Connection) -> Result<Option<(u64, Has
         .and_then(|mut stmt| stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .doing("reading the chain head")?;
     head.map(|(seq, hash)| Ok((seq, Hash32::from_hex(&hash)?))).transpose()
-}
-
-/// Decodes an `erasure_entries` row ([`ERASURE_COLUMNS`]), naming what is
-/// wrong with a damaged one.
-fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, RowDefect> {
-    let seq: u64 = row.get(0).unwrap_or(0);
-    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
-    let defect = |detail: String| RowDefect { seq, id, detail };
-    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
-    let hash = |i: usize, what: &str| {
-        Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
-    };
-    let time = |i: usize, what: &str| -> std::result::Result<DateTime<Utc>, RowDefect> {
-        let t = text(i, what)?;
-        DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|_| defect(format!("its {what} is not a time")))
-    };
-    let entry = ErasureEntry {
-        id: id.ok_or_else(|| defect("its id is not a UUID".into()))?,
-        device_id: Uuid::parse_str(&text(2, "device id")?).map_err(|_| defect("its device id is not a UUID".into()))?,
-        seq,
-        prev_hash: hash(3, "previous hash")?,
-        target_seq: row.get(4).map_err(|_| defect("its target is unreadable".into()))?,
-        target_hash: hash(5, "target hash")?,
-        erased_at: time(6, "erasure time")?,
-        recorded_at: time(7, "recording time")?,
-        requested_by: text(8, "requester")?.parse().map_err(defect)?,
-        reason: text(9, "reason category")?.parse().map_err(defect)?,
-    };
-    Ok(ChainErasure { entry, hash: hash(10, "entry hash")?, reason_text: text(11, "reason")? })
 }
