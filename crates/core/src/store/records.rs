@@ -209,6 +209,15 @@ impl Store {
         chain_head(&self.conn)
     }
 
+    /// How many signature records the chain holds, and the newest one: the
+    /// head may be an erasure entry (record format 2), so not `head()`.
+    pub fn last_record(&self) -> Result<(u64, Option<Record>)> {
+        const DOING: &str = "reading the newest record";
+        let count: u64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).doing(DOING)?;
+        let last: Option<u64> = self.conn.query_row("SELECT max(seq) FROM records", [], |r| r.get(0)).doing(DOING)?;
+        Ok((count, last.map(|seq| self.record(seq)).transpose()?))
+    }
+
     /// The record with sequence number `seq`.
     pub fn record(&self, seq: u64) -> Result<Record> {
         let sql = format!("SELECT {RECORD_COLUMNS} FROM records WHERE seq = ?1");
