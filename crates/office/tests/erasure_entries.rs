@@ -10,7 +10,8 @@ use ed25519_dalek::SigningKey;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
 use signbook_core::{Hash32, Store};
-use signbook_office::store::IntegrityStore as _;
+use signbook_office::erasure_log::is_signed_by;
+use signbook_office::store::{IntegrityStore as _, PrivacyStore as _, StaffRole, StaffStore as _};
 use signbook_sync::PUSH_PATH;
 use signbook_sync::auth::sign_request;
 use signbook_sync::http::OfficeClient;
@@ -111,4 +112,51 @@ fn erasure_entries_breaking_the_chain_rules_are_refused_naming_the_rule_and_a_ge
     let verified = block_on(office.db().verify()).unwrap();
     assert!(verified[0].problem.is_none() && verified[0].erased == 1, "{verified:?}");
     assert_eq!(verified[0].head_seq, Some(5));
+}
+
+/// An erasure decided at the office: its signed log holds it at once,
+/// signed with the key of the certificate whose fingerprint staff checked at
+/// pairing; after the kiosk syncs, its chain holds its own entry too, and
+/// both sides verify.
+#[test]
+fn an_office_erasure_is_in_the_offices_signed_log_and_then_in_the_kiosks_chain() {
+    let office_dir = tempfile::tempdir().unwrap();
+    let office = Office::start(office_dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = kiosk(dir.path(), 5);
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
+    let signer = signbook_office::tls::OfficeIdentity::load_or_create(office_dir.path()).unwrap().signer().unwrap();
+    assert_eq!(signer.fingerprint().to_hex(), office.fingerprint, "the certificate kiosks pinned");
+
+    let db = office.db();
+    block_on(db.add_user("j.evans", "correct horse battery", StaffRole::Privacy, Utc::now())).unwrap();
+    block_on(db.erase_record(store.device_id(), 2, "erasure request 2026-14", "j.evans", Utc::now())).unwrap();
+    assert_eq!(block_on(db.sign_office_erasures(&signer, Utc::now())).unwrap(), 1);
+    assert_eq!(block_on(db.sign_office_erasures(&signer, Utc::now())).unwrap(), 0, "each is signed once");
+
+    let log = block_on(db.office_erasure(store.device_id(), 2)).unwrap().expect("the signed statement");
+    let record_hash = store.record(2).unwrap().hash;
+    assert!(log.statement.starts_with("signbook-office-erasure-v1\n"), "{}", log.statement);
+    assert!(log.statement.contains(&format!("\nseq:2\nrecord:{record_hash}\n")), "{}", log.statement);
+    assert!(log.statement.contains("\nrequested_by:office-staff:") && log.statement.contains("\nreason:request\n"));
+    assert!(!log.statement.contains("evans"), "no staff name in the signed log");
+    let certificate = signer.certificate_der();
+    assert!(is_signed_by(&log.statement, &log.signature, certificate), "signed by the office certificate's key");
+    let moved = log.statement.replace("\nseq:2\n", "\nseq:3\n");
+    assert!(!is_signed_by(&moved, &log.signature, certificate), "an altered statement fails");
+    let other = signbook_office::tls::OfficeIdentity::load_or_create(tempfile::tempdir().unwrap().path()).unwrap();
+    assert!(!is_signed_by(&log.statement, &log.signature, other.signer().unwrap().certificate_der()));
+
+    // The kiosk applies it at its next push and records it in its own chain.
+    signbook_sync::push(&mut store).unwrap();
+    let entry = store.erasure_entries().unwrap().pop().expect("the kiosk's entry");
+    assert_eq!((entry.entry.target_seq, entry.entry.target_hash), (2, record_hash));
+    let requested_by = log.statement.lines().find_map(|l| l.strip_prefix("requested_by:")).unwrap();
+    assert_eq!(entry.entry.requested_by.to_string(), requested_by, "both name the same staff account");
+    signbook_sync::push(&mut store).unwrap();
+    assert!(store.verify().unwrap().is_intact());
+    let verified = block_on(db.verify()).unwrap();
+    assert!(verified[0].problem.is_none() && verified[0].erased == 1, "{verified:?}");
+    assert!(block_on(db.office_erasure(store.device_id(), 2)).unwrap().is_some(), "the office's log keeps it");
 }

@@ -101,9 +101,8 @@ fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<(Vec<Wi
             let account: Option<u64> = r.get(3)?;
             let detail = WireEraseDetail {
                 seq: erasure.seq,
-                requested_by: account.map_or_else(|| "office".to_owned(), |n| format!("office-staff:{n}")),
-                // The purge's own words (`purge_expired`).
-                reason: if erasure.reason.starts_with("retention period of ") { "retention" } else { "request" }.into(),
+                requested_by: super::erasure_log::office_requester(account),
+                reason: super::erasure_log::office_reason(&erasure.reason).into(),
             };
             Ok((erasure, detail))
         })
