@@ -279,7 +279,7 @@ pub(super) async fn show(
                         "Erased here by " (status.erased_by.as_deref().unwrap_or("staff")) ". "
                         @match &status.kiosk_confirmed_at {
                             Some(at) => { "The kiosk erased its own copy too (confirmed " (at) ") and recorded it in its signed chain." }
-                            None => { "The kiosk will erase its own copy, and record it in its signed chain, the next time it syncs." }
+                            None => { "The kiosk will erase its own copy the next time it syncs, and record that in its signed chain." }
                         }
                         @match &signed_erasure {
                             Some(log) => {
