@@ -5,6 +5,7 @@ Uses only the Python standard library (hashlib), following
 docs/record-format.md. Four uses:
 
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
+    python3 recompute.py vectors crates/core/tests/golden/vectors-v2.json   # erasure entries
     python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
     python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
     python3 recompute.py office-statement PACK   # an evidence pack (ZIP or unzipped folder)
@@ -56,11 +57,23 @@ def canonical(r):
     ).encode("utf-8")
 
 
+def canonical_erasure(e):
+    """The record format version 2 erasure entry encoding (section 13)."""
+    return (
+        "signbook-erasure-v2\n"
+        f"id:{e['id']}\ndevice:{e['device']}\nseq:{e['seq']}\nprev:{e['prev']}\n"
+        f"target_seq:{e['target_seq']}\ntarget:{e['target']}\nerased_at:{e['erased_at']}\n"
+        f"recorded_at:{e['recorded_at']}\nrequested_by:{e['requested_by']}\nreason:{e['reason']}\n"
+    ).encode("utf-8")
+
+
 def check_vectors(path):
     # normalise.py sits beside this file; imported here so that
     # recompute.py copied alone still verifies exports.
     from normalise import canonical_agreement
     data = json.load(open(path, encoding="utf-8"))
+    if data.get("format") == "signbook-erasure-v2":
+        return check_vectors_v2(path, data)
     agreement = data["agreement"]
     if canonical_agreement(agreement["as_typed"]) != agreement["canonical"]:
         return "agreement canonical text differs"
@@ -90,6 +103,35 @@ def check_vectors(path):
     cp = data["checkpoint"]
     message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
     if message != cp["message"] or cp["head"] != prev:
+        return "checkpoint message differs"
+    return verify_ed25519(cp["public_key_hex"], cp["signature_hex"], message.encode())
+
+
+def check_vectors_v2(path, data):
+    """Record format version 2: a chain of the version 1 vectors' records
+    followed by erasure entries, and the checkpoint over its head."""
+    import os
+    v1 = json.load(open(os.path.join(os.path.dirname(path), data["records_from"]), encoding="utf-8"))
+    hashes = {v["input"]["seq"]: v["expected"]["record_hash"] for v in v1["records"]}
+    prev, seq = hashes[max(hashes)], max(hashes)
+    for v in data["erasures"]:
+        i, e = v["input"], v["expected"]
+        seq += 1
+        if i["seq"] != seq:
+            return f"erasure entry {i['seq']}: expected seq {seq}"
+        if hashes.get(i["target_seq"]) != i["target"]:
+            return f"erasure entry {seq}: its target is not record {i['target_seq']} of the chain"
+        if not REQUESTED_BY.fullmatch(i["requested_by"]) or i["reason"] not in REASONS:
+            return f"erasure entry {seq}: requested_by or reason is not in its written form"
+        entry = dict(i, prev=prev)
+        if canonical_erasure(entry).decode() != e["canonical"]:
+            return f"erasure entry {seq}: canonical encoding differs"
+        if hashlib.sha256(canonical_erasure(entry)).hexdigest() != e["entry_hash"]:
+            return f"erasure entry {seq}: entry hash differs"
+        prev = e["entry_hash"]
+    cp = data["checkpoint"]
+    message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
+    if message != cp["message"] or cp["head"] != prev or cp["seq"] != seq:
         return "checkpoint message differs"
     return verify_ed25519(cp["public_key_hex"], cp["signature_hex"], message.encode())
 
@@ -174,6 +216,10 @@ UTC = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 OFFSET = re.compile(r"[+-](\d{2}):(\d{2})")
 ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+REQUESTED_BY = re.compile(r"kiosk-admin|office|v1-log|office-staff:(0|[1-9][0-9]{0,19})")
+REASONS = ("request", "retention", "other")
+ERASURE_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "erased_at",
+                "recorded_at", "requested_by", "reason", "entry_hash"}
 
 
 class Unreadable(Exception):
@@ -242,9 +288,10 @@ def read_header(first):
         raise Unreadable(f"line 1 is not a Signbook export header (unknown export version {version!r})")
     if version > 2:
         raise Unreadable(f"this export uses export format version {version}; this verifier reads version 2")
-    for key in ("record_format", "checkpoint_format"):
-        if h.get(key) != 1:
-            raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads 1")
+    for key, known in (("record_format", (1, 2)), ("checkpoint_format", (1,))):
+        if h.get(key) not in known or isinstance(h.get(key), bool):
+            raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads "
+                             + " or ".join(map(str, known)))
     # The header's shape (as Signbook's parser demands it); its values are checked later.
     for key in ("device_id", "public_key", "key_fingerprint", "exported_at"):
         if not isinstance(h.get(key), str):
@@ -301,6 +348,10 @@ def in_range(f, x, minutes):
 def read_line(raw):
     """The line's fields in their strict forms; raises ValueError (with the seq when known)."""
     x = json.loads(raw)
+    if isinstance(x, dict) and not all(k in x for k in RECORD_KEYS):
+        erasure = read_erasure_line(x)
+        if erasure is not None:
+            return erasure, "erasure", None, None
     for key in ("seq", "record_id", "device_id", "prev_hash", "agreement_hash", "role", "signed_at_utc",
                 "utc_offset", "name_digest", "signature_digest", "record_hash"):
         if key not in x:
@@ -345,12 +396,49 @@ def read_line(raw):
         raise ValueError(str(e), x["seq"])
 
 
+RECORD_KEYS = ("seq", "record_id", "device_id", "prev_hash", "agreement_hash", "role", "signed_at_utc",
+               "utc_offset", "name_digest", "signature_digest", "record_hash")
+
+
+def read_erasure_line(x):
+    """An erasure line's fields in their strict forms, or None when the
+    line is not shaped as one (then it is read as a record line)."""
+    def whole(v):
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 64
+    if (set(x) != ERASURE_KEYS or x["kind"] != "erasure" or not whole(x["seq"]) or not whole(x["target_seq"])
+            or not all(isinstance(x[k], str) for k in ERASURE_KEYS - {"seq", "target_seq"})):
+        return None
+    try:
+        strict(x, "entry_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "device_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "prev_hash", HEX64, "64 lowercase hex digits")
+        strict(x, "target_hash", HEX64, "64 lowercase hex digits")
+        for key in ("erased_at", "recorded_at"):
+            try:
+                utc_time(x[key])
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}")
+        if not REQUESTED_BY.fullmatch(x["requested_by"]) or (
+                x["requested_by"].startswith("office-staff:") and int(x["requested_by"][13:]) >= 2 ** 64):
+            raise ValueError(f"requested_by: {x['requested_by']!r} is not kiosk-admin, office, office-staff:<number> or v1-log")
+        if x["reason"] not in REASONS:
+            raise ValueError(f"reason: {x['reason']!r} is not a reason category (request, retention or other)")
+        strict(x, "entry_hash", HEX64, "64 lowercase hex digits")
+    except ValueError as e:
+        raise ValueError(str(e), x["seq"])
+    return x
+
+
 def walk(lines, h, trusted):
     """Raises Broken at the first broken entry; returns (records, erased, omitted)."""
     device, key, cp, f = check_header(h, trusted)
     checkpoints = {cp["seq"]: cp} if cp else {}
     last_seq, prev, line_no = 0, ZERO, 1
-    counts = {"record": 0, "erased": 0, "omitted": 0}
+    counts = {"record": 0, "erased": 0, "omitted": 0, "erasure": 0}
+    entries_required = h["record_format"] >= 2
+    # seq -> ("record", hash, state) or ("erasure",); state: data, erased, erased_by_entry, withheld
+    seen = {}
+    erased_lines = {}  # tombstone record lines: seq -> (line, erased_at), until their erasure entry
     for raw in lines:
         line_no += 1
         try:
@@ -359,6 +447,8 @@ def walk(lines, h, trusted):
             seq = e.args[1] if len(e.args) > 1 else last_seq + 1
             raise Broken(line_no, seq, f"the line cannot be read: {e.args[0]}")
         seq = x["seq"]
+        if kind == "erasure" and not entries_required:
+            raise Broken(line_no, seq, "the line cannot be read: an erasure entry in an export of record format 1")
         if seq < last_seq + 1:
             raise Broken(line_no, seq, f"appears again after record {last_seq}")
         if seq != last_seq + 1:
@@ -367,6 +457,11 @@ def walk(lines, h, trusted):
             raise Broken(line_no, seq, f"names another kiosk ({x['device_id']})")
         if x["prev_hash"] != prev:
             raise Broken(line_no, seq, f"does not link to record {seq - 1}")
+        if kind == "erasure":
+            walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key)
+            prev, last_seq = x["entry_hash"], seq
+            counts["erasure"] += 1
+            continue
         r = dict(id=x["record_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], agreement=x["agreement_hash"],
                  role=x["role"], signed_at=x["signed_at_utc"], utc_offset=x["utc_offset"], name_digest=x["name_digest"],
                  organisation_digest=x.get("organisation_digest"), signature_digest=x["signature_digest"])
@@ -386,15 +481,11 @@ def walk(lines, h, trusted):
                 raise Broken(line_no, seq, "has lost its personal data, but no erasure was recorded")
             elif x.get("name") is not None and erased:
                 raise Broken(line_no, seq, "is logged as erased, but its personal data is still there")
-        if seq in checkpoints:
-            message = f"signbook-checkpoint-v1\ndevice:{device}\nseq:{seq}\nhead:{checkpoints[seq]['head']}\n".encode()
-            valid = ed25519_valid(key, checkpoints[seq]["signature"], message)
-            if valid is None:
-                print("checkpoint signature: skipped (pip install cryptography to check it)")
-            elif not valid:
-                raise Broken(line_no, seq, "has a checkpoint whose signature is not this kiosk's")
-            if checkpoints[seq]["head"] != x["record_hash"]:
-                raise Broken(line_no, seq, "is not the record the kiosk signed")
+            state = "data" if x.get("name") is not None else "erased"
+        else:
+            state = "withheld"
+        check_checkpoint(checkpoints, seq, line_no, device, key, x["record_hash"])
+        seen[seq] = ("record", x["record_hash"], state)
         prev, last_seq = x["record_hash"], seq
         selected = in_range(f, x, minutes)
         if kind == "omitted":
@@ -406,6 +497,8 @@ def walk(lines, h, trusted):
             raise Broken(line_no, seq, "is outside the export's range, yet exported in full")
         counts["record"] += 1
         counts["erased"] += x.get("erased_at") is not None
+        if x.get("name") is None:
+            erased_lines[seq] = (line_no, x.get("erased_at"))
         local = utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)
         status = "erased" if x.get("name") is None else "signed"
         for field, derived in (("reference", reference(x["record_hash"])),
@@ -414,9 +507,60 @@ def walk(lines, h, trusted):
                 raise Broken(line_no, seq, f"its {field} was altered (it does not match the record)")
     if any(s > last_seq for s in checkpoints):
         raise Broken(line_no, last_seq, f"is the last record, but the kiosk signed a checkpoint at record {cp['seq']}")
+    if entries_required:
+        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] == "erased")
+        if waiting:
+            raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure entry "
+                         "in the chain names it: it was erased without the kiosk key, or its erasure entry was removed")
     if last_seq > 0 and last_seq not in checkpoints:
         raise Broken(line_no, last_seq, "is the newest record but no kiosk checkpoint covers it")
     return counts
+
+
+def walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key):
+    """An erasure entry's hash, target and checkpoint (section 13)."""
+    seq, target_seq = x["seq"], x["target_seq"]
+    e = dict(id=x["entry_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], target_seq=target_seq,
+             target=x["target_hash"], erased_at=x["erased_at"], recorded_at=x["recorded_at"],
+             requested_by=x["requested_by"], reason=x["reason"])
+    if hashlib.sha256(canonical_erasure(e)).hexdigest() != x["entry_hash"]:
+        raise Broken(line_no, seq, "was altered: its contents do not match its hash")
+    target = seen.get(target_seq)
+    missing = None
+    if target_seq >= seq:
+        missing = "does not come before it in the chain"
+    elif target is None:
+        missing = "does not exist"
+    elif target[0] == "erasure":
+        missing = "is itself an erasure entry, not a record"
+    elif target[1] != x["target_hash"]:
+        missing = "has another hash than the one the entry names"
+    elif target[2] == "erased_by_entry":
+        missing = "an earlier erasure entry already erased"
+    elif target[2] == "data":
+        raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, "
+                     "but that record's personal data is still there")
+    if missing:
+        raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, which {missing}")
+    check_checkpoint(checkpoints, seq, line_no, device, key, x["entry_hash"])
+    seen[target_seq] = ("record", x["target_hash"], "erased_by_entry")
+    seen[seq] = ("erasure",)
+    if target_seq in erased_lines:
+        record_line, erased_at = erased_lines.pop(target_seq)
+        if erased_at != x["erased_at"]:
+            raise Broken(record_line, target_seq, "its erased_at was altered (it does not match its erasure entry)")
+
+
+def check_checkpoint(checkpoints, seq, line_no, device, key, head):
+    if seq in checkpoints:
+        message = f"signbook-checkpoint-v1\ndevice:{device}\nseq:{seq}\nhead:{checkpoints[seq]['head']}\n".encode()
+        valid = ed25519_valid(key, checkpoints[seq]["signature"], message)
+        if valid is None:
+            print("checkpoint signature: skipped (pip install cryptography to check it)")
+        elif not valid:
+            raise Broken(line_no, seq, "has a checkpoint whose signature is not this kiosk's")
+        if checkpoints[seq]["head"] != head:
+            raise Broken(line_no, seq, "is not the record the kiosk signed")
 
 
 def read_trusted_key(arg):
@@ -453,7 +597,7 @@ def verify_export_main(args):
         print(f"BROKEN: {e}")
         return 1
     print(f"intact: {counts['record']} records ({counts['erased']} erased) and {counts['omitted']} omitted as outside "
-          f"the range, up to the signed head of kiosk {header['device_id']}")
+          f"the range, and {counts['erasure']} erasure entries, up to the signed head of kiosk {header['device_id']}")
     if trusted is None:
         print(f"NOT checked who signed the head: no --key given; the file names key {header['key_fingerprint']}")
     else:

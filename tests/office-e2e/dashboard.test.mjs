@@ -271,6 +271,8 @@ test('erasing a person keeps every chain verifiable and is in the audit log', as
   await page.goto('/records?role=visitor');
   await page.getByRole('link', { name: 'erased' }).click();
   assert.match(await page.locator('main').innerText(), /The kiosk will erase its own copy the next time it syncs/);
+  // Record format 2: meanwhile the office's own signed erasure log holds it.
+  assert.match(await page.locator('main').innerText(), /The office's signed erasure log holds it/);
   cli('sync');
   cli('sync');
   await page.reload();

@@ -264,9 +264,18 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 files.join(" and ")
             );
         }
-        Command::Erase { seq, reason } => {
-            let receipt = store.erase(seq, &reason)?;
-            println!("Erased the personal data of record {} ({}); the chain still verifies.", receipt.seq, receipt.id);
+        Command::Erase { seq, reason, category } => {
+            let category = category.parse().map_err(|e: String| anyhow::anyhow!("--category: {e}"))?;
+            let request = signbook_core::store::ErasureRequest {
+                requested_by: signbook_core::erasure::Requester::KioskAdmin,
+                category,
+                reason: &reason,
+            };
+            let receipt = store.erase_as(seq, &request)?;
+            println!(
+                "Erased the personal data of record {} ({}); erasure entry {} records it in the chain, which still verifies.",
+                receipt.seq, receipt.id, receipt.entry_seq
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -167,9 +167,13 @@ enum Command {
         /// Sequence number of the record (see `signbook records list`).
         #[arg(long)]
         seq: u64,
-        /// Why, for the erasure log (e.g. a subject request reference).
+        /// Why, in words (e.g. a subject request reference); kept beside the chain, not hashed.
         #[arg(long)]
         reason: String,
+        /// Which kind of reason, recorded in the chain's erasure entry:
+        /// request (the person asked), retention (kept long enough) or other.
+        #[arg(long, default_value = "request")]
+        category: String,
     },
 }
 

@@ -27,10 +27,10 @@ fn print_report(report: &ExportReport) {
         println!("({} records and {} omitted lines before it are intact.)", report.records, report.omitted);
         return;
     }
-    let head = report.head_seq.map_or_else(|| "an empty chain".to_owned(), |seq| format!("records 1 to {seq}"));
+    let head = report.head_seq.map_or_else(|| "an empty chain".to_owned(), |seq| format!("entries 1 to {seq}"));
     println!(
-        "intact: {} records ({} erased) and {} omitted as outside the range; the export holds {head} of kiosk {} with nothing missing",
-        report.records, report.erased, report.omitted, report.device_id
+        "intact: {} records ({} erased) and {} omitted as outside the range, and {} erasure entries; the export holds {head} of kiosk {} with nothing missing",
+        report.records, report.erased, report.omitted, report.erasure_entries, report.device_id
     );
     println!("range: {}", describe(&report.filter));
     if report.key_trusted {

@@ -90,10 +90,16 @@ fn publish_sign_list_verify_export_erase() {
     );
 
     env.signbook()
+        .args(["erase", "--seq", "1", "--reason", "SAR 2026-3", "--category", "forgotten"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a reason category (request, retention or other)"));
+    env.signbook()
         .args(["erase", "--seq", "1", "--reason", "SAR 2026-3"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Erased the personal data of record 1"));
+        .stdout(predicate::str::contains("Erased the personal data of record 1"))
+        .stdout(predicate::str::contains("erasure entry 3 records it in the chain"));
     env.signbook().arg("verify").assert().code(0).stdout(predicate::str::starts_with("intact: 2 records (1 erased)"));
     env.signbook()
         .args(["records", "list"])

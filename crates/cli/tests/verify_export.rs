@@ -16,7 +16,8 @@ use signbook_core::signature::Strokes;
 use signbook_core::{SignRequest, Store};
 
 /// A kiosk database with six records over two years and several roles
-/// (record 4 erased), and its JSON Lines exports made by the CLI.
+/// (record 4 erased, so entry 7 is its erasure entry), and its JSON Lines
+/// exports made by the CLI.
 struct Fixture {
     dir: tempfile::TempDir,
     public_key: String,
@@ -171,17 +172,45 @@ fn rename(line: &mut Value, name: &str) {
     line["name_digest"] = json!(signbook_core::record::field_digest("name", &salt, name.as_bytes()).to_hex());
 }
 
-/// Rewrites every record from `from` (index into `lines`) on so hashes and
+/// Recomputes an erasure line's hash from its fields (section 13).
+fn rehash_erasure(line: &mut Value) {
+    let s = |k: &str| line[k].as_str().unwrap().to_owned();
+    let canonical = format!(
+        "signbook-erasure-v2\nid:{}\ndevice:{}\nseq:{}\nprev:{}\ntarget_seq:{}\ntarget:{}\nerased_at:{}\nrecorded_at:{}\nrequested_by:{}\nreason:{}\n",
+        s("entry_id"),
+        s("device_id"),
+        line["seq"],
+        s("prev_hash"),
+        line["target_seq"],
+        s("target_hash"),
+        s("erased_at"),
+        s("recorded_at"),
+        s("requested_by"),
+        s("reason"),
+    );
+    line["entry_hash"] = json!(sha256_hex(canonical.as_bytes()));
+}
+
+/// A line's own hash: a record's or an erasure entry's.
+fn hash_of(line: &Value) -> Value {
+    line.get("record_hash").unwrap_or_else(|| &line["entry_hash"]).clone()
+}
+
+/// Rewrites every entry from `from` (index into `lines`) on so hashes and
 /// links are consistent again, and returns the new head hash.
 fn relink_from(lines: &mut [Value], from: usize) -> String {
     for i in from..lines.len() {
         if i > 1 {
-            let prev = lines[i - 1]["record_hash"].clone();
+            let prev = hash_of(&lines[i - 1]);
             lines[i]["prev_hash"] = prev;
         }
-        rehash(&mut lines[i]);
+        if lines[i]["kind"] == "erasure" {
+            rehash_erasure(&mut lines[i]);
+        } else {
+            rehash(&mut lines[i]);
+        }
     }
-    lines.last().unwrap()["record_hash"].as_str().unwrap().to_owned()
+    hash_of(lines.last().unwrap()).as_str().unwrap().to_owned()
 }
 
 fn sign_checkpoint(key: &SigningKey, header: &mut Value, head: &str) {
@@ -238,13 +267,14 @@ fn an_untouched_export_verifies_and_says_whether_the_signer_was_checked() {
 fn every_tampering_is_caught_from_the_file_alone_by_both_verifiers() {
     let fx = Fixture::new();
     let original = fx.lines("all.jsonl");
-    assert_eq!(original.len(), 7, "a header and six records");
+    assert_eq!(original.len(), 8, "a header, six records and the erasure entry of record 4");
+    assert_eq!(original[7]["kind"], "erasure");
     let case = |name: &str, edit: &dyn Fn(&mut Vec<Value>)| -> PathBuf {
         let mut lines = original.clone();
         edit(&mut lines);
         fx.write(name, &lines)
     };
-    // Lines: 1 the header, then record N on line N + 1.
+    // Lines: 1 the header, then entry N on line N + 1 (the erasure entry is 7).
     let name_edited = case("name-edited.jsonl", &|l| l[3]["name"] = json!("Mallory Cole"));
     let line = both_catch(&name_edited, None, "line 4, record 3");
     assert!(line.contains("name no longer matches its digest"), "{line}");
@@ -266,26 +296,27 @@ fn every_tampering_is_caught_from_the_file_alone_by_both_verifiers() {
 
     let cut = case("tail-cut.jsonl", &|l| {
         l.pop();
+        l.pop();
     });
     let line = both_catch(&cut, None, "line 6, record 5");
-    assert!(line.contains("signed a checkpoint at record 6"), "{line}");
+    assert!(line.contains("signed a checkpoint at record 7"), "{line}");
 
     let appended = case("record-appended.jsonl", &|l| {
         let mut extra = l[6].clone();
-        extra["seq"] = json!(7);
-        extra["record_id"] = json!("01a2e6c4-0000-7000-8000-000000000007");
-        extra["prev_hash"] = l[6]["record_hash"].clone();
+        extra["seq"] = json!(8);
+        extra["record_id"] = json!("01a2e6c4-0000-7000-8000-000000000008");
+        extra["prev_hash"] = l[7]["entry_hash"].clone();
         rehash(&mut extra);
         l.push(extra);
     });
-    let line = both_catch(&appended, None, "line 8, record 7");
+    let line = both_catch(&appended, None, "line 9, record 8");
     assert!(line.contains("no kiosk checkpoint covers it"), "{line}");
 
     let rewritten = case("tail-rewritten.jsonl", &|l| {
         rename(&mut l[5], "Mallory Ellis");
         relink_from(l, 5);
     });
-    let line = both_catch(&rewritten, None, "line 7, record 6");
+    let line = both_catch(&rewritten, None, "line 8, record 7");
     assert!(line.contains("not the record the kiosk signed"), "{line}");
 
     let forged_signature = case("checkpoint-signature-altered.jsonl", &|l| {
@@ -293,7 +324,7 @@ fn every_tampering_is_caught_from_the_file_alone_by_both_verifiers() {
         let flipped = if signature.starts_with('0') { "1" } else { "0" };
         l[0]["checkpoint"]["signature"] = json!(format!("{flipped}{}", &signature[1..]));
     });
-    let line = both_catch(&forged_signature, None, "line 7, record 6");
+    let line = both_catch(&forged_signature, None, "line 8, record 7");
     assert!(line.contains("signature is not this kiosk's"), "{line}");
 
     // The whole tail rewritten and re-signed with another key, named in the
@@ -313,13 +344,63 @@ fn every_tampering_is_caught_from_the_file_alone_by_both_verifiers() {
     assert!(line.contains("not the key you trust"), "{line}");
 }
 
+/// Record format version 2: an erasure is an entry of the signed chain, so
+/// someone holding only the file cannot fake one, move its time, or drop it.
+#[test]
+fn faked_moved_or_removed_erasures_are_caught_by_both_verifiers() {
+    let fx = Fixture::new();
+    let original = fx.lines("all.jsonl");
+    let case = |name: &str, edit: &dyn Fn(&mut Vec<Value>)| -> PathBuf {
+        let mut lines = original.clone();
+        edit(&mut lines);
+        fx.write(name, &lines)
+    };
+    // Record 3 (line 4), alive, made to look like record 4's tombstone: its
+    // hash still holds (only digests are hashed), but no erasure entry names it.
+    let faked = case("live-record-faked-as-tombstone.jsonl", &|l| {
+        for key in ["name", "organisation", "name_salt", "organisation_salt", "signature_salt", "signature_png_base64"]
+        {
+            l[3][key] = Value::Null;
+        }
+        l[3]["status"] = json!("erased");
+        l[3]["erased_at"] = l[4]["erased_at"].clone();
+    });
+    let line = both_catch(&faked, None, "line 4, record 3");
+    assert!(line.contains("no erasure entry in the chain names it"), "{line}");
+
+    let moved = case("erasure-time-changed.jsonl", &|l| {
+        l[7]["erased_at"] = json!("2025-01-01T00:00:00.000Z");
+        l[4]["erased_at"] = json!("2025-01-01T00:00:00.000Z");
+    });
+    let line = both_catch(&moved, None, "line 8, record 7");
+    assert!(line.contains("was altered"), "{line}");
+    // The record line's own (unhashed) copy of the time must agree with the entry.
+    let copy_moved = case("erased-at-changed.jsonl", &|l| l[4]["erased_at"] = json!("2025-01-01T00:00:00.000Z"));
+    let line = both_catch(&copy_moved, None, "line 5, record 4");
+    assert!(line.contains("its erased_at was altered"), "{line}");
+
+    let removed = case("erasure-entry-removed.jsonl", &|l| {
+        l.remove(7);
+    });
+    let line = both_catch(&removed, None, "line 7, record 6");
+    assert!(line.contains("signed a checkpoint at record 7"), "{line}");
+    // Relabelled as an export of record format 1 (before erasure entries):
+    // the signed head still counts the entry.
+    let relabelled = case("erasure-entry-removed-as-format-1.jsonl", &|l| {
+        l.remove(7);
+        l[0]["record_format"] = json!(1);
+    });
+    both_catch(&relabelled, None, "line 7, record 6");
+}
+
 #[test]
 fn a_filtered_export_is_complete_for_its_range_and_a_left_out_record_is_caught() {
     let fx = Fixture::new();
     let lines = fx.lines("governors.jsonl");
     let kinds: Vec<&str> = lines[1..].iter().map(|l| l["kind"].as_str().unwrap()).collect();
     // Governors since 2026-01-01 are records 3 and 5; record 2 is a governor too, but from 2025.
-    assert_eq!(kinds, ["omitted", "omitted", "record", "omitted", "record", "omitted"]);
+    // The erasure entry of record 4 is in every export: it holds no personal data.
+    assert_eq!(kinds, ["omitted", "omitted", "record", "omitted", "record", "omitted", "erasure"]);
     for omitted in lines[1..].iter().filter(|l| l["kind"] == "omitted") {
         for private in ["name", "organisation", "name_salt", "signature_salt", "signature_png_base64", "reference"] {
             assert!(omitted.get(private).is_none(), "an omitted line carries no {private}: {omitted}");

@@ -64,6 +64,7 @@ pub mod agreement;
 pub mod backup;
 pub mod checkpoint;
 pub mod device;
+pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod hash;

@@ -95,7 +95,8 @@ fn jsonl_carries_every_field_and_tombstones_carry_no_personal_data() {
     let (header, lines) = (&all[0], &all[1..]);
     assert_eq!(header["signbook_export"], 2);
     assert_eq!(header["public_key"], hex::encode(kiosk.store.public_key().as_bytes()));
-    assert_eq!(header["checkpoint"]["seq"], 2, "the head's checkpoint");
+    assert_eq!(header["record_format"], 2);
+    assert_eq!(header["checkpoint"]["seq"], 3, "the head's checkpoint: the erasure entry");
     assert_eq!(lines[0]["kind"], "record");
     assert_eq!(lines[0]["name"], "Ann Able");
     assert_eq!(lines[0]["status"], "signed");
@@ -107,6 +108,15 @@ fn jsonl_carries_every_field_and_tombstones_carry_no_personal_data() {
     }
     assert!(lines[1]["erased_at"].is_string());
     assert_eq!(lines[1]["prev_hash"], lines[0]["record_hash"]);
+    let erasure = &lines[2];
+    assert_eq!(erasure["kind"], "erasure");
+    assert_eq!((erasure["seq"].as_u64(), erasure["target_seq"].as_u64()), (Some(3), Some(2)));
+    assert_eq!(erasure["target_hash"], lines[1]["record_hash"]);
+    assert_eq!(erasure["prev_hash"], lines[1]["record_hash"]);
+    assert_eq!(erasure["erased_at"], lines[1]["erased_at"]);
+    assert_eq!((erasure["requested_by"].as_str(), erasure["reason"].as_str()), (Some("kiosk-admin"), Some("request")));
+    assert!(erasure.get("reason_text").is_none(), "staff's words stay out of the export");
+    assert_eq!(erasure.as_object().unwrap().len(), 12, "exactly what the hash covers, and the kind");
 }
 
 #[test]

@@ -9,7 +9,8 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::{field_digest, labels};
 use signbook_core::verify::ProblemKind;
 
-/// A kiosk with 8 records; record 6 is erased.
+/// A kiosk with 8 records; record 6 is erased, so entry 9 is its erasure
+/// entry (record format version 2).
 fn kiosk() -> Kiosk {
     let mut kiosk = Kiosk::new();
     for name in ["Ann Able", "Ben Baker", "Cat Cole", "Dan Dee", "Eve Ennis", "Fay Ford", "Gus Gray", "Hal Hart"] {
@@ -100,12 +101,13 @@ fn deleting_a_record_is_caught() {
 
 #[test]
 fn deleting_the_newest_records_is_caught_by_the_signed_checkpoint() {
-    let (seq, kind, message) = tampered("DELETE FROM records WHERE seq >= 7");
-    assert_eq!((seq, kind), (6, ProblemKind::Truncated { checkpoint_seq: 8 }));
+    const UNLOCK: &str = "DROP TRIGGER erasure_entries_are_never_deleted; DELETE FROM erasure_entries;";
+    let (seq, kind, message) = tampered(&format!("{UNLOCK} DELETE FROM records WHERE seq >= 7"));
+    assert_eq!((seq, kind), (6, ProblemKind::Truncated { checkpoint_seq: 9 }));
     assert!(message.contains("records after 6 were deleted"), "{message}");
 
-    let (_, kind, message) = tampered("DELETE FROM records");
-    assert_eq!(kind, ProblemKind::Truncated { checkpoint_seq: 8 });
+    let (_, kind, message) = tampered(&format!("{UNLOCK} DELETE FROM records"));
+    assert_eq!(kind, ProblemKind::Truncated { checkpoint_seq: 9 });
     assert!(message.contains("every record was deleted"), "{message}");
 }
 
@@ -158,16 +160,16 @@ fn removing_personal_data_without_an_erasure_entry_is_caught() {
 
 #[test]
 fn forged_or_edited_checkpoints_are_caught() {
-    let (seq, kind, _) = tampered("UPDATE checkpoints SET signature = zeroblob(64) WHERE seq = 8");
-    assert_eq!((seq, kind), (8, ProblemKind::CheckpointForged));
+    let (seq, kind, _) = tampered("UPDATE checkpoints SET signature = zeroblob(64) WHERE seq = 9");
+    assert_eq!((seq, kind), (9, ProblemKind::CheckpointForged));
 
     let (seq, kind, _) =
-        tampered("UPDATE checkpoints SET head_hash = (SELECT record_hash FROM records WHERE seq = 7) WHERE seq = 8");
-    assert_eq!(seq, 8);
+        tampered("UPDATE checkpoints SET head_hash = (SELECT record_hash FROM records WHERE seq = 7) WHERE seq = 9");
+    assert_eq!(seq, 9);
     assert!(matches!(kind, ProblemKind::CheckpointForged), "an edited head no longer matches its signature: {kind:?}");
 
     let (seq, kind, _) = tampered("DELETE FROM checkpoints");
-    assert_eq!((seq, kind), (8, ProblemKind::HeadNotSigned));
+    assert_eq!((seq, kind), (9, ProblemKind::HeadNotSigned));
 }
 
 /// The strongest attack without the kiosk key: rewrite record 5 (a real
@@ -179,6 +181,7 @@ fn a_consistently_rewritten_chain_is_caught_by_the_kiosk_signature() {
     let store = Store::open(kiosk.db_path()).unwrap();
     let conn = kiosk.tamperer();
     let mut prev = store.record(4).unwrap().hash;
+    let mut erased_hash = signbook_core::Hash32::ZERO;
     for seq in 5..=8 {
         let mut record = store.record(seq).unwrap();
         if seq == 5 {
@@ -198,19 +201,33 @@ fn a_consistently_rewritten_chain_is_caught_by_the_kiosk_signature() {
             (record.header.prev_hash.to_hex(), hash.to_hex(), seq as i64),
         )
         .unwrap();
+        if seq == 6 {
+            erased_hash = hash;
+        }
         prev = hash;
     }
-    // Re-signing the head with a key of the tamperer's own does not help.
-    let forged = Checkpoint::sign(&ed25519_dalek::SigningKey::from_bytes(&[7; 32]), store.device_id(), 8, prev);
+    // The erasure entry (9) names record 6 by hash and links to 8: redone too.
+    let mut erasure = store.erasure_entries().unwrap().remove(0);
+    erasure.entry.prev_hash = prev;
+    erasure.entry.target_hash = erased_hash;
+    prev = erasure.entry.hash();
+    conn.execute_batch("DROP TRIGGER erasure_entries_are_never_changed").unwrap();
     conn.execute(
-        "UPDATE checkpoints SET head_hash = ?1, signature = ?2 WHERE seq = 8",
+        "UPDATE erasure_entries SET prev_hash = ?1, target_hash = ?2, entry_hash = ?3 WHERE seq = 9",
+        (erasure.entry.prev_hash.to_hex(), erased_hash.to_hex(), prev.to_hex()),
+    )
+    .unwrap();
+    // Re-signing the head with a key of the tamperer's own does not help.
+    let forged = Checkpoint::sign(&ed25519_dalek::SigningKey::from_bytes(&[7; 32]), store.device_id(), 9, prev);
+    conn.execute(
+        "UPDATE checkpoints SET head_hash = ?1, signature = ?2 WHERE seq = 9",
         (prev.to_hex(), forged.signature.as_slice()),
     )
     .unwrap();
     drop(store);
 
     let (seq, kind, message) = first_problem(&kiosk);
-    assert_eq!((seq, kind), (8, ProblemKind::CheckpointForged), "{message}");
+    assert_eq!((seq, kind), (9, ProblemKind::CheckpointForged), "{message}");
 }
 
 #[test]
@@ -218,14 +235,14 @@ fn appending_a_record_without_the_kiosk_key_is_caught() {
     let kiosk = kiosk();
     let store = Store::open(kiosk.db_path()).unwrap();
     let mut record = store.record(8).unwrap();
-    record.header.seq = 9;
-    record.header.prev_hash = record.hash;
+    record.header.seq = 10;
+    record.header.prev_hash = store.head().unwrap().unwrap().1;
     record.header.id = uuid::Uuid::now_v7();
     let hash = record.header.hash();
     kiosk
         .tamperer()
         .execute(
-            "INSERT INTO records SELECT 9, ?1, device_id, ?2, agreement_hash, role, signed_at, utc_offset_minutes,
+            "INSERT INTO records SELECT 10, ?1, device_id, ?2, agreement_hash, role, signed_at, utc_offset_minutes,
                name_digest, organisation_digest, signature_digest, ?3, name, name_salt, organisation, organisation_salt,
                signature_png, signature_salt FROM records WHERE seq = 8",
             (record.header.id.to_string(), record.header.prev_hash.to_hex(), hash.to_hex()),
@@ -233,7 +250,7 @@ fn appending_a_record_without_the_kiosk_key_is_caught() {
         .unwrap();
     drop(store);
     let (seq, kind, _) = first_problem(&kiosk);
-    assert_eq!((seq, kind), (9, ProblemKind::HeadNotSigned));
+    assert_eq!((seq, kind), (10, ProblemKind::HeadNotSigned));
 }
 
 #[test]
@@ -241,7 +258,7 @@ fn an_untouched_chain_with_an_erasure_verifies() {
     let kiosk = kiosk();
     let report = kiosk.store.verify().unwrap();
     assert!(report.is_intact());
-    assert_eq!((report.records, report.erased, report.head_seq), (8, 1, Some(8)));
+    assert_eq!((report.records, report.erased, report.head_seq), (8, 1, Some(9)), "8 records and 1 erasure entry");
     assert_eq!(report.checkpoints, 1, "only the head checkpoint is kept below 1000 records");
 }
 
@@ -263,7 +280,7 @@ fn exporting_a_damaged_database_refuses_instead_of_leaving_records_out() {
 #[test]
 fn a_duplicated_row_is_named_as_repeated() {
     let (seq, kind, message) = tampered(
-        "CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;
+        "DROP TRIGGER erasure_entry_seq_is_free; CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;
          INSERT INTO records SELECT * FROM records WHERE seq = 8;",
     );
     assert_eq!((seq, kind), (8, ProblemKind::Repeated { after: 8 }), "{message}");

@@ -187,14 +187,10 @@ impl Kiosk {
     /// The admin area's front page.
     pub fn admin_overview(&mut self, now: DateTime<Utc>) -> Result<AdminOverview> {
         self.require_admin(now)?;
-        let head = self.store.head()?;
-        let records = head.map_or(0, |(seq, _)| seq);
-        let last_signed_at = match head {
-            Some((seq, _)) => {
-                Some(self.store.record(seq)?.header.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            }
-            None => None,
-        };
+        // Records only: erasure entries share the chain's numbers.
+        let (records, last) = self.store.last_record()?;
+        let last_signed_at =
+            last.map(|record| record.header.signed_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         let agreements = self
             .store
             .agreements()?

@@ -310,3 +310,22 @@ fn pairing_from_the_admin_area_is_refused_clearly_and_changes_nothing() {
     assert!(!sync.paired && sync.office_url.is_none(), "a refused pairing saves nothing: {sync:?}");
     assert_eq!(sync.pending, receipt.seq, "the record waits for the office");
 }
+
+/// Record format 2: an erasure appends an entry, so the chain's head is no
+/// longer a record; the Status tab still counts records and shows the newest.
+#[test]
+fn the_admin_overview_counts_records_when_the_chain_ends_in_an_erasure_entry() {
+    let (dir, mut kiosk) = open();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+    kiosk.submit(&submission(&kiosk, "visitor", "Ann Jones", DEMO_SIGNATURE)).unwrap();
+    let newest = kiosk.submit(&submission(&kiosk, "visitor", "Bob Smith", DEMO_SIGNATURE)).unwrap();
+    // Erased from the CLI (or by the office's request through sync) meanwhile.
+    let mut other = signbook_core::Store::open(dir.path().join("kiosk.db")).unwrap();
+    assert_eq!(other.erase(1, "asked to be forgotten").unwrap().entry_seq, 3);
+    kiosk.admin_set_first_pin("2580", t0).unwrap();
+    let overview = kiosk.admin_overview(t0).unwrap();
+    assert_eq!(overview.records, 2, "records, not erasure entries");
+    // The receipt's time to the millisecond; the overview's to the second.
+    let newest_at = format!("{}Z", &newest.signed_at[..19]);
+    assert_eq!(overview.last_signed_at, Some(newest_at));
+}

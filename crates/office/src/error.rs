@@ -211,6 +211,14 @@ pub enum OfficeError {
         /// What is wrong.
         detail: &'static str,
     },
+    /// An erasure entry breaks a rule of record format 2 (its target).
+    #[error("record {seq} (an erasure entry): {detail}; nothing from this batch was stored")]
+    ErasureEntryInvalid {
+        /// The entry.
+        seq: u64,
+        /// Which rule, naming the record it erases.
+        detail: String,
+    },
     /// The batch checkpoint is missing, forged or names another record.
     #[error("the batch checkpoint is not valid: {detail}; nothing from this batch was stored")]
     CheckpointInvalid {
@@ -346,7 +354,7 @@ impl OfficeError {
             OfficeError::Gap { .. } => "gap",
             OfficeError::HashMismatch { .. } => "record_hash_mismatch",
             OfficeError::PersonalDataMismatch { .. } => "personal_data_mismatch",
-            OfficeError::ErasureInconsistent { .. } => "erasure_inconsistent",
+            OfficeError::ErasureInconsistent { .. } | OfficeError::ErasureEntryInvalid { .. } => "erasure_inconsistent",
             OfficeError::CheckpointInvalid { .. } => "checkpoint_invalid",
             OfficeError::AgreementInvalid { .. } => "agreement_invalid",
             OfficeError::AccountInvalid(_) => "account_invalid",
@@ -398,6 +406,7 @@ impl OfficeError {
             | E::HashMismatch { .. }
             | E::PersonalDataMismatch { .. }
             | E::ErasureInconsistent { .. }
+            | E::ErasureEntryInvalid { .. }
             | E::CheckpointInvalid { .. }
             | E::AgreementInvalid { .. }
             | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -427,6 +436,7 @@ impl OfficeError {
                 | E::HashMismatch { .. }
                 | E::PersonalDataMismatch { .. }
                 | E::ErasureInconsistent { .. }
+                | E::ErasureEntryInvalid { .. }
                 | E::CheckpointInvalid { .. }
                 | E::AgreementInvalid { .. }
                 | E::RecordInvalid(_)

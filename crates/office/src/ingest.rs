@@ -10,21 +10,21 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use signbook_core::Hash32;
-use signbook_core::record::Erasure;
-use signbook_core::record::Record;
-use signbook_core::verify::{ChainWalk, ProblemKind};
+use signbook_core::erasure::ChainEntry;
+use signbook_core::verify::{ChainWalk, ProblemKind, TargetState};
 use signbook_sync::wire::{PushRequest, WireCheckpoint};
 
 use crate::error::{OfficeError, Result};
 use crate::store::Device;
 
-/// Decoded records of a batch.
-pub type Decoded = Vec<(Record, Option<Erasure>)>;
+/// Decoded entries of a batch (records and erasure entries), in sequence order.
+pub type Decoded = Vec<ChainEntry>;
 
-/// Decodes a batch and checks it names only `device` and is consecutive.
+/// Decodes a batch and checks it names only `device` and is consecutive:
+/// its records and its erasure entries (record format 2) together.
 pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
-    let mut out = Vec::with_capacity(batch.records.len());
-    for (i, wire) in batch.records.iter().enumerate() {
+    let mut out = Vec::with_capacity(batch.records.len() + batch.erasure_entries.len());
+    for wire in &batch.records {
         let (record, erasure) = wire
             .to_record()
             .map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
@@ -34,18 +34,26 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
         // The same rules the kiosk applies when it signs: names, roles,
         // offsets and image sizes a kiosk would have refused are tampering.
         record.check_rules().map_err(|rule| OfficeError::RecordRule { seq: record.header.seq, rule })?;
-        if let Some((first, _)) = out.first() {
-            let first: &Record = first;
-            let expected = first.header.seq + i as u64;
-            if record.header.seq != expected {
-                return Err(OfficeError::RecordInvalid(format!(
-                    "the batch is not consecutive: record {} follows record {}; nothing from this batch was stored",
-                    record.header.seq,
-                    expected - 1
-                )));
-            }
+        out.push(ChainEntry::Record(record, erasure));
+    }
+    for wire in &batch.erasure_entries {
+        let erasure = wire
+            .to_chain_erasure()
+            .map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
+        if erasure.entry.device_id != device.device_id {
+            return Err(OfficeError::WrongDevice { seq: erasure.entry.seq, found: erasure.entry.device_id });
         }
-        out.push((record, erasure));
+        out.push(ChainEntry::Erasure(erasure));
+    }
+    // Each list is in sequence order; together they must be consecutive.
+    out.sort_by_key(ChainEntry::seq);
+    for pair in out.windows(2) {
+        let (before, after) = (pair[0].seq(), pair[1].seq());
+        if after != before + 1 {
+            return Err(OfficeError::RecordInvalid(format!(
+                "the batch is not consecutive: record {after} follows record {before}; nothing from this batch was stored"
+            )));
+        }
     }
     Ok(out)
 }
@@ -55,15 +63,18 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
 /// `head_resent`: the batch also carried record `head` itself (checked equal
 /// to the office's), so a first new record that does not link to it breaks
 /// the batch's own chain rather than contradicting the office's copy.
+/// `known`: the records of the office's copy that the new erasure entries
+/// name, as `(seq, hash, state)`.
 pub fn check_extension(
     device: &Device,
     head: (u64, Hash32),
     head_resent: bool,
-    new: &[(Record, Option<Erasure>)],
+    new: &[ChainEntry],
     checkpoint: Option<&WireCheckpoint>,
+    known: &[(u64, Hash32, TargetState)],
 ) -> Result<()> {
-    let Some((last, _)) = new.last() else { return Ok(()) };
-    let first = new[0].0.header.seq;
+    let Some(last) = new.last() else { return Ok(()) };
+    let first = new[0].seq();
     if first != head.0 + 1 {
         return Err(OfficeError::Gap { acknowledged: head.0, found: first });
     }
@@ -73,14 +84,20 @@ pub fn check_extension(
         })?
         .to_checkpoint(device.device_id)
         .ok_or_else(|| OfficeError::CheckpointInvalid { detail: "its signature is not 128 hex digits".into() })?;
-    if checkpoint.seq != last.header.seq {
+    if checkpoint.seq != last.seq() {
         return Err(OfficeError::CheckpointInvalid {
-            detail: format!("it signs record {}, but the batch ends at record {}", checkpoint.seq, last.header.seq),
+            detail: format!("it signs record {}, but the batch ends at record {}", checkpoint.seq, last.seq()),
         });
     }
     let mut walk = ChainWalk::resume(device.device_id, device.public_key, vec![checkpoint], head);
-    for (record, erasure) in new {
-        walk.check(record, erasure.as_ref());
+    for &(seq, hash, state) in known {
+        walk.know_record(seq, hash, state);
+    }
+    for entry in new {
+        match entry {
+            ChainEntry::Record(record, erasure) => walk.check(record, erasure.as_ref()),
+            ChainEntry::Erasure(erasure) => walk.check_erasure(erasure),
+        }
         if walk.is_broken() {
             break;
         }
@@ -109,6 +126,13 @@ pub fn check_extension(
         }
         ProblemKind::CheckpointForged => {
             OfficeError::CheckpointInvalid { detail: "its signature is not the kiosk's registered key".into() }
+        }
+        ProblemKind::ErasureTargetHoldsData { target_seq } => OfficeError::ErasureEntryInvalid {
+            seq,
+            detail: format!("it erases record {target_seq}, but the batch carries that record with its personal data"),
+        },
+        ProblemKind::ErasureTargetMissing { target_seq, detail } => {
+            OfficeError::ErasureEntryInvalid { seq, detail: format!("it erases record {target_seq}, which {detail}") }
         }
         ProblemKind::CheckpointMismatch { .. } => {
             OfficeError::CheckpointInvalid { detail: format!("it signs another hash than record {seq}'s") }

@@ -32,6 +32,7 @@
 
 pub mod backup;
 pub mod bundle;
+pub mod erasure_log;
 pub mod error;
 pub mod evidence;
 pub mod ingest;

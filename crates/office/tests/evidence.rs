@@ -266,7 +266,7 @@ fn the_pack_holds_what_its_manifest_says_with_correct_hashes() {
         &format!("Kiosk {} ({KIOSK_NAME})", chain.device_id.hyphenated()),
         "chain:           INTACT",
         "records checked: 3 (1 erased)",
-        "head:            record 3",
+        "head:            record 4",
         "first problem:   none",
         "Records chosen by: all roles, May 2026",
     ] {

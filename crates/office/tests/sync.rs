@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
-use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore};
+use signbook_core::erasure::{ReasonCategory, Requester};
+use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore, StaffRole, StaffStore};
 use signbook_sync::OfficeLink;
 use signbook_sync::http::Resolver;
 
@@ -69,7 +70,8 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
     assert_eq!(store.sync_status().unwrap().pending_erasures, 1);
 
     let report = signbook_sync::push(&mut store).unwrap();
-    assert_eq!((report.sent, report.erasures_sent, report.acknowledged_seq), (5, 1, 35));
+    // 31 is record 7's erasure entry, 37 record 33's (record format 2).
+    assert_eq!((report.sent, report.erasures_sent, report.acknowledged_seq), (5, 1, 37));
     assert_eq!(store.sync_status().unwrap().pending_erasures, 0);
     assert_office_holds(&office, &store);
     let db = office.db();
@@ -132,7 +134,8 @@ fn a_usb_bundle_imports_with_the_same_checks_and_twice_changes_nothing() {
     );
     // The network push after the bundle sends from what it knows; the office ignores what it has.
     let push = signbook_sync::push(&mut store).unwrap();
-    assert_eq!((push.acknowledged_seq, push.pending), (1200, 0));
+    // 1200 records and the erasure entry of record 2 (record format 2).
+    assert_eq!((push.acknowledged_seq, push.pending), (1201, 0));
     assert_office_holds(&office, &store);
 
     // One changed byte anywhere and the whole bundle is refused.
@@ -192,6 +195,7 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     signbook_sync::push(&mut store).unwrap();
 
     // Office staff erase record 4 (a person's request), with the server running.
+    block_on(office.db().add_user("j.evans", "correct horse battery", StaffRole::Privacy, Utc::now())).unwrap();
     block_on(office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()))
         .unwrap();
     assert!(store.record(4).unwrap().personal.is_some(), "the kiosk still holds it until it syncs");
@@ -209,6 +213,23 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     assert!(status.kiosk_confirmed_at.is_some(), "the office knows the kiosk's copy is gone");
     let report = block_on(office.db().verify()).unwrap();
     assert!(report[0].problem.is_none() && report[0].erased == 1);
+
+    // Record format 2: the kiosk recorded the office's erasure in its own
+    // chain, naming the staff account by number (not name), and the office
+    // holds that entry too, in place in its copy of the chain.
+    let entry = store.erasure_entries().unwrap().pop().expect("the kiosk's erasure entry");
+    assert_eq!((entry.entry.seq, entry.entry.target_seq), (11, 4));
+    assert!(matches!(entry.entry.requested_by, Requester::OfficeStaff(_)), "{:?}", entry.entry.requested_by);
+    assert_eq!(entry.entry.reason, ReasonCategory::Request);
+    assert!(!String::from_utf8(entry.entry.canonical_bytes()).unwrap().contains("evans"), "no staff name in the chain");
+    let office_entry: (u64, String, String) = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
+        .unwrap()
+        .query_row("SELECT target_seq, requested_by, entry_hash FROM erasure_entries WHERE seq = 11", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(office_entry, (4, entry.entry.requested_by.to_string(), entry.hash.to_hex()));
+    assert_eq!(store.sync_status().unwrap().acknowledged_seq, 11, "the office acknowledged the entry");
 }
 
 #[test]

@@ -8,15 +8,17 @@ use chrono::Utc;
 use ed25519_dalek::Signer;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::ChainEntry;
 use signbook_core::record::format_utc;
-use signbook_core::store::{RecordFilter, Store};
+use signbook_core::store::Store;
 
 use crate::BATCH_SIZE;
 use crate::bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
 use crate::client::agreements_named;
 use crate::error::Result;
-use crate::wire::{PushRequest, WireCheckpoint, WireRecord};
+use crate::wire::{PushRequest, WireCheckpoint, WireErasureEntry, WireRecord};
 
 /// What [`export_bundle`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -54,30 +56,40 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
     };
     write_line(serde_json::to_vec(&manifest).expect("a manifest serialises"), &mut writer)?;
     let mut report = BundleReport { records: 0, erased: 0, batches: 0 };
-    let mut batch: Vec<WireRecord> = Vec::with_capacity(BATCH_SIZE);
+    // A batch: its records and erasure entries (record format 2), and the
+    // chain's last entry in it, which the batch checkpoint signs.
+    let mut batch: (Vec<WireRecord>, Vec<WireErasureEntry>, Option<(u64, Hash32)>) =
+        (Vec::with_capacity(BATCH_SIZE), Vec::new(), None);
     let key = store.signing_key();
-    let mut flush = |batch: &mut Vec<WireRecord>,
+    let mut flush = |batch: &mut (Vec<WireRecord>, Vec<WireErasureEntry>, Option<(u64, Hash32)>),
                      writer: &mut BufWriter<_>,
                      report: &mut BundleReport|
      -> signbook_core::Result<()> {
-        let Some(last) = batch.last() else { return Ok(()) };
-        let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, last.seq, last.hash));
-        let agreements = agreements_named(store, batch.iter().map(|r| &r.agreement_hash))?;
+        let Some((seq, hash)) = batch.2.take() else { return Ok(()) };
+        let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, seq, hash));
+        let agreements = agreements_named(store, batch.0.iter().map(|r| &r.agreement_hash))?;
         let request = PushRequest {
-            records: std::mem::take(batch),
+            records: std::mem::take(&mut batch.0),
             checkpoint: Some(checkpoint),
             erasures: Vec::new(),
             agreements,
             kiosk_head_seq: None,
+            erasure_entries: std::mem::take(&mut batch.1),
         };
         report.batches += 1;
         write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)
     };
-    store.for_each_record(&RecordFilter::default(), |record, erasure| {
-        report.records += 1;
-        report.erased += u64::from(erasure.is_some());
-        batch.push(WireRecord::from_record(&record, erasure.as_ref()));
-        if batch.len() == BATCH_SIZE {
+    store.for_each_chain_entry(|entry| {
+        batch.2 = Some((entry.seq(), entry.hash()));
+        match entry {
+            ChainEntry::Record(record, erasure) => {
+                report.records += 1;
+                report.erased += u64::from(erasure.is_some());
+                batch.0.push(WireRecord::from_record(&record, erasure.as_ref()));
+            }
+            ChainEntry::Erasure(erasure) => batch.1.push(WireErasureEntry::new(&erasure)),
+        }
+        if batch.0.len() + batch.1.len() == BATCH_SIZE {
             flush(&mut batch, &mut writer, &mut report)?;
         }
         Ok(())

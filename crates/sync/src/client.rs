@@ -4,12 +4,17 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::{ChainEntry, ChainErasure, ReasonCategory, Requester};
 use signbook_core::hash::Hash32;
-use signbook_core::store::Store;
+use signbook_core::record::{Erasure, Record};
+use signbook_core::store::{ErasureRequest, Store};
 
 use crate::error::{Result, SyncError};
 use crate::http::OfficeClient;
-use crate::wire::{PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure, WireRecord};
+use crate::wire::{
+    PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry,
+    WireRecord,
+};
 use crate::{MAX_BATCH_BYTES, PUSH_PATH};
 
 /// What one [`crate::push`] did.
@@ -71,18 +76,20 @@ fn push_backlog(
     loop {
         let acked = store.sync_status()?.acknowledged_seq;
         let head = store.head()?.map_or(0, |(seq, _)| seq);
-        let mut records = store.records_after(acked, batch_size)?;
-        let fetched = records.len();
-        records.truncate(fitting(&records));
+        let mut chain = store.chain_after(acked, batch_size)?;
+        let fetched = chain.len();
+        chain.truncate(fitting(&chain));
+        let (records, entries) = split_chain(&chain);
         let erasures = store.unsent_erasures(acked, batch_size)?;
-        let last = records.last().map(|(r, _)| (r.header.seq, r.hash));
+        let last = chain.last().map(|entry| (entry.seq(), entry.hash()));
         let request = PushRequest {
             checkpoint: last
                 .map(|(seq, hash)| WireCheckpoint::new(&Checkpoint::sign(store.signing_key(), device_id, seq, hash))),
-            records: records.iter().map(|(r, e)| WireRecord::from_record(r, e.as_ref())).collect(),
+            records: records.iter().map(|(r, e)| WireRecord::from_record(r, *e)).collect(),
             erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
             agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
             kiosk_head_seq: Some(head),
+            erasure_entries: entries.iter().map(|e| WireErasureEntry::new(e)).collect(),
         };
         let body = serde_json::to_vec(&request).expect("a push request serialises");
         let answer = match client.signed_call::<PushResponse>(
@@ -109,7 +116,7 @@ fn push_backlog(
         if answer.acknowledged_seq > head {
             return Err(SyncError::OfficeAhead { office: answer.acknowledged_seq, kiosk: head });
         }
-        apply_office_erasures(store, &answer.erase);
+        apply_office_erasures(store, &answer.erase, &answer.erase_details);
         // Tombstones the office now holds carry their erasure: confirmed too.
         let tombstones = records
             .iter()
@@ -119,7 +126,7 @@ fn push_backlog(
         store.note_push_success(answer.acknowledged_seq, &erased)?;
         let sent_up_to = last.map_or(acked, |(seq, _)| seq);
         if answer.acknowledged_seq < sent_up_to {
-            if records.is_empty() && !rewound {
+            if chain.is_empty() && !rewound {
                 // We sent nothing and learnt the office holds less: resend.
                 rewound = true;
                 continue;
@@ -133,7 +140,7 @@ fn push_backlog(
             });
         }
         // A short batch was the end of the backlog: no need to ask again.
-        if fetched < batch_size && records.len() == fetched && erasures.len() < batch_size {
+        if fetched < batch_size && chain.len() == fetched && erasures.len() < batch_size {
             return Ok(());
         }
     }
@@ -188,10 +195,16 @@ pub(crate) fn agreements_named<'a>(
 /// travels back as an erasure on the next push, which is how the office
 /// learns the kiosk holds no copy any more. A record already erased here
 /// has already been (or will be) confirmed the same way.
-fn apply_office_erasures(store: &mut Store, erasures: &[WireErasure]) {
+fn apply_office_erasures(store: &mut Store, erasures: &[WireErasure], details: &[WireEraseDetail]) {
     for erasure in erasures {
         let reason = format!("erased at the office: {}", erasure.reason);
-        match store.erase(erasure.seq, &reason) {
+        // Who asked and why, for the chain's erasure entry; an office older
+        // than record format 2 does not say: the office, at a request.
+        let detail = details.iter().find(|d| d.seq == erasure.seq);
+        let requested_by = detail.and_then(|d| d.requested_by.parse().ok()).unwrap_or(Requester::Office);
+        let category = detail.and_then(|d| d.reason.parse().ok()).unwrap_or(ReasonCategory::Request);
+        let request = ErasureRequest { requested_by, category, reason: &reason };
+        match store.erase_as(erasure.seq, &request) {
             Ok(_) => tracing::info!(seq = erasure.seq, "erased at the office's request"),
             Err(signbook_core::Error::AlreadyErased { .. }) => {}
             Err(error) => {
@@ -215,14 +228,33 @@ fn agreements_for_push<'a>(store: &Store, hashes: impl Iterator<Item = &'a Hash3
 }
 
 /// How many of `records` fit in [`MAX_BATCH_BYTES`] of JSON (at least one).
-fn fitting(records: &[(signbook_core::record::Record, Option<signbook_core::store::Erasure>)]) -> usize {
+fn fitting(chain: &[ChainEntry]) -> usize {
     let mut bytes = 0;
-    for (i, (record, _)) in records.iter().enumerate() {
+    for (i, entry) in chain.iter().enumerate() {
         // base64 grows the PNG by 4/3; the other fields are under 1.5 KB.
-        bytes += record.personal.as_ref().map_or(0, |p| p.signature_png.len() * 4 / 3) + 1536;
+        let png = match entry {
+            ChainEntry::Record(record, _) => record.personal.as_ref().map_or(0, |p| p.signature_png.len()),
+            ChainEntry::Erasure(_) => 0,
+        };
+        bytes += png * 4 / 3 + 1536;
         if bytes > MAX_BATCH_BYTES {
             return i.max(1);
         }
     }
-    records.len()
+    chain.len()
+}
+
+/// A stretch of the chain as a push carries it: its records (with their
+/// erasure log rows) and its erasure entries, each in sequence order.
+type SplitChain<'a> = (Vec<(&'a Record, Option<&'a Erasure>)>, Vec<&'a ChainErasure>);
+
+pub(crate) fn split_chain(chain: &[ChainEntry]) -> SplitChain<'_> {
+    let (mut records, mut entries) = (Vec::new(), Vec::new());
+    for entry in chain {
+        match entry {
+            ChainEntry::Record(record, erasure) => records.push((record, erasure.as_ref())),
+            ChainEntry::Erasure(erasure) => entries.push(erasure),
+        }
+    }
+    (records, entries)
 }

@@ -17,7 +17,10 @@ use signbook_core::hash::Hash32;
 use signbook_core::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, format_utc};
 use signbook_core::store::Erasure;
 
+mod erasure_entry;
 mod received;
+
+pub use erasure_entry::WireErasureEntry;
 
 /// Names the protocol in the bundle manifest and the health answer.
 pub const PROTOCOL: &str = "signbook-sync-v1";
@@ -75,6 +78,13 @@ pub struct PushRequest {
     /// can see its backlog. Absent in bundles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kiosk_head_seq: Option<u64>,
+    /// Erasure entries of the chain (record format 2), lowest sequence
+    /// first. They share sequence numbers with `records`: the two together
+    /// are consecutive, and `checkpoint` signs the last of either. Absent
+    /// when empty, so a kiosk that has erased nothing sends what an office
+    /// older than record format 2 accepts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erasure_entries: Vec<WireErasureEntry>,
 }
 
 /// An agreement version: its canonical text and title. The office keeps
@@ -131,6 +141,12 @@ pub struct PushResponse {
     /// too, and confirms by sending the erasure back. Absent when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erase: Vec<WireErasure>,
+    /// Who asked for each erasure in `erase`, and why (record format 2),
+    /// for the erasure entry the kiosk appends: by `seq`. Absent when empty,
+    /// and from older offices (the kiosk then records `office`, `request`).
+    /// An older kiosk ignores it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erase_details: Vec<WireEraseDetail>,
     /// SHA-256 of the certificate the office will use next, while one is
     /// staged (`signbook-office tls rotate`): sent over the connection
     /// pinned to the current certificate, so the kiosk can trust it and
@@ -262,6 +278,18 @@ pub struct WireErasure {
     pub reason: String,
     /// RFC 3339.
     pub erased_at: String,
+}
+
+/// Who asked the office to erase record `seq`, and which kind of reason:
+/// the words of an erasure entry's `requested_by` and `reason` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WireEraseDetail {
+    /// The record.
+    pub seq: u64,
+    /// `office-staff:N` (the staff account's number) or `office`.
+    pub requested_by: String,
+    /// `request`, `retention` or `other`.
+    pub reason: String,
 }
 
 /// The kiosk's Ed25519 signature over `(device, seq, head)`; see [`Checkpoint`].

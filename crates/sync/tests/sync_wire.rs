@@ -10,12 +10,13 @@ use serde_json::{Value, json};
 use sha2::Digest as _;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
 use signbook_sync::auth::request_message;
 use signbook_sync::wire::{
-    ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure,
-    WireRecord,
+    ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireEraseDetail,
+    WireErasure, WireErasureEntry, WireRecord,
 };
 use uuid::Uuid;
 
@@ -65,6 +66,7 @@ fn current() -> Value {
         erasures: vec![WireErasure::new(1, &erasure)],
         agreements: vec![],
         kiosk_head_seq: None,
+        erasure_entries: vec![],
     };
     // Added to v1 (optional, absent when empty): the agreement texts the
     // records name, and the kiosk's own head for the office's backlog view.
@@ -80,6 +82,30 @@ fn current() -> Value {
             roles: vec!["visitor".into(), "staff".into()],
         }],
         kiosk_head_seq: Some(2),
+        erasure_entries: vec![],
+    };
+    // Added for record format 2 (optional, absent when empty): record 2
+    // erased after it was sent, as the chain's erasure entry 3.
+    let entry = ErasureEntry {
+        id: Uuid::parse_str("019375a3-0000-7d4e-8f60-718293041526").unwrap(),
+        device_id: device,
+        seq: 3,
+        prev_hash: second.hash,
+        target_seq: 2,
+        target_hash: second.hash,
+        erased_at: erasure.erased_at,
+        recorded_at: erasure.erased_at,
+        requested_by: Requester::KioskAdmin,
+        reason: ReasonCategory::Request,
+    };
+    let entry = ChainErasure { hash: entry.hash(), entry, reason_text: "subject access request 2026-14".into() };
+    let with_erasure_entry = PushRequest {
+        records: vec![],
+        checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(&key, device, 3, entry.hash))),
+        erasures: vec![],
+        agreements: vec![],
+        kiosk_head_seq: Some(3),
+        erasure_entries: vec![WireErasureEntry::new(&entry)],
     };
     let pair = PairRequest {
         code: "7KQ2M-9XDRT".into(),
@@ -105,10 +131,13 @@ fn current() -> Value {
         "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: None },
         "push_request": push,
         "push_request_with_agreements": with_agreements,
-        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![], next_certificate: None },
-        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], next_certificate: None },
+        "push_request_with_erasure_entry": with_erasure_entry,
+        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: None },
+        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![], next_certificate: None },
+        // Added for record format 2 (optional, absent when empty): who asked the office to erase.
+        "push_response_with_erase_details": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![WireEraseDetail { seq: 1, requested_by: "office-staff:3".into(), reason: "request".into() }], next_certificate: None },
         // Added to v1 (optional, absent unless the office has a next certificate staged).
-        "push_response_with_next_certificate": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![], next_certificate: Some(Hash32::of(b"next office certificate")) },
+        "push_response_with_next_certificate": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: Some(Hash32::of(b"next office certificate")) },
         "pair_response_with_next_certificate": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: Some(Hash32::of(b"next office certificate")) },
         "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
         "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
@@ -158,6 +187,10 @@ fn the_wire_format_is_frozen() {
     let extended: PushRequest = serde_json::from_value(frozen["push_request_with_agreements"].clone()).unwrap();
     assert!(extended.agreements[0].is_genuine(), "the frozen agreement text hashes to its hash");
     assert_eq!(push.agreements, vec![], "a v1 body without the optional fields still decodes");
+    assert!(push.erasure_entries.is_empty() && frozen["push_request"].get("erasure_entries").is_none());
+    let with_entry: PushRequest = serde_json::from_value(frozen["push_request_with_erasure_entry"].clone()).unwrap();
+    let entry = with_entry.erasure_entries[0].to_chain_erasure().unwrap();
+    assert_eq!(entry.entry.hash(), entry.hash, "a decoded erasure entry re-hashes to its hash");
     // An answer from an office older than the certificate rotation decodes
     // with no next certificate; one from a newer office names it, and a
     // kiosk older than it reads it as before (serde ignores the field).

@@ -57,7 +57,7 @@ pub fn sync_body(data: &[u8]) {
     if let Ok(batch) = serde_json::from_slice::<PushRequest>(data) {
         let device = device();
         if let Ok(decoded) = decode_batch(&device, &batch) {
-            let _ = check_extension(&device, (0, Hash32::ZERO), false, &decoded, batch.checkpoint.as_ref());
+            let _ = check_extension(&device, (0, Hash32::ZERO), false, &decoded, batch.checkpoint.as_ref(), &[]);
         }
     }
 }

@@ -523,7 +523,19 @@ export type ProblemKind = { "kind": "missing",
   /**
    * Sequence the checkpoint names.
    */
-  checkpoint_seq: number, } | { "kind": "head_not_signed" };
+  checkpoint_seq: number, } | { "kind": "head_not_signed" } | { "kind": "tombstone_without_entry" } | { "kind": "erasure_target_holds_data",
+  /**
+   * The record it names.
+   */
+  target_seq: number, } | { "kind": "erasure_target_missing",
+  /**
+   * The record it names.
+   */
+  target_seq: number,
+  /**
+   * Which of those.
+   */
+  detail: string, };
 
 /**
  * A SHA-256 digest: an agreement version's identity, a record hash, or a

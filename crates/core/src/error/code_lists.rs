@@ -124,6 +124,9 @@ fn problem(kind: P) -> ProblemKind {
         P::CheckpointMismatch => ProblemKind::CheckpointMismatch { signed: Hash32::ZERO },
         P::Truncated => ProblemKind::Truncated { checkpoint_seq: 3 },
         P::HeadNotSigned => ProblemKind::HeadNotSigned,
+        P::TombstoneWithoutEntry => ProblemKind::TombstoneWithoutEntry,
+        P::ErasureTargetHoldsData => ProblemKind::ErasureTargetHoldsData { target_seq: 1 },
+        P::ErasureTargetMissing => ProblemKind::ErasureTargetMissing { target_seq: 1, detail: "does not exist" },
     }
 }
 

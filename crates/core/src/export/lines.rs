@@ -15,8 +15,10 @@ use crate::store::RecordFilter;
 /// The export format this Signbook writes (the `signbook_export` key).
 /// Version 1 was the same record lines with no header and no omitted lines.
 pub const EXPORT_FORMAT: u32 = 2;
-/// The record format of the lines (`signbook-record-v1`).
-pub const EXPORT_RECORD_FORMAT: u32 = 1;
+/// The record format of the lines: 2, records (`signbook-record-v1`) and
+/// erasure entries (`signbook-erasure-v2`). A file saying 1 (written before
+/// erasure entries) is still read, with version 1's erasure rule.
+pub const EXPORT_RECORD_FORMAT: u32 = 2;
 /// The checkpoint format of the header's checkpoint (`signbook-checkpoint-v1`).
 pub const EXPORT_CHECKPOINT_FORMAT: u32 = 1;
 
@@ -247,4 +249,54 @@ pub(super) struct LineIn<'a> {
     pub signature_png_base64: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub erased_at: Option<Cow<'a, str>>,
+}
+
+/// An erasure entry of the chain (record format version 2): exactly what
+/// its hash covers, and nothing else. Staff's words are not exported (they
+/// may name the person); the category is.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ErasureLine<'a> {
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    pub seq: u64,
+    #[serde(borrow)]
+    pub entry_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub device_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub prev_hash: Cow<'a, str>,
+    pub target_seq: u64,
+    #[serde(borrow)]
+    pub target_hash: Cow<'a, str>,
+    #[serde(borrow)]
+    pub erased_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub recorded_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub requested_by: Cow<'a, str>,
+    #[serde(borrow)]
+    pub reason: Cow<'a, str>,
+    #[serde(borrow)]
+    pub entry_hash: Cow<'a, str>,
+}
+
+impl ErasureLine<'static> {
+    pub(super) fn new(erasure: &crate::erasure::ChainErasure) -> Self {
+        let e = &erasure.entry;
+        ErasureLine {
+            kind: "erasure".into(),
+            seq: e.seq,
+            entry_id: e.id.hyphenated().to_string().into(),
+            device_id: e.device_id.hyphenated().to_string().into(),
+            prev_hash: e.prev_hash.to_hex().into(),
+            target_seq: e.target_seq,
+            target_hash: e.target_hash.to_hex().into(),
+            erased_at: format_utc(&e.erased_at).into(),
+            recorded_at: format_utc(&e.recorded_at).into(),
+            requested_by: e.requested_by.to_string().into(),
+            reason: e.reason.as_str().into(),
+            entry_hash: erasure.hash.to_hex().into(),
+        }
+    }
 }

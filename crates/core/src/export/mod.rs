@@ -22,10 +22,11 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
+use crate::erasure::ChainEntry;
 use crate::error::{Error, Result};
 use crate::record::{Record, format_utc};
 use crate::store::{RecordFilter, Store};
-use lines::{OmittedLine, RecordLine, local_time_text};
+use lines::{ErasureLine, OmittedLine, RecordLine, local_time_text};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,13 +113,15 @@ fn write_jsonl(
     };
     write_line(out, &header)?;
     let mut count = 0;
-    store.for_each_record(&RecordFilter::default(), |record, erasure| {
-        if filter.matches(&record.header) {
+    store.for_each_chain_entry(|entry| match entry {
+        ChainEntry::Record(record, erasure) if filter.matches(&record.header) => {
             count += 1;
             write_line(out, &RecordLine::new(&record, erasure.as_ref(), title_of(titles, &record)))
-        } else {
-            write_line(out, &OmittedLine::new(&record))
         }
+        ChainEntry::Record(record, _) => write_line(out, &OmittedLine::new(&record)),
+        // Whatever the filter: it holds no personal data, and it is how a
+        // tombstone proves it was erased by the kiosk.
+        ChainEntry::Erasure(erasure) => write_line(out, &ErasureLine::new(&erasure)),
     })?;
     Ok(count)
 }

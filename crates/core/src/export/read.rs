@@ -9,8 +9,12 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 
 use super::fields::{hash, offset, salt, utc_time, uuid};
-use super::lines::{LineIn, local_time_text};
+use super::lines::{ErasureLine, LineIn, local_time_text};
 use super::verify::ExportProblemKind;
+use chrono::{DateTime, Utc};
+
+use crate::erasure::{ChainErasure, ErasureEntry};
+use crate::hash::Hash32;
 use crate::record::{Erasure, PersonalData, Record, RecordHeader};
 use crate::store::RecordFilter;
 use crate::verify::Prechecked;
@@ -104,12 +108,24 @@ fn read_batch(input: &mut impl BufRead) -> std::io::Result<Vec<Vec<u8>>> {
 
 /// A line with everything computed that does not depend on the lines
 /// before it: the costly part (JSON, base64, SHA-256), done in parallel.
-pub(super) struct PreparedLine {
+// Nearly every line is a record's; boxing them would allocate per line.
+#[allow(clippy::large_enum_variant)]
+pub(super) enum PreparedLine {
+    /// A `record` or `omitted` line.
+    Record(PreparedRecord),
+    /// An erasure entry, and the hash its fields compute to.
+    Erasure(ChainErasure, Hash32),
+}
+
+/// A `record` or `omitted` line, prepared.
+pub(super) struct PreparedRecord {
     pub(super) record: Record,
     pub(super) pre: Prechecked,
     /// A record line (else `omitted`).
     pub(super) full: bool,
     pub(super) erased: bool,
+    /// The record line's `erased_at`, which must be its erasure entry's.
+    pub(super) erased_at: Option<DateTime<Utc>>,
     /// Whether the export's filter selects it.
     pub(super) selected: bool,
     pub(super) derived_altered: Option<ExportProblemKind>,
@@ -167,18 +183,51 @@ pub(super) fn pipeline<'scope>(
 }
 
 fn prepare(line: &[u8], filter: &RecordFilter) -> Result<PreparedLine, LineError> {
-    let x = serde_json::from_slice::<LineIn<'_>>(line).map_err(|e| (None, format!("not a record line: {e}")))?;
+    let x = match serde_json::from_slice::<LineIn<'_>>(line) {
+        Ok(x) => x,
+        // Erasure lines are few: tried only when a line is not a record's.
+        Err(e) => {
+            return match serde_json::from_slice::<ErasureLine<'_>>(line) {
+                Ok(x) if x.kind == "erasure" => {
+                    let erasure = to_erasure(&x)?;
+                    let computed = erasure.entry.hash();
+                    Ok(PreparedLine::Erasure(erasure, computed))
+                }
+                _ => Err((None, format!("not a record line: {e}"))),
+            };
+        }
+    };
     let (record, personal) = to_record(&x)?;
     let pre = Prechecked::of(&record, personal.as_ref().map(Option::as_ref));
     let derived_altered = personal.as_ref().and_then(|_| derived_field_altered(&x, &record));
-    Ok(PreparedLine {
+    Ok(PreparedLine::Record(PreparedRecord {
         full: personal.is_some(),
         erased: matches!(personal, Some(Some(_))),
+        erased_at: personal.as_ref().and_then(|p| p.as_ref().map(|e| e.erased_at)),
         selected: filter.matches(&record.header),
         derived_altered,
         record,
         pre,
-    })
+    }))
+}
+
+/// Reads an erasure line, each field in its strict form.
+fn to_erasure(x: &ErasureLine<'_>) -> Result<ChainErasure, LineError> {
+    let seq = x.seq;
+    let at = |field: &'static str| move |e: String| (Some(seq), format!("{field}: {e}"));
+    let entry = ErasureEntry {
+        id: uuid(&x.entry_id).map_err(at("entry_id"))?,
+        device_id: uuid(&x.device_id).map_err(at("device_id"))?,
+        seq,
+        prev_hash: hash(&x.prev_hash).map_err(at("prev_hash"))?,
+        target_seq: x.target_seq,
+        target_hash: hash(&x.target_hash).map_err(at("target_hash"))?,
+        erased_at: utc_time(&x.erased_at).map_err(at("erased_at"))?,
+        recorded_at: utc_time(&x.recorded_at).map_err(at("recorded_at"))?,
+        requested_by: x.requested_by.parse().map_err(at("requested_by"))?,
+        reason: x.reason.parse().map_err(at("reason"))?,
+    };
+    Ok(ChainErasure { entry, hash: hash(&x.entry_hash).map_err(at("entry_hash"))?, reason_text: String::new() })
 }
 
 /// The unhashed fields a person reads must say what the record says.

@@ -9,17 +9,18 @@
 //! apply to their databases. `docs/auditor/recompute.py verify-export`
 //! implements this module independently, check for check, in the same order.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 pub use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::fields::{hash, public_key, uuid};
 use super::lines::{EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter};
-use super::read::{PreparedBatch, pipeline};
+use super::read::{PreparedBatch, PreparedLine, pipeline};
 use crate::checkpoint::Checkpoint;
 use crate::device::key_fingerprint;
 use crate::role::Role;
@@ -50,6 +51,8 @@ pub struct ExportReport {
     pub erased: u64,
     /// `omitted` lines checked.
     pub omitted: u64,
+    /// Erasure entries checked (record format 2).
+    pub erasure_entries: u64,
     /// The first problem, if any.
     pub problem: Option<ExportProblem>,
 }
@@ -162,7 +165,7 @@ pub enum ExportUnreadable {
     Version1,
     /// Written by a newer Signbook.
     #[error(
-        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record and checkpoint format 1. Use a newer Signbook"
+        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record format 1 or {EXPORT_RECORD_FORMAT} and checkpoint format 1. Use a newer Signbook"
     )]
     TooNew {
         /// Which version.
@@ -201,6 +204,7 @@ pub fn verify_export(
         records: 0,
         erased: 0,
         omitted: 0,
+        erasure_entries: 0,
         problem: None,
     };
     let (device_id, key, checkpoint, filter) = match check_header(&header, trusted_key) {
@@ -214,7 +218,10 @@ pub fn verify_export(
     // One thread reads ahead while the others check what it read.
     let workers = std::thread::available_parallelism().map_or(1, usize::from);
     std::thread::scope(|scope| {
-        let walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
+        let mut walk = ChainWalk::new(device_id, key, checkpoint.into_iter().collect());
+        if header.record_format >= 2 {
+            walk.require_erasure_entries();
+        }
         walk_lines(pipeline(scope, input, &filter, workers), report, walk)
     })
 }
@@ -227,6 +234,9 @@ fn walk_lines(
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
+    let erasure_entries = walk.requires_erasure_entries();
+    // Record lines of tombstones: (line, id, `erased_at`), until their erasure entry.
+    let mut erased_lines: BTreeMap<u64, (u64, Uuid, Option<DateTime<Utc>>)> = BTreeMap::new();
     for batch in batches {
         let batch = batch?;
         if batch.is_empty() {
@@ -236,7 +246,36 @@ fn walk_lines(
             line_no += 1;
             let problem = |seq, id, kind| Some(ExportProblem { line: line_no, seq: Some(seq), id, kind });
             let line = match prepared {
-                Ok(line) => line,
+                Ok(PreparedLine::Record(line)) => line,
+                Ok(PreparedLine::Erasure(erasure, computed)) => {
+                    let (seq, id) = (erasure.entry.seq, Some(erasure.entry.id));
+                    if !erasure_entries {
+                        let detail = "an erasure entry in an export of record format 1".into();
+                        report.problem = problem(seq, id, ExportProblemKind::BadLine { detail });
+                        return Ok(report);
+                    }
+                    walk.check_erasure_prechecked(&erasure, computed);
+                    if walk.is_broken() {
+                        let chain = walk.finish().problem.expect("the walk is broken");
+                        report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
+                        return Ok(report);
+                    }
+                    next_seq = seq + 1;
+                    report.erasure_entries += 1;
+                    // The record line's unhashed `erased_at` must say what the entry says.
+                    if let Some((record_line, record_id, erased_at)) = erased_lines.remove(&erasure.entry.target_seq)
+                        && erased_at != Some(erasure.entry.erased_at)
+                    {
+                        report.problem = Some(ExportProblem {
+                            line: record_line,
+                            seq: Some(erasure.entry.target_seq),
+                            id: Some(record_id),
+                            kind: ExportProblemKind::DerivedFieldAltered { field: "erased_at" },
+                        });
+                        return Ok(report);
+                    }
+                    continue;
+                }
                 Err((seq, detail)) => {
                     report.problem = problem(seq.unwrap_or(next_seq), None, ExportProblemKind::BadLine { detail });
                     return Ok(report);
@@ -260,6 +299,9 @@ fn walk_lines(
                 (true, true) => {
                     report.records += 1;
                     report.erased += u64::from(line.erased);
+                    if line.record.personal.is_none() {
+                        erased_lines.insert(seq, (line_no, record.header.id, line.erased_at));
+                    }
                     line.derived_altered
                 }
             };
@@ -269,9 +311,15 @@ fn walk_lines(
             }
         }
     }
-    if let Some(chain) = walk.finish().problem {
+    // A tombstone whose entry never came: named at its own line.
+    let chain = walk.finish().problem;
+    if let Some(chain) = chain {
+        let line = match (&chain.kind, erased_lines.get(&chain.seq)) {
+            (ProblemKind::TombstoneWithoutEntry, Some((line, _, _))) => *line,
+            _ => line_no,
+        };
         report.problem = Some(ExportProblem {
-            line: line_no,
+            line,
             seq: Some(chain.seq),
             id: chain.id,
             kind: ExportProblemKind::Chain(chain.kind),
@@ -306,7 +354,8 @@ fn read_header(line: &[u8]) -> Result<ExportHeader, ExportUnreadable> {
         ("record format", header.record_format, EXPORT_RECORD_FORMAT),
         ("checkpoint format", header.checkpoint_format, EXPORT_CHECKPOINT_FORMAT),
     ] {
-        if found != known {
+        // Record format 1 (before erasure entries) is read too.
+        if !(1..=known).contains(&found) {
             return Err(ExportUnreadable::TooNew { what, found });
         }
     }

@@ -63,16 +63,23 @@ impl Schema {
     /// A new file is created owner-only, and an existing one (with its WAL
     /// and SHM files) narrowed to owner-only ([`crate::private_files`]).
     pub fn open(&self, path: &Path, busy_timeout: Duration) -> Result<Connection, OpenError> {
+        self.open_reporting_upgrade(path, busy_timeout).map(|(conn, _)| conn)
+    }
+
+    /// [`Schema::open`], also returning the schema version the file had
+    /// before this open migrated it (0 for a new file), so a caller can do,
+    /// once, what an upgrade needs beyond SQL.
+    pub fn open_reporting_upgrade(&self, path: &Path, busy_timeout: Duration) -> Result<(Connection, i64), OpenError> {
         crate::private_files::create_private_file(path).map_err(OpenError::Permissions)?;
         crate::private_files::restrict_database_files(path).map_err(OpenError::Permissions)?;
         let mut conn = Connection::open(path).map_err(OpenError::Unreadable)?;
         conn.busy_timeout(busy_timeout).map_err(OpenError::Unreadable)?;
         self.check(&conn)?;
         configure(&conn).map_err(OpenError::Unreadable)?;
-        self.migrate(&mut conn)?;
+        let from = self.migrate(&mut conn)?;
         // WAL mode has just created the WAL and SHM files: check them too.
         crate::private_files::restrict_database_files(path).map_err(OpenError::Permissions)?;
-        Ok(conn)
+        Ok((conn, from))
     }
 
     /// Refuses, without writing, a foreign file or a newer schema; returns its version.
@@ -92,12 +99,13 @@ impl Schema {
         Ok(version)
     }
 
-    fn migrate(&self, conn: &mut Connection) -> Result<(), OpenError> {
+    /// Returns the version the file had before.
+    fn migrate(&self, conn: &mut Connection) -> Result<i64, OpenError> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(OpenError::Migration)?;
         // Checked again under the write lock, in case another process migrated meanwhile.
         let version = self.check(&tx)?;
         if version == self.version() {
-            return Ok(());
+            return Ok(version);
         }
         for (index, sql) in self.migrations.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql).map_err(OpenError::Migration)?;
@@ -105,7 +113,8 @@ impl Schema {
         }
         tx.pragma_update(None, "application_id", self.application_id).map_err(OpenError::Migration)?;
         tx.pragma_update(None, "user_version", self.version()).map_err(OpenError::Migration)?;
-        tx.commit().map_err(OpenError::Migration)
+        tx.commit().map_err(OpenError::Migration)?;
+        Ok(version)
     }
 }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Row;
 use uuid::Uuid;
 
+use crate::erasure::{ChainErasure, ErasureEntry};
 use crate::error::Error;
 use crate::hash::Hash32;
 use crate::record::{Erasure, PersonalData, Record, RecordHeader, Salt};
@@ -116,4 +117,35 @@ pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
 /// time reads as the epoch rather than hiding the erasure.
 fn erasure_time(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).unwrap_or(DateTime::UNIX_EPOCH)
+}
+/// Decodes an erasure entry row whose first columns are, in order: `seq,
+/// id, device_id, prev_hash, target_seq, target_hash, erased_at,
+/// recorded_at, requested_by, reason, entry_hash, reason_text`, naming what
+/// is wrong with a damaged one. The kiosk's store and the office's both
+/// read their `erasure_entries` rows here.
+pub fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, RowDefect> {
+    let seq: u64 = row.get(0).unwrap_or(0);
+    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+    let defect = |detail: String| RowDefect { seq, id, detail };
+    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let hash = |i: usize, what: &str| {
+        Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
+    };
+    let time = |i: usize, what: &str| -> std::result::Result<DateTime<Utc>, RowDefect> {
+        let t = text(i, what)?;
+        DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|_| defect(format!("its {what} is not a time")))
+    };
+    let entry = ErasureEntry {
+        id: id.ok_or_else(|| defect("its id is not a UUID".into()))?,
+        device_id: Uuid::parse_str(&text(2, "device id")?).map_err(|_| defect("its device id is not a UUID".into()))?,
+        seq,
+        prev_hash: hash(3, "previous hash")?,
+        target_seq: row.get(4).map_err(|_| defect("its target is unreadable".into()))?,
+        target_hash: hash(5, "target hash")?,
+        erased_at: time(6, "erasure time")?,
+        recorded_at: time(7, "recording time")?,
+        requested_by: text(8, "requester")?.parse().map_err(defect)?,
+        reason: text(9, "reason category")?.parse().map_err(defect)?,
+    };
+    Ok(ChainErasure { entry, hash: hash(10, "entry hash")?, reason_text: text(11, "reason")? })
 }

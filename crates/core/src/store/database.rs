@@ -40,9 +40,16 @@ impl Store {
             crate::private_files::create_private_dir_all(dir)
                 .map_err(|source| Error::Io { path: dir.to_owned(), source })?;
         }
-        let mut conn = migrations::SCHEMA.open(&path, BUSY_TIMEOUT).map_err(|e| open_error(&path, e))?;
+        let (mut conn, from_version) =
+            migrations::SCHEMA.open_reporting_upgrade(&path, BUSY_TIMEOUT).map_err(|e| open_error(&path, e))?;
         let (device_id, key) = load_identity(&mut conn, &path)?;
-        Ok(Store { conn, path, device_id, key })
+        let mut store = Store { conn, path, device_id, key };
+        // Once, at the upgrade to record format version 2 (schema 6): an
+        // erasure log row written later is not an erasure (section 13).
+        if (1..migrations::FIRST_V2_SCHEMA).contains(&from_version) {
+            store.upgrade_v1_erasures()?;
+        }
+        Ok(store)
     }
 
     /// The database file.

@@ -15,8 +15,12 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0003_admin_and_settings.sql"),
         include_str!("migrations/0004_sync.sql"),
         include_str!("migrations/0005_next_office_pin.sql"),
+        include_str!("migrations/0006_erasure_entries.sql"),
     ],
 };
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = SCHEMA.version();
+
+/// The first schema of record format version 2 (erasure entries in the chain).
+pub(super) const FIRST_V2_SCHEMA: i64 = 6;

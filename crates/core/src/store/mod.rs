@@ -9,6 +9,7 @@
 mod admin;
 mod agreements;
 mod database;
+mod erasures;
 mod migrations;
 mod records;
 mod resign;
@@ -24,7 +25,8 @@ pub use migrations::SCHEMA_VERSION;
 // `Erasure` is a record's, not the store's; re-exported where its users
 // have always found it (the sync wire format's golden test among them).
 pub use crate::record::Erasure;
-pub use records::{ErasureReceipt, Receipt, RecordFilter, SignRequest};
+pub use erasures::{ErasureReceipt, ErasureRequest};
+pub use records::{Receipt, RecordFilter, SignRequest};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 pub use sync_state::{SyncConfig, SyncProgress};

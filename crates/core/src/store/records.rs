@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use super::database::Store;
+use super::erasures::chain_head;
 use crate::checkpoint::{CHECKPOINT_KEEP_EVERY, Checkpoint};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
@@ -20,9 +21,6 @@ pub(super) const RECORD_COLUMNS: &str = "seq, id, device_id, prev_hash, agreemen
      name_digest, organisation_digest, signature_digest, record_hash, \
      name, name_salt, organisation, organisation_salt, signature_png, signature_salt, \
      (SELECT reason FROM erasures e WHERE e.seq = records.seq), (SELECT erased_at FROM erasures e WHERE e.seq = records.seq)";
-
-/// Longest erasure reason kept in the log.
-const MAX_REASON_CHARS: usize = 500;
 
 /// What the kiosk collected from one person.
 #[derive(Debug, Clone, Copy)]
@@ -61,17 +59,6 @@ pub struct Receipt {
     pub signed_at: String,
     /// Kiosk's local time at signing.
     pub signed_at_local: String,
-}
-
-/// What an erasure did.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ErasureReceipt {
-    /// The record erased.
-    pub seq: u64,
-    /// Its id.
-    pub id: Uuid,
-    /// When.
-    pub erased_at: String,
 }
 
 /// Which records to read: dates are calendar days at the kiosk's local time
@@ -154,16 +141,7 @@ impl Store {
 
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         let agreement_hash = resolve_agreement(&tx, &role, agreement)?;
-        let head: Option<(u64, String)> = tx
-            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .doing(DOING)?;
-        let (prev_seq, prev_hash) = match head {
-            Some((seq, hash)) => (seq, Hash32::from_hex(&hash)?),
-            None => (0, Hash32::ZERO),
-        };
+        let (prev_seq, prev_hash) = chain_head(&tx)?.unwrap_or((0, Hash32::ZERO));
         let header = RecordHeader {
             id: Uuid::now_v7(),
             device_id,
@@ -209,22 +187,7 @@ impl Store {
             ])
         })
         .doing(DOING)?;
-        let checkpoint = Checkpoint::sign(&self.key, device_id, header.seq, hash);
-        tx.prepare_cached("INSERT INTO checkpoints (seq, head_hash, signature, created_at) VALUES (?1, ?2, ?3, ?4)")
-            .and_then(|mut stmt| {
-                stmt.execute(params![
-                    checkpoint.seq,
-                    hash.to_hex(),
-                    checkpoint.signature.as_slice(),
-                    format_utc(&Utc::now())
-                ])
-            })
-            .doing(DOING)?;
-        if prev_seq > 0 && prev_seq % CHECKPOINT_KEEP_EVERY != 0 {
-            tx.prepare_cached("DELETE FROM checkpoints WHERE seq = ?1")
-                .and_then(|mut s| s.execute([prev_seq]))
-                .doing(DOING)?;
-        }
+        write_checkpoint(&tx, &self.key, device_id, prev_seq, header.seq, hash)?;
         tx.commit().doing(DOING)?;
 
         let local = header.signed_at_local();
@@ -241,60 +204,18 @@ impl Store {
         })
     }
 
-    /// Erases a record's personal data (UK GDPR), leaving a tombstone whose
-    /// digests keep the chain verifiable, and logs why.
-    pub fn erase(&mut self, seq: u64, reason: &str) -> Result<ErasureReceipt> {
-        const DOING: &str = "erasing personal data";
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(Error::ErasureReasonEmpty);
-        }
-        let reason: String = reason.chars().take(MAX_REASON_CHARS).collect();
-        let erased_at = format_utc(&Utc::now());
-        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
-        let id: String = tx
-            .query_row("SELECT id FROM records WHERE seq = ?1", [seq], |r| r.get(0))
-            .optional()
-            .doing(DOING)?
-            .ok_or(Error::RecordNotFound { seq })?;
-        let earlier: Option<String> = tx
-            .query_row("SELECT erased_at FROM erasures WHERE seq = ?1", [seq], |r| r.get(0))
-            .optional()
-            .doing(DOING)?;
-        if let Some(erased_at) = earlier {
-            return Err(Error::AlreadyErased { seq, erased_at });
-        }
-        tx.execute(
-            "UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
-                signature_png = NULL, signature_salt = NULL WHERE seq = ?1",
-            [seq],
-        )
-        .doing(DOING)?;
-        tx.execute(
-            "INSERT INTO erasures (seq, reason, erased_at) VALUES (?1, ?2, ?3)",
-            params![seq, reason, erased_at],
-        )
-        .doing(DOING)?;
-        tx.commit().doing(DOING)?;
-        // Move the erased pages out of the WAL so the old bytes do not linger
-        // there; secure_delete has already zeroed them in the main file. A
-        // busy reader only delays this to the next automatic checkpoint.
-        if let Err(error) = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())) {
-            tracing::warn!(%error, "WAL checkpoint after erasure deferred");
-        }
-        Ok(ErasureReceipt { seq, id: Uuid::parse_str(&id).unwrap_or_default(), erased_at })
+    /// The head of the chain `(seq, hash)`: its last record or erasure entry.
+    pub fn head(&self) -> Result<Option<(u64, Hash32)>> {
+        chain_head(&self.conn)
     }
 
-    /// Number of records and the head `(seq, hash)`.
-    pub fn head(&self) -> Result<Option<(u64, Hash32)>> {
-        let head: Option<(u64, String)> = self
-            .conn
-            .query_row("SELECT seq, record_hash FROM records ORDER BY seq DESC LIMIT 1", [], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()
-            .doing("reading the chain head")?;
-        head.map(|(seq, hash)| Ok((seq, Hash32::from_hex(&hash)?))).transpose()
+    /// How many signature records the chain holds, and the newest one: the
+    /// head may be an erasure entry (record format 2), so not `head()`.
+    pub fn last_record(&self) -> Result<(u64, Option<Record>)> {
+        const DOING: &str = "reading the newest record";
+        let count: u64 = self.conn.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).doing(DOING)?;
+        let last: Option<u64> = self.conn.query_row("SELECT max(seq) FROM records", [], |r| r.get(0)).doing(DOING)?;
+        Ok((count, last.map(|seq| self.record(seq)).transpose()?))
     }
 
     /// The record with sequence number `seq`.
@@ -336,21 +257,6 @@ impl Store {
         Ok(())
     }
 
-    /// Calls `each` with every row in sequence order, damaged or not; for
-    /// verification.
-    pub(crate) fn for_each_raw(
-        &self,
-        mut each: impl FnMut(Result<(Record, Option<Erasure>), RowDefect>) -> Result<()>,
-    ) -> Result<()> {
-        const DOING: &str = "reading records";
-        let mut stmt = self.conn.prepare(&format!("SELECT {RECORD_COLUMNS} FROM records ORDER BY seq")).doing(DOING)?;
-        let mut rows = stmt.query([]).doing(DOING)?;
-        while let Some(row) = rows.next().doing(DOING)? {
-            each(decode_record_row(row))?;
-        }
-        Ok(())
-    }
-
     /// Runs `read` inside one read transaction, so everything it reads
     /// (records, checkpoints) is one moment's state even while the kiosk
     /// keeps signing: an export's head checkpoint then covers exactly the
@@ -384,6 +290,36 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Signs the new head at `seq` and drops the previous head's checkpoint
+/// (`prev_seq`) unless it is one kept for good ([`CHECKPOINT_KEEP_EVERY`]).
+pub(super) fn write_checkpoint(
+    tx: &Transaction<'_>,
+    key: &ed25519_dalek::SigningKey,
+    device_id: Uuid,
+    prev_seq: u64,
+    seq: u64,
+    hash: Hash32,
+) -> Result<()> {
+    const DOING: &str = "signing the chain head";
+    let checkpoint = Checkpoint::sign(key, device_id, seq, hash);
+    tx.prepare_cached("INSERT INTO checkpoints (seq, head_hash, signature, created_at) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut stmt| {
+            stmt.execute(params![
+                checkpoint.seq,
+                hash.to_hex(),
+                checkpoint.signature.as_slice(),
+                format_utc(&Utc::now())
+            ])
+        })
+        .doing(DOING)?;
+    if prev_seq > 0 && !prev_seq.is_multiple_of(CHECKPOINT_KEEP_EVERY) {
+        tx.prepare_cached("DELETE FROM checkpoints WHERE seq = ?1")
+            .and_then(|mut s| s.execute([prev_seq]))
+            .doing(DOING)?;
+    }
+    Ok(())
 }
 
 fn resolve_agreement(tx: &Transaction<'_>, role: &Role, requested: Option<Hash32>) -> Result<Hash32> {

@@ -9,22 +9,20 @@
 //! erasure entry, and a chain rewritten or extended by anything without the
 //! kiosk key (checkpoint mismatch, or a head no checkpoint covers).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use uuid::Uuid;
 
 mod prechecked;
+mod walk;
 
 pub use prechecked::Prechecked;
+pub use walk::{ChainWalk, TargetState};
 
-use crate::checkpoint::Checkpoint;
+use crate::erasure::ChainEntry;
 use crate::error::Result;
 use crate::hash::Hash32;
-use crate::record::{Erasure, Record};
-use crate::sqlite::record_row::RowDefect;
 use crate::store::Store;
 
 /// The outcome of [`Store::verify`].
@@ -129,6 +127,24 @@ pub enum ProblemKind {
     },
     /// The newest record carries no kiosk checkpoint.
     HeadNotSigned,
+    /// A record's personal data is gone, but no erasure entry in the chain
+    /// names it (record format version 2): erased by something without the
+    /// kiosk key, or its erasure entry was removed.
+    TombstoneWithoutEntry,
+    /// An erasure entry names a record whose personal data is still there.
+    ErasureTargetHoldsData {
+        /// The record it names.
+        target_seq: u64,
+    },
+    /// An erasure entry names a record that does not exist: no record at
+    /// that sequence before it, one with another hash, or one an earlier
+    /// entry already erased.
+    ErasureTargetMissing {
+        /// The record it names.
+        target_seq: u64,
+        /// Which of those.
+        detail: &'static str,
+    },
 }
 
 impl ProblemKind {
@@ -148,6 +164,9 @@ impl ProblemKind {
         "checkpoint_mismatch",
         "truncated",
         "head_not_signed",
+        "tombstone_without_entry",
+        "erasure_target_holds_data",
+        "erasure_target_missing",
     ];
 }
 
@@ -202,163 +221,49 @@ impl fmt::Display for Problem {
             ProblemKind::HeadNotSigned => f.write_str(
                 "is the newest record but no kiosk checkpoint covers it: it was not written by this kiosk's software",
             ),
+            ProblemKind::TombstoneWithoutEntry => f.write_str(
+                "has lost its personal data, but no erasure entry in the chain names it: it was erased without the kiosk key, or its erasure entry was removed",
+            ),
+            ProblemKind::ErasureTargetHoldsData { target_seq } => write!(
+                f,
+                "is an erasure entry for record {target_seq}, but that record's personal data is still there"
+            ),
+            ProblemKind::ErasureTargetMissing { target_seq, detail } => {
+                write!(f, "is an erasure entry for record {target_seq}, which {detail}")
+            }
         }
     }
 }
 
 impl Store {
-    /// Walks the whole chain; see the module docs for what is checked.
+    /// Walks the whole chain, records and erasure entries; see the module
+    /// docs for what is checked.
     pub fn verify(&self) -> Result<VerifyReport> {
+        self.walk_chain(true)
+    }
+
+    /// Verifies with the version 1 rules only (a tombstone needs a row in
+    /// the erasure log, not an entry in the chain): what the upgrade to
+    /// version 2 checks before it turns those rows into entries.
+    pub(crate) fn verify_v1_rules(&self) -> Result<VerifyReport> {
+        self.walk_chain(false)
+    }
+
+    fn walk_chain(&self, require_erasure_entries: bool) -> Result<VerifyReport> {
         let mut walk = ChainWalk::new(self.device_id(), self.public_key(), self.checkpoints()?);
-        self.for_each_raw(|row| {
-            if walk.problem.is_none() {
+        if require_erasure_entries {
+            walk.require_erasure_entries();
+        }
+        self.for_each_raw_entry(|row| {
+            if !walk.is_broken() {
                 match row {
-                    Ok((record, erasure)) => walk.check(&record, erasure.as_ref()),
+                    Ok(ChainEntry::Record(record, erasure)) => walk.check(&record, erasure.as_ref()),
+                    Ok(ChainEntry::Erasure(entry)) => walk.check_erasure(&entry),
                     Err(defect) => walk.damaged(defect),
                 }
             }
             Ok(())
         })?;
         Ok(walk.finish())
-    }
-}
-
-/// Verification state, fed one record at a time. Public so the office can
-/// verify the copies of chains it holds with exactly the same rules.
-#[derive(Debug)]
-pub struct ChainWalk {
-    device_id: Uuid,
-    public_key: VerifyingKey,
-    checkpoints: BTreeMap<u64, Checkpoint>,
-    last: Option<(u64, Hash32)>,
-    records: u64,
-    erased: u64,
-    checkpoints_checked: u64,
-    problem: Option<Problem>,
-}
-
-impl ChainWalk {
-    /// Starts a walk of `device_id`'s chain.
-    pub fn new(device_id: Uuid, public_key: VerifyingKey, checkpoints: Vec<Checkpoint>) -> Self {
-        let checkpoints = checkpoints.into_iter().map(|c| (c.seq, c)).collect();
-        ChainWalk {
-            device_id,
-            public_key,
-            checkpoints,
-            last: None,
-            records: 0,
-            erased: 0,
-            checkpoints_checked: 0,
-            problem: None,
-        }
-    }
-
-    /// Continues a walk after a prefix already verified, ending at `last`
-    /// = `(seq, hash)`: the office checks each pushed batch against the
-    /// head it holds without re-reading the whole chain.
-    pub fn resume(
-        device_id: Uuid,
-        public_key: VerifyingKey,
-        checkpoints: Vec<Checkpoint>,
-        last: (u64, Hash32),
-    ) -> Self {
-        let mut walk = ChainWalk::new(device_id, public_key, checkpoints);
-        walk.last = (last.0 > 0).then_some(last);
-        walk
-    }
-
-    /// Whether a problem has been found (later records are then ignored).
-    pub fn is_broken(&self) -> bool {
-        self.problem.is_some()
-    }
-
-    fn fail(&mut self, seq: u64, id: Option<Uuid>, kind: ProblemKind) {
-        if self.problem.is_none() {
-            self.problem = Some(Problem { seq, id, kind });
-        }
-    }
-
-    /// Records a row that could not be read as a record: the chain is
-    /// broken there, whatever the row once held.
-    pub fn damaged(&mut self, defect: RowDefect) {
-        self.fail(defect.seq, defect.id, ProblemKind::Unreadable { detail: defect.detail });
-    }
-
-    /// Checks the next record in sequence order.
-    pub fn check(&mut self, record: &Record, erasure: Option<&Erasure>) {
-        self.check_prechecked(record, &Prechecked::of(record, Some(erasure)));
-    }
-
-    /// Checks the next record in sequence order when its personal data was
-    /// deliberately left out (a filtered export's `omitted` line): its
-    /// hash, link and checkpoint are checked, its personal fields cannot be.
-    pub fn check_withheld(&mut self, record: &Record) {
-        self.check_prechecked(record, &Prechecked::of(record, None));
-    }
-
-    /// [`ChainWalk::check`] or [`ChainWalk::check_withheld`] with the
-    /// record's own hash and digests computed beforehand ([`Prechecked::of`]),
-    /// so a verifier can compute those for many records in parallel and
-    /// keep only the chain itself in order.
-    pub fn check_prechecked(&mut self, record: &Record, pre: &Prechecked) {
-        if self.problem.is_some() {
-            return;
-        }
-        let header = &record.header;
-        let (seq, id) = (header.seq, Some(header.id));
-        let (expected_seq, expected_prev) = self.last.map_or((1, Hash32::ZERO), |(s, h)| (s + 1, h));
-        if seq < expected_seq {
-            return self.fail(seq, id, ProblemKind::Repeated { after: expected_seq - 1 });
-        }
-        if seq != expected_seq {
-            return self.fail(expected_seq, None, ProblemKind::Missing { found: seq });
-        }
-        if header.device_id != self.device_id {
-            return self.fail(seq, id, ProblemKind::WrongDevice { found: header.device_id });
-        }
-        if header.prev_hash != expected_prev {
-            return self.fail(seq, id, ProblemKind::BrokenLink { expected: expected_prev, found: header.prev_hash });
-        }
-        let computed = pre.computed_hash;
-        if computed != record.hash {
-            return self.fail(seq, id, ProblemKind::HashMismatch { stored: record.hash, computed });
-        }
-        if let Some(Err(kind)) = &pre.personal {
-            return self.fail(seq, id, kind.clone());
-        }
-        if record.personal.is_none() && matches!(pre.personal, Some(Ok(()))) {
-            self.erased += 1;
-        }
-        if let Some(checkpoint) = self.checkpoints.get(&seq) {
-            self.checkpoints_checked += 1;
-            if !checkpoint.is_valid(&self.public_key) {
-                return self.fail(seq, id, ProblemKind::CheckpointForged);
-            }
-            if checkpoint.head_hash != record.hash {
-                return self.fail(seq, id, ProblemKind::CheckpointMismatch { signed: checkpoint.head_hash });
-            }
-        }
-        self.records += 1;
-        self.last = Some((seq, record.hash));
-    }
-
-    /// Ends the walk: checks nothing was cut off the end or added to it.
-    pub fn finish(mut self) -> VerifyReport {
-        if self.problem.is_none() {
-            let last_seq = self.last.map_or(0, |(s, _)| s);
-            if let Some((&checkpoint_seq, _)) = self.checkpoints.range(last_seq + 1..).next() {
-                self.fail(last_seq, None, ProblemKind::Truncated { checkpoint_seq });
-            } else if last_seq > 0 && !self.checkpoints.contains_key(&last_seq) {
-                self.fail(last_seq, None, ProblemKind::HeadNotSigned);
-            }
-        }
-        VerifyReport {
-            device_id: self.device_id,
-            records: self.records,
-            erased: self.erased,
-            checkpoints: self.checkpoints_checked,
-            head_seq: self.last.map(|(s, _)| s),
-            problem: self.problem,
-        }
     }
 }

@@ -56,7 +56,7 @@ use std::sync::Arc;
 
 pub use agreements::{AgreementSender, AgreementStanding, AgreementStore};
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
-pub use privacy::{AuditEntry, PrivacyStore, PurgeReport};
+pub use privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};

@@ -27,6 +27,18 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// An erasure made at the office, as its signed log holds it
+/// (`crate::erasure_log`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedOfficeErasure {
+    /// The statement's exact bytes.
+    pub statement: String,
+    /// The office certificate key's signature over them (ECDSA P-256, DER).
+    pub signature: Vec<u8>,
+    /// SHA-256 of the certificate that signed, 64 hex digits.
+    pub certificate_sha256: String,
+}
+
 /// What a retention purge did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurgeReport {
@@ -61,6 +73,14 @@ pub trait PrivacyStore: Send + Sync {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()>;
+
+    /// Signs every erasure made at the office that its signed erasure log
+    /// does not hold yet, with the office certificate's key; returns how
+    /// many. Called after each erasure and purge.
+    async fn sign_office_erasures(&self, signer: &crate::tls::OfficeSigner, now: DateTime<Utc>) -> Result<u64>;
+
+    /// The signed statement of an office erasure, once signed.
+    async fn office_erasure(&self, device_id: Uuid, seq: u64) -> Result<Option<SignedOfficeErasure>>;
 
     /// Retention periods in days, by role.
     async fn retention(&self) -> Result<Vec<(String, u32)>>;

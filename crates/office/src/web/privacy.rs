@@ -105,6 +105,7 @@ pub(super) async fn purge(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let report = dash.store.purge_expired(staff.name(), Utc::now()).await?;
+    dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
     let done = format!("Purge done: {} record(s) erased.", report.total());
     Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
@@ -182,6 +183,8 @@ pub(super) async fn erase_person(
     for (device, seq) in keys {
         dash.store.erase_record(device, seq, &reason, staff.name(), Utc::now()).await?;
     }
+    // Into the office's signed erasure log, until each kiosk records it in its chain.
+    dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
     let done = format!("Erased {count} record(s). Their hashes remain, so every chain still verifies.");
     Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
@@ -200,6 +203,7 @@ pub(super) async fn erase_one(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     dash.store.erase_record(device, seq, &form.reason, staff.name(), Utc::now()).await?;
+    dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
     Ok(Redirect::to(&format!("/records/{device}/{seq}")).into_response())
 }
 

@@ -229,6 +229,7 @@ pub(super) async fn show(
     let agreement = store.agreement(&record.record.header.agreement_hash).await?;
     let checkpoint = store.checkpoint_covering(device, seq).await?;
     let erasure = store.erasure_status(device, seq).await?;
+    let signed_erasure = store.office_erasure(device, seq).await?;
     let (verified_at, reports) = chain_reports(&dash, false).await?;
     let report = reports.iter().find(|r| r.device_id == device);
     let h = &record.record.header;
@@ -277,8 +278,15 @@ pub(super) async fn show(
                     Some(status) if status.origin == "office" => p {
                         "Erased here by " (status.erased_by.as_deref().unwrap_or("staff")) ". "
                         @match &status.kiosk_confirmed_at {
-                            Some(at) => { "The kiosk erased its own copy too (confirmed " (at) ")." }
-                            None => { "The kiosk will erase its own copy the next time it syncs." }
+                            Some(at) => { "The kiosk erased its own copy too (confirmed " (at) ") and recorded it in its signed chain." }
+                            None => { "The kiosk will erase its own copy the next time it syncs, and record that in its signed chain." }
+                        }
+                        @match &signed_erasure {
+                            Some(log) => {
+                                " The office's signed erasure log holds it, signed with the key of the office certificate "
+                                span.hash { (log.certificate_sha256) } "."
+                            }
+                            None => { " It is not yet in the office's signed erasure log." }
                         }
                     },
                     _ => p { "Erased at the kiosk by its administrator." },

@@ -95,10 +95,19 @@ pub fn sign(store: &mut Store, n: u64) {
     }
 }
 
-/// Every `(seq, hash)` of the kiosk chain.
+/// Every `(seq, hash)` of the kiosk chain's records (its erasure entries,
+/// record format 2, left out).
 pub fn kiosk_hashes(store: &Store) -> Vec<(u64, Hash32)> {
-    let head = store.head().unwrap().map_or(0, |(s, _)| s);
-    (1..=head).map(|s| (s, store.record(s).unwrap().hash)).collect()
+    let mut out = Vec::new();
+    store
+        .for_each_chain_entry(|entry| {
+            if let signbook_core::erasure::ChainEntry::Record(record, _) = entry {
+                out.push((record.header.seq, record.hash));
+            }
+            Ok(())
+        })
+        .unwrap();
+    out
 }
 
 /// Asserts the office holds exactly the kiosk's chain, verified.

@@ -10,7 +10,7 @@ use signbook_core::signature::{Strokes, render_png};
 use signbook_core::verify::VerifyReport;
 use signbook_core::{RecordFilter, Store};
 use signbook_office::store::{StoredAgreement, StoredRecord};
-use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireRecord};
+use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireErasureEntry, WireRecord};
 
 pub const SCHOOL: &str = "Ysgol Gymraeg Aberystwyth";
 pub const KIOSK_NAME: &str = "Main reception";
@@ -95,10 +95,20 @@ impl Kiosk {
         let key = signbook_core::device::load_key(&self.dir.path().join("kiosk.db.key")).unwrap();
         let records: Vec<WireRecord> =
             self.records().iter().map(|r| WireRecord::from_record(&r.record, r.erasure.as_ref())).collect();
-        let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
+        // Record format 2: erasures are entries of the chain, sent beside the records.
+        let erasure_entries: Vec<WireErasureEntry> =
+            self.store.erasure_entries().unwrap().iter().map(WireErasureEntry::new).collect();
+        let (head, head_hash) = self.store.head().unwrap().unwrap();
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, self.store.device_id(), head, head_hash));
         let agreements = self.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect();
-        PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
+        PushRequest {
+            records,
+            checkpoint: Some(checkpoint),
+            erasures: vec![],
+            agreements,
+            kiosk_head_seq: Some(head),
+            erasure_entries,
+        }
     }
 }
 

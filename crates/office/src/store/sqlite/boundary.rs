@@ -16,7 +16,7 @@ use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::agreements::{AgreementStanding, AgreementStore};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
-use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport};
+use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::roles::StaffRole;
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
@@ -300,6 +300,15 @@ impl PrivacyStore for SqliteStore {
     ) -> Result<()> {
         let (reason, actor) = (reason.to_owned(), actor.to_owned());
         self.run(move |db| db.erase_record(device_id, seq, &reason, &actor, now)).await
+    }
+
+    async fn sign_office_erasures(&self, signer: &crate::tls::OfficeSigner, now: DateTime<Utc>) -> Result<u64> {
+        let signer = signer.clone();
+        self.run(move |db| db.sign_office_erasures(&signer, now)).await
+    }
+
+    async fn office_erasure(&self, device_id: Uuid, seq: u64) -> Result<Option<SignedOfficeErasure>> {
+        self.run(move |db| db.office_erasure(device_id, seq)).await
     }
 
     async fn retention(&self) -> Result<Vec<(String, u32)>> {

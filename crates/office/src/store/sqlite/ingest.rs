@@ -3,9 +3,11 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use signbook_core::Hash32;
+use signbook_core::erasure::{ChainEntry, ChainErasure};
 use signbook_core::record::{Erasure, Record, format_utc};
+use signbook_core::verify::TargetState;
 use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
-use signbook_sync::wire::{PushRequest, PushResponse, WireErasure};
+use signbook_sync::wire::{PushRequest, PushResponse, WireEraseDetail, WireErasure};
 use uuid::Uuid;
 
 use super::Db;
@@ -28,9 +30,17 @@ fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i6
     Ok(inserted == 1)
 }
 
+/// The head of the office's copy of `device`'s chain: its last record or
+/// erasure entry.
 pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
     let row: Option<(u64, String)> = tx
-        .prepare_cached("SELECT seq, record_hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1")
+        .prepare_cached(
+            "SELECT seq, hash FROM (
+                SELECT * FROM (SELECT seq, record_hash AS hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
+                UNION ALL
+                SELECT * FROM (SELECT seq, entry_hash AS hash FROM erasure_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
+             ) ORDER BY seq DESC LIMIT 1",
+        )
         .and_then(|mut s| s.query_row([device], |r| Ok((r.get(0)?, r.get(1)?))).optional())
         .doing("reading the chain head")?;
     match row {
@@ -73,16 +83,32 @@ fn apply_erasure(tx: &Transaction<'_>, device: &str, seq: u64, erasure: &Erasure
     Ok(true)
 }
 
-/// Office erasures the kiosk has not confirmed yet, oldest first.
-fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<Vec<WireErasure>> {
+/// Office erasures the kiosk has not confirmed yet, oldest first, and who
+/// asked for each: a staff account by its number (never its name), or the
+/// office itself; a retention purge's reason category is `retention`.
+fn office_erasures_to_send(tx: &Transaction<'_>, device: &str) -> Result<(Vec<WireErasure>, Vec<WireEraseDetail>)> {
     const DOING: &str = "reading erasures for the kiosk";
     let mut stmt = tx
-        .prepare_cached("SELECT seq, reason, erased_at FROM erasures WHERE device_id = ?1 AND origin = 'office' AND kiosk_confirmed_at IS NULL ORDER BY seq LIMIT 500")
+        .prepare_cached(
+            "SELECT e.seq, e.reason, e.erased_at, (SELECT u.rowid FROM users u WHERE u.username = e.erased_by)
+             FROM erasures e WHERE e.device_id = ?1 AND e.origin = 'office' AND e.kiosk_confirmed_at IS NULL
+             ORDER BY e.seq LIMIT 500",
+        )
         .doing(DOING)?;
     let rows = stmt
-        .query_map([device], |r| Ok(WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? }))
+        .query_map([device], |r| {
+            let erasure = WireErasure { seq: r.get(0)?, reason: r.get(1)?, erased_at: r.get(2)? };
+            let account: Option<u64> = r.get(3)?;
+            let detail = WireEraseDetail {
+                seq: erasure.seq,
+                requested_by: super::erasure_log::office_requester(account),
+                reason: super::erasure_log::office_reason(&erasure.reason).into(),
+            };
+            Ok((erasure, detail))
+        })
         .doing(DOING)?;
-    rows.collect::<rusqlite::Result<_>>().doing(DOING)
+    let both: Vec<(WireErasure, WireEraseDetail)> = rows.collect::<rusqlite::Result<_>>().doing(DOING)?;
+    Ok(both.into_iter().unzip())
 }
 
 /// Replaces a record's personal data with a tombstone (its erasure row is
@@ -138,6 +164,74 @@ fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<usi
     })
 }
 
+/// What the office holds of the records that `new`'s erasure entries name
+/// below its head (`held`), for [`check_extension`]: each one's hash, and
+/// whether an earlier entry already erased it. One it still holds personal
+/// data for is the entry's to erase here, so it is not refused for that.
+fn known_targets(
+    tx: &Transaction<'_>,
+    device: &str,
+    held: u64,
+    new: &[ChainEntry],
+) -> Result<Vec<(u64, Hash32, TargetState)>> {
+    const DOING: &str = "reading the records erasure entries name";
+    let mut out = Vec::new();
+    for entry in new {
+        let ChainEntry::Erasure(erasure) = entry else { continue };
+        let target = erasure.entry.target_seq;
+        if target > held {
+            continue;
+        }
+        let row: Option<(String, bool, bool)> = tx
+            .prepare_cached(
+                "SELECT record_hash, name IS NULL,
+                    EXISTS (SELECT 1 FROM erasure_entries e WHERE e.device_id = ?1 AND e.target_seq = ?2)
+                 FROM records WHERE device_id = ?1 AND seq = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![device, target], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()
+            })
+            .doing(DOING)?;
+        let Some((hash, erased, named)) = row else { continue };
+        let hash = Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?;
+        let state = match (named, erased) {
+            (true, _) => TargetState::ErasedByEntry,
+            (false, true) => TargetState::Erased,
+            (false, false) => TargetState::Withheld,
+        };
+        out.push((target, hash, state));
+    }
+    Ok(out)
+}
+
+fn insert_erasure_entry(tx: &Transaction<'_>, device: &str, erasure: &ChainErasure, now: &str) -> Result<()> {
+    let e = &erasure.entry;
+    tx.prepare_cached(
+        "INSERT INTO erasure_entries (device_id, seq, id, prev_hash, target_seq, target_hash, erased_at, recorded_at,
+            requested_by, reason, entry_hash, reason_text, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            device,
+            e.seq,
+            e.id.hyphenated().to_string(),
+            e.prev_hash.to_hex(),
+            e.target_seq,
+            e.target_hash.to_hex(),
+            format_utc(&e.erased_at),
+            format_utc(&e.recorded_at),
+            e.requested_by.to_string(),
+            e.reason.as_str(),
+            erasure.hash.to_hex(),
+            erasure.reason_text,
+            now,
+        ])
+    })
+    .doing("storing an erasure entry")?;
+    Ok(())
+}
+
 impl Db {
     pub fn remember_nonce(&mut self, device_id: Uuid, nonce: &str, now_secs: i64) -> Result<bool> {
         let tx =
@@ -190,43 +284,66 @@ impl Db {
             duplicates: 0,
             erasures_applied: 0,
             erase: Vec::new(),
+            erase_details: Vec::new(),
             next_certificate: None,
         };
 
-        // Records the office holds already: a resend after a lost answer.
-        let split = decoded.partition_point(|(r, _)| r.header.seq <= held.0);
-        for (record, erasure) in &decoded[..split] {
-            let seq = record.header.seq;
-            let stored: String = tx
-                .prepare_cached("SELECT record_hash FROM records WHERE device_id = ?1 AND seq = ?2")
-                .and_then(|mut s| s.query_row(params![id, seq], |r| r.get(0)))
+        // Entries the office holds already: a resend after a lost answer.
+        let split = decoded.partition_point(|entry| entry.seq() <= held.0);
+        for entry in &decoded[..split] {
+            let seq = entry.seq();
+            let stored: Option<String> = tx
+                .prepare_cached(
+                    "SELECT record_hash FROM records WHERE device_id = ?1 AND seq = ?2
+                     UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = ?1 AND seq = ?2",
+                )
+                .and_then(|mut s| s.query_row(params![id, seq], |r| r.get(0)).optional())
                 .doing(DOING)?;
+            let stored =
+                stored.ok_or_else(|| OfficeError::Internal(format!("entry {seq} below the head is not held")))?;
             let stored = Hash32::from_hex(&stored).map_err(|e| OfficeError::Internal(e.to_string()))?;
-            if stored != record.hash {
-                return Err(OfficeError::Fork { seq, held: stored, sent: record.hash });
+            if stored != entry.hash() {
+                return Err(OfficeError::Fork { seq, held: stored, sent: entry.hash() });
             }
-            response.duplicates += 1;
-            if let Some(erasure) = erasure {
-                response.erasures_applied += u64::from(apply_erasure(&tx, &id, seq, erasure, &received)?);
+            // `duplicates`, like `stored`, counts records.
+            if let ChainEntry::Record(_, erasure) = entry {
+                response.duplicates += 1;
+                if let Some(erasure) = erasure {
+                    response.erasures_applied += u64::from(apply_erasure(&tx, &id, seq, erasure, &received)?);
+                }
             }
         }
 
-        // Records that extend the office's copy.
+        // Entries that extend the office's copy.
         let new = &decoded[split..];
-        check_extension(device, held, split > 0, new, batch.checkpoint.as_ref())?;
+        let known = known_targets(&tx, &id, held.0, new)?;
+        check_extension(device, held, split > 0, new, batch.checkpoint.as_ref(), &known)?;
         if new.is_empty()
             && let Some(cp) = &batch.checkpoint
         {
             // Only duplicates: the checkpoint must still be genuine.
             let checkpoint = cp.to_checkpoint(device.device_id);
-            let stored_hash = decoded.iter().find(|(r, _)| r.header.seq == cp.seq).map(|(r, _)| r.hash);
+            let stored_hash = decoded.iter().find(|entry| entry.seq() == cp.seq).map(ChainEntry::hash);
             if !checkpoint.is_some_and(|c| c.is_valid(&device.public_key) && Some(c.head_hash) == stored_hash) {
                 return Err(OfficeError::CheckpointInvalid {
                     detail: "it is not the kiosk's signature over a record of this batch".into(),
                 });
             }
         }
-        for (record, erasure) in new {
+        for entry in new {
+            let (record, erasure) = match entry {
+                ChainEntry::Record(record, erasure) => (record, erasure),
+                ChainEntry::Erasure(erasure) => {
+                    // Not counted in `stored`, which counts records.
+                    insert_erasure_entry(&tx, &id, erasure, &received)?;
+                    // The office's copy of the record is erased too (if it
+                    // is not already), and an office erasure is confirmed.
+                    let e = &erasure.entry;
+                    let log = Erasure { reason: erasure.reason_text.clone(), erased_at: e.erased_at };
+                    response.erasures_applied += u64::from(apply_erasure(&tx, &id, e.target_seq, &log, &received)?);
+                    continue;
+                }
+            };
             let seq = record.header.seq;
             if insert_record(&tx, record, &received)? == 0 {
                 // Unreachable while we hold the write lock; never overwrite.
@@ -248,11 +365,11 @@ impl Db {
                 .doing(DOING)?;
             }
         }
-        if let (Some(cp), Some((last, _))) = (&batch.checkpoint, new.last()) {
+        if let (Some(cp), Some(last)) = (&batch.checkpoint, new.last()) {
             let checkpoint = cp.to_checkpoint(device.device_id).expect("checked by check_extension");
             tx.execute(
                 "INSERT INTO checkpoints (device_id, seq, head_hash, signature, received_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, last.header.seq, checkpoint.head_hash.to_hex(), checkpoint.signature.as_slice(), received],
+                params![id, last.seq(), checkpoint.head_hash.to_hex(), checkpoint.signature.as_slice(), received],
             )
             .doing(DOING)?;
         }
@@ -260,7 +377,7 @@ impl Db {
             response.erasures_applied += u64::from(apply_erasure(&tx, &id, *seq, erasure, &received)?);
         }
         response.acknowledged_seq = head(&tx, &id)?.0;
-        response.erase = office_erasures_to_send(&tx, &id)?;
+        (response.erase, response.erase_details) = office_erasures_to_send(&tx, &id)?;
         tx.commit().doing(DOING)?;
         Ok(response)
     }

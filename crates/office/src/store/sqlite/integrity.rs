@@ -5,7 +5,7 @@ use rusqlite::params;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::record::format_utc;
-use signbook_core::sqlite::record_row::decode_record_row;
+use signbook_core::sqlite::record_row::{decode_erasure_row, decode_record_row};
 use signbook_core::verify::{ChainWalk, VerifyReport};
 use uuid::Uuid;
 
@@ -23,7 +23,8 @@ impl Db {
             .conn
             .prepare(
                 "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
-                    (SELECT max(seq) FROM records r WHERE r.device_id = d.device_id),
+                    max((SELECT coalesce(max(seq), 0) FROM records r WHERE r.device_id = d.device_id),
+                        (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id)),
                     (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
                     (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
                     d.public_key
@@ -249,13 +250,42 @@ impl Db {
                      WHERE r.device_id = ?1 ORDER BY r.seq",
                 )
                 .doing(DOING)?;
+            // Erasure entries (record format 2) are few: read first, then
+            // checked in their place between the records.
+            let mut entries = {
+                let mut stmt = self
+                    .conn
+                    .prepare(
+                        "SELECT seq, id, device_id, prev_hash, target_seq, target_hash, erased_at, recorded_at,
+                            requested_by, reason, entry_hash, reason_text
+                         FROM erasure_entries WHERE device_id = ?1 ORDER BY seq",
+                    )
+                    .doing(DOING)?;
+                let rows = stmt.query_map([&id], |row| Ok(decode_erasure_row(row))).doing(DOING)?;
+                rows.collect::<rusqlite::Result<Vec<_>>>().doing(DOING)?.into_iter().peekable()
+            };
+            let mut check_entries_before = |walk: &mut ChainWalk, seq: u64| {
+                while let Some(entry) = entries.next_if(|e| e.as_ref().map_or_else(|d| d.seq, |e| e.entry.seq) < seq) {
+                    match entry {
+                        Ok(erasure) => walk.check_erasure(&erasure),
+                        Err(defect) => walk.damaged(defect),
+                    }
+                }
+            };
             let mut rows = stmt.query([&id]).doing(DOING)?;
             while let Some(row) = rows.next().doing(DOING)? {
                 match decode_record_row(row) {
-                    Ok((record, erasure)) => walk.check(&record, erasure.as_ref()),
-                    Err(defect) => walk.damaged(defect),
+                    Ok((record, erasure)) => {
+                        check_entries_before(&mut walk, record.header.seq);
+                        walk.check(&record, erasure.as_ref());
+                    }
+                    Err(defect) => {
+                        check_entries_before(&mut walk, defect.seq);
+                        walk.damaged(defect);
+                    }
                 }
             }
+            check_entries_before(&mut walk, u64::MAX);
             reports.push(walk.finish());
         }
         Ok(reports)
