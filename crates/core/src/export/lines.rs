@@ -121,9 +121,12 @@ pub(super) struct RecordLine<'a> {
     erased_at: Option<String>,
 }
 
+/// How `signed_at_local` is written: the kiosk's wall clock, no offset.
+pub(super) const LOCAL_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+
 /// `signed_at_local` as exported: the kiosk's wall-clock time.
 pub(super) fn local_time_text(header: &RecordHeader) -> String {
-    header.signed_at_local().format("%Y-%m-%d %H:%M:%S").to_string()
+    header.signed_at_local().format(LOCAL_TIME_FORMAT).to_string()
 }
 
 impl<'a> RecordLine<'a> {

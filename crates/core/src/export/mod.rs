@@ -12,11 +12,13 @@
 mod fields;
 mod lines;
 mod read;
+mod row;
 pub mod verify;
 
 pub use lines::{
     EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderCheckpoint, HeaderFilter,
 };
+pub use row::{ExportCell, export_row};
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -26,7 +28,7 @@ use crate::erasure::ChainEntry;
 use crate::error::{Error, Result};
 use crate::record::{Record, format_utc};
 use crate::store::{RecordFilter, Store};
-use lines::{ErasureLine, OmittedLine, RecordLine, local_time_text};
+use lines::{ErasureLine, OmittedLine, RecordLine};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,24 +163,8 @@ impl<W: Write> CsvWriter<W> {
     /// erased record (personal data `None`) shows status `erased` and
     /// empty name and organisation; the CSV has no erasure date column.
     pub fn write(&mut self, record: &Record, agreement_title: &str) -> Result<()> {
-        let h = &record.header;
-        let p = record.personal.as_ref();
-        let cells = [
-            record.reference(),
-            local_time_text(h),
-            format_utc(&h.signed_at),
-            h.role.clone(),
-            p.map_or_else(String::new, |p| p.name.clone()),
-            p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.clone())).unwrap_or_default(),
-            agreement_title.to_owned(),
-            h.agreement_hash.to_hex(),
-            if p.is_some() { "signed" } else { "erased" }.to_owned(),
-            h.device_id.hyphenated().to_string(),
-            h.seq.to_string(),
-            h.id.hyphenated().to_string(),
-            record.hash.to_hex(),
-        ];
-        self.csv.write_record(cells.iter().map(|c| neutralise_formula(c)).map(|c| c.into_owned()))?;
+        let cells = export_row(record, agreement_title);
+        self.csv.write_record(cells.iter().map(|c| neutralise_formula(&c.to_text()).into_owned()))?;
         self.count += 1;
         Ok(())
     }

@@ -21,10 +21,13 @@
 //!
 //! # A spreadsheet that opens without a question
 //!
-//! [`RecordsSheet`] writes the same columns as an .xlsx: LibreOffice reads
-//! a CSV as Western European unless told otherwise, an .xlsx never. Both
-//! times are real dates, the sequence a number, everything else text
-//! (never a formula), the header row frozen and the columns sized.
+//! [`RecordsSheet`] writes the same columns and rows as an .xlsx (both
+//! writers take their rows from `signbook_core::export::export_row`):
+//! LibreOffice reads a CSV as Western European unless told otherwise, an
+//! .xlsx never. Both times are real dates, the sequence a number,
+//! everything else text (never a formula), the header row frozen and the
+//! columns sized (dates wide enough to show, nothing wider than ~40
+//! characters).
 //! [`Spreadsheet`] is the same for any list of text rows (the roster's
 //! outstanding list).
 //!
@@ -86,4 +89,4 @@ pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
 pub use pdf::record_pdf;
 pub use statement::{OfficeStatementInput, STATEMENT_FORMAT};
-pub use xlsx_file::{Cell, RecordsSheet, Spreadsheet};
+pub use xlsx_file::{Cell, MAX_SPREADSHEET_ROWS, RecordsSheet, Spreadsheet};

@@ -6,12 +6,28 @@
 //! encoding to guess. Every cell is written as text or a real date, never as
 //! a formula, so a name such as `=HYPERLINK(…)` stays a name.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDateTime;
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
-use signbook_core::Hash32;
-use signbook_core::export::CSV_COLUMNS;
-use signbook_core::record::Record;
-use std::collections::HashMap;
+use signbook_core::export::{CSV_COLUMNS, ExportCell};
+
+/// Most rows a sheet holds below its header: Excel's and LibreOffice's
+/// limit is 1,048,576 rows.
+pub const MAX_SPREADSHEET_ROWS: u64 = 1_048_575;
+
+/// Widest a column is sized to its contents, in pixels (about 40
+/// characters): longer cells (hashes, long titles) stay whole in the cell,
+/// the column just does not fill the screen.
+const MAX_COLUMN_PIXELS: u32 = 300;
+
+/// How a date cell is shown: sorts as written, reads the same everywhere.
+const DATE_FORMAT: &str = "yyyy-mm-dd hh:mm:ss";
+
+/// Width of a date column, in characters: the date's 19 and a margin.
+/// `autofit` guesses dates at Excel's default `mm/dd/yyyy` width, which
+/// would show this format as `###`.
+const DATE_COLUMN_CHARS: usize = 21;
 
 /// One cell of a [`Spreadsheet`] row.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +40,26 @@ pub enum Cell {
     Number(u64),
 }
 
+impl From<ExportCell> for Cell {
+    /// Both times as the CSV shows them: the kiosk's wall clock, and UTC.
+    fn from(cell: ExportCell) -> Cell {
+        match cell {
+            ExportCell::Text(text) => Cell::Text(text),
+            ExportCell::LocalTime(at) => Cell::DateTime(at.naive_local()),
+            ExportCell::UtcTime(at) => Cell::DateTime(at.naive_utc()),
+            ExportCell::Number(n) => Cell::Number(n),
+        }
+    }
+}
+
 /// A one-sheet workbook with a frozen, bold header row and sized columns.
 pub struct Spreadsheet {
     workbook: Workbook,
     rows: u32,
     date_format: Format,
+    /// Each column's header width in characters, and which hold dates.
+    header_chars: Vec<usize>,
+    date_columns: BTreeSet<u16>,
 }
 
 impl std::fmt::Debug for Spreadsheet {
@@ -48,18 +79,28 @@ impl Spreadsheet {
             worksheet.write_string_with_format(0, col, *heading, &bold)?;
         }
         worksheet.set_freeze_panes(1, 0)?;
-        Ok(Spreadsheet { workbook, rows: 1, date_format: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss") })
+        Ok(Spreadsheet {
+            workbook,
+            rows: 1,
+            date_format: Format::new().set_num_format(DATE_FORMAT),
+            header_chars: headers.iter().map(|h| h.chars().count()).collect(),
+            date_columns: BTreeSet::new(),
+        })
     }
 
-    /// Appends one row.
+    /// Appends one row. Text goes in with `write_string`, so a cell such
+    /// as `=1+1` or `@SUM(A1)` is shown as typed, never run as a formula.
     pub fn push(&mut self, cells: &[Cell]) -> Result<(), XlsxError> {
         let row = self.rows;
         let date_format = self.date_format.clone();
-        let sheet = self.sheet()?;
+        let sheet = self.workbook.worksheet_from_index(0)?;
         for (col, cell) in (0u16..).zip(cells) {
             match cell {
                 Cell::Text(text) => sheet.write_string(row, col, text)?,
-                Cell::DateTime(at) => sheet.write_datetime_with_format(row, col, at, &date_format)?,
+                Cell::DateTime(at) => {
+                    self.date_columns.insert(col);
+                    sheet.write_datetime_with_format(row, col, at, &date_format)?
+                }
                 Cell::Number(n) => sheet.write_number(row, col, *n as f64)?,
             };
         }
@@ -79,50 +120,42 @@ impl Spreadsheet {
 
     /// Sizes the columns to their contents and returns the file's bytes.
     pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
-        self.sheet()?.autofit();
+        let sheet: &mut Worksheet = self.workbook.worksheet_from_index(0)?;
+        sheet.set_autofit_max_width(MAX_COLUMN_PIXELS);
+        sheet.autofit();
+        for &col in &self.date_columns {
+            let chars = self.header_chars.get(usize::from(col)).map_or(0, |h| h + 2).max(DATE_COLUMN_CHARS);
+            sheet.set_column_width(col, chars as f64)?;
+        }
         self.workbook.save_to_buffer()
     }
-
-    fn sheet(&mut self) -> Result<&mut Worksheet, XlsxError> {
-        self.workbook.worksheet_from_index(0)
-    }
 }
 
-/// The records spreadsheet: the CSV's columns, with both times as real dates.
+/// The records spreadsheet: the CSV's columns and rows (`export_row`),
+/// with both times as real dates.
+///
+/// ```
+/// # use signbook_office::evidence::RecordsSheet;
+/// let sheet = RecordsSheet::new().unwrap();
+/// // sheet.push(signbook_core::export::export_row(&record, "Acceptable Use 2026"))? for each record
+/// let (rows, bytes) = sheet.finish().unwrap();
+/// assert_eq!(rows, 0);
+/// assert!(bytes.starts_with(b"PK"), "an .xlsx is a ZIP");
+/// ```
 #[derive(Debug)]
-pub struct RecordsSheet<'a> {
+pub struct RecordsSheet {
     sheet: Spreadsheet,
-    titles: &'a HashMap<Hash32, String>,
 }
 
-impl<'a> RecordsSheet<'a> {
-    /// `titles` fills the agreement title column (empty when unknown).
-    pub fn new(titles: &'a HashMap<Hash32, String>) -> Result<Self, XlsxError> {
-        Ok(RecordsSheet { sheet: Spreadsheet::new("Records", &CSV_COLUMNS)?, titles })
+impl RecordsSheet {
+    /// A sheet called "Records" with the CSV's header row.
+    pub fn new() -> Result<Self, XlsxError> {
+        Ok(RecordsSheet { sheet: Spreadsheet::new("Records", &CSV_COLUMNS)? })
     }
 
-    /// Appends one record; an erased record has status `erased` and no name.
-    pub fn push(&mut self, record: &Record) -> Result<(), XlsxError> {
-        let h = &record.header;
-        let p = record.personal.as_ref();
-        let text = |s: String| Cell::Text(s);
-        let cells = [
-            text(record.reference()),
-            Cell::DateTime(h.signed_at_local().naive_local()),
-            Cell::DateTime(h.signed_at.naive_utc()),
-            text(h.role.clone()),
-            text(p.map_or_else(String::new, |p| p.name.clone())),
-            text(p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.clone())).unwrap_or_default()),
-            text(self.titles.get(&h.agreement_hash).cloned().unwrap_or_default()),
-            text(h.agreement_hash.to_hex()),
-            text(if p.is_some() { "signed" } else { "erased" }.to_owned()),
-            text(h.device_id.hyphenated().to_string()),
-            Cell::Number(h.seq),
-            text(h.id.hyphenated().to_string()),
-            text(record.hash.to_hex()),
-        ];
-        debug_assert_eq!(cells.len(), CSV_COLUMNS.len());
-        self.sheet.push(&cells)
+    /// Appends one record's row, as [`signbook_core::export::export_row`] makes it.
+    pub fn push(&mut self, row: [ExportCell; CSV_COLUMNS.len()]) -> Result<(), XlsxError> {
+        self.sheet.push(&row.map(Cell::from))
     }
 
     /// Rows written, and the file's bytes.

@@ -35,11 +35,16 @@ pub struct Office {
 
 impl Office {
     pub async fn new(role: StaffRole) -> Office {
-        let kiosk = Kiosk::with(&[
-            ("visitor", "Ann Hughes", None),
-            ("visitor", "Tom Price", None),
-            ("visitor", "Zoë O'Brien", None),
-        ]);
+        Office::with(
+            role,
+            &[("visitor", "Ann Hughes", None), ("visitor", "Tom Price", None), ("visitor", "Zoë O'Brien", None)],
+        )
+        .await
+    }
+
+    /// The same office holding the records of `people` (role, name, organisation) instead.
+    pub async fn with(role: StaffRole, people: &[(&str, &str, Option<&str>)]) -> Office {
+        let kiosk = Kiosk::with(people);
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
         let code = new_code();
@@ -115,6 +120,20 @@ impl Office {
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// GETs a download as `cookie`'s session: status, headers and the bytes.
+    pub async fn download(&self, path: &str, cookie: &str) -> (StatusCode, header::HeaderMap, Vec<u8>) {
+        let mut request = Request::builder()
+            .uri(path)
+            .header(header::HOST, "office")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.into_body().collect().await.unwrap().to_bytes().to_vec())
     }
 
     pub fn device(&self) -> String {
