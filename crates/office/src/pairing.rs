@@ -5,7 +5,6 @@
 //! are limited per client address ([`PairingThrottle`]) and alerted.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::store::{RecentFailures, SyncStore};
 
@@ -56,22 +55,9 @@ pub fn new_code() -> String {
 }
 
 /// Case, dashes and spaces do not matter, and the letters people confuse
-/// with digits read as those digits.
-pub fn normalise(code: &str) -> String {
-    code.chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            other => other,
-        })
-        .collect()
-}
-
-/// What the database keeps instead of the code.
-pub fn code_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(normalise(code).as_bytes()))
-}
+/// with digits read as those digits; the kiosk hashes a typed code the same
+/// way for pairing by code alone, so the rule lives in one place.
+pub use signbook_sync::pake::{code_hash, normalise_code as normalise};
 
 /// One pairing attempt at a time in this process, so parallel wrong codes
 /// cannot all pass the limit before they are counted. Pairing is rare (a

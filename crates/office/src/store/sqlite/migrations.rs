@@ -17,5 +17,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0004_staff_roles.sql"),
         include_str!("migrations/0005_current_agreements.sql"),
         include_str!("migrations/0006_publishers.sql"),
+        include_str!("migrations/0007_pake_pairing.sql"),
     ],
 };
