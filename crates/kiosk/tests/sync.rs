@@ -14,7 +14,7 @@ use chrono::Utc;
 use signbook_core::{Hash32, Store};
 use signbook_kiosk::{SharedKiosk, Submission, SyncView, UiError};
 use signbook_office::server;
-use signbook_office::store::{IntegrityStore, SyncStore};
+use signbook_office::store::IntegrityStore;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::{SharedStore, SqliteStore, db_path, pairing};
 use signbook_sync::BackgroundOptions;
@@ -51,11 +51,7 @@ impl Office {
 
     /// What `signbook-office pair` does: a one-time code, valid 15 minutes.
     fn pairing_code(&self) -> String {
-        let code = pairing::new_code();
-        let now = Utc::now();
-        let expires = now + chrono::Duration::minutes(15);
-        self.runtime.block_on(self.db().add_pairing_code(&pairing::code_hash(&code), now, expires)).unwrap();
-        code
+        self.runtime.block_on(pairing::make_pairing_code(&self.db(), Utc::now())).unwrap()
     }
 
     /// Records the office holds from `device`.

@@ -32,6 +32,7 @@
 
 pub mod backup;
 pub mod bundle;
+mod code_pairing;
 pub mod error;
 pub mod evidence;
 pub mod ingest;

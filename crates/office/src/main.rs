@@ -12,9 +12,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use clap::{Parser, Subcommand};
-use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
+use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
 use signbook_office::server;
 use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
@@ -224,9 +224,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pair => {
             let store = open(&data)?;
             let identity = OfficeIdentity::load_or_create(&data)?;
-            let code = new_code();
-            let now = Utc::now();
-            store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
+            let code = make_pairing_code(&store, Utc::now()).await?;
             writeln!(out, "pairing code: {code}")?;
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
             writeln!(

@@ -97,9 +97,7 @@ impl CodePairing {
         let office_confirm = hex::decode(&answer.office_confirm).unwrap_or_default();
         let not_confirmed = || SyncError::PairingNotConfirmed { url: self.office_url.clone() };
         let confirmations = pake.finish(&office_message, certificate, self.device_id).map_err(|_| not_confirmed())?;
-        if !same_confirmation(&office_confirm, &confirmations.office) {
-            return Err(not_confirmed());
-        }
+        let office_proved = same_confirmation(&office_confirm, &confirmations.office);
         let confirm = PakeConfirm {
             exchange_id: answer.exchange_id,
             kiosk_confirm: hex::encode(confirmations.kiosk),
@@ -108,7 +106,17 @@ impl CodePairing {
             kiosk_name: self.kiosk_name.clone(),
         };
         let body = serde_json::to_vec(&confirm).expect("a pairing confirmation serialises");
-        let answer: PairResponse = client.signed_call(&self.key, &self.device_id, PAKE_CONFIRM_PATH, &body, Utc::now())?;
+        let answer: Result<PairResponse> =
+            client.signed_call(&self.key, &self.device_id, PAKE_CONFIRM_PATH, &body, Utc::now());
+        // Sent even when the office's confirmation did not match, so that the
+        // office learns of the failure and logs it: it refuses this one too
+        // (both confirmations come from the same key and transcript), and a
+        // confirmation lets whoever answered test only the one guess it
+        // already made. Whatever it answers then, nothing is saved.
+        if !office_proved {
+            return Err(not_confirmed());
+        }
+        let answer = answer?;
         if answer.device_id != self.device_id {
             return Err(protocol("it registered a different device id"));
         }

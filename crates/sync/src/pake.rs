@@ -158,7 +158,12 @@ impl KioskPake {
     /// Both confirmations, from the office's message and the certificate
     /// this kiosk's connection saw: the kiosk checks `office` against what
     /// the office sent, and only then sends `kiosk`.
-    pub fn finish(self, office_message: &[u8], certificate: Hash32, device_id: Uuid) -> Result<Confirmations, PakeError> {
+    pub fn finish(
+        self,
+        office_message: &[u8],
+        certificate: Hash32,
+        device_id: Uuid,
+    ) -> Result<Confirmations, PakeError> {
         let kiosk_message = self.message.clone();
         let key = self.state.finish(office_message).map_err(|_| PakeError::Malformed)?;
         Ok(Transcript { certificate, device_id, kiosk_message: &kiosk_message, office_message }.confirmations(&key))

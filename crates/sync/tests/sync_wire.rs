@@ -14,8 +14,8 @@ use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, la
 use signbook_core::store::Erasure;
 use signbook_sync::auth::request_message;
 use signbook_sync::wire::{
-    ErrorBody, PairRequest, PairResponse, PakeAnswer, PakeConfirm, PakeStart, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireErasure,
-    WireRecord,
+    ErrorBody, PairRequest, PairResponse, PakeAnswer, PakeConfirm, PakeStart, PushRequest, PushResponse, WireAgreement,
+    WireCheckpoint, WireErasure, WireRecord,
 };
 use uuid::Uuid;
 

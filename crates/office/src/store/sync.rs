@@ -35,6 +35,8 @@ pub struct PakeExchange {
     pub exchange_id: String,
     /// The code it was run with.
     pub code_hash: String,
+    /// That code's first two characters, to name it in messages.
+    pub code_id: String,
     /// The kiosk that started it.
     pub device_id: Uuid,
     /// The confirmation the kiosk must send, hex.

@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 use signbook_core::verify::VerifyReport;
@@ -15,7 +15,7 @@ use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
-use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, code_hash, kiosk_name, new_code};
+use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, kiosk_name, make_pairing_code};
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -178,9 +178,8 @@ pub(super) async fn pairing_code(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let code = new_code();
     let now = Utc::now();
-    dash.store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
+    let code = make_pairing_code(&*dash.store, now).await?;
     dash.store.audit(staff.name(), "pairing_code", "made a one-time pairing code", now).await?;
     let body = html! {
         h1 { "Pairing code" }

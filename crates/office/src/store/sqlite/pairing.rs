@@ -64,7 +64,22 @@ impl Db {
             .optional()
             .doing(DOING)?;
         let Some((code_hash, attempts)) = row else {
-            return Err(OfficeError::PairingCodeInvalid { code: format!("{code_id}…") });
+            // A code of that name used while still young: say so, as `POST /v1/pair` does.
+            let used: bool = tx
+                .query_row(
+                    "SELECT 1 FROM pairing_codes WHERE code_id = ?1 AND used_at IS NOT NULL AND expires_at > ?2",
+                    params![code_id, format_utc(&now)],
+                    |_| Ok(true),
+                )
+                .optional()
+                .doing(DOING)?
+                .unwrap_or(false);
+            let code = format!("{code_id}…");
+            return Err(if used {
+                OfficeError::PairingCodeUsed { code }
+            } else {
+                OfficeError::PairingCodeInvalid { code }
+            });
         };
         if attempts >= PAKE_ATTEMPTS_PER_CODE {
             return Err(OfficeError::PairingCodeExhausted { code: code_id.to_owned(), attempts });
@@ -78,11 +93,12 @@ impl Db {
     pub fn save_pake_exchange(&mut self, exchange: &PakeExchange) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO pairing_exchanges (exchange_id, code_hash, device_id, kiosk_confirm, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO pairing_exchanges (exchange_id, code_hash, code_id, device_id, kiosk_confirm, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     exchange.exchange_id,
                     exchange.code_hash,
+                    exchange.code_id,
                     exchange.device_id.hyphenated().to_string(),
                     exchange.kiosk_confirm,
                     exchange.created_at
@@ -96,21 +112,29 @@ impl Db {
         const DOING: &str = "finishing a pairing exchange";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         // Expired ones go first: none is ever finished late.
-        tx.execute("DELETE FROM pairing_exchanges WHERE created_at <= ?1", [now - PAKE_EXCHANGE_TTL_SECS]).doing(DOING)?;
-        let row: Option<(String, String, String, i64)> = tx
+        tx.execute("DELETE FROM pairing_exchanges WHERE created_at <= ?1", [now - PAKE_EXCHANGE_TTL_SECS])
+            .doing(DOING)?;
+        let row: Option<(String, String, String, String, i64)> = tx
             .query_row(
                 "DELETE FROM pairing_exchanges WHERE exchange_id = ?1
-                 RETURNING code_hash, device_id, kiosk_confirm, created_at",
+                 RETURNING code_hash, code_id, device_id, kiosk_confirm, created_at",
                 [exchange_id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()
             .doing(DOING)?;
         tx.commit().doing(DOING)?;
-        row.map(|(code_hash, device, kiosk_confirm, created_at)| {
+        row.map(|(code_hash, code_id, device, kiosk_confirm, created_at)| {
             let device_id = Uuid::parse_str(&device)
                 .map_err(|e| OfficeError::Internal(format!("stored pairing exchange device {device}: {e}")))?;
-            Ok(PakeExchange { exchange_id: exchange_id.to_owned(), code_hash, device_id, kiosk_confirm, created_at })
+            Ok(PakeExchange {
+                exchange_id: exchange_id.to_owned(),
+                code_hash,
+                code_id,
+                device_id,
+                kiosk_confirm,
+                created_at,
+            })
         })
         .transpose()
     }

@@ -17,6 +17,7 @@ CREATE INDEX pairing_codes_by_id ON pairing_codes (code_id);
 CREATE TABLE pairing_exchanges (
     exchange_id    TEXT PRIMARY KEY,
     code_hash      TEXT NOT NULL REFERENCES pairing_codes(code_hash),
+    code_id        TEXT NOT NULL,
     device_id      TEXT NOT NULL,
     kiosk_confirm  TEXT NOT NULL,
     created_at     INTEGER NOT NULL  -- Unix seconds
