@@ -37,6 +37,7 @@ pub mod error;
 pub mod evidence;
 pub mod ingest;
 pub mod limits;
+pub mod mdns;
 pub mod pairing;
 mod request_auth;
 pub mod server;

@@ -32,6 +32,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod bundle;
+pub mod discovery;
 mod error;
 pub mod kiosk_name;
 pub mod pake;
