@@ -56,6 +56,8 @@ impl IntoResponse for OfficeError {
 
 /// The sync API alone: `POST /v1/pair`, `POST /v1/pair/pake`,
 /// `POST /v1/pair/pake/confirm`, `POST /v1/push`, `GET /v1/health`.
+/// Pairing with the code alone needs to know the certificate served:
+/// layer an [`crate::tls::rotation::Announcer`] over it, as `serve` does.
 pub fn router(store: SharedStore) -> Router {
     sync_routes(store).fallback(|| async { OfficeError::NotFound })
 }
