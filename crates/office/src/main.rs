@@ -238,13 +238,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
             writeln!(
                 out,
-                "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:"
+                "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen (Find offices, then the code), or:"
             )?;
-            writeln!(
-                out,
-                "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}",
-                identity.fingerprint()
-            )?;
+            writeln!(out, "  signbook pair --office https://THIS-COMPUTER:PORT --code {code}")?;
+            writeln!(out, "(a kiosk of an older version also asks for the fingerprint above)")?;
         }
         Command::User { action } => {
             let store = open(&data)?;
