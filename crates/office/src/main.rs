@@ -217,8 +217,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 )?;
                 writeln!(out, "data directory: {}", data.display())?;
                 // Kept until the server stops: dropping it withdraws the advert.
-                let _advert =
-                    (!no_mdns).then(|| mdns::advertise(addr.port(), identity.fingerprint(), &school)).flatten();
+                let _advert = (!no_mdns).then(|| mdns::advertise(addr, identity.fingerprint(), &school)).flatten();
                 if let Some(advert) = &_advert {
                     writeln!(out, "announced on the local network as {} (turn off with --no-mdns)", advert.fullname())?;
                 }

@@ -3,6 +3,8 @@
 //! paired finds it without anyone typing an address. Best effort: a network
 //! or host without multicast gets a log line and kiosks type the address.
 
+use std::net::SocketAddr;
+
 use mdns_sd::{ServiceDaemon, ServiceInfo};
 use signbook_core::Hash32;
 use signbook_sync::discovery::{SERVICE_TYPE, advert};
@@ -19,15 +21,27 @@ impl std::fmt::Debug for Advertiser {
     }
 }
 
-/// Advertises the office listening on `port` with the certificate
-/// `fingerprint`, named `school`, on every interface; `None` (logged) when
-/// multicast DNS cannot start here.
-pub fn advertise(port: u16, fingerprint: Hash32, school: &str) -> Option<Advertiser> {
+/// Advertises the office listening on `listen` with the certificate
+/// `fingerprint`, named `school`: with every address of this host when it
+/// listens on all of them, else with the one it listens on. `None` (logged)
+/// when it listens on loopback only (no kiosk could reach it) or multicast
+/// DNS cannot start here.
+pub fn advertise(listen: SocketAddr, fingerprint: Hash32, school: &str) -> Option<Advertiser> {
+    if listen.ip().is_loopback() {
+        tracing::info!(%listen, "listening on loopback only: not announced on the network");
+        return None;
+    }
     let advert = advert(fingerprint, school);
     let started = ServiceDaemon::new().and_then(|daemon| {
         let properties: Vec<(&str, &str)> = advert.properties.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let info = ServiceInfo::new(SERVICE_TYPE, &advert.instance, &advert.host, "", port, properties.as_slice())?
-            .enable_addr_auto();
+        let new_info = |ip: &str| {
+            ServiceInfo::new(SERVICE_TYPE, &advert.instance, &advert.host, ip, listen.port(), properties.as_slice())
+        };
+        let info = if listen.ip().is_unspecified() {
+            new_info("")?.enable_addr_auto()
+        } else {
+            new_info(&listen.ip().to_string())?
+        };
         let fullname = info.get_fullname().to_owned();
         daemon.register(info)?;
         Ok(Advertiser { daemon, fullname })
@@ -58,5 +72,16 @@ impl Drop for Advertiser {
             let _ = done.recv_timeout(std::time::Duration::from_secs(1));
         }
         let _ = self.daemon.shutdown();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_office_listening_on_loopback_only_is_not_announced() {
+        let listen: SocketAddr = "127.0.0.1:8443".parse().unwrap();
+        assert!(advertise(listen, Hash32::of(b"certificate"), "Ysgol").is_none(), "no kiosk could reach it");
     }
 }
