@@ -462,6 +462,7 @@ test('pairing in the admin area with a real office server, which then holds ever
       await click(browser, '#pair-find');
       await browser.waitUntil(async () => (await browser.$('#pair-found-none').isExisting()) || (await browser.$('#pair-found-0').isExisting()),
         { timeout: 15000, timeoutMsg: 'Find offices should answer' });
+      await expectAccessible(browser, 'admin-2b-found-offices');
       const pair = async (typedCode, fingerprint) => {
         for (const [id, value] of [['#pair-office', office.url], ['#pair-code', typedCode], ['#pair-fingerprint', fingerprint], ['#pair-location', 'Main reception']]) {
           const input = await browser.$(id);
