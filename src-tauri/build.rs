@@ -23,6 +23,8 @@ fn main() {
         "admin_overview",
         "admin_verify",
         "admin_pair",
+        "admin_pair_with_code",
+        "admin_find_offices",
         "admin_sync_now",
         "admin_sync_status",
         "admin_export",

@@ -9,8 +9,8 @@ use signbook_core::role::Role;
 use signbook_core::store::KioskSettings;
 use signbook_core::{Receipt, VerifyReport};
 use signbook_kiosk::{
-    AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, NameCheck, SharedKiosk,
-    Submission, SyncView, Welcome,
+    AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, NameCheck, OfficeFound,
+    SharedKiosk, Submission, SyncView, Welcome,
 };
 use tauri::{AppHandle, State};
 
@@ -80,6 +80,19 @@ pub fn admin_pair(
     location: String,
 ) -> Result<SyncView> {
     kiosk.admin_pair(&office_url, &code, &fingerprint, &location, Utc::now())
+}
+
+/// Pairing with the code alone: the office's address (found or typed), the
+/// code and where the kiosk stands; no fingerprint.
+#[tauri::command(async)]
+pub fn admin_pair_with_code(kiosk: Kiosk<'_>, office_url: String, code: String, location: String) -> Result<SyncView> {
+    kiosk.admin_pair_with_code(&office_url, &code, &location, Utc::now())
+}
+
+/// Listens a few seconds for offices announcing themselves on the network.
+#[tauri::command(async)]
+pub fn admin_find_offices(kiosk: Kiosk<'_>) -> Result<Vec<OfficeFound>> {
+    kiosk.admin_find_offices(Utc::now())
 }
 
 /// Wakes the background sync and returns at once; the UI polls

@@ -63,6 +63,8 @@ fn main() -> anyhow::Result<()> {
             commands::admin_overview,
             commands::admin_verify,
             commands::admin_pair,
+            commands::admin_pair_with_code,
+            commands::admin_find_offices,
             commands::admin_sync_now,
             commands::admin_sync_status,
             commands::admin_export,

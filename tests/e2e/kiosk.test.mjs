@@ -458,20 +458,32 @@ test('pairing in the admin area with a real office server, which then holds ever
       await openAdmin(browser);
       await (await browser.$('#pair-office')).waitForExist();
       await expectAccessible(browser, 'admin-2b-pairing');
-      const pair = async (fingerprint) => {
-        await (await browser.$('#pair-office')).setValue(office.url);
-        await (await browser.$('#pair-code')).setValue(code);
-        await (await browser.$('#pair-fingerprint')).setValue(fingerprint);
-        await (await browser.$('#pair-location')).setValue('Main reception');
+      // "Find offices" answers within seconds: a list, or the note to type the address.
+      await click(browser, '#pair-find');
+      await browser.waitUntil(async () => (await browser.$('#pair-found-none').isExisting()) || (await browser.$('#pair-found-0').isExisting()),
+        { timeout: 15000, timeoutMsg: 'Find offices should answer' });
+      await expectAccessible(browser, 'admin-2b-found-offices');
+      const pair = async (typedCode, fingerprint) => {
+        for (const [id, value] of [['#pair-office', office.url], ['#pair-code', typedCode], ['#pair-fingerprint', fingerprint], ['#pair-location', 'Main reception']]) {
+          const input = await browser.$(id);
+          await input.clearValue();
+          if (value) await input.setValue(value);
+        }
         await click(browser, '#pair-submit');
       };
-      // A certificate that is not the one the office printed is refused, and says so.
-      await pair('00'.repeat(32));
+      // Advanced path: a certificate that is not the one the office printed is refused, and says so.
+      await click(browser, '.pair-advanced summary');
+      await pair(code, '00'.repeat(32));
       await browser.waitUntil(async () => /does not match the fingerprint/.test(await (await browser.$('#admin-message')).getText()),
         { timeoutMsg: 'a wrong fingerprint must be refused' });
-      await pair(office.fingerprint);
+      // The code alone: mistyped, it is not confirmed; right, it pairs.
+      const mistyped = code.slice(0, -1) + (code.endsWith('Z') ? 'Y' : 'Z');
+      await pair(mistyped, '');
+      await browser.waitUntil(async () => /Pairing was not confirmed/.test(await (await browser.$('#admin-message')).getText()),
+        { timeoutMsg: 'a mistyped code must not pair' });
+      await pair(code, '');
       await browser.waitUntil(async () => /Paired with/.test(await (await browser.$('#admin-message')).getText()),
-        { timeoutMsg: 'pairing with the right fingerprint should work' });
+        { timeoutMsg: 'pairing with the code alone should work' });
       assert.match(await (await browser.$('#sync-office')).getText(), new RegExp(office.url.replace(/[.]/g, '\\.')));
       await click(browser, '#sync-now');
       await browser.waitUntil(async () => /Not yet sent to the office: 0$/.test(await (await browser.$('#admin-message')).getText()),

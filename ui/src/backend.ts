@@ -5,7 +5,7 @@
 import { invoke } from '@tauri-apps/api/core';
 
 import type {
-  AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, KioskSettings, NameCheck, Receipt,
+  AdminOverview, AdminStatus, AgreementRow, AgreementView, ExportDone, ImportPreview, KioskSettings, NameCheck, OfficeFound, Receipt,
   Submission, SyncView, UiError, VerifyReport, Welcome,
 } from './generated/types';
 
@@ -37,6 +37,10 @@ export interface AdminBackend {
   verify(): Promise<VerifyReport>;
   /** `location`: where the kiosk stands ("Main reception"), for the office's list. */
   pair(officeUrl: string, code: string, fingerprint: string, location: string): Promise<SyncView>;
+  /** Pairing with the code alone: the code proves the office's certificate. */
+  pairWithCode(officeUrl: string, code: string, location: string): Promise<SyncView>;
+  /** Listens a few seconds for offices announcing themselves on the network. */
+  findOffices(): Promise<OfficeFound[]>;
   /** Wakes the background sync and answers at once; poll `syncStatus` for the outcome. */
   syncNow(): Promise<SyncView>;
   syncStatus(): Promise<SyncView>;
@@ -64,6 +68,8 @@ export const tauriAdmin: AdminBackend = {
   overview: () => invoke('admin_overview'),
   verify: () => invoke('admin_verify'),
   pair: (officeUrl, code, fingerprint, location) => invoke('admin_pair', { officeUrl, code, fingerprint, location }),
+  pairWithCode: (officeUrl, code, location) => invoke('admin_pair_with_code', { officeUrl, code, location }),
+  findOffices: () => invoke('admin_find_offices'),
   syncNow: () => invoke('admin_sync_now'),
   syncStatus: () => invoke('admin_sync_status'),
   exportTo: (folder) => invoke('admin_export', { folder }),

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import en from '../src/messages/en.json';
-import type { AdminBackend, AdminOverview, SyncView } from '../src/backend';
+import type { AdminBackend, AdminOverview, SyncView, UiError } from '../src/backend';
 import { SYNC_POLL_MS, syncPanel } from '../src/admin/sync';
 
 const paired: SyncView = {
@@ -77,5 +77,65 @@ describe('"Sync now" in the admin area', () => {
     left.panel.remove();
     await poll(3);
     expect(left.backend.statusCalls).toBe(asked);
+  });
+});
+
+const unpaired: SyncView = { ...paired, paired: false, office_url: null, pending: 2 };
+
+/** The pairing form of an unpaired kiosk, over an admin backend that records what it is asked. */
+function pairingForm(offices: { name: string; office_url: string }[], refuse?: UiError) {
+  const calls: unknown[][] = [];
+  const admin = {
+    findOffices: async () => { calls.push(['findOffices']); return offices; },
+    pairWithCode: async (...args: unknown[]) => { calls.push(['pairWithCode', ...args]); if (refuse) throw refuse; return paired; },
+    pair: async (...args: unknown[]) => { calls.push(['pair', ...args]); return paired; },
+  } as unknown as AdminBackend;
+  const said: { text: string; isError: boolean }[] = [];
+  const panel = syncPanel(admin, { sync: unpaired } as AdminOverview, (text, isError = false) => said.push({ text, isError }), async () => undefined);
+  document.body.replaceChildren(panel);
+  const type = (id: string, value: string) => { (document.getElementById(id) as HTMLInputElement).value = value; };
+  const click = async (id: string) => { (document.getElementById(id) as HTMLButtonElement).click(); await new Promise((r) => setTimeout(r, 0)); };
+  return { calls, said, type, click };
+}
+
+describe('pairing with the office in the admin area', () => {
+  it('finds offices, fills in the one picked, and pairs with the code alone', async () => {
+    const form = pairingForm([{ name: 'Ysgol Gymraeg', office_url: 'https://192.168.1.20:8443' }]);
+    await form.click('pair-find');
+    expect(document.getElementById('pair-found')?.textContent).toContain('Ysgol Gymraeg (https://192.168.1.20:8443)');
+    await form.click('pair-found-0');
+    expect((document.getElementById('pair-office') as HTMLInputElement).value).toBe('https://192.168.1.20:8443');
+    form.type('pair-code', '7KQ2M-9XD4P');
+    form.type('pair-location', 'Main reception');
+    await form.click('pair-submit');
+    expect(form.calls.at(-1)).toEqual(['pairWithCode', 'https://192.168.1.20:8443', '7KQ2M-9XD4P', 'Main reception']);
+    expect(form.said.at(-1)).toEqual({ text: en['admin.pair.done'].replace('{url}', 'https://192.168.1.20:8443'), isError: false });
+  });
+
+  it('says when no office answered, and a typed address still pairs', async () => {
+    const form = pairingForm([]);
+    await form.click('pair-find');
+    expect(document.getElementById('pair-found-none')?.textContent).toBe(en['admin.pair.foundNone']);
+    form.type('pair-office', 'https://office.local:8443');
+    form.type('pair-code', '7KQ2M-9XD4P');
+    await form.click('pair-submit');
+    expect(form.calls.at(-1)).toEqual(['pairWithCode', 'https://office.local:8443', '7KQ2M-9XD4P', '']);
+  });
+
+  it('uses the fingerprint only when one is typed on the advanced path', async () => {
+    const form = pairingForm([]);
+    form.type('pair-office', 'https://office.local:8443');
+    form.type('pair-code', '7KQ2M-9XD4P');
+    form.type('pair-fingerprint', 'ab'.repeat(32));
+    await form.click('pair-submit');
+    expect(form.calls.at(-1)).toEqual(['pair', 'https://office.local:8443', '7KQ2M-9XD4P', 'ab'.repeat(32), '']);
+  });
+
+  it('says in the kiosk language why a pairing by code was not confirmed', async () => {
+    const form = pairingForm([], { code: 'pairing_not_confirmed', message: 'pairing with https://x was not confirmed' });
+    form.type('pair-office', 'https://office.local:8443');
+    form.type('pair-code', '7KQ2M-9XD4Q');
+    await form.click('pair-submit');
+    expect(form.said.at(-1)).toEqual({ text: en['error.pairing_not_confirmed'], isError: true });
   });
 });

@@ -207,11 +207,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Pair { office, code, fingerprint, name } => {
-            let mut request = signbook_sync::PairingRequest::prepare(&store, &office, &code, &fingerprint)?;
-            if let Some(name) = &name {
-                request = request.named(name)?;
-            }
-            let answer = request.send(&mut signbook_sync::OfficeLink::new())?.save(&mut store)?;
+            let link = &mut signbook_sync::OfficeLink::new();
+            let paired = match fingerprint {
+                Some(fingerprint) => {
+                    let mut request = signbook_sync::PairingRequest::prepare(&store, &office, &code, &fingerprint)?;
+                    if let Some(name) = &name {
+                        request = request.named(name)?;
+                    }
+                    request.send(link)?
+                }
+                None => {
+                    let mut request = signbook_sync::CodePairing::prepare(&store, &office, &code)?;
+                    if let Some(name) = &name {
+                        request = request.named(name)?;
+                    }
+                    request.send(link)?
+                }
+            };
+            let answer = paired.save(&mut store)?;
             println!(
                 "Paired with {office} as kiosk {} (the office holds {} of its records).",
                 answer.device_id, answer.acknowledged_seq

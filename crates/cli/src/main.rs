@@ -129,9 +129,10 @@ enum Command {
         /// The one-time code the office printed.
         #[arg(long)]
         code: String,
-        /// The office certificate's SHA-256 fingerprint, as the office printed it.
+        /// The office certificate's SHA-256 fingerprint, as the office printed it. Without it,
+        /// the code alone proves the office's certificate (offices from this version on).
         #[arg(long, value_name = "SHA256")]
-        fingerprint: String,
+        fingerprint: Option<String>,
         /// Where this kiosk stands, for the office's kiosk list ("Main reception").
         #[arg(long, value_name = "LOCATION")]
         name: Option<String>,

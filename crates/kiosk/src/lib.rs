@@ -41,7 +41,7 @@ pub use admin::{
     default_export_dir, export_destinations,
 };
 pub use shared::SharedKiosk;
-pub use sync::SyncView;
+pub use sync::{OfficeFound, SyncView};
 
 use std::path::Path;
 

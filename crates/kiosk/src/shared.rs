@@ -10,7 +10,11 @@ use chrono::{DateTime, Utc};
 use signbook_sync::{BackgroundOptions, BackgroundSync, OfficeLink, SyncWaker};
 
 use crate::error::{KioskError, Result, UiError};
-use crate::{AdminOverview, Kiosk, SyncView};
+use crate::{AdminOverview, Kiosk, OfficeFound, SyncView};
+
+/// How long "Find offices" listens for offices announcing themselves: an
+/// office answers within a second on a quiet network; a few more for a busy one.
+pub const FIND_OFFICES_FOR: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The kiosk app's state: what each Tauri command calls, in one line.
 #[derive(Debug)]
@@ -125,6 +129,36 @@ impl SharedKiosk {
             view.syncing = true;
         }
         Ok(view)
+    }
+
+    /// Pairs with the office at `office_url` with the pairing code alone:
+    /// the code proves the office's certificate, nothing is typed or
+    /// compared by eye (see [`signbook_sync::CodePairing`]). As
+    /// [`SharedKiosk::admin_pair`], the kiosk is never held while the office
+    /// is waited on.
+    pub fn admin_pair_with_code(
+        &self,
+        office_url: &str,
+        code: &str,
+        location: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<SyncView, UiError> {
+        let request = self.with(|k| k.admin_prepare_code_pairing(office_url, code, location, now))?;
+        let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
+        let mut view = self.with(|k| k.save_pairing(paired))?;
+        if let Some(sync) = &self.sync {
+            sync.wake();
+            view.syncing = true;
+        }
+        Ok(view)
+    }
+
+    /// Searches the local network for offices for [`FIND_OFFICES_FOR`] and
+    /// lists them (none where multicast is blocked: the address is typed
+    /// then). Needs the admin session; the kiosk is not held meanwhile.
+    pub fn admin_find_offices(&self, now: DateTime<Utc>) -> std::result::Result<Vec<OfficeFound>, UiError> {
+        self.with(|k| k.require_admin(now))?;
+        Ok(signbook_sync::discovery::discover_offices(FIND_OFFICES_FOR).into_iter().map(OfficeFound::from).collect())
     }
 
     fn syncing(&self) -> bool {

@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use signbook_sync::{Paired, PairingRequest};
+use signbook_sync::discovery::FoundOffice;
+use signbook_sync::{CodePairing, Paired, PairingRequest};
 
 use crate::Kiosk;
 use crate::error::Result;
@@ -28,6 +29,21 @@ pub struct SyncView {
     pub last_error_code: Option<String>,
     /// A push is in flight, or asked for ("Sync now") and about to start.
     pub syncing: bool,
+}
+
+/// An office found on the local network, as the pairing screen lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OfficeFound {
+    /// The school's name the office announces.
+    pub name: String,
+    /// Its address, `https://ADDRESS:PORT`, for pairing.
+    pub office_url: String,
+}
+
+impl From<FoundOffice> for OfficeFound {
+    fn from(found: FoundOffice) -> Self {
+        OfficeFound { name: found.name, office_url: found.url }
+    }
 }
 
 impl Kiosk {
@@ -66,6 +82,19 @@ impl Kiosk {
     ) -> Result<PairingRequest> {
         self.require_admin(now)?;
         Ok(PairingRequest::prepare(&self.store, office_url.trim(), code, fingerprint)?.named(location)?)
+    }
+
+    /// Pairing with the code alone, first half: as
+    /// [`Kiosk::admin_prepare_pairing`], without a fingerprint.
+    pub(crate) fn admin_prepare_code_pairing(
+        &mut self,
+        office_url: &str,
+        code: &str,
+        location: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CodePairing> {
+        self.require_admin(now)?;
+        Ok(CodePairing::prepare(&self.store, office_url.trim(), code)?.named(location)?)
     }
 
     /// Pairing, second half: saves the office the admin paired with. The

@@ -14,8 +14,9 @@ use chrono::Utc;
 use signbook_core::{Hash32, Store};
 use signbook_kiosk::{SharedKiosk, Submission, SyncView, UiError};
 use signbook_office::server;
-use signbook_office::store::{IntegrityStore, SyncStore};
+use signbook_office::store::IntegrityStore;
 use signbook_office::tls::OfficeIdentity;
+use signbook_office::tls::rotation::Announcer;
 use signbook_office::{SharedStore, SqliteStore, db_path, pairing};
 use signbook_sync::BackgroundOptions;
 
@@ -41,7 +42,10 @@ impl Office {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
         let addr = listener.local_addr().unwrap();
-        runtime.spawn(server::serve(listener, identity.server_config().unwrap(), server::router(store)));
+        // As `signbook-office serve`: the routes know the certificate served
+        // (pairing with the code alone binds it).
+        let served = Announcer::new(data.path(), identity.fingerprint()).into_extension();
+        runtime.spawn(server::serve(listener, identity.server_config().unwrap(), server::router(store).layer(served)));
         Office { data, addr, fingerprint: identity.fingerprint(), runtime }
     }
 
@@ -51,11 +55,7 @@ impl Office {
 
     /// What `signbook-office pair` does: a one-time code, valid 15 minutes.
     fn pairing_code(&self) -> String {
-        let code = pairing::new_code();
-        let now = Utc::now();
-        let expires = now + chrono::Duration::minutes(15);
-        self.runtime.block_on(self.db().add_pairing_code(&pairing::code_hash(&code), now, expires)).unwrap();
-        code
+        self.runtime.block_on(pairing::make_pairing_code(&self.db(), Utc::now())).unwrap()
     }
 
     /// Records the office holds from `device`.
@@ -215,6 +215,32 @@ fn pairing_saves_the_office_and_sync_now_wakes_the_background_sync_which_sends_t
     assert_eq!((landed.pending, landed.last_error.as_deref()), (0, None));
     assert!(landed.last_success.is_some() && landed.last_attempt.is_some());
     assert_eq!(office.record_count(device), 3, "the office holds all three");
+}
+
+#[test]
+fn pairing_with_the_code_alone_saves_the_office_and_a_wrong_code_says_so_in_the_uis_terms() {
+    let office = Office::start();
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = open_kiosk(&db(&dir));
+    unlock(&kiosk);
+    sign(&kiosk, "Ann Able");
+    let code = office.pairing_code();
+
+    let mut wrong = code.clone();
+    wrong.pop();
+    wrong.push(if code.ends_with('Z') { 'Y' } else { 'Z' });
+    let refused = kiosk.admin_pair_with_code(&office.url(), &wrong, "Main reception", Utc::now()).unwrap_err();
+    assert_eq!(refused.code, "pairing_not_confirmed", "{refused:?}");
+    assert!(!kiosk.admin_sync_status(Utc::now()).unwrap().paired, "nothing saved");
+    let malformed = kiosk.admin_pair_with_code(&office.url(), "7KQ2M", "Main reception", Utc::now()).unwrap_err();
+    assert_eq!(malformed.code, "pairing_code_malformed");
+
+    let paired = kiosk.admin_pair_with_code(&office.url(), &code, "Main reception", Utc::now()).unwrap();
+    assert!(paired.paired && paired.office_url.as_deref() == Some(office.url().as_str()), "{paired:?}");
+    let synced = wait_until_synced(&kiosk);
+    assert_eq!((synced.pending, synced.last_error), (0, None), "it sends over the certificate the code proved");
+    let device = kiosk.with(|k| Ok(k.store().device_id())).unwrap();
+    assert_eq!(office.record_count(device), 1);
 }
 
 #[test]

@@ -72,7 +72,7 @@ fn generated() -> String {
         // The visitor flow.
         Welcome, PrivacyNoticeView, RoleChoice, Role, AgreementView, ResignRule, NameCheck, Submission, Receipt,
         // The admin area.
-        AdminStatus, AdminOverview, SyncView, AgreementRow, KioskSettings, PrivacyNotice, Destination, DestinationLabel,
+        AdminStatus, AdminOverview, SyncView, OfficeFound, AgreementRow, KioskSettings, PrivacyNotice, Destination, DestinationLabel,
         ExportDone, ImportPreview, Removed, RemovedReason, VerifyReport, Problem, ProblemKind, Hash32,
         // What every command rejects with.
         UiError,

@@ -54,7 +54,7 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let code = new_code();
     let now = Utc::now();
-    runtime.block_on(office.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15))).unwrap();
+    assert!(runtime.block_on(office.add_pairing_code(&code, now, now + chrono::Duration::minutes(15))).unwrap());
     let (device, _) = runtime
         .block_on(office.pair(
             &code,

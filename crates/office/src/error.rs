@@ -35,6 +35,22 @@ pub enum OfficeError {
         /// As typed.
         code: String,
     },
+    /// A pairing code tried by code alone as many times as it may be.
+    #[error(
+        "pairing code \"{code}…\" was tried {attempts} times and no longer works; make a new code on the office's Kiosks page (or `signbook-office pair`) and type it carefully"
+    )]
+    PairingCodeExhausted {
+        /// Its first two characters.
+        code: String,
+        /// How many exchanges it had.
+        attempts: u32,
+    },
+    /// The kiosk's key confirmation did not match: a wrong code, or
+    /// someone between the kiosk and the office.
+    #[error(
+        "pairing was not confirmed: the kiosk did not prove it holds the code; check the code and try again (each code allows five tries)"
+    )]
+    PairingNotConfirmed,
     /// Too many wrong pairing codes from this address lately.
     #[error(
         "too many wrong pairing codes came from this address; wait {minutes} minute(s), check the code on the office computer (`signbook-office pair` makes a new one) and try again"
@@ -336,6 +352,8 @@ impl OfficeError {
             OfficeError::PairingCodeExpired { .. } => "pairing_code_expired",
             OfficeError::PairingCodeUsed { .. } => "pairing_code_used",
             OfficeError::PairingRateLimited { .. } => "pairing_rate_limited",
+            OfficeError::PairingCodeExhausted { .. } => "pairing_code_exhausted",
+            OfficeError::PairingNotConfirmed => "pairing_not_confirmed",
             OfficeError::DeviceKeyConflict { .. } => "device_key_conflict",
             OfficeError::PublicKeyInvalid => "public_key_invalid",
             OfficeError::AuthMissing { .. } => "auth_missing",
@@ -381,6 +399,8 @@ impl OfficeError {
             E::PairingCodeInvalid { .. }
             | E::PairingCodeExpired { .. }
             | E::PairingCodeUsed { .. }
+            | E::PairingCodeExhausted { .. }
+            | E::PairingNotConfirmed
             | E::DeviceRevoked { .. } => StatusCode::FORBIDDEN,
             E::AuthMissing { .. }
             | E::DeviceNotPaired { .. }

@@ -8,10 +8,14 @@
 //! ## The protocol in one screen (details: `docs/sync-protocol.md`)
 //!
 //! * **TLS**: a self-signed certificate made on first start ([`tls`]).
-//!   Kiosks pin its SHA-256 fingerprint, which the admin types at pairing.
+//!   Kiosks pin its SHA-256 fingerprint, typed at pairing or proved by the code.
 //! * **Pairing** (`POST /v1/pair`): `signbook-office pair` prints a one-time
 //!   code ([`pairing`]); the kiosk sends it with its device id and Ed25519
 //!   public key, signing the request with that key.
+//! * **Pairing with the code alone** (`POST /v1/pair/pake`, then
+//!   `/v1/pair/pake/confirm`, `code_pairing`): a SPAKE2 exchange in which
+//!   the code proves to the kiosk the certificate this server presents, so
+//!   nobody types the fingerprint; kiosks find the office by DNS-SD ([`mdns`]).
 //! * **Push** (`POST /v1/push`): every request is signed by the kiosk key
 //!   over method, path, timestamp, nonce and body hash
 //!   (`signbook_sync::auth`); stale timestamps, replayed nonces,
@@ -32,11 +36,13 @@
 
 pub mod backup;
 pub mod bundle;
+mod code_pairing;
 pub mod erasure_log;
 pub mod error;
 pub mod evidence;
 pub mod ingest;
 pub mod limits;
+pub mod mdns;
 pub mod pairing;
 mod request_auth;
 pub mod server;

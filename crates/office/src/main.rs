@@ -12,15 +12,15 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use clap::{Parser, Subcommand};
-use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, code_hash, new_code};
+use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
 use signbook_office::server;
 use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::tls::rotation::{Announcer, staged_next};
 use signbook_office::web::Dashboard;
-use signbook_office::{SharedStore, SqliteStore, bundle, db_path, ensure_data_dir};
+use signbook_office::{SharedStore, SqliteStore, bundle, db_path, ensure_data_dir, mdns};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -47,6 +47,9 @@ enum Command {
         /// The school's name, shown on the dashboard and in evidence exports.
         #[arg(long, env = "SIGNBOOK_SCHOOL", default_value = "the school")]
         school: String,
+        /// Do not announce the office on the local network (multicast DNS); kiosks then type its address.
+        #[arg(long, env = "SIGNBOOK_NO_MDNS")]
+        no_mdns: bool,
     },
     /// Staff accounts for the dashboard and their roles (admins also manage them in the dashboard).
     User {
@@ -190,12 +193,12 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let data = data_dir(cli.data)?;
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Serve { listen, school } => {
+        Command::Serve { listen, school, no_mdns } => {
             let store: SharedStore = Arc::new(open(&data)?);
             let identity = OfficeIdentity::load_or_create(&data)?;
             let tls = identity.server_config()?;
             // The dashboard's own connection: exports never hold up a kiosk's push.
-            let dashboard = Dashboard::new(Arc::new(open(&data)?), school, identity.signer()?);
+            let dashboard = Dashboard::new(Arc::new(open(&data)?), school.clone(), identity.signer()?);
             // Answers to kiosks announce a staged next certificate.
             let rotation = axum::Extension(Arc::new(Announcer::new(&data, identity.fingerprint())));
             {
@@ -213,6 +216,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)"
                 )?;
                 writeln!(out, "data directory: {}", data.display())?;
+                // Kept until the server stops: dropping it withdraws the advert.
+                let _advert = (!no_mdns).then(|| mdns::advertise(addr, identity.fingerprint(), &school)).flatten();
+                if let Some(advert) = &_advert {
+                    writeln!(out, "announced on the local network as {} (turn off with --no-mdns)", advert.fullname())?;
+                }
                 out.flush()?;
                 drop(out);
                 tokio::select! {
@@ -224,20 +232,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Pair => {
             let store = open(&data)?;
             let identity = OfficeIdentity::load_or_create(&data)?;
-            let code = new_code();
-            let now = Utc::now();
-            store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
+            let code = make_pairing_code(&store, Utc::now()).await?;
             writeln!(out, "pairing code: {code}")?;
             writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
             writeln!(
                 out,
-                "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen, or:"
+                "valid for {PAIRING_CODE_TTL_MINUTES} minutes, for one kiosk. On the kiosk's admin screen (Find offices, then the code), or:"
             )?;
-            writeln!(
-                out,
-                "  signbook pair --office https://THIS-COMPUTER:PORT --code {code} --fingerprint {}",
-                identity.fingerprint()
-            )?;
+            writeln!(out, "  signbook pair --office https://THIS-COMPUTER:PORT --code {code}")?;
+            writeln!(out, "(a kiosk of an older version also asks for the fingerprint above)")?;
         }
         Command::User { action } => {
             let store = open(&data)?;

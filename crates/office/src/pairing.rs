@@ -5,7 +5,6 @@
 //! are limited per client address ([`PairingThrottle`]) and alerted.
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 
 use crate::store::{RecentFailures, SyncStore};
 
@@ -56,21 +55,26 @@ pub fn new_code() -> String {
 }
 
 /// Case, dashes and spaces do not matter, and the letters people confuse
-/// with digits read as those digits.
-pub fn normalise(code: &str) -> String {
-    code.chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .map(|c| match c.to_ascii_uppercase() {
-            'O' => '0',
-            'I' | 'L' => '1',
-            other => other,
-        })
-        .collect()
-}
+/// with digits read as those digits; the kiosk hashes a typed code the same
+/// way for pairing by code alone, so the rule lives in one place.
+pub use signbook_sync::pake::{code_hash, normalise_code as normalise};
 
-/// What the database keeps instead of the code.
-pub fn code_hash(code: &str) -> String {
-    hex::encode(Sha256::digest(normalise(code).as_bytes()))
+/// Makes a one-time code and stores it, valid for
+/// [`PAIRING_CODE_TTL_MINUTES`] from `now`. Its first two characters name it
+/// when a kiosk pairs by code alone, so no two open codes may share them:
+/// on a clash another code is drawn (1024 names; an office has one or two
+/// codes open at a time).
+pub async fn make_pairing_code(store: &(impl SyncStore + ?Sized), now: DateTime<Utc>) -> crate::Result<String> {
+    let expires_at = now + chrono::Duration::minutes(PAIRING_CODE_TTL_MINUTES);
+    for _ in 0..64 {
+        let code = new_code();
+        if store.add_pairing_code(&code, now, expires_at).await? {
+            return Ok(code);
+        }
+    }
+    Err(crate::error::OfficeError::Internal(
+        "every pairing code drawn clashed with an open one; wait for the open codes to expire (15 minutes)".into(),
+    ))
 }
 
 /// One pairing attempt at a time in this process, so parallel wrong codes

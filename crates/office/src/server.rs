@@ -24,6 +24,7 @@ use ed25519_dalek::VerifyingKey;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
+use signbook_sync::pake::{PAKE_CONFIRM_PATH, PAKE_PATH};
 use signbook_sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
 use signbook_sync::{PAIR_PATH, PUSH_PATH};
 use tokio::net::TcpListener;
@@ -53,7 +54,10 @@ impl IntoResponse for OfficeError {
     }
 }
 
-/// The sync API alone: `POST /v1/pair`, `POST /v1/push`, `GET /v1/health`.
+/// The sync API alone: `POST /v1/pair`, `POST /v1/pair/pake`,
+/// `POST /v1/pair/pake/confirm`, `POST /v1/push`, `GET /v1/health`.
+/// Pairing with the code alone needs to know the certificate served:
+/// layer an [`crate::tls::rotation::Announcer`] over it, as `serve` does.
 pub fn router(store: SharedStore) -> Router {
     sync_routes(store).fallback(|| async { OfficeError::NotFound })
 }
@@ -80,6 +84,8 @@ fn sync_routes(store: SharedStore) -> Router {
     Router::new()
         .route(PAIR_PATH, post(pair))
         .route(PUSH_PATH, post(push))
+        .route(PAKE_PATH, post(crate::code_pairing::start))
+        .route(PAKE_CONFIRM_PATH, post(crate::code_pairing::confirm))
         .route("/v1/health", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL })) }))
         .with_state(store)
 }
@@ -168,7 +174,7 @@ fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
 }
 
 /// Reads at most `limit` bytes, refusing early on a larger declared length.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
     check_declared_length(headers, limit)?;
     let limited = http_body_util::Limited::new(body, limit);
     match http_body_util::BodyExt::collect(limited).await {
@@ -187,7 +193,7 @@ async fn discard_body(body: Body) {
     while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
 }
 
-fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
 }
 

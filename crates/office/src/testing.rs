@@ -32,11 +32,18 @@ pub struct Office {
 impl Office {
     /// Starts `binary --data DATA serve --listen LISTEN` with `SIGNBOOK_LOG`
     /// set to `log`, and waits until it prints its address and fingerprint.
+    /// Tests do not announce the office on the network (`--no-mdns`).
     pub fn start(binary: &Path, data: &Path, listen: &str, log: &str) -> io::Result<Office> {
+        Office::start_with(binary, data, listen, log, &["--no-mdns"])
+    }
+
+    /// [`Office::start`] with other arguments after `serve --listen LISTEN`.
+    pub fn start_with(binary: &Path, data: &Path, listen: &str, log: &str, args: &[&str]) -> io::Result<Office> {
         let mut child = Command::new(binary)
             .arg("--data")
             .arg(data)
             .args(["serve", "--listen", listen])
+            .args(args)
             .env("SIGNBOOK_LOG", log)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

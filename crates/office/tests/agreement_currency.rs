@@ -22,7 +22,7 @@ const ROGUE_TEXT: &str = "# Everything is different\n\nNobody has signed this.\n
 async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> Device {
     let code = new_code();
     let now = Utc::now();
-    office.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
+    assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     office
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
         .await

@@ -37,7 +37,7 @@ async fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
 async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Device {
     let code = new_code();
     let now = Utc::now();
-    office.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
+    assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     office
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
         .await

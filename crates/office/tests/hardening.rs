@@ -116,8 +116,8 @@ async fn a_paired_kiosks_stalled_push_is_answered_408_request_timeout() {
     let office = start(limits(60, 1)).await;
     let (key, device, now) =
         (ed25519_dalek::SigningKey::from_bytes(&[5; 32]), uuid::Uuid::now_v7(), chrono::Utc::now());
+    assert!(office.store.add_pairing_code("AAAAA-BBBBB", now, now + chrono::Duration::minutes(15)).await.unwrap());
     let code = signbook_office::pairing::code_hash("AAAAA-BBBBB");
-    office.store.add_pairing_code(&code, now, now + chrono::Duration::minutes(15)).await.unwrap();
     office.store.pair("AAAAA-BBBBB", &code, device, &key.verifying_key(), None, now).await.unwrap();
     let auth = signbook_sync::auth::sign_request(&key, &device, "POST", "/v1/push", now.timestamp(), b"{}");
     let auth: String = auth.iter().map(|(name, value)| format!("{name}: {value}\r\n")).collect();

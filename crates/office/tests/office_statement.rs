@@ -62,7 +62,7 @@ async fn dashboard_pack() -> Pack {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     let (code, now) = (new_code(), Utc::now());
-    store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
+    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     let device = store
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Reception"), now)
         .await

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
-use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::pairing::make_pairing_code;
 use signbook_office::store::SyncStore;
 use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore};
 use signbook_office::tls::OfficeIdentity;
@@ -174,9 +174,7 @@ async fn wrong_pairing_codes_are_limited_per_address_and_alerted() {
         assert_eq!(refusal(&answer), ("403".into(), "pairing_code_invalid".into()), "attempt {attempt}: {answer}");
     }
     // The eleventh is refused before the code is even looked at: a right code too.
-    let code = new_code();
-    let now = Utc::now();
-    office.store.add_pairing_code(&code_hash(&code), now, now + chrono::Duration::minutes(15)).await.unwrap();
+    let code = make_pairing_code(&office.store, Utc::now()).await.unwrap();
     let answer = office.pair_from("127.0.0.5", 1, &code).await;
     assert_eq!(refusal(&answer), ("429".into(), "pairing_rate_limited".into()), "{answer}");
     assert!(answer.contains("wait 15 minute(s)"), "says how long: {answer}");

@@ -44,6 +44,23 @@ pub enum SyncError {
         /// As given.
         input: String,
     },
+    /// A pairing code that is not ten letters and digits.
+    #[error(
+        "\"{input}\" is not a pairing code: it has ten letters and digits, like 7KQ2M-9XD4P, as the office's Kiosks page or `signbook-office pair` shows it"
+    )]
+    PairingCodeMalformed {
+        /// As given (at most 40 characters of it).
+        input: String,
+    },
+    /// Pairing with the code alone did not confirm: a wrong code, or the
+    /// computer at the address is not the office that made it.
+    #[error(
+        "pairing with {url} was not confirmed: the code is wrong, or the computer at this address is not the office that made the code (someone may be intercepting the connection). Nothing was saved. Check the code on the office's screen (each code works for 15 minutes and five tries) and the address, then try again"
+    )]
+    PairingNotConfirmed {
+        /// The office address.
+        url: String,
+    },
     /// The office presented another certificate than the pinned one.
     #[error(
         "the certificate of {url} does not match the fingerprint: expected {expected}, got {got}. Check the address and the fingerprint `signbook-office fingerprint` prints; if they are right, someone may be intercepting the connection. If the office's certificate was replaced (`signbook-office tls activate`) while this kiosk was not syncing, pair this kiosk again with the new fingerprint"
@@ -111,6 +128,8 @@ impl SyncError {
         "office_url_invalid",
         "fingerprint_invalid",
         "kiosk_name_invalid",
+        "pairing_code_malformed",
+        "pairing_not_confirmed",
         "fingerprint_mismatch",
         "office_unreachable",
         "office_refused",
@@ -137,6 +156,8 @@ impl SyncError {
             SyncError::OfficeUrlInvalid { .. } => "office_url_invalid",
             SyncError::FingerprintInvalid { .. } => "fingerprint_invalid",
             SyncError::KioskNameInvalid { .. } => "kiosk_name_invalid",
+            SyncError::PairingCodeMalformed { .. } => "pairing_code_malformed",
+            SyncError::PairingNotConfirmed { .. } => "pairing_not_confirmed",
             SyncError::FingerprintMismatch { .. } => "fingerprint_mismatch",
             SyncError::OfficeUnreachable { .. } => "office_unreachable",
             SyncError::OfficeRefused { .. } => "office_refused",
@@ -166,6 +187,8 @@ mod tests {
             K::OfficeUrlInvalid => SyncError::OfficeUrlInvalid { url: url(), reason: "example".into() },
             K::FingerprintInvalid => SyncError::FingerprintInvalid { input: "abc".into() },
             K::KioskNameInvalid => SyncError::KioskNameInvalid { input: String::new() },
+            K::PairingCodeMalformed => SyncError::PairingCodeMalformed { input: "12".into() },
+            K::PairingNotConfirmed => SyncError::PairingNotConfirmed { url: url() },
             K::FingerprintMismatch => {
                 SyncError::FingerprintMismatch { url: url(), expected: Hash32::ZERO, got: Hash32::ZERO }
             }

@@ -32,8 +32,10 @@
 pub mod auth;
 pub mod backoff;
 pub mod bundle;
+pub mod discovery;
 mod error;
 pub mod kiosk_name;
+pub mod pake;
 pub mod wire;
 
 #[cfg(feature = "client")]
@@ -42,6 +44,8 @@ mod background;
 mod bundle_writer;
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+mod code_pairing;
 #[cfg(feature = "client")]
 pub mod http;
 #[cfg(feature = "client")]
@@ -58,6 +62,8 @@ pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_mes
 pub use bundle_writer::{BundleReport, export_bundle};
 #[cfg(feature = "client")]
 pub use client::PushReport;
+#[cfg(feature = "client")]
+pub use code_pairing::{CodePairing, pair_with_code};
 pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
 #[cfg(feature = "client")]
 pub use link::{OfficeLink, push, push_in_batches_of, push_with_clock};

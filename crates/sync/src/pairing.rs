@@ -110,6 +110,11 @@ pub struct Paired {
 }
 
 impl Paired {
+    /// The office at `office_url`, whose certificate is `fingerprint`, answered `answer`.
+    pub(crate) fn new(office_url: String, fingerprint: Hash32, answer: PairResponse) -> Paired {
+        Paired { office_url, fingerprint, answer }
+    }
+
     /// Saves the office in `store` (the kiosk's store the request was
     /// prepared from), starting from what the office already holds of its chain.
     pub fn save(self, store: &mut Store) -> Result<PairResponse> {

@@ -56,6 +56,49 @@ pub struct PairResponse {
     pub next_certificate: Option<Hash32>,
 }
 
+/// `POST /v1/pair/pake`: a kiosk starts pairing with the code alone
+/// ([`crate::pake`]). Not signed: the kiosk has no key the office knows yet,
+/// and the exchange proves nothing until the confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PakeStart {
+    /// The code's first two characters, normalised ([`crate::pake::code_id`]).
+    pub code_id: String,
+    /// The kiosk's device id, bound into the confirmations.
+    pub device_id: Uuid,
+    /// The kiosk's SPAKE2 message, hex (33 bytes).
+    pub kiosk_message: String,
+}
+
+/// The office's half of the exchange.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PakeAnswer {
+    /// Names this exchange in the confirmation, 32 hex digits.
+    pub exchange_id: String,
+    /// The office's SPAKE2 message, hex.
+    pub office_message: String,
+    /// The office's key confirmation, 64 hex digits: the kiosk checks it
+    /// against the certificate its connection saw before sending anything else.
+    pub office_confirm: String,
+}
+
+/// `POST /v1/pair/pake/confirm`, signed with the key it registers: finishes
+/// pairing; answered with a [`PairResponse`] as `POST /v1/pair` is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PakeConfirm {
+    /// From the [`PakeAnswer`].
+    pub exchange_id: String,
+    /// The kiosk's key confirmation, 64 hex digits.
+    pub kiosk_confirm: String,
+    /// The kiosk's device id (as in the exchange).
+    pub device_id: Uuid,
+    /// The kiosk's Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// Where the kiosk stands, as in [`PairRequest::kiosk_name`].
+    pub kiosk_name: Option<String>,
+}
+
 /// `POST /v1/push`: a batch of records in sequence order, the kiosk's
 /// signature over the batch's last record, and erasures of records the
 /// office already holds.
@@ -170,6 +213,8 @@ pub const OFFICE_ERROR_CODES: &[&str] = &[
     "pairing_code_expired",
     "pairing_code_used",
     "pairing_rate_limited",
+    "pairing_code_exhausted",
+    "pairing_not_confirmed",
     "device_revoked",
     "not_found",
     "fork",

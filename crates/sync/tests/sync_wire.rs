@@ -15,8 +15,8 @@ use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, la
 use signbook_core::store::Erasure;
 use signbook_sync::auth::request_message;
 use signbook_sync::wire::{
-    ErrorBody, PairRequest, PairResponse, PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireEraseDetail,
-    WireErasure, WireErasureEntry, WireRecord,
+    ErrorBody, PairRequest, PairResponse, PakeAnswer, PakeConfirm, PakeStart, PushRequest, PushResponse, WireAgreement,
+    WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry, WireRecord,
 };
 use uuid::Uuid;
 
@@ -145,6 +145,10 @@ fn current() -> Value {
         "signed_request_message_body": "{}",
         "signed_pair_request_message": String::from_utf8(pair_message).unwrap(),
         "signed_pair_request_body": pair_body,
+        // Added to v1: pairing with the code alone (docs/sync-protocol.md).
+        "pake_start": PakeStart { code_id: "7K".into(), device_id: device, kiosk_message: "aa".repeat(33) },
+        "pake_answer": PakeAnswer { exchange_id: "0123456789abcdef0123456789abcdef".into(), office_message: "bb".repeat(33), office_confirm: "cc".repeat(32) },
+        "pake_confirm": PakeConfirm { exchange_id: "0123456789abcdef0123456789abcdef".into(), kiosk_confirm: "dd".repeat(32), device_id: device, public_key: hex::encode(key.verifying_key().as_bytes()), kiosk_name: Some("Main reception".into()) },
         "error_broken_link": ErrorBody { code: "broken_link".into(), message: "record 3 does not link to record 2: ...".into(), acknowledged_seq: None },
     })
 }

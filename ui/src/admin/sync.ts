@@ -1,6 +1,7 @@
 // Sync with the office: the backlog and its health, pairing with the office
-// server (address, one-time code, certificate fingerprint, all printed by
-// `signbook-office pair`), and "Sync now". The background sync in the app
+// server (found on the network or its address typed, then the one-time code
+// alone; the certificate fingerprint only on the "advanced" path for older
+// offices), and "Sync now". The background sync in the app
 // sends records by itself; "Sync now" only wakes it and returns at once, so
 // this panel says a sync was requested, then polls the status and shows the
 // outcome when it lands.
@@ -95,18 +96,48 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
     h('label', { for: id }, label),
     h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-hint`, ...attrs }),
     h('p', { class: 'hint', id: `${id}-hint` }, hint));
+  // "Find offices": what answered, each a button that fills in the address.
+  const found = h('div', { class: 'pair-found', id: 'pair-found', 'aria-live': 'polite' });
+  const find = async () => {
+    found.replaceChildren(h('p', { class: 'hint' }, t('admin.pair.finding')));
+    let offices;
+    try {
+      offices = await admin.findOffices();
+    } catch (e) {
+      found.replaceChildren();
+      say(errorText(asKioskError(e)), true);
+      return;
+    }
+    if (offices.length === 0) {
+      found.replaceChildren(h('p', { class: 'notice', id: 'pair-found-none' }, t('admin.pair.foundNone')));
+      return;
+    }
+    found.replaceChildren(h('p', {}, t('admin.pair.foundSome')), h('ul', { class: 'offices' }, ...offices.map((office, i) =>
+      h('li', {}, button(`${office.name} (${office.office_url})`, () => {
+        const address = form.querySelector<HTMLInputElement>('#pair-office');
+        if (address) address.value = office.office_url;
+        say(t('admin.pair.chosen', { name: office.name, url: office.office_url }));
+        form.querySelector<HTMLInputElement>('#pair-code')?.focus();
+      }, { id: `pair-found-${i}` })))));
+  };
   const form = h('form', { class: 'pair-form', 'aria-labelledby': 'pair-heading' },
     h('h3', { id: 'pair-heading' }, t('admin.pair.heading')),
     h('p', {}, t('admin.pair.intro')),
+    button(t('admin.pair.find'), () => void find(), { id: 'pair-find' }),
+    found,
     field('pair-office', t('admin.pair.office'), t('admin.pair.officeHint'), { inputmode: 'url' }),
     field('pair-code', t('admin.pair.code'), t('admin.pair.codeHint'), { autocapitalize: 'characters' }),
-    field('pair-fingerprint', t('admin.pair.fingerprint'), t('admin.pair.fingerprintHint')),
     field('pair-location', t('admin.pair.location'), t('admin.pair.locationHint'), { maxlength: '60', spellcheck: 'true' }),
+    h('details', { class: 'pair-advanced' },
+      h('summary', {}, t('admin.pair.advanced')),
+      field('pair-fingerprint', t('admin.pair.fingerprint'), t('admin.pair.fingerprintHint'))),
     button(t('admin.pair.submit'), () => {
       const value = (id: string) => (form.querySelector<HTMLInputElement>(`#${id}`)?.value ?? '').trim();
-      const office = value('pair-office');
+      const [office, code, fingerprint, location] = ['pair-office', 'pair-code', 'pair-fingerprint', 'pair-location'].map(value);
       void act(async () => {
-        await admin.pair(office, value('pair-code'), value('pair-fingerprint'), value('pair-location'));
+        // The fingerprint is only for the advanced path; the code alone is the usual one.
+        if (fingerprint) await admin.pair(office, code, fingerprint, location);
+        else await admin.pairWithCode(office, code, location);
         return t('admin.pair.done', { url: office });
       });
     }, { class: 'primary', id: 'pair-submit' }));

@@ -284,6 +284,19 @@ export type SyncView = {
   syncing: boolean, };
 
 /**
+ * An office found on the local network, as the pairing screen lists it.
+ */
+export type OfficeFound = {
+  /**
+   * The school's name the office announces.
+   */
+  name: string,
+  /**
+   * Its address, `https://ADDRESS:PORT`, for pairing.
+   */
+  office_url: string, };
+
+/**
  * One agreement version in the list.
  */
 export type AgreementRow = {

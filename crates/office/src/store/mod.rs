@@ -66,7 +66,7 @@ pub use staff::{
     LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore,
     check_new_account, check_username,
 };
-pub use sync::{Device, SyncStore};
+pub use sync::{Device, PakeExchange, SyncStore};
 
 /// Everything the office keeps: every concern's trait, on one backend.
 pub trait OfficeStorage:

@@ -7,6 +7,8 @@ use ed25519_dalek::VerifyingKey;
 use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
+#[allow(unused_imports)] // named in the docs
+use crate::error::OfficeError;
 use crate::error::Result;
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
@@ -26,11 +28,45 @@ pub struct Device {
     pub revoked_at: Option<String>,
 }
 
+/// A pairing-by-code exchange waiting for the kiosk's confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PakeExchange {
+    /// Random, 32 hex digits.
+    pub exchange_id: String,
+    /// The code it was run with.
+    pub code_hash: String,
+    /// That code's first two characters, to name it in messages.
+    pub code_id: String,
+    /// The kiosk that started it.
+    pub device_id: Uuid,
+    /// The confirmation the kiosk must send, hex.
+    pub kiosk_confirm: String,
+    /// When it started (Unix seconds).
+    pub created_at: i64,
+}
+
 /// Pairing and ingest: everything a kiosk's requests touch.
 #[async_trait]
 pub trait SyncStore: Send + Sync {
-    /// Stores a new pairing code (as its hash) valid until `expires_at`.
-    async fn add_pairing_code(&self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()>;
+    /// Stores a new pairing code (its hash, and its first two characters
+    /// that name it for pairing by code alone) valid until `expires_at`.
+    /// `false`, storing nothing, when an open code already starts with the
+    /// same two characters: make another.
+    async fn add_pairing_code(&self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool>;
+
+    /// Starts a pairing-by-code exchange for the open code named `code_id`:
+    /// counts the attempt and returns the code's hash (the SPAKE2
+    /// password). [`OfficeError::PairingCodeInvalid`] if no open code has
+    /// that name, [`OfficeError::PairingCodeExhausted`] once it was tried
+    /// [`signbook_sync::pake::PAKE_ATTEMPTS_PER_CODE`] times.
+    async fn pake_code(&self, code_id: &str, now: DateTime<Utc>) -> Result<String>;
+
+    /// Keeps an exchange until the kiosk confirms it.
+    async fn save_pake_exchange(&self, exchange: &PakeExchange) -> Result<()>;
+
+    /// Takes (and forgets) the exchange `exchange_id`, if it is younger than
+    /// [`signbook_sync::pake::PAKE_EXCHANGE_TTL_SECS`].
+    async fn take_pake_exchange(&self, exchange_id: &str, now: i64) -> Result<Option<PakeExchange>>;
 
     /// Consumes a pairing code and registers the device; returns the device
     /// and the highest sequence already held for it. `code` is only for

@@ -154,6 +154,17 @@ impl Announcer {
         Announcer { dir: dir.to_owned(), serving }
     }
 
+    /// As the routes take it: `router.layer(announcer.into_extension())`.
+    pub fn into_extension(self) -> Rotation {
+        axum::Extension(Arc::new(self))
+    }
+
+    /// The certificate this server presents: what pairing by code alone binds
+    /// into its key confirmation (`crate::code_pairing`).
+    pub fn serving(&self) -> Hash32 {
+        self.serving
+    }
+
     /// The fingerprint to announce, if any (reads the directory: call it
     /// off the async runtime).
     pub fn announced(&self) -> Option<Hash32> {

@@ -4,7 +4,7 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use maud::html;
 use serde::Deserialize;
 use signbook_core::verify::VerifyReport;
@@ -15,7 +15,7 @@ use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
-use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, code_hash, kiosk_name, new_code};
+use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, kiosk_name, make_pairing_code};
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -166,7 +166,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
         p.hint { "Name each kiosk after where it stands (Main reception, Sixth-form block): records, evidence pages and alerts show that name. Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
         h2 { "Pair a kiosk" }
-        p { "On the kiosk, open the staff area, choose Status, and enter this office's address, a pairing code, the certificate fingerprint and where the kiosk stands." }
+        p { "On the kiosk, open the staff area, choose Status, press Find offices and pick this office (or type its address), then type a pairing code and where the kiosk stands. The code proves to the kiosk that it reached this office: nothing else to check." }
         form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }
     };
     Ok(layout::page(&dash.school, "Kiosks", Some(&staff), "/kiosks", body).into_response())
@@ -178,9 +178,8 @@ pub(super) async fn pairing_code(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let code = new_code();
     let now = Utc::now();
-    dash.store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(PAIRING_CODE_TTL_MINUTES)).await?;
+    let code = make_pairing_code(&*dash.store, now).await?;
     dash.store.audit(staff.name(), "pairing_code", "made a one-time pairing code", now).await?;
     let body = html! {
         h1 { "Pairing code" }
@@ -188,7 +187,7 @@ pub(super) async fn pairing_code(
             dt { "Pairing code" } dd { strong.hash { (code) } }
             dt { "Certificate fingerprint" } dd.hash { (dash.fingerprint.to_hex()) }
         }
-        p { "It works once, for one kiosk, for " (PAIRING_CODE_TTL_MINUTES) " minutes." }
+        p { "It works once, for one kiosk, for " (PAIRING_CODE_TTL_MINUTES) " minutes, and allows " (signbook_sync::pake::PAKE_ATTEMPTS_PER_CODE) " tries: a mistyped code counts as one. The fingerprint is only for kiosks of older versions, which ask for it." }
         p { a href="/kiosks" { "Back to the kiosks" } }
     };
     Ok(layout::page(&dash.school, "Pairing code", Some(&staff), "/kiosks", body).into_response())

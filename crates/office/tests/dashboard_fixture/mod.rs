@@ -49,7 +49,7 @@ impl Office {
         let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
         let code = new_code();
         let now = Utc::now();
-        store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
+        assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
         let device = store
             .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), None, now)
             .await

@@ -22,16 +22,31 @@ use crate::store::roles::StaffRole;
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
 use crate::store::search::RecordQuery;
 use crate::store::staff::{LoginThrottle, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore};
-use crate::store::sync::{Device, SyncStore};
+use crate::store::sync::{Device, PakeExchange, SyncStore};
 
 /// Records an export may have read ahead of the one being written.
 const STREAM_BUFFER: usize = 64;
 
 #[async_trait]
 impl SyncStore for SqliteStore {
-    async fn add_pairing_code(&self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
-        let code_hash = code_hash.to_owned();
-        self.run(move |db| db.add_pairing_code(&code_hash, now, expires_at)).await
+    async fn add_pairing_code(&self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool> {
+        let code = code.to_owned();
+        self.run(move |db| db.add_pairing_code(&code, now, expires_at)).await
+    }
+
+    async fn pake_code(&self, code_id: &str, now: DateTime<Utc>) -> Result<String> {
+        let code_id = code_id.to_owned();
+        self.run(move |db| db.pake_code(&code_id, now)).await
+    }
+
+    async fn save_pake_exchange(&self, exchange: &PakeExchange) -> Result<()> {
+        let exchange = exchange.clone();
+        self.run(move |db| db.save_pake_exchange(&exchange)).await
+    }
+
+    async fn take_pake_exchange(&self, exchange_id: &str, now: i64) -> Result<Option<PakeExchange>> {
+        let exchange_id = exchange_id.to_owned();
+        self.run(move |db| db.take_pake_exchange(&exchange_id, now)).await
     }
 
     async fn pair(

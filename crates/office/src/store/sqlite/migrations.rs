@@ -19,5 +19,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0006_publishers.sql"),
         include_str!("migrations/0007_erasure_entries.sql"),
         include_str!("migrations/0008_office_erasure_log.sql"),
+        include_str!("migrations/0009_pake_pairing.sql"),
     ],
 };

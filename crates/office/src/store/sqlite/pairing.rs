@@ -12,7 +12,8 @@ use super::staff::first_report;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
-use crate::store::sync::Device;
+use crate::store::sync::{Device, PakeExchange};
+use signbook_sync::pake::{PAKE_ATTEMPTS_PER_CODE, PAKE_EXCHANGE_TTL_SECS, code_hash, code_id};
 
 pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
     let (id, key, name, paired_at, revoked_at) = row;
@@ -25,14 +26,117 @@ pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option
 }
 
 impl Db {
-    pub fn add_pairing_code(&mut self, code_hash: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+    pub fn add_pairing_code(&mut self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool> {
+        const DOING: &str = "saving the pairing code";
+        let code_id = code_id(code);
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let taken: bool = tx
+            .query_row(
+                "SELECT 1 FROM pairing_codes WHERE code_id = ?1 AND used_at IS NULL AND expires_at > ?2",
+                params![code_id, format_utc(&now)],
+                |_| Ok(true),
+            )
+            .optional()
+            .doing(DOING)?
+            .unwrap_or(false);
+        if taken {
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO pairing_codes (code_hash, created_at, expires_at, code_id) VALUES (?1, ?2, ?3, ?4)",
+            params![code_hash(code), format_utc(&now), format_utc(&expires_at), code_id],
+        )
+        .doing(DOING)?;
+        tx.commit().doing(DOING)?;
+        Ok(true)
+    }
+
+    pub fn pake_code(&mut self, code_id: &str, now: DateTime<Utc>) -> Result<String> {
+        const DOING: &str = "starting a pairing by code";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let row: Option<(String, u32)> = tx
+            .query_row(
+                "SELECT code_hash, pake_attempts FROM pairing_codes
+                 WHERE code_id = ?1 AND used_at IS NULL AND expires_at > ?2 ORDER BY created_at DESC LIMIT 1",
+                params![code_id, format_utc(&now)],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .doing(DOING)?;
+        let Some((code_hash, attempts)) = row else {
+            // A code of that name used while still young: say so, as `POST /v1/pair` does.
+            let used: bool = tx
+                .query_row(
+                    "SELECT 1 FROM pairing_codes WHERE code_id = ?1 AND used_at IS NOT NULL AND expires_at > ?2",
+                    params![code_id, format_utc(&now)],
+                    |_| Ok(true),
+                )
+                .optional()
+                .doing(DOING)?
+                .unwrap_or(false);
+            let code = format!("{code_id}…");
+            return Err(if used {
+                OfficeError::PairingCodeUsed { code }
+            } else {
+                OfficeError::PairingCodeInvalid { code }
+            });
+        };
+        if attempts >= PAKE_ATTEMPTS_PER_CODE {
+            return Err(OfficeError::PairingCodeExhausted { code: code_id.to_owned(), attempts });
+        }
+        tx.execute("UPDATE pairing_codes SET pake_attempts = pake_attempts + 1 WHERE code_hash = ?1", [&code_hash])
+            .doing(DOING)?;
+        tx.commit().doing(DOING)?;
+        Ok(code_hash)
+    }
+
+    pub fn save_pake_exchange(&mut self, exchange: &PakeExchange) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO pairing_codes (code_hash, created_at, expires_at) VALUES (?1, ?2, ?3)",
-                params![code_hash, format_utc(&now), format_utc(&expires_at)],
+                "INSERT INTO pairing_exchanges (exchange_id, code_hash, code_id, device_id, kiosk_confirm, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    exchange.exchange_id,
+                    exchange.code_hash,
+                    exchange.code_id,
+                    exchange.device_id.hyphenated().to_string(),
+                    exchange.kiosk_confirm,
+                    exchange.created_at
+                ],
             )
-            .doing("saving the pairing code")?;
+            .doing("keeping a pairing exchange")?;
         Ok(())
+    }
+
+    pub fn take_pake_exchange(&mut self, exchange_id: &str, now: i64) -> Result<Option<PakeExchange>> {
+        const DOING: &str = "finishing a pairing exchange";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        // Expired ones go first: none is ever finished late.
+        tx.execute("DELETE FROM pairing_exchanges WHERE created_at <= ?1", [now - PAKE_EXCHANGE_TTL_SECS])
+            .doing(DOING)?;
+        let row: Option<(String, String, String, String, i64)> = tx
+            .query_row(
+                "DELETE FROM pairing_exchanges WHERE exchange_id = ?1
+                 RETURNING code_hash, code_id, device_id, kiosk_confirm, created_at",
+                [exchange_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()
+            .doing(DOING)?;
+        tx.commit().doing(DOING)?;
+        row.map(|(code_hash, code_id, device, kiosk_confirm, created_at)| {
+            let device_id = Uuid::parse_str(&device)
+                .map_err(|e| OfficeError::Internal(format!("stored pairing exchange device {device}: {e}")))?;
+            Ok(PakeExchange {
+                exchange_id: exchange_id.to_owned(),
+                code_hash,
+                code_id,
+                device_id,
+                kiosk_confirm,
+                created_at,
+            })
+        })
+        .transpose()
     }
 
     pub fn pair(
