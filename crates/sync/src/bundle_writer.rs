@@ -69,6 +69,7 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
             erasures: Vec::new(),
             agreements,
             kiosk_head_seq: None,
+            configuration: None,
         };
         report.batches += 1;
         write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)

@@ -68,6 +68,10 @@ fn push_backlog(
     // database restored from a backup); resend from there, but only once
     // per push so a confused office cannot keep us looping.
     let mut rewound = false;
+    // An office that announced configurations and then refuses the kiosk's
+    // status as an unknown field went back to an older version: stop
+    // sending it, once per push.
+    let mut status_refused = false;
     loop {
         let acked = store.sync_status()?.acknowledged_seq;
         let head = store.head()?.map_or(0, |(seq, _)| seq);
@@ -83,7 +87,9 @@ fn push_backlog(
             erasures: erasures.iter().map(|(seq, e)| WireErasure::new(*seq, e)).collect(),
             agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
             kiosk_head_seq: Some(head),
+            configuration: crate::configuration_client::status_for_office(store)?,
         };
+        let sent_status = request.configuration.is_some();
         let body = serde_json::to_vec(&request).expect("a push request serialises");
         let answer = match client.signed_call::<PushResponse>(
             store.signing_key(),
@@ -93,6 +99,14 @@ fn push_backlog(
             kiosk_clock(),
         ) {
             Ok(answer) => answer,
+            Err(SyncError::OfficeRefused { code, .. })
+                if code == "malformed_json" && sent_status && !status_refused =>
+            {
+                tracing::warn!("the office no longer knows of configurations; not sending the kiosk's");
+                store.forget_office_configuration_version()?;
+                status_refused = true;
+                continue;
+            }
             Err(SyncError::OfficeRefused { code, acknowledged_seq: Some(office), .. })
                 if code == "gap" && office < acked && !rewound =>
             {
@@ -104,6 +118,7 @@ fn push_backlog(
             Err(error) => return Err(error),
         };
         follow_certificate_rotation(store, client, answer.next_certificate)?;
+        crate::configuration_client::follow_configuration(store, client, answer.configuration_version, kiosk_clock())?;
         report.sent += records.len() as u64;
         report.erasures_sent += erasures.len() as u64;
         if answer.acknowledged_seq > head {

@@ -32,6 +32,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod bundle;
+pub mod configuration;
 mod error;
 pub mod kiosk_name;
 pub mod wire;
@@ -42,6 +43,10 @@ mod background;
 mod bundle_writer;
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+mod configuration_check;
+#[cfg(feature = "client")]
+mod configuration_client;
 #[cfg(feature = "client")]
 pub mod http;
 #[cfg(feature = "client")]
@@ -58,6 +63,11 @@ pub use bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_mes
 pub use bundle_writer::{BundleReport, export_bundle};
 #[cfg(feature = "client")]
 pub use client::PushReport;
+pub use configuration::CONFIGURATION_PATH;
+#[cfg(feature = "client")]
+pub use configuration_check::{ConfigurationRefusal, verify_configuration};
+#[cfg(feature = "client")]
+pub use configuration_client::apply_pending_configuration;
 pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
 #[cfg(feature = "client")]
 pub use link::{OfficeLink, push, push_in_batches_of, push_with_clock};

@@ -15,6 +15,7 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0003_admin_and_settings.sql"),
         include_str!("migrations/0004_sync.sql"),
         include_str!("migrations/0005_next_office_pin.sql"),
+        include_str!("migrations/0006_office_configuration.sql"),
     ],
 };
 
