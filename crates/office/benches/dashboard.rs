@@ -76,6 +76,7 @@ fn main() {
             erasures: vec![],
             agreements: vec![],
             kiosk_head_seq: None,
+            configuration: None,
         };
         runtime.block_on(office.ingest(&device, None, batch, Utc::now())).unwrap();
     }

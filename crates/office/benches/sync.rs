@@ -114,6 +114,7 @@ fn main() {
                     erasures: vec![],
                     agreements: vec![],
                     kiosk_head_seq: None,
+                    configuration: None,
                 }
             })
             .collect();

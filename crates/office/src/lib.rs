@@ -32,6 +32,7 @@
 
 pub mod backup;
 pub mod bundle;
+pub mod configuration;
 pub mod error;
 pub mod evidence;
 pub mod ingest;
@@ -39,6 +40,7 @@ pub mod limits;
 pub mod pairing;
 mod request_auth;
 pub mod server;
+mod server_configuration;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;

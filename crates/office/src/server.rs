@@ -25,7 +25,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
 use signbook_sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
-use signbook_sync::{PAIR_PATH, PUSH_PATH};
+use signbook_sync::{CONFIGURATION_PATH, PAIR_PATH, PUSH_PATH};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use uuid::Uuid;
@@ -80,6 +80,7 @@ fn sync_routes(store: SharedStore) -> Router {
     Router::new()
         .route(PAIR_PATH, post(pair))
         .route(PUSH_PATH, post(push))
+        .route(CONFIGURATION_PATH, post(crate::server_configuration::configuration))
         .route("/v1/health", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL })) }))
         .with_state(store)
 }
@@ -158,7 +159,7 @@ async fn serve_connection(
 }
 
 /// Refuses a declared `Content-Length` over `limit`, before anything else.
-fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
+pub(crate) fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
@@ -168,7 +169,7 @@ fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
 }
 
 /// Reads at most `limit` bytes, refusing early on a larger declared length.
-async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
+pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes> {
     check_declared_length(headers, limit)?;
     let limited = http_body_util::Limited::new(body, limit);
     match http_body_util::BodyExt::collect(limited).await {
@@ -182,12 +183,12 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Byte
 }
 
 /// Reads a body to its end (at most [`MAX_BODY_BYTES`]) keeping none of it.
-async fn discard_body(body: Body) {
+pub(crate) async fn discard_body(body: Body) {
     let mut body = http_body_util::Limited::new(body, MAX_BODY_BYTES);
     while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
 }
 
-fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| OfficeError::MalformedJson { detail: e.to_string() })
 }
 
@@ -198,7 +199,7 @@ async fn off_the_runtime<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send
 
 /// What the headers alone can prove: the device is paired and not
 /// revoked, and the timestamp is in range. Checked before the body is read.
-async fn admit_device(
+pub(crate) async fn admit_device(
     store: &(impl SyncStore + ?Sized),
     device_id: Uuid,
     timestamp: i64,
@@ -232,7 +233,7 @@ async fn authenticate(
 }
 
 /// Keeps an alert for refusals that staff must see, then passes the error on.
-async fn alerting<T>(
+pub(crate) async fn alerting<T>(
     store: &(impl SyncStore + ?Sized),
     device_id: Option<Uuid>,
     now: DateTime<Utc>,

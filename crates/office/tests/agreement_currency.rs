@@ -46,6 +46,7 @@ fn rogue_push() -> PushRequest {
             roles: ROLES.iter().map(|r| (*r).to_owned()).collect(),
         }],
         kiosk_head_seq: None,
+        configuration: None,
     }
 }
 

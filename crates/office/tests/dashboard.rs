@@ -273,7 +273,7 @@ async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_ver
     let upgraded = SqliteStore::open(&old_path).unwrap();
     let version: i64 =
         rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(version, 5, "migrated to the current schema");
+    assert_eq!(version, 6, "migrated to the current schema");
     assert_eq!(upgraded.record_count(kiosk.store.device_id()).await.unwrap(), 2);
     assert!(
         upgraded.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.records == 2),

@@ -39,6 +39,7 @@ fn push_one(client: &OfficeClient, key: &SigningKey, record: &Record) -> (u16, S
         erasures: vec![],
         agreements: vec![],
         kiosk_head_seq: None,
+        configuration: None,
     };
     let body = serde_json::to_vec(&request).unwrap();
     let headers = sign_request(key, &record.header.device_id, "POST", PUSH_PATH, Utc::now().timestamp(), &body);

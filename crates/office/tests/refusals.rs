@@ -46,7 +46,14 @@ fn batch(store: &Store, key: &SigningKey, from: u64, to: u64) -> PushRequest {
         (from..=to).map(|s| WireRecord::from_record(&store.record(s).unwrap(), None)).collect();
     let last = records.last().unwrap();
     let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, store.device_id(), last.seq, last.hash));
-    PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements: vec![], kiosk_head_seq: None }
+    PushRequest {
+        records,
+        checkpoint: Some(checkpoint),
+        erasures: vec![],
+        agreements: vec![],
+        kiosk_head_seq: None,
+        configuration: None,
+    }
 }
 
 fn post(client: &OfficeClient, key: &SigningKey, device: Uuid, body: &[u8]) -> HttpResponse {

@@ -41,7 +41,10 @@ pub(crate) fn push_over(
     let mut report = PushReport::default();
     let result = client.and_then(|client| {
         let before = client.requests_sent();
-        let pushed = push_backlog(store, &client, batch_size.max(1), kiosk_clock, &mut report);
+        let mut announced = None;
+        let pushed = push_backlog(store, &client, batch_size.max(1), kiosk_clock, &mut report, &mut announced)
+            // Once the backlog is in: a newer office configuration, if it announced one.
+            .and_then(|()| crate::configuration_client::follow_configuration(store, &client, announced, kiosk_clock()));
         report.requests = client.requests_sent() - before;
         pushed
     });
@@ -62,6 +65,7 @@ fn push_backlog(
     batch_size: usize,
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
     report: &mut PushReport,
+    announced_configuration: &mut Option<u64>,
 ) -> Result<()> {
     let device_id = store.device_id();
     // The office may answer that it holds less than we thought (its
@@ -118,7 +122,7 @@ fn push_backlog(
             Err(error) => return Err(error),
         };
         follow_certificate_rotation(store, client, answer.next_certificate)?;
-        crate::configuration_client::follow_configuration(store, client, answer.configuration_version, kiosk_clock())?;
+        *announced_configuration = answer.configuration_version;
         report.sent += records.len() as u64;
         report.erasures_sent += erasures.len() as u64;
         if answer.acknowledged_seq > head {

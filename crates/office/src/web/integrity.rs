@@ -119,15 +119,17 @@ pub(super) async fn acknowledge(
 pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let kiosks = dash.store.kiosk_statuses().await?;
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
+    let configurations = super::kiosk_configuration::Configurations::load(&dash).await?;
     let body = html! {
         h1 { "Kiosks" }
         (not_adopted)
+        (configurations.summary())
         div.table-wrap {
             table {
                 caption { "Paired kiosks" }
                 thead { tr {
                     th scope="col" { "Kiosk" } th scope="col" { "Key fingerprint" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
-                    th scope="col" { "Open alerts" } th scope="col" { "Status" }
+                    th scope="col" { "Open alerts" } th scope="col" { "Configuration" } th scope="col" { "Agreement per role" } th scope="col" { "Status" }
                 } }
                 tbody {
                     @for k in &kiosks {
@@ -148,6 +150,8 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                             td { (k.held) }
                             td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }
                             td { @if k.open_alerts > 0 { a href="/integrity" { (k.open_alerts) } } @else { "0" } }
+                            td { (configurations.version_cell(&k.device_id)) }
+                            td { (configurations.current_cell(&k.device_id)) }
                             td {
                                 @match &k.revoked_at {
                                     Some(at) => span.bad { "Revoked " (at) },

@@ -30,6 +30,7 @@ mod auth;
 mod exports;
 mod guard;
 mod integrity;
+mod kiosk_configuration;
 mod layout;
 mod page_error;
 mod privacy;

@@ -98,7 +98,14 @@ impl Kiosk {
         let (head, head_hash) = records.last().map(|r| (r.seq, r.hash)).unwrap();
         let checkpoint = WireCheckpoint::new(&Checkpoint::sign(&key, self.store.device_id(), head, head_hash));
         let agreements = self.store.agreements().unwrap().iter().map(|a| WireAgreement::new(&a.version)).collect();
-        PushRequest { records, checkpoint: Some(checkpoint), erasures: vec![], agreements, kiosk_head_seq: Some(head) }
+        PushRequest {
+            records,
+            checkpoint: Some(checkpoint),
+            erasures: vec![],
+            agreements,
+            kiosk_head_seq: Some(head),
+            configuration: None,
+        }
     }
 }
 

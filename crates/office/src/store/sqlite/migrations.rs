@@ -16,5 +16,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0003_sign_in_problems.sql"),
         include_str!("migrations/0004_staff_roles.sql"),
         include_str!("migrations/0005_current_agreements.sql"),
+        include_str!("migrations/0006_kiosk_configuration.sql"),
     ],
 };
