@@ -48,9 +48,6 @@ pub fn parse_setting(key: &str, value: &str) -> Result<KioskSetting> {
             if roles.is_empty() || roles.len() > MAX_ROLES {
                 return invalid(format!("offer between 1 and {MAX_ROLES} roles, separated by commas"));
             }
-            if (1..roles.len()).any(|i| roles[..i].contains(&roles[i])) {
-                return invalid("a role is listed twice".into());
-            }
             Ok(KioskSetting::Roles(roles.iter().map(|r| r.as_str().to_owned()).collect()))
         }
         _ => {
@@ -81,7 +78,7 @@ pub async fn signed_configuration(
 ) -> Result<Option<SignedConfiguration>> {
     let Some(issued) = store.current_configuration(now).await? else { return Ok(None) };
     if issued.content.agreements.len() > MAX_CONFIGURATION_AGREEMENTS {
-        return Err(OfficeError::InputInvalid(format!(
+        return Err(OfficeError::Internal(format!(
             "kiosks are asked to sign {} different agreement versions, more than the {MAX_CONFIGURATION_AGREEMENTS} a configuration carries",
             issued.content.agreements.len()
         )));
@@ -109,7 +106,7 @@ pub async fn signed_configuration(
     };
     let body = serde_json::to_string(&configuration).map_err(|e| OfficeError::Internal(e.to_string()))?;
     if body.len() > MAX_CONFIGURATION_BYTES {
-        return Err(OfficeError::InputInvalid(format!(
+        return Err(OfficeError::Internal(format!(
             "the kiosk configuration is {} bytes, more than the {MAX_CONFIGURATION_BYTES} kiosks accept: shorten the agreement texts",
             body.len()
         )));
