@@ -16,7 +16,7 @@ use chrono::{Duration, Utc};
 use common::{Office, block_on};
 use http_body_util::BodyExt;
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{PrivacyStore, StaffRole, StaffStore, SyncStore};
+use signbook_office::store::{ConfigurationStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::web::{self, Dashboard};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::configuration::ConfigurationStatus;
@@ -151,8 +151,32 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
         .body(Body::empty())
         .unwrap();
     request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
-    let page = router.oneshot(request).await.unwrap().into_body().collect().await.unwrap().to_bytes();
+    let page = router.clone().oneshot(request).await.unwrap().into_body().collect().await.unwrap().to_bytes();
     let page = String::from_utf8_lossy(&page);
     assert!(page.contains("Kiosk configuration <strong>1</strong>"), "{page}");
     assert!(page.contains("0 — differs from the office (1)"), "{page}");
+
+    // An admin sets the school name for every kiosk on the same page.
+    let csrf = store.session(&token, now.timestamp()).await.unwrap().unwrap().csrf_token;
+    let post = |form: String| {
+        let mut request = Request::builder()
+            .method("POST")
+            .uri("/kiosks/settings")
+            .header(header::HOST, "office")
+            .header(header::COOKIE, format!("signbook_session={token}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
+        router.clone().oneshot(request)
+    };
+    let saved = post(format!("csrf={csrf}&key=school-name&value=Ysgol+y+Dderwen")).await.unwrap();
+    assert_eq!(saved.status(), axum::http::StatusCode::SEE_OTHER);
+    let refused = post(format!("csrf={csrf}&key=resign&role=staff&value=after-days%3A0")).await.unwrap();
+    assert_eq!(refused.status(), axum::http::StatusCode::BAD_REQUEST);
+    let text = refused.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&text).contains("at least 1"));
+    let issued = store.current_configuration(Utc::now()).await.unwrap().unwrap();
+    assert_eq!((issued.version, issued.issued_by.as_str()), (2, "head"));
+    assert_eq!(issued.content.settings.school_name.as_deref(), Some("Ysgol y Dderwen"));
 }

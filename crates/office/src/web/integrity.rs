@@ -169,6 +169,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         }
         @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
         p.hint { "Name each kiosk after where it stands (Main reception, Sixth-form block): records, evidence pages and alerts show that name. Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
+        (super::kiosk_settings::form(&staff, configurations.office_content()))
         h2 { "Pair a kiosk" }
         p { "On the kiosk, open the staff area, choose Status, and enter this office's address, a pairing code, the certificate fingerprint and where the kiosk stands." }
         form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }

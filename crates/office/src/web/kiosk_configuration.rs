@@ -47,6 +47,11 @@ impl Configurations {
         }
     }
 
+    /// What the office's configuration says now, for the settings form.
+    pub(super) fn office_content(&self) -> Option<&crate::store::configuration::ConfigurationContent> {
+        self.office.as_ref().map(|o| &o.content)
+    }
+
     /// The "Configuration" cell of one kiosk.
     pub(super) fn version_cell(&self, device: &Uuid) -> Markup {
         let kiosk = self.kiosks.get(device);
