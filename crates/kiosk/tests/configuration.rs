@@ -217,6 +217,15 @@ fn a_configuration_altered_on_the_way_is_refused_and_reported() {
 
     sync(&path).expect("the push itself succeeds; only the configuration is refused");
     assert_refused(&path, &mut kiosk, &old, applied_before, "configuration_signature_invalid");
+
+    // Once nothing alters it any more, the same version is fetched again and taken.
+    let mut office = office;
+    office.stop();
+    office.restart();
+    sync(&path).unwrap();
+    assert_eq!(kiosk.welcome().unwrap().school_name, "Altered");
+    assert_eq!(kiosk.agreement_for("visitor").unwrap().hash, new.to_hex());
+    assert_eq!(kiosk.store().configuration_state().unwrap().refused, None, "the Status tab shows the latest outcome");
 }
 
 #[test]
@@ -237,6 +246,8 @@ fn a_configuration_signed_by_another_office_is_refused_and_reported() {
 
     sync(&path).unwrap();
     assert_refused(&path, &mut kiosk, &old, 0, "configuration_wrong_office");
+    let again = sync(&path).unwrap();
+    assert_eq!(again.requests, 1, "the same version is not fetched again: it would be refused again");
 }
 
 /// An office from before configurations: its answers announce none, and it

@@ -50,6 +50,16 @@ pub(crate) fn follow_configuration(
     if announced <= state.applied_version.max(state.pending_version.unwrap_or(0)) {
         return Ok(());
     }
+    // The same version refused for what it is (not its form, or another
+    // office's) would be refused again: wait for the next one, or a new
+    // pairing. One altered on the way is fetched again.
+    if state
+        .refused
+        .as_ref()
+        .is_some_and(|r| r.version == Some(announced) && r.code != ConfigurationRefusal::SignatureInvalid.code())
+    {
+        return Ok(());
+    }
     let body = serde_json::to_vec(&ConfigurationRequest { applied: state.applied_version })
         .expect("a configuration request serialises");
     let device_id = store.device_id();
