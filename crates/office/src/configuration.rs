@@ -6,7 +6,6 @@
 //! for the CLI and the dashboard.
 
 use chrono::{DateTime, Utc};
-use signbook_core::record::format_utc;
 use signbook_core::role::{Role, parse_role_list};
 use signbook_core::store::{IDLE_TIMEOUT_SECS, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 use signbook_sync::configuration::{
@@ -120,11 +119,11 @@ pub async fn signed_configuration(
     }))
 }
 
-/// A short line for the CLI: the version and when.
-pub fn describe_version(version: Option<u64>, now: DateTime<Utc>) -> String {
+/// A short line for the CLI: the version kiosks take next.
+pub fn describe_version(version: Option<u64>) -> String {
     match version {
         Some(version) => {
-            format!("kiosk configuration {version} (kiosks take it on their next sync, {})", format_utc(&now))
+            format!("kiosk configuration {version}: each kiosk takes it on its next sync, between two visitors")
         }
         None => "no kiosk configuration yet".to_owned(),
     }

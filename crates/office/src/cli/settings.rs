@@ -65,9 +65,8 @@ pub async fn run(store: &SqliteStore, action: SettingsAction, out: &mut impl Wri
         }
         SettingsAction::Set { key, value } => {
             let setting = parse_setting(&key, &value)?;
-            let now = Utc::now();
-            let version = store.set_kiosk_setting(setting, "cli", now).await?;
-            writeln!(out, "Set {key}. Now {}.", describe_version(version, now))?;
+            let version = store.set_kiosk_setting(setting, "cli", Utc::now()).await?;
+            writeln!(out, "Set {key}. Now {}.", describe_version(version))?;
         }
     }
     Ok(())
