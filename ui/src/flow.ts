@@ -59,9 +59,11 @@ export class Flow {
   private async refreshWelcome(): Promise<void> {
     try {
       const welcome = await this.backend.welcome();
+      const changed = JSON.stringify(welcome) !== JSON.stringify(this.welcome);
       this.welcome = welcome;
-      // Nobody has read anything yet on these screens: show the new settings.
-      if (this.state.screen === 'welcome' || this.state.screen === 'role') this.set(this.state);
+      // Nobody has read anything yet on these screens: show the new settings
+      // (drawn again only when they changed, so a tap is never lost to it).
+      if (changed && (this.state.screen === 'welcome' || this.state.screen === 'role')) this.set(this.state);
     } catch {
       // The next reset tries again.
     }
