@@ -47,6 +47,26 @@ export class Flow {
   reset(): void {
     if (this.state.screen === 'unavailable' || this.state.screen === 'loading') return;
     this.set({ screen: 'welcome' });
+    void this.refreshWelcome();
+  }
+
+  /**
+   * Between two visitors, asks the core for the welcome screen again: that is
+   * when the kiosk applies a newer configuration from the office (agreements,
+   * school name, roles), never while someone is signing. If it fails, the
+   * welcome the kiosk had stays.
+   */
+  private async refreshWelcome(): Promise<void> {
+    try {
+      const welcome = await this.backend.welcome();
+      const changed = JSON.stringify(welcome) !== JSON.stringify(this.welcome);
+      this.welcome = welcome;
+      // Nobody has read anything yet on these screens: show the new settings
+      // (drawn again only when they changed, so a tap is never lost to it).
+      if (changed && (this.state.screen === 'welcome' || this.state.screen === 'role')) this.set(this.state);
+    } catch {
+      // The next reset tries again.
+    }
   }
 
   begin(): void {

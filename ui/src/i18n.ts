@@ -65,6 +65,11 @@ export function problemText(kind: ProblemKind): string {
   return lookup(`admin.verify.problem.${kind.kind}`) ?? kind.kind;
 }
 
+/** Why the kiosk refused the office's configuration (a code from the core). */
+export function configurationRefusalText(code: string): string {
+  return lookup(`admin.sync.configuration.${code}`) ?? code;
+}
+
 /** Why the importer removed a piece of text. */
 export function removedReasonText(reason: RemovedReason): string {
   return lookup(`admin.import.removed.${reason}`) ?? reason;

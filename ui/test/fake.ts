@@ -10,11 +10,16 @@ function refusal(code: string, message: string): UiError {
 export class FakeBackend implements Backend {
   submissions: Submission[] = [];
   failWelcome = false;
+  /** What the core would say now (an office configuration may change it). */
+  schoolName = 'Ysgol y Graig';
+  /** The core applies a waiting office configuration when asked for the welcome screen. */
+  welcomeCalls = 0;
 
   async welcome(): Promise<Welcome> {
+    this.welcomeCalls++;
     if (this.failWelcome) throw refusal('schema_too_new', 'the database was written by a newer version of Signbook');
     return {
-      school_name: 'Ysgol y Graig',
+      school_name: this.schoolName,
       idle_timeout_secs: 60,
       admin_pin_set: true,
       privacy_notice: { english_html: '<h1>How we use your information</h1>', welsh_html: '<h1>Sut rydym yn defnyddio eich gwybodaeth</h1>' },

@@ -89,6 +89,32 @@ describe('the visitor flow', () => {
     expect(flow.state.screen).toBe('agreement'); // visitors sign every visit: no question
   });
 
+  it('asks the core for the welcome screen again only between visitors, so a new configuration never lands mid-signing', async () => {
+    const { backend, flow } = await atNameScreen('visitor');
+    expect(backend.welcomeCalls).toBe(1);
+    backend.schoolName = 'Ysgol Newydd';
+    flow.edit('name', 'Ann Able');
+    await flow.submitName();
+    await flow.submitSignature(SIGNED);
+    expect(backend.welcomeCalls).toBe(1);
+    expect(flow.welcome?.school_name).toBe('Ysgol y Graig');
+    const drawn: string[] = [];
+    flow.onChange((state) => drawn.push(state.screen));
+    flow.reset();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(backend.welcomeCalls).toBe(2);
+    expect(flow.state).toEqual({ screen: 'welcome' });
+    expect(flow.welcome?.school_name).toBe('Ysgol Newydd');
+    expect(drawn).toEqual(['welcome', 'welcome']); // drawn again with the new name
+
+    flow.reset();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(backend.welcomeCalls).toBe(3);
+    expect(drawn).toEqual(['welcome', 'welcome', 'welcome']); // nothing changed: not drawn again
+  });
+
   it('reset wipes everything typed: the next visitor starts with empty fields', async () => {
     const { flow } = await atNameScreen();
     flow.edit('name', 'Private Person');

@@ -6,6 +6,8 @@ import { SYNC_POLL_MS, syncPanel } from '../src/admin/sync';
 const paired: SyncView = {
   paired: true, office_url: 'https://office.local:8443', pending: 3,
   last_success: null, last_attempt: null, last_error: null, last_error_code: null, syncing: false,
+  configuration_version: 2, office_configuration_version: null, configuration_pending: null,
+  configuration_refused_code: null, configuration_refused_at: null,
 };
 
 /** The Status tab's sync panel, shown, over an admin backend whose sync status the test sets. */
@@ -137,5 +139,32 @@ describe('pairing with the office in the admin area', () => {
     form.type('pair-code', '7KQ2M-9XD4Q');
     await form.click('pair-submit');
     expect(form.said.at(-1)).toEqual({ text: en['error.pairing_not_confirmed'], isError: true });
+  });
+});
+
+describe('the office configuration in the Status tab', () => {
+  it('shows the version in use and one waiting for the next visitor', () => {
+    const { text } = shownPanel({ ...paired, configuration_version: 2, office_configuration_version: 3, configuration_pending: 3 });
+    expect(text('sync-configuration')).toBe('Office configuration in use: version 2');
+    expect(text('sync-configuration-pending')).toMatch(/^Version 3 from the office has been checked/);
+    expect(text('sync-configuration-refused')).toBeNull();
+  });
+
+  it('says a configuration was refused, why, and that the kiosk keeps what it had', () => {
+    const { text } = shownPanel({
+      ...paired,
+      configuration_refused_code: 'configuration_signature_invalid',
+      configuration_refused_at: '2026-11-30T09:00:00.000Z',
+    });
+    const refused = text('sync-configuration-refused') ?? '';
+    expect(refused).toMatch(/^Office configuration refused /);
+    expect(refused).toContain(en['admin.sync.configuration.configuration_signature_invalid']);
+    expect(refused).toContain('keeps what it had');
+    expect(text('sync-configuration')).toBe('Office configuration in use: version 2');
+  });
+
+  it('says when no office configuration has arrived yet', () => {
+    const { text } = shownPanel({ ...paired, configuration_version: 0 });
+    expect(text('sync-configuration')).toMatch(/^Office configuration: none yet/);
   });
 });

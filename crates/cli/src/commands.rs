@@ -253,6 +253,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                     if let Some(next) = config.next_fingerprint {
                         println!("office's next certificate (announced, also accepted): {next}");
                     }
+                    print_configuration(&store.configuration_state()?);
                 }
             }
         }
@@ -351,5 +352,22 @@ fn print_sync_status(status: &signbook_core::store::SyncProgress) {
             println!("last error ({code}, at {}): {message}", status.last_attempt_at.as_deref().unwrap_or("?"))
         }
         _ => println!("last error: none"),
+    }
+}
+
+/// The office's configuration on this kiosk: in use, waiting for the next
+/// visitor (the kiosk app applies it as its welcome screen appears), refused.
+fn print_configuration(state: &signbook_core::store::ConfigurationState) {
+    match state.applied_version {
+        0 => println!("office configuration: none applied yet"),
+        version => {
+            println!("office configuration: version {version} applied {}", state.applied_at.as_deref().unwrap_or(""))
+        }
+    }
+    if let Some(pending) = state.pending_version {
+        println!("office configuration {pending}: verified, applied before the kiosk's next visitor");
+    }
+    if let Some(refused) = &state.refused {
+        println!("office configuration refused ({}, at {}): {}", refused.code, refused.at, refused.reason);
     }
 }

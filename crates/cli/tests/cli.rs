@@ -481,8 +481,22 @@ fn sync_status_of_a_paired_kiosk_says_how_far_the_office_has_acknowledged() {
     env.signbook().arg("sync-status").assert().success().stdout(
         predicate::str::contains("office: https://office.school.example:8443")
             .and(predicate::str::contains("acknowledged: none of 3 records yet; pending: 3 records, 0 erasures"))
-            .and(predicate::str::contains("last success: never")),
+            .and(predicate::str::contains("last success: never"))
+            .and(predicate::str::contains("office configuration: none applied yet")),
     );
+    store
+        .note_configuration_refused(
+            Some(4),
+            "configuration_wrong_office",
+            "signed by another office",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    env.signbook()
+        .arg("sync-status")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("office configuration refused (configuration_wrong_office, at "));
     store.note_push_success(2, &[]).unwrap();
     env.signbook().arg("sync-status").assert().success().stdout(
         predicate::str::contains("acknowledged: records 1 to 2 of 3; pending: 1 records")

@@ -166,7 +166,8 @@ fn as_version_1_with_erasure(kiosk: Kiosk, seq: u64, erased_at: &str) -> std::pa
     drop(kiosk.store);
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(&format!(
-        "DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free; PRAGMA user_version = 5;
+        "DROP TABLE office_configuration; DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free;
+         PRAGMA user_version = 5;
          UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
            signature_png = NULL, signature_salt = NULL WHERE seq = {seq};
          INSERT INTO erasures (seq, reason, erased_at) VALUES ({seq}, 'left the school', '{erased_at}');"

@@ -172,8 +172,15 @@ impl Kiosk {
         &self.store
     }
 
-    /// The welcome and role screens.
-    pub fn welcome(&self) -> Result<Welcome> {
+    /// The welcome and role screens: the start of a visitor's flow, so the
+    /// office's newer configuration, if one is waiting, is applied first.
+    /// Never anywhere else: someone part-way through signing keeps the text
+    /// and settings they started with.
+    pub fn welcome(&mut self) -> Result<Welcome> {
+        if let Err(error) = signbook_sync::apply_pending_configuration(&mut self.store, Utc::now()) {
+            // The welcome screen still shows, with what the kiosk had.
+            tracing::error!(%error, "could not apply the office's configuration");
+        }
         let settings = self.store.settings()?;
         let mut roles = Vec::with_capacity(settings.roles.len());
         for role in settings.roles {

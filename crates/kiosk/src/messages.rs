@@ -6,6 +6,7 @@
 
 use signbook_core::verify::ProblemKind;
 use signbook_import::RemovedReason;
+use signbook_sync::ConfigurationRefusal;
 
 use crate::admin::DestinationLabel;
 use crate::error::{PARAMETERISED_CODES, ui_error_codes};
@@ -21,8 +22,9 @@ pub struct RequiredMessage {
 
 /// Every message key the UI looks up for a code from the Rust side:
 /// `error.<code>` for each of [`ui_error_codes`], and the labels
-/// `admin.export.destination.<code>`, `admin.verify.problem.<kind>` and
-/// `admin.import.removed.<reason>`.
+/// `admin.export.destination.<code>`, `admin.verify.problem.<kind>`,
+/// `admin.import.removed.<reason>` and `admin.sync.configuration.<code>` (why
+/// an office configuration was refused, in the Status tab).
 pub fn required_messages() -> Vec<RequiredMessage> {
     let params = |code: &str| PARAMETERISED_CODES.iter().find(|(c, _)| *c == code).map_or(&[][..], |(_, p)| *p);
     let mut out: Vec<RequiredMessage> = ui_error_codes()
@@ -37,6 +39,7 @@ pub fn required_messages() -> Vec<RequiredMessage> {
     }
     out.extend(ProblemKind::KINDS.iter().map(|kind| label("admin.verify.problem", kind, &[])));
     out.extend(RemovedReason::CODES.iter().map(|reason| label("admin.import.removed", reason, &[])));
+    out.extend(ConfigurationRefusal::CODES.iter().map(|code| label("admin.sync.configuration", code, &[])));
     out
 }
 

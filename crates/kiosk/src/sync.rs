@@ -29,6 +29,17 @@ pub struct SyncView {
     pub last_error_code: Option<String>,
     /// A push is in flight, or asked for ("Sync now") and about to start.
     pub syncing: bool,
+    /// The office configuration this kiosk runs (0: none yet).
+    pub configuration_version: u64,
+    /// The office's newest, when this kiosk has not applied it yet.
+    pub office_configuration_version: Option<u64>,
+    /// A verified configuration waiting for the next visitor.
+    pub configuration_pending: Option<u64>,
+    /// The last configuration refused: its code, which the UI translates
+    /// (`configuration_signature_invalid`), and when (RFC 3339, UTC).
+    pub configuration_refused_code: Option<String>,
+    /// When it was refused.
+    pub configuration_refused_at: Option<String>,
 }
 
 /// An office found on the local network, as the pairing screen lists it.
@@ -51,7 +62,16 @@ impl Kiosk {
     /// runs the background sync to say).
     pub(crate) fn sync_view(&self) -> Result<SyncView> {
         let status = self.store.sync_status()?;
+        let configuration = self.store.configuration_state()?;
+        let (refused_code, refused_at) = configuration.refused.map(|r| (r.code, r.at)).unzip();
         Ok(SyncView {
+            configuration_version: configuration.applied_version,
+            office_configuration_version: configuration
+                .office_version
+                .filter(|office| *office > configuration.applied_version),
+            configuration_pending: configuration.pending_version,
+            configuration_refused_code: refused_code,
+            configuration_refused_at: refused_at,
             paired: status.office_url.is_some(),
             office_url: status.office_url,
             pending: status.pending + status.pending_erasures,

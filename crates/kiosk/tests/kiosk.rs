@@ -33,7 +33,7 @@ fn records(kiosk: &Kiosk) -> u64 {
 fn a_new_kiosk_shows_the_sample_agreement_for_every_role_and_publishes_it_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("kiosk.db");
-    let kiosk = Kiosk::open(&path).unwrap();
+    let mut kiosk = Kiosk::open(&path).unwrap();
     let welcome = kiosk.welcome().unwrap();
     let roles: Vec<&str> = welcome.roles.iter().map(|r| r.role.as_str()).collect();
     assert_eq!(roles, ["visitor", "governor", "staff", "volunteer", "contractor"]);

@@ -77,6 +77,7 @@ fn main() {
             agreements: vec![],
             kiosk_head_seq: None,
             erasure_entries: vec![],
+            configuration: None,
         };
         runtime.block_on(office.ingest(&device, None, batch, Utc::now())).unwrap();
     }

@@ -113,6 +113,7 @@ fn main() {
                     agreements: vec![],
                     kiosk_head_seq: None,
                     erasure_entries: vec![],
+                    configuration: None,
                 }
             })
             .collect();

@@ -37,6 +37,7 @@
 pub mod backup;
 pub mod bundle;
 mod code_pairing;
+pub mod configuration;
 pub mod erasure_log;
 pub mod error;
 pub mod evidence;
@@ -46,6 +47,7 @@ pub mod mdns;
 pub mod pairing;
 mod request_auth;
 pub mod server;
+mod server_configuration;
 pub mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -16,7 +16,7 @@ use chrono::Utc;
 use clap::{Parser, Subcommand};
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
 use signbook_office::server;
-use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
+use signbook_office::store::{ConfigurationStore, IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::tls::rotation::{Announcer, staged_next};
 use signbook_office::web::Dashboard;
@@ -69,6 +69,11 @@ enum Command {
     Agreement {
         #[command(subcommand)]
         action: cli::agreements::AgreementAction,
+    },
+    /// The settings, agreements and re-sign rules every kiosk takes on its next sync.
+    Settings {
+        #[command(subcommand)]
+        action: cli::settings::SettingsAction,
     },
     /// List paired kiosks.
     Kiosks,
@@ -201,6 +206,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let dashboard = Dashboard::new(Arc::new(open(&data)?), school.clone(), identity.signer()?);
             // Answers to kiosks announce a staged next certificate.
             let rotation = axum::Extension(Arc::new(Announcer::new(&data, identity.fingerprint())));
+            // Kiosks' configurations are signed by the certificate they pinned.
+            let signer = axum::Extension(identity.signer()?);
             {
                 let listener = tokio::net::TcpListener::bind(listen)
                     .await
@@ -224,7 +231,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 out.flush()?;
                 drop(out);
                 tokio::select! {
-                    () = server::serve(listener, tls, server::app(store, dashboard).layer(rotation)) => {}
+                    () = server::serve(listener, tls, server::app(store, dashboard).layer(rotation).layer(signer)) => {}
                     _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
                 }
             }
@@ -326,6 +333,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = open(&data)?;
             cli::agreements::run(&store, action, &mut out).await?;
         }
+        Command::Settings { action } => {
+            let store = open(&data)?;
+            cli::settings::run(&store, action, &mut out).await?;
+        }
         Command::Fingerprint => {
             ensure_data_dir(&data)?;
             writeln!(out, "{}", OfficeIdentity::load_or_create(&data)?.fingerprint())?;
@@ -333,6 +344,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kiosks => {
             let store = open(&data)?;
             let kiosks = store.devices().await?;
+            let (office, running) =
+                (store.current_configuration(Utc::now()).await?, store.kiosk_configurations().await?);
             if kiosks.is_empty() {
                 writeln!(out, "No kiosk is paired yet. Run `signbook-office pair` and enter the code on the kiosk.")?;
             }
@@ -346,6 +359,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     k.records,
                     k.last_received_at.as_deref().unwrap_or("never")
                 )?;
+                writeln!(out, "  {}", cli::settings::kiosk_line(running.get(&k.device_id), office.as_ref()))?;
             }
         }
         Command::RenameKiosk { device_id, name } => {

@@ -26,7 +26,7 @@ use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
 use signbook_sync::pake::{PAKE_CONFIRM_PATH, PAKE_PATH};
 use signbook_sync::wire::{ErrorBody, PROTOCOL, PairRequest, PairResponse, PushRequest, PushResponse};
-use signbook_sync::{PAIR_PATH, PUSH_PATH};
+use signbook_sync::{CONFIGURATION_PATH, PAIR_PATH, PUSH_PATH};
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use uuid::Uuid;
@@ -86,6 +86,7 @@ fn sync_routes(store: SharedStore) -> Router {
         .route(PUSH_PATH, post(push))
         .route(PAKE_PATH, post(crate::code_pairing::start))
         .route(PAKE_CONFIRM_PATH, post(crate::code_pairing::confirm))
+        .route(CONFIGURATION_PATH, post(crate::server_configuration::configuration))
         .route("/v1/health", get(|| async { axum::Json(serde_json::json!({ "status": "ok", "protocol": PROTOCOL })) }))
         .with_state(store)
 }
@@ -164,7 +165,7 @@ async fn serve_connection(
 }
 
 /// Refuses a declared `Content-Length` over `limit`, before anything else.
-fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
+pub(crate) fn check_declared_length(headers: &HeaderMap, limit: usize) -> Result<()> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|len| len > limit as u64) {
@@ -188,7 +189,7 @@ pub(crate) async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> 
 }
 
 /// Reads a body to its end (at most [`MAX_BODY_BYTES`]) keeping none of it.
-async fn discard_body(body: Body) {
+pub(crate) async fn discard_body(body: Body) {
     let mut body = http_body_util::Limited::new(body, MAX_BODY_BYTES);
     while let Some(Ok(_)) = http_body_util::BodyExt::frame(&mut body).await {}
 }
@@ -204,7 +205,7 @@ async fn off_the_runtime<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send
 
 /// What the headers alone can prove: the device is paired and not
 /// revoked, and the timestamp is in range. Checked before the body is read.
-async fn admit_device(
+pub(crate) async fn admit_device(
     store: &(impl SyncStore + ?Sized),
     device_id: Uuid,
     timestamp: i64,
@@ -238,7 +239,7 @@ async fn authenticate(
 }
 
 /// Keeps an alert for refusals that staff must see, then passes the error on.
-async fn alerting<T>(
+pub(crate) async fn alerting<T>(
     store: &(impl SyncStore + ?Sized),
     device_id: Option<Uuid>,
     now: DateTime<Utc>,

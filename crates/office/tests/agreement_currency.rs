@@ -47,6 +47,7 @@ fn rogue_push() -> PushRequest {
         }],
         kiosk_head_seq: None,
         erasure_entries: vec![],
+        configuration: None,
     }
 }
 

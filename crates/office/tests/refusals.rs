@@ -53,6 +53,7 @@ fn batch(store: &Store, key: &SigningKey, from: u64, to: u64) -> PushRequest {
         agreements: vec![],
         kiosk_head_seq: None,
         erasure_entries: vec![],
+        configuration: None,
     }
 }
 

@@ -70,6 +70,7 @@ fn actions(office: &Office) -> Vec<Action> {
         get("/audit", Privacy),
         get("/kiosks", Administer),
         post("/kiosks/pairing-code", "", Administer, ok),
+        post("/kiosks/settings", "key=school-name&value=Ysgol+y+Dderwen", Administer, see_other),
         get("/accounts", Administer),
         post("/accounts", "username=k.lee&role=records", Administer, ok),
         post("/accounts/other/role", "role=privacy", Administer, see_other),

@@ -75,6 +75,7 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
             agreements,
             kiosk_head_seq: None,
             erasure_entries: std::mem::take(&mut batch.1),
+            configuration: None,
         };
         report.batches += 1;
         write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)

@@ -46,7 +46,10 @@ pub(crate) fn push_over(
     let mut report = PushReport::default();
     let result = client.and_then(|client| {
         let before = client.requests_sent();
-        let pushed = push_backlog(store, &client, batch_size.max(1), kiosk_clock, &mut report);
+        let mut announced = None;
+        let pushed = push_backlog(store, &client, batch_size.max(1), kiosk_clock, &mut report, &mut announced)
+            // Once the backlog is in: a newer office configuration, if it announced one.
+            .and_then(|()| crate::configuration_client::follow_configuration(store, &client, announced, kiosk_clock()));
         report.requests = client.requests_sent() - before;
         pushed
     });
@@ -67,12 +70,17 @@ fn push_backlog(
     batch_size: usize,
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
     report: &mut PushReport,
+    announced_configuration: &mut Option<u64>,
 ) -> Result<()> {
     let device_id = store.device_id();
     // The office may answer that it holds less than we thought (its
     // database restored from a backup); resend from there, but only once
     // per push so a confused office cannot keep us looping.
     let mut rewound = false;
+    // An office that announced configurations and then refuses the kiosk's
+    // status as an unknown field went back to an older version: stop
+    // sending it, once per push.
+    let mut status_refused = false;
     loop {
         let acked = store.sync_status()?.acknowledged_seq;
         let head = store.head()?.map_or(0, |(seq, _)| seq);
@@ -90,7 +98,9 @@ fn push_backlog(
             agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
             kiosk_head_seq: Some(head),
             erasure_entries: entries.iter().map(|e| WireErasureEntry::new(e)).collect(),
+            configuration: crate::configuration_client::status_for_office(store)?,
         };
+        let sent_status = request.configuration.is_some();
         let body = serde_json::to_vec(&request).expect("a push request serialises");
         let answer = match client.signed_call::<PushResponse>(
             store.signing_key(),
@@ -100,6 +110,14 @@ fn push_backlog(
             kiosk_clock(),
         ) {
             Ok(answer) => answer,
+            Err(SyncError::OfficeRefused { code, .. })
+                if code == "malformed_json" && sent_status && !status_refused =>
+            {
+                tracing::warn!("the office no longer knows of configurations; not sending the kiosk's");
+                store.forget_office_configuration_version()?;
+                status_refused = true;
+                continue;
+            }
             Err(SyncError::OfficeRefused { code, acknowledged_seq: Some(office), .. })
                 if code == "gap" && office < acked && !rewound =>
             {
@@ -111,6 +129,7 @@ fn push_backlog(
             Err(error) => return Err(error),
         };
         follow_certificate_rotation(store, client, answer.next_certificate)?;
+        *announced_configuration = answer.configuration_version;
         report.sent += records.len() as u64;
         report.erasures_sent += erasures.len() as u64;
         if answer.acknowledged_seq > head {

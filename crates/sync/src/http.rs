@@ -28,6 +28,8 @@ use signbook_core::hash::Hash32;
 
 /// Longest answer accepted (the office's answers are a few hundred bytes).
 const MAX_RESPONSE_BYTES: u64 = 1 << 20;
+/// Longest configuration answer: its body's limit, escaped once more as a JSON string.
+const MAX_CONFIGURATION_ANSWER_BYTES: u64 = 2 * crate::configuration::MAX_CONFIGURATION_BYTES as u64 + (64 << 10);
 /// Time to open a TCP connection, shared among the addresses tried.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest wait for the office to read a request or start answering.
@@ -193,16 +195,18 @@ impl OfficeClient {
         let status = response.status();
         let date = office_clock(response.header("date"));
         let mut body = Vec::new();
+        // The configuration carries whole agreement texts; every other answer is small.
+        let limit = if path == crate::CONFIGURATION_PATH { MAX_CONFIGURATION_ANSWER_BYTES } else { MAX_RESPONSE_BYTES };
         // Read to the end of the answer, so the connection can carry the next request.
         response
             .into_reader()
-            .take(MAX_RESPONSE_BYTES + 1)
+            .take(limit + 1)
             .read_to_end(&mut body)
             .map_err(|e| self.unreachable(format!("the answer was cut off: {e}")))?;
-        if body.len() as u64 > MAX_RESPONSE_BYTES {
+        if body.len() as u64 > limit {
             return Err(SyncError::OfficeProtocol {
                 url: self.url.clone(),
-                detail: format!("its answer to {path} is longer than {MAX_RESPONSE_BYTES} bytes"),
+                detail: format!("its answer to {path} is longer than {limit} bytes"),
             });
         }
         Ok(HttpResponse { status, body, date })

@@ -32,6 +32,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod bundle;
+pub mod configuration;
 pub mod discovery;
 mod error;
 pub mod kiosk_name;
@@ -46,6 +47,10 @@ mod bundle_writer;
 mod client;
 #[cfg(feature = "client")]
 mod code_pairing;
+#[cfg(feature = "client")]
+mod configuration_check;
+#[cfg(feature = "client")]
+mod configuration_client;
 #[cfg(feature = "client")]
 pub mod http;
 #[cfg(feature = "client")]
@@ -64,6 +69,11 @@ pub use bundle_writer::{BundleReport, export_bundle};
 pub use client::PushReport;
 #[cfg(feature = "client")]
 pub use code_pairing::{CodePairing, pair_with_code};
+pub use configuration::CONFIGURATION_PATH;
+#[cfg(feature = "client")]
+pub use configuration_check::{ConfigurationRefusal, verify_configuration};
+#[cfg(feature = "client")]
+pub use configuration_client::apply_pending_configuration;
 pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
 #[cfg(feature = "client")]
 pub use link::{OfficeLink, push, push_in_batches_of, push_with_clock};

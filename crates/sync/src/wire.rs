@@ -128,6 +128,12 @@ pub struct PushRequest {
     /// older than record format 2 accepts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erasure_entries: Vec<WireErasureEntry>,
+    /// The office configuration the kiosk runs and what each role signs on
+    /// it now. Sent only to an office whose answers carry
+    /// [`PushResponse::configuration_version`]: an older office refuses
+    /// unknown fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<crate::configuration::ConfigurationStatus>,
 }
 
 /// An agreement version: its canonical text and title. The office keeps
@@ -196,6 +202,11 @@ pub struct PushResponse {
     /// accept it as a second pin. Absent otherwise (and from older offices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_certificate: Option<Hash32>,
+    /// The office's current configuration version (`POST
+    /// /v1/configuration` fetches it). Absent from older offices, and
+    /// ignored by older kiosks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration_version: Option<u64>,
 }
 
 /// Every code an office error response can carry (`docs/sync-protocol.md`,

@@ -13,7 +13,12 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
+use signbook_sync::CONFIGURATION_PATH;
 use signbook_sync::auth::request_message;
+use signbook_sync::configuration::{
+    CONFIGURATION_FORMAT, Configuration, ConfigurationAgreement, ConfigurationRequest, ConfigurationSettings,
+    ConfigurationStatus, SignedConfiguration, WireResignRule,
+};
 use signbook_sync::wire::{
     ErrorBody, PairRequest, PairResponse, PakeAnswer, PakeConfirm, PakeStart, PushRequest, PushResponse, WireAgreement,
     WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry, WireRecord,
@@ -67,6 +72,7 @@ fn current() -> Value {
         agreements: vec![],
         kiosk_head_seq: None,
         erasure_entries: vec![],
+        configuration: None,
     };
     // Added to v1 (optional, absent when empty): the agreement texts the
     // records name, and the kiosk's own head for the office's backlog view.
@@ -83,6 +89,7 @@ fn current() -> Value {
         }],
         kiosk_head_seq: Some(2),
         erasure_entries: vec![],
+        configuration: None,
     };
     // Added for record format 2 (optional, absent when empty): record 2
     // erased after it was sent, as the chain's erasure entry 3.
@@ -106,6 +113,7 @@ fn current() -> Value {
         agreements: vec![],
         kiosk_head_seq: Some(3),
         erasure_entries: vec![WireErasureEntry::new(&entry)],
+        configuration: None,
     };
     let pair = PairRequest {
         code: "7KQ2M-9XDRT".into(),
@@ -126,18 +134,18 @@ fn current() -> Value {
         "ffeeddccbbaa99887766554433221100",
         pair_body.as_bytes(),
     );
-    json!({
+    let mut frozen = json!({
         "pair_request": pair,
         "pair_response": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: None },
         "push_request": push,
         "push_request_with_agreements": with_agreements,
         "push_request_with_erasure_entry": with_erasure_entry,
-        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: None },
-        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![], next_certificate: None },
+        "push_response": PushResponse { acknowledged_seq: 2, stored: 2, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: None, configuration_version: None },
+        "push_response_with_erase": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![], next_certificate: None, configuration_version: None },
         // Added for record format 2 (optional, absent when empty): who asked the office to erase.
-        "push_response_with_erase_details": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![WireEraseDetail { seq: 1, requested_by: "office-staff:3".into(), reason: "request".into() }], next_certificate: None },
+        "push_response_with_erase_details": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![WireErasure::new(1, &erasure)], erase_details: vec![WireEraseDetail { seq: 1, requested_by: "office-staff:3".into(), reason: "request".into() }], next_certificate: None, configuration_version: None },
         // Added to v1 (optional, absent unless the office has a next certificate staged).
-        "push_response_with_next_certificate": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: Some(Hash32::of(b"next office certificate")) },
+        "push_response_with_next_certificate": PushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![], erase_details: vec![], next_certificate: Some(Hash32::of(b"next office certificate")), configuration_version: None },
         "pair_response_with_next_certificate": PairResponse { device_id: device, paired_at: "2026-06-01T08:00:00.000Z".into(), acknowledged_seq: 0, next_certificate: Some(Hash32::of(b"next office certificate")) },
         "error_gap": ErrorBody { code: "gap".into(), message: "gap: the office holds records up to 0 of this kiosk, but the batch starts at 3; resend from 1".into(), acknowledged_seq: Some(0) },
         "error_fork": ErrorBody { code: "fork".into(), message: "fork: ...".into(), acknowledged_seq: None },
@@ -150,7 +158,85 @@ fn current() -> Value {
         "pake_answer": PakeAnswer { exchange_id: "0123456789abcdef0123456789abcdef".into(), office_message: "bb".repeat(33), office_confirm: "cc".repeat(32) },
         "pake_confirm": PakeConfirm { exchange_id: "0123456789abcdef0123456789abcdef".into(), kiosk_confirm: "dd".repeat(32), device_id: device, public_key: hex::encode(key.verifying_key().as_bytes()), kiosk_name: Some("Main reception".into()) },
         "error_broken_link": ErrorBody { code: "broken_link".into(), message: "record 3 does not link to record 2: ...".into(), acknowledged_seq: None },
+    });
+    frozen.as_object_mut().unwrap().extend(configuration_keys(device, with_agreements));
+    frozen
+}
+
+/// Added to v1 (issue 17): the office's signed configuration. Optional on
+/// both sides: the push answer's `configuration_version`, and the push
+/// request's `configuration`, which a kiosk sends only to an office whose
+/// answers carried the version.
+fn configuration_keys(device: Uuid, push: PushRequest) -> serde_json::Map<String, Value> {
+    let text = "# AUP\n";
+    let configuration = Configuration {
+        format: CONFIGURATION_FORMAT.into(),
+        version: 3,
+        issued_at: "2026-09-01T07:30:00.000Z".into(),
+        office_certificate_sha256: Hash32::of(b"office certificate"),
+        agreements: vec![ConfigurationAgreement {
+            hash: Hash32::of(text.as_bytes()),
+            title: "IT Acceptable Use".into(),
+            text: text.into(),
+            roles: vec!["staff".into(), "visitor".into()],
+        }],
+        current: [
+            ("staff".to_owned(), Hash32::of(text.as_bytes())),
+            ("visitor".to_owned(), Hash32::of(text.as_bytes())),
+        ]
+        .into(),
+        resign_rules: [
+            ("governor".to_owned(), WireResignRule::AfterDays(365)),
+            ("visitor".to_owned(), WireResignRule::EveryVisit),
+        ]
+        .into(),
+        settings: ConfigurationSettings {
+            school_name: Some("Ysgol Gymraeg Aberystwyth".into()),
+            idle_timeout_secs: Some(90),
+            roles: Some(vec!["visitor".into(), "staff".into()]),
+        },
+    };
+    let request = ConfigurationRequest { applied: 2 };
+    let request_body = serde_json::to_string(&request).unwrap();
+    let message = request_message(
+        "POST",
+        CONFIGURATION_PATH,
+        &device,
+        1_780_000_000,
+        "0123456789abcdef0123456789abcdef",
+        request_body.as_bytes(),
+    );
+    let status = ConfigurationStatus { applied: 3, current: configuration.current.clone() };
+    let with_status = PushRequest { configuration: Some(status), ..push };
+    let signed = SignedConfiguration {
+        configuration: serde_json::to_string(&configuration).unwrap(),
+        // The shapes only: a real one carries the office's DER certificate
+        // and its ECDSA P-256 signature over `configuration`'s bytes.
+        certificate: "MIIBszCCAVmgAwIBAgIU...".into(),
+        signature: "3045022100aa...".into(),
+    };
+    let answer = PushResponse {
+        acknowledged_seq: 2,
+        stored: 0,
+        duplicates: 0,
+        erasures_applied: 0,
+        erase: vec![],
+        erase_details: vec![],
+        next_certificate: None,
+        configuration_version: Some(3),
+    };
+    json!({
+        "push_response_with_configuration_version": answer,
+        "push_request_with_configuration": with_status,
+        "configuration_request": request,
+        "configuration_request_message": String::from_utf8(message).unwrap(),
+        "configuration_request_body": request_body,
+        "configuration": configuration,
+        "signed_configuration": signed,
     })
+    .as_object()
+    .unwrap()
+    .clone()
 }
 
 #[test]
@@ -175,6 +261,7 @@ fn the_wire_format_is_frozen() {
     for (message, body) in [
         ("signed_request_message", "signed_request_message_body"),
         ("signed_pair_request_message", "signed_pair_request_body"),
+        ("configuration_request_message", "configuration_request_body"),
     ] {
         let (message, body) = (frozen[message].as_str().unwrap(), frozen[body].as_str().unwrap());
         let body_hash = hex::encode(sha2::Sha256::digest(body.as_bytes()));
@@ -218,6 +305,35 @@ fn the_wire_format_is_frozen() {
         older,
         OlderKioskPushResponse { acknowledged_seq: 2, stored: 0, duplicates: 0, erasures_applied: 0, erase: vec![] }
     );
+    // Configurations: an older kiosk reads the new answer (the version is
+    // ignored) and a newer kiosk reads an older office's (no version: it
+    // never asks, and never sends its status).
+    let older: OlderKioskPushResponse =
+        serde_json::from_value(frozen["push_response_with_configuration_version"].clone())
+            .expect("an older kiosk reads an answer announcing a configuration");
+    assert_eq!(older.acknowledged_seq, 2);
+    assert_eq!(old_office.configuration_version, None, "an older office's answer announces none");
+    // An older office refuses unknown request fields: the status is sent only
+    // to an office that announced a version. Its request without it is as before.
+    let new_kiosk: PushRequest = serde_json::from_value(frozen["push_request_with_configuration"].clone()).unwrap();
+    assert_eq!(new_kiosk.configuration.as_ref().map(|c| c.applied), Some(3));
+    let mut as_before = frozen["push_request_with_configuration"].clone();
+    as_before.as_object_mut().unwrap().remove("configuration");
+    assert_eq!(as_before, frozen["push_request_with_agreements"], "only the one optional key is added");
+    let configuration: Configuration = serde_json::from_value(frozen["configuration"].clone()).unwrap();
+    configuration.check_bounds().expect("the frozen configuration is within its bounds");
+    let signed: SignedConfiguration = serde_json::from_value(frozen["signed_configuration"].clone()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&signed.configuration).unwrap(),
+        frozen["configuration"],
+        "the signed bytes are the configuration, as compact JSON"
+    );
+    // A newer office may add fields to the configuration: a kiosk ignores them.
+    let mut newer = frozen["configuration"].clone();
+    newer.as_object_mut().unwrap().insert("kiosk_theme".into(), json!("dark"));
+    assert_eq!(serde_json::from_value::<Configuration>(newer).unwrap(), configuration);
+    let message = frozen["configuration_request_message"].as_str().unwrap();
+    assert!(message.contains("\n/v1/configuration\n"), "{message}");
     assert_eq!(
         (second.header.prev_hash, second.personal, erasure.map(|e| e.reason)),
         (first.hash, None, Some("subject access request 2026-14".into()))

@@ -8,13 +8,33 @@
 import type { AdminBackend, AdminOverview, SyncView } from '../backend';
 import { asKioskError } from '../backend';
 import { button, h } from '../dom';
-import { errorText, formatWhen, t } from '../i18n';
+import { configurationRefusalText, errorText, formatWhen, t } from '../i18n';
 
 /** How often the panel asks whether a running sync has finished. */
 export const SYNC_POLL_MS = 1000;
 
 const lastError = (sync: SyncView) =>
   sync.last_error ? errorText({ code: sync.last_error_code ?? '', message: sync.last_error }) : null;
+
+/** The office's configuration: the version in use, one waiting for the next visitor, and the last one refused. */
+function configurationFacts(sync: SyncView): (HTMLLIElement | null)[] {
+  if (!sync.paired) return [];
+  const refused = sync.configuration_refused_code && sync.configuration_refused_at
+    ? t('admin.sync.configurationRefused', {
+      when: formatWhen(sync.configuration_refused_at),
+      reason: configurationRefusalText(sync.configuration_refused_code),
+    })
+    : null;
+  return [
+    h('li', { id: 'sync-configuration' }, sync.configuration_version > 0
+      ? t('admin.sync.configuration', { version: sync.configuration_version })
+      : t('admin.sync.configurationNone')),
+    sync.configuration_pending !== null
+      ? h('li', { id: 'sync-configuration-pending' }, t('admin.sync.configurationPending', { version: sync.configuration_pending }))
+      : null,
+    refused ? h('li', { class: 'error', id: 'sync-configuration-refused' }, refused) : null,
+  ];
+}
 
 /** The figures, from a status as the core reports it. */
 function syncFacts(sync: SyncView): Node[] {
@@ -25,6 +45,7 @@ function syncFacts(sync: SyncView): Node[] {
     sync.syncing ? h('li', { id: 'sync-progress' }, t('admin.sync.syncing')) : null,
     h('li', { id: 'sync-last-success' }, t('admin.sync.lastSuccess', { when: sync.last_success ? formatWhen(sync.last_success) : t('admin.sync.never') })),
     error ? h('li', { class: 'error', id: 'sync-last-error' }, t('admin.sync.lastError', { error })) : null,
+    ...configurationFacts(sync),
   ].filter((item): item is HTMLLIElement => item !== null);
 }
 

@@ -281,7 +281,28 @@ export type SyncView = {
   /**
    * A push is in flight, or asked for ("Sync now") and about to start.
    */
-  syncing: boolean, };
+  syncing: boolean,
+  /**
+   * The office configuration this kiosk runs (0: none yet).
+   */
+  configuration_version: number,
+  /**
+   * The office's newest, when this kiosk has not applied it yet.
+   */
+  office_configuration_version: number | null,
+  /**
+   * A verified configuration waiting for the next visitor.
+   */
+  configuration_pending: number | null,
+  /**
+   * The last configuration refused: its code, which the UI translates
+   * (`configuration_signature_invalid`), and when (RFC 3339, UTC).
+   */
+  configuration_refused_code: string | null,
+  /**
+   * When it was refused.
+   */
+  configuration_refused_at: string | null, };
 
 /**
  * An office found on the local network, as the pairing screen lists it.

@@ -16,6 +16,7 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0004_sync.sql"),
         include_str!("migrations/0005_next_office_pin.sql"),
         include_str!("migrations/0006_erasure_entries.sql"),
+        include_str!("migrations/0007_office_configuration.sql"),
     ],
 };
 

@@ -11,6 +11,7 @@ mod agreements;
 mod database;
 mod erasures;
 mod migrations;
+mod office_configuration;
 mod records;
 mod resign;
 mod settings;
@@ -22,6 +23,7 @@ pub use crate::pin::{PIN_DIGITS, PinRule};
 pub use admin::FREE_ATTEMPTS;
 pub use agreements::Published;
 pub use migrations::SCHEMA_VERSION;
+pub use office_configuration::{ConfigurationRefused, ConfigurationState, ConfigurationUpdate};
 // `Erasure` is a record's, not the store's; re-exported where its users
 // have always found it (the sync wire format's golden test among them).
 pub use crate::record::Erasure;

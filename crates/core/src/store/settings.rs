@@ -103,8 +103,16 @@ impl Store {
     /// Validates and saves all settings at once.
     pub fn update_settings(&mut self, settings: &KioskSettings) -> Result<()> {
         settings.validate()?;
-        let roles = settings.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
         let tx = self.conn.transaction().doing("saving settings")?;
+        KioskSettings::save(&tx, settings)?;
+        tx.commit().doing("saving settings")
+    }
+}
+
+impl KioskSettings {
+    /// Writes every setting inside `tx` (already validated).
+    pub(crate) fn save(tx: &rusqlite::Transaction<'_>, settings: &KioskSettings) -> Result<()> {
+        let roles = settings.roles.iter().map(Role::as_str).collect::<Vec<_>>().join(",");
         for (key, value) in [
             ("school_name", settings.school_name.trim().to_owned()),
             ("idle_timeout_secs", settings.idle_timeout_secs.to_string()),
@@ -118,6 +126,6 @@ impl Store {
             )
             .doing("saving settings")?;
         }
-        tx.commit().doing("saving settings")
+        Ok(())
     }
 }

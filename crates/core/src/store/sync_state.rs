@@ -161,6 +161,15 @@ impl Store {
             [acknowledged_seq],
         )
         .doing(DOING)?;
+        // Another office (or the same one again) numbers its own
+        // configurations: start from none, and send it no status until it
+        // says it knows of configurations.
+        tx.execute(
+            "UPDATE office_configuration SET office_version = NULL, applied_version = 0, pending_version = NULL,
+             pending_body = NULL, refused_version = NULL, refused_code = NULL, refused_reason = NULL, refused_at = NULL",
+            [],
+        )
+        .doing(DOING)?;
         tx.commit().doing(DOING)
     }
 

@@ -1,4 +1,5 @@
-//! The `agreement` and `tls` subcommands of `signbook-office`.
+//! The `agreement`, `settings` and `tls` subcommands of `signbook-office`.
 
 pub mod agreements;
+pub mod settings;
 pub mod tls;

@@ -42,6 +42,7 @@
 //! cannot drift from the first.
 
 mod agreements;
+pub mod configuration;
 mod integrity;
 mod privacy;
 mod records;
@@ -55,6 +56,7 @@ mod sync;
 use std::sync::Arc;
 
 pub use agreements::{AgreementSender, AgreementStanding, AgreementStore};
+pub use configuration::ConfigurationStore;
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
@@ -70,7 +72,15 @@ pub use sync::{Device, PakeExchange, SyncStore};
 
 /// Everything the office keeps: every concern's trait, on one backend.
 pub trait OfficeStorage:
-    SyncStore + IntegrityStore + RecordStore + StaffStore + PrivacyStore + RosterStore + AgreementStore + std::fmt::Debug
+    SyncStore
+    + IntegrityStore
+    + RecordStore
+    + StaffStore
+    + PrivacyStore
+    + RosterStore
+    + AgreementStore
+    + ConfigurationStore
+    + std::fmt::Debug
 {
 }
 
@@ -82,6 +92,7 @@ impl<T> OfficeStorage for T where
         + PrivacyStore
         + RosterStore
         + AgreementStore
+        + ConfigurationStore
         + std::fmt::Debug
 {
 }

@@ -119,15 +119,17 @@ pub(super) async fn acknowledge(
 pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let kiosks = dash.store.kiosk_statuses().await?;
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
+    let configurations = super::kiosk_configuration::Configurations::load(&dash).await?;
     let body = html! {
         h1 { "Kiosks" }
         (not_adopted)
+        (configurations.summary())
         div.table-wrap {
             table {
                 caption { "Paired kiosks" }
                 thead { tr {
                     th scope="col" { "Kiosk" } th scope="col" { "Key fingerprint" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
-                    th scope="col" { "Open alerts" } th scope="col" { "Status" }
+                    th scope="col" { "Open alerts" } th scope="col" { "Configuration" } th scope="col" { "Agreement per role" } th scope="col" { "Status" }
                 } }
                 tbody {
                     @for k in &kiosks {
@@ -148,6 +150,8 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                             td { (k.held) }
                             td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }
                             td { @if k.open_alerts > 0 { a href="/integrity" { (k.open_alerts) } } @else { "0" } }
+                            td { (configurations.version_cell(&k.device_id)) }
+                            td { (configurations.current_cell(&k.device_id)) }
                             td {
                                 @match &k.revoked_at {
                                     Some(at) => span.bad { "Revoked " (at) },
@@ -165,6 +169,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         }
         @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
         p.hint { "Name each kiosk after where it stands (Main reception, Sixth-form block): records, evidence pages and alerts show that name. Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
+        (super::kiosk_settings::form(&staff, configurations.office_content()))
         h2 { "Pair a kiosk" }
         p { "On the kiosk, open the staff area, choose Status, press Find offices and pick this office (or type its address), then type a pairing code and where the kiosk stands. The code proves to the kiosk that it reached this office: nothing else to check." }
         form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }

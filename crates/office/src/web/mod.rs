@@ -31,6 +31,8 @@ mod auth;
 mod exports;
 mod guard;
 mod integrity;
+mod kiosk_configuration;
+mod kiosk_settings;
 mod layout;
 mod page_error;
 mod privacy;
@@ -139,6 +141,7 @@ pub fn router(dash: SharedDashboard) -> Router {
     let administer = Router::new()
         .route("/kiosks", get(integrity::kiosks))
         .route("/kiosks/pairing-code", post(integrity::pairing_code))
+        .route("/kiosks/settings", post(kiosk_settings::save))
         .route("/kiosks/{device}/revoke", post(integrity::revoke))
         .route("/kiosks/{device}/name", post(integrity::rename))
         .route("/agreements/{hash}/adopt", post(agreements::adopt))

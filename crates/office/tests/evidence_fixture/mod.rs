@@ -108,6 +108,7 @@ impl Kiosk {
             agreements,
             kiosk_head_seq: Some(head),
             erasure_entries,
+            configuration: None,
         }
     }
 }

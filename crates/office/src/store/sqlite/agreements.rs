@@ -18,7 +18,7 @@ use crate::error::{DbContext, OfficeError, Result};
 use crate::store::agreements::{AgreementSender, AgreementStanding};
 
 /// The latest adoption for each role: its current version.
-const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
+pub(super) const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
      WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)";
 
 impl Db {
@@ -131,6 +131,8 @@ impl Db {
             params![format_utc(&now), actor, format!("\"{title}\" ({hex}) is now current for: {}", roles.join(", "))],
         )
         .doing("writing the audit log")?;
+        // Kiosks learn of it from the next configuration version.
+        super::configuration::issue_configuration(&tx, actor, now)?;
         tx.commit().doing(DOING)
     }
 }

@@ -1,7 +1,7 @@
 //! [`SqliteStore`] behind the storage traits: each call takes what it needs
 //! by value onto the blocking pool and runs one [`super::Db`] method there.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -15,6 +15,7 @@ use super::SqliteStore;
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::agreements::{AgreementStanding, AgreementStore};
+use crate::store::configuration::{ConfigurationStore, IssuedConfiguration, KioskConfiguration, KioskSetting};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
@@ -378,5 +379,25 @@ impl AgreementStore for SqliteStore {
     ) -> Result<Hash32> {
         let (text, title, roles, actor) = (text.to_owned(), title.to_owned(), roles.to_vec(), actor.to_owned());
         self.run(move |db| db.publish_agreement(&text, &title, &roles, &actor, now)).await
+    }
+}
+
+#[async_trait]
+impl ConfigurationStore for SqliteStore {
+    async fn current_configuration(&self, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
+        self.run(move |db| db.current_configuration(now)).await
+    }
+
+    async fn agreement_texts(&self, hashes: Vec<Hash32>) -> Result<BTreeMap<Hash32, String>> {
+        self.run(move |db| db.agreement_texts(&hashes)).await
+    }
+
+    async fn set_kiosk_setting(&self, setting: KioskSetting, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+        let actor = actor.to_owned();
+        self.run(move |db| db.set_kiosk_setting(&setting, &actor, now)).await
+    }
+
+    async fn kiosk_configurations(&self) -> Result<BTreeMap<Uuid, KioskConfiguration>> {
+        self.run(|db| db.kiosk_configurations()).await
     }
 }

@@ -271,11 +271,17 @@ impl Db {
             return Err(OfficeError::Replay { nonce: nonce.to_owned() });
         }
         super::agreements::store_sent_agreements(&tx, &id, &batch.agreements, now)?;
+        // A first kiosk's versions may have made some current: a new configuration.
+        let configuration_version =
+            super::configuration::issue_configuration(&tx, &format!("kiosk {}", &id[..8.min(id.len())]), now)?;
         if nonce.is_some() {
             // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
             tx.prepare_cached("UPDATE devices SET last_seen_at = ?1, reported_head = coalesce(?2, reported_head) WHERE device_id = ?3")
                 .and_then(|mut s| s.execute(params![received, batch.kiosk_head_seq, id]))
                 .doing(DOING)?;
+            if let Some(status) = &batch.configuration {
+                super::configuration::note_kiosk_configuration(&tx, &id, status, &received)?;
+            }
         }
         let held = head(&tx, &id)?;
         let mut response = PushResponse {
@@ -286,6 +292,7 @@ impl Db {
             erase: Vec::new(),
             erase_details: Vec::new(),
             next_certificate: None,
+            configuration_version,
         };
 
         // Entries the office holds already: a resend after a lost answer.
