@@ -121,7 +121,7 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     let (code, now) = (new_code(), Utc::now());
-    store.add_pairing_code(&code_hash(&code), now, now + Duration::minutes(15)).await.unwrap();
+    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     let device =
         store.pair(&code, &code_hash(&code), kiosk.device_id(), &kiosk.public_key(), None, now).await.unwrap().0;
     // A kiosk that has applied nothing yet: its push makes the office's
