@@ -181,3 +181,50 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
     assert_eq!((issued.version, issued.issued_by.as_str()), (2, "head"));
     assert_eq!(issued.content.settings.school_name.as_deref(), Some("Ysgol y Dderwen"));
 }
+
+#[test]
+fn an_agreement_published_at_the_office_reaches_the_kiosk_for_the_roles_ticked_at_its_next_sync() {
+    let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let office = Office::start(office_dir.path());
+    let mut store = common::kiosk(kiosk_dir.path(), 1);
+    let contractor = signbook_core::role::Role::new("contractor").unwrap();
+    let site_rules =
+        store.publish_agreement("# Site rules\n\nWear a badge.\n", "Site rules", &[contractor.clone()]).unwrap();
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
+    let (_, shown) = run(&office, &["settings", "show"]);
+    assert!(shown.contains("kiosk configuration 1 (issued"), "{shown}");
+
+    // Published at the office for visitors and staff, not contractors.
+    let file = office_dir.path().join("aup-2027.md");
+    std::fs::write(&file, "# Acceptable use 2027\n\nLog off when you leave.\n").unwrap();
+    let (ok, said) = run(
+        &office,
+        &["agreement", "publish", file.to_str().unwrap(), "--title", "AUP 2027", "--roles", "visitor,staff"],
+    );
+    assert!(ok && said.contains("every paired kiosk takes it at its next sync"), "{said}");
+    let (_, shown) = run(&office, &["settings", "show"]);
+    assert!(shown.contains("kiosk configuration 2 (issued"), "the publish issued the next version: {shown}");
+    let audit = block_on(office.db().audit_log(50)).unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "configuration_issued" && e.actor == "cli" && e.detail.contains("configuration 2")),
+        "{audit:?}"
+    );
+
+    // The kiosk's next sync fetches and checks it; it applies it between two visitors.
+    signbook_sync::push(&mut store).unwrap();
+    assert_eq!(signbook_sync::apply_pending_configuration(&mut store, Utc::now()).unwrap(), Some(2));
+    for role in ["visitor", "staff"] {
+        let current = store.current_agreement(&signbook_core::role::Role::new(role).unwrap()).unwrap();
+        let current = current.unwrap_or_else(|| panic!("{role} signs something"));
+        assert_eq!(
+            (current.title.as_str(), current.text.as_str()),
+            ("AUP 2027", "# Acceptable use 2027\n\nLog off when you leave.\n"),
+            "{role}"
+        );
+    }
+    let kept = store.current_agreement(&contractor).unwrap().expect("contractors keep theirs");
+    assert_eq!(kept.hash, site_rules.version.hash, "a role not ticked keeps its version");
+}

@@ -11,9 +11,11 @@ use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::http::StatusCode;
+use chrono::Utc;
 use dashboard_fixture::Office;
+use signbook_core::Hash32;
 use signbook_core::agreement::agreement_hash;
-use signbook_office::store::{AgreementStore, PrivacyStore, StaffRole, StaffStore};
+use signbook_office::store::{AgreementStore, ConfigurationStore, PrivacyStore, StaffRole, StaffStore};
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../import/tests/corpus").join(name)
@@ -53,6 +55,7 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     let office = Office::new(StaffRole::Records).await;
     office.store.set_may_publish("tester", true).await.unwrap();
     let (cookie, csrf) = office.session("tester").await;
+    let before = office.store.current_configuration(Utc::now()).await.unwrap().map_or(0, |c| c.version);
 
     let docx = std::fs::read(corpus("headings-colon.docx")).unwrap();
     let (body, kind) = upload(&csrf, Some(("Staff ICT agreement.docx", &docx)), "");
@@ -99,6 +102,17 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     let entry = audit.iter().find(|e| e.action == "agreement_published").expect("audited");
     assert_eq!(entry.actor, "tester");
     assert!(entry.detail.contains(&hash.to_hex()) && entry.detail.contains("staff, volunteer"), "{}", entry.detail);
+
+    // Kiosks take it at their next sync: the publish itself issued the next
+    // configuration (not a later sync finding the change), naming the new
+    // text for the roles ticked and only those.
+    let issued = office.store.current_configuration(Utc::now()).await.unwrap().expect("a configuration");
+    assert_eq!((issued.version, issued.issued_by.as_str()), (before + 1, "tester"));
+    assert_eq!(issued.content.current.get("staff"), Some(&hash));
+    assert_eq!(issued.content.current.get("volunteer"), Some(&hash));
+    assert_ne!(issued.content.current.get("visitor"), Some(&hash), "visitor was not ticked");
+    let texts = office.store.agreement_texts(vec![hash]).await.unwrap();
+    assert!(texts[&hash].contains("for all school work") && Hash32::of(texts[&hash].as_bytes()) == hash);
 
     let (_, list) = office.send("GET", "/agreements", Some(&cookie), None).await;
     assert!(list.contains("Staff ICT Agreement 2027") && list.contains("staff, volunteer"), "{list}");

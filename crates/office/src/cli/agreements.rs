@@ -56,7 +56,7 @@ pub async fn run(store: &SqliteStore, action: AgreementAction, out: &mut impl Wr
             let hash = store.publish_agreement(&markdown, &title, &roles, "cli", Utc::now()).await?;
             writeln!(
                 out,
-                "Published {hash} \"{}\" for {}; the roster now counts signatures of this version. Publish the same file at each kiosk too (`signbook agreement add`): kiosks do not yet receive agreements from the office.",
+                "Published {hash} \"{}\" for {}; the roster now counts signatures of this version, and every paired kiosk takes it at its next sync (`signbook-office kiosks` shows which have).",
                 title.trim(),
                 roles.join(", ")
             )?;

@@ -185,7 +185,7 @@ async fn review_page(
                     }
                     " "
                 }
-                p.hint { "For each role ticked, the roster counts signatures of this version from now on; records already signed are unchanged. Kiosks do not yet receive agreements from the office: publish the same text in each kiosk's admin area too." }
+                p.hint { "For each role ticked, the roster counts signatures of this version from now on; records already signed are unchanged. Every paired kiosk takes it at its next sync, from its next visitor on." }
             }
             button.secondary type="submit" name="action" value="preview" { "Update the preview" }
             " "
@@ -221,7 +221,7 @@ pub(super) async fn review(
     match dash.store.publish_agreement(&draft.markdown, &draft.title, &roles, staff.name(), Utc::now()).await {
         Ok(hash) => {
             let said = format!(
-                "Published “{}” for {}: the roster now counts signatures of this version. Kiosks do not yet receive agreements from the office: publish the same text in each kiosk's admin area too.",
+                "Published “{}” for {}: the roster now counts signatures of this version, and every paired kiosk takes it at its next sync.",
                 draft.title.trim(),
                 roles.join(", ")
             );

@@ -175,6 +175,8 @@ impl Db {
             params![at, actor, format!("\"{title}\" ({hex}) published and current for: {}", roles.join(", "))],
         )
         .doing("writing the audit log")?;
+        // Kiosks take it with the next configuration version, at their next sync.
+        super::configuration::issue_configuration(&tx, actor, now)?;
         tx.commit().doing(DOING)?;
         Ok(hash)
     }
