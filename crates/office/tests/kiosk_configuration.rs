@@ -188,8 +188,9 @@ fn an_agreement_published_at_the_office_reaches_the_kiosk_for_the_roles_ticked_a
     let office = Office::start(office_dir.path());
     let mut store = common::kiosk(kiosk_dir.path(), 1);
     let contractor = signbook_core::role::Role::new("contractor").unwrap();
-    let site_rules =
-        store.publish_agreement("# Site rules\n\nWear a badge.\n", "Site rules", &[contractor.clone()]).unwrap();
+    let site_rules = store
+        .publish_agreement("# Site rules\n\nWear a badge.\n", "Site rules", std::slice::from_ref(&contractor))
+        .unwrap();
     signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     signbook_sync::push(&mut store).unwrap();
     let (_, shown) = run(&office, &["settings", "show"]);
