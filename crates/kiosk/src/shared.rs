@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use signbook_sync::{BackgroundOptions, BackgroundSync, OfficeLink, SyncWaker};
+use signbook_sync::{BackgroundOptions, BackgroundSync, OfficeLink, Paired, SyncWaker};
 
 use crate::error::{KioskError, Result, UiError};
 use crate::{AdminOverview, Kiosk, OfficeFound, SyncView};
@@ -123,12 +123,7 @@ impl SharedKiosk {
     ) -> std::result::Result<SyncView, UiError> {
         let request = self.with(|k| k.admin_prepare_pairing(office_url, code, fingerprint, location, now))?;
         let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
-        let mut view = self.with(|k| k.save_pairing(paired))?;
-        if let Some(sync) = &self.sync {
-            sync.wake();
-            view.syncing = true;
-        }
-        Ok(view)
+        self.save_pairing_and_sync(paired)
     }
 
     /// Pairs with the office at `office_url` with the pairing code alone:
@@ -145,6 +140,12 @@ impl SharedKiosk {
     ) -> std::result::Result<SyncView, UiError> {
         let request = self.with(|k| k.admin_prepare_code_pairing(office_url, code, location, now))?;
         let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
+        self.save_pairing_and_sync(paired)
+    }
+
+    /// Keeps the pairing and starts the first sync at once, so the admin
+    /// sees records leave without waiting for the next interval.
+    fn save_pairing_and_sync(&self, paired: Paired) -> std::result::Result<SyncView, UiError> {
         let mut view = self.with(|k| k.save_pairing(paired))?;
         if let Some(sync) = &self.sync {
             sync.wake();

@@ -17,13 +17,12 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use signbook_sync::pake::{PAKE_ATTEMPTS_PER_CODE, PAKE_CONFIRM_PATH, normalise_code, office_pake, same_confirmation};
 use signbook_sync::wire::{PairResponse, PakeAnswer, PakeConfirm, PakeStart};
 
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PAIRING_GATE, PairingThrottle, note_wrong_code};
-use crate::request_auth::{check_signature, signed_by};
+use crate::request_auth::check_pairing_signature;
 use crate::server::{MAX_PAIR_BODY_BYTES, parse_json, read_body};
 use crate::store::{OfficeStorage, PakeExchange, SharedStore};
 use crate::tls::rotation::{Rotation, announced};
@@ -97,17 +96,8 @@ pub(crate) async fn confirm(
 ) -> Result<axum::Json<PairResponse>> {
     let body = read_body(&headers, body, MAX_PAIR_BODY_BYTES).await?;
     let request: PakeConfirm = parse_json(&body)?;
-    let signed = signed_by(&headers)?;
-    let mut key = [0u8; 32];
-    hex::decode_to_slice(&request.public_key, &mut key).map_err(|_| OfficeError::PublicKeyInvalid)?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| OfficeError::PublicKeyInvalid)?;
-    if signed.device_id != request.device_id {
-        return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
-    }
     let now = Utc::now();
-    // Signed with the key it registers, as `POST /v1/pair` is: proof the
-    // kiosk holds that key.
-    check_signature(&signed, &key, PAKE_CONFIRM_PATH, &body, now)?;
+    let key = check_pairing_signature(&headers, &request.public_key, request.device_id, PAKE_CONFIRM_PATH, &body, now)?;
     let name = request.kiosk_name.as_deref().and_then(|n| crate::pairing::kiosk_name(n).ok());
     let (address, throttle) = (peer.ip().to_string(), PairingThrottle::default());
     let gate = PAIRING_GATE.lock().await;

@@ -83,6 +83,29 @@ pub(crate) fn check_signature(
     Ok(())
 }
 
+/// A pairing request (`/v1/pair`, `/v1/pair/pake/confirm`) is signed with
+/// the key it registers: proof the kiosk holds that key, so nobody can
+/// register someone else's. Returns the key, once the signature and the
+/// device id the body names both match the headers.
+pub(crate) fn check_pairing_signature(
+    headers: &HeaderMap,
+    public_key_hex: &str,
+    device_id: uuid::Uuid,
+    path: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<VerifyingKey> {
+    let signed = signed_by(headers)?;
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(public_key_hex, &mut key).map_err(|_| OfficeError::PublicKeyInvalid)?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| OfficeError::PublicKeyInvalid)?;
+    if signed.device_id != device_id {
+        return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
+    }
+    check_signature(&signed, &key, path, body, now)?;
+    Ok(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

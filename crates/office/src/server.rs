@@ -20,7 +20,6 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use ed25519_dalek::VerifyingKey;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use serde::de::DeserializeOwned;
@@ -34,7 +33,7 @@ use uuid::Uuid;
 use crate::error::{OfficeError, Result};
 use crate::limits::{ConnectionGate, DeadlineBody, ServerLimits};
 use crate::pairing::{PAIRING_GATE, PairingThrottle, code_hash, note_wrong_code};
-use crate::request_auth::{SignedBy, check_clock, check_signature, signed_by};
+use crate::request_auth::{SignedBy, check_clock, check_pairing_signature, check_signature, signed_by};
 use crate::store::{Device, SharedStore, SyncStore};
 use crate::tls::rotation::{Rotation, announced};
 
@@ -331,17 +330,8 @@ async fn pair(
 ) -> Result<axum::Json<PairResponse>> {
     let body = read_body(&headers, body, MAX_PAIR_BODY_BYTES).await?;
     let request: PairRequest = parse_json(&body)?;
-    let signed = signed_by(&headers)?;
-    let mut key = [0u8; 32];
-    hex::decode_to_slice(&request.public_key, &mut key).map_err(|_| OfficeError::PublicKeyInvalid)?;
-    let key = VerifyingKey::from_bytes(&key).map_err(|_| OfficeError::PublicKeyInvalid)?;
-    if signed.device_id != request.device_id {
-        return Err(OfficeError::SignatureInvalid { device_id: signed.device_id });
-    }
     let now = Utc::now();
-    // The kiosk signs its pairing request with the key it registers: proof
-    // it holds that key, so nobody can register someone else's public key.
-    check_signature(&signed, &key, PAIR_PATH, &body, now)?;
+    let key = check_pairing_signature(&headers, &request.public_key, request.device_id, PAIR_PATH, &body, now)?;
     // A name the dashboard would refuse is dropped, not the pairing: staff
     // can name the kiosk on the Kiosks page.
     let name = request.kiosk_name.as_deref().and_then(|n| crate::pairing::kiosk_name(n).ok());

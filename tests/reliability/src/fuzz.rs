@@ -80,8 +80,10 @@ pub fn bundle(data: &[u8]) {
         let key = SigningKey::from_bytes(&[42; 32]);
         let device = Uuid::from_u128(42);
         let now = Utc::now();
-        block_on(store.add_pairing_code("fuzz", now, now + chrono::Duration::hours(1))).expect("code");
-        block_on(store.pair("fuzz", "fuzz", device, &key.verifying_key(), None, now)).expect("pair");
+        let code = signbook_office::pairing::new_code();
+        block_on(store.add_pairing_code(&code, now, now + chrono::Duration::hours(1))).expect("code");
+        let hash = signbook_office::pairing::code_hash(&code);
+        block_on(store.pair(&code, &hash, device, &key.verifying_key(), None, now)).expect("pair");
         Mutex::new(BundleOffice { store, key, device, file: dir.path().join("bundle.jsonl"), _dir: dir })
     });
     let office = office.lock().unwrap_or_else(|e| e.into_inner());

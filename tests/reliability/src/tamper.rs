@@ -70,13 +70,16 @@ impl Mutation {
         }
     }
 
-    pub fn random(rng: &mut impl Rng, head: u64, checkpoints: &[u64]) -> Mutation {
-        let seq = rng.random_range(1..=head);
+    /// A mutation of the `records` table (`records`: the sequence numbers
+    /// it holds; erasure entries have their own table and their own tamper
+    /// cases in `crates/cli/tests/verify_export.rs` and core's verify tests).
+    pub fn random(rng: &mut impl Rng, records: &[u64], checkpoints: &[u64]) -> Mutation {
+        let seq = *records.choose(rng).expect("a record");
         match rng.random_range(0..10) {
             0..=3 => Mutation::Flip { seq, column: FIELDS.choose(rng).expect("fields") },
             4 => Mutation::Delete { seq },
             5 => {
-                let b = rng.random_range(1..=head);
+                let b = *records.choose(rng).expect("a record");
                 if b == seq { Mutation::Delete { seq } } else { Mutation::Swap { a: seq.min(b), b: seq.max(b) } }
             }
             6 => Mutation::Insert { at: seq },
@@ -117,6 +120,8 @@ impl Mutation {
             "records_change_only_by_erasure",
             "office_records_are_never_deleted",
             "office_records_change_only_by_erasure",
+            "record_seq_is_free",
+            "erasure_entry_seq_is_free",
         ] {
             conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {trigger};"))?;
         }
@@ -248,6 +253,7 @@ struct Subject {
     name: &'static str,
     file: PathBuf,
     head: u64,
+    records: Vec<u64>,
     checkpoints: Vec<u64>,
     verify: fn(&Path, &Subject) -> Result<VerifyReport>,
     device: uuid::Uuid,
@@ -280,6 +286,11 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
     let head = store.head()?.map_or(0, |(s, _)| s);
     let kiosk_checkpoints = store.checkpoints()?.iter().map(|c| c.seq).collect();
     drop(store);
+    // Two of the seqs up to the head are erasure entries (record format 2), not rows of `records`.
+    let records = Connection::open(&kiosk_db)?
+        .prepare("SELECT seq FROM records ORDER BY seq")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<u64>>>()?;
     let office_db = db_path(&office.data);
     let conn = Connection::open(&office_db)?;
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
@@ -294,6 +305,7 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
             name: "kiosk database",
             file: kiosk_db.clone(),
             head,
+            records: records.clone(),
             checkpoints: kiosk_checkpoints,
             verify: verify_kiosk,
             device,
@@ -302,6 +314,7 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
             name: "office database",
             file: office_db,
             head,
+            records,
             checkpoints: office_checkpoints,
             verify: verify_office,
             device,
@@ -316,7 +329,7 @@ pub fn run(dir: &Path, mutations: u32) -> Result<Vec<Finding>> {
         })?;
         let mut kinds: std::collections::BTreeMap<&str, u32> = Default::default();
         for i in 0..mutations {
-            let mutation = Mutation::random(&mut rng, subject.head, &subject.checkpoints);
+            let mutation = Mutation::random(&mut rng, &subject.records, &subject.checkpoints);
             let copy = dir.join(format!("tampered-{i}.db"));
             std::fs::copy(&subject.file, &copy)?;
             std::fs::copy(key_path_for(&kiosk_db), key_path_for(&copy))?;
