@@ -105,6 +105,8 @@ fn saving_the_notice_at_the_office_publishes_a_configuration_the_kiosk_applies()
         audit.iter().any(|e| e.actor == "dpo" && e.action == "kiosk_setting" && e.detail.starts_with("privacy_notice")),
         "who changed it and when: {audit:?}"
     );
+    let shown = String::from_utf8(office.cli(&["settings", "show"]).stdout).unwrap();
+    assert!(shown.contains(&format!("privacy notice: {} bytes in English", ENGLISH.len())), "{shown}");
     let (_, page) = send("GET", String::new());
     assert!(page.contains("Contact Mrs Ann Jones") && !page.contains("[Write here"), "the saved notice: {page}");
 
