@@ -191,6 +191,9 @@ export async function startOffice() {
     });
     server.once('exit', (code) => reject(new Error(`signbook-office exited (${code}): ${printed}`)));
   });
+  // `input`: what a command reads on stdin (a new account's password).
   const office = (...args) => execFileSync(OFFICE, [...args, '--data', data], { encoding: 'utf8' });
-  return { ...started, office, stop: () => server.kill('SIGTERM') };
+  // `input`: what the command reads on stdin (a new account's password).
+  const officeWithInput = (input, ...args) => execFileSync(OFFICE, [...args, '--data', data], { encoding: 'utf8', input });
+  return { ...started, data, office, officeWithInput, stop: () => server.kill('SIGTERM') };
 }

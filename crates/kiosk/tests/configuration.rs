@@ -309,3 +309,44 @@ fn a_kiosk_that_publishes_locally_shows_at_the_office_as_differing() {
     let runs = office.runtime.block_on(office.db().kiosk_configurations()).unwrap();
     assert!(runs[&device].differs_from(&issued), "the Kiosks page marks it");
 }
+
+#[test]
+fn the_offices_privacy_notice_reaches_the_name_screen_in_each_language_and_the_default_invents_no_contact() {
+    let office = Office::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (path, mut kiosk) = paired_kiosk(dir.path(), &office);
+    let set = |setting| office.runtime.block_on(office.db().set_kiosk_setting(setting, "dpo", Utc::now()));
+    set(KioskSetting::SchoolName("Ysgol y Dderwen".into())).unwrap();
+    sync(&path).unwrap();
+
+    // None set anywhere: the built-in notice names the school as the
+    // holder and sends people to reception, with no made-up contact.
+    let default = kiosk.welcome().unwrap().privacy_notice;
+    assert!(default.english_html.contains("Ysgol y Dderwen holds the information"), "{}", default.english_html);
+    assert!(default.welsh_html.contains("Ysgol y Dderwen sy"), "{}", default.welsh_html);
+    for html in [&default.english_html, &default.welsh_html] {
+        assert!(!html.contains('@'), "no invented email address: {html}");
+        // The only numbers: the heading tags, the lawful basis's article and the ICO's published helpline.
+        let rest =
+            ["<h1>", "</h1>", "6(1)(e)", "0303 123 1113"].iter().fold(html.clone(), |t, known| t.replace(known, ""));
+        assert!(!rest.chars().any(|c| c.is_ascii_digit()), "no invented telephone number: {rest}");
+    }
+
+    let notice = signbook_core::privacy_notice::PrivacyNotice {
+        english: "# How we use your information\n\nAsk Mrs Ann Jones, our data protection officer.\n".into(),
+        welsh: "# Sut rydym yn defnyddio eich gwybodaeth\n\nGofynnwch i Mrs Ann Jones.\n".into(),
+    };
+    set(KioskSetting::PrivacyNotice(notice)).unwrap();
+    sync(&path).unwrap();
+    let shown = kiosk.welcome().unwrap().privacy_notice;
+    assert_eq!(
+        shown.english_html,
+        "<h1>How we use your information</h1>\n<p>Ask Mrs Ann Jones, our data protection officer.</p>\n"
+    );
+    assert_eq!(
+        shown.welsh_html,
+        "<h1>Sut rydym yn defnyddio eich gwybodaeth</h1>\n<p>Gofynnwch i Mrs Ann Jones.</p>\n"
+    );
+    let status = Store::open(&path).unwrap().configuration_state().unwrap();
+    assert_eq!(status.applied_version, office_version(&office), "applied with the configuration that carried it");
+}

@@ -45,6 +45,7 @@ pub mod ingest;
 pub mod limits;
 pub mod mdns;
 pub mod pairing;
+pub mod privacy_notice;
 mod request_auth;
 pub mod server;
 mod server_configuration;

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use signbook_core::hash::Hash32;
+use signbook_core::privacy_notice::PrivacyNotice;
 
 /// The configuration endpoint.
 pub const CONFIGURATION_PATH: &str = "/v1/configuration";
@@ -110,6 +111,11 @@ pub struct ConfigurationSettings {
     /// The roles offered, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<Vec<String>>,
+    /// "How we use your information" (UK GDPR Article 13), Markdown in
+    /// English and Welsh; replaces the kiosk's own or built-in one. Added
+    /// after the first configurations: an older kiosk ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privacy_notice: Option<PrivacyNotice>,
 }
 
 /// What a kiosk tells an office that announced configurations: the
@@ -180,6 +186,11 @@ impl Configuration {
         }
         if let Some(role) = self.settings.roles.iter().flatten().find(|r| !role_ok(r)) {
             return Err(format!("it offers the role {role:?}"));
+        }
+        // The kiosk's own rule for a notice (size, no control characters),
+        // so one the kiosk would not save is refused before it is stored.
+        if let Some((language, reason)) = self.settings.privacy_notice.as_ref().and_then(PrivacyNotice::problem) {
+            return Err(format!("its privacy notice in {language} cannot be used: {reason}"));
         }
         Ok(())
     }

@@ -159,6 +159,7 @@ fn update_from(configuration: &Configuration) -> std::result::Result<Configurati
         school_name: configuration.settings.school_name.clone(),
         idle_timeout_secs: configuration.settings.idle_timeout_secs,
         roles: configuration.settings.roles.as_deref().map(roles).transpose()?,
+        privacy_notice: configuration.settings.privacy_notice.clone(),
     })
 }
 

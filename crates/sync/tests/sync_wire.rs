@@ -11,6 +11,7 @@ use sha2::Digest as _;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
+use signbook_core::privacy_notice::PrivacyNotice;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
 use signbook_sync::CONFIGURATION_PATH;
@@ -194,8 +195,16 @@ fn configuration_keys(device: Uuid, push: PushRequest) -> serde_json::Map<String
             school_name: Some("Ysgol Gymraeg Aberystwyth".into()),
             idle_timeout_secs: Some(90),
             roles: Some(vec!["visitor".into(), "staff".into()]),
+            privacy_notice: None,
         },
     };
+    // Added later (issue 17): the school's privacy notice, in both languages.
+    let mut with_notice = configuration.clone();
+    with_notice.version = 4;
+    with_notice.settings.privacy_notice = Some(PrivacyNotice {
+        english: "# How we use your information\n\nYsgol Gymraeg Aberystwyth holds it.\n".into(),
+        welsh: "# Sut rydym yn defnyddio eich gwybodaeth\n\nYsgol Gymraeg Aberystwyth sy'n ei dal.\n".into(),
+    });
     let request = ConfigurationRequest { applied: 2 };
     let request_body = serde_json::to_string(&request).unwrap();
     let message = request_message(
@@ -232,6 +241,7 @@ fn configuration_keys(device: Uuid, push: PushRequest) -> serde_json::Map<String
         "configuration_request_message": String::from_utf8(message).unwrap(),
         "configuration_request_body": request_body,
         "configuration": configuration,
+        "configuration_with_privacy_notice": with_notice,
         "signed_configuration": signed,
     })
     .as_object()
@@ -332,6 +342,29 @@ fn the_wire_format_is_frozen() {
     let mut newer = frozen["configuration"].clone();
     newer.as_object_mut().unwrap().insert("kiosk_theme".into(), json!("dark"));
     assert_eq!(serde_json::from_value::<Configuration>(newer).unwrap(), configuration);
+    // The privacy notice is one optional settings key: a kiosk from before it
+    // reads the configuration with it as the settings it knows.
+    let noticed: Configuration = serde_json::from_value(frozen["configuration_with_privacy_notice"].clone()).unwrap();
+    noticed.check_bounds().expect("a notice within its bounds");
+    let mut without = frozen["configuration_with_privacy_notice"].clone();
+    without["settings"].as_object_mut().unwrap().remove("privacy_notice").expect("the notice is a settings key");
+    without["version"] = json!(3);
+    assert_eq!(without, frozen["configuration"], "only the one optional key is added");
+    /// `ConfigurationSettings` as a kiosk from before the notice declares it.
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    struct OlderKioskSettings {
+        school_name: Option<String>,
+        idle_timeout_secs: Option<u32>,
+        roles: Option<Vec<String>>,
+    }
+    let older: OlderKioskSettings =
+        serde_json::from_value(frozen["configuration_with_privacy_notice"]["settings"].clone()).unwrap();
+    assert_eq!(older.school_name.as_deref(), Some("Ysgol Gymraeg Aberystwyth"));
+    let mut oversized = noticed.clone();
+    oversized.settings.privacy_notice.as_mut().unwrap().welsh =
+        "a".repeat(signbook_core::privacy_notice::MAX_NOTICE_BYTES + 1);
+    let refused = oversized.check_bounds().expect_err("a notice over its size is refused");
+    assert!(refused.contains("privacy notice in Welsh"), "{refused}");
     let message = frozen["configuration_request_message"].as_str().unwrap();
     assert!(message.contains("\n/v1/configuration\n"), "{message}");
     assert_eq!(

@@ -11,6 +11,7 @@ use super::database::Store;
 use crate::agreement::check_publishable;
 use crate::error::{DbContext, Result};
 use crate::hash::Hash32;
+use crate::privacy_notice::PrivacyNotice;
 use crate::record::format_utc;
 use crate::role::Role;
 use crate::store::{KioskSettings, ResignRule};
@@ -63,6 +64,8 @@ pub struct ConfigurationUpdate {
     pub idle_timeout_secs: Option<u32>,
     /// As above.
     pub roles: Option<Vec<Role>>,
+    /// The office's privacy notice; `None` keeps the kiosk's own.
+    pub privacy_notice: Option<PrivacyNotice>,
 }
 
 impl Store {
@@ -187,6 +190,9 @@ impl Store {
         }
         if let Some(roles) = &update.roles {
             settings.roles = roles.clone();
+        }
+        if let Some(notice) = &update.privacy_notice {
+            settings.privacy_notice = notice.clone();
         }
         settings.validate()?;
         let mut texts = Vec::with_capacity(update.agreements.len());

@@ -50,6 +50,15 @@ pub async fn run(store: &SqliteStore, action: SettingsAction, out: &mut impl Wri
                 None => writeln!(out, "idle timeout: {unset}")?,
             }
             writeln!(out, "roles offered: {}", c.settings.roles.as_ref().map_or(unset.to_owned(), |r| r.join(", ")))?;
+            match &c.settings.privacy_notice {
+                Some(notice) => writeln!(
+                    out,
+                    "privacy notice: {} bytes in English, {} in Welsh (dashboard: Privacy -> Privacy notice)",
+                    notice.english.len(),
+                    notice.welsh.len()
+                )?,
+                None => writeln!(out, "privacy notice: {unset}")?,
+            }
             for (role, hash) in &c.current {
                 let title = c.agreements.iter().find(|a| a.hash == *hash).map_or("", |a| a.title.as_str());
                 writeln!(out, "{role} signs: {hash}  \"{title}\"")?;

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use signbook_core::Hash32;
+use signbook_core::privacy_notice::PrivacyNotice;
 use signbook_sync::configuration::{ConfigurationSettings, WireResignRule};
 use uuid::Uuid;
 
@@ -92,6 +93,9 @@ pub enum KioskSetting {
     Roles(Vec<String>),
     /// When a role signs again.
     ResignRule(String, WireResignRule),
+    /// "How we use your information", checked with
+    /// [`crate::privacy_notice::checked`].
+    PrivacyNotice(PrivacyNotice),
 }
 
 /// The office's configuration for its kiosks.

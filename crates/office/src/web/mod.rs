@@ -36,6 +36,7 @@ mod kiosk_settings;
 mod layout;
 mod page_error;
 mod privacy;
+mod privacy_notice;
 mod publish;
 mod records;
 mod roster;
@@ -125,6 +126,7 @@ pub fn router(dash: SharedDashboard) -> Router {
     let privacy = Router::new()
         .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/privacy", get(privacy::page))
+        .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
         .route("/privacy/retention", post(privacy::set_retention))
         .route("/privacy/purge", post(privacy::purge))
         .route("/privacy/person", get(privacy::person))

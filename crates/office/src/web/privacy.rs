@@ -35,6 +35,7 @@ pub(super) async fn page(
     let body = html! {
         h1 { "Privacy" }
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
+        p { a href="/privacy/notice" { "Privacy notice" } ": what every kiosk tells people about how their information is used, in English and Welsh." }
         h2 { "Retention" }
         p { "How long the office keeps each role's personal data (name, organisation, signature). After that, a purge replaces it with a tombstone: the record and its hashes stay, so every chain still verifies. Leave a role blank to keep its data until erased by hand. Keep staff and governors' data at least as long as the agreement they signed is current, or the roster will show them as not signed." }
         form method="post" action="/privacy/retention" {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use signbook_core::Hash32;
+use signbook_core::privacy_notice::PrivacyNotice;
 use signbook_core::record::format_utc;
 use signbook_sync::configuration::{
     ConfigurationSettings, ConfigurationStatus, MAX_CONFIGURATION_ROLES, WireResignRule,
@@ -70,8 +71,19 @@ impl Db {
                 .doing(DOING)?;
                 (role.as_str(), days.map_or(name.to_owned(), |d| format!("{name} {d}")))
             }
+            KioskSetting::PrivacyNotice(notice) => {
+                tx.execute(
+                    "INSERT INTO kiosk_privacy_notice (singleton, english, welsh) VALUES (1, ?1, ?2)
+                     ON CONFLICT (singleton) DO UPDATE SET english = excluded.english, welsh = excluded.welsh",
+                    params![notice.english, notice.welsh],
+                )
+                .doing(DOING)?;
+                // The audit names the change; the texts are in the configuration it issues.
+                let summary = format!("{} bytes in English, {} in Welsh", notice.english.len(), notice.welsh.len());
+                ("privacy_notice", summary)
+            }
         };
-        if !matches!(setting, KioskSetting::ResignRule(..)) {
+        if !matches!(setting, KioskSetting::ResignRule(..) | KioskSetting::PrivacyNotice(..)) {
             tx.execute(
                 "INSERT INTO kiosk_settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -189,6 +201,15 @@ fn latest(conn: &Connection) -> Result<Option<IssuedConfiguration>> {
     .transpose()
 }
 
+/// The privacy notice staff saved, if any.
+fn privacy_notice(conn: &Connection) -> Result<Option<PrivacyNotice>> {
+    conn.query_row("SELECT english, welsh FROM kiosk_privacy_notice WHERE singleton = 1", [], |r| {
+        Ok(PrivacyNotice { english: r.get(0)?, welsh: r.get(1)? })
+    })
+    .optional()
+    .doing("reading the privacy notice")
+}
+
 /// What the office holds now, as a configuration's content.
 fn content(conn: &Connection) -> Result<ConfigurationContent> {
     const DOING: &str = "reading the kiosk configuration";
@@ -231,6 +252,7 @@ fn content(conn: &Connection) -> Result<ConfigurationContent> {
         school_name: setting("school_name")?,
         idle_timeout_secs: setting("idle_timeout_secs")?.and_then(|v| v.parse().ok()),
         roles: setting("roles")?.map(|v| v.split(',').map(str::to_owned).collect()),
+        privacy_notice: privacy_notice(conn)?,
     };
     Ok(ConfigurationContent { agreements: agreements.into_values().collect(), current, resign_rules, settings })
 }

@@ -1,0 +1,110 @@
+//! Privacy → Privacy notice: the "How we use your information" text every
+//! kiosk offers on its name screen, in English and Welsh (UK GDPR Article
+//! 13). The first time, the form holds the template filled in from what the
+//! office knows (the school's name, its retention periods); after that, the
+//! notice saved. Saving is checked, audited and issues the next kiosk
+//! configuration, as a setting on the Kiosks page does.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use maud::{Markup, html};
+use serde::Deserialize;
+use signbook_core::privacy_notice::PrivacyNotice;
+
+use super::layout::{self, csrf};
+use super::page_error::PageError;
+use super::privacy::Notice;
+use super::session::{Staff, urlencode};
+use super::state::SharedDashboard;
+use crate::error::OfficeError;
+use crate::privacy_notice::{checked, template};
+use crate::store::configuration::KioskSetting;
+
+#[derive(Deserialize)]
+pub(super) struct NoticeForm {
+    csrf: String,
+    english: String,
+    welsh: String,
+}
+
+/// `GET /privacy/notice`.
+pub(super) async fn page(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(done): Query<Notice>,
+) -> Result<Response, PageError> {
+    let office = dash.store.current_configuration(Utc::now()).await?;
+    let settings = office.as_ref().map(|o| o.content.settings.clone()).unwrap_or_default();
+    let (notice, saved) = match settings.privacy_notice {
+        Some(notice) => (notice, true),
+        None => {
+            let school = settings.school_name.unwrap_or_else(|| dash.school.clone());
+            (template(&school, &dash.store.retention().await?), false)
+        }
+    };
+    Ok(form_page(&dash, &staff, &notice, saved, (!done.done.is_empty()).then_some(&done.done), None).into_response())
+}
+
+/// `POST /privacy/notice`: saves it and issues the next configuration; a
+/// notice refused is shown again as typed, with why.
+pub(super) async fn save(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<NoticeForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let notice = match checked(&form.english, &form.welsh) {
+        Ok(notice) => notice,
+        Err(OfficeError::InputInvalid(problem)) => {
+            let typed = PrivacyNotice { english: form.english, welsh: form.welsh };
+            return Ok(form_page(&dash, &staff, &typed, false, None, Some(&problem)).into_response());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let version = dash.store.set_kiosk_setting(KioskSetting::PrivacyNotice(notice), staff.name(), Utc::now()).await?;
+    let done = format!(
+        "Privacy notice saved: kiosk configuration {}. Each kiosk shows it from its next sync, between two visitors.",
+        version.unwrap_or_default()
+    );
+    Ok(Redirect::to(&format!("/privacy/notice?done={}", urlencode(&done))).into_response())
+}
+
+fn form_page(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    notice: &PrivacyNotice,
+    saved: bool,
+    done: Option<&String>,
+    problem: Option<&str>,
+) -> Markup {
+    let body = html! {
+        p { a href="/privacy" { "← Privacy" } }
+        h1 { "Privacy notice" }
+        @if let Some(done) = done { p.notice role="status" { (done) } }
+        @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
+        p {
+            "Every kiosk offers this on its name screen, as \"How we use your information\" (in Welsh, \"Sut rydym yn defnyddio eich gwybodaeth\"): "
+            "UK GDPR asks the school to say, when it collects a name, who holds it, why, on what lawful basis, for how long, and people's rights. "
+            "Write it in Markdown (# for a heading, **bold**, a blank line between paragraphs). "
+            "Leave both blank for each kiosk's built-in notice."
+        }
+        @if !saved {
+            p.hint { "This is the template, filled in with the school's name and its retention periods. Check every paragraph and replace the bracketed text with how to contact your data protection officer, in both languages." }
+        }
+        form method="post" action="/privacy/notice" {
+            (csrf(staff))
+            p {
+                label for="notice-en" { "In English" }
+                textarea #notice-en name="english" rows="18" cols="90" spellcheck="true" lang="en" { (notice.english) }
+            }
+            p {
+                label for="notice-cy" { "In Welsh (Cymraeg)" }
+                textarea #notice-cy name="welsh" rows="18" cols="90" spellcheck="true" lang="cy" { (notice.welsh) }
+            }
+            button #notice-save type="submit" { "Save and send to every kiosk" }
+        }
+    };
+    layout::page(&dash.school, "Privacy notice", Some(staff), "/privacy", body)
+}
