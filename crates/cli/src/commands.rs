@@ -335,7 +335,7 @@ fn parse_date(text: &str) -> Result<NaiveDate> {
 fn print_sync_status(status: &signbook_core::store::SyncProgress) {
     let Some(office) = &status.office_url else {
         println!(
-            "not paired with an office: {} records wait on this kiosk (pair with: signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256)",
+            "not paired with an office: {} records wait on this kiosk (pair with: signbook pair --office https://HOST:PORT --code CODE)",
             status.pending
         );
         return;

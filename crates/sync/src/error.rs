@@ -17,7 +17,7 @@ pub enum SyncError {
     Store(#[from] signbook_core::Error),
     /// Syncing before pairing.
     #[error(
-        "this kiosk is not paired with an office yet; on the office run `signbook-office pair`, then here `signbook pair --office https://HOST:PORT --code CODE --fingerprint SHA256`"
+        "this kiosk is not paired with an office yet; on the office run `signbook-office pair`, then here `signbook pair --office https://HOST:PORT --code CODE`"
     )]
     NotPaired,
     /// An office address that is not `https://HOST:PORT`.
