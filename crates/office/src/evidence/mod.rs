@@ -76,6 +76,7 @@
 //! empty boxes, so the page says so beside the name and points to the CSV,
 //! which always holds the exact name.
 
+mod chains;
 mod csv_file;
 mod error;
 mod layout;
@@ -84,6 +85,7 @@ mod pdf;
 mod statement;
 mod xlsx_file;
 
+pub use chains::{HeldChain, HeldChains};
 pub use csv_file::{agreement_titles, write_csv};
 pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
