@@ -281,7 +281,9 @@ fn verification_report(
             out,
             "To check the kiosks' keys: office-statement.json lists each kiosk's key and the head the office\n\
              holds, signed (office-statement.sig) by the office certificate in office-certificate.der, whose\n\
-             SHA-256 is the fingerprint checked at pairing: docs/record-format.md section 12 says how."
+             SHA-256 is the fingerprint checked at pairing: docs/record-format.md section 12 says how.\n\
+             To prove the pack complete: `signbook verify-export THIS.zip` (or `recompute.py verify-export`)\n\
+             checks every file above and each kiosk's chain in chains/, from the file alone."
         );
     }
     out

@@ -5,11 +5,11 @@
 
 use chrono::{DateTime, FixedOffset};
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::ChainEntry;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::verify::VerifyReport;
 use signbook_core::{RecordFilter, Store};
-use signbook_core::erasure::ChainEntry;
 use signbook_office::evidence::{HeldChain, HeldChains};
 use signbook_office::store::{Device, KioskHead, StoredAgreement, StoredRecord};
 use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireErasureEntry, WireRecord};
@@ -133,7 +133,8 @@ impl Kiosk {
                 Ok(())
             })
             .unwrap();
-        let checkpoint = self.store.head().unwrap().map(|(seq, hash)| Checkpoint::sign(&key, self.store.device_id(), seq, hash));
+        let checkpoint =
+            self.store.head().unwrap().map(|(seq, hash)| Checkpoint::sign(&key, self.store.device_id(), seq, hash));
         let device = Device {
             device_id: self.store.device_id(),
             public_key: self.store.public_key(),
