@@ -80,6 +80,10 @@ fn main() {
     let (chain_mb, zip_mb) = (files[4].1.len() as f64 / 1e6, std::fs::metadata(&pack).expect("zip").len() as f64 / 1e6);
     eprintln!("pack written in {:.1} s: chain file {chain_mb:.0} MB, ZIP {zip_mb:.0} MB", t.elapsed().as_secs_f64());
     drop(files);
+    // `SIGNBOOK_BENCH_PACK=FILE` keeps a copy of the pack, to profile the verifier on it.
+    if let Ok(keep) = std::env::var("SIGNBOOK_BENCH_PACK") {
+        std::fs::copy(&pack, keep).expect("keep the pack");
+    }
 
     let key_hex = hex::encode(key.as_bytes());
     let mut times: Vec<Duration> = (0..3)

@@ -253,6 +253,10 @@ async fn a_file_that_does_not_match_its_manifest_hash_is_caught() {
     let zip = pack.dir.path().join("t.zip");
     write_zip(&zip, &replace(&pack.files, "records.csv", csv.into_bytes()), false);
     assert_broken(&zip, &["records.csv", "SHA-256"]);
+    // A chain file is hashed as it is verified; a change is still named as a change.
+    let chain = String::from_utf8(pack.file(&pack.chain_path()).to_vec()).unwrap().replace("Ann Hughes", "Ann Hughez");
+    write_zip(&zip, &replace(&pack.files, &pack.chain_path(), chain.into_bytes()), false);
+    assert_broken(&zip, &[&pack.chain_path(), "SHA-256"]);
 }
 
 #[tokio::test]

@@ -23,23 +23,26 @@ pub const MAX_TOTAL_BYTES: u64 = 32 << 30;
 const MAX_MANIFEST_BYTES: u64 = 256 << 20;
 
 /// The pack's files that verification reads, by path.
-pub struct PackFiles {
+pub struct PackFiles<R> {
     pub manifest: Value,
     pub kept: BTreeMap<String, Vec<u8>>,
+    /// Chain files, checked against the manifest as they are verified
+    /// (streamed, never whole in memory): path, SHA-256 and size listed.
+    pub chains: BTreeMap<String, (String, u64)>,
+    pub zip: zip::ZipArchive<R>,
     /// Every file the manifest lists and the ZIP holds.
     pub files: u64,
 }
 
 fn kept(path: &str) -> bool {
-    path.starts_with("chains/")
-        || path.starts_with("office-erasures/")
+    path.starts_with("office-erasures/")
         || matches!(path, "records.csv" | "office-statement.json" | "office-statement.sig" | "office-certificate.der")
 }
 
 /// Reads `input`: an error (exit 2) when it is not a ZIP, is too large or
 /// has no readable manifest; a [`Problem`] (exit 1) for the first file the
 /// manifest does not vouch for.
-pub fn read(input: impl Read + Seek) -> Result<std::result::Result<PackFiles, Problem>> {
+pub fn read<R: Read + Seek>(input: R) -> Result<std::result::Result<PackFiles<R>, Problem>> {
     let mut zip = zip::ZipArchive::new(input).context("it is not a readable ZIP file")?;
     if zip.len() > MAX_ENTRIES {
         bail!(
@@ -81,7 +84,7 @@ pub fn read(input: impl Read + Seek) -> Result<std::result::Result<PackFiles, Pr
         ),
     }
     let listed = manifest.get("files").and_then(Value::as_array).context("manifest.json has no \"files\" list")?;
-    let mut out = PackFiles { manifest: manifest.clone(), kept: BTreeMap::new(), files: 0 };
+    let (mut kept_files, mut chains, mut count) = (BTreeMap::new(), BTreeMap::new(), 0);
     let mut seen = BTreeSet::new();
     for file in listed {
         let (Some(path), Some(sha256), Some(bytes)) = (
@@ -100,6 +103,11 @@ pub fn read(input: impl Read + Seek) -> Result<std::result::Result<PackFiles, Pr
         if !names.contains(path) {
             return Ok(Err(Problem::file(path, "manifest.json lists it, but the ZIP does not hold it".into())));
         }
+        count += 1;
+        if path.starts_with("chains/") {
+            chains.insert(path.to_owned(), (sha256.to_owned(), bytes));
+            continue;
+        }
         let (digest, size, content) = hash_entry(&mut zip, path, kept(path))?;
         if size != bytes || digest != sha256 {
             return Ok(Err(Problem::file(
@@ -109,15 +117,43 @@ pub fn read(input: impl Read + Seek) -> Result<std::result::Result<PackFiles, Pr
                 ),
             )));
         }
-        out.files += 1;
         if let Some(content) = content {
-            out.kept.insert(path.to_owned(), content);
+            kept_files.insert(path.to_owned(), content);
         }
     }
     if let Some(extra) = names.iter().find(|n| *n != "manifest.json" && !seen.contains(*n)) {
         return Ok(Err(Problem::file(extra, "the ZIP holds it, but manifest.json does not list it".into())));
     }
-    Ok(Ok(out))
+    Ok(Ok(PackFiles { manifest, kept: kept_files, chains, zip, files: count }))
+}
+
+/// Reads an entry while hashing it, never past its declared size and one
+/// byte more (so an entry inflating beyond it is noticed).
+pub struct Hashing<R> {
+    inner: std::io::Take<R>,
+    hasher: Sha256,
+    pub size: u64,
+}
+
+impl<R: Read> Hashing<R> {
+    pub fn new(inner: R, declared: u64) -> Self {
+        Hashing { inner: inner.take(declared + 1), hasher: Sha256::new(), size: 0 }
+    }
+
+    /// Reads what is left, and returns the SHA-256 of everything read.
+    pub fn finish(mut self) -> std::io::Result<(String, u64)> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        Ok((hex::encode(self.hasher.finalize()), self.size))
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
 }
 
 fn read_entry(zip: &mut zip::ZipArchive<impl Read + Seek>, name: &str, limit: u64) -> Result<Vec<u8>> {

@@ -70,7 +70,7 @@ pub fn run(file: &Path, keys: &[VerifyingKey], json: bool) -> Result<ExitCode> {
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let files =
         archive::read(std::io::BufReader::new(input)).with_context(|| format!("cannot verify {}", file.display()))?;
-    let outcome = files.and_then(|files| verify(&files, keys).map(|kiosks| (files, kiosks)));
+    let outcome = files.and_then(|mut files| verify(&mut files, keys).map(|kiosks| (files, kiosks)));
     match outcome {
         Err(problem) => {
             if json {
@@ -88,7 +88,10 @@ pub fn run(file: &Path, keys: &[VerifyingKey], json: bool) -> Result<ExitCode> {
     }
 }
 
-fn verify(files: &archive::PackFiles, keys: &[VerifyingKey]) -> Result<Vec<KioskResult>, Problem> {
+fn verify<R: std::io::Read + std::io::Seek + Send>(
+    files: &mut archive::PackFiles<R>,
+    keys: &[VerifyingKey],
+) -> Result<Vec<KioskResult>, Problem> {
     let statement = office::statement(&files.kept)?;
     let erasures = office::erasures(&files.kept)?;
     for key in keys {
@@ -107,13 +110,12 @@ fn verify(files: &archive::PackFiles, keys: &[VerifyingKey]) -> Result<Vec<Kiosk
     let mut out = Vec::new();
     for (device, listed) in &statement.kiosks {
         let path = format!("chains/{}.jsonl", device.hyphenated());
-        let bytes = files.kept.get(&path).ok_or_else(|| {
-            Problem::file(
+        let Some((sha256, bytes)) = files.chains.get(&path).cloned() else {
+            return Err(Problem::file(
                 &path,
                 format!("the office statement lists kiosk {device}, but the pack has no chain file for it"),
-            )
-        })?;
-        check_header_agrees(&path, bytes, listed)?;
+            ));
+        };
         let vouched: Vec<&office::OfficeErasure> = erasures.iter().filter(|e| e.device == *device).collect();
         let mut rules = ChainFileRules {
             vouched_tombstones: vouched.iter().map(|e| e.seq).collect(),
@@ -121,11 +123,17 @@ fn verify(files: &archive::PackFiles, keys: &[VerifyingKey]) -> Result<Vec<Kiosk
             ..Default::default()
         };
         let trusted = keys.iter().find(|k| hex::encode(k.as_bytes()) == listed.public_key);
-        let report = verify_chain_file(bytes.as_slice(), trusted, &mut rules)
-            .map_err(|e| Problem::file(&path, format!("it cannot be read as an export: {e}")))?;
-        if let Some(problem) = &report.problem {
-            return Err(Problem::file(&path, problem.to_string()));
+        let (checked, digest, size) = stream_chain(&mut files.zip, &path, bytes, listed, trusted, &mut rules)?;
+        // The manifest comes first: a changed file is named as changed.
+        if size != bytes || digest != sha256 {
+            return Err(Problem::file(
+                &path,
+                format!(
+                    "its SHA-256 is {digest} ({size} bytes), but manifest.json says {sha256} ({bytes} bytes): the file was changed after the pack was made"
+                ),
+            ));
         }
+        let report = checked?;
         for erasure in &vouched {
             match rules.record_lines.get(&erasure.seq) {
                 Some((hash, true)) if hash.to_hex() == erasure.record_hash => {}
@@ -159,7 +167,7 @@ fn verify(files: &archive::PackFiles, keys: &[VerifyingKey]) -> Result<Vec<Kiosk
         });
         lines_of.insert(*device, rules.record_lines);
     }
-    if let Some(stray) = files.kept.keys().find(|p| {
+    if let Some(stray) = files.chains.keys().find(|p| {
         p.starts_with("chains/") && !statement.kiosks.keys().any(|d| **p == format!("chains/{}.jsonl", d.hyphenated()))
     }) {
         return Err(Problem::file(stray, "a chain file for a kiosk the office statement does not list".into()));
@@ -171,9 +179,39 @@ fn verify(files: &archive::PackFiles, keys: &[VerifyingKey]) -> Result<Vec<Kiosk
     Ok(out)
 }
 
+/// Verifies a chain file as it is inflated and hashed (one pass, never
+/// whole in memory): the verdict, and the file's SHA-256 and size.
+fn stream_chain<R: std::io::Read + std::io::Seek + Send>(
+    zip: &mut zip::ZipArchive<R>,
+    path: &str,
+    declared: u64,
+    listed: &office::ListedKiosk,
+    trusted: Option<&VerifyingKey>,
+    rules: &mut ChainFileRules,
+) -> Result<(Result<signbook_core::export::verify::ExportReport, Problem>, String, u64), Problem> {
+    use std::io::{BufRead, Read};
+    let unreadable = |e: String| Problem::file(path, format!("it cannot be read from the ZIP: {e}"));
+    let entry = zip.by_name(path).map_err(|e| unreadable(e.to_string()))?;
+    let mut hashing = archive::Hashing::new(entry, declared.min(archive::MAX_ENTRY_BYTES));
+    let checked = {
+        let mut input = std::io::BufReader::with_capacity(1 << 20, &mut hashing);
+        let mut first = Vec::new();
+        input.read_until(b'\n', &mut first).map_err(|e| unreadable(e.to_string()))?;
+        check_header_agrees(path, &first, listed).and_then(|()| {
+            let report = verify_chain_file(std::io::Cursor::new(first).chain(&mut input), trusted, rules)
+                .map_err(|e| Problem::file(path, format!("it cannot be read as an export: {e}")))?;
+            match &report.problem {
+                Some(problem) => Err(Problem::file(path, problem.to_string())),
+                None => Ok(report),
+            }
+        })
+    };
+    let (digest, size) = hashing.finish().map_err(|e| unreadable(e.to_string()))?;
+    Ok((checked, digest, size))
+}
+
 /// The chain file's header must name the key and head the office signed.
-fn check_header_agrees(path: &str, bytes: &[u8], listed: &office::ListedKiosk) -> Result<(), Problem> {
-    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+fn check_header_agrees(path: &str, first: &[u8], listed: &office::ListedKiosk) -> Result<(), Problem> {
     let header: Value =
         serde_json::from_slice(first).map_err(|e| Problem::file(path, format!("line 1 is not JSON: {e}")))?;
     if header.get("public_key").and_then(Value::as_str) != Some(listed.public_key.as_str()) {
@@ -198,7 +236,7 @@ fn check_header_agrees(path: &str, bytes: &[u8], listed: &office::ListedKiosk) -
     Ok(())
 }
 
-fn print_intact(files: &archive::PackFiles, kiosks: &[KioskResult], json: bool) -> Result<()> {
+fn print_intact<R>(files: &archive::PackFiles<R>, kiosks: &[KioskResult], json: bool) -> Result<()> {
     let statement = office::statement(&files.kept).ok();
     let certificate = statement.map(|s| s.certificate_sha256).unwrap_or_default();
     let filter = files.manifest.get("filter").and_then(Value::as_str).unwrap_or_default();
