@@ -44,7 +44,7 @@ class Broken(Exception):
 
 
 def kept(path):
-    return (path.startswith("chains/") or path.startswith("office-erasures/") or path in (
+    return (path.startswith("office-erasures/") or path in (
         "records.csv", "office-statement.json", "office-statement.sig", "office-certificate.der"))
 
 
@@ -89,7 +89,7 @@ def read_pack(path):
                                    "(signbook-evidence-pack-v1): it cannot prove itself complete")
     if fmt != "signbook-evidence-pack-v2":
         raise recompute.Unreadable(f"manifest.json's format is {fmt!r}, not signbook-evidence-pack-v2")
-    files, seen = {}, set()
+    files, chains, seen = {}, {}, set()
     for entry in manifest.get("files") or []:
         p, sha, size = entry.get("path"), entry.get("sha256"), entry.get("bytes")
         if p in seen:
@@ -97,6 +97,10 @@ def read_pack(path):
         seen.add(p)
         if p not in names:
             raise Broken(p, "manifest.json lists it, but the ZIP does not hold it")
+        if p.startswith("chains/"):
+            # Hashed as it is verified (verify): a chain file is never read whole into memory.
+            chains[p] = (names[p], sha, size)
+            continue
         h, n, content = hashlib.sha256(), 0, io.BytesIO() if kept(p) else None
         try:
             with z.open(names[p]) as f:
@@ -120,7 +124,7 @@ def read_pack(path):
     extra = sorted(n for n in names if n != "manifest.json" and n not in seen)
     if extra:
         raise Broken(extra[0], "the ZIP holds it, but manifest.json does not list it")
-    return manifest, files, len(seen)
+    return manifest, files, chains, z, len(seen)
 
 
 def check_statement(files):
@@ -172,8 +176,38 @@ def check_erasures(files, certificate):
     return out
 
 
-def check_chain(path, data, kiosk, keys, vouched, narrowed):
-    first, _, rest = data.partition(b"\n")
+def hashed_lines(f, h, read, limit):
+    for line in f:
+        read[0] += len(line)
+        if read[0] > limit:
+            raise recompute.Unreadable("a chain file inflates to more than it declares; refusing to read it (a ZIP bomb?)")
+        h.update(line)
+        yield line
+
+
+def stream_chain(z, path, listed_file, kiosk, keys, vouched, narrowed):
+    """Verifies a chain file as it is inflated and hashed; the manifest's
+    verdict on it comes first, as for every other file."""
+    info, sha, size = listed_file
+    h, read = hashlib.sha256(), [0]
+    with z.open(info) as f:
+        lines = hashed_lines(f, h, read, min(info.file_size, MAX_ENTRY_BYTES))
+        try:
+            result, problem = check_chain(path, lines, kiosk, keys, vouched, narrowed), None
+        except Broken as e:
+            result, problem = None, e
+        for _ in lines:
+            pass
+    if read[0] != size or h.hexdigest() != sha:
+        raise Broken(path, f"its SHA-256 is {h.hexdigest()} ({read[0]} bytes), but manifest.json says {sha} ({size} bytes): "
+                     "the file was changed after the pack was made")
+    if problem:
+        raise problem
+    return result
+
+
+def check_chain(path, lines, kiosk, keys, vouched, narrowed):
+    first = next(lines, b"")
     try:
         header = json.loads(first)
     except ValueError as e:
@@ -187,7 +221,7 @@ def check_chain(path, data, kiosk, keys, vouched, narrowed):
     rules = dict(vouched=vouched, narrowed=narrowed, withheld=0, record_lines={})
     try:
         h = recompute.read_header(first)
-        counts = recompute.walk(io.BytesIO(rest), h, trusted, rules)
+        counts = recompute.walk(lines, h, trusted, rules)
     except recompute.Broken as e:
         raise Broken(path, str(e))
     except recompute.Unreadable as e:
@@ -246,7 +280,7 @@ def read_keys(args):
 
 
 def verify(path, keys):
-    manifest, files, count = read_pack(path)
+    manifest, files, chains, z, count = read_pack(path)
     certificate, statement, _ = check_statement(files)
     erasures = check_erasures(files, certificate)
     listed = {k["device_id"]: k for k in statement["kiosks"]}
@@ -258,10 +292,11 @@ def verify(path, keys):
     lines_of, results = {}, []
     for device in sorted(listed):
         chain = f"chains/{device}.jsonl"
-        if chain not in files:
+        if chain not in chains:
             raise Broken(chain, f"the office statement lists kiosk {device}, but the pack has no chain file for it")
         mine = [e for e in erasures if e["device"] == device]
-        counts, rules, given, head = check_chain(chain, files[chain], listed[device], keys, {e["seq"] for e in mine}, narrowed)
+        counts, rules, given, head = stream_chain(z, chain, chains[chain], listed[device], keys,
+                                                  {e["seq"] for e in mine}, narrowed)
         for e in mine:
             line = rules["record_lines"].get(e["seq"])
             if line is None or not line[1]:
@@ -270,8 +305,8 @@ def verify(path, keys):
                 raise Broken(e["path"], f"it names another record hash than {chain} holds", e["seq"])
         lines_of[device] = rules["record_lines"]
         results.append((device, listed[device], counts, rules, given, head, len(mine)))
-    for p in sorted(files):
-        if p.startswith("chains/") and p[len("chains/"):-len(".jsonl")] not in listed:
+    for p in sorted(chains):
+        if p[len("chains/"):-len(".jsonl")] not in listed:
             raise Broken(p, "a chain file for a kiosk the office statement does not list")
     for e in erasures:
         if e["device"] not in listed:
