@@ -28,7 +28,9 @@ class Broken(Exception):
 
 
 def read_files(pack):
-    """The three files' bytes, from a folder or from the ZIP."""
+    """The three files' bytes, from a folder or from the ZIP (or already read: a dict)."""
+    if isinstance(pack, dict):
+        return {name: pack[name] for name in FILES}
     try:
         if os.path.isdir(pack):
             out = {}

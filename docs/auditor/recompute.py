@@ -7,6 +7,7 @@ docs/record-format.md. Four uses:
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
     python3 recompute.py vectors crates/core/tests/golden/vectors-v2.json   # erasure entries
     python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
+    python3 recompute.py verify-export evidence-pack.zip [--key HEX|FILE]...   # evidence_zip.py
     python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
     python3 recompute.py office-statement PACK   # an evidence pack (ZIP or unzipped folder)
 
@@ -429,8 +430,11 @@ def read_erasure_line(x):
     return x
 
 
-def walk(lines, h, trusted):
-    """Raises Broken at the first broken entry; returns (records, erased, omitted)."""
+def walk(lines, h, trusted, rules=None):
+    """Raises Broken at the first broken entry; returns the counts. `rules`
+    (an evidence pack's chain file, evidence_zip.py): `vouched` tombstones
+    the office's signed statements cover, `narrowed` (in-range omitted lines
+    counted in `withheld`, not refused); `record_lines` is filled in."""
     device, key, cp, f = check_header(h, trusted)
     checkpoints = {cp["seq"]: cp} if cp else {}
     last_seq, prev, line_no = 0, ZERO, 1
@@ -489,7 +493,9 @@ def walk(lines, h, trusted):
         prev, last_seq = x["record_hash"], seq
         selected = in_range(f, x, minutes)
         if kind == "omitted":
-            if selected:
+            if selected and rules and rules["narrowed"]:
+                rules["withheld"] += 1
+            elif selected:
                 raise Broken(line_no, seq, "is within the export's range but the export leaves it out")
             counts["omitted"] += 1
             continue
@@ -497,6 +503,8 @@ def walk(lines, h, trusted):
             raise Broken(line_no, seq, "is outside the export's range, yet exported in full")
         counts["record"] += 1
         counts["erased"] += x.get("erased_at") is not None
+        if rules is not None:
+            rules["record_lines"][seq] = (x["record_hash"], x.get("name") is None)
         if x.get("name") is None:
             erased_lines[seq] = (line_no, x.get("erased_at"))
         local = utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)
@@ -508,7 +516,8 @@ def walk(lines, h, trusted):
     if any(s > last_seq for s in checkpoints):
         raise Broken(line_no, last_seq, f"is the last record, but the kiosk signed a checkpoint at record {cp['seq']}")
     if entries_required:
-        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] == "erased")
+        vouched = rules["vouched"] if rules else set()
+        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] == "erased" and s not in vouched)
         if waiting:
             raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure entry "
                          "in the chain names it: it was erased without the kiosk key, or its erasure entry was removed")
@@ -576,11 +585,25 @@ def read_trusted_key(arg):
 
 
 def verify_export_main(args):
-    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--key"):
-        print("usage: recompute.py verify-export FILE [--key HEX|FILE]")
+    keys = args[2::2]
+    if not args or any(flag != "--key" for flag in args[1::2]) or len(args) % 2 != 1:
+        print("usage: recompute.py verify-export FILE|PACK.zip [--key HEX|FILE]...")
         return 2
     try:
-        trusted = read_trusted_key(args[2]) if len(args) == 3 else None
+        with open(args[0], "rb") as file:
+            is_zip = file.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+    except OSError as e:
+        print(f"error: cannot read {args[0]}: {e}")
+        return 2
+    if is_zip:
+        # evidence_zip.py sits beside this file.
+        import evidence_zip
+        return evidence_zip.main(args[0], keys)
+    if len(keys) > 1:
+        print("error: a JSON Lines export is one kiosk's: give one --key (several are for an evidence pack)")
+        return 2
+    try:
+        trusted = read_trusted_key(keys[0]) if keys else None
         with open(args[0], "rb") as file:
             first = file.readline()
             if not first:

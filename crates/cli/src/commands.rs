@@ -25,7 +25,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     }
     // Neither does checking an export: it stands on its own.
     if let Command::VerifyExport { file, key, json } = &cli.command {
-        return crate::verify_export::run(file, key.as_deref(), *json);
+        return crate::verify_export::run(file, key, *json);
     }
     let db = match cli.db {
         Some(path) => path,

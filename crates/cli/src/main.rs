@@ -9,6 +9,7 @@
 
 mod commands;
 mod verify_export;
+mod verify_pack;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,19 +59,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Check a JSON Lines export from the file alone (no database): every
-    /// hash, the chain from record 1 to the kiosk's signed head, and that a
-    /// filtered export leaves nothing of its range out. Exit 0 intact, 1
-    /// broken (the first problem is named), 2 the file cannot be read.
+    /// Check a JSON Lines export, or an office evidence pack (ZIP), from the
+    /// file alone (no database): every hash, the chain from record 1 to the
+    /// kiosk's signed head, and that nothing of its range is left out; for a
+    /// pack also its manifest, the office's signatures and its CSV. Exit 0
+    /// intact, 1 broken (the first problem is named), 2 the file cannot be read.
     #[command(name = "verify-export")]
     VerifyExport {
-        /// The export (`signbook export --format jsonl`).
+        /// The export (`signbook export --format jsonl`) or evidence pack (.zip).
         file: PathBuf,
-        /// The kiosk's public key, 64 hex digits or a file holding them (or
-        /// `signbook key --json`'s output). Without it, only consistency is
-        /// checked, not who signed the head.
+        /// A kiosk's public key, 64 hex digits, or a file holding one key a
+        /// line (or `signbook key --json`'s output); once per kiosk of a
+        /// pack. Without it, only consistency is checked, not who signed.
         #[arg(long, value_name = "HEX|FILE")]
-        key: Option<String>,
+        key: Vec<String>,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,

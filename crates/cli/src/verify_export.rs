@@ -8,8 +8,19 @@ use anyhow::{Context, Result, bail};
 use signbook_core::export::HeaderFilter;
 use signbook_core::export::verify::{ExportReport, parse_public_key, verify_export};
 
-pub fn run(file: &Path, key: Option<&str>, json: bool) -> Result<ExitCode> {
-    let trusted = key.map(read_key).transpose()?;
+pub fn run(file: &Path, key_args: &[String], json: bool) -> Result<ExitCode> {
+    let mut keys = Vec::new();
+    for arg in key_args {
+        keys.extend(read_keys(arg)?);
+    }
+    // By what the file is, not what it is called.
+    if crate::verify_pack::is_zip(file)? {
+        return crate::verify_pack::run(file, &keys, json);
+    }
+    if keys.len() > 1 {
+        bail!("a JSON Lines export is one kiosk's: give one --key (several are for an evidence pack)");
+    }
+    let trusted = keys.pop();
     let input = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let report = verify_export(BufReader::with_capacity(1 << 20, input), trusted.as_ref())
         .with_context(|| format!("cannot verify {}", file.display()))?;
@@ -57,21 +68,29 @@ fn describe(filter: &HeaderFilter) -> String {
     if parts.is_empty() { "every record".to_owned() } else { parts.join(", ") }
 }
 
-/// `--key`: 64 hex digits, or a file holding them or `signbook key --json`'s output.
-fn read_key(arg: &str) -> Result<signbook_core::export::verify::VerifyingKey> {
+/// `--key`: 64 hex digits, or a file holding one key a line (blank lines
+/// and `#` comments ignored) or `signbook key --json`'s output.
+fn read_keys(arg: &str) -> Result<Vec<signbook_core::export::verify::VerifyingKey>> {
     if arg.len() == 64 && arg.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return parse_public_key(arg).map_err(|e| anyhow::anyhow!("--key: {e}"));
+        return Ok(vec![parse_public_key(arg).map_err(|e| anyhow::anyhow!("--key: {e}"))?]);
     }
     let text = std::fs::read_to_string(arg)
         .with_context(|| format!("--key {arg:?} is neither 64 hex digits nor a readable file"))?;
-    let hex = if text.trim_start().starts_with('{') {
+    if text.trim_start().starts_with('{') {
         let value: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{arg} is not JSON"))?;
-        match value.get("public_key").and_then(|k| k.as_str()) {
-            Some(hex) => hex.to_owned(),
+        return match value.get("public_key").and_then(|k| k.as_str()) {
+            Some(hex) => Ok(vec![parse_public_key(hex).map_err(|e| anyhow::anyhow!("the key in {arg}: {e}"))?]),
             None => bail!("{arg} has no \"public_key\"; save `signbook key --json` there, or give the 64 hex digits"),
-        }
-    } else {
-        text
-    };
-    parse_public_key(&hex).map_err(|e| anyhow::anyhow!("the key in {arg}: {e}"))
+        };
+    }
+    let keys: Vec<_> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| parse_public_key(l).map_err(|e| anyhow::anyhow!("a key in {arg}: {e}")))
+        .collect::<Result<_>>()?;
+    if keys.is_empty() {
+        bail!("{arg} holds no key; put one kiosk key (64 hex digits) a line");
+    }
+    Ok(keys)
 }

@@ -220,3 +220,31 @@ async fn the_python_verifier_refuses_a_head_the_listed_kiosk_key_did_not_sign() 
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("the head at record 2 is not signed by the listed key"), "{text}");
 }
+
+/// Issue 14: the pack the dashboard serves proves itself complete. Its
+/// chain file is verified, with the office statement and CSV, by the
+/// auditor's script from the ZIP alone (`crates/cli/tests/verify_pack.rs`
+/// runs both verifiers on tampered packs).
+#[tokio::test]
+async fn the_dashboard_pack_carries_its_chain_and_verifies_from_the_zip_alone() {
+    let pack = dashboard_pack().await;
+    let chain = format!("chains/{}.jsonl", pack.kiosk.store.device_id().hyphenated());
+    assert!(pack.file(&chain).starts_with(b"{\"signbook_export\":2,"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pack.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    for (name, bytes) in &pack.files {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    let out = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/auditor/recompute.py"))
+        .arg("verify-export")
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("entries 1 to 3, nothing missing: 3 records in the pack"), "{text}");
+}

@@ -9,7 +9,9 @@
 //! checkpoint, so an auditor can recompute each hash and prove the export
 //! complete from the file alone ([`verify::verify_export`]).
 
+pub mod chain_file;
 mod fields;
+mod header;
 mod lines;
 mod read;
 mod row;
@@ -28,7 +30,7 @@ use crate::erasure::ChainEntry;
 use crate::error::{Error, Result};
 use crate::record::{Record, format_utc};
 use crate::store::{RecordFilter, Store};
-use lines::{ErasureLine, OmittedLine, RecordLine};
+pub use chain_file::JsonlWriter;
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,24 +115,20 @@ fn write_jsonl(
         // 1000 records); a head without one fails verification, as it should.
         checkpoint: store.checkpoints()?.last().map(HeaderCheckpoint::of),
     };
-    write_line(out, &header)?;
+    let mut lines = JsonlWriter::new(out);
+    lines.header(&header)?;
     let mut count = 0;
     store.for_each_chain_entry(|entry| match entry {
         ChainEntry::Record(record, erasure) if filter.matches(&record.header) => {
             count += 1;
-            write_line(out, &RecordLine::new(&record, erasure.as_ref(), title_of(titles, &record)))
+            lines.record(&record, erasure.as_ref(), title_of(titles, &record))
         }
-        ChainEntry::Record(record, _) => write_line(out, &OmittedLine::new(&record)),
+        ChainEntry::Record(record, _) => lines.omitted(&record),
         // Whatever the filter: it holds no personal data, and it is how a
         // tombstone proves it was erased by the kiosk.
-        ChainEntry::Erasure(erasure) => write_line(out, &ErasureLine::new(&erasure)),
+        ChainEntry::Erasure(erasure) => lines.erasure(&erasure),
     })?;
     Ok(count)
-}
-
-fn write_line(out: &mut dyn Write, value: &impl serde::Serialize) -> Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
-    out.write_all(b"\n").map_err(|e| Error::Json(serde_json::Error::io(e)))
 }
 
 /// Writes the kiosk's CSV row by row, so the office can export its own

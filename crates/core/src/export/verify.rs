@@ -13,18 +13,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::io::BufRead;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 pub use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::fields::{hash, public_key, uuid};
-use super::lines::{EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderFilter};
+use super::chain_file::ChainFileRules;
+use super::fields::public_key;
+use super::header::{check_header, read_header};
+use super::lines::{EXPORT_FORMAT, EXPORT_RECORD_FORMAT, HeaderFilter};
 use super::read::{PreparedBatch, PreparedLine, pipeline};
-use crate::checkpoint::Checkpoint;
-use crate::device::key_fingerprint;
-use crate::role::Role;
-use crate::store::RecordFilter;
 use crate::verify::{ChainWalk, Problem, ProblemKind};
 
 /// What [`verify_export`] found. `problem` is the first broken entry.
@@ -185,8 +183,17 @@ pub enum ExportUnreadable {
 /// that key and the head's signature is checked against it; without, the
 /// export is checked for consistency with the key it names itself.
 pub fn verify_export(
+    input: impl BufRead + Send,
+    trusted_key: Option<&VerifyingKey>,
+) -> Result<ExportReport, ExportUnreadable> {
+    verify_with(input, trusted_key, &mut ChainFileRules::default())
+}
+
+/// [`verify_export`] with an evidence pack's rules ([`super::chain_file`]).
+pub(super) fn verify_with(
     mut input: impl BufRead + Send,
     trusted_key: Option<&VerifyingKey>,
+    rules: &mut ChainFileRules,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line = Vec::new();
     if input.read_until(b'\n', &mut line)? == 0 {
@@ -222,7 +229,7 @@ pub fn verify_export(
         if header.record_format >= 2 {
             walk.require_erasure_entries();
         }
-        walk_lines(pipeline(scope, input, &filter, workers), report, walk)
+        walk_lines(pipeline(scope, input, &filter, workers), report, walk, rules)
     })
 }
 
@@ -231,6 +238,7 @@ fn walk_lines(
     batches: impl Iterator<Item = PreparedBatch>,
     mut report: ExportReport,
     mut walk: ChainWalk,
+    rules: &mut ChainFileRules,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
@@ -290,6 +298,10 @@ fn walk_lines(
             }
             next_seq = seq + 1;
             let kind = match (line.full, line.selected) {
+                (false, true) if rules.narrowed => {
+                    rules.withheld_in_range += 1;
+                    None
+                }
                 (false, true) => Some(ExportProblemKind::WithheldInRange),
                 (false, false) => {
                     report.omitted += 1;
@@ -297,6 +309,7 @@ fn walk_lines(
                 }
                 (true, false) => Some(ExportProblemKind::OutsideRange),
                 (true, true) => {
+                    rules.record_lines.insert(seq, (record.hash, record.personal.is_none()));
                     report.records += 1;
                     report.erased += u64::from(line.erased);
                     if line.record.personal.is_none() {
@@ -310,6 +323,9 @@ fn walk_lines(
                 return Ok(report);
             }
         }
+    }
+    for &seq in &rules.vouched_tombstones {
+        walk.excuse_tombstone(seq);
     }
     // A tombstone whose entry never came: named at its own line.
     let chain = walk.finish().problem;
@@ -326,91 +342,6 @@ fn walk_lines(
         });
     }
     Ok(report)
-}
-
-fn read_header(line: &[u8]) -> Result<ExportHeader, ExportUnreadable> {
-    let value: serde_json::Value =
-        serde_json::from_slice(line).map_err(|e| ExportUnreadable::NotAnExport { detail: e.to_string() })?;
-    let Some(version) = value.get("signbook_export") else {
-        return Err(if value.get("record_hash").is_some() {
-            ExportUnreadable::Version1
-        } else {
-            ExportUnreadable::NotAnExport { detail: "it has no \"signbook_export\" key".into() }
-        });
-    };
-    match version.as_u64() {
-        Some(v) if v == u64::from(EXPORT_FORMAT) => {}
-        Some(v) if v > u64::from(EXPORT_FORMAT) => {
-            return Err(ExportUnreadable::TooNew {
-                what: "export format",
-                found: u32::try_from(v).unwrap_or(u32::MAX),
-            });
-        }
-        _ => return Err(ExportUnreadable::NotAnExport { detail: format!("unknown export version {version}") }),
-    }
-    let header: ExportHeader =
-        serde_json::from_value(value).map_err(|e| ExportUnreadable::NotAnExport { detail: e.to_string() })?;
-    for (what, found, known) in [
-        ("record format", header.record_format, EXPORT_RECORD_FORMAT),
-        ("checkpoint format", header.checkpoint_format, EXPORT_CHECKPOINT_FORMAT),
-    ] {
-        // Record format 1 (before erasure entries) is read too.
-        if !(1..=known).contains(&found) {
-            return Err(ExportUnreadable::TooNew { what, found });
-        }
-    }
-    Ok(header)
-}
-
-type HeaderParts = (Uuid, VerifyingKey, Option<Checkpoint>, RecordFilter);
-
-/// The header's claims, each in its strict written form.
-fn check_header(header: &ExportHeader, trusted: Option<&VerifyingKey>) -> Result<HeaderParts, ExportProblemKind> {
-    let bad = |detail: String| ExportProblemKind::Header { detail };
-    let device_id = uuid(&header.device_id).map_err(|e| bad(format!("device_id: {e}")))?;
-    let key = public_key(&header.public_key).map_err(|e| bad(format!("public_key: {e}")))?;
-    if key_fingerprint(&key) != header.key_fingerprint {
-        return Err(bad(format!(
-            "key_fingerprint {:?} is not the fingerprint of its public key ({})",
-            header.key_fingerprint,
-            key_fingerprint(&key)
-        )));
-    }
-    if let Some(trusted) = trusted
-        && *trusted != key
-    {
-        return Err(ExportProblemKind::KeyNotTrusted {
-            found: header.key_fingerprint.clone(),
-            trusted: key_fingerprint(trusted),
-        });
-    }
-    let checkpoint = match &header.checkpoint {
-        None => None,
-        Some(c) => {
-            let head_hash = hash(&c.head).map_err(|e| bad(format!("checkpoint head: {e}")))?;
-            let mut signature = [0u8; 64];
-            if c.signature.len() != 128 || hex::decode_to_slice(&c.signature, &mut signature).is_err() {
-                return Err(bad("checkpoint signature is not 128 hex digits".into()));
-            }
-            Some(Checkpoint { device_id, seq: c.seq, head_hash, signature })
-        }
-    };
-    let day = |text: &Option<String>, what: &str| -> Result<Option<NaiveDate>, ExportProblemKind> {
-        text.as_deref()
-            .map(|t| {
-                NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .ok()
-                    .filter(|d| d.format("%Y-%m-%d").to_string() == t)
-                    .ok_or_else(|| bad(format!("filter {what} {t:?} is not a YYYY-MM-DD date")))
-            })
-            .transpose()
-    };
-    let filter = RecordFilter {
-        since: day(&header.filter.since, "since")?,
-        until: day(&header.filter.until, "until")?,
-        role: header.filter.role.as_deref().map(Role::new).transpose().map_err(|e| bad(format!("filter role: {e}")))?,
-    };
-    Ok((device_id, key, checkpoint, filter))
 }
 
 /// Reads a public key as `signbook key` prints it: 64 hex digits.

@@ -55,6 +55,14 @@ pub enum EvidenceError {
     /// The office certificate's key could not sign the statement.
     #[error("{0}. Check the office's key.der is the one made with its cert.der, then try again")]
     Signing(String),
+    /// A kiosk's chain file could not be written.
+    #[error("could not write kiosk {device}'s chain file: {detail}. Run `signbook-office verify`, then try again")]
+    ChainFile {
+        /// The kiosk.
+        device: Uuid,
+        /// What failed.
+        detail: String,
+    },
     /// The agreement given is not the version the record refers to.
     #[error(
         "record {reference} refers to agreement {record}, but agreement {given} was given. This is a bug in the caller"

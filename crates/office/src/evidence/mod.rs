@@ -58,7 +58,13 @@
 //! | `records/<reference>.pdf` | one evidence PDF per record (`<device>-<seq>.pdf` if two references collide) |
 //! | `agreements/<hash>.md` | the text of every agreement version the records refer to (that the office holds) |
 //! | `verification.txt` | each kiosk's chain check: intact or broken, records, erased, head, first problem |
-//! | `manifest.json` | school, filter, generated_at, and every other file with its SHA-256 and size |
+//! | `office-statement.json`, `.sig`, `office-certificate.der` | the office's signed statement of each kiosk's key and head ([`OfficeStatementInput`]) |
+//! | `chains/<device>.jsonl` | each kiosk's chain up to that head as a version 2 export: the pack's records in full, every other record hash-only ([`HeldChains`]) |
+//! | `office-erasures/<device>-<seq>.txt`, `.sig` | the office's signed statement for each record of the pack erased at the office |
+//! | `manifest.json` | school, filter, generated_at, `narrowed`, and every other file with its SHA-256 and size |
+//!
+//! `signbook verify-export PACK.zip` (and `recompute.py verify-export`) check
+//! the whole pack from the file alone: `docs/record-format.md` section 12.
 //!
 //! The PDFs are rendered in parallel (rayon) in bounded batches, so a pack
 //! of any size needs memory for one batch, not for all its PDFs.
@@ -76,6 +82,7 @@
 //! empty boxes, so the page says so beside the name and points to the CSV,
 //! which always holds the exact name.
 
+mod chains;
 mod csv_file;
 mod error;
 mod layout;
@@ -84,6 +91,7 @@ mod pdf;
 mod statement;
 mod xlsx_file;
 
+pub use chains::{HeldChain, HeldChains};
 pub use csv_file::{agreement_titles, write_csv};
 pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
+use super::chains::{chain_file, erasure_files};
 use super::csv_file::{agreement_titles, write_csv};
 use super::error::EvidenceError;
 use super::pdf::record_pdf;
@@ -43,9 +44,10 @@ pub struct PackInput<'a> {
     pub agreements: &'a [StoredAgreement],
     /// The chain check of every kiosk the records come from.
     pub chains: &'a [VerifyReport],
-    /// The office's key and the kiosks' keys and heads: with it, the pack
-    /// holds `office-statement.json`, its signature `office-statement.sig`
-    /// and `office-certificate.der` (the dashboard always gives it).
+    /// The office's key and the kiosks' keys, heads and chains: with it, the
+    /// pack holds `office-statement.json`, its signature `office-statement.sig`,
+    /// `office-certificate.der`, a chain file per kiosk and the office's
+    /// erasure statements (the dashboard always gives it).
     pub office: Option<OfficeStatementInput<'a>>,
 }
 
@@ -81,6 +83,10 @@ struct Manifest<'a> {
     generated_at: String,
     records: u64,
     missing_agreements: Vec<String>,
+    /// With chain files: whether the search chose by more than role and
+    /// dates, so records in their range may be left out as `omitted` lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    narrowed: Option<bool>,
     files: &'a [ManifestEntry],
 }
 
@@ -144,15 +150,26 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
         zip.add("office-statement.json", &signed.json, CompressionMethod::Deflated)?;
         zip.add("office-statement.sig", &signed.signature, CompressionMethod::Stored)?;
         zip.add("office-certificate.der", office.signer.certificate_der(), CompressionMethod::Stored)?;
+        let in_pack: HashMap<(Uuid, u64), &StoredRecord> =
+            pack.records.iter().map(|r| ((r.record.header.device_id, r.record.header.seq), r)).collect();
+        let titles = agreement_titles(pack.agreements);
+        for held in &office.held.kiosks {
+            let (path, bytes) = chain_file(held, &office.held.filter, &in_pack, &titles, &pack.generated_at)?;
+            zip.add(&path, &bytes, CompressionMethod::Deflated)?;
+            for (path, bytes) in erasure_files(held) {
+                zip.add(&path, &bytes, CompressionMethod::Stored)?;
+            }
+        }
     }
 
     let manifest = Manifest {
-        format: "signbook-evidence-pack-v1",
+        format: if pack.office.is_some() { "signbook-evidence-pack-v2" } else { "signbook-evidence-pack-v1" },
         school: pack.school,
         filter: pack.filter,
         generated_at: format_utc(&pack.generated_at),
         records: count,
         missing_agreements: missing.iter().map(Hash32::to_hex).collect(),
+        narrowed: pack.office.as_ref().map(|o| o.held.narrowed),
         files: &zip.files,
     };
     let json = serde_json::to_vec_pretty(&manifest).map_err(std::io::Error::from)?;
@@ -264,7 +281,9 @@ fn verification_report(
             out,
             "To check the kiosks' keys: office-statement.json lists each kiosk's key and the head the office\n\
              holds, signed (office-statement.sig) by the office certificate in office-certificate.der, whose\n\
-             SHA-256 is the fingerprint checked at pairing: docs/record-format.md section 12 says how."
+             SHA-256 is the fingerprint checked at pairing: docs/record-format.md section 12 says how.\n\
+             To prove the pack complete: `signbook verify-export THIS.zip` (or `recompute.py verify-export`)\n\
+             checks every file above and each kiosk's chain in chains/, from the file alone."
         );
     }
     out

@@ -12,8 +12,8 @@ use signbook_core::device::key_fingerprint;
 use signbook_core::record::format_utc;
 use uuid::Uuid;
 
+use super::chains::HeldChains;
 use super::error::EvidenceError;
-use crate::store::KioskHead;
 use crate::tls::OfficeSigner;
 
 /// The statement's format; a change to any field's meaning changes it.
@@ -24,8 +24,9 @@ pub const STATEMENT_FORMAT: &str = "signbook-office-statement-v1";
 pub struct OfficeStatementInput<'a> {
     /// The office certificate's key.
     pub signer: &'a OfficeSigner,
-    /// Every kiosk's key and head (those with records in the pack are listed).
-    pub heads: &'a [KioskHead],
+    /// Each kiosk's key, head and chain as the office holds them: the
+    /// statement lists the keys and heads, the chain files the entries.
+    pub held: &'a HeldChains,
 }
 
 #[derive(Serialize)]
@@ -70,8 +71,13 @@ pub(super) fn signed_statement(
 ) -> Result<SignedStatement, EvidenceError> {
     let mut entries = Vec::new();
     for device in kiosks {
-        let held =
-            input.heads.iter().find(|h| h.device.device_id == *device).ok_or(EvidenceError::MissingKey(*device))?;
+        let held = input
+            .held
+            .kiosks
+            .iter()
+            .map(|k| &k.head)
+            .find(|h| h.device.device_id == *device)
+            .ok_or(EvidenceError::MissingKey(*device))?;
         entries.push(KioskEntry {
             device_id: device.hyphenated().to_string(),
             name: held.device.name.as_deref(),

@@ -138,6 +138,10 @@ pub trait IntegrityStore: Send + Sync {
     /// Rows stored for `device_id`.
     async fn record_count(&self, device_id: Uuid) -> Result<u64>;
 
+    /// Entries 1 to `up_to` of `device_id`'s chain in sequence order, records
+    /// without their personal data: an evidence pack's chain file.
+    async fn chain_entries(&self, device_id: Uuid, up_to: u64) -> Result<Vec<signbook_core::erasure::ChainEntry>>;
+
     /// `(seq, record_hash)` of every stored record of `device_id`, in order.
     async fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>>;
 }

@@ -130,8 +130,9 @@ async fn pack_bytes(
     records: Vec<StoredRecord>,
     agreements: Vec<StoredAgreement>,
     chains: Vec<signbook_core::verify::VerifyReport>,
+    query: &RecordQuery,
 ) -> Result<Vec<u8>, PageError> {
-    let heads = dash.store.kiosk_heads().await?;
+    let held = evidence::HeldChains::read(&*dash.store, query, &records).await?;
     let (school, signer) = (dash.school.clone(), dash.signer.clone());
     off_the_runtime(move || {
         let mut out = std::io::Cursor::new(Vec::new());
@@ -142,7 +143,7 @@ async fn pack_bytes(
             records: &records,
             agreements: &agreements,
             chains: &chains,
-            office: Some(OfficeStatementInput { signer: &signer, heads: &heads }),
+            office: Some(OfficeStatementInput { signer: &signer, held: &held }),
         };
         evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
         out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
@@ -172,7 +173,7 @@ pub(super) async fn pack(
         records.push(r?);
     }
     let detail = format!("{} records: {}", records.len(), query.describe());
-    let bytes = pack_bytes(&dash, query.describe(), records, all_agreements(&dash).await?, chains).await?;
+    let bytes = pack_bytes(&dash, query.describe(), records, all_agreements(&dash).await?, chains, &query).await?;
     dash.store.audit(staff.name(), "export_pack", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-evidence-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }
@@ -206,7 +207,8 @@ pub(super) async fn subject_access(
     }
     let description = format!("subject access request: every record held under the name \"{name}\"");
     let detail = format!("{} records held under \"{name}\"", records.len());
-    let bytes = pack_bytes(&dash, description, records, all_agreements(&dash).await?, chains).await?;
+    let by_name = RecordQuery { name, ..Default::default() };
+    let bytes = pack_bytes(&dash, description, records, all_agreements(&dash).await?, chains, &by_name).await?;
     dash.store.audit(staff.name(), "subject_access", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-subject-access-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }

@@ -5,11 +5,13 @@
 
 use chrono::{DateTime, FixedOffset};
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::ChainEntry;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::verify::VerifyReport;
 use signbook_core::{RecordFilter, Store};
-use signbook_office::store::{StoredAgreement, StoredRecord};
+use signbook_office::evidence::{HeldChain, HeldChains};
+use signbook_office::store::{Device, KioskHead, StoredAgreement, StoredRecord};
 use signbook_sync::wire::{PushRequest, WireAgreement, WireCheckpoint, WireErasureEntry, WireRecord};
 
 pub const SCHOOL: &str = "Ysgol Gymraeg Aberystwyth";
@@ -109,6 +111,41 @@ impl Kiosk {
             kiosk_head_seq: Some(head),
             erasure_entries,
             configuration: None,
+        }
+    }
+}
+
+impl Kiosk {
+    /// This kiosk's chain as an office holding all of it would give it to
+    /// a pack (no office erasures), for packs made without an office store.
+    pub fn held(&self) -> HeldChains {
+        let key = signbook_core::device::load_key(&self.dir.path().join("kiosk.db.key")).unwrap();
+        let mut entries = Vec::new();
+        self.store
+            .for_each_chain_entry(|entry| {
+                entries.push(match entry {
+                    ChainEntry::Record(mut r, _) => {
+                        r.personal = None;
+                        ChainEntry::Record(r, None)
+                    }
+                    erasure => erasure,
+                });
+                Ok(())
+            })
+            .unwrap();
+        let checkpoint =
+            self.store.head().unwrap().map(|(seq, hash)| Checkpoint::sign(&key, self.store.device_id(), seq, hash));
+        let device = Device {
+            device_id: self.store.device_id(),
+            public_key: self.store.public_key(),
+            name: Some(KIOSK_NAME.to_owned()),
+            paired_at: "2026-05-22T08:00:00.000Z".to_owned(),
+            revoked_at: None,
+        };
+        HeldChains {
+            filter: Default::default(),
+            narrowed: false,
+            kiosks: vec![HeldChain { head: KioskHead { device, checkpoint }, entries, office_erasures: vec![] }],
         }
     }
 }

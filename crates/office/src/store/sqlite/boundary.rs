@@ -163,6 +163,10 @@ impl IntegrityStore for SqliteStore {
     async fn record_hashes(&self, device_id: Uuid) -> Result<Vec<(u64, Hash32)>> {
         self.run(move |db| db.record_hashes(device_id)).await
     }
+
+    async fn chain_entries(&self, device_id: Uuid, up_to: u64) -> Result<Vec<signbook_core::erasure::ChainEntry>> {
+        self.run(move |db| db.chain_entries(device_id, up_to)).await
+    }
 }
 
 #[async_trait]

@@ -13,6 +13,7 @@
 mod accounts;
 mod agreements;
 mod boundary;
+mod chain_file;
 mod configuration;
 mod erasure_log;
 mod ingest;
