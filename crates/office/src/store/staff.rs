@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::roles::StaffRole;
 use crate::error::{OfficeError, Result};
+use crate::i18n::Lang;
 
 /// Shortest password accepted (NCSC: length beats complexity rules).
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -82,6 +83,8 @@ pub struct Session {
     pub role: StaffRole,
     /// Whether their account may publish agreements besides what its role allows.
     pub may_publish: bool,
+    /// The language their account reads the dashboard in.
+    pub language: Lang,
 }
 
 /// A staff account, as the accounts page and `user list` show it.
@@ -253,4 +256,14 @@ pub trait StaffStore: Send + Sync {
 
     /// Ends a session (logout).
     async fn end_session(&self, token: &str) -> Result<()>;
+
+    /// The language an account reads the dashboard in, from its next page on.
+    async fn set_language(&self, username: &str, language: Lang) -> Result<()>;
+
+    /// The school's language for exports (headings of CSV and spreadsheet
+    /// files, the evidence page's labels); English until an admin chooses.
+    async fn export_language(&self) -> Result<Lang>;
+
+    /// Sets the school's language for exports.
+    async fn set_export_language(&self, language: Lang) -> Result<()>;
 }

@@ -21,5 +21,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0008_office_erasure_log.sql"),
         include_str!("migrations/0009_pake_pairing.sql"),
         include_str!("migrations/0010_kiosk_configuration.sql"),
+        include_str!("migrations/0011_languages.sql"),
     ],
 };
