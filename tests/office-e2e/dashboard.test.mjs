@@ -363,6 +363,23 @@ test('every page works in Welsh and passes axe-core in Welsh too', async () => {
   assert.equal(await welshBrowser.locator('html').getAttribute('lang'), 'en-GB', 'the switch works before sign-in too');
   assert.match(welshBrowser.url(), /\/login\?next=%2Frecords$/);
   await welshBrowser.context().close();
+  // The school chooses Welsh for its exports: the evidence page and the CSV headings follow.
+  await page.goto('/accounts');
+  await page.getByLabel('Allforion yn').selectOption('cy');
+  await page.getByRole('button', { name: 'Cadw', exact: true }).click();
+  assert.match(await page.getByRole('status').innerText(), /Mae allforion yn Gymraeg o hyn ymlaen/);
+  await page.goto(recordUrl);
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho tystiolaeth (PDF)' }).click()]);
+  writeFileSync(join(work, 'cy.pdf'), readFileSync(await pdf.path()));
+  const pdfText = execFileSync('pdftotext', ['-layout', join(work, 'cy.pdf'), '-'], { encoding: 'utf8' });
+  for (const label of ['Tystiolaeth llofnod', 'Derbyniwyd gan y swyddfa', 'Gwiriad y gadwyn', 'Y cytundeb a lofnododd yr unigolyn hwn']) assert.ok(pdfText.includes(label), `the Welsh PDF says ${label}`);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', join(work, 'cy.pdf'), join(import.meta.dirname, 'screenshots/cy-evidence-pdf')]);
+  await page.goto('/records');
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho CSV' }).click()]);
+  assert.ok(readFileSync(await csvDownload.path(), 'utf8').startsWith('\uFEFFcyfeirnod,llofnodwyd_amser_lleol,'), 'Welsh CSV headings');
+  await page.goto('/accounts');
+  await page.getByLabel('Allforion yn').selectOption('en');
+  await page.getByRole('button', { name: 'Cadw', exact: true }).click();
   // Back to English for the tests after this one.
   await page.getByRole('button', { name: 'English' }).click();
   assert.equal(await page.locator('html').getAttribute('lang'), 'en-GB');

@@ -91,13 +91,16 @@ fn pages(office: &Office) -> Vec<String> {
 }
 
 /// The page's visible text, without the data it shows in whatever
-/// language it was written (agreement texts, audit details, the fixture's
-/// alert) and without the language switch's "English".
+/// language it was written (agreement texts and titles; audit and alert
+/// details, marked `lang="en"`) and without the language switch's "English".
 fn ui_text(html: &str) -> String {
     let mut html = html.to_owned();
-    for (open, close) in
-        [("<div class=\"agreement\"", "</div>"), ("<td class=\"detail\">", "</td>"), ("<title>", "</title>")]
-    {
+    for (open, close) in [
+        ("<div class=\"agreement\"", "</div>"),
+        ("<td class=\"detail\" lang=\"en\">", "</td>"),
+        ("<td lang=\"en\">", "</td>"),
+        ("<title>", "</title>"),
+    ] {
         while let Some(start) = html.find(open) {
             let end = html[start..].find(close).map_or(html.len(), |e| start + e + close.len());
             html.replace_range(start..end, " ");
@@ -116,7 +119,7 @@ fn ui_text(html: &str) -> String {
             _ => {}
         }
     }
-    let data = ["alert 1, to acknowledge", "Staff, Governor and Visitor Acceptable Use Agreement", "English"];
+    let data = ["Staff, Governor and Visitor Acceptable Use Agreement", "English"];
     data.iter().fold(text, |text, shown| text.replace(shown, " "))
 }
 

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::roles::StaffRole;
 use crate::error::{OfficeError, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, tf};
 
 /// Shortest password accepted (NCSC: length beats complexity rules).
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -154,9 +154,7 @@ pub fn check_new_account(username: &str, password: &str) -> Result<()> {
 /// Checks a new password; the error says what to fix.
 pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(OfficeError::AccountInvalid(format!(
-            "the password must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words work well"
-        )));
+        return Err(OfficeError::AccountInvalid(tf("accounts.error_password", &[("min", &MIN_PASSWORD_CHARS)])));
     }
     Ok(())
 }
@@ -166,9 +164,8 @@ pub fn check_username(username: &str) -> Result<()> {
     let name_ok = (1..=64).contains(&username.chars().count())
         && username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !name_ok {
-        return Err(OfficeError::AccountInvalid(format!(
-            "the user name {username:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@' (for example j.evans)"
-        )));
+        let quoted = format!("{username:?}");
+        return Err(OfficeError::AccountInvalid(tf("accounts.error_username", &[("name", &quoted)])));
     }
     Ok(())
 }

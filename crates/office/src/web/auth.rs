@@ -64,7 +64,7 @@ fn login_form(dash: &SharedDashboard, next: &str, problem: Option<&str>, status:
             }
             button type="submit" { (t("login.submit")) }
         }
-        p.hint { (tm("login.no_account", &[("command", html! { code { "signbook-office user add YOUR-NAME" } })])) }
+        p.hint { (tm("login.no_account", &[("command", html! { code { "signbook-office user add " (t("login.your_name")) } })])) }
     };
     (status, layout::page(&dash.school, t("login.title"), None, "", body)).into_response()
 }

@@ -74,7 +74,7 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
                                 td { (a.raised_at) }
                                 td { (a.kind) }
                                 td { @if let Some(d) = &a.device_id { (name_of(d)) } @if let Some(seq) = a.seq { " #" (seq) } }
-                                td { (a.detail) }
+                                td lang="en" { (a.detail) }
                                 td {
                                     @match &a.acknowledged {
                                         Some((at, by)) => { (by) ", " (at) }

@@ -21,7 +21,7 @@ use super::page_error::PageError;
 use super::session::{Staff, cookie_token};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
-use crate::i18n::{self, Lang, t, tf};
+use crate::i18n::{self, Lang, t};
 
 /// The cookie that keeps the language chosen before sign-in (and after
 /// sign-out), a year long; not a secret, so readable by nothing but us anyway.
@@ -128,7 +128,7 @@ pub(super) async fn account(State(dash): State<SharedDashboard>, staff: Staff) -
         h1 { (t("account.title")) }
         dl.fields {
             dt { (t("account.username")) } dd { (staff.name()) }
-            dt { (t("account.role")) } dd { (staff.session.role) }
+            dt { (t("account.role")) } dd { (layout::role_name(staff.session.role)) }
         }
         h2 { (t("account.language")) }
         form method="post" action="/language" {
@@ -183,6 +183,10 @@ pub(super) async fn set_export_language(
     dash.store.set_export_language(lang).await?;
     let detail = format!("exports in {}", lang.name());
     dash.store.audit(staff.name(), "export_language_set", &detail, Utc::now()).await?;
-    let said = tf("exports_language.saved", &[("language", &lang.name())]);
-    Ok(Redirect::to(&format!("/accounts?done={}", super::session::urlencode(&said))).into_response())
+    // One sentence per language: Welsh mutates the name after "yn" (yn Gymraeg).
+    let said = match lang {
+        Lang::En => t("exports_language.saved_en"),
+        Lang::Cy => t("exports_language.saved_cy"),
+    };
+    Ok(Redirect::to(&format!("/accounts?done={}", super::session::urlencode(said))).into_response())
 }

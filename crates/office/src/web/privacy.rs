@@ -216,7 +216,8 @@ pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> 
             table {
                 caption.visually-hidden { (t("audit.caption")) }
                 thead { tr { th scope="col" { (t("audit.when")) } th scope="col" { (t("audit.who")) } th scope="col" { (t("audit.what")) } th scope="col" { (t("audit.details")) } } }
-                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail { (e.detail) } } } }
+                // Details are written in English when the event happens, whoever reads them later.
+                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail lang="en" { (e.detail) } } } }
             }
         }
     };

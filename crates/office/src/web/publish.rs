@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use signbook_core::role::DEFAULT_ROLES;
-use signbook_import::{Imported, import_bytes, import_text};
+use signbook_import::{Imported, RemovedReason, import_bytes, import_text};
 
 use super::layout::{self, csrf, signer_role};
 use super::page_error::{PageError, off_the_runtime};
@@ -34,7 +34,34 @@ pub(super) const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024 + 64 * 1024;
 
 /// The importer's report, as lines to show and carry through the preview.
 fn report_lines(imported: &Imported) -> Vec<String> {
-    signbook_import::report_text(imported).lines().map(str::to_owned).collect()
+    let mut lines = Vec::new();
+    if let Some(title) = &imported.title {
+        lines.push(tf("publish.report_title", &[("title", title)]));
+    }
+    for (label, value) in &imported.metadata {
+        lines.push(match value.as_str() {
+            "" => tf("publish.report_kept_out", &[("label", label)]),
+            value => tf("publish.report_kept_out_value", &[("label", label), ("value", &value)]),
+        });
+    }
+    for removed in &imported.removed {
+        let why = match removed.reason {
+            RemovedReason::WordBookmark => t("publish.removed_word_bookmark"),
+            RemovedReason::PageNumber => t("publish.removed_page_number"),
+            RemovedReason::GluedPageNumber => t("publish.removed_glued_page_number"),
+            RemovedReason::SignatureBlock => t("publish.removed_signature_block"),
+            RemovedReason::RepeatedTitle => t("publish.removed_repeated_title"),
+            RemovedReason::PageHeaderFooter => t("publish.removed_page_header_footer"),
+            RemovedReason::TableOfContents => t("publish.removed_table_of_contents"),
+            // A reason added to the importer later: its own (English) words.
+            _ => {
+                lines.push(format!("Removed {removed}"));
+                continue;
+            }
+        };
+        lines.push(tf("publish.report_removed", &[("why", &why), ("text", &format!("{:?}", removed.text))]));
+    }
+    lines
 }
 
 pub(super) async fn new(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
