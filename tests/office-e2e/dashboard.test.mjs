@@ -372,7 +372,7 @@ test('every page works in Welsh and passes axe-core in Welsh too', async () => {
   const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho tystiolaeth (PDF)' }).click()]);
   writeFileSync(join(work, 'cy.pdf'), readFileSync(await pdf.path()));
   const pdfText = execFileSync('pdftotext', ['-layout', join(work, 'cy.pdf'), '-'], { encoding: 'utf8' });
-  for (const label of ['Tystiolaeth llofnod', 'Derbyniwyd gan y swyddfa', 'Gwiriad y gadwyn', 'Y cytundeb a lofnododd yr unigolyn hwn']) assert.ok(pdfText.includes(label), `the Welsh PDF says ${label}`);
+  for (const label of ['Tystiolaeth llofnod', 'Rhif dilyniant', 'Gwiriad y gadwyn', 'llywodraethwr', 'Y cytundeb a lofnododd yr unigolyn hwn']) assert.ok(pdfText.includes(label), `the Welsh PDF says ${label}`);
   execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', join(work, 'cy.pdf'), join(import.meta.dirname, 'screenshots/cy-evidence-pdf')]);
   await page.goto('/records');
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho CSV' }).click()]);

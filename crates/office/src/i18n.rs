@@ -211,6 +211,19 @@ pub fn tm(key: &'static str, values: &[(&str, Markup)]) -> Markup {
     }
 }
 
+/// A signer's role (as the kiosk records it) in the current language; a
+/// role the school added itself shows as recorded.
+pub fn signer_role(role: &str) -> &str {
+    match role {
+        "visitor" => t("signer_role.visitor"),
+        "governor" => t("signer_role.governor"),
+        "staff" => t("signer_role.staff"),
+        "volunteer" => t("signer_role.volunteer"),
+        "contractor" => t("signer_role.contractor"),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeSet;

@@ -9,7 +9,7 @@ use signbook_core::verify::VerifyReport;
 
 use super::error::EvidenceError;
 use super::layout::{Flow, MARGIN, PAGE_WIDTH, Style, Weight, fully_covered};
-use crate::i18n::{Lang, current, t, tf};
+use crate::i18n::{Lang, current, signer_role, t, tf};
 use crate::store::{StoredAgreement, StoredRecord};
 
 const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
@@ -83,7 +83,7 @@ pub fn record_pdf(
         (t("pdf.status"), personal.map_or_else(|| capitalised(&erased), |_| t("pdf.signed").to_owned()), VALUE),
         (name_label, name.clone(), VALUE),
         (t("pdf.organisation"), organisation, VALUE),
-        (t("pdf.role"), header.role.clone(), VALUE),
+        (t("pdf.role"), signer_role(&header.role).to_owned(), VALUE),
         (
             t("pdf.signed_local"),
             format!("{} (UTC{})", long_date(local), format_offset(header.utc_offset_minutes)),

@@ -114,15 +114,4 @@ pub fn kiosk_label(name: Option<&str>, device_id: &uuid::Uuid) -> String {
     }
 }
 
-/// A signer's role (as the kiosk records it) in the page's language; a
-/// role the school added itself shows as recorded.
-pub fn signer_role(role: &str) -> &str {
-    match role {
-        "visitor" => t("signer_role.visitor"),
-        "governor" => t("signer_role.governor"),
-        "staff" => t("signer_role.staff"),
-        "volunteer" => t("signer_role.volunteer"),
-        "contractor" => t("signer_role.contractor"),
-        other => other,
-    }
-}
+pub use crate::i18n::signer_role;
