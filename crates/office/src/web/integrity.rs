@@ -72,7 +72,7 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
                         @for a in &alerts {
                             tr {
                                 td { (a.raised_at) }
-                                td { (a.kind) }
+                                td { (alert_kind(&a.kind)) br; code { (a.kind) } }
                                 td { @if let Some(d) = &a.device_id { (name_of(d)) } @if let Some(seq) = a.seq { " #" (seq) } }
                                 td lang="en" { (a.detail) }
                                 td {
@@ -230,4 +230,26 @@ pub(super) async fn rename(
     let detail = format!("kiosk {device}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
     dash.store.audit(staff.name(), "kiosk_renamed", &detail, Utc::now()).await?;
     Ok(Redirect::to("/kiosks").into_response())
+}
+
+/// What an alert's kind (its stored code) means, in the page's language;
+/// the code itself is shown too, as logs and the CLI name it.
+fn alert_kind(kind: &str) -> &str {
+    match kind {
+        "signature_invalid" | "bundle_signature_invalid" => t("alert_kind.signature_invalid"),
+        "record_invalid" => t("alert_kind.record_invalid"),
+        "replay" => t("alert_kind.replay"),
+        "wrong_device" => t("alert_kind.wrong_device"),
+        "fork" => t("alert_kind.fork"),
+        "broken_link" => t("alert_kind.broken_link"),
+        "gap" => t("alert_kind.gap"),
+        "record_hash_mismatch" | "personal_data_mismatch" => t("alert_kind.altered"),
+        "erasure_inconsistent" => t("alert_kind.erasure_inconsistent"),
+        "checkpoint_invalid" => t("alert_kind.checkpoint_invalid"),
+        "agreement_invalid" => t("alert_kind.agreement_invalid"),
+        "device_revoked" => t("alert_kind.device_revoked"),
+        "login_locked_out" => t("alert_kind.login_locked_out"),
+        "pairing_code_invalid" | "pairing_rate_limited" | "pairing_code_exhausted" => t("alert_kind.pairing"),
+        _ => t("alert_kind.other"),
+    }
 }
