@@ -304,6 +304,87 @@ test('retention periods are saved and logged; the other pages pass axe-core too'
   assert.deepEqual(await axe(page), [], 'not-found page: axe-core violations');
 });
 
+// Issue 17: the whole dashboard in Welsh. The header's switch changes the
+// account's language; every page is then checked again with axe-core (its
+// `lang`, the Welsh words' fit) and photographed as cy-*.png.
+test('every page works in Welsh and passes axe-core in Welsh too', async () => {
+  await page.goto('/records');
+  await page.getByRole('button', { name: 'Cymraeg' }).click();
+  assert.match(page.url(), /\/records$/, 'the switch comes back to the page');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'cy');
+  const recordUrl = await page.locator('tbody a').first().getAttribute('href');
+  const pages = [
+    ['records', '/records'],
+    ['record', recordUrl],
+    ['agreements', '/agreements'],
+    ['publish', '/agreements/new'],
+    ['integrity', '/integrity'],
+    ['kiosks', '/kiosks'],
+    ['roster', '/roster'],
+    ['privacy', '/privacy'],
+    ['person', '/privacy/person?name=tom'],
+    ['audit', '/audit'],
+    ['accounts', '/accounts'],
+    ['account', '/account'],
+    ['not-found', '/no/such/page'],
+  ];
+  for (const [name, path] of pages) {
+    await page.goto(path);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'cy', `${path} is marked as Welsh`);
+    assert.ok(!(await page.locator('body').innerText()).includes('Log out'), `${path} has no English frame`);
+    assert.deepEqual(await axe(page), [], `${path} in Welsh: axe-core violations`);
+    await shot(page, `cy-${name}`);
+  }
+  await page.goto(recordUrl);
+  await page.locator('main a[href^="/agreements/"]').first().click();
+  assert.deepEqual(await axe(page), [], 'agreement page in Welsh: axe-core violations');
+  await shot(page, 'cy-agreement');
+  await page.goto('/agreements/new');
+  await page.getByLabel('Neu gludwch ei destun').fill('# Cytundeb 2027\n\n- Byddaf yn garedig.\n');
+  await page.getByRole('button', { name: 'Mewnforio' }).click();
+  assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Gwirio a chyhoeddi/);
+  assert.deepEqual(await axe(page), [], 'check-and-publish page in Welsh: axe-core violations');
+  await shot(page, 'cy-publish-review');
+  await page.goto('/kiosks');
+  await page.getByRole('button', { name: 'Gwneud cod paru' }).click();
+  assert.deepEqual(await axe(page), [], 'pairing code page in Welsh: axe-core violations');
+  await shot(page, 'cy-pairing-code');
+  // An error page: a search with a date that is not one.
+  await page.goto('/records?from=ddoe');
+  assert.match(await page.getByRole('alert').innerText(), /nid yw'r dyddiad cyntaf "ddoe" yn ddyddiad/);
+  // A browser asking for Welsh gets the sign-in page in Welsh, switch included.
+  const welshBrowser = await (await newContext(browser, url, { bypassCSP: true, locale: 'cy-GB' })).newPage();
+  await welshBrowser.goto('/records');
+  assert.equal(await welshBrowser.locator('html').getAttribute('lang'), 'cy');
+  assert.ok(await welshBrowser.getByLabel('Enw defnyddiwr').isVisible());
+  assert.deepEqual(await axe(welshBrowser), [], 'sign-in page in Welsh: axe-core violations');
+  await shot(welshBrowser, 'cy-login');
+  await welshBrowser.getByRole('button', { name: 'English' }).click();
+  assert.equal(await welshBrowser.locator('html').getAttribute('lang'), 'en-GB', 'the switch works before sign-in too');
+  assert.match(welshBrowser.url(), /\/login\?next=%2Frecords$/);
+  await welshBrowser.context().close();
+  // The school chooses Welsh for its exports: the evidence page and the CSV headings follow.
+  await page.goto('/accounts');
+  await page.getByLabel('Allforion yn').selectOption('cy');
+  await page.getByRole('button', { name: 'Cadw', exact: true }).click();
+  assert.match(await page.getByRole('status').innerText(), /Mae allforion yn Gymraeg o hyn ymlaen/);
+  await page.goto(recordUrl);
+  const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho tystiolaeth (PDF)' }).click()]);
+  writeFileSync(join(work, 'cy.pdf'), readFileSync(await pdf.path()));
+  const pdfText = execFileSync('pdftotext', ['-layout', join(work, 'cy.pdf'), '-'], { encoding: 'utf8' });
+  for (const label of ['Tystiolaeth llofnod', 'Rhif dilyniant', 'Gwiriad y gadwyn', 'llywodraethwr', 'Y cytundeb a lofnododd yr unigolyn hwn']) assert.ok(pdfText.includes(label), `the Welsh PDF says ${label}`);
+  execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', join(work, 'cy.pdf'), join(import.meta.dirname, 'screenshots/cy-evidence-pdf')]);
+  await page.goto('/records');
+  const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Lawrlwytho CSV' }).click()]);
+  assert.ok(readFileSync(await csvDownload.path(), 'utf8').startsWith('\uFEFFcyfeirnod,llofnodwyd_amser_lleol,'), 'Welsh CSV headings');
+  await page.goto('/accounts');
+  await page.getByLabel('Allforion yn').selectOption('en');
+  await page.getByRole('button', { name: 'Cadw', exact: true }).click();
+  // Back to English for the tests after this one.
+  await page.getByRole('button', { name: 'English' }).click();
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en-GB');
+});
+
 test('logging out ends the session', async () => {
   await page.goto('/records');
   await page.getByRole('button', { name: 'Log out' }).click();

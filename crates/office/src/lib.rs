@@ -41,6 +41,7 @@ pub mod configuration;
 pub mod erasure_log;
 pub mod error;
 pub mod evidence;
+pub mod i18n;
 pub mod ingest;
 pub mod limits;
 pub mod mdns;

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
+use signbook_office::i18n::Lang;
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
 use signbook_office::server;
 use signbook_office::store::{ConfigurationStore, IntegrityStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
@@ -117,6 +118,17 @@ enum UserAction {
         /// (everything, also accounts, kiosks, pairing) [default: admin for the first account, else records]
         #[arg(long, value_parser = parse_role)]
         role: Option<StaffRole>,
+        /// The dashboard's language for them: en (English) or cy (Cymraeg); they can change it themselves.
+        #[arg(long, value_parser = ["en", "cy"], default_value = "en")]
+        language: String,
+    },
+    /// Choose the dashboard's language for an account: en (English) or cy (Cymraeg).
+    Language {
+        /// The user name.
+        name: String,
+        /// en or cy.
+        #[arg(value_parser = ["en", "cy"])]
+        language: String,
     },
     /// List accounts, their roles, and which are disabled.
     List,
@@ -252,7 +264,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::User { action } => {
             let store = open(&data)?;
             match action {
-                UserAction::Add { name, role } => {
+                UserAction::Add { name, role, language } => {
                     signbook_office::store::check_username(&name)?;
                     // The first account must be able to make the others in the dashboard.
                     let first = store.users().await?.is_empty();
@@ -267,12 +279,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     );
                     let password = read_new_password()?;
                     store.add_user(&name, &password, role, Utc::now()).await?;
+                    let language = Lang::from_code(&language).unwrap_or_default();
+                    if language != Lang::En {
+                        store.set_language(&name, language).await?;
+                    }
                     store.audit("cli", "account_added", &format!("{name}, role {role}"), Utc::now()).await?;
                     writeln!(
                         out,
                         "Added {name} with the {role} role ({}). They can log in to the dashboard now.",
                         role.describe()
                     )?;
+                }
+                UserAction::Language { name, language } => {
+                    let language = Lang::from_code(&language).unwrap_or_default();
+                    store.set_language(&name, language).await?;
+                    writeln!(out, "{name} now reads the dashboard in {}.", language.name())?;
                 }
                 UserAction::List => {
                     let users = store.users().await?;

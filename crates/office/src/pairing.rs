@@ -124,9 +124,9 @@ pub fn kiosk_name(raw: &str) -> Result<String, crate::error::OfficeError> {
     use signbook_sync::kiosk_name::{KioskNameProblem as P, tidy_kiosk_name};
     tidy_kiosk_name(raw).map_err(|problem| {
         crate::error::OfficeError::InputInvalid(match problem {
-            P::Empty => "the kiosk name is empty: type where the kiosk is, for example Main reception".into(),
-            P::TooLong => format!("the kiosk name is longer than {MAX_KIOSK_NAME_CHARS} characters: shorten it"),
-            P::Hidden => "the kiosk name contains a control or text-direction character: type it again".into(),
+            P::Empty => crate::i18n::t("kiosks.error_name_empty").into(),
+            P::TooLong => crate::i18n::tf("kiosks.error_name_long", &[("max", &MAX_KIOSK_NAME_CHARS)]),
+            P::Hidden => crate::i18n::t("kiosks.error_name_hidden").into(),
         })
     })
 }

@@ -8,6 +8,7 @@
 //! data protection, is a bracketed placeholder that must be replaced
 //! before saving: a kiosk must never show an invented contact.
 
+use crate::i18n::{t, tf};
 use signbook_core::privacy_notice::{PrivacyNotice, default_english, default_welsh};
 
 use crate::error::{OfficeError, Result};
@@ -86,15 +87,23 @@ pub fn template(school: &str, retention: &[(String, u32)]) -> PrivacyNotice {
 /// "each kiosk's built-in notice".
 pub fn checked(english: &str, welsh: &str) -> Result<PrivacyNotice> {
     let notice = PrivacyNotice { english: english.replace("\r\n", "\n"), welsh: welsh.replace("\r\n", "\n") };
+    // "in English" / "yn Saesneg": the language's name as it reads after "in".
+    let named = |language: &str| if language == "Welsh" { t("privacy_notice.in_welsh") } else { t("privacy_notice.in_english") };
     if let Some((language, reason)) = notice.problem() {
-        return Err(OfficeError::InputInvalid(format!("the privacy notice in {language} cannot be saved: {reason}")));
+        let language = named(language);
+        return Err(OfficeError::InputInvalid(tf(
+            "privacy_notice.error_invalid",
+            &[("language", &language), ("reason", &reason)],
+        )));
     }
     for (language, text, placeholder) in
         [("English", &notice.english, CONTACT_PLACEHOLDER_EN), ("Welsh", &notice.welsh, CONTACT_PLACEHOLDER_CY)]
     {
         if text.contains(placeholder) {
-            return Err(OfficeError::InputInvalid(format!(
-                "the privacy notice in {language} still says \"{placeholder} ...]\": replace it with how to contact the school's data protection officer"
+            let language = named(language);
+            return Err(OfficeError::InputInvalid(tf(
+                "privacy_notice.error_placeholder",
+                &[("language", &language), ("placeholder", &placeholder)],
             )));
         }
     }

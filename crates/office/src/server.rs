@@ -71,8 +71,8 @@ pub fn app(store: SharedStore, dashboard: crate::web::SharedDashboard) -> Router
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
         if browser {
-            // The fallback sits outside the dashboard's layers: give it their headers.
-            crate::web::with_security_headers(crate::web::PageError::NotFound.into_response())
+            // The fallback sits outside the dashboard's layers: give it their headers and language.
+            crate::web::not_found_page(&headers)
         } else {
             OfficeError::NotFound.into_response()
         }

@@ -1,6 +1,7 @@
 //! `signbook-office user ...` with roles (issue 15, item 5): the first
 //! account is an admin, later ones are `records` unless `--role` says
-//! otherwise, and the last active admin is kept.
+//! otherwise, and the last active admin is kept; `--language` and
+//! `user language` choose the dashboard's language (issue 17).
 
 /// Runs `signbook-office --data DIR ARGS`, with `input` on standard input.
 fn cli(data: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
@@ -53,4 +54,25 @@ fn the_cli_lets_an_account_publish_agreements_and_takes_it_back() {
     assert!(!list().contains("may publish"));
     let unknown = cli(data, &["user", "publishing", "nobody", "yes"], "");
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("there is no staff account called nobody"));
+}
+
+#[tokio::test]
+async fn the_cli_chooses_an_account_language_for_a_welsh_medium_office() {
+    use signbook_office::i18n::Lang;
+    use signbook_office::store::StaffStore;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    assert!(cli(data, &["user", "add", "j.evans", "--language", "cy"], "correct horse battery\n").status.success());
+    assert!(cli(data, &["user", "add", "s.lee"], "correct horse battery\n").status.success());
+    let language = |name: &'static str| async move {
+        let store = signbook_office::SqliteStore::open(signbook_office::db_path(data)).unwrap();
+        let token = store.start_session(name, 1_000).await.unwrap();
+        store.session(&token, 1_000).await.unwrap().unwrap().language
+    };
+    assert_eq!(language("j.evans").await, Lang::Cy);
+    assert_eq!(language("s.lee").await, Lang::En, "English unless chosen");
+    let switched = cli(data, &["user", "language", "s.lee", "cy"], "");
+    assert!(String::from_utf8_lossy(&switched.stdout).contains("s.lee now reads the dashboard in Cymraeg"));
+    assert_eq!(language("s.lee").await, Lang::Cy);
+    assert!(!cli(data, &["user", "language", "s.lee", "fr"], "").status.success(), "only en or cy");
 }

@@ -80,6 +80,7 @@ fn actions(office: &Office) -> Vec<Action> {
         post(&format!("/kiosks/{device}/name"), "name=Main+reception", Administer, see_other),
         post(&format!("/agreements/{agreement}/adopt"), "roles=visitor", Administer, see_other),
         post("/accounts/other/publishing", "allow=yes", Administer, see_other),
+        post("/settings/export-language", "lang=en", Administer, see_other),
         get("/agreements/new", Publish),
         post("/agreements/import", "multipart-agreement", Publish, ok),
         post(

@@ -149,11 +149,17 @@ pub struct CsvWriter<W: Write> {
 }
 
 impl<W: Write> CsvWriter<W> {
-    /// Writes the BOM and the heading row.
-    pub fn new(mut out: W) -> Result<Self> {
+    /// Writes the BOM and the heading row ([`CSV_COLUMNS`]).
+    pub fn new(out: W) -> Result<Self> {
+        Self::with_headings(out, &CSV_COLUMNS)
+    }
+
+    /// Writes the BOM and `headings` (the same columns in another
+    /// language, for the office's Welsh exports) instead of [`CSV_COLUMNS`].
+    pub fn with_headings(mut out: W, headings: &[&str; CSV_COLUMNS.len()]) -> Result<Self> {
         out.write_all("\u{feff}".as_bytes()).map_err(|e| Error::Csv(e.into()))?;
         let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
-        csv.write_record(CSV_COLUMNS)?;
+        csv.write_record(headings)?;
         Ok(CsvWriter { csv, count: 0 })
     }
 

@@ -92,7 +92,7 @@ mod statement;
 mod xlsx_file;
 
 pub use chains::{HeldChain, HeldChains};
-pub use csv_file::{agreement_titles, write_csv};
+pub use csv_file::{agreement_titles, csv_headings, write_csv};
 pub use error::EvidenceError;
 pub use pack::{ManifestEntry, PackInput, PackSummary, write_pack};
 pub use pdf::record_pdf;

@@ -109,12 +109,17 @@ pub fn write_pack<W: Write + Seek>(out: W, pack: &PackInput<'_>) -> Result<PackS
     drop(csv);
 
     let mut names = HashSet::new();
+    // Rayon's threads do not see the caller's language: hand it over.
+    let lang = crate::i18n::current();
     for batch in pack.records.chunks(BATCH) {
         let pdfs: Vec<Vec<u8>> = batch
             .par_iter()
             .map(|r| {
                 let h = &r.record.header;
-                record_pdf(pack.school, r, agreements.get(&h.agreement_hash).copied(), chains[&h.device_id])
+                let chain = chains[&h.device_id];
+                crate::i18n::with_language(lang, || {
+                    record_pdf(pack.school, r, agreements.get(&h.agreement_hash).copied(), chain)
+                })
             })
             .collect::<Result<_, _>>()?;
         for (r, pdf) in batch.iter().zip(pdfs) {

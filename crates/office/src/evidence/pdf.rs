@@ -9,6 +9,7 @@ use signbook_core::verify::VerifyReport;
 
 use super::error::EvidenceError;
 use super::layout::{Flow, MARGIN, PAGE_WIDTH, Style, Weight, fully_covered};
+use crate::i18n::{Lang, current, signer_role, t, tf};
 use crate::store::{StoredAgreement, StoredRecord};
 
 const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
@@ -24,7 +25,9 @@ const BODY: Style = Style::new(10.0, Weight::Regular);
 /// The signature's largest box on the page, in points.
 const SIGNATURE_MAX: (f32, f32) = (300.0, 110.0);
 
-/// Renders the evidence PDF of one record.
+/// Renders the evidence PDF of one record, in the current language
+/// ([`crate::i18n::current`]: the dashboard runs this in the school's
+/// language for exports, everything else gets English).
 ///
 /// `agreement` is the version the record refers to, or `None` when the
 /// office does not hold its text; `chain` is the office's check of the
@@ -55,9 +58,9 @@ pub fn record_pdf(
 
     let mut flow = Flow::new();
     flow.line(MARGIN, school, Style::new(11.0, Weight::Bold).grey(80));
-    flow.line(MARGIN, "Signature evidence", Style::new(20.0, Weight::Bold));
+    flow.line(MARGIN, t("pdf.title"), Style::new(20.0, Weight::Bold));
     flow.gap(2.0);
-    flow.line(MARGIN, &format!("Record {reference}"), Style::new(12.0, Weight::Regular).grey(60));
+    flow.line(MARGIN, &tf("pdf.record", &[("reference", &reference)]), Style::new(12.0, Weight::Regular).grey(60));
     flow.gap(8.0);
     flow.rule(150);
     flow.gap(8.0);
@@ -66,79 +69,78 @@ pub fn record_pdf(
     let personal = record.personal.as_ref();
     let name = personal.map_or_else(|| erased.clone(), |p| p.name.clone());
     let organisation = match personal {
-        Some(p) => p.organisation.as_ref().map_or_else(|| "(none given)".to_owned(), |(o, _)| o.clone()),
+        Some(p) => p.organisation.as_ref().map_or_else(|| t("pdf.none_given").to_owned(), |(o, _)| o.clone()),
         None => erased.clone(),
     };
     let local = header.signed_at_local();
     let kiosk = match &stored.kiosk_name {
-        Some(n) => format!("{n} (device {})", header.device_id.hyphenated()),
-        None => format!("device {}", header.device_id.hyphenated()),
+        Some(n) => tf("pdf.kiosk_named", &[("name", n), ("device", &header.device_id.hyphenated())]),
+        None => tf("pdf.kiosk_device", &[("device", &header.device_id.hyphenated())]),
     };
-    let title = agreement.map_or("(the office does not hold this version)", |a| a.title.as_str());
+    let title = agreement.map_or(t("pdf.no_version"), |a| a.title.as_str());
+    let name_label = t("pdf.name");
     let fields: [(&str, String, Style); 14] = [
-        ("Status", personal.map_or_else(|| capitalised(&erased), |_| "Signed".to_owned()), VALUE),
-        ("Name", name.clone(), VALUE),
-        ("Organisation", organisation, VALUE),
-        ("Role", header.role.clone(), VALUE),
+        (t("pdf.status"), personal.map_or_else(|| capitalised(&erased), |_| t("pdf.signed").to_owned()), VALUE),
+        (name_label, name.clone(), VALUE),
+        (t("pdf.organisation"), organisation, VALUE),
+        (t("pdf.role"), signer_role(&header.role).to_owned(), VALUE),
         (
-            "Signed (local time)",
-            format!("{} (UTC{})", local.format("%A %-d %B %Y, %H:%M:%S"), format_offset(header.utc_offset_minutes)),
+            t("pdf.signed_local"),
+            format!("{} (UTC{})", long_date(local), format_offset(header.utc_offset_minutes)),
             VALUE,
         ),
-        ("Signed (UTC)", format_utc(&header.signed_at), VALUE),
-        ("Kiosk", kiosk, VALUE),
-        ("Sequence", format!("record {} in this kiosk's chain", header.seq), VALUE),
-        ("Agreement", title.to_owned(), VALUE),
-        ("Agreement version (SHA-256)", header.agreement_hash.to_hex(), HASH),
-        ("Record hash (SHA-256)", record.hash.to_hex(), HASH),
-        ("Previous record hash", header.prev_hash.to_hex(), HASH),
-        ("Received by the office", stored.received_at.clone(), VALUE),
-        ("Chain check", chain_text(header.seq, chain), VALUE),
+        (t("pdf.signed_utc"), format_utc(&header.signed_at), VALUE),
+        (t("pdf.kiosk"), kiosk, VALUE),
+        (t("pdf.sequence"), tf("pdf.sequence_value", &[("seq", &header.seq)]), VALUE),
+        (t("pdf.agreement"), title.to_owned(), VALUE),
+        (t("pdf.agreement_version"), header.agreement_hash.to_hex(), HASH),
+        (t("pdf.record_hash"), record.hash.to_hex(), HASH),
+        (t("pdf.prev_hash"), header.prev_hash.to_hex(), HASH),
+        (t("pdf.received"), stored.received_at.clone(), VALUE),
+        (t("pdf.chain_check"), chain_text(header.seq, chain), VALUE),
     ];
     for (label, value, style) in &fields {
         field(&mut flow, label, value, *style);
-        if *label == "Name" && personal.is_some() && !fully_covered(&name) {
-            flow.paragraph(VALUE_X, VALUE_WIDTH, "Some characters of this name are outside this PDF's font and show as boxes; records.csv holds the exact name.", SMALL.grey(90));
+        if *label == name_label && personal.is_some() && !fully_covered(&name) {
+            flow.paragraph(VALUE_X, VALUE_WIDTH, t("pdf.font_boxes"), SMALL.grey(90));
             flow.gap(4.0);
         }
     }
 
     flow.gap(6.0);
     flow.need(LABEL.line_height() + SIGNATURE_MAX.1);
-    field_label(&mut flow, "Signature", LABEL);
+    field_label(&mut flow, t("pdf.signature"), LABEL);
     match &image {
         Some(image) => {
             let (w, h) = fit(image.size(), SIGNATURE_MAX);
             flow.image(VALUE_X, w, h);
         }
-        None => flow.paragraph(VALUE_X, VALUE_WIDTH, &format!("No signature image: {erased}."), VALUE),
+        None => flow.paragraph(VALUE_X, VALUE_WIDTH, &tf("pdf.no_signature", &[("erased", &erased)]), VALUE),
     }
 
     flow.gap(18.0);
     flow.need(60.0);
     flow.rule(150);
     flow.gap(6.0);
-    flow.line(MARGIN, "The agreement this person signed", Style::new(14.0, Weight::Bold));
+    flow.line(MARGIN, t("pdf.agreement_heading"), Style::new(14.0, Weight::Bold));
     match agreement {
         Some(a) => {
-            flow.paragraph(MARGIN, TEXT_WIDTH, &format!("{} (version {})", a.title, a.hash.to_hex()), SMALL.grey(80));
+            let line = tf("pdf.agreement_line", &[("title", &a.title), ("version", &a.hash.to_hex())]);
+            flow.paragraph(MARGIN, TEXT_WIDTH, &line, SMALL.grey(80));
             flow.gap(6.0);
             agreement_text(&mut flow, &a.text);
         }
         None => flow.paragraph(
             MARGIN,
             TEXT_WIDTH,
-            &format!(
-                "The office does not hold the text of agreement version {}. The kiosk that took this signature holds it: sync that kiosk again, or compare the hash with the kiosk's `signbook agreement list`.",
-                header.agreement_hash.to_hex()
-            ),
+            &tf("pdf.no_text", &[("version", &header.agreement_hash.to_hex())]),
             BODY,
         ),
     }
 
-    let doc_title = format!("Signature evidence {reference} - {school}");
+    let doc_title = tf("pdf.document_title", &[("reference", &reference), ("school", &school)]);
     let footer = |page: usize, pages: usize| {
-        format!("{school}  ·  Signature evidence, record {reference}  ·  Page {page} of {pages}")
+        tf("pdf.footer", &[("school", &school), ("reference", &reference), ("page", &page), ("pages", &pages)])
     };
     flow.render(&doc_title, image.as_ref(), footer).map_err(|detail| EvidenceError::Pdf { reference, detail })
 }
@@ -146,8 +148,41 @@ pub fn record_pdf(
 /// "erased on 2026-11-22 (left the school)".
 fn erased_text(erasure: Option<&Erasure>) -> String {
     match erasure {
-        Some(e) => format!("erased on {} ({})", e.erased_at.format("%Y-%m-%d"), e.reason),
-        None => "erased (the office holds no erasure log entry for it)".to_owned(),
+        Some(e) => tf("pdf.erased_on", &[("date", &e.erased_at.format("%Y-%m-%d")), ("reason", &e.reason)]),
+        None => t("pdf.erased_no_log").to_owned(),
+    }
+}
+
+/// "Monday 23 November 2026, 09:15:03", in the current language. Welsh
+/// names written out here: chrono's locales need its unstable feature.
+fn long_date(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    use chrono::Datelike as _;
+    const DAYS: [&str; 7] =
+        ["Dydd Llun", "Dydd Mawrth", "Dydd Mercher", "Dydd Iau", "Dydd Gwener", "Dydd Sadwrn", "Dydd Sul"];
+    const MONTHS: [&str; 12] = [
+        "Ionawr",
+        "Chwefror",
+        "Mawrth",
+        "Ebrill",
+        "Mai",
+        "Mehefin",
+        "Gorffennaf",
+        "Awst",
+        "Medi",
+        "Hydref",
+        "Tachwedd",
+        "Rhagfyr",
+    ];
+    match current() {
+        Lang::En => at.format("%A %-d %B %Y, %H:%M:%S").to_string(),
+        Lang::Cy => format!(
+            "{} {} {} {}, {}",
+            DAYS[at.weekday().num_days_from_monday() as usize],
+            at.day(),
+            MONTHS[at.month0() as usize],
+            at.year(),
+            at.format("%H:%M:%S")
+        ),
     }
 }
 
@@ -160,14 +195,13 @@ fn capitalised(text: &str) -> String {
 fn chain_text(seq: u64, chain: &VerifyReport) -> String {
     let head = chain.head_seq.unwrap_or(0);
     match &chain.problem {
-        None if seq <= head => format!(
-            "Intact: this kiosk's chain verifies from record 1 to record {head} ({} records, {} erased), this record included.",
-            chain.records, chain.erased
-        ),
-        None => format!("Not yet checked: the last check of this kiosk's chain ended at record {head}."),
-        Some(p) if seq < p.seq => format!("This record verifies, but this kiosk's chain is broken later: {p}."),
-        Some(p) if seq == p.seq => format!("BROKEN: {p}."),
-        Some(p) => format!("Cannot be verified: this kiosk's chain is broken earlier: {p}."),
+        None if seq <= head => {
+            tf("pdf.chain_intact", &[("head", &head), ("records", &chain.records), ("erased", &chain.erased)])
+        }
+        None => tf("pdf.chain_unchecked", &[("head", &head)]),
+        Some(p) if seq < p.seq => tf("pdf.chain_broken_later", &[("problem", p)]),
+        Some(p) if seq == p.seq => tf("pdf.chain_broken_here", &[("problem", p)]),
+        Some(p) => tf("pdf.chain_broken_earlier", &[("problem", p)]),
     }
 }
 

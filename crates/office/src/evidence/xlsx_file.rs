@@ -148,9 +148,12 @@ pub struct RecordsSheet {
 }
 
 impl RecordsSheet {
-    /// A sheet called "Records" with the CSV's header row.
+    /// A sheet called "Records" with the CSV's header row, both in the
+    /// current language ([`super::csv_file::csv_headings`]).
     pub fn new() -> Result<Self, XlsxError> {
-        Ok(RecordsSheet { sheet: Spreadsheet::new("Records", &CSV_COLUMNS)? })
+        Ok(RecordsSheet {
+            sheet: Spreadsheet::new(crate::i18n::t("xlsx.records_sheet"), &super::csv_file::csv_headings())?,
+        })
     }
 
     /// Appends one record's row, as [`signbook_core::export::export_row`] makes it.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::search::fold;
 use crate::error::{OfficeError, Result};
+use crate::i18n::{t, tf};
 
 /// One person on the school's roster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,21 +58,18 @@ pub enum RosterStatus {
 /// Every problem is reported with its line number, and nothing is imported
 /// unless the whole file is good.
 pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
-    let text = std::str::from_utf8(csv_bytes).map_err(|_| {
-        OfficeError::InputInvalid("the roster file is not UTF-8 text; save it from Excel as \"CSV UTF-8\"".into())
-    })?;
+    let text =
+        std::str::from_utf8(csv_bytes).map_err(|_| OfficeError::InputInvalid(t("roster.error_not_utf8").into()))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| OfficeError::InputInvalid(format!("the roster file's first line cannot be read: {e}")))?
+        .map_err(|e| OfficeError::InputInvalid(tf("roster.error_first_line", &[("error", &e)])))?
         .clone();
     let column = |want: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(want));
     let (Some(name_col), Some(role_col)) = (column("name"), column("role")) else {
-        return Err(OfficeError::InputInvalid(format!(
-            "the roster's first line must name the columns, with at least \"name\" and \"role\" (found: {})",
-            headers.iter().collect::<Vec<_>>().join(", ")
-        )));
+        let found = headers.iter().collect::<Vec<_>>().join(", ");
+        return Err(OfficeError::InputInvalid(tf("roster.error_columns", &[("found", &found)])));
     };
     let email_col = column("email");
     let mut out = Vec::new();
@@ -81,7 +79,7 @@ pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
         let row = match row {
             Ok(row) => row,
             Err(e) => {
-                problems.push(format!("line {line}: {e}"));
+                problems.push(tf("roster.error_line", &[("line", &line), ("problem", &e)]));
                 continue;
             }
         };
@@ -91,9 +89,9 @@ pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
         let name = row.get(name_col).unwrap_or("").split_whitespace().collect::<Vec<_>>().join(" ");
         let role = row.get(role_col).unwrap_or("").to_lowercase();
         if fold(&name).is_empty() || name.chars().count() > 100 {
-            problems.push(format!("line {line}: the name is empty or longer than 100 characters"));
+            problems.push(tf("roster.error_line_name", &[("line", &line)]));
         } else if let Err(e) = Role::new(&role) {
-            problems.push(format!("line {line}: {e}"));
+            problems.push(tf("roster.error_line", &[("line", &line), ("problem", &e)]));
         } else {
             out.push(RosterEntry {
                 name,
@@ -102,20 +100,15 @@ pub fn parse_roster(csv_bytes: &[u8]) -> Result<Vec<RosterEntry>> {
             });
         }
         if out.len() > 10_000 {
-            return Err(OfficeError::InputInvalid(
-                "the roster has more than 10,000 people; is this the right file?".into(),
-            ));
+            return Err(OfficeError::InputInvalid(t("roster.error_too_many").into()));
         }
     }
     if !problems.is_empty() {
         problems.truncate(20);
-        return Err(OfficeError::InputInvalid(format!(
-            "nothing was imported; fix these lines and try again: {}",
-            problems.join("; ")
-        )));
+        return Err(OfficeError::InputInvalid(tf("roster.error_lines", &[("lines", &problems.join("; "))])));
     }
     if out.is_empty() {
-        return Err(OfficeError::InputInvalid("the roster file has no people in it".into()));
+        return Err(OfficeError::InputInvalid(t("roster.error_empty").into()));
     }
     Ok(out)
 }

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::roles::StaffRole;
 use crate::error::{OfficeError, Result};
+use crate::i18n::{Lang, tf};
 
 /// Shortest password accepted (NCSC: length beats complexity rules).
 pub const MIN_PASSWORD_CHARS: usize = 10;
@@ -82,6 +83,8 @@ pub struct Session {
     pub role: StaffRole,
     /// Whether their account may publish agreements besides what its role allows.
     pub may_publish: bool,
+    /// The language their account reads the dashboard in.
+    pub language: Lang,
 }
 
 /// A staff account, as the accounts page and `user list` show it.
@@ -151,9 +154,7 @@ pub fn check_new_account(username: &str, password: &str) -> Result<()> {
 /// Checks a new password; the error says what to fix.
 pub fn check_new_password(password: &str) -> Result<()> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(OfficeError::AccountInvalid(format!(
-            "the password must be at least {MIN_PASSWORD_CHARS} characters; a few unrelated words work well"
-        )));
+        return Err(OfficeError::AccountInvalid(tf("accounts.error_password", &[("min", &MIN_PASSWORD_CHARS)])));
     }
     Ok(())
 }
@@ -163,9 +164,8 @@ pub fn check_username(username: &str) -> Result<()> {
     let name_ok = (1..=64).contains(&username.chars().count())
         && username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
     if !name_ok {
-        return Err(OfficeError::AccountInvalid(format!(
-            "the user name {username:?} must be 1 to 64 letters, digits, '.', '_', '-' or '@' (for example j.evans)"
-        )));
+        let quoted = format!("{username:?}");
+        return Err(OfficeError::AccountInvalid(tf("accounts.error_username", &[("name", &quoted)])));
     }
     Ok(())
 }
@@ -253,4 +253,14 @@ pub trait StaffStore: Send + Sync {
 
     /// Ends a session (logout).
     async fn end_session(&self, token: &str) -> Result<()>;
+
+    /// The language an account reads the dashboard in, from its next page on.
+    async fn set_language(&self, username: &str, language: Lang) -> Result<()>;
+
+    /// The school's language for exports (headings of CSV and spreadsheet
+    /// files, the evidence page's labels); English until an admin chooses.
+    async fn export_language(&self) -> Result<Lang>;
+
+    /// Sets the school's language for exports.
+    async fn set_export_language(&self, language: Lang) -> Result<()>;
 }

@@ -12,12 +12,14 @@ use maud::{Markup, html};
 use serde::Deserialize;
 
 use super::auth::CsrfOnly;
-use super::layout::{self, csrf};
+use super::language::export_language_form;
+use super::layout::{self, csrf, role_name};
 use super::page_error::PageError;
 use super::privacy::Notice;
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf, tm};
 use crate::store::staff::generated_password;
 use crate::store::{StaffAccount, StaffRole, check_username};
 
@@ -27,36 +29,35 @@ pub(super) async fn page(
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
     let accounts = dash.store.users().await?;
+    let export_language = dash.store.export_language().await?;
     let body = html! {
-        h1 { "Staff accounts" }
+        h1 { (t("nav.accounts")) }
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
-        p { "Each account has one role. The roles are nested: privacy can do everything records can, and admin everything." }
-        dl.fields { @for role in StaffRole::ALL { dt { (role) } dd { (role.describe()) } } }
-        p {
-            "Publishing a new agreement changes what every kiosk asks people to sign, so it is a permission of its own: "
-            "admins have it, and you can give it to any other account (for example the person who looks after the school's policies)."
-        }
+        p { (t("accounts.intro")) }
+        dl.fields { @for role in StaffRole::ALL { dt { (role_name(role)) } dd { (describe(role)) } } }
+        p { (t("accounts.publishing")) }
         div.table-wrap {
             table {
-                caption { "Accounts" }
-                thead { tr { th scope="col" { "User name" } th scope="col" { "Role" } th scope="col" { "Publishes agreements" } th scope="col" { "Status" } th scope="col" { "Password" } th scope="col" { "Access" } } }
+                caption { (t("accounts.caption")) }
+                thead { tr { th scope="col" { (t("account.username")) } th scope="col" { (t("account.role")) } th scope="col" { (t("accounts.publishes")) } th scope="col" { (t("accounts.status")) } th scope="col" { (t("login.password")) } th scope="col" { (t("accounts.access")) } } }
                 tbody { @for account in &accounts { (row(&staff, account)) } }
             }
         }
-        h2 { "Add an account" }
+        h2 { (t("accounts.add_heading")) }
         form method="post" action="/accounts" {
             (csrf(&staff))
             p {
-                label for="new-username" { "User name" }
+                label for="new-username" { (t("account.username")) }
                 input #new-username type="text" name="username" required maxlength="64" autocomplete="off" aria-describedby="new-username-hint";
-                span.hint #new-username-hint { " Letters, digits, '.', '_', '-' or '@', for example j.evans." }
+                span.hint #new-username-hint { " " (t("accounts.username_hint")) }
             }
-            p { label for="new-role" { "Role" } (role_select("new-role", StaffRole::Records)) }
-            p.hint { "A password is made for them and shown once: give it to them in person." }
-            button type="submit" { "Add account" }
+            p { label for="new-role" { (t("account.role")) } (role_select("new-role", StaffRole::Records)) }
+            p.hint { (t("accounts.password_hint")) }
+            button type="submit" { (t("accounts.add")) }
         }
+        (export_language_form(&staff, export_language))
     };
-    Ok(layout::page(&dash.school, "Staff accounts", Some(&staff), "/accounts", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.accounts"), Some(&staff), "/accounts", body).into_response())
 }
 
 fn row(staff: &Staff, account: &StaffAccount) -> Markup {
@@ -65,47 +66,48 @@ fn row(staff: &Staff, account: &StaffAccount) -> Markup {
     let select_id = format!("role-{name}");
     html! {
         tr {
-            td { (name) @if name.eq_ignore_ascii_case(staff.name()) { " (you)" } }
+            td { (name) @if name.eq_ignore_ascii_case(staff.name()) { " " (t("accounts.you")) } }
             td {
                 form.inline method="post" action=(action("role")) {
                     (csrf(staff))
-                    label.visually-hidden for=(select_id) { "Role of " (name) }
+                    label.visually-hidden for=(select_id) { (tf("accounts.role_of", &[("name", name)])) }
                     (role_select(&select_id, account.role))
                     " "
-                    button.secondary type="submit" aria-label={ "Set role of " (name) } { "Set role" }
+                    button.secondary type="submit" aria-label=(tf("accounts.set_role_of", &[("name", name)])) { (t("accounts.set_role")) }
                 }
             }
             td {
                 @if account.role == StaffRole::Admin {
-                    "Yes (admin)"
+                    (t("accounts.yes_admin"))
                 } @else {
                     form.inline method="post" action=(action("publishing")) {
                         (csrf(staff))
                         input type="hidden" name="allow" value=(if account.may_publish { "no" } else { "yes" });
-                        (if account.may_publish { "Yes " } else { "No " })
-                        button.secondary type="submit" aria-label={ @if account.may_publish { "Stop " (name) " publishing" } @else { "Let " (name) " publish" } } {
-                            @if account.may_publish { "Stop" } @else { "Allow" }
+                        (if account.may_publish { t("accounts.yes") } else { t("accounts.no") }) " "
+                        @let label = if account.may_publish { tf("accounts.stop_label", &[("name", name)]) } else { tf("accounts.allow_label", &[("name", name)]) };
+                        button.secondary type="submit" aria-label=(label) {
+                            @if account.may_publish { (t("accounts.stop")) } @else { (t("accounts.allow")) }
                         }
                     }
                 }
             }
-            td { @match &account.disabled_at { Some(at) => span.bad { "Disabled " (utc_minute(at)) }, None => "Active" } }
+            td { @match &account.disabled_at { Some(at) => span.bad { (tf("accounts.disabled_at", &[("when", &utc_minute(at))])) }, None => (t("accounts.active")) } }
             td {
                 form method="post" action=(action("password")) {
                     (csrf(staff))
-                    button.secondary type="submit" aria-label={ "New password for " (name) } { "New password" }
+                    button.secondary type="submit" aria-label=(tf("accounts.new_password_for", &[("name", name)])) { (t("accounts.new_password")) }
                 }
             }
             td {
                 @if account.disabled_at.is_some() {
                     form method="post" action=(action("enable")) {
                         (csrf(staff))
-                        button.secondary type="submit" aria-label={ "Enable " (name) } { "Enable" }
+                        button.secondary type="submit" aria-label=(tf("accounts.enable_label", &[("name", name)])) { (t("accounts.enable")) }
                     }
                 } @else {
                     form method="post" action=(action("disable")) {
                         (csrf(staff))
-                        button.danger type="submit" aria-label={ "Disable " (name) } { "Disable" }
+                        button.danger type="submit" aria-label=(tf("accounts.disable_label", &[("name", name)])) { (t("accounts.disable")) }
                     }
                 }
             }
@@ -122,7 +124,7 @@ fn utc_minute(stored: &str) -> String {
 fn role_select(id: &str, chosen: StaffRole) -> Markup {
     html! {
         select id=(id) name="role" {
-            @for role in StaffRole::ALL { option value=(role) selected[role == chosen] { (role) } }
+            @for role in StaffRole::ALL { option value=(role) selected[role == chosen] { (role_name(role)) } }
         }
     }
 }
@@ -132,9 +134,9 @@ fn password_page(dash: &SharedDashboard, staff: &Staff, title: &str, said: Marku
     let body = html! {
         h1 { (title) }
         (said)
-        dl.fields { dt { "Password" } dd { strong.hash #password { (password) } } }
-        p { "It is shown only this once. Give it to them in person, not by email." }
-        p { a href="/accounts" { "Back to the staff accounts" } }
+        dl.fields { dt { (t("login.password")) } dd { strong.hash #password { (password) } } }
+        p { (t("accounts.shown_once")) }
+        p { a href="/accounts" { (t("accounts.back")) } }
     };
     layout::page(&dash.school, title, Some(staff), "/accounts", body).into_response()
 }
@@ -161,8 +163,8 @@ pub(super) async fn add(
     let password = generated_password();
     dash.store.add_user(username, &password, role, Utc::now()).await?;
     dash.store.audit(staff.name(), "account_added", &format!("{username}, role {role}"), Utc::now()).await?;
-    let said = html! { p { "Added " strong { (username) } " with the " (role) " role. They can log in now with this password." } };
-    Ok(password_page(&dash, &staff, "Account added", said, &password))
+    let said = html! { p { (tm("accounts.added", &[("name", html! { strong { (username) } }), ("role", html! { (role_name(role)) })])) } };
+    Ok(password_page(&dash, &staff, t("accounts.added_title"), said, &password))
 }
 
 #[derive(Debug, Deserialize)]
@@ -188,12 +190,12 @@ pub(super) async fn set_role(
     let role = form.role.parse::<StaffRole>()?;
     let before = account(&dash, &name).await?;
     if before.role == role {
-        return Ok(done(&format!("{} already has the {role} role.", before.username)));
+        return Ok(done(&tf("accounts.already_role", &[("name", &before.username), ("role", &role_name(role))])));
     }
     dash.store.set_role(&before.username, role).await?;
     let detail = format!("{}: role {role} (was {})", before.username, before.role);
     dash.store.audit(staff.name(), "account_role_set", &detail, Utc::now()).await?;
-    Ok(done(&format!("{} now has the {role} role.", before.username)))
+    Ok(done(&tf("accounts.now_role", &[("name", &before.username), ("role", &role_name(role))])))
 }
 
 #[derive(Debug, Deserialize)]
@@ -213,23 +215,23 @@ pub(super) async fn set_publishing(
     let allow = match form.allow.as_str() {
         "yes" => true,
         "no" => false,
-        other => return Err(OfficeError::InputInvalid(format!("\"{other}\" is neither yes nor no")).into()),
+        other => return Err(OfficeError::InputInvalid(tf("accounts.error_yes_no", &[("value", &other)])).into()),
     };
     let target = account(&dash, &name).await?;
     dash.store.set_may_publish(&target.username, allow).await?;
     let (detail, said) = if allow {
         (
             format!("{}: may publish agreements", target.username),
-            format!("{} may now publish agreements.", target.username),
+            tf("accounts.may_publish", &[("name", &target.username)]),
         )
     } else {
         (
             format!("{}: may no longer publish agreements", target.username),
-            format!(
-                "{} can no longer publish agreements{}.",
-                target.username,
-                if target.role == StaffRole::Admin { " (except as an admin)" } else { "" }
-            ),
+            if target.role == StaffRole::Admin {
+                tf("accounts.no_publish_admin", &[("name", &target.username)])
+            } else {
+                tf("accounts.no_publish", &[("name", &target.username)])
+            },
         )
     };
     dash.store.audit(staff.name(), "account_publishing_set", &detail, Utc::now()).await?;
@@ -248,8 +250,8 @@ pub(super) async fn new_password(
     dash.store.set_password(&target.username, &password).await?;
     let detail = format!("{}: a new password; their sessions ended", target.username);
     dash.store.audit(staff.name(), "account_password_reset", &detail, Utc::now()).await?;
-    let said = html! { p { "The old password of " strong { (target.username) } " no longer works, and they were logged out everywhere." } };
-    Ok(password_page(&dash, &staff, "New password", said, &password))
+    let said = html! { p { (tm("accounts.password_reset", &[("name", html! { strong { (target.username) } })])) } };
+    Ok(password_page(&dash, &staff, t("accounts.new_password"), said, &password))
 }
 
 pub(super) async fn disable(
@@ -263,7 +265,7 @@ pub(super) async fn disable(
     dash.store.set_disabled(&target.username, Some(Utc::now())).await?;
     let detail = format!("{}: cannot log in; their sessions ended", target.username);
     dash.store.audit(staff.name(), "account_disabled", &detail, Utc::now()).await?;
-    Ok(done(&format!("{} is disabled: they cannot log in, and were logged out everywhere.", target.username)))
+    Ok(done(&tf("accounts.disabled", &[("name", &target.username)])))
 }
 
 pub(super) async fn enable(
@@ -278,5 +280,14 @@ pub(super) async fn enable(
     dash.store
         .audit(staff.name(), "account_enabled", &format!("{}: can log in again", target.username), Utc::now())
         .await?;
-    Ok(done(&format!("{} can log in again, with the same password as before.", target.username)))
+    Ok(done(&tf("accounts.enabled", &[("name", &target.username)])))
+}
+
+/// What a role may do, in the page's language.
+fn describe(role: StaffRole) -> &'static str {
+    match role {
+        StaffRole::Records => t("accounts.describe_records"),
+        StaffRole::Privacy => t("accounts.describe_privacy"),
+        StaffRole::Admin => t("accounts.describe_admin"),
+    }
 }

@@ -11,13 +11,14 @@ use serde::Deserialize;
 use signbook_core::Hash32;
 use signbook_core::role::Role;
 
-use super::layout::{self, csrf, kiosk_label};
+use super::layout::{self, csrf, kiosk_label, signer_role};
 use super::page_error::PageError;
 use super::privacy::Notice;
 use super::publish;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf, tm};
 use crate::store::{AgreementStanding, Permission};
 
 /// The notice for every version a kiosk sent for a role the office never
@@ -43,25 +44,27 @@ pub(super) async fn not_adopted_notice(dash: &SharedDashboard, staff: &Staff) ->
             @let roles = s.not_adopted_for.join(", ");
             div.notice role="status" {
                 p {
-                    strong { (kiosks.join(" and ")) }
-                    @if kiosks.len() == 1 { " uses " } @else { " use " }
-                    "agreement “" a href={ "/agreements/" (hash) } { (s.agreement.title) } "” (" code { (&hash[..12]) "…" } "), which the office has not adopted for " (roles) "."
+                    (tm("adopt.uses", &[
+                        ("kiosks", html! { strong { (kiosks.join(", ")) } }),
+                        ("agreement", html! { a href={ "/agreements/" (hash) } { (s.agreement.title) } }),
+                        ("version", html! { code { (&hash[..12]) "…" } }),
+                        ("roles", html! { (roles) }),
+                    ]))
                 }
                 p.hint {
-                    "Until then the roster counts signatures of the version the office adopted"
-                    @for (title, roles) in still_counted(&s.not_adopted_for) { ": “" (title) "” for " (roles.join(", ")) }
-                    ". The kiosk says it published this version on "
-                    (s.senders.first().map_or("", |k| &k.claimed_published_at[..10.min(k.claimed_published_at.len())]))
-                    "; the office does not rely on that date. Read the text, then adopt it if it is the school's new agreement."
+                    (t("adopt.until"))
+                    @for (title, roles) in still_counted(&s.not_adopted_for) { ": " (tf("adopt.counted", &[("title", &title), ("roles", &roles.join(", "))])) }
+                    ". "
+                    (tf("adopt.claimed_date", &[("date", &s.senders.first().map_or("", |k| &k.claimed_published_at[..10.min(k.claimed_published_at.len())]))]))
                 }
                 @if staff.can(Permission::Administer) {
                     form method="post" action={ "/agreements/" (hash) "/adopt" } {
                         (csrf(staff))
                         input type="hidden" name="roles" value=(roles);
-                        button type="submit" { "Adopt for " (roles) }
+                        button type="submit" { (tf("adopt.button", &[("roles", &roles)])) }
                     }
                 } @else {
-                    p { "A member of staff with the admin role can adopt it." }
+                    p { (t("adopt.admin_can")) }
                 }
             }
         }
@@ -77,28 +80,28 @@ pub(super) async fn list(
 ) -> Result<Response, PageError> {
     let standings = dash.store.agreement_standings().await?;
     let body = html! {
-        h1 { "Agreement versions" }
+        h1 { (t("agreements.title")) }
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
         @if publish::can_publish(&staff) {
-            p { a.button href="/agreements/new" { "Publish a new agreement" } }
+            p { a.button href="/agreements/new" { (t("agreements.publish_new")) } }
         } @else {
-            p.hint { "A member of staff who may publish agreements can publish a new version here." }
+            p.hint { (t("agreements.publisher_can")) }
         }
         (not_adopted_notice(&dash, &staff).await?)
         @if standings.is_empty() {
-            p { "No agreement version yet: publish one, or the first kiosk to sync brings its own." }
+            p { (t("agreements.none")) }
         } @else {
             div.table-wrap {
                 table {
-                    caption { "Versions, newest first" }
-                    thead { tr { th scope="col" { "Title" } th scope="col" { "Version" } th scope="col" { "Signed now by" } th scope="col" { "At the office since" } } }
+                    caption { (t("agreements.caption")) }
+                    thead { tr { th scope="col" { (t("agreements.col_title")) } th scope="col" { (t("agreements.col_version")) } th scope="col" { (t("agreements.col_signed_by")) } th scope="col" { (t("agreements.col_since")) } } }
                     tbody {
                         @for s in &standings {
                             @let hash = s.agreement.hash.to_hex();
                             tr {
                                 td { a href={ "/agreements/" (hash) } { (s.agreement.title) } }
                                 td.hash { (&hash[..12]) "…" }
-                                td { @if s.current_for.is_empty() { span.hint { "no role (an earlier version)" } } @else { (s.current_for.join(", ")) } }
+                                td { @if s.current_for.is_empty() { span.hint { (t("agreements.no_role")) } } @else { (s.current_for.iter().map(|r| signer_role(r)).collect::<Vec<_>>().join(", ")) } }
                                 td { (s.agreement.received_at.get(..16).unwrap_or(&s.agreement.received_at).replace('T', " ")) " UTC" }
                             }
                         }
@@ -107,7 +110,7 @@ pub(super) async fn list(
             }
         }
     };
-    Ok(layout::page(&dash.school, "Agreement versions", Some(&staff), "/agreements", body).into_response())
+    Ok(layout::page(&dash.school, t("agreements.title"), Some(&staff), "/agreements", body).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -142,7 +145,7 @@ pub fn parse_roles(text: &str) -> Result<Vec<String>, OfficeError> {
         }
     }
     if roles.is_empty() {
-        return Err(OfficeError::InputInvalid("name at least one role, for example visitor,governor".into()));
+        return Err(OfficeError::InputInvalid(t("agreements.error_no_role").into()));
     }
     Ok(roles)
 }

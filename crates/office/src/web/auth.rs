@@ -14,6 +14,7 @@ use super::layout;
 use super::page_error::PageError;
 use super::session::{COOKIE, Staff, cookie_token};
 use super::state::SharedDashboard;
+use crate::i18n::{t, tf, tm};
 use crate::store::NewLockouts;
 
 #[derive(Debug, Deserialize)]
@@ -23,15 +24,15 @@ pub(super) struct LoginQuery {
 
 /// First path segments of the dashboard's own pages: the only places a
 /// login sends someone on to.
-const NEXT_SECTIONS: [&str; 9] =
-    ["records", "agreements", "export", "integrity", "kiosks", "roster", "privacy", "audit", "accounts"];
+const NEXT_SECTIONS: [&str; 10] =
+    ["records", "agreements", "export", "integrity", "kiosks", "roster", "privacy", "audit", "accounts", "account"];
 
 /// Only the dashboard's own pages: never send someone on to another site
 /// after login. A penetration test got `/%09/evil.example` through a
 /// "starts with one slash" check (browsers drop the tab and follow
 /// `//evil.example`), and a CR or LF made the answer a 500; so: one leading
 /// slash, no control character or backslash, and a known first segment.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     let ok = |n: &&str| {
         let Some(path) = n.strip_prefix('/') else { return false };
         let section = path.split(['/', '?', '#']).next().unwrap_or("");
@@ -46,26 +47,26 @@ pub(super) async fn login_page(State(dash): State<SharedDashboard>, Query(query)
 
 fn login_form(dash: &SharedDashboard, next: &str, problem: Option<&str>, status: StatusCode) -> Response {
     let body = html! {
-        h1 { "Log in" }
-        p { "Staff of " (dash.school) " log in to find, verify and export signed agreements." }
+        h1 { (t("login.title")) }
+        p { (tf("login.intro", &[("school", &dash.school)])) }
         @if let Some(problem) = problem {
             p.problem role="alert" { (problem) }
         }
         form method="post" action="/login" {
             input type="hidden" name="next" value=(next);
             p {
-                label for="username" { "User name" }
+                label for="username" { (t("login.username")) }
                 input #username type="text" name="username" autocomplete="username" required autofocus;
             }
             p {
-                label for="password" { "Password" }
+                label for="password" { (t("login.password")) }
                 input #password type="password" name="password" autocomplete="current-password" required;
             }
-            button type="submit" { "Log in" }
+            button type="submit" { (t("login.submit")) }
         }
-        p.hint { "No account yet? Ask a member of staff with the admin role (the first account is made on the office server with " code { "signbook-office user add YOUR-NAME" } ")." }
+        p.hint { (tm("login.no_account", &[("command", html! { code { "signbook-office user add " (t("login.your_name")) } })])) }
     };
-    (status, layout::page(&dash.school, "Log in", None, "", body)).into_response()
+    (status, layout::page(&dash.school, t("login.title"), None, "", body)).into_response()
 }
 
 #[derive(Deserialize)]
@@ -108,19 +109,12 @@ pub(super) async fn login(
     if let Some(wait) = lock {
         tracing::warn!(account = %username, %address, "login refused: too many failures");
         let minutes = (wait + 59) / 60;
-        let message = format!(
-            "Too many failed logins. For safety, logging in is paused for {minutes} minute(s); try again then, or ask a colleague to check your account."
-        );
+        let message = tf("login.locked", &[("minutes", &minutes)]);
         return Ok(login_form(&dash, &next, Some(&message), StatusCode::TOO_MANY_REQUESTS));
     }
     let Some(user) = user else {
         tracing::info!(account = %username, %address, "login failed");
-        return Ok(login_form(
-            &dash,
-            &next,
-            Some("That user name and password do not match. Check them and try again."),
-            StatusCode::UNAUTHORIZED,
-        ));
+        return Ok(login_form(&dash, &next, Some(t("login.wrong")), StatusCode::UNAUTHORIZED));
     };
     let token = store.start_session(&user, now.timestamp()).await?;
     store.audit(&user, "login", &format!("from {address}"), now).await?;

@@ -19,6 +19,7 @@ use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::evidence::{self, MAX_SPREADSHEET_ROWS, OfficeStatementInput, PackInput};
+use crate::i18n::{t, tf, with_language};
 use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};
 
 /// Most records in one evidence pack (one PDF each): about a minute of
@@ -45,8 +46,10 @@ pub(super) async fn record_pdf(
     let agreement = dash.store.agreement(&record.record.header.agreement_hash).await?;
     let chain = chains.into_iter().find(|c| c.device_id == device).ok_or(OfficeError::NotFound)?;
     let (school, reference) = (dash.school.clone(), record.record.reference());
+    let lang = dash.store.export_language().await?;
     let pdf = off_the_runtime(move || {
-        evidence::record_pdf(&school, &record, agreement.as_ref(), &chain).map_err(evidence_error)
+        with_language(lang, || evidence::record_pdf(&school, &record, agreement.as_ref(), &chain))
+            .map_err(evidence_error)
     })
     .await?;
     dash.store.audit(staff.name(), "export_pdf", &format!("kiosk {device} record {seq}"), Utc::now()).await?;
@@ -65,8 +68,9 @@ pub(super) async fn csv(
 ) -> Result<Response, PageError> {
     let query = filters.query()?;
     let titles = evidence::agreement_titles(&all_agreements(&dash).await?);
+    let headings = with_language(dash.store.export_language().await?, evidence::csv_headings);
     let mut bytes = Vec::new();
-    let mut csv = CsvWriter::new(&mut bytes).map_err(|e| OfficeError::Internal(e.to_string()))?;
+    let mut csv = CsvWriter::with_headings(&mut bytes, &headings).map_err(|e| OfficeError::Internal(e.to_string()))?;
     let mut records = dash.store.matching_records(&query, false).await?;
     while let Some(r) = records.next().await {
         let r = r?;
@@ -89,10 +93,10 @@ pub(super) async fn xlsx(
     let query = filters.query()?;
     let count = dash.store.count_matching(&query).await?;
     if count > MAX_SPREADSHEET_ROWS {
-        return Err(OfficeError::InputInvalid(format!(
-            "{count} records match; a spreadsheet holds at most {MAX_SPREADSHEET_ROWS}. Narrow the search (for example by date), or download the CSV"
-        ))
-        .into());
+        let most = MAX_SPREADSHEET_ROWS;
+        return Err(
+            OfficeError::InputInvalid(tf("exports.too_many_rows", &[("count", &count), ("most", &most)])).into()
+        );
     }
     let titles = evidence::agreement_titles(&all_agreements(&dash).await?);
     // Rows, not records, are kept until the sheet is written: the sheet
@@ -103,8 +107,9 @@ pub(super) async fn xlsx(
         let r = r?;
         rows.push(export_row(&r.record, titles.get(&r.record.header.agreement_hash).map_or("", String::as_str)));
     }
+    let lang = dash.store.export_language().await?;
     let (count, bytes) = off_the_runtime(move || {
-        let mut sheet = evidence::RecordsSheet::new().map_err(spreadsheet_error)?;
+        let mut sheet = with_language(lang, evidence::RecordsSheet::new).map_err(spreadsheet_error)?;
         for row in rows {
             sheet.push(row).map_err(spreadsheet_error)?;
         }
@@ -134,6 +139,7 @@ async fn pack_bytes(
 ) -> Result<Vec<u8>, PageError> {
     let held = evidence::HeldChains::read(&*dash.store, query, &records).await?;
     let (school, signer) = (dash.school.clone(), dash.signer.clone());
+    let lang = dash.store.export_language().await?;
     off_the_runtime(move || {
         let mut out = std::io::Cursor::new(Vec::new());
         let input = PackInput {
@@ -145,7 +151,7 @@ async fn pack_bytes(
             chains: &chains,
             office: Some(OfficeStatementInput { signer: &signer, held: &held }),
         };
-        evidence::write_pack(&mut out, &input).map_err(evidence_error)?;
+        with_language(lang, || evidence::write_pack(&mut out, &input)).map_err(evidence_error)?;
         out.flush().map_err(|e| OfficeError::Internal(e.to_string()))?;
         Ok(out.into_inner())
     })
@@ -162,10 +168,10 @@ pub(super) async fn pack(
     let (_, chains) = chain_reports(&dash, true).await?;
     let count = dash.store.count_matching(&query).await?;
     if count > MAX_PACK_RECORDS {
-        return Err(OfficeError::InputInvalid(format!(
-            "{count} records match; an evidence pack holds at most {MAX_PACK_RECORDS}. Narrow the search (for example by date), or download the CSV"
-        ))
-        .into());
+        let most = MAX_PACK_RECORDS;
+        return Err(
+            OfficeError::InputInvalid(tf("exports.too_many_records", &[("count", &count), ("most", &most)])).into()
+        );
     }
     let mut records = Vec::with_capacity(count as usize);
     let mut stream = dash.store.matching_records(&query, true).await?;
@@ -191,7 +197,7 @@ pub(super) async fn subject_access(
 ) -> Result<Response, PageError> {
     let name = person.name.trim().to_owned();
     if fold(&name).is_empty() {
-        return Err(OfficeError::InputInvalid("type the person's name".into()).into());
+        return Err(OfficeError::InputInvalid(t("privacy.error_no_name").into()).into());
     }
     let (_, chains) = chain_reports(&dash, true).await?;
     // Everything held under this exact name (ignoring case, accents and spacing).

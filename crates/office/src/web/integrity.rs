@@ -15,6 +15,7 @@ use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
+use crate::i18n::{t, tf};
 use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, kiosk_name, make_pairing_code};
 
 /// The latest verification of every chain, running one first if none has
@@ -39,47 +40,47 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
     let name_of =
         |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
     let body = html! {
-        h1 { "Integrity" }
-        p { "Every kiosk's chain is walked with the kiosk's own rules: each record's hash, its link to the one before, and the kiosk's signed checkpoints. Last checked " (verified_at) "." }
-        form method="post" action="/integrity/verify" { (csrf(&staff)) button type="submit" { "Check every chain now" } }
+        h1 { (t("nav.integrity")) }
+        p { (tf("integrity.intro", &[("when", &verified_at)])) }
+        form method="post" action="/integrity/verify" { (csrf(&staff)) button type="submit" { (t("integrity.check_now")) } }
         div.table-wrap {
             table {
-                caption { "Chains" }
-                thead { tr { th scope="col" { "Kiosk" } th scope="col" { "Status" } th scope="col" { "Records" } th scope="col" { "Erased" } th scope="col" { "Last signed checkpoint" } } }
+                caption { (t("integrity.chains")) }
+                thead { tr { th scope="col" { (t("field.kiosk")) } th scope="col" { (t("accounts.status")) } th scope="col" { (t("nav.records")) } th scope="col" { (t("integrity.erased")) } th scope="col" { (t("integrity.last_checkpoint")) } } }
                 tbody {
                     @for r in &reports {
                         tr {
                             td { (name_of(&r.device_id)) }
-                            td { @match &r.problem { None => span.ok { "Intact" }, Some(p) => span.bad { "Broken at " (p) } } }
+                            td { @match &r.problem { None => span.ok { (t("integrity.intact")) }, Some(p) => span.bad { (tf("integrity.broken_at", &[("problem", p)])) } } }
                             td { (r.records) }
                             td { (r.erased) }
-                            td { @match kiosks.iter().find(|k| k.device_id == r.device_id).and_then(|k| k.last_checkpoint) { Some(cp) => { "record " (cp) }, None => "none yet" } }
+                            td { @match kiosks.iter().find(|k| k.device_id == r.device_id).and_then(|k| k.last_checkpoint) { Some(cp) => { (tf("integrity.record_n", &[("seq", &cp)])) }, None => (t("integrity.none_yet")) } }
                         }
                     }
                 }
             }
         }
-        @if reports.is_empty() { p { "No kiosk has sent records yet." } }
-        h2 { "Alerts" }
-        p.hint { "Forks (a kiosk restored from an old copy), gaps, bad hashes, forged requests, implausible clocks, and sign-in problems: accounts or addresses locked out after failed logins, and wrong pairing codes. Acknowledging keeps the alert, with your name." }
-        @if alerts.is_empty() { p { "No alerts." } } @else {
+        @if reports.is_empty() { p { (t("integrity.no_records")) } }
+        h2 { (t("integrity.alerts")) }
+        p.hint { (t("integrity.alerts_hint")) }
+        @if alerts.is_empty() { p { (t("integrity.no_alerts")) } } @else {
             div.table-wrap {
                 table {
-                    caption { "Alerts, newest first" }
-                    thead { tr { th scope="col" { "Raised" } th scope="col" { "Kind" } th scope="col" { "Kiosk and record" } th scope="col" { "What happened" } th scope="col" { "Acknowledged" } } }
+                    caption { (t("integrity.alerts_caption")) }
+                    thead { tr { th scope="col" { (t("integrity.raised")) } th scope="col" { (t("integrity.kind")) } th scope="col" { (t("integrity.kiosk_record")) } th scope="col" { (t("integrity.what")) } th scope="col" { (t("integrity.acknowledged")) } } }
                     tbody {
                         @for a in &alerts {
                             tr {
                                 td { (a.raised_at) }
-                                td { (a.kind) }
+                                td { (alert_kind(&a.kind)) br; code { (a.kind) } }
                                 td { @if let Some(d) = &a.device_id { (name_of(d)) } @if let Some(seq) = a.seq { " #" (seq) } }
-                                td { (a.detail) }
+                                td lang="en" { (a.detail) }
                                 td {
                                     @match &a.acknowledged {
                                         Some((at, by)) => { (by) ", " (at) }
                                         None => form method="post" action={ "/alerts/" (a.id) "/acknowledge" } {
                                             (csrf(&staff))
-                                            button.secondary type="submit" aria-label={ "Acknowledge alert " (a.id) } { "Acknowledge" }
+                                            button.secondary type="submit" aria-label=(tf("integrity.acknowledge_label", &[("id", &a.id)])) { (t("integrity.acknowledge")) }
                                         },
                                     }
                                 }
@@ -90,7 +91,7 @@ pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> R
             }
         }
     };
-    Ok(layout::page(&dash.school, "Integrity", Some(&staff), "/integrity", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.integrity"), Some(&staff), "/integrity", body).into_response())
 }
 
 pub(super) async fn verify_now(
@@ -121,15 +122,15 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let configurations = super::kiosk_configuration::Configurations::load(&dash).await?;
     let body = html! {
-        h1 { "Kiosks" }
+        h1 { (t("nav.kiosks")) }
         (not_adopted)
         (configurations.summary())
         div.table-wrap {
             table {
-                caption { "Paired kiosks" }
+                caption { (t("kiosks.caption")) }
                 thead { tr {
-                    th scope="col" { "Kiosk" } th scope="col" { "Key fingerprint" } th scope="col" { "Last seen" } th scope="col" { "Records held" } th scope="col" { "Backlog" }
-                    th scope="col" { "Open alerts" } th scope="col" { "Configuration" } th scope="col" { "Agreement per role" } th scope="col" { "Status" }
+                    th scope="col" { (t("field.kiosk")) } th scope="col" { (t("kiosks.fingerprint")) } th scope="col" { (t("kiosks.last_seen")) } th scope="col" { (t("kiosks.held")) } th scope="col" { (t("kiosks.backlog")) }
+                    th scope="col" { (t("kiosks.open_alerts")) } th scope="col" { (t("kiosks.configuration")) } th scope="col" { (t("kiosks.agreement_per_role")) } th scope="col" { (t("accounts.status")) }
                 } }
                 tbody {
                     @for k in &kiosks {
@@ -137,28 +138,28 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                             td {
                                 form.inline method="post" action={ "/kiosks/" (k.device_id) "/name" } {
                                     (csrf(&staff))
-                                    @let label = format!("Location name of {}", kiosk_label(k.name.as_deref(), &k.device_id));
+                                    @let label = tf("kiosks.location_of", &[("kiosk", &kiosk_label(k.name.as_deref(), &k.device_id))]);
                                     input type="text" name="name" value=(k.name.as_deref().unwrap_or("")) required
-                                        maxlength=(MAX_KIOSK_NAME_CHARS) placeholder="Main reception" aria-label=(label);
+                                        maxlength=(MAX_KIOSK_NAME_CHARS) placeholder=(t("kiosks.placeholder")) aria-label=(label);
                                     " "
-                                    button.secondary type="submit" aria-label={ "Rename " (kiosk_label(k.name.as_deref(), &k.device_id)) } { "Rename" }
+                                    button.secondary type="submit" aria-label=(tf("kiosks.rename_label", &[("kiosk", &kiosk_label(k.name.as_deref(), &k.device_id))])) { (t("kiosks.rename")) }
                                 }
                                 code { (k.device_id) }
                             }
                             td { code.fingerprint { (k.key_fingerprint) } }
-                            td { (k.last_seen_at.as_deref().unwrap_or("never")) }
+                            td { (k.last_seen_at.as_deref().unwrap_or(t("kiosks.never"))) }
                             td { (k.held) }
-                            td { @match k.backlog() { Some(n) => { (n) " waiting" }, None => "not reported" } }
+                            td { @match k.backlog() { Some(n) => { (tf("kiosks.waiting", &[("count", &n)])) }, None => (t("kiosks.not_reported")) } }
                             td { @if k.open_alerts > 0 { a href="/integrity" { (k.open_alerts) } } @else { "0" } }
                             td { (configurations.version_cell(&k.device_id)) }
                             td { (configurations.current_cell(&k.device_id)) }
                             td {
                                 @match &k.revoked_at {
-                                    Some(at) => span.bad { "Revoked " (at) },
+                                    Some(at) => span.bad { (tf("kiosks.revoked_at", &[("when", at)])) },
                                     None => form method="post" action={ "/kiosks/" (k.device_id) "/revoke" } {
                                         (csrf(&staff))
-                                        "Active "
-                                        button.danger type="submit" aria-label={ "Revoke " (kiosk_label(k.name.as_deref(), &k.device_id)) } { "Revoke" }
+                                        (t("accounts.active")) " "
+                                        button.danger type="submit" aria-label=(tf("kiosks.revoke_label", &[("kiosk", &kiosk_label(k.name.as_deref(), &k.device_id))])) { (t("kiosks.revoke")) }
                                     },
                                 }
                             }
@@ -167,14 +168,14 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                 }
             }
         }
-        @if kiosks.is_empty() { p { "No kiosk is paired yet." } }
-        p.hint { "Name each kiosk after where it stands (Main reception, Sixth-form block): records, evidence pages and alerts show that name. Revoke a lost or stolen kiosk: its records already here are kept, and anything it sends from now on is refused." }
+        @if kiosks.is_empty() { p { (t("kiosks.none")) } }
+        p.hint { (t("kiosks.hint")) }
         (super::kiosk_settings::form(&staff, configurations.office_content()))
-        h2 { "Pair a kiosk" }
-        p { "On the kiosk, open the staff area, choose Status, press Find offices and pick this office (or type its address), then type a pairing code and where the kiosk stands. The code proves to the kiosk that it reached this office: nothing else to check." }
-        form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { "Make a pairing code" } }
+        h2 { (t("kiosks.pair_heading")) }
+        p { (t("kiosks.pair_intro")) }
+        form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { (t("kiosks.make_code")) } }
     };
-    Ok(layout::page(&dash.school, "Kiosks", Some(&staff), "/kiosks", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.kiosks"), Some(&staff), "/kiosks", body).into_response())
 }
 
 pub(super) async fn pairing_code(
@@ -187,15 +188,15 @@ pub(super) async fn pairing_code(
     let code = make_pairing_code(&*dash.store, now).await?;
     dash.store.audit(staff.name(), "pairing_code", "made a one-time pairing code", now).await?;
     let body = html! {
-        h1 { "Pairing code" }
+        h1 { (t("pairing.title")) }
         dl.fields {
-            dt { "Pairing code" } dd { strong.hash { (code) } }
-            dt { "Certificate fingerprint" } dd.hash { (dash.fingerprint.to_hex()) }
+            dt { (t("pairing.title")) } dd { strong.hash { (code) } }
+            dt { (t("pairing.fingerprint")) } dd.hash { (dash.fingerprint.to_hex()) }
         }
-        p { "It works once, for one kiosk, for " (PAIRING_CODE_TTL_MINUTES) " minutes, and allows " (signbook_sync::pake::PAKE_ATTEMPTS_PER_CODE) " tries: a mistyped code counts as one. The fingerprint is only for kiosks of older versions, which ask for it." }
-        p { a href="/kiosks" { "Back to the kiosks" } }
+        p { (tf("pairing.explain", &[("minutes", &PAIRING_CODE_TTL_MINUTES), ("tries", &signbook_sync::pake::PAKE_ATTEMPTS_PER_CODE)])) }
+        p { a href="/kiosks" { (t("pairing.back")) } }
     };
-    Ok(layout::page(&dash.school, "Pairing code", Some(&staff), "/kiosks", body).into_response())
+    Ok(layout::page(&dash.school, t("pairing.title"), Some(&staff), "/kiosks", body).into_response())
 }
 
 pub(super) async fn revoke(
@@ -229,4 +230,26 @@ pub(super) async fn rename(
     let detail = format!("kiosk {device}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
     dash.store.audit(staff.name(), "kiosk_renamed", &detail, Utc::now()).await?;
     Ok(Redirect::to("/kiosks").into_response())
+}
+
+/// What an alert's kind (its stored code) means, in the page's language;
+/// the code itself is shown too, as logs and the CLI name it.
+fn alert_kind(kind: &str) -> &str {
+    match kind {
+        "signature_invalid" | "bundle_signature_invalid" => t("alert_kind.signature_invalid"),
+        "record_invalid" => t("alert_kind.record_invalid"),
+        "replay" => t("alert_kind.replay"),
+        "wrong_device" => t("alert_kind.wrong_device"),
+        "fork" => t("alert_kind.fork"),
+        "broken_link" => t("alert_kind.broken_link"),
+        "gap" => t("alert_kind.gap"),
+        "record_hash_mismatch" | "personal_data_mismatch" => t("alert_kind.altered"),
+        "erasure_inconsistent" => t("alert_kind.erasure_inconsistent"),
+        "checkpoint_invalid" => t("alert_kind.checkpoint_invalid"),
+        "agreement_invalid" => t("alert_kind.agreement_invalid"),
+        "device_revoked" => t("alert_kind.device_revoked"),
+        "login_locked_out" => t("alert_kind.login_locked_out"),
+        "pairing_code_invalid" | "pairing_rate_limited" | "pairing_code_exhausted" => t("alert_kind.pairing"),
+        _ => t("alert_kind.other"),
+    }
 }

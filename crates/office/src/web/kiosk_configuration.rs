@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::page_error::PageError;
 use super::state::SharedDashboard;
+use crate::i18n::{t, tf, tm};
 use crate::store::configuration::{IssuedConfiguration, KioskConfiguration};
 
 /// The office's configuration and what each kiosk runs.
@@ -39,10 +40,13 @@ impl Configurations {
         html! {
             @match &self.office {
                 Some(office) => p {
-                    "Kiosk configuration " strong { (office.version) } ", issued " (office.issued_at) " by " (office.issued_by)
-                    ": each kiosk takes it on its next sync, between two visitors."
+                    (tm("configuration.summary", &[
+                        ("version", html! { strong { (office.version) } }),
+                        ("when", html! { (office.issued_at) }),
+                        ("who", html! { (office.issued_by) }),
+                    ]))
                 },
-                None => p.hint { "The office has not set agreements or settings for its kiosks yet: each kiosk uses its own." },
+                None => p.hint { (t("configuration.none")) },
             }
         }
     }
@@ -58,11 +62,11 @@ impl Configurations {
         html! {
             @match (kiosk, &self.office) {
                 (_, None) => "-",
-                (None, Some(office)) => span.hint { "not reported yet (office: " (office.version) ")" },
+                (None, Some(office)) => span.hint { (tf("configuration.not_reported", &[("office", &office.version)])) },
                 (Some(kiosk), Some(office)) if kiosk.differs_from(office) => span.bad {
-                    (kiosk.applied) " — differs from the office (" (office.version) ")"
+                    (tf("configuration.differs", &[("kiosk", &kiosk.applied), ("office", &office.version)]))
                 },
-                (Some(kiosk), Some(_)) => span.ok { (kiosk.applied) " — same as the office" },
+                (Some(kiosk), Some(_)) => span.ok { (tf("configuration.same", &[("kiosk", &kiosk.applied)])) },
             }
         }
     }
@@ -75,9 +79,9 @@ impl Configurations {
             ul {
                 @for (role, hash) in &kiosk.current {
                     li {
-                        (role) ": " (self.titles.get(hash).map_or("", String::as_str)) " "
+                        (super::layout::signer_role(role)) ": " (self.titles.get(hash).map_or("", String::as_str)) " "
                         code { (hash.to_hex()[..12]) }
-                        @if office.is_some_and(|o| o.get(role) != Some(hash)) { " " span.bad { "not the office's" } }
+                        @if office.is_some_and(|o| o.get(role) != Some(hash)) { " " span.bad { (t("configuration.not_office")) } }
                     }
                 }
             }

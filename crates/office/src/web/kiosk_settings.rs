@@ -13,11 +13,12 @@ use serde::Deserialize;
 use signbook_core::role::DEFAULT_ROLES;
 use signbook_sync::configuration::WireResignRule;
 
-use super::layout::csrf;
+use super::layout::{csrf, signer_role};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::configuration::parse_setting;
+use crate::i18n::{t, tf};
 use crate::store::configuration::ConfigurationContent;
 
 #[derive(Deserialize)]
@@ -65,33 +66,33 @@ pub(super) fn form(staff: &Staff, content: Option<&ConfigurationContent>) -> Mar
                 label for={ "setting-" (key) } { (label) } " "
                 input type="text" id={ "setting-" (key) } name="value" value=(value) required aria-describedby={ "setting-" (key) "-hint" };
                 " "
-                button.secondary type="submit" { "Save" }
+                button.secondary type="submit" { (t("exports_language.save")) }
                 " " span.hint id={ "setting-" (key) "-hint" } { (hint) }
             }
         }
     };
     html! {
-        h2 { "Settings for every kiosk" }
-        p.hint { "Kiosks take each change on their next sync, between two visitors. A setting never saved here stays each kiosk's own." }
-        (row("school-name", "School name", settings.school_name.unwrap_or_default(), "on the welcome screen"))
-        (row("idle-timeout", "Idle timeout (seconds)", settings.idle_timeout_secs.map(|s| s.to_string()).unwrap_or_default(), "15 to 600"))
-        (row("roles", "Roles offered", settings.roles.map(|r| r.join(",")).unwrap_or_default(), "in order, separated by commas: visitor,staff,governor"))
+        h2 { (t("kiosk_settings.heading")) }
+        p.hint { (t("kiosk_settings.hint")) }
+        (row("school-name", t("kiosk_settings.school_name"), settings.school_name.unwrap_or_default(), t("kiosk_settings.school_name_hint")))
+        (row("idle-timeout", t("kiosk_settings.idle"), settings.idle_timeout_secs.map(|s| s.to_string()).unwrap_or_default(), t("kiosk_settings.idle_hint")))
+        (row("roles", t("kiosk_settings.roles"), settings.roles.map(|r| r.join(",")).unwrap_or_default(), t("kiosk_settings.roles_hint")))
         form.inline method="post" action="/kiosks/settings" {
             (csrf(staff))
             input type="hidden" name="key" value="resign";
-            label for="setting-resign-role" { "Re-sign rule for" } " "
+            label for="setting-resign-role" { (t("kiosk_settings.resign_for")) } " "
             select id="setting-resign-role" name="role" {
-                @for role in DEFAULT_ROLES { option value=(role) { (role) } }
+                @for role in DEFAULT_ROLES { option value=(role) { (signer_role(role)) } }
             }
             " "
-            label for="setting-resign" { "rule" } " "
+            label for="setting-resign" { (t("kiosk_settings.rule")) } " "
             input type="text" id="setting-resign" name="value" required placeholder="after-days:365" aria-describedby="setting-resign-hint";
             " "
-            button.secondary type="submit" { "Save" }
-            " " span.hint id="setting-resign-hint" { "every-visit, new-version or after-days:N" }
+            button.secondary type="submit" { (t("exports_language.save")) }
+            " " span.hint id="setting-resign-hint" { (t("kiosk_settings.rule_hint")) }
         }
         @if !rules.is_empty() {
-            ul { @for (role, rule) in &rules { li { (role) " signs again: " (rule_text(rule)) } } }
+            ul { @for (role, rule) in &rules { li { (tf("kiosk_settings.signs_again", &[("role", &signer_role(role)), ("rule", &rule_text(rule))])) } } }
         }
     }
 }

@@ -3,50 +3,74 @@
 use maud::{DOCTYPE, Markup, html};
 use signbook_core::record::{Record, format_offset};
 
+use super::language;
 use super::session::Staff;
 use super::shell::head;
+use crate::i18n::{self, t, tf, tm};
 use crate::store::{DamagedRecord, Permission};
 
+/// A menu entry's label, in the page's language.
+type Label = fn() -> &'static str;
+
 /// The menu, each entry shown only to accounts that may open it.
-const NAV: [(&str, &str, Permission); 8] = [
-    ("/records", "Records", Permission::Records),
-    ("/agreements", "Agreements", Permission::Records),
-    ("/integrity", "Integrity", Permission::Records),
-    ("/kiosks", "Kiosks", Permission::Administer),
-    ("/roster", "Roster", Permission::Records),
-    ("/privacy", "Privacy", Permission::Privacy),
-    ("/audit", "Audit log", Permission::Privacy),
-    ("/accounts", "Staff accounts", Permission::Administer),
+const NAV: [(&str, Label, Permission); 8] = [
+    ("/records", || t("nav.records"), Permission::Records),
+    ("/agreements", || t("nav.agreements"), Permission::Records),
+    ("/integrity", || t("nav.integrity"), Permission::Records),
+    ("/kiosks", || t("nav.kiosks"), Permission::Administer),
+    ("/roster", || t("nav.roster"), Permission::Records),
+    ("/privacy", || t("nav.privacy"), Permission::Privacy),
+    ("/audit", || t("nav.audit"), Permission::Privacy),
+    ("/accounts", || t("nav.accounts"), Permission::Administer),
 ];
 
 /// A whole page. `active` is the menu entry to mark as current.
 pub fn page(school: &str, title: &str, staff: Option<&Staff>, active: &str, body: Markup) -> Markup {
+    let brand = t("frame.brand");
     html! {
         (DOCTYPE)
-        html lang="en-GB" {
-            (head(&format!("{title} · Signbook office · {school}")))
+        html lang=(i18n::current().html_lang()) {
+            (head(&format!("{title} · {brand} · {school}")))
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t("frame.skip")) }
                 header {
-                    p.brand { "Signbook office" span.school { (school) } }
+                    p.brand { (brand) span.school { (school) } }
                     @if let Some(staff) = staff {
-                        nav aria-label="Main" {
+                        nav aria-label=(t("frame.nav_label")) {
                             ul {
                                 @for (href, label, _) in NAV.iter().filter(|(_, _, needs)| staff.can(*needs)) {
-                                    li { a href=(href) aria-current=[(*href == active).then_some("page")] { (label) } }
+                                    li { a href=(href) aria-current=[(*href == active).then_some("page")] { (label()) } }
                                 }
                             }
                         }
-                        form.logout method="post" action="/logout" {
-                            (csrf(staff))
-                            span { "Logged in as " strong { (staff.name()) } " (" (staff.session.role) ")" }
-                            button type="submit" { "Log out" }
+                    }
+                    div.session {
+                        (language::switch(staff))
+                        @if let Some(staff) = staff {
+                            form.logout method="post" action="/logout" {
+                                (csrf(staff))
+                                span { (tm("frame.logged_in_as", &[
+                                    ("name", html! { a href="/account" aria-current=[("/account" == active).then_some("page")] { strong { (staff.name()) } } }),
+                                    ("role", html! { (role_name(staff.session.role)) }),
+                                ])) }
+                                button type="submit" { (t("frame.log_out")) }
+                            }
                         }
                     }
                 }
                 main #main { (body) }
             }
         }
+    }
+}
+
+/// A staff role's name in the page's language.
+pub fn role_name(role: crate::store::StaffRole) -> &'static str {
+    use crate::store::StaffRole;
+    match role {
+        StaffRole::Records => t("staff_role.records"),
+        StaffRole::Privacy => t("staff_role.privacy"),
+        StaffRole::Admin => t("staff_role.admin"),
     }
 }
 
@@ -61,8 +85,8 @@ pub fn damaged_notice(damaged: &[DamagedRecord]) -> Markup {
     html! {
         @if !damaged.is_empty() {
             div.problem role="alert" {
-                p { (damaged.len()) " matching record(s) are damaged in the office database and cannot be shown. See Integrity for the full report." }
-                ul { @for d in damaged { li { a href={ "/records/" (d.device_id) "/" (d.seq) } { "Kiosk " (&d.device_id.to_string()[..8]) ", record " (d.seq) } ": " (d.detail) } } }
+                p { (tf("damaged.notice", &[("count", &damaged.len())])) }
+                ul { @for d in damaged { li { a href={ "/records/" (d.device_id) "/" (d.seq) } { (tf("damaged.link", &[("kiosk", &&d.device_id.to_string()[..8]), ("seq", &d.seq)])) } ": " (d.detail) } } }
             }
         }
     }
@@ -86,6 +110,8 @@ pub fn utc_time(record: &Record) -> String {
 pub fn kiosk_label(name: Option<&str>, device_id: &uuid::Uuid) -> String {
     match name {
         Some(name) if !name.trim().is_empty() => format!("{name} ({})", &device_id.to_string()[..8]),
-        _ => format!("kiosk {}", &device_id.to_string()[..8]),
+        _ => tf("kiosk.unnamed", &[("id", &&device_id.to_string()[..8])]),
     }
 }
+
+pub use crate::i18n::signer_role;

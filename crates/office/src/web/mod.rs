@@ -33,6 +33,7 @@ mod guard;
 mod integrity;
 mod kiosk_configuration;
 mod kiosk_settings;
+mod language;
 mod layout;
 mod page_error;
 mod privacy;
@@ -51,6 +52,7 @@ use axum::routing::{get, post};
 
 pub use crate::store::Permission;
 pub use agreements::parse_roles;
+pub use language::visitor_language;
 pub use page_error::PageError;
 pub use session::Staff;
 pub use state::{Dashboard, SharedDashboard};
@@ -82,6 +84,14 @@ pub fn with_security_headers(mut response: Response) -> Response {
     set(headers, header::CACHE_CONTROL, "no-store");
     set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=31536000");
     response
+}
+
+/// The 404 page for an address outside the dashboard's router, in the
+/// visitor's language, with the dashboard's headers.
+pub fn not_found_page(headers: &axum::http::HeaderMap) -> Response {
+    let lang = language::visitor_language(headers);
+    let page = crate::i18n::with_language(lang, || PageError::NotFound.into_response());
+    with_security_headers(page)
 }
 
 /// Refuses a form posted from another site. Browsers send `Origin` with
@@ -152,17 +162,21 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/accounts/{name}/password", post(accounts::new_password))
         .route("/accounts/{name}/publishing", post(accounts::set_publishing))
         .route("/accounts/{name}/disable", post(accounts::disable))
-        .route("/accounts/{name}/enable", post(accounts::enable));
+        .route("/accounts/{name}/enable", post(accounts::enable))
+        .route("/settings/export-language", post(language::set_export_language));
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/records") }))
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/language", post(language::set))
+        .route("/account", get(language::account))
         .route("/static/dashboard.css", get(shell::stylesheet))
         .merge(guard::needs(&dash, Permission::Records, records))
         .merge(guard::needs(&dash, Permission::Privacy, privacy))
         .merge(guard::needs(&dash, Permission::Publish, publishing))
         .merge(guard::needs(&dash, Permission::Administer, administer))
         .layer(axum::middleware::from_fn(same_origin_posts))
+        .layer(axum::middleware::from_fn(language::scope))
         .layer(axum::middleware::from_fn(security_headers))
         .with_state(dash)
 }

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::shell;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf};
 use crate::store::Permission;
 
 /// Everything a dashboard request can fail with; shown as a page that says
@@ -40,13 +41,44 @@ impl IntoResponse for PageError {
             PageError::Csrf | PageError::Forbidden(_) => StatusCode::FORBIDDEN,
         };
         let message = match &self {
-            PageError::Office(OfficeError::NotFound) => PageError::NotFound.to_string(),
-            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => format!(
-                "Something went wrong on the office server: {e}. Nothing was changed; try again, and if it keeps happening tell your IT support."
-            ),
-            other => other.to_string(),
+            PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => {
+                tf("error.internal", &[("error", e)])
+            }
+            PageError::Office(e) => office_message(e),
+            PageError::Csrf => t("error.csrf").to_owned(),
+            PageError::Forbidden(permission) => refusal(*permission),
+            PageError::NotFound => t("error.not_found").to_owned(),
         };
         (status, shell::error_page(status, &message)).into_response()
+    }
+}
+
+/// What a store or input error says to staff, in the page's language.
+/// Input errors are worded where they are made (in the request's
+/// language); the sync API's refusals, which staff do not meet here, keep
+/// their English.
+fn office_message(error: &OfficeError) -> String {
+    match error {
+        OfficeError::NotFound => t("error.not_found").to_owned(),
+        OfficeError::InputInvalid(message) | OfficeError::AccountInvalid(message) => message.clone(),
+        OfficeError::LastAdmin { username } => tf("error.last_admin", &[("name", username)]),
+        OfficeError::UnknownAccount { username } => tf("error.unknown_account", &[("name", username)]),
+        OfficeError::UnknownDevice { device_id } => tf("error.unknown_device", &[("id", device_id)]),
+        OfficeError::DamagedRecord { device_id, seq, detail } => {
+            tf("error.damaged_record", &[("seq", seq), ("kiosk", device_id), ("detail", detail)])
+        }
+        other => other.to_string(),
+    }
+}
+
+/// What an account is told when its role lacks `permission`.
+fn refusal(permission: Permission) -> String {
+    let role = super::layout::role_name(permission.least_role());
+    match permission {
+        Permission::Records => tf("error.forbidden_records", &[("role", &role)]),
+        Permission::Privacy => tf("error.forbidden_privacy", &[("role", &role)]),
+        Permission::Administer => tf("error.forbidden_administer", &[("role", &role)]),
+        Permission::Publish => t("error.forbidden_publish").to_owned(),
     }
 }
 

@@ -12,11 +12,12 @@ use signbook_core::role::DEFAULT_ROLES;
 use uuid::Uuid;
 
 use super::auth::CsrfOnly;
-use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time};
+use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, signer_role};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf, tm};
 use crate::store::RecordQuery;
 
 #[derive(Debug, Deserialize)]
@@ -33,40 +34,40 @@ pub(super) async fn page(
     let retention = dash.store.retention().await?;
     let days_for = |role: &str| retention.iter().find(|(r, _)| r == role).map(|(_, d)| *d);
     let body = html! {
-        h1 { "Privacy" }
+        h1 { (t("nav.privacy")) }
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
-        p { a href="/privacy/notice" { "Privacy notice" } ": what every kiosk tells people about how their information is used, in English and Welsh." }
-        h2 { "Retention" }
-        p { "How long the office keeps each role's personal data (name, organisation, signature). After that, a purge replaces it with a tombstone: the record and its hashes stay, so every chain still verifies. Leave a role blank to keep its data until erased by hand. Keep staff and governors' data at least as long as the agreement they signed is current, or the roster will show them as not signed." }
+        p { (tm("privacy.notice_link", &[("link", html! { a href="/privacy/notice" { (t("privacy.notice_title")) } })])) }
+        h2 { (t("privacy.retention")) }
+        p { (t("privacy.retention_intro")) }
         form method="post" action="/privacy/retention" {
             (csrf(&staff))
             table {
-                caption.visually-hidden { "Retention period per role" }
-                thead { tr { th scope="col" { "Role" } th scope="col" { "Keep personal data for (days)" } } }
+                caption.visually-hidden { (t("privacy.retention_caption")) }
+                thead { tr { th scope="col" { (t("field.role")) } th scope="col" { (t("privacy.keep_for")) } } }
                 tbody {
                     @for role in DEFAULT_ROLES {
                         tr {
-                            td { label for={ "keep-" (role) } { (role) } }
+                            td { label for={ "keep-" (role) } { (signer_role(role)) } }
                             td { input id={ "keep-" (role) } type="number" min="1" max="36500" name=(role) value=[days_for(role)]; }
                         }
                     }
                 }
             }
-            button type="submit" { "Save retention periods" }
+            button type="submit" { (t("privacy.save_retention")) }
         }
         form method="post" action="/privacy/purge" {
             (csrf(&staff))
-            p { button.danger type="submit" { "Purge data past its retention period now" } }
+            p { button.danger type="submit" { (t("privacy.purge_now")) } }
         }
-        h2 { "One person: find, export, erase" }
+        h2 { (t("privacy.person_heading")) }
         form method="get" action="/privacy/person" {
-            label for="person" { "Their name, as they typed it at the kiosk" }
+            label for="person" { (t("privacy.person_name")) }
             input #person type="text" name="name" required;
             " "
-            button type="submit" { "Find" }
+            button type="submit" { (t("privacy.find")) }
         }
     };
-    Ok(layout::page(&dash.school, "Privacy", Some(&staff), "/privacy", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.privacy"), Some(&staff), "/privacy", body).into_response())
 }
 
 pub(super) async fn set_retention(
@@ -83,9 +84,7 @@ pub(super) async fn set_retention(
             None
         } else {
             Some(value.parse::<u32>().map_err(|_| {
-                OfficeError::InputInvalid(format!(
-                    "the retention period for {role} (\"{value}\") must be a whole number of days"
-                ))
+                OfficeError::InputInvalid(tf("privacy.error_days", &[("role", &signer_role(role)), ("value", &value)]))
             })?)
         };
         changes.push((role, days));
@@ -96,7 +95,8 @@ pub(super) async fn set_retention(
             dash.store.set_retention(role, days, staff.name(), Utc::now()).await?;
         }
     }
-    Ok(Redirect::to("/privacy?done=Retention%20periods%20saved.").into_response())
+    let done = t("privacy.retention_saved");
+    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(done))).into_response())
 }
 
 pub(super) async fn purge(
@@ -107,7 +107,7 @@ pub(super) async fn purge(
     staff.check_csrf(&form.csrf)?;
     let report = dash.store.purge_expired(staff.name(), Utc::now()).await?;
     dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
-    let done = format!("Purge done: {} record(s) erased.", report.total());
+    let done = tf("privacy.purged", &[("count", &report.total())]);
     Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
@@ -124,47 +124,47 @@ pub(super) async fn person(
 ) -> Result<Response, PageError> {
     let name = person.name.trim().to_owned();
     if name.is_empty() {
-        return Err(OfficeError::InputInvalid("type the person's name".into()).into());
+        return Err(OfficeError::InputInvalid(t("privacy.error_no_name").into()).into());
     }
     // Part-name search finds candidates; staff tick the ones that are this person.
     let found = dash.store.search_records(&RecordQuery { name: name.clone(), ..Default::default() }, 0, 500).await?;
     let records = found.records;
     let body = html! {
-        p { a href="/privacy" { "← Privacy" } }
-        h1 { "Records for \u{201c}" (name) "\u{201d}" }
+        p { a href="/privacy" { "← " (t("nav.privacy")) } }
+        h1 { (tf("privacy.records_for", &[("name", &name)])) }
         (damaged_notice(&found.damaged))
         @if records.is_empty() {
-            p { "No record holds that name (erased records no longer do)." }
+            p { (t("privacy.no_match")) }
         } @else {
-            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::session::urlencode(&name)) } download { "Download everything held about this name (subject access, ZIP)" } }
+            p { a.button.secondary href={ "/privacy/subject-access.zip?name=" (super::session::urlencode(&name)) } download { (t("privacy.subject_access")) } }
             form method="post" action="/privacy/erase" {
                 (csrf(&staff))
                 fieldset {
-                    legend { "Tick the records that are this person" }
+                    legend { (t("privacy.tick")) }
                     @for r in &records {
                         @let h = &r.record.header;
                         @let id = format!("{}:{}", h.device_id, h.seq);
                         p {
                             input type="checkbox" id={ "r-" (id) } name="record" value=(id);
                             label for={ "r-" (id) } style="display:inline;font-weight:400" {
-                                (r.record.personal.as_ref().map(|p| p.name.as_str()).unwrap_or("")) ", " (h.role) ", " (local_time(&r.record)) ", " (kiosk_label(r.kiosk_name.as_deref(), &h.device_id)) " #" (h.seq)
+                                (r.record.personal.as_ref().map(|p| p.name.as_str()).unwrap_or("")) ", " (signer_role(&h.role)) ", " (local_time(&r.record)) ", " (kiosk_label(r.kiosk_name.as_deref(), &h.device_id)) " #" (h.seq)
                             }
                         }
                     }
                 }
-                label for="erase-reason" { "Reason (written to the audit log)" }
+                label for="erase-reason" { (t("record.erase_reason")) }
                 input #erase-reason type="text" name="reason" required maxlength="500";
                 " "
-                button.danger type="submit" { "Erase the ticked records" }
+                button.danger type="submit" { (t("privacy.erase_ticked")) }
             }
         }
     };
-    Ok(layout::page(&dash.school, "One person", Some(&staff), "/privacy", body).into_response())
+    Ok(layout::page(&dash.school, t("privacy.one_person"), Some(&staff), "/privacy", body).into_response())
 }
 
 /// `"device:seq"` from a checkbox.
 fn parse_key(text: &str) -> Result<(Uuid, u64), OfficeError> {
-    let bad = || OfficeError::InputInvalid(format!("\"{text}\" is not a record; reload the page and try again"));
+    let bad = || OfficeError::InputInvalid(tf("privacy.error_not_record", &[("value", &text)]));
     let (device, seq) = text.split_once(':').ok_or_else(bad)?;
     Ok((Uuid::parse_str(device).map_err(|_| bad())?, seq.parse().map_err(|_| bad())?))
 }
@@ -178,7 +178,7 @@ pub(super) async fn erase_person(
     staff.check_csrf(&field("csrf"))?;
     let keys = form.iter().filter(|(k, _)| k == "record").map(|(_, v)| parse_key(v)).collect::<Result<Vec<_>, _>>()?;
     if keys.is_empty() {
-        return Err(OfficeError::InputInvalid("tick at least one record to erase".into()).into());
+        return Err(OfficeError::InputInvalid(t("privacy.error_none_ticked").into()).into());
     }
     let (reason, count) = (field("reason"), keys.len());
     for (device, seq) in keys {
@@ -186,7 +186,7 @@ pub(super) async fn erase_person(
     }
     // Into the office's signed erasure log, until each kiosk records it in its chain.
     dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
-    let done = format!("Erased {count} record(s). Their hashes remain, so every chain still verifies.");
+    let done = tf("privacy.erased", &[("count", &count)]);
     Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(&done))).into_response())
 }
 
@@ -211,15 +211,16 @@ pub(super) async fn erase_one(
 pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
     let entries = dash.store.audit_log(1000).await?;
     let body = html! {
-        h1 { "Audit log" }
-        p { "Every login, export, erasure, purge, roster import, retention change, revocation, acknowledged alert, change to a staff account and refused request, newest first, each under the account that did it. It cannot be edited." }
+        h1 { (t("nav.audit")) }
+        p { (t("audit.intro")) }
         div.table-wrap {
             table {
-                caption.visually-hidden { "Audit log, newest first" }
-                thead { tr { th scope="col" { "When (UTC)" } th scope="col" { "Who" } th scope="col" { "What" } th scope="col" { "Details" } } }
-                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail { (e.detail) } } } }
+                caption.visually-hidden { (t("audit.caption")) }
+                thead { tr { th scope="col" { (t("audit.when")) } th scope="col" { (t("audit.who")) } th scope="col" { (t("audit.what")) } th scope="col" { (t("audit.details")) } } }
+                // Details are written in English when the event happens, whoever reads them later.
+                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail lang="en" { (e.detail) } } } }
             }
         }
     };
-    Ok(layout::page(&dash.school, "Audit log", Some(&staff), "/audit", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.audit"), Some(&staff), "/audit", body).into_response())
 }

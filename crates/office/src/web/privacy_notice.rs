@@ -19,6 +19,7 @@ use super::privacy::Notice;
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf};
 use crate::privacy_notice::{checked, template};
 use crate::store::configuration::KioskSetting;
 
@@ -64,10 +65,7 @@ pub(super) async fn save(
         Err(other) => return Err(other.into()),
     };
     let version = dash.store.set_kiosk_setting(KioskSetting::PrivacyNotice(notice), staff.name(), Utc::now()).await?;
-    let done = format!(
-        "Privacy notice saved: kiosk configuration {}. Each kiosk shows it from its next sync, between two visitors.",
-        version.unwrap_or_default()
-    );
+    let done = tf("privacy_notice.saved", &[("version", &version.unwrap_or_default())]);
     Ok(Redirect::to(&format!("/privacy/notice?done={}", urlencode(&done))).into_response())
 }
 
@@ -80,31 +78,26 @@ fn form_page(
     problem: Option<&str>,
 ) -> Markup {
     let body = html! {
-        p { a href="/privacy" { "← Privacy" } }
-        h1 { "Privacy notice" }
+        p { a href="/privacy" { "← " (t("nav.privacy")) } }
+        h1 { (t("privacy.notice_title")) }
         @if let Some(done) = done { p.notice role="status" { (done) } }
         @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
-        p {
-            "Every kiosk offers this on its name screen, as \"How we use your information\" (in Welsh, \"Sut rydym yn defnyddio eich gwybodaeth\"): "
-            "UK GDPR asks the school to say, when it collects a name, who holds it, why, on what lawful basis, for how long, and people's rights. "
-            "Write it in Markdown (# for a heading, **bold**, a blank line between paragraphs). "
-            "Leave both blank for each kiosk's built-in notice."
-        }
+        p { (t("privacy_notice.intro")) }
         @if !saved {
-            p.hint { "This is the template, filled in with the school's name and its retention periods. Check every paragraph and replace the bracketed text with how to contact your data protection officer, in both languages." }
+            p.hint { (t("privacy_notice.template_hint")) }
         }
         form method="post" action="/privacy/notice" {
             (csrf(staff))
             p {
-                label for="notice-en" { "In English" }
+                label for="notice-en" { (t("privacy_notice.label_english")) }
                 textarea #notice-en name="english" rows="18" cols="90" spellcheck="true" lang="en" { (notice.english) }
             }
             p {
-                label for="notice-cy" { "In Welsh (Cymraeg)" }
+                label for="notice-cy" { (t("privacy_notice.label_welsh")) }
                 textarea #notice-cy name="welsh" rows="18" cols="90" spellcheck="true" lang="cy" { (notice.welsh) }
             }
-            button #notice-save type="submit" { "Save and send to every kiosk" }
+            button #notice-save type="submit" { (t("privacy_notice.save")) }
         }
     };
-    layout::page(&dash.school, "Privacy notice", Some(staff), "/privacy", body)
+    layout::page(&dash.school, t("privacy.notice_title"), Some(staff), "/privacy", body)
 }

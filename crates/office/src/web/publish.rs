@@ -15,14 +15,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use signbook_core::role::DEFAULT_ROLES;
-use signbook_import::{Imported, import_bytes, import_text};
+use signbook_import::{Imported, RemovedReason, import_bytes, import_text};
 
-use super::layout::{self, csrf};
+use super::layout::{self, csrf, signer_role};
 use super::page_error::{PageError, off_the_runtime};
 use super::records::agreement_body;
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf};
 use crate::store::Permission;
 
 /// Largest upload: the importer's own limit for the largest kind of file
@@ -33,7 +34,34 @@ pub(super) const MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024 + 64 * 1024;
 
 /// The importer's report, as lines to show and carry through the preview.
 fn report_lines(imported: &Imported) -> Vec<String> {
-    signbook_import::report_text(imported).lines().map(str::to_owned).collect()
+    let mut lines = Vec::new();
+    if let Some(title) = &imported.title {
+        lines.push(tf("publish.report_title", &[("title", title)]));
+    }
+    for (label, value) in &imported.metadata {
+        lines.push(match value.as_str() {
+            "" => tf("publish.report_kept_out", &[("label", label)]),
+            value => tf("publish.report_kept_out_value", &[("label", label), ("value", &value)]),
+        });
+    }
+    for removed in &imported.removed {
+        let why = match removed.reason {
+            RemovedReason::WordBookmark => t("publish.removed_word_bookmark"),
+            RemovedReason::PageNumber => t("publish.removed_page_number"),
+            RemovedReason::GluedPageNumber => t("publish.removed_glued_page_number"),
+            RemovedReason::SignatureBlock => t("publish.removed_signature_block"),
+            RemovedReason::RepeatedTitle => t("publish.removed_repeated_title"),
+            RemovedReason::PageHeaderFooter => t("publish.removed_page_header_footer"),
+            RemovedReason::TableOfContents => t("publish.removed_table_of_contents"),
+            // A reason added to the importer later: its own (English) words.
+            _ => {
+                lines.push(format!("Removed {removed}"));
+                continue;
+            }
+        };
+        lines.push(tf("publish.report_removed", &[("why", &why), ("text", &format!("{:?}", removed.text))]));
+    }
+    lines
 }
 
 pub(super) async fn new(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
@@ -42,29 +70,25 @@ pub(super) async fn new(State(dash): State<SharedDashboard>, staff: Staff) -> Re
 
 fn upload_page(dash: &SharedDashboard, staff: &Staff, problem: Option<&str>) -> Markup {
     let body = html! {
-        p { a href="/agreements" { "← Agreement versions" } }
-        h1 { "Publish a new agreement" }
+        p { a href="/agreements" { "← " (t("agreements.title")) } }
+        h1 { (t("agreements.publish_new")) }
         @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
-        p {
-            "Start from the school's document or from pasted text. The importer makes it into the text kiosks show, "
-            "and lists everything it took out (page numbers, headers and footers, the paper signature block, review dates) "
-            "so you can check it before anything is published."
-        }
+        p { (t("publish.intro")) }
         form method="post" action="/agreements/import" enctype="multipart/form-data" {
             (csrf(staff))
             p {
-                label for="agreement-file" { "The agreement's file" }
+                label for="agreement-file" { (t("publish.file")) }
                 input #agreement-file type="file" name="file" accept=".pdf,.docx,.odt,.txt,.md,.markdown" aria-describedby="agreement-file-hint";
-                span.hint #agreement-file-hint { " A .docx or .odt from Word or LibreOffice, a PDF, or a .txt or .md file." }
+                span.hint #agreement-file-hint { " " (t("publish.file_hint")) }
             }
             p {
-                label for="agreement-paste" { "Or paste its text" }
+                label for="agreement-paste" { (t("publish.paste")) }
                 textarea #agreement-paste name="pasted" rows="10" cols="80" spellcheck="false" {}
             }
-            button type="submit" { "Import" }
+            button type="submit" { (t("roster.import")) }
         }
     };
-    layout::page(&dash.school, "Publish a new agreement", Some(staff), "/agreements", body)
+    layout::page(&dash.school, t("agreements.publish_new"), Some(staff), "/agreements", body)
 }
 
 /// Reads the upload (or the pasted text) and shows what the importer made of it.
@@ -75,7 +99,7 @@ pub(super) async fn import(
 ) -> Result<Response, PageError> {
     let (mut token, mut file, mut pasted) = (None, None, String::new());
     let bad = |e: axum::extract::multipart::MultipartError| {
-        OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"))
+        OfficeError::InputInvalid(tf("roster.error_upload", &[("error", &e)]))
     };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
@@ -101,14 +125,14 @@ pub(super) async fn import(
             {
                 Ok(imported) => imported,
                 Err(problem) => {
-                    let said = format!("{problem}. Nothing was published.");
+                    let said = tf("publish.not_published", &[("problem", &problem)]);
                     return Ok(upload_page(&dash, &staff, Some(&said)).into_response());
                 }
             }
         }
         (None, false) => off_the_runtime(move || Ok(import_text(&pasted))).await?,
         (None, true) => {
-            let said = "Choose the agreement's file, or paste its text, then press Import.";
+            let said = t("publish.nothing_chosen");
             return Ok(upload_page(&dash, &staff, Some(said)).into_response());
         }
     };
@@ -155,12 +179,12 @@ async fn review_page(
         }
     }
     let body = html! {
-        p { a href="/agreements/new" { "← Start again" } }
-        h1 { "Check and publish" }
+        p { a href="/agreements/new" { (t("publish.start_again")) } }
+        h1 { (t("publish.check_title")) }
         @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
-        h2 { "What the importer changed" }
+        h2 { (t("publish.changed")) }
         @if draft.report.is_empty() {
-            p { "Nothing was taken out of the text." }
+            p { (t("publish.nothing_removed")) }
         } @else {
             ul #import-report { @for line in &draft.report { li { (line) } } }
         }
@@ -168,35 +192,35 @@ async fn review_page(
             (csrf(staff))
             @for line in &draft.report { input type="hidden" name="report" value=(line); }
             p {
-                label for="agreement-title" { "Title" }
+                label for="agreement-title" { (t("agreements.col_title")) }
                 input #agreement-title type="text" name="title" value=(draft.title) maxlength="200" size="60" required;
             }
             p {
-                label for="agreement-markdown" { "The text (Markdown: # for headings, - for list items)" }
+                label for="agreement-markdown" { (t("publish.markdown")) }
                 textarea #agreement-markdown name="markdown" rows="18" cols="80" spellcheck="false" { (draft.markdown) }
             }
             fieldset {
-                legend { "Who signs this version" }
+                legend { (t("publish.who_signs")) }
                 @for role in &roles {
                     @let id = format!("role-{role}");
                     label for=(id) {
                         input #(id) type="checkbox" name="role" value=(role) checked[draft.roles.contains(role)];
-                        " " (role)
+                        " " (signer_role(role))
                     }
                     " "
                 }
-                p.hint { "For each role ticked, the roster counts signatures of this version from now on; records already signed are unchanged. Every paired kiosk takes it at its next sync, from its next visitor on." }
+                p.hint { (t("publish.roles_hint")) }
             }
-            button.secondary type="submit" name="action" value="preview" { "Update the preview" }
+            button.secondary type="submit" name="action" value="preview" { (t("publish.update_preview")) }
             " "
-            button type="submit" name="action" value="publish" { "Publish" }
+            button type="submit" name="action" value="publish" { (t("publish.publish")) }
         }
-        h2 { "Preview: what the kiosk shows" }
-        div.agreement #agreement-preview tabindex="0" role="region" aria-label="Preview of the agreement text" {
+        h2 { (t("publish.preview")) }
+        div.agreement #agreement-preview tabindex="0" role="region" aria-label=(t("publish.preview_label")) {
             (agreement_body(&draft.markdown, 2))
         }
     };
-    Ok(layout::page(&dash.school, "Check and publish", Some(staff), "/agreements", body))
+    Ok(layout::page(&dash.school, t("publish.check_title"), Some(staff), "/agreements", body))
 }
 
 /// Previews again, or publishes the version for the roles ticked.
@@ -220,11 +244,8 @@ pub(super) async fn review(
     };
     match dash.store.publish_agreement(&draft.markdown, &draft.title, &roles, staff.name(), Utc::now()).await {
         Ok(hash) => {
-            let said = format!(
-                "Published “{}” for {}: the roster now counts signatures of this version, and every paired kiosk takes it at its next sync.",
-                draft.title.trim(),
-                roles.join(", ")
-            );
+            let roles = roles.iter().map(|r| signer_role(r)).collect::<Vec<_>>().join(", ");
+            let said = tf("publish.published", &[("title", &draft.title.trim()), ("roles", &roles)]);
             Ok(Redirect::to(&format!("/agreements?published={}&done={}", hash.to_hex(), urlencode(&said)))
                 .into_response())
         }
@@ -240,7 +261,7 @@ fn sentence(problem: &OfficeError) -> String {
     let text = problem.to_string();
     let mut chars = text.chars();
     let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
-    format!("{first}{}. Nothing was published.", chars.as_str().trim_end_matches('.'))
+    tf("publish.not_published", &[("problem", &format!("{first}{}", chars.as_str().trim_end_matches('.')))])
 }
 
 /// Shown to accounts without the permission, on the versions page.

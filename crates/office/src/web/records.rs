@@ -12,11 +12,12 @@ use signbook_core::role::DEFAULT_ROLES;
 use uuid::Uuid;
 
 use super::integrity::chain_reports;
-use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, utc_time};
+use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, signer_role, utc_time};
 use super::page_error::PageError;
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
+use crate::i18n::{t, tf, tm};
 use crate::store::{Permission, RecordQuery, StoredRecord};
 
 /// Results per page.
@@ -47,38 +48,32 @@ pub(super) struct Filters {
 impl Filters {
     /// The store query, or what is wrong with a field.
     pub fn query(&self) -> Result<RecordQuery, OfficeError> {
-        let date = |text: &str, which: &str| -> Result<Option<NaiveDate>, OfficeError> {
+        let date = |text: &str, problem: fn(&str) -> String| -> Result<Option<NaiveDate>, OfficeError> {
             let text = text.trim();
             if text.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| {
-                OfficeError::InputInvalid(format!(
-                    "the {which} date \"{text}\" is not a date; use the date picker or type it as 2026-09-01"
-                ))
-            })
+            NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Some).map_err(|_| OfficeError::InputInvalid(problem(text)))
         };
         let agreement = match self.agreement.trim() {
             "" => None,
             hash => Some(
                 Hash32::from_hex(hash)
-                    .map_err(|_| OfficeError::InputInvalid("choose the agreement version from the list".into()))?
+                    .map_err(|_| OfficeError::InputInvalid(t("records.error_agreement").into()))?
                     .to_hex(),
             ),
         };
         let kiosk = match self.kiosk.trim() {
             "" => None,
-            id => Some(
-                Uuid::parse_str(id).map_err(|_| OfficeError::InputInvalid("choose the kiosk from the list".into()))?,
-            ),
+            id => Some(Uuid::parse_str(id).map_err(|_| OfficeError::InputInvalid(t("records.error_kiosk").into()))?),
         };
-        let (from, to) = (date(&self.from, "first")?, date(&self.to, "last")?);
+        let first = |date: &str| tf("records.error_first_date", &[("date", &date)]);
+        let last = |date: &str| tf("records.error_last_date", &[("date", &date)]);
+        let (from, to) = (date(&self.from, first)?, date(&self.to, last)?);
         if let (Some(from), Some(to)) = (from, to)
             && from > to
         {
-            return Err(OfficeError::InputInvalid(format!(
-                "the first date ({from}) is after the last date ({to}); swap them"
-            )));
+            return Err(OfficeError::InputInvalid(tf("records.error_dates_swapped", &[("from", &from), ("to", &to)])));
         }
         Ok(RecordQuery {
             name: self.name.chars().take(100).collect(),
@@ -126,62 +121,65 @@ pub(super) async fn list(
     let problem = query.as_ref().err().map(ToString::to_string);
     let links = filters.query_string();
     let body = html! {
-        h1 { "Signed agreements" }
-        form.filters method="get" action="/records" role="search" aria-label="Find records" {
-            div { label for="f-name" { "Name" } input #f-name type="text" name="name" value=(filters.name); }
-            div { label for="f-org" { "Organisation" } input #f-org type="text" name="organisation" value=(filters.organisation); }
+        h1 { (t("records.title")) }
+        form.filters method="get" action="/records" role="search" aria-label=(t("records.search_label")) {
+            div { label for="f-name" { (t("field.name")) } input #f-name type="text" name="name" value=(filters.name); }
+            div { label for="f-org" { (t("field.organisation")) } input #f-org type="text" name="organisation" value=(filters.organisation); }
             div {
-                label for="f-role" { "Role" }
+                label for="f-role" { (t("field.role")) }
                 select #f-role name="role" {
-                    option value="" { "Any role" }
-                    @for role in DEFAULT_ROLES { option value=(role) selected[filters.role == role] { (role) } }
+                    option value="" { (t("records.any_role")) }
+                    @for role in DEFAULT_ROLES { option value=(role) selected[filters.role == role] { (signer_role(role)) } }
                 }
             }
-            div { label for="f-from" { "Signed from" } input #f-from type="date" name="from" value=(filters.from); }
-            div { label for="f-to" { "Signed to" } input #f-to type="date" name="to" value=(filters.to); }
+            div { label for="f-from" { (t("records.signed_from")) } input #f-from type="date" name="from" value=(filters.from); }
+            div { label for="f-to" { (t("records.signed_to")) } input #f-to type="date" name="to" value=(filters.to); }
             div {
-                label for="f-agreement" { "Agreement version" }
+                label for="f-agreement" { (t("field.agreement_version")) }
                 select #f-agreement name="agreement" {
-                    option value="" { "Any version" }
+                    option value="" { (t("records.any_version")) }
                     @for (a, count) in &agreements {
-                        option value=(a.hash.to_hex()) selected[filters.agreement == a.hash.to_hex()] { (a.title) " · received " (&a.received_at[..10.min(a.received_at.len())]) " · " (count) " signed" }
+                        option value=(a.hash.to_hex()) selected[filters.agreement == a.hash.to_hex()] { (a.title) " · " (tf("records.version_option", &[("received", &&a.received_at[..10.min(a.received_at.len())]), ("count", count)])) }
                     }
                 }
             }
             div {
-                label for="f-kiosk" { "Kiosk" }
+                label for="f-kiosk" { (t("field.kiosk")) }
                 select #f-kiosk name="kiosk" {
-                    option value="" { "Any kiosk" }
+                    option value="" { (t("records.any_kiosk")) }
                     @for k in &kiosks { option value=(k.device_id) selected[filters.kiosk == k.device_id.to_string()] { (kiosk_label(k.name.as_deref(), &k.device_id)) } }
                 }
             }
-            div { button type="submit" { "Search" } " " a.button.secondary href="/records" { "Clear" } }
+            div { button type="submit" { (t("records.search")) } " " a.button.secondary href="/records" { (t("records.clear")) } }
         }
         @if let Some(problem) = &problem { p.problem role="alert" { (problem) } }
         @if let Some(results) = &results {
             div.actions {
-                p { strong { (results.total) } " record" @if results.total != 1 { "s" } " found." }
-                a.button.secondary href={ "/export/records.csv?" (links) } download { "Download CSV" }
-                a.button.secondary href={ "/export/records.xlsx?" (links) } download { "Download spreadsheet (.xlsx)" }
-                a.button.secondary href={ "/export/evidence.zip?" (links) } download { "Download evidence pack (ZIP)" }
+                p {
+                    @let count = html! { strong { (results.total) } };
+                    @if results.total == 1 { (tm("records.found_one", &[("count", count)])) } @else { (tm("records.found", &[("count", count)])) }
+                }
+                a.button.secondary href={ "/export/records.csv?" (links) } download { (t("records.download_csv")) }
+                a.button.secondary href={ "/export/records.xlsx?" (links) } download { (t("records.download_xlsx")) }
+                a.button.secondary href={ "/export/evidence.zip?" (links) } download { (t("records.download_pack")) }
             }
             (damaged_notice(&results.damaged))
             @if results.records.is_empty() && results.damaged.is_empty() {
-                p { "No record matches. Names match without regard to capitals, accents or extra spaces; try part of a name." }
+                p { (t("records.none")) }
             } @else if !results.records.is_empty() {
                 div.table-wrap { (record_table(&results.records)) }
                 (pager(page, results.total, &links))
             }
         }
     };
-    Ok(layout::page(&dash.school, "Records", Some(&staff), "/records", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.records"), Some(&staff), "/records", body).into_response())
 }
 
 fn record_table(records: &[StoredRecord]) -> Markup {
     html! {
         table {
-            caption.visually-hidden { "Matching records, newest first" }
-            thead { tr { th scope="col" { "Signed (kiosk time)" } th scope="col" { "Name" } th scope="col" { "Organisation" } th scope="col" { "Role" } th scope="col" { "Kiosk" } th scope="col" { "Reference" } } }
+            caption.visually-hidden { (t("records.caption")) }
+            thead { tr { th scope="col" { (t("field.signed_local")) } th scope="col" { (t("field.name")) } th scope="col" { (t("field.organisation")) } th scope="col" { (t("field.role")) } th scope="col" { (t("field.kiosk")) } th scope="col" { (t("field.reference")) } } }
             tbody {
                 @for r in records {
                     @let h = &r.record.header;
@@ -189,11 +187,11 @@ fn record_table(records: &[StoredRecord]) -> Markup {
                         td { (local_time(&r.record)) }
                         td {
                             a href={ "/records/" (h.device_id) "/" (h.seq) } {
-                                @match &r.record.personal { Some(p) => (p.name), None => em { "erased" } }
+                                @match &r.record.personal { Some(p) => (p.name), None => em { (t("records.erased")) } }
                             }
                         }
                         td { @if let Some((org, _)) = r.record.personal.as_ref().and_then(|p| p.organisation.as_ref()) { (org) } }
-                        td { (h.role) }
+                        td { (signer_role(&h.role)) }
                         td { (kiosk_label(r.kiosk_name.as_deref(), &h.device_id)) " #" (h.seq) }
                         td.hash { (r.record.reference()) }
                     }
@@ -207,10 +205,10 @@ fn pager(page: u64, total: u64, links: &str) -> Markup {
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let sep = if links.is_empty() { "" } else { "&" };
     html! {
-        nav.pager aria-label="Pages of results" {
-            @if page > 1 { a href={ "/records?" (links) (sep) "page=" (page - 1) } rel="prev" { "Previous page" } }
-            span { "Page " (page) " of " (pages) }
-            @if page < pages { a href={ "/records?" (links) (sep) "page=" (page + 1) } rel="next" { "Next page" } }
+        nav.pager aria-label=(t("records.pages_label")) {
+            @if page > 1 { a href={ "/records?" (links) (sep) "page=" (page - 1) } rel="prev" { (t("records.previous_page")) } }
+            span { (tf("records.page_of", &[("page", &page), ("pages", &pages)])) }
+            @if page < pages { a href={ "/records?" (links) (sep) "page=" (page + 1) } rel="next" { (t("records.next_page")) } }
         }
     }
 }
@@ -234,80 +232,80 @@ pub(super) async fn show(
     let report = reports.iter().find(|r| r.device_id == device);
     let h = &record.record.header;
     let name = record.record.personal.as_ref().map(|p| p.name.clone());
-    let title = name.clone().unwrap_or_else(|| format!("Erased record {}", h.seq));
+    let title = name.clone().unwrap_or_else(|| tf("record.erased_title", &[("seq", &h.seq)]));
     let body = html! {
-        p { a href="/records" { "← All records" } }
-        h1 { "Signed by " @match &name { Some(n) => (n), None => "(erased)" } }
+        p { a href="/records" { (t("record.all_records")) } }
+        h1 { (tf("record.signed_by", &[("name", &name.as_deref().unwrap_or(t("record.erased_name")))])) }
         div.actions {
-            a.button href={ "/records/" (device) "/" (seq) "/evidence.pdf" } download { "Download evidence (PDF)" }
+            a.button href={ "/records/" (device) "/" (seq) "/evidence.pdf" } download { (t("record.download_pdf")) }
         }
         dl.fields {
-            dt { "Name" } dd { @match &name { Some(n) => (n), None => em { "erased" } } }
-            dt { "Organisation" } dd { @match record.record.personal.as_ref().and_then(|p| p.organisation.as_ref()) { Some((o, _)) => (o), None => "—" } }
-            dt { "Role" } dd { (h.role) }
-            dt { "Signed (kiosk time)" } dd { (local_time(&record.record)) }
-            dt { "Signed (UTC)" } dd { (utc_time(&record.record)) }
-            dt { "Received by the office" } dd { (record.received_at) }
-            dt { "Kiosk" } dd { (kiosk_label(record.kiosk_name.as_deref(), &h.device_id)) br; code { (h.device_id) } }
-            dt { "Sequence" } dd { (h.seq) }
-            dt { "Reference" } dd.hash { (record.record.reference()) }
-            dt { "Record hash" } dd.hash { (record.record.hash.to_hex()) }
-            dt { "Previous record's hash" } dd.hash { (h.prev_hash.to_hex()) }
-            dt { "Agreement version" } dd {
+            dt { (t("field.name")) } dd { @match &name { Some(n) => (n), None => em { (t("records.erased")) } } }
+            dt { (t("field.organisation")) } dd { @match record.record.personal.as_ref().and_then(|p| p.organisation.as_ref()) { Some((o, _)) => (o), None => "—" } }
+            dt { (t("field.role")) } dd { (signer_role(&h.role)) }
+            dt { (t("field.signed_local")) } dd { (local_time(&record.record)) }
+            dt { (t("field.signed_utc")) } dd { (utc_time(&record.record)) }
+            dt { (t("field.received")) } dd { (record.received_at) }
+            dt { (t("field.kiosk")) } dd { (kiosk_label(record.kiosk_name.as_deref(), &h.device_id)) br; code { (h.device_id) } }
+            dt { (t("field.sequence")) } dd { (h.seq) }
+            dt { (t("field.reference")) } dd.hash { (record.record.reference()) }
+            dt { (t("field.record_hash")) } dd.hash { (record.record.hash.to_hex()) }
+            dt { (t("field.prev_hash")) } dd.hash { (h.prev_hash.to_hex()) }
+            dt { (t("field.agreement_version")) } dd {
                 @match &agreement { Some(a) => { a href={ "/agreements/" (a.hash.to_hex()) } { (a.title) } br; } None => {} }
                 span.hash { (h.agreement_hash.to_hex()) }
             }
-            dt { "Chain" } dd {
+            dt { (t("field.chain")) } dd {
                 @match report {
-                    Some(r) if r.problem.is_none() => { span.ok { "Intact: all " (r.records) " records of this kiosk verify" } " (checked " (verified_at) ")" },
-                    Some(r) => span.bad { "BROKEN: " (r.problem.as_ref().map(ToString::to_string).unwrap_or_default()) },
-                    None => "not verified yet",
+                    Some(r) if r.problem.is_none() => { span.ok { (tf("record.chain_intact", &[("count", &r.records)])) } " " (tf("record.checked", &[("when", &verified_at)])) },
+                    Some(r) => span.bad { (t("record.chain_broken")) " " (r.problem.as_ref().map(ToString::to_string).unwrap_or_default()) },
+                    None => (t("record.not_verified")),
                 }
                 br;
                 @match checkpoint {
-                    Some(cp) => { "Signed by the kiosk's key in its checkpoint at record " (cp) "." }
-                    None => { "Not yet covered by a kiosk-signed checkpoint." }
+                    Some(cp) => { (tf("record.checkpoint", &[("seq", &cp)])) }
+                    None => { (t("record.no_checkpoint")) }
                 }
             }
         }
-        h2 { "Signature" }
+        h2 { (t("field.signature")) }
         @match &record.erasure {
             Some(e) => div.notice {
-                p { "The personal data of this record was erased on " (e.erased_at.format("%Y-%m-%d")) ": " (e.reason) ". Its hashes remain, so the chain still verifies." }
+                p { (tf("record.erased_on", &[("date", &e.erased_at.format("%Y-%m-%d")), ("reason", &e.reason)])) }
                 @match &erasure {
                     Some(status) if status.origin == "office" => p {
-                        "Erased here by " (status.erased_by.as_deref().unwrap_or("staff")) ". "
+                        (tf("record.erased_by", &[("name", &status.erased_by.as_deref().unwrap_or(t("record.erased_by_staff")))])) " "
                         @match &status.kiosk_confirmed_at {
-                            Some(at) => { "The kiosk erased its own copy too (confirmed " (at) ") and recorded it in its signed chain." }
-                            None => { "The kiosk will erase its own copy the next time it syncs, and record that in its signed chain." }
+                            Some(at) => { (tf("record.kiosk_erased", &[("when", at)])) }
+                            None => { (t("record.kiosk_will_erase")) }
                         }
+                        " "
                         @match &signed_erasure {
                             Some(log) => {
-                                " The office's signed erasure log holds it, signed with the key of the office certificate "
-                                span.hash { (log.certificate_sha256) } "."
+                                (tm("record.erasure_logged", &[("fingerprint", html! { span.hash { (log.certificate_sha256) } })]))
                             }
-                            None => { " It is not yet in the office's signed erasure log." }
+                            None => { (t("record.erasure_not_logged")) }
                         }
                     },
-                    _ => p { "Erased at the kiosk by its administrator." },
+                    _ => p { (t("record.erased_at_kiosk")) },
                 }
             },
-            None => img.signature src={ "/records/" (device) "/" (seq) "/signature.png" } alt={ "Signature of " (name.as_deref().unwrap_or("the signer")) } width="600";
+            None => img.signature src={ "/records/" (device) "/" (seq) "/signature.png" } alt=(tf("record.signature_alt", &[("name", &name.as_deref().unwrap_or(t("record.the_signer")))])) width="600";
         }
-        h2 { "The agreement as signed" }
+        h2 { (t("record.agreement_as_signed")) }
         @match &agreement {
-            Some(a) => div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&a.text, 2)) },
-            None => p.notice { "The office does not hold the text of this version yet. It arrives with the kiosk's next sync." },
+            Some(a) => div.agreement tabindex="0" role="region" aria-label=(t("record.agreement_text")) { (agreement_body(&a.text, 2)) },
+            None => p.notice { (t("record.no_text")) },
         }
         @if record.erasure.is_none() && staff.can(Permission::Privacy) {
-            h2 { "Erase this person's data" }
+            h2 { (t("record.erase_heading")) }
             form method="post" action={ "/records/" (device) "/" (seq) "/erase" } {
                 (csrf(&staff))
-                p.hint { "Only after a valid erasure request or at the end of the retention period. The record stays as a tombstone so the chain still verifies; this cannot be undone." }
-                label for="reason" { "Reason (written to the audit log)" }
+                p.hint { (t("record.erase_hint")) }
+                label for="reason" { (t("record.erase_reason")) }
                 input #reason type="text" name="reason" required maxlength="500";
                 " "
-                button.danger type="submit" { "Erase" }
+                button.danger type="submit" { (t("record.erase")) }
             }
         }
     };
@@ -323,13 +321,15 @@ fn damaged_page(
     seq: u64,
     detail: &str,
 ) -> Result<Response, PageError> {
-    let title = format!("Damaged record {seq}");
+    let title = tf("record.damaged_title", &[("seq", &seq)]);
     let body = html! {
-        p { a href="/records" { "← All records" } }
+        p { a href="/records" { (t("record.all_records")) } }
         h1 { (title) }
-        p.problem role="alert" { "Record " (seq) " of kiosk " code { (device) } " is damaged in the office database: " (detail) "." }
-        p { "It cannot be shown or exported. The office database was changed outside Signbook, or the disk is failing. "
-            a href="/integrity" { "Check every chain on the Integrity page" } ", and restore the office database from a backup (" code { "signbook-office backup" } "). The kiosk still holds its own copy." }
+        p.problem role="alert" { (tm("record.damaged_detail", &[("seq", html! { (seq) }), ("kiosk", html! { code { (device) } }), ("detail", html! { (detail) })])) }
+        p { (tm("record.damaged_advice", &[
+            ("integrity", html! { a href="/integrity" { (t("record.damaged_check_link")) } }),
+            ("command", html! { code { "signbook-office backup" } }),
+        ])) }
     };
     Ok(layout::page(&dash.school, &title, Some(staff), "/records", body).into_response())
 }
@@ -364,15 +364,15 @@ pub(super) async fn agreement(
     let hash = Hash32::from_hex(&hash).map_err(|_| PageError::NotFound)?;
     let agreement = dash.store.agreement(&hash).await?.ok_or(OfficeError::NotFound)?;
     let body = html! {
-        p { a href="/records" { "← All records" } }
+        p { a href="/records" { (t("record.all_records")) } }
         h1 { (agreement.title) }
         dl.fields {
-            dt { "Received by the office" } dd { (agreement.received_at) }
-            dt { "Published (the kiosk's own date, not relied on)" } dd { (agreement.published_at) }
-            dt { "Version (SHA-256 of the text)" } dd.hash { (agreement.hash.to_hex()) }
+            dt { (t("field.received")) } dd { (agreement.received_at) }
+            dt { (t("agreement.published_kiosk_date")) } dd { (agreement.published_at) }
+            dt { (t("agreement.version_hash")) } dd.hash { (agreement.hash.to_hex()) }
         }
-        p { a href={ "/records?agreement=" (agreement.hash.to_hex()) } { "Records that name this version" } }
-        div.agreement tabindex="0" role="region" aria-label="Agreement text" { (agreement_body(&agreement.text, 1)) }
+        p { a href={ "/records?agreement=" (agreement.hash.to_hex()) } { (t("agreement.records_link")) } }
+        div.agreement tabindex="0" role="region" aria-label=(t("record.agreement_text")) { (agreement_body(&agreement.text, 1)) }
     };
     Ok(layout::page(&dash.school, &agreement.title, Some(&staff), "/records", body).into_response())
 }

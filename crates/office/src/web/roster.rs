@@ -10,12 +10,13 @@ use serde::Deserialize;
 use signbook_core::export::neutralise_formula;
 
 use super::exports::{XLSX, spreadsheet_error};
-use super::layout::{self, csrf};
+use super::layout::{self, csrf, signer_role};
 use super::page_error::{PageError, off_the_runtime};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::evidence::{Cell, Spreadsheet};
+use crate::i18n::{Lang, t, tf, tm};
 use crate::store::{RosterStatus, parse_roster};
 
 /// Largest roster file accepted.
@@ -42,41 +43,41 @@ pub(super) async fn page(
     let outstanding = count(|s| matches!(s, RosterStatus::Outstanding { .. }));
     let ambiguous = count(|s| matches!(s, RosterStatus::Ambiguous { .. }));
     let body = html! {
-        h1 { "Compliance roster" }
+        h1 { (t("roster.title")) }
         (not_adopted)
-        @if let Some(n) = view.imported { p.notice role="status" { "Imported " (n) " people. The roster below replaces the previous one." } }
-        p { "Who on the school's list has not yet signed the current agreement for their role. Names match without regard to capitals, accents or extra spaces; anything less certain is shown for you to check, never counted as signed." }
+        @if let Some(n) = view.imported { p.notice role="status" { (tf("roster.imported", &[("count", &n)])) } }
+        p { (t("roster.intro")) }
         @if rows.is_empty() {
-            p { "No roster yet. Import one below." }
+            p { (t("roster.empty")) }
         } @else {
             ul {
-                li { strong { (signed) } " signed the current version" }
-                li { strong { (outstanding) } " still to sign" }
-                @if ambiguous > 0 { li { strong { (ambiguous) } " to check by hand (the roster has the same name twice for one role)" } }
+                li { (tm("roster.signed_count", &[("count", html! { strong { (signed) } })])) }
+                li { (tm("roster.outstanding_count", &[("count", html! { strong { (outstanding) } })])) }
+                @if ambiguous > 0 { li { (tm("roster.ambiguous_count", &[("count", html! { strong { (ambiguous) } })])) } }
             }
             div.actions {
-                @if outstanding_only { a href="/roster" { "Show everyone" } } @else { a href="/roster?show=outstanding" { "Show only who still has to sign" } }
-                a.button.secondary href="/roster/outstanding.csv" download { "Outstanding list (CSV)" }
-                a.button.secondary href="/roster/outstanding.xlsx" download { "Outstanding list (.xlsx)" }
+                @if outstanding_only { a href="/roster" { (t("roster.show_everyone")) } } @else { a href="/roster?show=outstanding" { (t("roster.show_outstanding")) } }
+                a.button.secondary href="/roster/outstanding.csv" download { (t("roster.outstanding_csv")) }
+                a.button.secondary href="/roster/outstanding.xlsx" download { (t("roster.outstanding_xlsx")) }
             }
             div.table-wrap {
                 table {
-                    caption { @if outstanding_only { "People who still have to sign" } @else { "Everyone on the roster" } }
-                    thead { tr { th scope="col" { "Name" } th scope="col" { "Role" } th scope="col" { "Status" } } }
+                    caption { @if outstanding_only { (t("roster.caption_outstanding")) } @else { (t("roster.caption_everyone")) } }
+                    thead { tr { th scope="col" { (t("field.name")) } th scope="col" { (t("field.role")) } th scope="col" { (t("accounts.status")) } } }
                     tbody {
                         @for (entry, status) in rows.iter().filter(|(_, s)| !outstanding_only || !matches!(s, RosterStatus::Signed { .. })) {
                             tr {
                                 td { (entry.name) }
-                                td { (entry.role) }
+                                td { (signer_role(&entry.role)) }
                                 td {
                                     @match status {
-                                        RosterStatus::Signed { device_id, seq, signed_at } => { span.ok { "Signed" } " " a href={ "/records/" (device_id) "/" (seq) } { (&signed_at[..10.min(signed_at.len())]) } }
+                                        RosterStatus::Signed { device_id, seq, signed_at } => { span.ok { (t("roster.signed")) } " " a href={ "/records/" (device_id) "/" (seq) } { (&signed_at[..10.min(signed_at.len())]) } }
                                         RosterStatus::Outstanding { possible } => {
-                                            span.bad { "Not signed" }
-                                            @if !possible.is_empty() { br; "Possibly signed as: " (possible.join(", ")) " (check, then fix the roster)" }
+                                            span.bad { (t("roster.not_signed")) }
+                                            @if !possible.is_empty() { br; (tf("roster.possibly", &[("names", &possible.join(", "))])) }
                                         }
-                                        RosterStatus::Ambiguous { with } => { span.bad { "Check by hand" } br; "Same name as: " (with.join(", ")) }
-                                        RosterStatus::NoAgreement => { "The office has no agreement for this role yet" }
+                                        RosterStatus::Ambiguous { with } => { span.bad { (t("roster.check_by_hand")) } br; (tf("roster.same_name", &[("names", &with.join(", "))])) }
+                                        RosterStatus::NoAgreement => { (t("roster.no_agreement")) }
                                     }
                                 }
                             }
@@ -85,17 +86,17 @@ pub(super) async fn page(
                 }
             }
         }
-        h2 { "Import a roster" }
+        h2 { (t("roster.import_heading")) }
         form method="post" action="/roster" enctype="multipart/form-data" {
             (csrf(&staff))
-            p.hint { "A CSV file (\"CSV UTF-8\" from Excel) whose first line names the columns: " code { "name" } ", " code { "role" } " (staff, governor, ...) and optionally " code { "email" } ". It replaces the current roster; nothing is imported if any line is wrong." }
-            label for="roster-file" { "Roster file" }
+            p.hint { (tm("roster.import_hint", &[("name", html! { code { "name" } }), ("role", html! { code { "role" } }), ("email", html! { code { "email" } })])) }
+            label for="roster-file" { (t("roster.file")) }
             input #roster-file type="file" name="roster" accept=".csv,text/csv" required;
             " "
-            button type="submit" { "Import" }
+            button type="submit" { (t("roster.import")) }
         }
     };
-    Ok(layout::page(&dash.school, "Roster", Some(&staff), "/roster", body).into_response())
+    Ok(layout::page(&dash.school, t("nav.roster"), Some(&staff), "/roster", body).into_response())
 }
 
 pub(super) async fn import(
@@ -105,7 +106,7 @@ pub(super) async fn import(
 ) -> Result<Response, PageError> {
     let (mut token, mut file) = (None, None);
     let bad = |e: axum::extract::multipart::MultipartError| {
-        OfficeError::InputInvalid(format!("the upload could not be read ({e}); try again"))
+        OfficeError::InputInvalid(tf("roster.error_upload", &[("error", &e)]))
     };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
@@ -113,10 +114,7 @@ pub(super) async fn import(
             Some("roster") => {
                 let bytes = field.bytes().await.map_err(bad)?;
                 if bytes.len() > MAX_ROSTER_BYTES {
-                    return Err(OfficeError::InputInvalid(
-                        "the roster file is larger than 2 MB; is it the right file?".into(),
-                    )
-                    .into());
+                    return Err(OfficeError::InputInvalid(t("roster.error_too_large").into()).into());
                 }
                 file = Some(bytes);
             }
@@ -124,7 +122,7 @@ pub(super) async fn import(
         }
     }
     staff.check_csrf(token.as_deref().unwrap_or(""))?;
-    let file = file.ok_or_else(|| OfficeError::InputInvalid("choose a roster file to import".into()))?;
+    let file = file.ok_or_else(|| OfficeError::InputInvalid(t("roster.error_no_file").into()))?;
     let entries = parse_roster(&file)?;
     dash.store.replace_roster(&entries, staff.name(), Utc::now()).await?;
     let count = entries.len();
@@ -133,9 +131,30 @@ pub(super) async fn import(
 
 const OUTSTANDING_COLUMNS: [&str; 5] = ["name", "role", "email", "status", "possible_matches"];
 
+/// The outstanding list's headings in the school's export language
+/// (English: [`OUTSTANDING_COLUMNS`], as before).
+fn outstanding_columns(lang: Lang) -> [&'static str; 5] {
+    match lang {
+        Lang::En => OUTSTANDING_COLUMNS,
+        Lang::Cy => [
+            lang.t("csv.name"),
+            lang.t("csv.role"),
+            lang.t("roster.csv_email"),
+            lang.t("csv.status"),
+            lang.t("roster.csv_possible"),
+        ],
+    }
+}
+
 /// The roster's outstanding list: everyone not counted as signed, as the
-/// cells of [`OUTSTANDING_COLUMNS`]. Audited, since it names people.
-async fn outstanding_rows(dash: &SharedDashboard, staff: &Staff, format: &str) -> Result<Vec<[String; 5]>, PageError> {
+/// cells of [`OUTSTANDING_COLUMNS`] (status words in `lang`). Audited,
+/// since it names people.
+async fn outstanding_rows(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    format: &str,
+    lang: Lang,
+) -> Result<Vec<[String; 5]>, PageError> {
     let rows = dash.store.roster_status().await?;
     let detail = format!("the roster's outstanding list ({format})");
     dash.store.audit(staff.name(), "export_outstanding", &detail, Utc::now()).await?;
@@ -144,9 +163,9 @@ async fn outstanding_rows(dash: &SharedDashboard, staff: &Staff, format: &str) -
         .filter_map(|(entry, status)| {
             let (status, note) = match status {
                 RosterStatus::Signed { .. } => return None,
-                RosterStatus::Outstanding { possible } => ("not signed", possible.join("; ")),
-                RosterStatus::Ambiguous { with } => ("check by hand", with.join("; ")),
-                RosterStatus::NoAgreement => ("no agreement for this role yet", String::new()),
+                RosterStatus::Outstanding { possible } => (lang.t("roster.csv_not_signed"), possible.join("; ")),
+                RosterStatus::Ambiguous { with } => (lang.t("roster.csv_check"), with.join("; ")),
+                RosterStatus::NoAgreement => (lang.t("roster.csv_no_agreement"), String::new()),
             };
             Some([entry.name, entry.role, entry.email.unwrap_or_default(), status.to_owned(), note])
         })
@@ -160,12 +179,13 @@ fn download(content_type: &str, extension: &str, bytes: Vec<u8>) -> Response {
 }
 
 pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let rows = outstanding_rows(&dash, &staff, "CSV").await?;
+    let lang = dash.store.export_language().await?;
+    let rows = outstanding_rows(&dash, &staff, "CSV", lang).await?;
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
         let io = |e: csv::Error| OfficeError::Internal(e.to_string());
-        csv.write_record(OUTSTANDING_COLUMNS).map_err(io)?;
+        csv.write_record(outstanding_columns(lang)).map_err(io)?;
         for cells in rows {
             csv.write_record(cells.iter().map(|c| neutralise_formula(c).into_owned())).map_err(io)?;
         }
@@ -175,9 +195,11 @@ pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: 
 }
 
 pub(super) async fn outstanding_xlsx(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let rows = outstanding_rows(&dash, &staff, "spreadsheet").await?;
+    let lang = dash.store.export_language().await?;
+    let rows = outstanding_rows(&dash, &staff, "spreadsheet", lang).await?;
     let bytes = off_the_runtime(move || {
-        let mut sheet = Spreadsheet::new("Outstanding", &OUTSTANDING_COLUMNS).map_err(spreadsheet_error)?;
+        let sheet = Spreadsheet::new(lang.t("roster.sheet_name"), &outstanding_columns(lang));
+        let mut sheet = sheet.map_err(spreadsheet_error)?;
         for cells in rows {
             sheet.push(&cells.map(Cell::Text)).map_err(spreadsheet_error)?;
         }

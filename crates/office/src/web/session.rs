@@ -83,7 +83,11 @@ impl FromRequestParts<SharedDashboard> for Staff {
         let Some(token) = cookie_token(&parts.headers) else { return Err(LoginRedirect(next).into_response()) };
         let now = Utc::now().timestamp();
         match dash.store.session(&token, now).await {
-            Ok(Some(session)) => Ok(Staff { session }),
+            Ok(Some(session)) => {
+                // The rest of this request is in the account's language.
+                crate::i18n::set_current(session.language);
+                Ok(Staff { session })
+            }
             Ok(None) => Err(LoginRedirect(next).into_response()),
             Err(error) => Err(PageError::from(error).into_response()),
         }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::SqliteStore;
 use crate::error::{OfficeError, Result};
+use crate::i18n::Lang;
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::agreements::{AgreementStanding, AgreementStore};
 use crate::store::configuration::{ConfigurationStore, IssuedConfiguration, KioskConfiguration, KioskSetting};
@@ -296,6 +297,19 @@ impl StaffStore for SqliteStore {
     async fn end_session(&self, token: &str) -> Result<()> {
         let token = token.to_owned();
         self.run(move |db| db.end_session(&token)).await
+    }
+
+    async fn set_language(&self, username: &str, language: Lang) -> Result<()> {
+        let username = username.to_owned();
+        self.run(move |db| db.set_language(&username, language)).await
+    }
+
+    async fn export_language(&self) -> Result<Lang> {
+        self.run(|db| db.export_language()).await
+    }
+
+    async fn set_export_language(&self, language: Lang) -> Result<()> {
+        self.run(move |db| db.set_export_language(language)).await
     }
 }
 

@@ -22,5 +22,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0009_pake_pairing.sql"),
         include_str!("migrations/0010_kiosk_configuration.sql"),
         include_str!("migrations/0011_kiosk_privacy_notice.sql"),
+        include_str!("migrations/0012_languages.sql"),
     ],
 };

@@ -5,6 +5,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
+use crate::i18n::Lang;
 use crate::store::staff::{
     LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, password_matches,
     random_hex, token_hash,
@@ -121,15 +122,20 @@ impl Db {
         let session = self
             .conn
             .query_row(
-                "SELECT s.username, s.csrf_token, u.role, u.may_publish FROM sessions s JOIN users u ON u.username = s.username
+                "SELECT s.username, s.csrf_token, u.role, u.may_publish, u.language FROM sessions s JOIN users u ON u.username = s.username
                  WHERE s.token_hash = ?1 AND s.last_used_at >= ?2 AND s.created_at >= ?3 AND u.disabled_at IS NULL",
                 params![hash, now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)),
+                |r| {
+                    let language = r.get::<_, String>(4)?;
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, language))
+                },
             )
             .optional()
             .doing(DOING)?
-            .map(|(username, csrf_token, role, may_publish)| {
-                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()?, may_publish })
+            .map(|(username, csrf_token, role, may_publish, language)| {
+                // The column's CHECK allows only the two codes.
+                let language = Lang::from_code(&language).unwrap_or_default();
+                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()?, may_publish, language })
             })
             .transpose()?;
         if session.is_some() {
@@ -138,6 +144,40 @@ impl Db {
                 .doing(DOING)?;
         }
         Ok(session)
+    }
+
+    /// The language an account reads the dashboard in.
+    pub fn set_language(&mut self, username: &str, language: Lang) -> Result<()> {
+        let changed = self
+            .conn
+            .execute("UPDATE users SET language = ?1 WHERE username = ?2", params![language.code(), username])
+            .doing("choosing an account's language")?;
+        if changed == 0 {
+            return Err(OfficeError::UnknownAccount { username: username.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// The school's language for exports (English if never chosen).
+    pub fn export_language(&self) -> Result<Lang> {
+        let code: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM office_settings WHERE key = 'export_language'", [], |r| r.get(0))
+            .optional()
+            .doing("reading the language of exports")?;
+        Ok(code.as_deref().and_then(Lang::from_code).unwrap_or_default())
+    }
+
+    /// Sets the school's language for exports.
+    pub fn set_export_language(&mut self, language: Lang) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO office_settings (key, value) VALUES ('export_language', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [language.code()],
+            )
+            .doing("setting the language of exports")?;
+        Ok(())
     }
 
     /// Ends a session (logout).
