@@ -231,6 +231,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             );
             println!("Push now with: signbook sync");
         }
+        Command::OfficeAddress { url } => {
+            let report = signbook_sync::move_to_address(&mut store, &url)?;
+            println!(
+                "The office at {} presented the pinned certificate and acknowledged records 1 to {}; {} pending. This kiosk syncs there from now on.",
+                url.trim().trim_end_matches('/'),
+                report.acknowledged_seq,
+                report.pending
+            );
+        }
         Command::Sync { json } => {
             let report = signbook_sync::push(&mut store)?;
             if json {

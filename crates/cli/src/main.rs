@@ -139,6 +139,14 @@ enum Command {
         #[arg(long, value_name = "LOCATION")]
         name: Option<String>,
     },
+    /// Point this paired kiosk at another address of the same office (a second office server,
+    /// a new IP address): kept only when the server there presents the certificate pinned at
+    /// pairing and accepts a push from this kiosk.
+    #[command(name = "office-address")]
+    OfficeAddress {
+        /// The office's other address, https://HOST:PORT.
+        url: String,
+    },
     /// Push every record the office has not acknowledged yet, once.
     Sync {
         /// Print the report as JSON.

@@ -76,7 +76,7 @@ pub use configuration_check::{ConfigurationRefusal, verify_configuration};
 pub use configuration_client::apply_pending_configuration;
 pub use error::{OFFICE_CODE_PREFIX, Result, SyncError};
 #[cfg(feature = "client")]
-pub use link::{OfficeLink, push, push_in_batches_of, push_with_clock};
+pub use link::{OfficeLink, move_to_address, push, push_in_batches_of, push_with_clock};
 #[cfg(feature = "client")]
 pub use pairing::{Paired, PairingRequest, pair, parse_fingerprint};
 

@@ -97,6 +97,28 @@ impl OfficeLink {
         };
         push_over(store, client, batch_size, kiosk_clock)
     }
+
+    /// Points the kiosk at another address of the office it paired with (a
+    /// second office server, a new IP address after a move): pushes to
+    /// `office_url` pinned to the paired certificate (and the next one the
+    /// office announced), and only when that push succeeds saves the new
+    /// address. A server with another certificate is refused as
+    /// [`SyncError::FingerprintMismatch`], one that does not know this kiosk
+    /// by its refusal; either way the address stays as it was, so typing an
+    /// address can never slip in another server.
+    pub fn move_to_address(&mut self, store: &mut Store, office_url: &str) -> Result<PushReport> {
+        let config = store.sync_config()?.ok_or(SyncError::NotPaired)?;
+        let url = office_url.trim().trim_end_matches('/');
+        let client = OfficeClient::with_resolver(url, config.fingerprint, self.resolver.clone());
+        if let Ok(client) = &client {
+            client.accept_next(config.next_fingerprint);
+        }
+        let report = push_over(store, client, BATCH_SIZE, &Utc::now)?;
+        // The office's announced certificate may have become the pin during the push.
+        let pinned = store.sync_config()?.ok_or(SyncError::NotPaired)?.fingerprint;
+        store.set_office_address(url, pinned)?;
+        Ok(report)
+    }
 }
 
 /// Pushes the whole backlog once over a new connection. On failure the
@@ -120,4 +142,9 @@ pub fn push_with_clock(
     kiosk_clock: &dyn Fn() -> DateTime<Utc>,
 ) -> Result<PushReport> {
     OfficeLink::new().push_with_clock(store, batch_size, kiosk_clock)
+}
+
+/// [`OfficeLink::move_to_address`] over a new connection.
+pub fn move_to_address(store: &mut Store, office_url: &str) -> Result<PushReport> {
+    OfficeLink::new().move_to_address(store, office_url)
 }

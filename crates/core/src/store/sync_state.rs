@@ -105,6 +105,21 @@ impl Store {
         Ok(changed == 1)
     }
 
+    /// Points the kiosk at another address of the office it paired with.
+    /// Changes nothing unless the pin is still `pinned` (a pairing in
+    /// between wins); returns whether it changed. The caller has checked
+    /// that the server at `office_url` presents that certificate.
+    pub fn set_office_address(&mut self, office_url: &str, pinned: Hash32) -> Result<bool> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE sync_config SET office_url = ?1 WHERE fingerprint = ?2",
+                params![office_url, pinned.to_hex()],
+            )
+            .doing("saving the office's new address")?;
+        Ok(changed == 1)
+    }
+
     /// Pending count, last success and last error.
     pub fn sync_status(&self) -> Result<SyncProgress> {
         const DOING: &str = "reading the sync status";
