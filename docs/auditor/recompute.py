@@ -6,6 +6,7 @@ docs/record-format.md. Four uses:
 
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
     python3 recompute.py vectors crates/core/tests/golden/vectors-v2.json   # erasure entries
+    python3 recompute.py vectors crates/core/tests/golden/vectors-v3.json   # held entries
     python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
     python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
     python3 recompute.py office-statement PACK   # an evidence pack (ZIP or unzipped folder)
@@ -67,6 +68,17 @@ def canonical_erasure(e):
     ).encode("utf-8")
 
 
+def canonical_held(e):
+    """The record format version 3 held entry encoding (section 14)."""
+    return (
+        "signbook-held-v1\n"
+        f"id:{e['id']}\ndevice:{e['device']}\nseq:{e['seq']}\nprev:{e['prev']}\n"
+        f"target_seq:{e['target_seq']}\ntarget:{e['target']}\nremoved_at:{e['removed_at']}\n"
+        f"acknowledged_at:{e['acknowledged_at']}\n"
+        f"office_certificate_sha256:{e['office_certificate_sha256']}\n"
+    ).encode("utf-8")
+
+
 def check_vectors(path):
     # normalise.py sits beside this file; imported here so that
     # recompute.py copied alone still verifies exports.
@@ -74,6 +86,8 @@ def check_vectors(path):
     data = json.load(open(path, encoding="utf-8"))
     if data.get("format") == "signbook-erasure-v2":
         return check_vectors_v2(path, data)
+    if data.get("format") == "signbook-held-v1":
+        return check_vectors_v3(path, data)
     agreement = data["agreement"]
     if canonical_agreement(agreement["as_typed"]) != agreement["canonical"]:
         return "agreement canonical text differs"
@@ -128,6 +142,35 @@ def check_vectors_v2(path, data):
             return f"erasure entry {seq}: canonical encoding differs"
         if hashlib.sha256(canonical_erasure(entry)).hexdigest() != e["entry_hash"]:
             return f"erasure entry {seq}: entry hash differs"
+        prev = e["entry_hash"]
+    cp = data["checkpoint"]
+    message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
+    if message != cp["message"] or cp["head"] != prev or cp["seq"] != seq:
+        return "checkpoint message differs"
+    return verify_ed25519(cp["public_key_hex"], cp["signature_hex"], message.encode())
+
+
+def check_vectors_v3(path, data):
+    """Record format version 3: a chain of the version 1 vectors' records
+    followed by held entries, and the checkpoint over its head."""
+    import os
+    v1 = json.load(open(os.path.join(os.path.dirname(path), data["records_from"]), encoding="utf-8"))
+    hashes = {v["input"]["seq"]: v["expected"]["record_hash"] for v in v1["records"]}
+    prev, seq = hashes[max(hashes)], max(hashes)
+    held = set()
+    for v in data["held"]:
+        i, e = v["input"], v["expected"]
+        seq += 1
+        if i["seq"] != seq:
+            return f"held entry {i['seq']}: expected seq {seq}"
+        if hashes.get(i["target_seq"]) != i["target"] or i["target_seq"] in held:
+            return f"held entry {seq}: its target is not a record of the chain not held before"
+        held.add(i["target_seq"])
+        entry = dict(i, prev=prev)
+        if canonical_held(entry).decode() != e["canonical"]:
+            return f"held entry {seq}: canonical encoding differs"
+        if hashlib.sha256(canonical_held(entry)).hexdigest() != e["entry_hash"]:
+            return f"held entry {seq}: entry hash differs"
         prev = e["entry_hash"]
     cp = data["checkpoint"]
     message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"

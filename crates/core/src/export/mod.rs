@@ -16,7 +16,8 @@ mod row;
 pub mod verify;
 
 pub use lines::{
-    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderCheckpoint, HeaderFilter,
+    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, EXPORT_RECORD_FORMAT_WITHOUT_HELD, ExportHeader,
+    HeaderCheckpoint, HeaderFilter,
 };
 pub use row::{ExportCell, export_row};
 
@@ -28,7 +29,7 @@ use crate::erasure::ChainEntry;
 use crate::error::{Error, Result};
 use crate::record::{Record, format_utc};
 use crate::store::{RecordFilter, Store};
-use lines::{ErasureLine, OmittedLine, RecordLine};
+use lines::{ErasureLine, HeldLine, OmittedLine, RecordLine};
 
 /// Export file format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +103,7 @@ fn write_jsonl(
     let key = store.public_key();
     let header = ExportHeader {
         signbook_export: EXPORT_FORMAT,
-        record_format: EXPORT_RECORD_FORMAT,
+        record_format: if store.has_held_entries()? { EXPORT_RECORD_FORMAT } else { EXPORT_RECORD_FORMAT_WITHOUT_HELD },
         checkpoint_format: EXPORT_CHECKPOINT_FORMAT,
         device_id: store.device_id().hyphenated().to_string(),
         public_key: hex::encode(key.as_bytes()),
@@ -124,6 +125,8 @@ fn write_jsonl(
         // Whatever the filter: it holds no personal data, and it is how a
         // tombstone proves it was erased by the kiosk.
         ChainEntry::Erasure(erasure) => write_line(out, &ErasureLine::new(&erasure)),
+        // Likewise: how a record without its data proves the office holds it.
+        ChainEntry::Held(held) => write_line(out, &HeldLine::new(&held)),
     })?;
     Ok(count)
 }

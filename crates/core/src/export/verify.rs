@@ -53,6 +53,9 @@ pub struct ExportReport {
     pub omitted: u64,
     /// Erasure entries checked (record format 2).
     pub erasure_entries: u64,
+    /// Held entries checked (record format 3): records whose personal data
+    /// the kiosk removed because the office holds it.
+    pub held_entries: u64,
     /// The first problem, if any.
     pub problem: Option<ExportProblem>,
 }
@@ -165,7 +168,7 @@ pub enum ExportUnreadable {
     Version1,
     /// Written by a newer Signbook.
     #[error(
-        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record format 1 or {EXPORT_RECORD_FORMAT} and checkpoint format 1. Use a newer Signbook"
+        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record formats 1 to {EXPORT_RECORD_FORMAT} and checkpoint format 1. Use a newer Signbook"
     )]
     TooNew {
         /// Which version.
@@ -205,6 +208,7 @@ pub fn verify_export(
         erased: 0,
         omitted: 0,
         erasure_entries: 0,
+        held_entries: 0,
         problem: None,
     };
     let (device_id, key, checkpoint, filter) = match check_header(&header, trusted_key) {
@@ -222,7 +226,7 @@ pub fn verify_export(
         if header.record_format >= 2 {
             walk.require_erasure_entries();
         }
-        walk_lines(pipeline(scope, input, &filter, workers), report, walk)
+        walk_lines(pipeline(scope, input, &filter, workers), report, walk, header.record_format >= 3)
     })
 }
 
@@ -231,6 +235,7 @@ fn walk_lines(
     batches: impl Iterator<Item = PreparedBatch>,
     mut report: ExportReport,
     mut walk: ChainWalk,
+    held_entries: bool,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
@@ -276,6 +281,24 @@ fn walk_lines(
                     }
                     continue;
                 }
+                Ok(PreparedLine::Held(held, computed)) => {
+                    let (seq, id) = (held.entry.seq, Some(held.entry.id));
+                    if !held_entries {
+                        let detail = "a held entry in an export of record format 1 or 2".into();
+                        report.problem = problem(seq, id, ExportProblemKind::BadLine { detail });
+                        return Ok(report);
+                    }
+                    walk.check_held_prechecked(&held, computed);
+                    if walk.is_broken() {
+                        let chain = walk.finish().problem.expect("the walk is broken");
+                        report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
+                        return Ok(report);
+                    }
+                    next_seq = seq + 1;
+                    report.held_entries += 1;
+                    erased_lines.remove(&held.entry.target_seq);
+                    continue;
+                }
                 Err((seq, detail)) => {
                     report.problem = problem(seq.unwrap_or(next_seq), None, ExportProblemKind::BadLine { detail });
                     return Ok(report);
@@ -315,7 +338,7 @@ fn walk_lines(
     let chain = walk.finish().problem;
     if let Some(chain) = chain {
         let line = match (&chain.kind, erased_lines.get(&chain.seq)) {
-            (ProblemKind::TombstoneWithoutEntry, Some((line, _, _))) => *line,
+            (ProblemKind::TombstoneWithoutEntry | ProblemKind::ErasedWithoutLog, Some((line, _, _))) => *line,
             _ => line_no,
         };
         report.problem = Some(ExportProblem {
