@@ -261,6 +261,8 @@ ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUESTED_BY = re.compile(r"kiosk-admin|office|v1-log|office-staff:(0|[1-9][0-9]{0,19})")
 REASONS = ("request", "retention", "other")
+HELD_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "removed_at",
+             "acknowledged_at", "office_certificate_sha256", "entry_hash"}
 ERASURE_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "erased_at",
                 "recorded_at", "requested_by", "reason", "entry_hash"}
 
@@ -331,7 +333,7 @@ def read_header(first):
         raise Unreadable(f"line 1 is not a Signbook export header (unknown export version {version!r})")
     if version > 2:
         raise Unreadable(f"this export uses export format version {version}; this verifier reads version 2")
-    for key, known in (("record_format", (1, 2)), ("checkpoint_format", (1,))):
+    for key, known in (("record_format", (1, 2, 3)), ("checkpoint_format", (1,))):
         if h.get(key) not in known or isinstance(h.get(key), bool):
             raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads "
                              + " or ".join(map(str, known)))
@@ -395,6 +397,9 @@ def read_line(raw):
         erasure = read_erasure_line(x)
         if erasure is not None:
             return erasure, "erasure", None, None
+        held = read_held_line(x)
+        if held is not None:
+            return held, "held", None, None
     for key in ("seq", "record_id", "device_id", "prev_hash", "agreement_hash", "role", "signed_at_utc",
                 "utc_offset", "name_digest", "signature_digest", "record_hash"):
         if key not in x:
@@ -472,14 +477,40 @@ def read_erasure_line(x):
     return x
 
 
+def read_held_line(x):
+    """A held line's fields in their strict forms (record format 3), or None
+    when the line is not shaped as one."""
+    def whole(v):
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 64
+    if (set(x) != HELD_KEYS or x["kind"] != "held" or not whole(x["seq"]) or not whole(x["target_seq"])
+            or not all(isinstance(x[k], str) for k in HELD_KEYS - {"seq", "target_seq"})):
+        return None
+    try:
+        strict(x, "entry_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "device_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "prev_hash", HEX64, "64 lowercase hex digits")
+        strict(x, "target_hash", HEX64, "64 lowercase hex digits")
+        for key in ("removed_at", "acknowledged_at"):
+            try:
+                utc_time(x[key])
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}")
+        strict(x, "office_certificate_sha256", HEX64, "64 lowercase hex digits")
+        strict(x, "entry_hash", HEX64, "64 lowercase hex digits")
+    except ValueError as e:
+        raise ValueError(str(e), x["seq"])
+    return x
+
+
 def walk(lines, h, trusted):
     """Raises Broken at the first broken entry; returns (records, erased, omitted)."""
     device, key, cp, f = check_header(h, trusted)
     checkpoints = {cp["seq"]: cp} if cp else {}
     last_seq, prev, line_no = 0, ZERO, 1
-    counts = {"record": 0, "erased": 0, "omitted": 0, "erasure": 0}
+    counts = {"record": 0, "erased": 0, "omitted": 0, "erasure": 0, "held": 0}
     entries_required = h["record_format"] >= 2
-    # seq -> ("record", hash, state) or ("erasure",); state: data, erased, erased_by_entry, withheld
+    # seq -> ("record", hash, state, held) or ("entry",); state: data, erased,
+    # erased_by_entry, withheld, unlogged (no data, no erasure: only a held entry may account for it)
     seen = {}
     erased_lines = {}  # tombstone record lines: seq -> (line, erased_at), until their erasure entry
     for raw in lines:
@@ -492,6 +523,8 @@ def walk(lines, h, trusted):
         seq = x["seq"]
         if kind == "erasure" and not entries_required:
             raise Broken(line_no, seq, "the line cannot be read: an erasure entry in an export of record format 1")
+        if kind == "held" and h["record_format"] < 3:
+            raise Broken(line_no, seq, "the line cannot be read: a held entry in an export of record format 1 or 2")
         if seq < last_seq + 1:
             raise Broken(line_no, seq, f"appears again after record {last_seq}")
         if seq != last_seq + 1:
@@ -504,6 +537,11 @@ def walk(lines, h, trusted):
             walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key)
             prev, last_seq = x["entry_hash"], seq
             counts["erasure"] += 1
+            continue
+        if kind == "held":
+            walk_held(x, line_no, seen, erased_lines, checkpoints, device, key)
+            prev, last_seq = x["entry_hash"], seq
+            counts["held"] += 1
             continue
         r = dict(id=x["record_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], agreement=x["agreement_hash"],
                  role=x["role"], signed_at=x["signed_at_utc"], utc_offset=x["utc_offset"], name_digest=x["name_digest"],
@@ -520,15 +558,15 @@ def walk(lines, h, trusted):
                     raise Broken(line_no, seq, "was altered: the organisation no longer matches its digest")
                 if field_digest("signature", x["signature_salt"], png) != x["signature_digest"]:
                     raise Broken(line_no, seq, "was altered: the signature no longer matches its digest")
-            elif x.get("name") is None and not erased:
+            elif x.get("name") is None and not erased and not entries_required:
                 raise Broken(line_no, seq, "has lost its personal data, but no erasure was recorded")
             elif x.get("name") is not None and erased:
                 raise Broken(line_no, seq, "is logged as erased, but its personal data is still there")
-            state = "data" if x.get("name") is not None else "erased"
+            state = "data" if x.get("name") is not None else "erased" if erased else "unlogged"
         else:
             state = "withheld"
         check_checkpoint(checkpoints, seq, line_no, device, key, x["record_hash"])
-        seen[seq] = ("record", x["record_hash"], state)
+        seen[seq] = ("record", x["record_hash"], state, False)
         prev, last_seq = x["record_hash"], seq
         selected = in_range(f, x, minutes)
         if kind == "omitted":
@@ -543,7 +581,7 @@ def walk(lines, h, trusted):
         if x.get("name") is None:
             erased_lines[seq] = (line_no, x.get("erased_at"))
         local = utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)
-        status = "erased" if x.get("name") is None else "signed"
+        status = "signed" if x.get("name") is not None else "erased" if x.get("erased_at") is not None else "held"
         for field, derived in (("reference", reference(x["record_hash"])),
                                ("signed_at_local", local.strftime("%Y-%m-%d %H:%M:%S")), ("status", status)):
             if x.get(field) != derived:
@@ -551,7 +589,9 @@ def walk(lines, h, trusted):
     if any(s > last_seq for s in checkpoints):
         raise Broken(line_no, last_seq, f"is the last record, but the kiosk signed a checkpoint at record {cp['seq']}")
     if entries_required:
-        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] == "erased")
+        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] in ("erased", "unlogged"))
+        if waiting and seen[waiting[0]][2] == "unlogged":
+            raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure was recorded")
         if waiting:
             raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure entry "
                          "in the chain names it: it was erased without the kiosk key, or its erasure entry was removed")
@@ -574,8 +614,8 @@ def walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key):
         missing = "does not come before it in the chain"
     elif target is None:
         missing = "does not exist"
-    elif target[0] == "erasure":
-        missing = "is itself an erasure entry, not a record"
+    elif target[0] == "entry":
+        missing = "is itself an entry, not a record"
     elif target[1] != x["target_hash"]:
         missing = "has another hash than the one the entry names"
     elif target[2] == "erased_by_entry":
@@ -583,15 +623,54 @@ def walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key):
     elif target[2] == "data":
         raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, "
                      "but that record's personal data is still there")
+    elif target[2] == "unlogged":
+        raise Broken(line_no, target_seq, "has lost its personal data, but no erasure was recorded")
     if missing:
         raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, which {missing}")
     check_checkpoint(checkpoints, seq, line_no, device, key, x["entry_hash"])
-    seen[target_seq] = ("record", x["target_hash"], "erased_by_entry")
-    seen[seq] = ("erasure",)
+    seen[target_seq] = ("record", x["target_hash"], "erased_by_entry", False)
+    seen[seq] = ("entry",)
     if target_seq in erased_lines:
         record_line, erased_at = erased_lines.pop(target_seq)
         if erased_at != x["erased_at"]:
             raise Broken(record_line, target_seq, "its erased_at was altered (it does not match its erasure entry)")
+
+
+def walk_held(x, line_no, seen, erased_lines, checkpoints, device, key):
+    """A held entry's hash, target and checkpoint (section 14). An export
+    does not say what the office acknowledged: that is checked at the kiosk."""
+    seq, target_seq = x["seq"], x["target_seq"]
+    e = dict(id=x["entry_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], target_seq=target_seq,
+             target=x["target_hash"], removed_at=x["removed_at"], acknowledged_at=x["acknowledged_at"],
+             office_certificate_sha256=x["office_certificate_sha256"])
+    if hashlib.sha256(canonical_held(e)).hexdigest() != x["entry_hash"]:
+        raise Broken(line_no, seq, "was altered: its contents do not match its hash")
+    target = seen.get(target_seq)
+    missing = None
+    if target_seq >= seq:
+        missing = "does not come before it in the chain"
+    elif target is None:
+        missing = "does not exist"
+    elif target[0] == "entry":
+        missing = "is itself an entry, not a record"
+    elif target[1] != x["target_hash"]:
+        missing = "has another hash than the one the entry names"
+    elif target[3]:
+        missing = "an earlier held entry already named"
+    elif target[2] == "erased_by_entry":
+        missing = "an earlier erasure entry already erased"
+    elif target[2] == "data":
+        raise Broken(line_no, seq, f"says record {target_seq} is held at the office, "
+                     "but the kiosk still stores its personal data")
+    if missing:
+        raise Broken(line_no, seq, f"says record {target_seq} is held at the office, but that record {missing}")
+    check_checkpoint(checkpoints, seq, line_no, device, key, x["entry_hash"])
+    # An unlogged tombstone is accounted for (an erasure entry may still name it).
+    state = "held" if target[2] == "unlogged" else target[2]
+    seen[target_seq] = ("record", x["target_hash"], state, True)
+    seen[seq] = ("entry",)
+    if target_seq in erased_lines and erased_lines[target_seq][1] is None:
+        erased_lines.pop(target_seq)
 
 
 def check_checkpoint(checkpoints, seq, line_no, device, key, head):
@@ -639,7 +718,8 @@ def verify_export_main(args):
     except Broken as e:
         print(f"BROKEN: {e}")
         return 1
-    print(f"intact: {counts['record']} records ({counts['erased']} erased) and {counts['omitted']} omitted as outside "
+    held = f" and {counts['held']} held at the office (the kiosk removed its copy)" if counts["held"] else ""
+    print(f"intact: {counts['record']} records ({counts['erased']} erased{held}) and {counts['omitted']} omitted as outside "
           f"the range, and {counts['erasure']} erasure entries, up to the signed head of kiosk {header['device_id']}")
     if trusted is None:
         print(f"NOT checked who signed the head: no --key given; the file names key {header['key_fingerprint']}")

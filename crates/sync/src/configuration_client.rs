@@ -159,6 +159,7 @@ fn update_from(configuration: &Configuration) -> std::result::Result<Configurati
         school_name: configuration.settings.school_name.clone(),
         idle_timeout_secs: configuration.settings.idle_timeout_secs,
         roles: configuration.settings.roles.as_deref().map(roles).transpose()?,
+        local_retention_days: configuration.settings.local_retention_days,
     })
 }
 

@@ -296,7 +296,11 @@ fn walk_lines(
                     }
                     next_seq = seq + 1;
                     report.held_entries += 1;
-                    erased_lines.remove(&held.entry.target_seq);
+                    // Accounted for, unless it was erased too: then its
+                    // erasure entry must still come, with its `erased_at`.
+                    if erased_lines.get(&held.entry.target_seq).is_some_and(|(_, _, erased_at)| erased_at.is_none()) {
+                        erased_lines.remove(&held.entry.target_seq);
+                    }
                     continue;
                 }
                 Err((seq, detail)) => {

@@ -168,17 +168,19 @@ pub(super) fn name_lookup(key: &[u8; 32], name: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-pub(super) fn save_local_retention_days(conn: &rusqlite::Connection, days: u32) -> Result<()> {
-    if !LOCAL_RETENTION_DAYS.contains(&days) {
-        return Err(crate::Error::SettingInvalid {
-            field: "local retention",
-            reason: format!(
-                "use a number of days from {} to {}",
-                LOCAL_RETENTION_DAYS.start(),
-                LOCAL_RETENTION_DAYS.end()
-            ),
-        });
+/// Refuses a local limit outside [`LOCAL_RETENTION_DAYS`].
+pub(super) fn check_local_retention_days(days: u32) -> Result<()> {
+    if LOCAL_RETENTION_DAYS.contains(&days) {
+        return Ok(());
     }
+    Err(crate::Error::SettingInvalid {
+        field: "local retention",
+        reason: format!("use a number of days from {} to {}", LOCAL_RETENTION_DAYS.start(), LOCAL_RETENTION_DAYS.end()),
+    })
+}
+
+pub(super) fn save_local_retention_days(conn: &rusqlite::Connection, days: u32) -> Result<()> {
+    check_local_retention_days(days)?;
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![SETTING_KEY, days.to_string()],

@@ -63,6 +63,9 @@ pub struct ConfigurationUpdate {
     pub idle_timeout_secs: Option<u32>,
     /// As above.
     pub roles: Option<Vec<Role>>,
+    /// Days personal data of an acknowledged record stays on the kiosk;
+    /// `None` keeps the kiosk's own (30 unless an office set it).
+    pub local_retention_days: Option<u32>,
 }
 
 impl Store {
@@ -189,6 +192,9 @@ impl Store {
             settings.roles = roles.clone();
         }
         settings.validate()?;
+        if let Some(days) = update.local_retention_days {
+            super::held::check_local_retention_days(days)?;
+        }
         let mut texts = Vec::with_capacity(update.agreements.len());
         for (title, text, roles) in &update.agreements {
             let (text, title) = check_publishable(text, title, roles)?;
@@ -233,6 +239,9 @@ impl Store {
             .doing(DOING)?;
         }
         KioskSettings::save(&tx, &settings)?;
+        if let Some(days) = update.local_retention_days {
+            super::held::save_local_retention_days(&tx, days)?;
+        }
         tx.execute(
             "UPDATE office_configuration SET applied_version = ?1, applied_at = ?2,
              pending_version = CASE WHEN pending_version <= ?1 THEN NULL ELSE pending_version END,

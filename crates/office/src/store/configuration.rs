@@ -92,6 +92,9 @@ pub enum KioskSetting {
     Roles(Vec<String>),
     /// When a role signs again.
     ResignRule(String, WireResignRule),
+    /// Days a kiosk keeps the personal data of a record the office holds
+    /// (`signbook_sync::configuration::LOCAL_RETENTION_DAYS`).
+    LocalRetentionDays(u32),
 }
 
 /// The office's configuration for its kiosks.

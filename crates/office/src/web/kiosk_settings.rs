@@ -1,5 +1,6 @@
 //! The Kiosks page's form for what every kiosk takes from the office: the
-//! school name, idle timeout, roles offered and each role's re-sign rule
+//! school name, idle timeout, roles offered, how long a kiosk keeps
+//! personal data the office holds, and each role's re-sign rule
 //! (admins only, like the rest of the page). Each save is what
 //! `signbook-office settings set` does: checked, audited, and a new signed
 //! configuration the kiosks take on their next sync.
@@ -76,6 +77,7 @@ pub(super) fn form(staff: &Staff, content: Option<&ConfigurationContent>) -> Mar
         (row("school-name", "School name", settings.school_name.unwrap_or_default(), "on the welcome screen"))
         (row("idle-timeout", "Idle timeout (seconds)", settings.idle_timeout_secs.map(|s| s.to_string()).unwrap_or_default(), "15 to 600"))
         (row("roles", "Roles offered", settings.roles.map(|r| r.join(",")).unwrap_or_default(), "in order, separated by commas: visitor,staff,governor"))
+        (row("local-retention-days", "Days a kiosk keeps personal data the office holds", settings.local_retention_days.unwrap_or(30).to_string(), "1 to 3650; the office's own retention per role decides how long the school keeps it"))
         form.inline method="post" action="/kiosks/settings" {
             (csrf(staff))
             input type="hidden" name="key" value="resign";

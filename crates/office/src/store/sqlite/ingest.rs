@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use signbook_core::Hash32;
 use signbook_core::erasure::{ChainEntry, ChainErasure};
+use signbook_core::held::ChainHeld;
 use signbook_core::record::{Erasure, Record, format_utc};
 use signbook_core::verify::TargetState;
 use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
@@ -30,8 +31,8 @@ fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i6
     Ok(inserted == 1)
 }
 
-/// The head of the office's copy of `device`'s chain: its last record or
-/// erasure entry.
+/// The head of the office's copy of `device`'s chain: its last record,
+/// erasure entry or held entry.
 pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
     let row: Option<(u64, String)> = tx
         .prepare_cached(
@@ -39,6 +40,8 @@ pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
                 SELECT * FROM (SELECT seq, record_hash AS hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
                 UNION ALL
                 SELECT * FROM (SELECT seq, entry_hash AS hash FROM erasure_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
+                UNION ALL
+                SELECT * FROM (SELECT seq, entry_hash AS hash FROM held_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
              ) ORDER BY seq DESC LIMIT 1",
         )
         .and_then(|mut s| s.query_row([device], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -177,8 +180,24 @@ fn known_targets(
     const DOING: &str = "reading the records erasure entries name";
     let mut out = Vec::new();
     for entry in new {
-        let ChainEntry::Erasure(erasure) = entry else { continue };
-        let target = erasure.entry.target_seq;
+        let target = match entry {
+            ChainEntry::Erasure(erasure) => erasure.entry.target_seq,
+            ChainEntry::Held(entry) => {
+                // A record a stored held entry already names is not offered
+                // to the walk, which then refuses a second one.
+                let named: bool = tx
+                    .prepare_cached(
+                        "SELECT EXISTS (SELECT 1 FROM held_entries WHERE device_id = ?1 AND target_seq = ?2)",
+                    )
+                    .and_then(|mut s| s.query_row(params![device, entry.entry.target_seq], |r| r.get(0)))
+                    .doing(DOING)?;
+                if named {
+                    continue;
+                }
+                entry.entry.target_seq
+            }
+            ChainEntry::Record(..) => continue,
+        };
         if target > held {
             continue;
         }
@@ -197,11 +216,40 @@ fn known_targets(
         let state = match (named, erased) {
             (true, _) => TargetState::ErasedByEntry,
             (false, true) => TargetState::Erased,
+            // An erasure entry erases the office's copy when stored; a held
+            // entry leaves it.
+            (false, false) if matches!(entry, ChainEntry::Held(_)) => TargetState::HoldsData,
             (false, false) => TargetState::Withheld,
         };
         out.push((target, hash, state));
     }
     Ok(out)
+}
+
+fn insert_held_entry(tx: &Transaction<'_>, device: &str, held: &ChainHeld, now: &str) -> Result<()> {
+    let e = &held.entry;
+    tx.prepare_cached(
+        "INSERT INTO held_entries (device_id, seq, id, prev_hash, target_seq, target_hash, removed_at, acknowledged_at,
+            office_certificate_sha256, entry_hash, received_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )
+    .and_then(|mut stmt| {
+        stmt.execute(params![
+            device,
+            e.seq,
+            e.id.hyphenated().to_string(),
+            e.prev_hash.to_hex(),
+            e.target_seq,
+            e.target_hash.to_hex(),
+            format_utc(&e.removed_at),
+            format_utc(&e.acknowledged_at),
+            e.office_certificate_sha256.to_hex(),
+            held.hash.to_hex(),
+            now,
+        ])
+    })
+    .doing("storing a held entry")?;
+    Ok(())
 }
 
 fn insert_erasure_entry(tx: &Transaction<'_>, device: &str, erasure: &ChainErasure, now: &str) -> Result<()> {
@@ -302,7 +350,8 @@ impl Db {
             let stored: Option<String> = tx
                 .prepare_cached(
                     "SELECT record_hash FROM records WHERE device_id = ?1 AND seq = ?2
-                     UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = ?1 AND seq = ?2",
+                     UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = ?1 AND seq = ?2
+                     UNION ALL SELECT entry_hash FROM held_entries WHERE device_id = ?1 AND seq = ?2",
                 )
                 .and_then(|mut s| s.query_row(params![id, seq], |r| r.get(0)).optional())
                 .doing(DOING)?;
@@ -348,6 +397,11 @@ impl Db {
                     let e = &erasure.entry;
                     let log = Erasure { reason: erasure.reason_text.clone(), erased_at: e.erased_at };
                     response.erasures_applied += u64::from(apply_erasure(&tx, &id, e.target_seq, &log, &received)?);
+                    continue;
+                }
+                ChainEntry::Held(held) => {
+                    // The kiosk removed its copy; the office keeps its own.
+                    insert_held_entry(&tx, &id, held, &received)?;
                     continue;
                 }
             };

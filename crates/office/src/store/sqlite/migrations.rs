@@ -21,5 +21,7 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0008_office_erasure_log.sql"),
         include_str!("migrations/0009_pake_pairing.sql"),
         include_str!("migrations/0010_kiosk_configuration.sql"),
+        // Numbered 0013: 0011 and 0012 are other branches'; the lead renumbers at merge.
+        include_str!("migrations/0013_held_entries.sql"),
     ],
 };

@@ -1,0 +1,45 @@
+//! Keeping less personal data on the kiosk (issue 17): records the office
+//! has acknowledged lose their personal data here once the local limit
+//! passes, with a "held at the office" entry in the chain
+//! (`Store::release_to_office`). Run between visitors only (at start and on
+//! the welcome screen), never while someone is part-way through signing.
+
+use chrono::{DateTime, Duration, Utc};
+use signbook_core::store::Released;
+
+use crate::Kiosk;
+use crate::error::Result;
+
+/// Without a new sync, records still age past the limit: look again after this.
+const RECHECK_EVERY: Duration = Duration::hours(1);
+
+/// When the removal last ran, and the sync it had seen then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LastRelease {
+    at: DateTime<Utc>,
+    last_sync_success: Option<String>,
+}
+
+impl Kiosk {
+    /// Removes locally the personal data the office holds and the kiosk no
+    /// longer needs, when due: at the first call (the app's start), after
+    /// each successful sync, and at least hourly. Only with an office that
+    /// announced configurations: an older one refuses the held entries the
+    /// push would carry (`docs/sync-protocol.md`). A kiosk with no office
+    /// removes nothing (nothing is acknowledged). `None` when not due.
+    pub fn release_to_office_if_due(&mut self, now: DateTime<Utc>) -> Result<Option<Released>> {
+        let sync = self.store.sync_status()?;
+        let due = match &self.last_release {
+            None => true,
+            Some(last) => last.last_sync_success != sync.last_success_at || now - last.at >= RECHECK_EVERY,
+        };
+        if !due {
+            return Ok(None);
+        }
+        self.last_release = Some(LastRelease { at: now, last_sync_success: sync.last_success_at });
+        if self.store.configuration_state()?.office_version.is_none() {
+            return Ok(Some(Released::default()));
+        }
+        Ok(Some(self.store.release_to_office(now)?))
+    }
+}
