@@ -270,3 +270,25 @@ fn a_tombstone_without_a_held_entry_or_an_erasure_fails() {
     let (seq, kind) = first_problem(&kiosk);
     assert_eq!((seq, kind), (6, ProblemKind::Truncated { checkpoint_seq: 7 }));
 }
+
+#[test]
+fn a_long_backlog_goes_one_batch_at_a_time_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
+    store.unsafe_disable_fsync_for_fixtures().unwrap();
+    let visitor = Role::new("visitor").unwrap();
+    store.publish_agreement(common::AUP, "AUP", std::slice::from_ref(&visitor)).unwrap();
+    let png = signbook_core::signature::render_png(&common::signature()).unwrap();
+    let at = DateTime::parse_from_rfc3339("2026-01-05T09:00:00+00:00").unwrap();
+    let batch = signbook_core::store::RELEASE_BATCH as u64;
+    for i in 0..=batch {
+        store.sign_prerendered_at(&visitor, &format!("Visitor Number{i}"), None, png.clone(), at).unwrap();
+    }
+    store.save_pairing("https://office.example:8443", OFFICE, 0).unwrap();
+    store.note_push_success(batch + 1, &[]).unwrap();
+    assert_eq!(store.release_to_office_at_most(now(), 1).unwrap().records, batch, "one whole batch");
+    assert_eq!(store.release_to_office_at_most(now(), 1).unwrap().records, 1, "then the rest");
+    let report = store.verify().unwrap();
+    assert!(report.is_intact(), "{:?}", report.problem);
+    assert_eq!(report.held, batch + 1);
+}

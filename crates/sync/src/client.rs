@@ -302,3 +302,39 @@ pub(crate) fn truncate_before_held(chain: &mut Vec<ChainEntry>) -> bool {
         None => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An office that never announced configurations refuses held entries
+    /// as an unknown field: the push stops short of the first one.
+    #[test]
+    fn a_push_to_an_older_office_stops_before_the_first_held_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
+        let visitor = signbook_core::role::Role::new("visitor").unwrap();
+        store.publish_agreement("# AUP\n\nI will log off.\n", "AUP", std::slice::from_ref(&visitor)).unwrap();
+        let strokes = signbook_core::signature::Strokes::from_json(
+            br#"{"width":600,"height":240,"strokes":[[{"x":40,"y":150},{"x":90,"y":60},{"x":140,"y":170},{"x":200,"y":70}]]}"#,
+        )
+        .unwrap();
+        let png = signbook_core::signature::render_png(&strokes).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00+00:00").unwrap();
+        for name in ["Ann Able", "Ben Baker"] {
+            store.sign_prerendered_at(&visitor, name, None, png.clone(), at).unwrap();
+        }
+        store.save_pairing("https://office.example:8443", Hash32([5; 32]), 0).unwrap();
+        store.note_push_success(2, &[]).unwrap();
+        assert_eq!(store.release_to_office(Utc::now()).unwrap().records, 2);
+        store.sign_prerendered_at(&visitor, "Cat Cole", None, png, at).unwrap();
+
+        let mut chain = store.chain_after(0, 10).unwrap();
+        assert_eq!(chain.len(), 5, "records 1 and 2, held entries 3 and 4, record 5");
+        assert!(truncate_before_held(&mut chain));
+        assert_eq!(chain.iter().map(ChainEntry::seq).collect::<Vec<_>>(), [1, 2]);
+        assert!(!truncate_before_held(&mut chain), "nothing held left: nothing cut");
+        let (records, entries, held) = split_chain(&chain);
+        assert_eq!((records.len(), entries.len(), held.len()), (2, 0, 0));
+    }
+}

@@ -28,7 +28,8 @@ pub const DEFAULT_LOCAL_RETENTION_DAYS: u32 = 30;
 /// Accepted local limits, in days.
 pub const LOCAL_RETENTION_DAYS: std::ops::RangeInclusive<u32> = 1..=3650;
 /// Records blanked per transaction, so a signing never waits long.
-const BATCH: usize = 200;
+pub const RELEASE_BATCH: usize = 200;
+const BATCH: usize = RELEASE_BATCH;
 /// Where the limit is kept in the `settings` table.
 const SETTING_KEY: &str = "local_retention_days";
 
@@ -84,6 +85,13 @@ impl Store {
     /// A kiosk no office acknowledged anything for removes nothing.
     /// Erased records are left alone (their entry already says so).
     pub fn release_to_office(&mut self, now: DateTime<Utc>) -> Result<Released> {
+        self.release_to_office_at_most(now, u64::MAX)
+    }
+
+    /// [`Store::release_to_office`], stopping after about `limit` records
+    /// (whole batches), so a kiosk with a long backlog never keeps the next
+    /// visitor waiting: about 75 ms a batch on a test machine.
+    pub fn release_to_office_at_most(&mut self, now: DateTime<Utc>, limit: u64) -> Result<Released> {
         const DOING: &str = "removing personal data the office holds";
         let now = now.trunc_subsecs(3);
         let cutoff = format_utc(&(now - Duration::days(i64::from(self.local_retention_days()?))));
@@ -134,7 +142,7 @@ impl Store {
             write_checkpoint(&tx, &self.key, self.device_id, first_prev, seq, hash)?;
             tx.commit().doing(DOING)?;
             released.records += due.len() as u64;
-            if due.len() < BATCH {
+            if due.len() < BATCH || released.records >= limit {
                 break;
             }
         }
