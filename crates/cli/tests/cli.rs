@@ -595,6 +595,12 @@ fn verify_passes_after_the_kiosk_removed_personal_data_the_office_holds() {
         .success()
         .stdout(predicate::str::contains("[held at the office]").and(predicate::str::contains("Sam Lee")));
 
+    env.signbook().args(["export", "--format", "csv", "--out"]).arg(env.path("held.csv")).assert().success();
+    let csv = std::fs::read_to_string(env.path("held.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[1].contains(",held,") && !rows[1].contains("O'Brien"), "{csv}");
+    assert!(rows[2].contains(",signed,") && rows[2].contains("Sam Lee"), "{csv}");
+
     env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("held.jsonl")).assert().success();
     let text = std::fs::read_to_string(env.path("held.jsonl")).unwrap();
     assert!(text.contains(r#""kind":"held""#) && text.contains(r#""status":"held""#), "{text}");

@@ -59,6 +59,20 @@ impl Store {
         save_local_retention_days(&self.conn, days)
     }
 
+    /// The highest sequence any office ever acknowledged holding: what a
+    /// held entry may name. Not the current acknowledgement, which a
+    /// restored office or a new pairing moves back without un-holding
+    /// anything.
+    pub fn highest_acknowledged_seq(&self) -> Result<u64> {
+        self.conn
+            .query_row(
+                "SELECT max(coalesce((SELECT max(acked_seq) FROM acknowledgements), 0), (SELECT acked_seq FROM sync_state))",
+                [],
+                |r| r.get(0),
+            )
+            .doing("reading what the office acknowledged")
+    }
+
     /// Whether the chain has any held entry (exports then say record format 3).
     pub fn has_held_entries(&self) -> Result<bool> {
         self.conn

@@ -291,7 +291,7 @@ impl Store {
         if require_erasure_entries {
             walk.require_erasure_entries();
         }
-        walk.acknowledged_through(self.sync_status()?.acknowledged_seq);
+        walk.acknowledged_through(self.highest_acknowledged_seq()?);
         self.for_each_raw_entry(|row| {
             if !walk.is_broken() {
                 match row {
