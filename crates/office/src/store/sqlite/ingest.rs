@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use signbook_core::Hash32;
 use signbook_core::erasure::{ChainEntry, ChainErasure};
-use signbook_core::held::ChainHeld;
 use signbook_core::record::{Erasure, Record, format_utc};
 use signbook_core::verify::TargetState;
 use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
@@ -182,20 +181,10 @@ fn known_targets(
     for entry in new {
         let target = match entry {
             ChainEntry::Erasure(erasure) => erasure.entry.target_seq,
-            ChainEntry::Held(entry) => {
-                // A record a stored held entry already names is not offered
-                // to the walk, which then refuses a second one.
-                let named: bool = tx
-                    .prepare_cached(
-                        "SELECT EXISTS (SELECT 1 FROM held_entries WHERE device_id = ?1 AND target_seq = ?2)",
-                    )
-                    .and_then(|mut s| s.query_row(params![device, entry.entry.target_seq], |r| r.get(0)))
-                    .doing(DOING)?;
-                if named {
-                    continue;
-                }
-                entry.entry.target_seq
-            }
+            // A record a stored held entry already names is not offered to
+            // the walk, which then refuses a second one.
+            ChainEntry::Held(entry) if super::held::is_held(tx, device, entry.entry.target_seq)? => continue,
+            ChainEntry::Held(entry) => entry.entry.target_seq,
             ChainEntry::Record(..) => continue,
         };
         if target > held {
@@ -224,32 +213,6 @@ fn known_targets(
         out.push((target, hash, state));
     }
     Ok(out)
-}
-
-fn insert_held_entry(tx: &Transaction<'_>, device: &str, held: &ChainHeld, now: &str) -> Result<()> {
-    let e = &held.entry;
-    tx.prepare_cached(
-        "INSERT INTO held_entries (device_id, seq, id, prev_hash, target_seq, target_hash, removed_at, acknowledged_at,
-            office_certificate_sha256, entry_hash, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-    )
-    .and_then(|mut stmt| {
-        stmt.execute(params![
-            device,
-            e.seq,
-            e.id.hyphenated().to_string(),
-            e.prev_hash.to_hex(),
-            e.target_seq,
-            e.target_hash.to_hex(),
-            format_utc(&e.removed_at),
-            format_utc(&e.acknowledged_at),
-            e.office_certificate_sha256.to_hex(),
-            held.hash.to_hex(),
-            now,
-        ])
-    })
-    .doing("storing a held entry")?;
-    Ok(())
 }
 
 fn insert_erasure_entry(tx: &Transaction<'_>, device: &str, erasure: &ChainErasure, now: &str) -> Result<()> {
@@ -401,7 +364,7 @@ impl Db {
                 }
                 ChainEntry::Held(held) => {
                     // The kiosk removed its copy; the office keeps its own.
-                    insert_held_entry(&tx, &id, held, &received)?;
+                    super::held::insert_held_entry(&tx, &id, held, &received)?;
                     continue;
                 }
             };

@@ -15,6 +15,7 @@ mod agreements;
 mod boundary;
 mod configuration;
 mod erasure_log;
+mod held;
 mod ingest;
 mod integrity;
 mod migrations;
