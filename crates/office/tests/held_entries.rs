@@ -74,3 +74,30 @@ fn held_entries_are_stored_the_office_keeps_the_data_and_both_sides_verify() {
     assert!(verified[0].problem.is_none(), "{verified:?}");
     assert_eq!((verified[0].held, verified[0].erased, verified[0].head_seq), (3, 2, Some(8)));
 }
+
+/// A kiosk whose office link is down carries its held entries to the
+/// office on a USB bundle: the office already holds the records (with
+/// their data), takes the entries, and verifies green.
+#[test]
+fn held_entries_travel_in_a_usb_bundle() {
+    let office_dir = tempfile::tempdir().unwrap();
+    let office = Office::start(office_dir.path());
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = kiosk(dir.path(), 3);
+    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
+    signbook_sync::push(&mut store).unwrap();
+    let signed = store.record(3).unwrap().header.signed_at;
+    assert_eq!(store.release_to_office(signed + Duration::days(31)).unwrap().records, 3);
+
+    let bundle = dir.path().join("bundle.jsonl");
+    signbook_sync::export_bundle(&store, &bundle).unwrap();
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert!(text.contains("\"held_entries\":[") && !text.contains("Visitor Number1"), "no personal data left to carry");
+    let imported = office.cli(&["import-bundle", bundle.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+
+    let verified = block_on(office.db().verify()).unwrap();
+    assert!(verified[0].problem.is_none(), "{verified:?}");
+    assert_eq!((verified[0].held, verified[0].head_seq), (3, Some(6)));
+    assert!(office_personal(&office, store.device_id(), 1).is_some(), "the office keeps its copy");
+}
