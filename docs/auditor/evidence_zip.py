@@ -218,7 +218,8 @@ def check_chain(path, lines, kiosk, keys, vouched, narrowed):
     if (cp and (cp.get("seq"), cp.get("head"), cp.get("signature"))) != (head and (head["seq"], head["head_hash"], head["signature"])):
         raise Broken(path, "line 1, the header: its checkpoint is not the head the office statement lists for this kiosk")
     trusted = kiosk["public_key"] if kiosk["public_key"] in keys else None
-    rules = dict(vouched=vouched, narrowed=narrowed, withheld=0, record_lines={})
+    rules = dict(vouched=vouched, narrowed=narrowed, withheld=0, record_lines={},
+                 held_keep_data=True)  # the office keeps what a kiosk holds no more
     try:
         h = recompute.read_header(first)
         counts = recompute.walk(lines, h, trusted, rules)

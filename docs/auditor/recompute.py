@@ -6,6 +6,7 @@ docs/record-format.md. Four uses:
 
     python3 recompute.py vectors crates/core/tests/golden/vectors.json
     python3 recompute.py vectors crates/core/tests/golden/vectors-v2.json   # erasure entries
+    python3 recompute.py vectors crates/core/tests/golden/vectors-v3.json   # held entries
     python3 recompute.py verify-export signatures.jsonl [--key HEX|FILE]
     python3 recompute.py verify-export evidence-pack.zip [--key HEX|FILE]...   # evidence_zip.py
     python3 recompute.py export old-signatures.jsonl   # a version 1 export: hashes and links only
@@ -68,6 +69,17 @@ def canonical_erasure(e):
     ).encode("utf-8")
 
 
+def canonical_held(e):
+    """The record format version 3 held entry encoding (section 14)."""
+    return (
+        "signbook-held-v1\n"
+        f"id:{e['id']}\ndevice:{e['device']}\nseq:{e['seq']}\nprev:{e['prev']}\n"
+        f"target_seq:{e['target_seq']}\ntarget:{e['target']}\nremoved_at:{e['removed_at']}\n"
+        f"acknowledged_at:{e['acknowledged_at']}\n"
+        f"office_certificate_sha256:{e['office_certificate_sha256']}\n"
+    ).encode("utf-8")
+
+
 def check_vectors(path):
     # normalise.py sits beside this file; imported here so that
     # recompute.py copied alone still verifies exports.
@@ -75,6 +87,8 @@ def check_vectors(path):
     data = json.load(open(path, encoding="utf-8"))
     if data.get("format") == "signbook-erasure-v2":
         return check_vectors_v2(path, data)
+    if data.get("format") == "signbook-held-v1":
+        return check_vectors_v3(path, data)
     agreement = data["agreement"]
     if canonical_agreement(agreement["as_typed"]) != agreement["canonical"]:
         return "agreement canonical text differs"
@@ -129,6 +143,35 @@ def check_vectors_v2(path, data):
             return f"erasure entry {seq}: canonical encoding differs"
         if hashlib.sha256(canonical_erasure(entry)).hexdigest() != e["entry_hash"]:
             return f"erasure entry {seq}: entry hash differs"
+        prev = e["entry_hash"]
+    cp = data["checkpoint"]
+    message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
+    if message != cp["message"] or cp["head"] != prev or cp["seq"] != seq:
+        return "checkpoint message differs"
+    return verify_ed25519(cp["public_key_hex"], cp["signature_hex"], message.encode())
+
+
+def check_vectors_v3(path, data):
+    """Record format version 3: a chain of the version 1 vectors' records
+    followed by held entries, and the checkpoint over its head."""
+    import os
+    v1 = json.load(open(os.path.join(os.path.dirname(path), data["records_from"]), encoding="utf-8"))
+    hashes = {v["input"]["seq"]: v["expected"]["record_hash"] for v in v1["records"]}
+    prev, seq = hashes[max(hashes)], max(hashes)
+    held = set()
+    for v in data["held"]:
+        i, e = v["input"], v["expected"]
+        seq += 1
+        if i["seq"] != seq:
+            return f"held entry {i['seq']}: expected seq {seq}"
+        if hashes.get(i["target_seq"]) != i["target"] or i["target_seq"] in held:
+            return f"held entry {seq}: its target is not a record of the chain not held before"
+        held.add(i["target_seq"])
+        entry = dict(i, prev=prev)
+        if canonical_held(entry).decode() != e["canonical"]:
+            return f"held entry {seq}: canonical encoding differs"
+        if hashlib.sha256(canonical_held(entry)).hexdigest() != e["entry_hash"]:
+            return f"held entry {seq}: entry hash differs"
         prev = e["entry_hash"]
     cp = data["checkpoint"]
     message = f"signbook-checkpoint-v1\ndevice:{cp['device']}\nseq:{cp['seq']}\nhead:{cp['head']}\n"
@@ -219,6 +262,8 @@ ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 REQUESTED_BY = re.compile(r"kiosk-admin|office|v1-log|office-staff:(0|[1-9][0-9]{0,19})")
 REASONS = ("request", "retention", "other")
+HELD_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "removed_at",
+             "acknowledged_at", "office_certificate_sha256", "entry_hash"}
 ERASURE_KEYS = {"kind", "seq", "entry_id", "device_id", "prev_hash", "target_seq", "target_hash", "erased_at",
                 "recorded_at", "requested_by", "reason", "entry_hash"}
 
@@ -289,7 +334,7 @@ def read_header(first):
         raise Unreadable(f"line 1 is not a Signbook export header (unknown export version {version!r})")
     if version > 2:
         raise Unreadable(f"this export uses export format version {version}; this verifier reads version 2")
-    for key, known in (("record_format", (1, 2)), ("checkpoint_format", (1,))):
+    for key, known in (("record_format", (1, 2, 3)), ("checkpoint_format", (1,))):
         if h.get(key) not in known or isinstance(h.get(key), bool):
             raise Unreadable(f"this export uses {key.replace('_', ' ')} version {h.get(key)!r}; this verifier reads "
                              + " or ".join(map(str, known)))
@@ -353,6 +398,9 @@ def read_line(raw):
         erasure = read_erasure_line(x)
         if erasure is not None:
             return erasure, "erasure", None, None
+        held = read_held_line(x)
+        if held is not None:
+            return held, "held", None, None
     for key in ("seq", "record_id", "device_id", "prev_hash", "agreement_hash", "role", "signed_at_utc",
                 "utc_offset", "name_digest", "signature_digest", "record_hash"):
         if key not in x:
@@ -430,6 +478,31 @@ def read_erasure_line(x):
     return x
 
 
+def read_held_line(x):
+    """A held line's fields in their strict forms (record format 3), or None
+    when the line is not shaped as one."""
+    def whole(v):
+        return isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 64
+    if (set(x) != HELD_KEYS or x["kind"] != "held" or not whole(x["seq"]) or not whole(x["target_seq"])
+            or not all(isinstance(x[k], str) for k in HELD_KEYS - {"seq", "target_seq"})):
+        return None
+    try:
+        strict(x, "entry_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "device_id", UUID, "a lowercase hyphenated UUID")
+        strict(x, "prev_hash", HEX64, "64 lowercase hex digits")
+        strict(x, "target_hash", HEX64, "64 lowercase hex digits")
+        for key in ("removed_at", "acknowledged_at"):
+            try:
+                utc_time(x[key])
+            except ValueError as e:
+                raise ValueError(f"{key}: {e}")
+        strict(x, "office_certificate_sha256", HEX64, "64 lowercase hex digits")
+        strict(x, "entry_hash", HEX64, "64 lowercase hex digits")
+    except ValueError as e:
+        raise ValueError(str(e), x["seq"])
+    return x
+
+
 def walk(lines, h, trusted, rules=None):
     """Raises Broken at the first broken entry; returns the counts. `rules`
     (an evidence pack's chain file, evidence_zip.py): `vouched` tombstones
@@ -438,9 +511,10 @@ def walk(lines, h, trusted, rules=None):
     device, key, cp, f = check_header(h, trusted)
     checkpoints = {cp["seq"]: cp} if cp else {}
     last_seq, prev, line_no = 0, ZERO, 1
-    counts = {"record": 0, "erased": 0, "omitted": 0, "erasure": 0}
+    counts = {"record": 0, "erased": 0, "omitted": 0, "erasure": 0, "held": 0}
     entries_required = h["record_format"] >= 2
-    # seq -> ("record", hash, state) or ("erasure",); state: data, erased, erased_by_entry, withheld
+    # seq -> ("record", hash, state, held) or ("entry",); state: data, erased,
+    # erased_by_entry, withheld, unlogged (no data, no erasure: only a held entry may account for it)
     seen = {}
     erased_lines = {}  # tombstone record lines: seq -> (line, erased_at), until their erasure entry
     for raw in lines:
@@ -453,6 +527,8 @@ def walk(lines, h, trusted, rules=None):
         seq = x["seq"]
         if kind == "erasure" and not entries_required:
             raise Broken(line_no, seq, "the line cannot be read: an erasure entry in an export of record format 1")
+        if kind == "held" and h["record_format"] < 3:
+            raise Broken(line_no, seq, "the line cannot be read: a held entry in an export of record format 1 or 2")
         if seq < last_seq + 1:
             raise Broken(line_no, seq, f"appears again after record {last_seq}")
         if seq != last_seq + 1:
@@ -465,6 +541,12 @@ def walk(lines, h, trusted, rules=None):
             walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key)
             prev, last_seq = x["entry_hash"], seq
             counts["erasure"] += 1
+            continue
+        if kind == "held":
+            walk_held(x, line_no, seen, erased_lines, checkpoints, device, key,
+                      keep_data=bool(rules and rules.get("held_keep_data")))
+            prev, last_seq = x["entry_hash"], seq
+            counts["held"] += 1
             continue
         r = dict(id=x["record_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], agreement=x["agreement_hash"],
                  role=x["role"], signed_at=x["signed_at_utc"], utc_offset=x["utc_offset"], name_digest=x["name_digest"],
@@ -481,15 +563,15 @@ def walk(lines, h, trusted, rules=None):
                     raise Broken(line_no, seq, "was altered: the organisation no longer matches its digest")
                 if field_digest("signature", x["signature_salt"], png) != x["signature_digest"]:
                     raise Broken(line_no, seq, "was altered: the signature no longer matches its digest")
-            elif x.get("name") is None and not erased:
+            elif x.get("name") is None and not erased and not entries_required:
                 raise Broken(line_no, seq, "has lost its personal data, but no erasure was recorded")
             elif x.get("name") is not None and erased:
                 raise Broken(line_no, seq, "is logged as erased, but its personal data is still there")
-            state = "data" if x.get("name") is not None else "erased"
+            state = "data" if x.get("name") is not None else "erased" if erased else "unlogged"
         else:
             state = "withheld"
         check_checkpoint(checkpoints, seq, line_no, device, key, x["record_hash"])
-        seen[seq] = ("record", x["record_hash"], state)
+        seen[seq] = ("record", x["record_hash"], state, False)
         prev, last_seq = x["record_hash"], seq
         selected = in_range(f, x, minutes)
         if kind == "omitted":
@@ -508,7 +590,7 @@ def walk(lines, h, trusted, rules=None):
         if x.get("name") is None:
             erased_lines[seq] = (line_no, x.get("erased_at"))
         local = utc_time(x["signed_at_utc"]) + datetime.timedelta(minutes=minutes)
-        status = "erased" if x.get("name") is None else "signed"
+        status = "signed" if x.get("name") is not None else "erased" if x.get("erased_at") is not None else "held"
         for field, derived in (("reference", reference(x["record_hash"])),
                                ("signed_at_local", local.strftime("%Y-%m-%d %H:%M:%S")), ("status", status)):
             if x.get(field) != derived:
@@ -517,7 +599,10 @@ def walk(lines, h, trusted, rules=None):
         raise Broken(line_no, last_seq, f"is the last record, but the kiosk signed a checkpoint at record {cp['seq']}")
     if entries_required:
         vouched = rules["vouched"] if rules else set()
-        waiting = sorted(s for s, v in seen.items() if v[0] == "record" and v[2] == "erased" and s not in vouched)
+        waiting = sorted(s for s, v in seen.items()
+                         if v[0] == "record" and v[2] in ("erased", "unlogged") and s not in vouched)
+        if waiting and seen[waiting[0]][2] == "unlogged":
+            raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure was recorded")
         if waiting:
             raise Broken(erased_lines[waiting[0]][0], waiting[0], "has lost its personal data, but no erasure entry "
                          "in the chain names it: it was erased without the kiosk key, or its erasure entry was removed")
@@ -540,8 +625,8 @@ def walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key):
         missing = "does not come before it in the chain"
     elif target is None:
         missing = "does not exist"
-    elif target[0] == "erasure":
-        missing = "is itself an erasure entry, not a record"
+    elif target[0] == "entry":
+        missing = "is itself an entry, not a record"
     elif target[1] != x["target_hash"]:
         missing = "has another hash than the one the entry names"
     elif target[2] == "erased_by_entry":
@@ -549,15 +634,56 @@ def walk_erasure(x, line_no, seen, erased_lines, checkpoints, device, key):
     elif target[2] == "data":
         raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, "
                      "but that record's personal data is still there")
+    elif target[2] == "unlogged":
+        raise Broken(line_no, target_seq, "has lost its personal data, but no erasure was recorded")
     if missing:
         raise Broken(line_no, seq, f"is an erasure entry for record {target_seq}, which {missing}")
     check_checkpoint(checkpoints, seq, line_no, device, key, x["entry_hash"])
-    seen[target_seq] = ("record", x["target_hash"], "erased_by_entry")
-    seen[seq] = ("erasure",)
+    seen[target_seq] = ("record", x["target_hash"], "erased_by_entry", False)
+    seen[seq] = ("entry",)
     if target_seq in erased_lines:
         record_line, erased_at = erased_lines.pop(target_seq)
         if erased_at != x["erased_at"]:
             raise Broken(record_line, target_seq, "its erased_at was altered (it does not match its erasure entry)")
+
+
+def walk_held(x, line_no, seen, erased_lines, checkpoints, device, key, keep_data=False):
+    """A held entry's hash, target and checkpoint (section 14). An export
+    does not say what the office acknowledged: that is checked at the kiosk.
+    `keep_data`: the office's copy (an evidence pack's chain file), where the
+    target keeps its personal data."""
+    seq, target_seq = x["seq"], x["target_seq"]
+    e = dict(id=x["entry_id"], device=x["device_id"], seq=seq, prev=x["prev_hash"], target_seq=target_seq,
+             target=x["target_hash"], removed_at=x["removed_at"], acknowledged_at=x["acknowledged_at"],
+             office_certificate_sha256=x["office_certificate_sha256"])
+    if hashlib.sha256(canonical_held(e)).hexdigest() != x["entry_hash"]:
+        raise Broken(line_no, seq, "was altered: its contents do not match its hash")
+    target = seen.get(target_seq)
+    missing = None
+    if target_seq >= seq:
+        missing = "does not come before it in the chain"
+    elif target is None:
+        missing = "does not exist"
+    elif target[0] == "entry":
+        missing = "is itself an entry, not a record"
+    elif target[1] != x["target_hash"]:
+        missing = "has another hash than the one the entry names"
+    elif target[3]:
+        missing = "an earlier held entry already named"
+    elif target[2] == "erased_by_entry":
+        missing = "an earlier erasure entry already erased"
+    elif target[2] == "data" and not keep_data:
+        raise Broken(line_no, seq, f"says record {target_seq} is held at the office, "
+                     "but the kiosk still stores its personal data")
+    if missing:
+        raise Broken(line_no, seq, f"says record {target_seq} is held at the office, but that record {missing}")
+    check_checkpoint(checkpoints, seq, line_no, device, key, x["entry_hash"])
+    # An unlogged tombstone is accounted for (an erasure entry may still name it).
+    state = "held" if target[2] == "unlogged" else target[2]
+    seen[target_seq] = ("record", x["target_hash"], state, True)
+    seen[seq] = ("entry",)
+    if target_seq in erased_lines and erased_lines[target_seq][1] is None:
+        erased_lines.pop(target_seq)
 
 
 def check_checkpoint(checkpoints, seq, line_no, device, key, head):
@@ -619,7 +745,8 @@ def verify_export_main(args):
     except Broken as e:
         print(f"BROKEN: {e}")
         return 1
-    print(f"intact: {counts['record']} records ({counts['erased']} erased) and {counts['omitted']} omitted as outside "
+    held = f" and {counts['held']} held at the office (the kiosk removed its copy)" if counts["held"] else ""
+    print(f"intact: {counts['record']} records ({counts['erased']} erased{held}) and {counts['omitted']} omitted as outside "
           f"the range, and {counts['erasure']} erasure entries, up to the signed head of kiosk {header['device_id']}")
     if trusted is None:
         print(f"NOT checked who signed the head: no --key given; the file names key {header['key_fingerprint']}")

@@ -83,8 +83,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 println!("BROKEN: {problem}");
                 println!("({} records before it are intact.)", report.records);
             } else {
+                let held = match report.held {
+                    0 => String::new(),
+                    n => format!(", {n} held at the office"),
+                };
                 println!(
-                    "intact: {} records ({} erased), {} kiosk checkpoint(s) valid, device {}",
+                    "intact: {} records ({} erased{held}), {} kiosk checkpoint(s) valid, device {}",
                     report.records, report.erased, report.checkpoints, report.device_id
                 );
             }
@@ -126,12 +130,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Records(RecordsCommand::List) => {
             let mut any = false;
-            store.for_each_record(&RecordFilter::default(), |record, _| {
+            store.for_each_record(&RecordFilter::default(), |record, erasure| {
                 any = true;
                 let h = &record.header;
-                let (name, org) = match &record.personal {
-                    Some(p) => (p.name.as_str(), p.organisation.as_ref().map_or("", |(o, _)| o.as_str())),
-                    None => ("[erased]", ""),
+                let (name, org) = match (&record.personal, erasure) {
+                    (Some(p), _) => (p.name.as_str(), p.organisation.as_ref().map_or("", |(o, _)| o.as_str())),
+                    (None, Some(_)) => ("[erased]", ""),
+                    // Removed here once the office held it (record format 3).
+                    (None, None) => ("[held at the office]", ""),
                 };
                 println!(
                     "{:>6}  {}  {}  {:<10}  {name}{}{org}",

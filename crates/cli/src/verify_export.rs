@@ -39,8 +39,12 @@ fn print_report(report: &ExportReport) {
         return;
     }
     let head = report.head_seq.map_or_else(|| "an empty chain".to_owned(), |seq| format!("entries 1 to {seq}"));
+    let held = match report.held_entries {
+        0 => String::new(),
+        n => format!(" and {n} held at the office (the kiosk removed its copy)"),
+    };
     println!(
-        "intact: {} records ({} erased) and {} omitted as outside the range, and {} erasure entries; the export holds {head} of kiosk {} with nothing missing",
+        "intact: {} records ({} erased{held}) and {} omitted as outside the range, and {} erasure entries; the export holds {head} of kiosk {} with nothing missing",
         report.records, report.erased, report.omitted, report.erasure_entries, report.device_id
     );
     println!("range: {}", describe(&report.filter));

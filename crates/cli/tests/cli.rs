@@ -563,3 +563,89 @@ fn key_prints_the_kiosks_public_key_and_its_fingerprint() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains(&format!("public key (Ed25519): {public_key}")) && text.contains(fingerprint), "{text}");
 }
+
+/// Issue 17: after the kiosk removed the personal data the office holds,
+/// `signbook verify` on the real database file still passes and says how
+/// many are held; the name is gone from the file; the list shows them as
+/// held, not erased; and an export of it verifies with both verifiers.
+#[test]
+fn verify_passes_after_the_kiosk_removed_personal_data_the_office_holds() {
+    let env = Env::new();
+    env.publish();
+    env.sign("Zoë O'Brien");
+    env.sign("Sam Lee");
+    {
+        let mut store = signbook_core::Store::open(env.path("kiosk.db")).unwrap();
+        store.save_pairing("https://office.example:8443", signbook_core::Hash32([3; 32]), 0).unwrap();
+        store.note_push_success(1, &[]).unwrap();
+        let released = store.release_to_office(chrono::Utc::now() + chrono::Duration::days(31)).unwrap();
+        assert_eq!(released.records, 1, "only record 1 is acknowledged");
+    }
+    let db = std::fs::read(env.path("kiosk.db")).unwrap();
+    assert!(!db.windows("O'Brien".len()).any(|w| w == "O'Brien".as_bytes()), "the name is gone from the file");
+
+    env.signbook()
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("intact: 2 records (0 erased, 1 held at the office)"));
+    env.signbook()
+        .args(["records", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[held at the office]").and(predicate::str::contains("Sam Lee")));
+
+    env.signbook().args(["export", "--format", "csv", "--out"]).arg(env.path("held.csv")).assert().success();
+    let csv = std::fs::read_to_string(env.path("held.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[1].contains(",held,") && !rows[1].contains("O'Brien"), "{csv}");
+    assert!(rows[2].contains(",signed,") && rows[2].contains("Sam Lee"), "{csv}");
+
+    env.signbook().args(["export", "--format", "jsonl", "--out"]).arg(env.path("held.jsonl")).assert().success();
+    let text = std::fs::read_to_string(env.path("held.jsonl")).unwrap();
+    assert!(text.contains(r#""kind":"held""#) && text.contains(r#""status":"held""#), "{text}");
+    assert!(!text.contains("O'Brien"));
+    let ours = Command::cargo_bin("signbook")
+        .unwrap()
+        .arg("verify-export")
+        .arg(env.path("held.jsonl"))
+        .env_remove("SIGNBOOK_DB")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&ours.stdout);
+    assert!(ours.status.success() && said.contains("1 held at the office"), "{said}");
+    let theirs = StdCommand::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/auditor/recompute.py"))
+        .arg("verify-export")
+        .arg(env.path("held.jsonl"))
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&theirs.stdout);
+    assert!(theirs.status.success() && said.contains("1 held at the office"), "{said}");
+
+    // A held line altered, or a held record passed off as erased: both verifiers catch it.
+    for (name, from, to, named) in [
+        ("moved.jsonl", r#""removed_at":"20"#, r#""removed_at":"19"#, "line 4, record 3"),
+        ("relabelled.jsonl", r#""status":"held""#, r#""status":"erased""#, "line 2, record 1"),
+    ] {
+        std::fs::write(env.path(name), text.replacen(from, to, 1)).unwrap();
+        let ours = Command::cargo_bin("signbook")
+            .unwrap()
+            .arg("verify-export")
+            .arg(env.path(name))
+            .env_remove("SIGNBOOK_DB")
+            .output()
+            .unwrap();
+        let theirs = StdCommand::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/auditor/recompute.py"))
+            .arg("verify-export")
+            .arg(env.path(name))
+            .output()
+            .unwrap();
+        for out in [ours, theirs] {
+            let said = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(1), "{name}: {said}");
+            assert!(said.starts_with(&format!("BROKEN: {named}")), "{name}: {said}");
+        }
+    }
+}

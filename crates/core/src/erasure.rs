@@ -184,6 +184,8 @@ pub enum ChainEntry {
     Record(crate::record::Record, Option<crate::record::Erasure>),
     /// An erasure entry.
     Erasure(ChainErasure),
+    /// A "held at the office" entry (record format version 3).
+    Held(crate::held::ChainHeld),
 }
 
 impl ChainEntry {
@@ -192,6 +194,7 @@ impl ChainEntry {
         match self {
             ChainEntry::Record(r, _) => r.header.seq,
             ChainEntry::Erasure(e) => e.entry.seq,
+            ChainEntry::Held(h) => h.entry.seq,
         }
     }
 
@@ -200,6 +203,7 @@ impl ChainEntry {
         match self {
             ChainEntry::Record(r, _) => r.hash,
             ChainEntry::Erasure(e) => e.hash,
+            ChainEntry::Held(h) => h.hash,
         }
     }
 }

@@ -68,6 +68,7 @@ pub mod erasure;
 pub mod error;
 pub mod export;
 pub mod hash;
+pub mod held;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod markdown;

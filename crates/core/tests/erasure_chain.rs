@@ -166,7 +166,8 @@ fn as_version_1_with_erasure(kiosk: Kiosk, seq: u64, erased_at: &str) -> std::pa
     drop(kiosk.store);
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(&format!(
-        "DROP TABLE office_configuration; DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free;
+        "DROP TABLE held_entries; DROP TABLE acknowledgements; DROP TABLE held_name_lookup; DROP TRIGGER record_seq_is_not_held;
+         DROP TABLE office_configuration; DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free;
          PRAGMA user_version = 5;
          UPDATE records SET name = NULL, name_salt = NULL, organisation = NULL, organisation_salt = NULL,
            signature_png = NULL, signature_salt = NULL WHERE seq = {seq};

@@ -128,7 +128,8 @@ fn a_version_1_database_is_migrated_forward_keeping_every_record() {
     // Put the file back exactly as schema version 1 left it.
     let raw = rusqlite::Connection::open(&path).unwrap();
     raw.execute_batch(
-        "DROP TABLE office_configuration; DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free; DROP TABLE synced_erasures; DROP TABLE sync_state; DROP TABLE sync_config;
+        "DROP TABLE held_entries; DROP TABLE acknowledgements; DROP TABLE held_name_lookup; DROP TRIGGER record_seq_is_not_held;
+         DROP TABLE office_configuration; DROP TABLE erasure_entries; DROP TRIGGER record_seq_is_free; DROP TABLE synced_erasures; DROP TABLE sync_state; DROP TABLE sync_config;
          DROP TABLE admin; DROP TABLE settings; DROP INDEX records_by_role_name; DROP TABLE role_settings; PRAGMA user_version = 1;",
     )
     .unwrap();

@@ -280,7 +280,7 @@ fn exporting_a_damaged_database_refuses_instead_of_leaving_records_out() {
 #[test]
 fn a_duplicated_row_is_named_as_repeated() {
     let (seq, kind, message) = tampered(
-        "DROP TRIGGER erasure_entry_seq_is_free; CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;
+        "DROP TRIGGER erasure_entry_seq_is_free; DROP TRIGGER held_entry_seq_is_free; CREATE TABLE records_copy AS SELECT * FROM records; DROP TABLE records; ALTER TABLE records_copy RENAME TO records;
          INSERT INTO records SELECT * FROM records WHERE seq = 8;",
     );
     assert_eq!((seq, kind), (8, ProblemKind::Repeated { after: 8 }), "{message}");

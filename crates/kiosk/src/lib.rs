@@ -29,6 +29,7 @@
 
 mod admin;
 mod error;
+mod held;
 mod messages;
 mod shared;
 mod sync;
@@ -67,6 +68,7 @@ pub struct Kiosk {
     store: Store,
     admin_until: Option<DateTime<Utc>>,
     export_dir: Option<std::path::PathBuf>,
+    last_release: Option<held::LastRelease>,
 }
 
 /// The welcome and role screens.
@@ -159,7 +161,12 @@ impl Kiosk {
     pub fn open(path: impl AsRef<Path>) -> Result<Kiosk> {
         let mut store = Store::open(path)?;
         publish_sample_if_empty(&mut store)?;
-        Ok(Kiosk { store, admin_until: None, export_dir: admin::default_export_dir() })
+        let mut kiosk = Kiosk { store, admin_until: None, export_dir: admin::default_export_dir(), last_release: None };
+        // At start, nobody is signing: personal data past the local limit goes now.
+        if let Err(error) = kiosk.release_to_office_if_due(Utc::now()) {
+            tracing::error!(%error, "could not remove personal data the office holds");
+        }
+        Ok(kiosk)
     }
 
     /// Sets the folder offered first for exports (see [`default_export_dir`]).
@@ -177,9 +184,20 @@ impl Kiosk {
     /// Never anywhere else: someone part-way through signing keeps the text
     /// and settings they started with.
     pub fn welcome(&mut self) -> Result<Welcome> {
-        if let Err(error) = signbook_sync::apply_pending_configuration(&mut self.store, Utc::now()) {
+        self.welcome_at(Utc::now())
+    }
+
+    /// [`Kiosk::welcome`] at `now`. Between two visitors is also when the
+    /// kiosk removes personal data the office holds, once the local limit
+    /// has passed ([`Kiosk::release_to_office_if_due`]).
+    pub fn welcome_at(&mut self, now: DateTime<Utc>) -> Result<Welcome> {
+        if let Err(error) = signbook_sync::apply_pending_configuration(&mut self.store, now) {
             // The welcome screen still shows, with what the kiosk had.
             tracing::error!(%error, "could not apply the office's configuration");
+        }
+        if let Err(error) = self.release_to_office_if_due(now) {
+            // As above: the visitor signs; the removal is tried again later.
+            tracing::error!(%error, "could not remove personal data the office holds");
         }
         let settings = self.store.settings()?;
         let mut roles = Vec::with_capacity(settings.roles.len());

@@ -78,6 +78,7 @@ fn main() {
             kiosk_head_seq: None,
             erasure_entries: vec![],
             configuration: None,
+            held_entries: vec![],
         };
         runtime.block_on(office.ingest(&device, None, batch, Utc::now())).unwrap();
     }

@@ -114,6 +114,7 @@ fn main() {
                     kiosk_head_seq: None,
                     erasure_entries: vec![],
                     configuration: None,
+                    held_entries: vec![],
                 }
             })
             .collect();

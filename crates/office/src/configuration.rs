@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use signbook_core::role::{Role, parse_role_list};
-use signbook_core::store::{IDLE_TIMEOUT_SECS, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
+use signbook_core::store::{IDLE_TIMEOUT_SECS, LOCAL_RETENTION_DAYS, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};
 use signbook_sync::configuration::{
     CONFIGURATION_FORMAT, Configuration, ConfigurationAgreement, MAX_CONFIGURATION_AGREEMENTS, MAX_CONFIGURATION_BYTES,
     SignedConfiguration, WireResignRule,
@@ -19,7 +19,7 @@ use crate::store::configuration::KioskSetting;
 use crate::tls::OfficeSigner;
 
 /// The setting names `signbook-office settings set` takes.
-pub const SETTING_KEYS: &str = "school-name, idle-timeout, roles, resign.ROLE";
+pub const SETTING_KEYS: &str = "school-name, idle-timeout, roles, local-retention-days, resign.ROLE";
 
 /// Reads `settings set KEY VALUE`, checked as the kiosk checks its own
 /// settings, so a configuration never carries one a kiosk would refuse.
@@ -40,6 +40,14 @@ pub fn parse_setting(key: &str, value: &str) -> Result<KioskSetting> {
                 "the idle timeout is a number of seconds from {} to {}",
                 IDLE_TIMEOUT_SECS.start(),
                 IDLE_TIMEOUT_SECS.end()
+            )),
+        },
+        "local-retention-days" => match value.parse::<u32>() {
+            Ok(days) if LOCAL_RETENTION_DAYS.contains(&days) => Ok(KioskSetting::LocalRetentionDays(days)),
+            _ => invalid(format!(
+                "the kiosks' local retention is a number of days from {} to {}: how long a kiosk keeps the personal data of a record the office holds",
+                LOCAL_RETENTION_DAYS.start(),
+                LOCAL_RETENTION_DAYS.end()
             )),
         },
         "roles" => {

@@ -17,7 +17,7 @@ use signbook_sync::wire::{PushRequest, WireCheckpoint};
 use crate::error::{OfficeError, Result};
 use crate::store::Device;
 
-/// Decoded entries of a batch (records and erasure entries), in sequence order.
+/// Decoded entries of a batch (records, erasure and held entries), in sequence order.
 pub type Decoded = Vec<ChainEntry>;
 
 /// Decodes a batch and checks it names only `device` and is consecutive:
@@ -44,6 +44,15 @@ pub fn decode_batch(device: &Device, batch: &PushRequest) -> Result<Decoded> {
             return Err(OfficeError::WrongDevice { seq: erasure.entry.seq, found: erasure.entry.device_id });
         }
         out.push(ChainEntry::Erasure(erasure));
+    }
+    for wire in &batch.held_entries {
+        let held = wire
+            .to_chain_held()
+            .map_err(|e| OfficeError::RecordInvalid(format!("{e}; nothing from this batch was stored")))?;
+        if held.entry.device_id != device.device_id {
+            return Err(OfficeError::WrongDevice { seq: held.entry.seq, found: held.entry.device_id });
+        }
+        out.push(ChainEntry::Held(held));
     }
     // Each list is in sequence order; together they must be consecutive.
     out.sort_by_key(ChainEntry::seq);
@@ -90,6 +99,8 @@ pub fn check_extension(
         });
     }
     let mut walk = ChainWalk::resume(device.device_id, device.public_key, vec![checkpoint], head);
+    // The office keeps the personal data a kiosk says it holds.
+    walk.held_targets_keep_data();
     for &(seq, hash, state) in known {
         walk.know_record(seq, hash, state);
     }
@@ -97,6 +108,7 @@ pub fn check_extension(
         match entry {
             ChainEntry::Record(record, erasure) => walk.check(record, erasure.as_ref()),
             ChainEntry::Erasure(erasure) => walk.check_erasure(erasure),
+            ChainEntry::Held(held) => walk.check_held(held),
         }
         if walk.is_broken() {
             break;
@@ -134,6 +146,10 @@ pub fn check_extension(
         ProblemKind::ErasureTargetMissing { target_seq, detail } => {
             OfficeError::ErasureEntryInvalid { seq, detail: format!("it erases record {target_seq}, which {detail}") }
         }
+        ProblemKind::HeldTargetMissing { target_seq, detail } => OfficeError::ErasureEntryInvalid {
+            seq,
+            detail: format!("it says record {target_seq} is held at the office, but that record {detail}"),
+        },
         ProblemKind::CheckpointMismatch { .. } => {
             OfficeError::CheckpointInvalid { detail: format!("it signs another hash than record {seq}'s") }
         }

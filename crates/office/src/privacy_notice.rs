@@ -88,7 +88,9 @@ pub fn template(school: &str, retention: &[(String, u32)]) -> PrivacyNotice {
 pub fn checked(english: &str, welsh: &str) -> Result<PrivacyNotice> {
     let notice = PrivacyNotice { english: english.replace("\r\n", "\n"), welsh: welsh.replace("\r\n", "\n") };
     // "in English" / "yn Saesneg": the language's name as it reads after "in".
-    let named = |language: &str| if language == "Welsh" { t("privacy_notice.in_welsh") } else { t("privacy_notice.in_english") };
+    let named = |language: &str| {
+        if language == "Welsh" { t("privacy_notice.in_welsh") } else { t("privacy_notice.in_english") }
+    };
     if let Some((language, reason)) = notice.problem() {
         let language = named(language);
         return Err(OfficeError::InputInvalid(tf(

@@ -48,6 +48,7 @@ fn rogue_push() -> PushRequest {
         kiosk_head_seq: None,
         erasure_entries: vec![],
         configuration: None,
+        held_entries: vec![],
     }
 }
 

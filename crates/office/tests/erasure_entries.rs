@@ -54,6 +54,7 @@ fn push(
         kiosk_head_seq: None,
         erasure_entries: vec![WireErasureEntry::new(entry)],
         configuration: None,
+        held_entries: vec![],
     };
     let body = serde_json::to_vec(&request).unwrap();
     let headers = sign_request(key, &store.device_id(), "POST", PUSH_PATH, Utc::now().timestamp(), &body);

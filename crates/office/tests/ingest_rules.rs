@@ -41,6 +41,7 @@ fn push_one(client: &OfficeClient, key: &SigningKey, record: &Record) -> (u16, S
         kiosk_head_seq: None,
         erasure_entries: vec![],
         configuration: None,
+        held_entries: vec![],
     };
     let body = serde_json::to_vec(&request).unwrap();
     let headers = sign_request(key, &record.header.device_id, "POST", PUSH_PATH, Utc::now().timestamp(), &body);

@@ -47,7 +47,9 @@ fn settings_set_issues_a_new_configuration_only_when_something_changes_and_audit
         ("roles", "visitor,Staff Room", "role"),
         ("resign.staff", "after-days:0", "at least 1"),
         ("resign.Staff", "every-visit", "role"),
-        ("colour", "blue", "school-name, idle-timeout, roles, resign.ROLE"),
+        ("colour", "blue", "school-name, idle-timeout, roles, local-retention-days, resign.ROLE"),
+        ("local-retention-days", "0", "from 1 to 3650"),
+        ("local-retention-days", "3651", "from 1 to 3650"),
     ] {
         let (ok, said) = run(&office, &["settings", "set", key, value]);
         assert!(!ok && said.contains(why), "{key} {value}: {said}");
@@ -63,6 +65,13 @@ fn settings_set_issues_a_new_configuration_only_when_something_changes_and_audit
     assert_eq!(issued.len(), 2, "{audit:?}");
     assert!(issued.iter().all(|e| e.actor == "cli"));
     assert!(audit.iter().any(|e| e.action == "kiosk_setting" && e.detail == "school_name = Ysgol y Dderwen"));
+    assert!(shown.contains("kiosks keep personal data the office holds for: 30 days (the default)"), "{shown}");
+
+    // How long kiosks keep personal data the office holds (issue 17).
+    let (ok, said) = run(&office, &["settings", "set", "local-retention-days", "14"]);
+    assert!(ok && said.contains("kiosk configuration 3"), "{said}");
+    let (_, shown) = run(&office, &["settings", "show"]);
+    assert!(shown.contains("kiosks keep personal data the office holds for: 14 days"), "{shown}");
 }
 
 #[test]
@@ -139,6 +148,7 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
             applied: 0,
             current: [("visitor".to_owned(), agreement.hash)].into(),
         }),
+        held_entries: vec![],
     };
     store.ingest(&device, Some(("00112233445566778899aabbccddeeff", now.timestamp())), push, now).await.unwrap();
     store.add_user("head", "correct horse battery", StaffRole::Admin, now).await.unwrap();

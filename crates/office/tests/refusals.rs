@@ -54,6 +54,7 @@ fn batch(store: &Store, key: &SigningKey, from: u64, to: u64) -> PushRequest {
         kiosk_head_seq: None,
         erasure_entries: vec![],
         configuration: None,
+        held_entries: vec![],
     }
 }
 

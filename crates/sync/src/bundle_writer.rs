@@ -18,7 +18,11 @@ use crate::BATCH_SIZE;
 use crate::bundle::{BUNDLE_FORMAT, BundleManifest, BundleTrailer, bundle_signed_message};
 use crate::client::agreements_named;
 use crate::error::Result;
-use crate::wire::{PushRequest, WireCheckpoint, WireErasureEntry, WireRecord};
+use crate::wire::{PushRequest, WireCheckpoint, WireErasureEntry, WireHeldEntry, WireRecord};
+
+/// A batch being filled: records, erasure entries, the chain's last entry
+/// in it (which the batch checkpoint signs), held entries.
+type Batch = (Vec<WireRecord>, Vec<WireErasureEntry>, Option<(u64, Hash32)>, Vec<WireHeldEntry>);
 
 /// What [`export_bundle`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -58,28 +62,26 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
     let mut report = BundleReport { records: 0, erased: 0, batches: 0 };
     // A batch: its records and erasure entries (record format 2), and the
     // chain's last entry in it, which the batch checkpoint signs.
-    let mut batch: (Vec<WireRecord>, Vec<WireErasureEntry>, Option<(u64, Hash32)>) =
-        (Vec::with_capacity(BATCH_SIZE), Vec::new(), None);
+    let mut batch: Batch = (Vec::with_capacity(BATCH_SIZE), Vec::new(), None, Vec::new());
     let key = store.signing_key();
-    let mut flush = |batch: &mut (Vec<WireRecord>, Vec<WireErasureEntry>, Option<(u64, Hash32)>),
-                     writer: &mut BufWriter<_>,
-                     report: &mut BundleReport|
-     -> signbook_core::Result<()> {
-        let Some((seq, hash)) = batch.2.take() else { return Ok(()) };
-        let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, seq, hash));
-        let agreements = agreements_named(store, batch.0.iter().map(|r| &r.agreement_hash))?;
-        let request = PushRequest {
-            records: std::mem::take(&mut batch.0),
-            checkpoint: Some(checkpoint),
-            erasures: Vec::new(),
-            agreements,
-            kiosk_head_seq: None,
-            erasure_entries: std::mem::take(&mut batch.1),
-            configuration: None,
+    let mut flush =
+        |batch: &mut Batch, writer: &mut BufWriter<_>, report: &mut BundleReport| -> signbook_core::Result<()> {
+            let Some((seq, hash)) = batch.2.take() else { return Ok(()) };
+            let checkpoint = WireCheckpoint::new(&Checkpoint::sign(key, device_id, seq, hash));
+            let agreements = agreements_named(store, batch.0.iter().map(|r| &r.agreement_hash))?;
+            let request = PushRequest {
+                records: std::mem::take(&mut batch.0),
+                checkpoint: Some(checkpoint),
+                erasures: Vec::new(),
+                agreements,
+                kiosk_head_seq: None,
+                erasure_entries: std::mem::take(&mut batch.1),
+                configuration: None,
+                held_entries: std::mem::take(&mut batch.3),
+            };
+            report.batches += 1;
+            write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)
         };
-        report.batches += 1;
-        write_line(serde_json::to_vec(&request).expect("a batch serialises"), writer)
-    };
     store.for_each_chain_entry(|entry| {
         batch.2 = Some((entry.seq(), entry.hash()));
         match entry {
@@ -89,8 +91,9 @@ pub fn export_bundle(store: &Store, out: &Path) -> Result<BundleReport> {
                 batch.0.push(WireRecord::from_record(&record, erasure.as_ref()));
             }
             ChainEntry::Erasure(erasure) => batch.1.push(WireErasureEntry::new(&erasure)),
+            ChainEntry::Held(held) => batch.3.push(WireHeldEntry::new(&held)),
         }
-        if batch.0.len() + batch.1.len() == BATCH_SIZE {
+        if batch.0.len() + batch.1.len() + batch.3.len() == BATCH_SIZE {
             flush(&mut batch, &mut writer, &mut report)?;
         }
         Ok(())

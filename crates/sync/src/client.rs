@@ -6,6 +6,7 @@ use serde::Serialize;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainEntry, ChainErasure, ReasonCategory, Requester};
 use signbook_core::hash::Hash32;
+use signbook_core::held::ChainHeld;
 use signbook_core::record::{Erasure, Record};
 use signbook_core::store::{ErasureRequest, Store};
 
@@ -13,7 +14,7 @@ use crate::error::{Result, SyncError};
 use crate::http::OfficeClient;
 use crate::wire::{
     PushRequest, PushResponse, WireAgreement, WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry,
-    WireRecord,
+    WireHeldEntry, WireRecord,
 };
 use crate::{MAX_BATCH_BYTES, PUSH_PATH};
 
@@ -87,7 +88,11 @@ fn push_backlog(
         let mut chain = store.chain_after(acked, batch_size)?;
         let fetched = chain.len();
         chain.truncate(fitting(&chain));
-        let (records, entries) = split_chain(&chain);
+        let configuration = crate::configuration_client::status_for_office(store)?;
+        // Held entries go only to an office that announced configurations:
+        // an older one refuses the unknown field. Stop short of the first.
+        let held_stopped = configuration.is_none() && truncate_before_held(&mut chain);
+        let (records, entries, held) = split_chain(&chain);
         let erasures = store.unsent_erasures(acked, batch_size)?;
         let last = chain.last().map(|entry| (entry.seq(), entry.hash()));
         let request = PushRequest {
@@ -98,7 +103,8 @@ fn push_backlog(
             agreements: agreements_for_push(store, records.iter().map(|(r, _)| &r.header.agreement_hash))?,
             kiosk_head_seq: Some(head),
             erasure_entries: entries.iter().map(|e| WireErasureEntry::new(e)).collect(),
-            configuration: crate::configuration_client::status_for_office(store)?,
+            configuration,
+            held_entries: held.iter().map(|h| WireHeldEntry::new(h)).collect(),
         };
         let sent_status = request.configuration.is_some();
         let body = serde_json::to_vec(&request).expect("a push request serialises");
@@ -157,6 +163,12 @@ fn push_backlog(
                     answer.acknowledged_seq
                 ),
             });
+        }
+        if held_stopped {
+            tracing::warn!(
+                "the office has not announced configurations, so it cannot take held entries; the push stops before them"
+            );
+            return Ok(());
         }
         // A short batch was the end of the backlog: no need to ask again.
         if fetched < batch_size && chain.len() == fetched && erasures.len() < batch_size {
@@ -253,7 +265,7 @@ fn fitting(chain: &[ChainEntry]) -> usize {
         // base64 grows the PNG by 4/3; the other fields are under 1.5 KB.
         let png = match entry {
             ChainEntry::Record(record, _) => record.personal.as_ref().map_or(0, |p| p.signature_png.len()),
-            ChainEntry::Erasure(_) => 0,
+            ChainEntry::Erasure(_) | ChainEntry::Held(_) => 0,
         };
         bytes += png * 4 / 3 + 1536;
         if bytes > MAX_BATCH_BYTES {
@@ -264,16 +276,65 @@ fn fitting(chain: &[ChainEntry]) -> usize {
 }
 
 /// A stretch of the chain as a push carries it: its records (with their
-/// erasure log rows) and its erasure entries, each in sequence order.
-type SplitChain<'a> = (Vec<(&'a Record, Option<&'a Erasure>)>, Vec<&'a ChainErasure>);
+/// erasure log rows), its erasure entries and its held entries, each in
+/// sequence order.
+type SplitChain<'a> = (Vec<(&'a Record, Option<&'a Erasure>)>, Vec<&'a ChainErasure>, Vec<&'a ChainHeld>);
 
 pub(crate) fn split_chain(chain: &[ChainEntry]) -> SplitChain<'_> {
-    let (mut records, mut entries) = (Vec::new(), Vec::new());
+    let (mut records, mut entries, mut held) = (Vec::new(), Vec::new(), Vec::new());
     for entry in chain {
         match entry {
             ChainEntry::Record(record, erasure) => records.push((record, erasure.as_ref())),
             ChainEntry::Erasure(erasure) => entries.push(erasure),
+            ChainEntry::Held(entry) => held.push(entry),
         }
     }
-    (records, entries)
+    (records, entries, held)
+}
+
+/// Cuts `chain` before its first held entry; true when there was one.
+pub(crate) fn truncate_before_held(chain: &mut Vec<ChainEntry>) -> bool {
+    match chain.iter().position(|entry| matches!(entry, ChainEntry::Held(_))) {
+        Some(first) => {
+            chain.truncate(first);
+            true
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An office that never announced configurations refuses held entries
+    /// as an unknown field: the push stops short of the first one.
+    #[test]
+    fn a_push_to_an_older_office_stops_before_the_first_held_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("kiosk.db")).unwrap();
+        let visitor = signbook_core::role::Role::new("visitor").unwrap();
+        store.publish_agreement("# AUP\n\nI will log off.\n", "AUP", std::slice::from_ref(&visitor)).unwrap();
+        let strokes = signbook_core::signature::Strokes::from_json(
+            br#"{"width":600,"height":240,"strokes":[[{"x":40,"y":150},{"x":90,"y":60},{"x":140,"y":170},{"x":200,"y":70}]]}"#,
+        )
+        .unwrap();
+        let png = signbook_core::signature::render_png(&strokes).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:00:00+00:00").unwrap();
+        for name in ["Ann Able", "Ben Baker"] {
+            store.sign_prerendered_at(&visitor, name, None, png.clone(), at).unwrap();
+        }
+        store.save_pairing("https://office.example:8443", Hash32([5; 32]), 0).unwrap();
+        store.note_push_success(2, &[]).unwrap();
+        assert_eq!(store.release_to_office(Utc::now()).unwrap().records, 2);
+        store.sign_prerendered_at(&visitor, "Cat Cole", None, png, at).unwrap();
+
+        let mut chain = store.chain_after(0, 10).unwrap();
+        assert_eq!(chain.len(), 5, "records 1 and 2, held entries 3 and 4, record 5");
+        assert!(truncate_before_held(&mut chain));
+        assert_eq!(chain.iter().map(ChainEntry::seq).collect::<Vec<_>>(), [1, 2]);
+        assert!(!truncate_before_held(&mut chain), "nothing held left: nothing cut");
+        let (records, entries, held) = split_chain(&chain);
+        assert_eq!((records.len(), entries.len(), held.len()), (2, 0, 0));
+    }
 }

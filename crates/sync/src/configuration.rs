@@ -23,6 +23,8 @@ pub const CONFIGURATION_FORMAT: &str = "signbook-configuration-v1";
 pub const MAX_CONFIGURATION_BYTES: usize = 4 * 1024 * 1024;
 /// Most agreement versions one configuration carries.
 pub const MAX_CONFIGURATION_AGREEMENTS: usize = 16;
+/// Accepted `settings.local_retention_days`.
+pub use signbook_core::store::LOCAL_RETENTION_DAYS;
 /// Most roles named in `current`, `resign_rules` or `settings.roles`.
 pub const MAX_CONFIGURATION_ROLES: usize = 32;
 /// Largest certificate accepted, DER bytes.
@@ -116,6 +118,11 @@ pub struct ConfigurationSettings {
     /// after the first configurations: an older kiosk ignores it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_notice: Option<PrivacyNotice>,
+    /// Days the kiosk keeps the personal data of a record the office has
+    /// acknowledged, before removing it locally ("held at the office");
+    /// [`LOCAL_RETENTION_DAYS`]. A kiosk never sent one uses 30.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_retention_days: Option<u32>,
 }
 
 /// What a kiosk tells an office that announced configurations: the

@@ -160,6 +160,7 @@ fn update_from(configuration: &Configuration) -> std::result::Result<Configurati
         idle_timeout_secs: configuration.settings.idle_timeout_secs,
         roles: configuration.settings.roles.as_deref().map(roles).transpose()?,
         privacy_notice: configuration.settings.privacy_notice.clone(),
+        local_retention_days: configuration.settings.local_retention_days,
     })
 }
 

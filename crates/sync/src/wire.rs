@@ -18,9 +18,11 @@ use signbook_core::record::{PersonalData, Record, RecordHeader, SALT_LEN, Salt, 
 use signbook_core::store::Erasure;
 
 mod erasure_entry;
+mod held_entry;
 mod received;
 
 pub use erasure_entry::WireErasureEntry;
+pub use held_entry::WireHeldEntry;
 
 /// Names the protocol in the bundle manifest and the health answer.
 pub const PROTOCOL: &str = "signbook-sync-v1";
@@ -134,6 +136,14 @@ pub struct PushRequest {
     /// unknown fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub configuration: Option<crate::configuration::ConfigurationStatus>,
+    /// "Held at the office" entries of the chain (record format 3), lowest
+    /// sequence first: with `records` and `erasure_entries` consecutive,
+    /// `checkpoint` signing the last of the three. Absent when empty; sent
+    /// only to an office whose answers carry
+    /// [`PushResponse::configuration_version`], since an older office
+    /// refuses unknown fields.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_entries: Vec<WireHeldEntry>,
 }
 
 /// An agreement version: its canonical text and title. The office keeps

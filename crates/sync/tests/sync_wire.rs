@@ -11,6 +11,7 @@ use sha2::Digest as _;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
+use signbook_core::held::{ChainHeld, HeldEntry};
 use signbook_core::privacy_notice::PrivacyNotice;
 use signbook_core::record::{PersonalData, Record, RecordHeader, field_digest, labels};
 use signbook_core::store::Erasure;
@@ -22,7 +23,7 @@ use signbook_sync::configuration::{
 };
 use signbook_sync::wire::{
     ErrorBody, PairRequest, PairResponse, PakeAnswer, PakeConfirm, PakeStart, PushRequest, PushResponse, WireAgreement,
-    WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry, WireRecord,
+    WireCheckpoint, WireEraseDetail, WireErasure, WireErasureEntry, WireHeldEntry, WireRecord,
 };
 use uuid::Uuid;
 
@@ -74,6 +75,7 @@ fn current() -> Value {
         kiosk_head_seq: None,
         erasure_entries: vec![],
         configuration: None,
+        held_entries: vec![],
     };
     // Added to v1 (optional, absent when empty): the agreement texts the
     // records name, and the kiosk's own head for the office's backlog view.
@@ -91,6 +93,7 @@ fn current() -> Value {
         kiosk_head_seq: Some(2),
         erasure_entries: vec![],
         configuration: None,
+        held_entries: vec![],
     };
     // Added for record format 2 (optional, absent when empty): record 2
     // erased after it was sent, as the chain's erasure entry 3.
@@ -115,6 +118,7 @@ fn current() -> Value {
         kiosk_head_seq: Some(3),
         erasure_entries: vec![WireErasureEntry::new(&entry)],
         configuration: None,
+        held_entries: vec![],
     };
     let pair = PairRequest {
         code: "7KQ2M-9XDRT".into(),
@@ -161,7 +165,43 @@ fn current() -> Value {
         "error_broken_link": ErrorBody { code: "broken_link".into(), message: "record 3 does not link to record 2: ...".into(), acknowledged_seq: None },
     });
     frozen.as_object_mut().unwrap().extend(configuration_keys(device, with_agreements));
+    frozen.as_object_mut().unwrap().extend(held_keys(&key, device, &first, entry.hash));
     frozen
+}
+
+/// Added for record format 3 (optional, absent when empty, sent only to an
+/// office that announced configurations): the kiosk removed record 1's
+/// personal data, which the office holds, as the chain's held entry 4.
+fn held_keys(key: &SigningKey, device: Uuid, first: &Record, prev: Hash32) -> serde_json::Map<String, Value> {
+    let entry = HeldEntry {
+        id: Uuid::parse_str("019375a4-0000-7a1b-8c3d-4e5f60718293").unwrap(),
+        device_id: device,
+        seq: 4,
+        prev_hash: prev,
+        target_seq: 1,
+        target_hash: first.hash,
+        removed_at: DateTime::parse_from_rfc3339("2026-07-01T08:15:31.000Z").unwrap().to_utc(),
+        acknowledged_at: DateTime::parse_from_rfc3339("2026-06-01T08:16:02.750Z").unwrap().to_utc(),
+        office_certificate_sha256: Hash32::of(b"office certificate"),
+    };
+    let held = ChainHeld { hash: entry.hash(), entry };
+    let push = PushRequest {
+        records: vec![],
+        checkpoint: Some(WireCheckpoint::new(&Checkpoint::sign(key, device, 4, held.hash))),
+        erasures: vec![],
+        agreements: vec![],
+        kiosk_head_seq: Some(4),
+        erasure_entries: vec![],
+        configuration: Some(ConfigurationStatus { applied: 3, current: Default::default() }),
+        held_entries: vec![WireHeldEntry::new(&held)],
+    };
+    // The office's local limit, in a configuration's settings; absent (30
+    // days) in configurations from before it, so those bytes are unchanged.
+    let settings = ConfigurationSettings { local_retention_days: Some(30), ..Default::default() };
+    json!({ "push_request_with_held_entry": push, "configuration_settings_with_local_retention": settings })
+        .as_object()
+        .unwrap()
+        .clone()
 }
 
 /// Added to v1 (issue 17): the office's signed configuration. Optional on
@@ -196,6 +236,7 @@ fn configuration_keys(device: Uuid, push: PushRequest) -> serde_json::Map<String
             idle_timeout_secs: Some(90),
             roles: Some(vec!["visitor".into(), "staff".into()]),
             privacy_notice: None,
+            local_retention_days: None,
         },
     };
     // Added later (issue 17): the school's privacy notice, in both languages.
@@ -365,6 +406,16 @@ fn the_wire_format_is_frozen() {
         "a".repeat(signbook_core::privacy_notice::MAX_NOTICE_BYTES + 1);
     let refused = oversized.check_bounds().expect_err("a notice over its size is refused");
     assert!(refused.contains("privacy notice in Welsh"), "{refused}");
+    // Record format 3: a held entry decodes and re-hashes; an older kiosk's
+    // configuration reader ignores the local limit (serde ignores the field).
+    let held: PushRequest = serde_json::from_value(frozen["push_request_with_held_entry"].clone()).unwrap();
+    let held = held.held_entries[0].to_chain_held().unwrap();
+    assert_eq!((held.entry.hash(), held.entry.target_seq), (held.hash, 1), "a decoded held entry re-hashes");
+    assert!(frozen["push_request"].get("held_entries").is_none(), "absent when empty");
+    let settings: ConfigurationSettings =
+        serde_json::from_value(frozen["configuration_settings_with_local_retention"].clone()).unwrap();
+    assert_eq!(settings.local_retention_days, Some(30));
+    assert_eq!(configuration.settings.local_retention_days, None, "a configuration from before it has none");
     let message = frozen["configuration_request_message"].as_str().unwrap();
     assert!(message.contains("\n/v1/configuration\n"), "{message}");
     assert_eq!(

@@ -122,6 +122,8 @@ impl Mutation {
             "office_records_change_only_by_erasure",
             "record_seq_is_free",
             "erasure_entry_seq_is_free",
+            "record_seq_is_not_held",
+            "held_entry_seq_is_free",
         ] {
             conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {trigger};"))?;
         }

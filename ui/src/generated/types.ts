@@ -481,6 +481,11 @@ export type VerifyReport = {
    */
   erased: number,
   /**
+   * Held entries checked: records whose personal data the kiosk removed
+   * because the office holds it (record format version 3). Not erasures.
+   */
+  held: number,
+  /**
    * Checkpoint signatures checked.
    */
   checkpoints: number,
@@ -569,7 +574,23 @@ export type ProblemKind = { "kind": "missing",
   /**
    * Which of those.
    */
-  detail: string, };
+  detail: string, } | { "kind": "held_target_missing",
+  /**
+   * The record it names.
+   */
+  target_seq: number,
+  /**
+   * Which of those.
+   */
+  detail: string, } | { "kind": "held_target_holds_data",
+  /**
+   * The record it names.
+   */
+  target_seq: number, } | { "kind": "held_target_not_acknowledged",
+  /**
+   * The record it names.
+   */
+  target_seq: number, };
 
 /**
  * A SHA-256 digest: an agreement version's identity, a record hash, or a

@@ -127,6 +127,9 @@ fn problem(kind: P) -> ProblemKind {
         P::TombstoneWithoutEntry => ProblemKind::TombstoneWithoutEntry,
         P::ErasureTargetHoldsData => ProblemKind::ErasureTargetHoldsData { target_seq: 1 },
         P::ErasureTargetMissing => ProblemKind::ErasureTargetMissing { target_seq: 1, detail: "does not exist" },
+        P::HeldTargetMissing => ProblemKind::HeldTargetMissing { target_seq: 1, detail: "does not exist" },
+        P::HeldTargetHoldsData => ProblemKind::HeldTargetHoldsData { target_seq: 1 },
+        P::HeldTargetNotAcknowledged => ProblemKind::HeldTargetNotAcknowledged { target_seq: 1 },
     }
 }
 

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 
-use super::lines::{ErasureLine, ExportHeader, OmittedLine, RecordLine};
+use super::lines::{ErasureLine, ExportHeader, HeldLine, OmittedLine, RecordLine};
 use super::verify::{ExportReport, ExportUnreadable, VerifyingKey, verify_with};
 use crate::erasure::ChainErasure;
 use crate::error::{Error, Result};
@@ -56,6 +56,11 @@ impl<'a> JsonlWriter<'a> {
         self.line(&ErasureLine::new(erasure))
     }
 
+    /// A "held at the office" entry (record format 3).
+    pub fn held(&mut self, held: &crate::held::ChainHeld) -> Result<()> {
+        self.line(&HeldLine::new(held))
+    }
+
     fn line(&mut self, value: &impl serde::Serialize) -> Result<()> {
         serde_json::to_writer(&mut *self.out, value)?;
         self.out.write_all(b"\n").map_err(|e| Error::Json(serde_json::Error::io(e)))
@@ -73,6 +78,10 @@ pub struct ChainFileRules {
     /// organisation or an agreement version), so records in the role and
     /// date range may be `omitted` lines: they are counted, not refused.
     pub narrowed: bool,
+    /// The office's copy of the chain: a "held at the office" entry's
+    /// target keeps its personal data there (record format 3), so its
+    /// record line is in full.
+    pub held_targets_keep_data: bool,
     /// Out: `omitted` lines within the header's range (only when `narrowed`).
     pub withheld_in_range: u64,
     /// Out: every record line, by sequence: its record hash and whether it

@@ -15,10 +15,15 @@ use crate::store::RecordFilter;
 /// The export format this Signbook writes (the `signbook_export` key).
 /// Version 1 was the same record lines with no header and no omitted lines.
 pub const EXPORT_FORMAT: u32 = 2;
-/// The record format of the lines: 2, records (`signbook-record-v1`) and
-/// erasure entries (`signbook-erasure-v2`). A file saying 1 (written before
-/// erasure entries) is still read, with version 1's erasure rule.
-pub const EXPORT_RECORD_FORMAT: u32 = 2;
+/// The record format of the lines: 3, records (`signbook-record-v1`),
+/// erasure entries (`signbook-erasure-v2`) and held entries
+/// (`signbook-held-v1`); written only when the export has a held entry. A
+/// file saying 1 (written before erasure entries) is still read, with
+/// version 1's erasure rule.
+pub const EXPORT_RECORD_FORMAT: u32 = 3;
+/// The record format of an export with no held entry: 2, so such files
+/// read exactly as before held entries existed.
+pub const EXPORT_RECORD_FORMAT_WITHOUT_HELD: u32 = 2;
 /// The checkpoint format of the header's checkpoint (`signbook-checkpoint-v1`).
 pub const EXPORT_CHECKPOINT_FORMAT: u32 = 1;
 
@@ -146,7 +151,12 @@ impl<'a> RecordLine<'a> {
             signed_at_utc: format_utc(&h.signed_at),
             signed_at_local: local_time_text(h),
             utc_offset: format_offset(h.utc_offset_minutes),
-            status: if p.is_some() { "signed" } else { "erased" },
+            status: match (p, erasure) {
+                (Some(_), _) => "signed",
+                (None, Some(_)) => "erased",
+                // No data and no erasure: removed at the kiosk, held at the office.
+                (None, None) => "held",
+            },
             name: p.map(|p| p.name.as_str()),
             organisation: p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.as_str())),
             name_digest: h.name_digest.to_hex(),
@@ -300,6 +310,53 @@ impl ErasureLine<'static> {
             requested_by: e.requested_by.to_string().into(),
             reason: e.reason.as_str().into(),
             entry_hash: erasure.hash.to_hex().into(),
+        }
+    }
+}
+
+/// A held entry of the chain (record format version 3): the kiosk removed
+/// the record's personal data because the office holds it. Exactly what
+/// its hash covers; an auditor tells it from an erasure by its `kind`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct HeldLine<'a> {
+    #[serde(borrow)]
+    pub kind: Cow<'a, str>,
+    pub seq: u64,
+    #[serde(borrow)]
+    pub entry_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub device_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub prev_hash: Cow<'a, str>,
+    pub target_seq: u64,
+    #[serde(borrow)]
+    pub target_hash: Cow<'a, str>,
+    #[serde(borrow)]
+    pub removed_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub acknowledged_at: Cow<'a, str>,
+    #[serde(borrow)]
+    pub office_certificate_sha256: Cow<'a, str>,
+    #[serde(borrow)]
+    pub entry_hash: Cow<'a, str>,
+}
+
+impl HeldLine<'static> {
+    pub(super) fn new(held: &crate::held::ChainHeld) -> Self {
+        let e = &held.entry;
+        HeldLine {
+            kind: "held".into(),
+            seq: e.seq,
+            entry_id: e.id.hyphenated().to_string().into(),
+            device_id: e.device_id.hyphenated().to_string().into(),
+            prev_hash: e.prev_hash.to_hex().into(),
+            target_seq: e.target_seq,
+            target_hash: e.target_hash.to_hex().into(),
+            removed_at: format_utc(&e.removed_at).into(),
+            acknowledged_at: format_utc(&e.acknowledged_at).into(),
+            office_certificate_sha256: e.office_certificate_sha256.to_hex().into(),
+            entry_hash: held.hash.to_hex().into(),
         }
     }
 }

@@ -18,7 +18,8 @@ mod row;
 pub mod verify;
 
 pub use lines::{
-    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderCheckpoint, HeaderFilter,
+    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, EXPORT_RECORD_FORMAT_WITHOUT_HELD, ExportHeader,
+    HeaderCheckpoint, HeaderFilter,
 };
 pub use row::{ExportCell, export_row};
 
@@ -82,7 +83,10 @@ pub fn export(store: &Store, format: Format, filter: &RecordFilter, out: &mut dy
     match format {
         Format::Csv => {
             let mut csv = CsvWriter::new(out)?;
-            store.for_each_record(filter, |record, _| csv.write(&record, title_of(&titles, &record)))?;
+            store.for_each_record(filter, |record, erasure| {
+                let held = record.personal.is_none() && erasure.is_none();
+                csv.write_with_status(&record, title_of(&titles, &record), held.then_some("held"))
+            })?;
             csv.finish()
         }
         Format::Jsonl => store.read_snapshot(|store| write_jsonl(store, filter, &titles, out)),
@@ -104,7 +108,7 @@ fn write_jsonl(
     let key = store.public_key();
     let header = ExportHeader {
         signbook_export: EXPORT_FORMAT,
-        record_format: EXPORT_RECORD_FORMAT,
+        record_format: if store.has_held_entries()? { EXPORT_RECORD_FORMAT } else { EXPORT_RECORD_FORMAT_WITHOUT_HELD },
         checkpoint_format: EXPORT_CHECKPOINT_FORMAT,
         device_id: store.device_id().hyphenated().to_string(),
         public_key: hex::encode(key.as_bytes()),
@@ -127,6 +131,8 @@ fn write_jsonl(
         // Whatever the filter: it holds no personal data, and it is how a
         // tombstone proves it was erased by the kiosk.
         ChainEntry::Erasure(erasure) => lines.erasure(&erasure),
+        // Likewise: how a record without its data proves the office holds it.
+        ChainEntry::Held(held) => lines.held(&held),
     })?;
     Ok(count)
 }
@@ -167,7 +173,17 @@ impl<W: Write> CsvWriter<W> {
     /// erased record (personal data `None`) shows status `erased` and
     /// empty name and organisation; the CSV has no erasure date column.
     pub fn write(&mut self, record: &Record, agreement_title: &str) -> Result<()> {
-        let cells = export_row(record, agreement_title);
+        self.write_with_status(record, agreement_title, None)
+    }
+
+    /// [`CsvWriter::write`] with another status than `signed`/`erased`: a
+    /// kiosk's record whose data it removed once the office held it says
+    /// `held` (record format 3), not `erased`.
+    fn write_with_status(&mut self, record: &Record, agreement_title: &str, status: Option<&str>) -> Result<()> {
+        let mut cells = export_row(record, agreement_title);
+        if let (Some(status), Some(i)) = (status, CSV_COLUMNS.iter().position(|c| *c == "status")) {
+            cells[i] = ExportCell::Text(status.to_owned());
+        }
         self.csv.write_record(cells.iter().map(|c| neutralise_formula(&c.to_text()).into_owned()))?;
         self.count += 1;
         Ok(())

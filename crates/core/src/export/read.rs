@@ -9,12 +9,13 @@ use std::sync::{Arc, Mutex};
 use base64::Engine;
 
 use super::fields::{hash, offset, salt, utc_time, uuid};
-use super::lines::{ErasureLine, LineIn, local_time_text};
+use super::lines::{ErasureLine, HeldLine, LineIn, local_time_text};
 use super::verify::ExportProblemKind;
 use chrono::{DateTime, Utc};
 
 use crate::erasure::{ChainErasure, ErasureEntry};
 use crate::hash::Hash32;
+use crate::held::{ChainHeld, HeldEntry};
 use crate::record::{Erasure, PersonalData, Record, RecordHeader};
 use crate::store::RecordFilter;
 use crate::verify::Prechecked;
@@ -115,6 +116,8 @@ pub(super) enum PreparedLine {
     Record(PreparedRecord),
     /// An erasure entry, and the hash its fields compute to.
     Erasure(ChainErasure, Hash32),
+    /// A held entry (record format 3), and the hash its fields compute to.
+    Held(ChainHeld, Hash32),
 }
 
 /// A `record` or `omitted` line, prepared.
@@ -193,7 +196,14 @@ fn prepare(line: &[u8], filter: &RecordFilter) -> Result<PreparedLine, LineError
                     let computed = erasure.entry.hash();
                     Ok(PreparedLine::Erasure(erasure, computed))
                 }
-                _ => Err((None, format!("not a record line: {e}"))),
+                _ => match serde_json::from_slice::<HeldLine<'_>>(line) {
+                    Ok(x) if x.kind == "held" => {
+                        let held = to_held(&x)?;
+                        let computed = held.entry.hash();
+                        Ok(PreparedLine::Held(held, computed))
+                    }
+                    _ => Err((None, format!("not a record line: {e}"))),
+                },
             };
         }
     };
@@ -230,9 +240,31 @@ fn to_erasure(x: &ErasureLine<'_>) -> Result<ChainErasure, LineError> {
     Ok(ChainErasure { entry, hash: hash(&x.entry_hash).map_err(at("entry_hash"))?, reason_text: String::new() })
 }
 
+/// Reads a held line, each field in its strict form.
+fn to_held(x: &HeldLine<'_>) -> Result<ChainHeld, LineError> {
+    let seq = x.seq;
+    let at = |field: &'static str| move |e: String| (Some(seq), format!("{field}: {e}"));
+    let entry = HeldEntry {
+        id: uuid(&x.entry_id).map_err(at("entry_id"))?,
+        device_id: uuid(&x.device_id).map_err(at("device_id"))?,
+        seq,
+        prev_hash: hash(&x.prev_hash).map_err(at("prev_hash"))?,
+        target_seq: x.target_seq,
+        target_hash: hash(&x.target_hash).map_err(at("target_hash"))?,
+        removed_at: utc_time(&x.removed_at).map_err(at("removed_at"))?,
+        acknowledged_at: utc_time(&x.acknowledged_at).map_err(at("acknowledged_at"))?,
+        office_certificate_sha256: hash(&x.office_certificate_sha256).map_err(at("office_certificate_sha256"))?,
+    };
+    Ok(ChainHeld { entry, hash: hash(&x.entry_hash).map_err(at("entry_hash"))? })
+}
+
 /// The unhashed fields a person reads must say what the record says.
 fn derived_field_altered(x: &LineIn<'_>, record: &Record) -> Option<ExportProblemKind> {
-    let status = if record.personal.is_some() { "signed" } else { "erased" };
+    let status = match (&record.personal, &x.erased_at) {
+        (Some(_), _) => "signed",
+        (None, Some(_)) => "erased",
+        (None, None) => "held",
+    };
     let altered = if x.reference.as_deref() != Some(record.reference().as_str()) {
         "reference"
     } else if x.signed_at_local.as_deref() != Some(local_time_text(&record.header).as_str()) {

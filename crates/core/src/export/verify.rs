@@ -51,6 +51,9 @@ pub struct ExportReport {
     pub omitted: u64,
     /// Erasure entries checked (record format 2).
     pub erasure_entries: u64,
+    /// Held entries checked (record format 3): records whose personal data
+    /// the kiosk removed because the office holds it.
+    pub held_entries: u64,
     /// The first problem, if any.
     pub problem: Option<ExportProblem>,
 }
@@ -163,7 +166,7 @@ pub enum ExportUnreadable {
     Version1,
     /// Written by a newer Signbook.
     #[error(
-        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record format 1 or {EXPORT_RECORD_FORMAT} and checkpoint format 1. Use a newer Signbook"
+        "this export uses {what} version {found}; this verifier reads export version {EXPORT_FORMAT} with record formats 1 to {EXPORT_RECORD_FORMAT} and checkpoint format 1. Use a newer Signbook"
     )]
     TooNew {
         /// Which version.
@@ -212,6 +215,7 @@ pub(super) fn verify_with(
         erased: 0,
         omitted: 0,
         erasure_entries: 0,
+        held_entries: 0,
         problem: None,
     };
     let (device_id, key, checkpoint, filter) = match check_header(&header, trusted_key) {
@@ -229,7 +233,10 @@ pub(super) fn verify_with(
         if header.record_format >= 2 {
             walk.require_erasure_entries();
         }
-        walk_lines(pipeline(scope, input, &filter, workers), report, walk, rules)
+        if rules.held_targets_keep_data {
+            walk.held_targets_keep_data();
+        }
+        walk_lines(pipeline(scope, input, &filter, workers), report, walk, rules, header.record_format >= 3)
     })
 }
 
@@ -239,6 +246,7 @@ fn walk_lines(
     mut report: ExportReport,
     mut walk: ChainWalk,
     rules: &mut ChainFileRules,
+    held_entries: bool,
 ) -> Result<ExportReport, ExportUnreadable> {
     let mut line_no = 1;
     let mut next_seq = 1;
@@ -281,6 +289,28 @@ fn walk_lines(
                             kind: ExportProblemKind::DerivedFieldAltered { field: "erased_at" },
                         });
                         return Ok(report);
+                    }
+                    continue;
+                }
+                Ok(PreparedLine::Held(held, computed)) => {
+                    let (seq, id) = (held.entry.seq, Some(held.entry.id));
+                    if !held_entries {
+                        let detail = "a held entry in an export of record format 1 or 2".into();
+                        report.problem = problem(seq, id, ExportProblemKind::BadLine { detail });
+                        return Ok(report);
+                    }
+                    walk.check_held_prechecked(&held, computed);
+                    if walk.is_broken() {
+                        let chain = walk.finish().problem.expect("the walk is broken");
+                        report.problem = problem(chain.seq, chain.id, ExportProblemKind::Chain(chain.kind));
+                        return Ok(report);
+                    }
+                    next_seq = seq + 1;
+                    report.held_entries += 1;
+                    // Accounted for, unless it was erased too: then its
+                    // erasure entry must still come, with its `erased_at`.
+                    if erased_lines.get(&held.entry.target_seq).is_some_and(|(_, _, erased_at)| erased_at.is_none()) {
+                        erased_lines.remove(&held.entry.target_seq);
                     }
                     continue;
                 }
@@ -331,7 +361,7 @@ fn walk_lines(
     let chain = walk.finish().problem;
     if let Some(chain) = chain {
         let line = match (&chain.kind, erased_lines.get(&chain.seq)) {
-            (ProblemKind::TombstoneWithoutEntry, Some((line, _, _))) => *line,
+            (ProblemKind::TombstoneWithoutEntry | ProblemKind::ErasedWithoutLog, Some((line, _, _))) => *line,
             _ => line_no,
         };
         report.problem = Some(ExportProblem {

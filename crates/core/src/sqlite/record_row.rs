@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::erasure::{ChainErasure, ErasureEntry};
 use crate::error::Error;
 use crate::hash::Hash32;
+use crate::held::{ChainHeld, HeldEntry};
 use crate::record::{Erasure, PersonalData, Record, RecordHeader, Salt};
 
 /// How many leading columns [`decode_record_row`] reads; a query may select
@@ -148,4 +149,35 @@ pub fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, Ro
         reason: text(9, "reason category")?.parse().map_err(defect)?,
     };
     Ok(ChainErasure { entry, hash: hash(10, "entry hash")?, reason_text: text(11, "reason")? })
+}
+
+/// Decodes a held entry row whose first columns are, in order: `seq, id,
+/// device_id, prev_hash, target_seq, target_hash, removed_at,
+/// acknowledged_at, office_certificate_sha256, entry_hash`, naming what is
+/// wrong with a damaged one. The kiosk's store and the office's both read
+/// their `held_entries` rows here.
+pub fn decode_held_row(row: &Row<'_>) -> std::result::Result<ChainHeld, RowDefect> {
+    let seq: u64 = row.get(0).unwrap_or(0);
+    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+    let defect = |detail: String| RowDefect { seq, id, detail };
+    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let hash = |i: usize, what: &str| {
+        Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
+    };
+    let time = |i: usize, what: &str| -> std::result::Result<DateTime<Utc>, RowDefect> {
+        let t = text(i, what)?;
+        DateTime::parse_from_rfc3339(&t).map(|t| t.to_utc()).map_err(|_| defect(format!("its {what} is not a time")))
+    };
+    let entry = HeldEntry {
+        id: id.ok_or_else(|| defect("its id is not a UUID".into()))?,
+        device_id: Uuid::parse_str(&text(2, "device id")?).map_err(|_| defect("its device id is not a UUID".into()))?,
+        seq,
+        prev_hash: hash(3, "previous hash")?,
+        target_seq: row.get(4).map_err(|_| defect("its target is unreadable".into()))?,
+        target_hash: hash(5, "target hash")?,
+        removed_at: time(6, "removal time")?,
+        acknowledged_at: time(7, "acknowledgement time")?,
+        office_certificate_sha256: hash(8, "office certificate hash")?,
+    };
+    Ok(ChainHeld { entry, hash: hash(9, "entry hash")? })
 }

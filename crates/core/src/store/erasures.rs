@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use super::agreements::parse_time as parse_stored_time;
 use super::database::Store;
+use super::held::HELD_COLUMNS;
 use super::records::{RECORD_COLUMNS, write_checkpoint};
 use crate::erasure::{ChainEntry, ChainErasure, ErasureEntry, ReasonCategory, Requester};
 use crate::error::{DbContext, Error, Result};
 use crate::hash::Hash32;
 use crate::record::format_utc;
-use crate::sqlite::record_row::{RowDefect, decode_erasure_row, decode_record_row};
+use crate::sqlite::record_row::{RowDefect, decode_erasure_row, decode_held_row, decode_record_row};
 
 /// Longest erasure reason kept.
 const MAX_REASON_CHARS: usize = 500;
@@ -90,6 +91,9 @@ impl Store {
             [seq],
         )
         .doing(DOING)?;
+        // A record held at the office keeps a keyed lookup of its name for
+        // the re-sign rules: derived from personal data, so it goes too.
+        tx.execute("DELETE FROM held_name_lookup WHERE seq = ?1", [seq]).doing(DOING)?;
         // The version 1 log row stays: the sync and the exports' `erased_at`
         // read it, and it keeps staff's words beside the entry's.
         tx.execute(
@@ -196,7 +200,10 @@ impl Store {
             .doing(DOING)?;
         let erasures =
             erasures.query_map([], |row| Ok(decode_erasure_row(row).map(ChainEntry::Erasure))).doing(DOING)?;
-        merge_by_seq(records, erasures, |entry| each(entry.doing(DOING)?))
+        let mut held =
+            self.conn.prepare(&format!("SELECT {HELD_COLUMNS} FROM held_entries ORDER BY seq")).doing(DOING)?;
+        let held = held.query_map([], |row| Ok(decode_held_row(row).map(ChainEntry::Held))).doing(DOING)?;
+        merge_by_seq(vec![Box::new(records), Box::new(erasures), Box::new(held)], |entry| each(entry.doing(DOING)?))
     }
 
     /// Up to `limit` entries of the chain after `after` (records and
@@ -221,8 +228,15 @@ impl Store {
         let erasures = erasures
             .query_map(params![after, limit as i64], |row| Ok(decode_erasure_row(row).map(ChainEntry::Erasure)))
             .doing(DOING)?;
+        let mut held = self
+            .conn
+            .prepare_cached(&format!("SELECT {HELD_COLUMNS} FROM held_entries WHERE seq > ?1 ORDER BY seq LIMIT ?2"))
+            .doing(DOING)?;
+        let held = held
+            .query_map(params![after, limit as i64], |row| Ok(decode_held_row(row).map(ChainEntry::Held)))
+            .doing(DOING)?;
         let mut out = Vec::new();
-        merge_by_seq(records, erasures, |entry| {
+        merge_by_seq(vec![Box::new(records), Box::new(erasures), Box::new(held)], |entry| {
             if out.len() < limit {
                 out.push(entry.doing(DOING)?.map_err(RowDefect::into_error)?);
             }
@@ -295,12 +309,12 @@ fn append_erasure_entry(
     Ok(entry.seq)
 }
 
-type EntryRow = rusqlite::Result<std::result::Result<ChainEntry, RowDefect>>;
+pub(super) type EntryRow = rusqlite::Result<std::result::Result<ChainEntry, RowDefect>>;
 
-/// Merges two seq-ordered streams of rows into one, in seq order.
-fn merge_by_seq(
-    a: impl Iterator<Item = EntryRow>,
-    b: impl Iterator<Item = EntryRow>,
+/// Merges seq-ordered streams of rows (records, erasure entries, held
+/// entries) into one, in seq order.
+pub(super) fn merge_by_seq<'a>(
+    streams: Vec<Box<dyn Iterator<Item = EntryRow> + 'a>>,
     mut each: impl FnMut(EntryRow) -> Result<()>,
 ) -> Result<()> {
     fn seq_of(row: &EntryRow) -> u64 {
@@ -310,20 +324,24 @@ fn merge_by_seq(
             Err(_) => 0,
         }
     }
-    let (mut a, mut b): (Peekable<_>, Peekable<_>) = (a.peekable(), b.peekable());
+    let mut streams: Vec<Peekable<_>> = streams.into_iter().map(Iterator::peekable).collect();
     loop {
-        let take_a = match (a.peek(), b.peek()) {
-            (None, None) => return Ok(()),
-            (Some(x), Some(y)) => seq_of(x) <= seq_of(y),
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-        };
-        let next = if take_a { a.next() } else { b.next() };
-        each(next.expect("peeked"))?;
+        // The first stream wins a tie, as records did before erasure entries.
+        let mut next: Option<(usize, u64)> = None;
+        for (i, stream) in streams.iter_mut().enumerate() {
+            if let Some(row) = stream.peek() {
+                let seq = seq_of(row);
+                if next.is_none_or(|(_, best)| seq < best) {
+                    next = Some((i, seq));
+                }
+            }
+        }
+        let Some((i, _)) = next else { return Ok(()) };
+        each(streams[i].next().expect("peeked"))?;
     }
 }
 
-/// The chain's head `(seq, hash)`: its last record or erasure entry.
+/// The chain's head `(seq, hash)`: its last record, erasure entry or held entry.
 pub(super) fn chain_head(conn: &rusqlite::Connection) -> Result<Option<(u64, Hash32)>> {
     let head: Option<(u64, String)> = conn
         .prepare_cached(
@@ -331,6 +349,8 @@ pub(super) fn chain_head(conn: &rusqlite::Connection) -> Result<Option<(u64, Has
                 SELECT * FROM (SELECT seq, record_hash AS hash FROM records ORDER BY seq DESC LIMIT 1)
                 UNION ALL
                 SELECT * FROM (SELECT seq, entry_hash AS hash FROM erasure_entries ORDER BY seq DESC LIMIT 1)
+                UNION ALL
+                SELECT * FROM (SELECT seq, entry_hash AS hash FROM held_entries ORDER BY seq DESC LIMIT 1)
              ) ORDER BY seq DESC LIMIT 1",
         )
         .and_then(|mut stmt| stmt.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional())

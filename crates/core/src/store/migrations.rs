@@ -17,6 +17,7 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0005_next_office_pin.sql"),
         include_str!("migrations/0006_erasure_entries.sql"),
         include_str!("migrations/0007_office_configuration.sql"),
+        include_str!("migrations/0008_held_entries.sql"),
     ],
 };
 

@@ -10,6 +10,7 @@ mod admin;
 mod agreements;
 mod database;
 mod erasures;
+mod held;
 mod migrations;
 mod office_configuration;
 mod records;
@@ -28,6 +29,7 @@ pub use office_configuration::{ConfigurationRefused, ConfigurationState, Configu
 // have always found it (the sync wire format's golden test among them).
 pub use crate::record::Erasure;
 pub use erasures::{ErasureReceipt, ErasureRequest};
+pub use held::{DEFAULT_LOCAL_RETENTION_DAYS, LOCAL_RETENTION_DAYS, RELEASE_BATCH, Released};
 pub use records::{Receipt, RecordFilter, SignRequest};
 pub use resign::{MustSignReason, ResignRule, RoleOverview, SigningStatus};
 pub use settings::{IDLE_TIMEOUT_SECS, KioskSettings, MAX_ROLES, MAX_SCHOOL_NAME_CHARS};

@@ -66,6 +66,9 @@ pub struct ConfigurationUpdate {
     pub roles: Option<Vec<Role>>,
     /// The office's privacy notice; `None` keeps the kiosk's own.
     pub privacy_notice: Option<PrivacyNotice>,
+    /// Days personal data of an acknowledged record stays on the kiosk;
+    /// `None` keeps the kiosk's own (30 unless an office set it).
+    pub local_retention_days: Option<u32>,
 }
 
 impl Store {
@@ -195,6 +198,9 @@ impl Store {
             settings.privacy_notice = notice.clone();
         }
         settings.validate()?;
+        if let Some(days) = update.local_retention_days {
+            super::held::check_local_retention_days(days)?;
+        }
         let mut texts = Vec::with_capacity(update.agreements.len());
         for (title, text, roles) in &update.agreements {
             let (text, title) = check_publishable(text, title, roles)?;
@@ -239,6 +245,9 @@ impl Store {
             .doing(DOING)?;
         }
         KioskSettings::save(&tx, &settings)?;
+        if let Some(days) = update.local_retention_days {
+            super::held::save_local_retention_days(&tx, days)?;
+        }
         tx.execute(
             "UPDATE office_configuration SET applied_version = ?1, applied_at = ?2,
              pending_version = CASE WHEN pending_version <= ?1 THEN NULL ELSE pending_version END,

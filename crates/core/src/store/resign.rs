@@ -153,13 +153,20 @@ impl Store {
     }
 
     fn last_signature(&self, role: &Role, name: &str, agreement: &Hash32) -> Result<Option<(u64, DateTime<Utc>)>> {
+        // Records whose name the kiosk removed (held at the office) answer
+        // through their keyed name lookup instead of the name itself.
+        let key = self.name_lookup_key();
         let row: Option<(u64, String)> = self
             .conn
             .query_row(
-                "SELECT seq, signed_at FROM records
-                 WHERE role = ?1 AND name = ?2 COLLATE NOCASE AND agreement_hash = ?3
-                 ORDER BY seq DESC LIMIT 1",
-                params![role.as_str(), name, agreement.to_hex()],
+                "SELECT seq, signed_at FROM (
+                    SELECT seq, signed_at FROM records
+                    WHERE role = ?1 AND name = ?2 COLLATE NOCASE AND agreement_hash = ?3
+                    UNION ALL
+                    SELECT seq, signed_at FROM held_name_lookup
+                    WHERE role = ?1 AND name_key = ?4 AND agreement_hash = ?3
+                 ) ORDER BY seq DESC LIMIT 1",
+                params![role.as_str(), name, agreement.to_hex(), super::held::name_lookup(&key, name)],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()

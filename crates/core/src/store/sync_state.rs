@@ -176,6 +176,12 @@ impl Store {
             [acknowledged_seq],
         )
         .doing(DOING)?;
+        tx.execute(
+            "INSERT OR IGNORE INTO acknowledgements (acked_seq, acknowledged_at, office_certificate_sha256)
+             SELECT ?1, ?2, ?3 WHERE ?1 > coalesce((SELECT max(acked_seq) FROM acknowledgements), 0)",
+            params![acknowledged_seq, format_utc(&Utc::now()), fingerprint.to_hex()],
+        )
+        .doing(DOING)?;
         // Another office (or the same one again) numbers its own
         // configurations: start from none, and send it no status until it
         // says it knows of configurations.
@@ -235,6 +241,15 @@ impl Store {
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         tx.execute(
             "UPDATE sync_state SET acked_seq = ?1, last_attempt_at = ?2, last_success_at = ?2, last_error_code = NULL, last_error = NULL",
+            params![acked, now],
+        )
+        .doing(DOING)?;
+        // When, and by which office, this stretch was acknowledged: what a
+        // held entry names when the kiosk later removes the personal data.
+        tx.execute(
+            "INSERT OR IGNORE INTO acknowledgements (acked_seq, acknowledged_at, office_certificate_sha256)
+             SELECT ?1, ?2, fingerprint FROM sync_config
+             WHERE ?1 > coalesce((SELECT max(acked_seq) FROM acknowledgements), 0)",
             params![acked, now],
         )
         .doing(DOING)?;

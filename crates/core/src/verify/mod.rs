@@ -35,6 +35,10 @@ pub struct VerifyReport {
     pub records: u64,
     /// Of those, tombstones.
     pub erased: u64,
+    /// Held entries checked: records whose personal data the kiosk removed
+    /// because the office holds it (record format version 3). Not erasures.
+    #[serde(default)]
+    pub held: u64,
     /// Checkpoint signatures checked.
     pub checkpoints: u64,
     /// Last sequence number checked.
@@ -145,6 +149,25 @@ pub enum ProblemKind {
         /// Which of those.
         detail: &'static str,
     },
+    /// A held entry (record format version 3) names a record that does
+    /// not exist: none at that sequence before it, one with another hash,
+    /// or one an earlier erasure or held entry already named.
+    HeldTargetMissing {
+        /// The record it names.
+        target_seq: u64,
+        /// Which of those.
+        detail: &'static str,
+    },
+    /// A held entry names a record whose personal data the kiosk still holds.
+    HeldTargetHoldsData {
+        /// The record it names.
+        target_seq: u64,
+    },
+    /// A held entry names a record the office never acknowledged holding.
+    HeldTargetNotAcknowledged {
+        /// The record it names.
+        target_seq: u64,
+    },
 }
 
 impl ProblemKind {
@@ -167,6 +190,9 @@ impl ProblemKind {
         "tombstone_without_entry",
         "erasure_target_holds_data",
         "erasure_target_missing",
+        "held_target_missing",
+        "held_target_holds_data",
+        "held_target_not_acknowledged",
     ];
 }
 
@@ -231,6 +257,17 @@ impl fmt::Display for Problem {
             ProblemKind::ErasureTargetMissing { target_seq, detail } => {
                 write!(f, "is an erasure entry for record {target_seq}, which {detail}")
             }
+            ProblemKind::HeldTargetMissing { target_seq, detail } => {
+                write!(f, "says record {target_seq} is held at the office, but that record {detail}")
+            }
+            ProblemKind::HeldTargetHoldsData { target_seq } => write!(
+                f,
+                "says record {target_seq} is held at the office, but the kiosk still stores its personal data"
+            ),
+            ProblemKind::HeldTargetNotAcknowledged { target_seq } => write!(
+                f,
+                "says record {target_seq} is held at the office, but the office never acknowledged holding it: its personal data was removed without the office having it"
+            ),
         }
     }
 }
@@ -254,11 +291,13 @@ impl Store {
         if require_erasure_entries {
             walk.require_erasure_entries();
         }
+        walk.acknowledged_through(self.highest_acknowledged_seq()?);
         self.for_each_raw_entry(|row| {
             if !walk.is_broken() {
                 match row {
                     Ok(ChainEntry::Record(record, erasure)) => walk.check(&record, erasure.as_ref()),
                     Ok(ChainEntry::Erasure(entry)) => walk.check_erasure(&entry),
+                    Ok(ChainEntry::Held(entry)) => walk.check_held(&entry),
                     Err(defect) => walk.damaged(defect),
                 }
             }

@@ -25,12 +25,20 @@ pub enum TargetState {
     ErasedByEntry,
     /// Its personal data was left out (a filtered export's `omitted` line).
     Withheld,
+    /// A tombstone with no erasure log row: only a held entry (record
+    /// format version 3) may account for it.
+    Unlogged,
 }
+
+mod held;
 
 #[derive(Debug, Clone, Copy)]
 enum Seen {
-    Record(Hash32, TargetState),
-    Erasure,
+    /// A record: its hash, the state of its personal data, and whether a
+    /// held entry has named it.
+    Record(Hash32, TargetState, bool),
+    /// An erasure entry or a held entry.
+    Entry,
 }
 
 /// Verification state, fed one entry at a time. Public so the office can
@@ -53,7 +61,15 @@ pub struct ChainWalk {
     known: BTreeMap<u64, Seen>,
     /// Tombstones no erasure entry has named yet, with their ids.
     awaiting_entry: BTreeMap<u64, Uuid>,
+    /// Tombstones without an erasure log row no held entry has named yet.
+    awaiting_held: BTreeMap<u64, Uuid>,
     require_entries: bool,
+    /// The office's copy: a held entry's target keeps its data there.
+    held_targets_keep_data: bool,
+    /// Highest sequence the office acknowledged (the kiosk's own chain):
+    /// a held entry may only name a record up to it.
+    acknowledged_through: Option<u64>,
+    held: u64,
 }
 
 impl ChainWalk {
@@ -75,7 +91,11 @@ impl ChainWalk {
             first_seq: 1,
             known: BTreeMap::new(),
             awaiting_entry: BTreeMap::new(),
+            awaiting_held: BTreeMap::new(),
             require_entries: false,
+            held_targets_keep_data: false,
+            acknowledged_through: None,
+            held: 0,
         }
     }
 
@@ -84,6 +104,19 @@ impl ChainWalk {
     /// checked when the walk ends).
     pub fn require_erasure_entries(&mut self) {
         self.require_entries = true;
+    }
+
+    /// The office's copy of a chain: a held entry's target still holds its
+    /// personal data there (the office keeps it), and that is not a fault.
+    pub fn held_targets_keep_data(&mut self) {
+        self.held_targets_keep_data = true;
+    }
+
+    /// The kiosk's own chain: the office acknowledged holding `1..=seq`, so
+    /// a held entry naming a later record is a fake
+    /// ([`ProblemKind::HeldTargetNotAcknowledged`]).
+    pub fn acknowledged_through(&mut self, seq: u64) {
+        self.acknowledged_through = Some(seq);
     }
 
     /// Whether [`ChainWalk::require_erasure_entries`] was called.
@@ -109,7 +142,7 @@ impl ChainWalk {
     /// Tells a resumed walk about a record of the prefix it did not see, so
     /// an erasure entry may name it.
     pub fn know_record(&mut self, seq: u64, hash: Hash32, state: TargetState) {
-        self.known.insert(seq, Seen::Record(hash, state));
+        self.known.insert(seq, Seen::Record(hash, state, false));
     }
 
     fn seen_at(&mut self, seq: u64) -> Option<&mut Seen> {
@@ -202,11 +235,20 @@ impl ChainWalk {
         if !self.check_link(seq, id, header.device_id, header.prev_hash, record.hash, pre.computed_hash) {
             return;
         }
-        if let Some(Err(kind)) = &pre.personal {
+        // Version 3: a tombstone without a log row may be held at the
+        // office; whether a held entry names it is known only later.
+        let unlogged = self.require_entries && pre.personal == Some(Err(ProblemKind::ErasedWithoutLog));
+        if let Some(Err(kind)) = &pre.personal
+            && !unlogged
+        {
             return self.fail(seq, Some(id), kind.clone());
         }
         let state = match (&pre.personal, &record.personal) {
             (None, _) => TargetState::Withheld,
+            _ if unlogged => {
+                self.awaiting_held.insert(seq, id);
+                TargetState::Unlogged
+            }
             (Some(_), Some(_)) => TargetState::HoldsData,
             (Some(_), None) => {
                 self.erased += 1;
@@ -219,7 +261,7 @@ impl ChainWalk {
         if !self.check_checkpoint(seq, id, record.hash) {
             return;
         }
-        self.seen.push(Seen::Record(record.hash, state));
+        self.seen.push(Seen::Record(record.hash, state, false));
         self.records += 1;
         self.last = Some((seq, record.hash));
     }
@@ -244,15 +286,22 @@ impl ChainWalk {
         let problem = match target {
             _ if target_seq >= e.seq => Some(missing("does not come before it in the chain")),
             None => Some(missing("does not exist")),
-            Some(Seen::Erasure) => Some(missing("is itself an erasure entry, not a record")),
-            Some(Seen::Record(hash, _)) if hash != e.target_hash => {
+            Some(Seen::Entry) => Some(missing("is itself an entry, not a record")),
+            Some(Seen::Record(hash, ..)) if hash != e.target_hash => {
                 Some(missing("has another hash than the one the entry names"))
             }
-            Some(Seen::Record(_, TargetState::ErasedByEntry)) => {
+            Some(Seen::Record(_, TargetState::ErasedByEntry, _)) => {
                 Some(missing("an earlier erasure entry already erased"))
             }
-            Some(Seen::Record(_, TargetState::HoldsData)) => Some(ProblemKind::ErasureTargetHoldsData { target_seq }),
-            Some(Seen::Record(_, TargetState::Erased | TargetState::Withheld)) => None,
+            Some(Seen::Record(_, TargetState::HoldsData, _)) => {
+                Some(ProblemKind::ErasureTargetHoldsData { target_seq })
+            }
+            // Blanked with no erasure log row: that tombstone's own fault.
+            Some(Seen::Record(_, TargetState::Unlogged, _)) => {
+                let id = self.awaiting_held.get(&target_seq).copied();
+                return self.fail(target_seq, id, ProblemKind::ErasedWithoutLog);
+            }
+            Some(Seen::Record(_, TargetState::Erased | TargetState::Withheld, _)) => None,
         };
         if let Some(kind) = problem {
             return self.fail(e.seq, Some(e.id), kind);
@@ -261,10 +310,10 @@ impl ChainWalk {
             return;
         }
         if let Some(target) = self.seen_at(target_seq) {
-            *target = Seen::Record(e.target_hash, TargetState::ErasedByEntry);
+            *target = Seen::Record(e.target_hash, TargetState::ErasedByEntry, false);
         }
         self.awaiting_entry.remove(&target_seq);
-        self.seen.push(Seen::Erasure);
+        self.seen.push(Seen::Entry);
         self.last = Some((e.seq, erasure.hash));
     }
 
@@ -282,8 +331,8 @@ impl ChainWalk {
             // A cut-off tail comes first: it may have taken erasure entries with it.
             if let Some((&checkpoint_seq, _)) = self.checkpoints.range(last_seq + 1..).next() {
                 self.fail(last_seq, None, ProblemKind::Truncated { checkpoint_seq });
-            } else if let Some((&seq, &id)) = self.awaiting_entry.iter().next() {
-                self.fail(seq, Some(id), ProblemKind::TombstoneWithoutEntry);
+            } else if let Some((seq, id, kind)) = self.first_unaccounted_tombstone() {
+                self.fail(seq, Some(id), kind);
             } else if last_seq > 0 && !self.checkpoints.contains_key(&last_seq) {
                 self.fail(last_seq, None, ProblemKind::HeadNotSigned);
             }
@@ -292,9 +341,18 @@ impl ChainWalk {
             device_id: self.device_id,
             records: self.records,
             erased: self.erased,
+            held: self.held,
             checkpoints: self.checkpoints_checked,
             head_seq: self.last.map(|(s, _)| s),
             problem: self.problem,
         }
+    }
+
+    /// The lowest tombstone nothing accounts for: one with an erasure log
+    /// row but no erasure entry, or one with neither log row nor held entry.
+    fn first_unaccounted_tombstone(&self) -> Option<(u64, Uuid, ProblemKind)> {
+        let unerased = self.awaiting_entry.iter().next().map(|(&s, &id)| (s, id, ProblemKind::TombstoneWithoutEntry));
+        let unheld = self.awaiting_held.iter().next().map(|(&s, &id)| (s, id, ProblemKind::ErasedWithoutLog));
+        [unerased, unheld].into_iter().flatten().min_by_key(|(seq, ..)| *seq)
     }
 }

@@ -18,9 +18,9 @@ pub enum SettingsAction {
     /// The configuration kiosks take now: its version, what each role signs, rules and settings.
     Show,
     /// Set one setting for every kiosk: school-name TEXT, idle-timeout SECONDS, roles a,b,c,
-    /// or resign.ROLE every-visit|new-version|after-days:N.
+    /// local-retention-days DAYS, or resign.ROLE every-visit|new-version|after-days:N.
     Set {
-        /// school-name, idle-timeout, roles or resign.ROLE.
+        /// school-name, idle-timeout, roles, local-retention-days or resign.ROLE.
         key: String,
         /// Its new value.
         value: String,
@@ -58,6 +58,10 @@ pub async fn run(store: &SqliteStore, action: SettingsAction, out: &mut impl Wri
                     notice.welsh.len()
                 )?,
                 None => writeln!(out, "privacy notice: {unset}")?,
+            }
+            match c.settings.local_retention_days {
+                Some(days) => writeln!(out, "kiosks keep personal data the office holds for: {days} days")?,
+                None => writeln!(out, "kiosks keep personal data the office holds for: 30 days (the default)")?,
             }
             for (role, hash) in &c.current {
                 let title = c.agreements.iter().find(|a| a.hash == *hash).map_or("", |a| a.title.as_str());

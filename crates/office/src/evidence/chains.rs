@@ -12,8 +12,8 @@ use signbook_core::Hash32;
 use signbook_core::device::key_fingerprint;
 use signbook_core::erasure::ChainEntry;
 use signbook_core::export::{
-    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, ExportHeader, HeaderCheckpoint, HeaderFilter,
-    JsonlWriter,
+    EXPORT_CHECKPOINT_FORMAT, EXPORT_FORMAT, EXPORT_RECORD_FORMAT, EXPORT_RECORD_FORMAT_WITHOUT_HELD, ExportHeader,
+    HeaderCheckpoint, HeaderFilter, JsonlWriter,
 };
 use signbook_core::record::format_utc;
 use uuid::Uuid;
@@ -99,7 +99,12 @@ pub(super) fn chain_file(
     let device = &held.head.device;
     let header = ExportHeader {
         signbook_export: EXPORT_FORMAT,
-        record_format: EXPORT_RECORD_FORMAT,
+        // As the kiosk's own export: format 3 only once the chain holds a held entry.
+        record_format: if held.entries.iter().any(|e| matches!(e, ChainEntry::Held(_))) {
+            EXPORT_RECORD_FORMAT
+        } else {
+            EXPORT_RECORD_FORMAT_WITHOUT_HELD
+        },
         checkpoint_format: EXPORT_CHECKPOINT_FORMAT,
         device_id: device.device_id.hyphenated().to_string(),
         public_key: hex::encode(device.public_key.as_bytes()),
@@ -122,6 +127,7 @@ pub(super) fn chain_file(
                 _ => lines.omitted(r).map_err(core)?,
             },
             ChainEntry::Erasure(e) => lines.erasure(e).map_err(core)?,
+            ChainEntry::Held(h) => lines.held(h).map_err(core)?,
         }
     }
     Ok((format!("chains/{}.jsonl", device.device_id.hyphenated()), bytes))

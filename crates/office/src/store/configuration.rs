@@ -96,6 +96,9 @@ pub enum KioskSetting {
     /// "How we use your information", checked with
     /// [`crate::privacy_notice::checked`].
     PrivacyNotice(PrivacyNotice),
+    /// Days a kiosk keeps the personal data of a record the office holds
+    /// (`signbook_sync::configuration::LOCAL_RETENTION_DAYS`).
+    LocalRetentionDays(u32),
 }
 
 /// The office's configuration for its kiosks.

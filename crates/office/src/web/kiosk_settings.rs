@@ -1,5 +1,6 @@
 //! The Kiosks page's form for what every kiosk takes from the office: the
-//! school name, idle timeout, roles offered and each role's re-sign rule
+//! school name, idle timeout, roles offered, how long a kiosk keeps
+//! personal data the office holds, and each role's re-sign rule
 //! (admins only, like the rest of the page). Each save is what
 //! `signbook-office settings set` does: checked, audited, and a new signed
 //! configuration the kiosks take on their next sync.
@@ -77,6 +78,7 @@ pub(super) fn form(staff: &Staff, content: Option<&ConfigurationContent>) -> Mar
         (row("school-name", t("kiosk_settings.school_name"), settings.school_name.unwrap_or_default(), t("kiosk_settings.school_name_hint")))
         (row("idle-timeout", t("kiosk_settings.idle"), settings.idle_timeout_secs.map(|s| s.to_string()).unwrap_or_default(), t("kiosk_settings.idle_hint")))
         (row("roles", t("kiosk_settings.roles"), settings.roles.map(|r| r.join(",")).unwrap_or_default(), t("kiosk_settings.roles_hint")))
+        (row("local-retention-days", t("kiosk_settings.local_retention"), settings.local_retention_days.unwrap_or(30).to_string(), t("kiosk_settings.local_retention_hint")))
         form.inline method="post" action="/kiosks/settings" {
             (csrf(staff))
             input type="hidden" name="key" value="resign";

@@ -111,6 +111,7 @@ impl Kiosk {
             kiosk_head_seq: Some(head),
             erasure_entries,
             configuration: None,
+            held_entries: vec![],
         }
     }
 }

@@ -1,10 +1,10 @@
 //! A kiosk's chain as the office holds it, entry by entry, for an evidence
 //! pack's chain file: records by their hashed fields alone (the pack's own
 //! records come with their personal data from the record stream), and the
-//! kiosk's erasure entries in their places.
+//! kiosk's erasure and "held at the office" entries in their places.
 
 use signbook_core::erasure::ChainEntry;
-use signbook_core::sqlite::record_row::{RowDefect, decode_erasure_row, decode_record_row};
+use signbook_core::sqlite::record_row::{RowDefect, decode_erasure_row, decode_held_row, decode_record_row};
 
 use super::Db;
 use crate::error::{DbContext, Result};
@@ -33,6 +33,14 @@ impl Db {
                  FROM erasure_entries WHERE device_id = ?1 AND seq <= ?2 ORDER BY seq",
             )
             .doing(DOING)?;
+        let mut held = self
+            .conn
+            .prepare(
+                "SELECT seq, id, device_id, prev_hash, target_seq, target_hash, removed_at, acknowledged_at,
+                    office_certificate_sha256, entry_hash
+                 FROM held_entries WHERE device_id = ?1 AND seq <= ?2 ORDER BY seq",
+            )
+            .doing(DOING)?;
         let damaged = |d: RowDefect| crate::OfficeError::DamagedRecord { device_id, seq: d.seq, detail: d.detail };
         let mut out = Vec::new();
         let rows = records.query_map(rusqlite::params![id, up_to], |r| Ok(decode_record_row(r))).doing(DOING)?;
@@ -42,6 +50,10 @@ impl Db {
         let rows = entries.query_map(rusqlite::params![id, up_to], |r| Ok(decode_erasure_row(r))).doing(DOING)?;
         for row in rows {
             out.push(ChainEntry::Erasure(row.doing(DOING)?.map_err(damaged)?));
+        }
+        let rows = held.query_map(rusqlite::params![id, up_to], |r| Ok(decode_held_row(r))).doing(DOING)?;
+        for row in rows {
+            out.push(ChainEntry::Held(row.doing(DOING)?.map_err(damaged)?));
         }
         out.sort_by_key(ChainEntry::seq);
         Ok(out)

@@ -57,6 +57,7 @@ impl Db {
             KioskSetting::SchoolName(name) => ("school_name", name.clone()),
             KioskSetting::IdleTimeoutSecs(secs) => ("idle_timeout_secs", secs.to_string()),
             KioskSetting::Roles(roles) => ("roles", roles.join(",")),
+            KioskSetting::LocalRetentionDays(days) => ("local_retention_days", days.to_string()),
             KioskSetting::ResignRule(role, rule) => {
                 let (name, days) = match rule {
                     WireResignRule::EveryVisit => ("every_visit", None),
@@ -253,6 +254,7 @@ fn content(conn: &Connection) -> Result<ConfigurationContent> {
         idle_timeout_secs: setting("idle_timeout_secs")?.and_then(|v| v.parse().ok()),
         roles: setting("roles")?.map(|v| v.split(',').map(str::to_owned).collect()),
         privacy_notice: privacy_notice(conn)?,
+        local_retention_days: setting("local_retention_days")?.and_then(|v| v.parse().ok()),
     };
     Ok(ConfigurationContent { agreements: agreements.into_values().collect(), current, resign_rules, settings })
 }

@@ -30,8 +30,8 @@ fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_secs: i6
     Ok(inserted == 1)
 }
 
-/// The head of the office's copy of `device`'s chain: its last record or
-/// erasure entry.
+/// The head of the office's copy of `device`'s chain: its last record,
+/// erasure entry or held entry.
 pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
     let row: Option<(u64, String)> = tx
         .prepare_cached(
@@ -39,6 +39,8 @@ pub(super) fn head(tx: &Connection, device: &str) -> Result<(u64, Hash32)> {
                 SELECT * FROM (SELECT seq, record_hash AS hash FROM records WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
                 UNION ALL
                 SELECT * FROM (SELECT seq, entry_hash AS hash FROM erasure_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
+                UNION ALL
+                SELECT * FROM (SELECT seq, entry_hash AS hash FROM held_entries WHERE device_id = ?1 ORDER BY seq DESC LIMIT 1)
              ) ORDER BY seq DESC LIMIT 1",
         )
         .and_then(|mut s| s.query_row([device], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -177,8 +179,14 @@ fn known_targets(
     const DOING: &str = "reading the records erasure entries name";
     let mut out = Vec::new();
     for entry in new {
-        let ChainEntry::Erasure(erasure) = entry else { continue };
-        let target = erasure.entry.target_seq;
+        let target = match entry {
+            ChainEntry::Erasure(erasure) => erasure.entry.target_seq,
+            // A record a stored held entry already names is not offered to
+            // the walk, which then refuses a second one.
+            ChainEntry::Held(entry) if super::held::is_held(tx, device, entry.entry.target_seq)? => continue,
+            ChainEntry::Held(entry) => entry.entry.target_seq,
+            ChainEntry::Record(..) => continue,
+        };
         if target > held {
             continue;
         }
@@ -197,6 +205,9 @@ fn known_targets(
         let state = match (named, erased) {
             (true, _) => TargetState::ErasedByEntry,
             (false, true) => TargetState::Erased,
+            // An erasure entry erases the office's copy when stored; a held
+            // entry leaves it.
+            (false, false) if matches!(entry, ChainEntry::Held(_)) => TargetState::HoldsData,
             (false, false) => TargetState::Withheld,
         };
         out.push((target, hash, state));
@@ -302,7 +313,8 @@ impl Db {
             let stored: Option<String> = tx
                 .prepare_cached(
                     "SELECT record_hash FROM records WHERE device_id = ?1 AND seq = ?2
-                     UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = ?1 AND seq = ?2",
+                     UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = ?1 AND seq = ?2
+                     UNION ALL SELECT entry_hash FROM held_entries WHERE device_id = ?1 AND seq = ?2",
                 )
                 .and_then(|mut s| s.query_row(params![id, seq], |r| r.get(0)).optional())
                 .doing(DOING)?;
@@ -348,6 +360,11 @@ impl Db {
                     let e = &erasure.entry;
                     let log = Erasure { reason: erasure.reason_text.clone(), erased_at: e.erased_at };
                     response.erasures_applied += u64::from(apply_erasure(&tx, &id, e.target_seq, &log, &received)?);
+                    continue;
+                }
+                ChainEntry::Held(held) => {
+                    // The kiosk removed its copy; the office keeps its own.
+                    super::held::insert_held_entry(&tx, &id, held, &received)?;
                     continue;
                 }
             };

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::params;
 use signbook_core::Hash32;
 use signbook_core::checkpoint::Checkpoint;
+use signbook_core::erasure::ChainEntry;
 use signbook_core::record::format_utc;
-use signbook_core::sqlite::record_row::{decode_erasure_row, decode_record_row};
+use signbook_core::sqlite::record_row::{decode_erasure_row, decode_held_row, decode_record_row};
 use signbook_core::verify::{ChainWalk, VerifyReport};
 use uuid::Uuid;
 
@@ -24,7 +25,8 @@ impl Db {
             .prepare(
                 "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
                     max((SELECT coalesce(max(seq), 0) FROM records r WHERE r.device_id = d.device_id),
-                        (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id)),
+                        (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id),
+                        (SELECT coalesce(max(seq), 0) FROM held_entries h WHERE h.device_id = d.device_id)),
                     (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
                     (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
                     d.public_key
@@ -239,6 +241,8 @@ impl Db {
                 out
             };
             let mut walk = ChainWalk::new(device.device_id, device.public_key, checkpoints);
+            // The office keeps the personal data a kiosk's held entries name.
+            walk.held_targets_keep_data();
             let mut stmt = self
                 .conn
                 .prepare(
@@ -261,13 +265,29 @@ impl Db {
                          FROM erasure_entries WHERE device_id = ?1 ORDER BY seq",
                     )
                     .doing(DOING)?;
-                let rows = stmt.query_map([&id], |row| Ok(decode_erasure_row(row))).doing(DOING)?;
-                rows.collect::<rusqlite::Result<Vec<_>>>().doing(DOING)?.into_iter().peekable()
+                let rows =
+                    stmt.query_map([&id], |row| Ok(decode_erasure_row(row).map(ChainEntry::Erasure))).doing(DOING)?;
+                let mut entries = rows.collect::<rusqlite::Result<Vec<_>>>().doing(DOING)?;
+                // Held entries (record format 3) too.
+                let mut stmt = self
+                    .conn
+                    .prepare(
+                        "SELECT seq, id, device_id, prev_hash, target_seq, target_hash, removed_at, acknowledged_at,
+                            office_certificate_sha256, entry_hash
+                         FROM held_entries WHERE device_id = ?1 ORDER BY seq",
+                    )
+                    .doing(DOING)?;
+                let rows = stmt.query_map([&id], |row| Ok(decode_held_row(row).map(ChainEntry::Held))).doing(DOING)?;
+                entries.extend(rows.collect::<rusqlite::Result<Vec<_>>>().doing(DOING)?);
+                entries.sort_by_key(|e| e.as_ref().map_or_else(|d| d.seq, ChainEntry::seq));
+                entries.into_iter().peekable()
             };
             let mut check_entries_before = |walk: &mut ChainWalk, seq: u64| {
-                while let Some(entry) = entries.next_if(|e| e.as_ref().map_or_else(|d| d.seq, |e| e.entry.seq) < seq) {
+                while let Some(entry) = entries.next_if(|e| e.as_ref().map_or_else(|d| d.seq, ChainEntry::seq) < seq) {
                     match entry {
-                        Ok(erasure) => walk.check_erasure(&erasure),
+                        Ok(ChainEntry::Erasure(erasure)) => walk.check_erasure(&erasure),
+                        Ok(ChainEntry::Held(held)) => walk.check_held(&held),
+                        Ok(ChainEntry::Record(..)) => {}
                         Err(defect) => walk.damaged(defect),
                     }
                 }

@@ -23,5 +23,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0010_kiosk_configuration.sql"),
         include_str!("migrations/0011_kiosk_privacy_notice.sql"),
         include_str!("migrations/0012_languages.sql"),
+        include_str!("migrations/0013_held_entries.sql"),
     ],
 };

@@ -16,6 +16,7 @@ mod boundary;
 mod chain_file;
 mod configuration;
 mod erasure_log;
+mod held;
 mod ingest;
 mod integrity;
 mod migrations;
