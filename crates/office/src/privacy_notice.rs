@@ -93,20 +93,16 @@ pub fn checked(english: &str, welsh: &str) -> Result<PrivacyNotice> {
     };
     if let Some((language, reason)) = notice.problem() {
         let language = named(language);
-        return Err(OfficeError::InputInvalid(tf(
-            "privacy_notice.error_invalid",
-            &[("language", &language), ("reason", &reason)],
-        )));
+        let values: [(&str, &dyn std::fmt::Display); 2] = [("language", &language), ("reason", &reason)];
+        return Err(OfficeError::InputInvalid(tf("privacy_notice.error_invalid", &values)));
     }
     for (language, text, placeholder) in
         [("English", &notice.english, CONTACT_PLACEHOLDER_EN), ("Welsh", &notice.welsh, CONTACT_PLACEHOLDER_CY)]
     {
         if text.contains(placeholder) {
             let language = named(language);
-            return Err(OfficeError::InputInvalid(tf(
-                "privacy_notice.error_placeholder",
-                &[("language", &language), ("placeholder", &placeholder)],
-            )));
+            let values: [(&str, &dyn std::fmt::Display); 2] = [("language", &language), ("placeholder", &placeholder)];
+            return Err(OfficeError::InputInvalid(tf("privacy_notice.error_placeholder", &values)));
         }
     }
     Ok(notice)
