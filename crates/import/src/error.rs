@@ -93,6 +93,20 @@ impl ImportError {
         "import_too_large",
     ];
 
+    /// The file it is about.
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            ImportError::Read { path, .. }
+            | ImportError::NotUtf8 { path }
+            | ImportError::Docx { path, .. }
+            | ImportError::Odt { path, .. }
+            | ImportError::Pdf { path, .. }
+            | ImportError::ScannedPdf { path }
+            | ImportError::UnsupportedFormat { path }
+            | ImportError::TooLarge { path, .. } => path,
+        }
+    }
+
     /// Stable code for the kiosk UI.
     pub fn code(&self) -> &'static str {
         match self {

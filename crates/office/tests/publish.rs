@@ -160,7 +160,17 @@ async fn bad_input_is_named_on_the_page_and_nothing_is_published() {
     let (body, kind) = upload(&csrf, Some(("scan.pdf", &scan)), "");
     let (status, page) = office.send_typed("POST", "/agreements/import", &cookie, body, &kind).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("scan.pdf looks like a scan") && page.contains("Nothing was published"), "{page}");
+    assert!(
+        page.contains("scan.pdf was not imported. This PDF looks like a scan")
+            && page.contains("Nothing was published"),
+        "{page}"
+    );
+    // The importer's words are English; a Welsh account reads the same refusal in Welsh.
+    office.store.set_language("tester", signbook_office::i18n::Lang::Cy).await.unwrap();
+    let (body, kind) = upload(&csrf, Some(("scan.pdf", &scan)), "");
+    let (_, page) = office.send_typed("POST", "/agreements/import", &cookie, body, &kind).await;
+    assert!(page.contains("Ni fewnforiwyd scan.pdf. Mae'r PDF hwn yn edrych fel sgan"), "{page}");
+    office.store.set_language("tester", signbook_office::i18n::Lang::En).await.unwrap();
 
     let (body, kind) = upload(&csrf, None, "  ");
     let (_, page) = office.send_typed("POST", "/agreements/import", &cookie, body, &kind).await;

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::{Markup, html};
 use signbook_core::role::DEFAULT_ROLES;
-use signbook_import::{Imported, RemovedReason, import_bytes, import_text};
+use signbook_import::{ImportError, Imported, RemovedReason, import_bytes, import_text};
 
 use super::layout::{self, csrf, signer_role};
 use super::page_error::{PageError, off_the_runtime};
@@ -125,7 +125,7 @@ pub(super) async fn import(
             {
                 Ok(imported) => imported,
                 Err(problem) => {
-                    let said = tf("publish.not_published", &[("problem", &problem)]);
+                    let said = import_refusal(&problem);
                     return Ok(upload_page(&dash, &staff, Some(&said)).into_response());
                 }
             }
@@ -267,4 +267,26 @@ fn sentence(problem: &OfficeError) -> String {
 /// Shown to accounts without the permission, on the versions page.
 pub(super) fn can_publish(staff: &Staff) -> bool {
     staff.can(Permission::Publish)
+}
+
+/// Why an upload was not imported, in the page's language: the importer's
+/// own words are English, so its stable code picks the sentence (the
+/// kiosk's, so both say the same).
+fn import_refusal(problem: &ImportError) -> String {
+    let why = match problem.code() {
+        "import_unreadable" => t("import.unreadable"),
+        "import_not_utf8" => t("import.not_utf8"),
+        "import_bad_docx" => t("import.bad_docx"),
+        "import_bad_odt" => t("import.bad_odt"),
+        "import_bad_pdf" => t("import.bad_pdf"),
+        "import_scanned_pdf" => t("import.scanned_pdf"),
+        "import_unsupported" => t("import.unsupported"),
+        "import_too_large" => t("import.too_large"),
+        _ => return tf("publish.not_published", &[("problem", problem)]),
+    };
+    let file = problem
+        .path()
+        .file_name()
+        .map_or_else(|| problem.path().display().to_string(), |f| f.to_string_lossy().into_owned());
+    tf("publish.import_refused", &[("file", &file), ("why", &why)])
 }
