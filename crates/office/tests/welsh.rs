@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use dashboard_fixture::Office;
 use http_body_util::BodyExt;
 use signbook_office::i18n::Lang;
-use signbook_office::store::{StaffRole, StaffStore};
+use signbook_office::store::{RecordStore, StaffRole, StaffStore};
 use tower::ServiceExt;
 
 /// English words the dashboard's own text uses: none may be left on a page
@@ -184,6 +184,15 @@ async fn errors_are_in_welsh_too() {
     let (status, page) = office.send_typed("POST", &erase, &cookie, forged, FORM).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(page.contains("Mae'r ffurflen hon wedi dod i ben") && page.contains("lang=\"cy\""), "{page}");
+    // What the store would refuse in English is refused first in the page's language.
+    let too_long = Body::from(format!("csrf={csrf}&visitor=40000"));
+    let (_, page) = office.send_typed("POST", "/privacy/retention", &cookie, too_long, FORM).await;
+    assert!(page.contains("fod rhwng 1 a 36,500 diwrnod"), "{page}");
+    let no_reason = Body::from(format!("csrf={csrf}&reason=+"));
+    let (_, page) = office.send_typed("POST", &erase, &cookie, no_reason, FORM).await;
+    assert!(page.contains("rhowch reswm dros y dileu"), "{page}");
+    let kept = office.store.stored_record(office.device().parse().unwrap(), 1).await.unwrap();
+    assert!(kept.is_some_and(|r| r.record.personal.is_some()), "nothing erased");
     // The last admin cannot stop being one: the store's refusal, in Welsh.
     office.store.set_disabled("head", Some(chrono::Utc::now())).await.unwrap();
     let demote = Body::from(format!("csrf={csrf}&role=records"));

@@ -83,9 +83,15 @@ pub(super) async fn set_retention(
         let days = if value.is_empty() {
             None
         } else {
-            Some(value.parse::<u32>().map_err(|_| {
+            let days = value.parse::<u32>().map_err(|_| {
                 OfficeError::InputInvalid(tf("privacy.error_days", &[("role", &signer_role(role)), ("value", &value)]))
-            })?)
+            })?;
+            // The store refuses it too, in English only: say it here in the page's language.
+            if !(1..=36_500).contains(&days) {
+                let values: [(&str, &dyn std::fmt::Display); 2] = [("role", &signer_role(role)), ("value", &value)];
+                return Err(OfficeError::InputInvalid(tf("privacy.error_days_range", &values)).into());
+            }
+            Some(days)
         };
         changes.push((role, days));
     }
@@ -181,6 +187,7 @@ pub(super) async fn erase_person(
         return Err(OfficeError::InputInvalid(t("privacy.error_none_ticked").into()).into());
     }
     let (reason, count) = (field("reason"), keys.len());
+    check_reason(&reason)?;
     for (device, seq) in keys {
         dash.store.erase_record(device, seq, &reason, staff.name(), Utc::now()).await?;
     }
@@ -203,6 +210,7 @@ pub(super) async fn erase_one(
     Form(form): Form<EraseForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
+    check_reason(&form.reason)?;
     dash.store.erase_record(device, seq, &form.reason, staff.name(), Utc::now()).await?;
     dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
     Ok(Redirect::to(&format!("/records/{device}/{seq}")).into_response())
@@ -223,4 +231,14 @@ pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> 
         }
     };
     Ok(layout::page(&dash.school, t("nav.audit"), Some(&staff), "/audit", body).into_response())
+}
+
+/// An erasure's reason, as the store will require it, refused here in the
+/// page's language (the store's own refusal is English).
+fn check_reason(reason: &str) -> Result<(), OfficeError> {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(OfficeError::InputInvalid(t("privacy.error_reason").into()));
+    }
+    Ok(())
 }
