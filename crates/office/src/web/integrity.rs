@@ -126,7 +126,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         (not_adopted)
         (configurations.summary())
         div.table-wrap {
-            table {
+            table.kiosks {
                 caption { (t("kiosks.caption")) }
                 thead { tr {
                     th scope="col" { (t("field.kiosk")) } th scope="col" { (t("kiosks.fingerprint")) } th scope="col" { (t("kiosks.last_seen")) } th scope="col" { (t("kiosks.held")) } th scope="col" { (t("kiosks.backlog")) }

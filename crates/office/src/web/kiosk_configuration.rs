@@ -76,7 +76,7 @@ impl Configurations {
         let Some(kiosk) = self.kiosks.get(device) else { return html! { "-" } };
         let office = self.office.as_ref().map(|o| &o.content.current);
         html! {
-            ul {
+            ul.per-role {
                 @for (role, hash) in &kiosk.current {
                     li {
                         (super::layout::signer_role(role)) ": " (self.titles.get(hash).map_or("", String::as_str)) " "
