@@ -1,5 +1,10 @@
-//! The `agreement`, `settings` and `tls` subcommands of `signbook-office`.
+//! The subcommands of `signbook-office`, one module each (or per group); `main.rs` parses and dispatches.
 
 pub mod agreements;
+pub mod files;
+pub mod integrity;
+pub mod kiosks;
+pub mod serve;
 pub mod settings;
 pub mod tls;
+pub mod users;

@@ -18,6 +18,7 @@ mod configuration;
 mod erasure_log;
 mod held;
 mod ingest;
+mod ingest_erasures;
 mod integrity;
 mod migrations;
 mod pairing;

@@ -165,6 +165,6 @@ fn erase_in(
     if inserted == 0 {
         return Ok(false);
     }
-    super::ingest::drop_personal_data(tx, &device, seq)?;
+    super::ingest_erasures::drop_personal_data(tx, &device, seq)?;
     Ok(true)
 }

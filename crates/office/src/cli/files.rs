@@ -1,0 +1,38 @@
+//! `signbook-office backup` and `import-bundle`: the office's data out to files, and a kiosk's USB bundle in.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use chrono::Utc;
+use signbook_office::{SqliteStore, bundle};
+
+/// Copies the database, certificate and key beside `file`.
+pub fn backup(data: &Path, file: &Path, out: &mut impl Write) -> Result<()> {
+    let report = signbook_office::backup::backup(data, file)?;
+    let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
+    writeln!(
+        out,
+        "Backed up the office: {} records ({} bytes) to {}. Keep these files together and private.",
+        report.records,
+        report.bytes,
+        files.join(", ")
+    )?;
+    Ok(())
+}
+
+/// Imports a kiosk's USB bundle.
+pub async fn import_bundle(store: &SqliteStore, file: &Path, out: &mut impl Write) -> Result<()> {
+    let report = bundle::import_bundle(store, file, Utc::now()).await?;
+    writeln!(
+        out,
+        "Imported {}: {} new records, {} already held, {} erasures applied; the office now holds records 1 to {} of kiosk {}.",
+        file.display(),
+        report.stored,
+        report.duplicates,
+        report.erasures_applied,
+        report.acknowledged_seq,
+        report.device_id
+    )?;
+    Ok(())
+}

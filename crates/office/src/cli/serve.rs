@@ -1,0 +1,59 @@
+//! `signbook-office serve`: the HTTPS server for kiosks and the staff dashboard.
+
+use std::io::{StdoutLock, Write};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use signbook_office::server;
+use signbook_office::tls::OfficeIdentity;
+use signbook_office::tls::rotation::{Announcer, staged_next};
+use signbook_office::web::Dashboard;
+use signbook_office::{SharedStore, mdns};
+
+/// Serves until the server stops or Ctrl-C; `out` is released before serving so logs are not held up.
+pub async fn run(
+    data: &Path,
+    listen: SocketAddr,
+    school: String,
+    no_mdns: bool,
+    mut out: StdoutLock<'static>,
+) -> Result<()> {
+    let store: SharedStore = Arc::new(crate::open(data)?);
+    let identity = OfficeIdentity::load_or_create(data)?;
+    let tls = identity.server_config()?;
+    // The dashboard's own connection: exports never hold up a kiosk's push.
+    let dashboard = Dashboard::new(Arc::new(crate::open(data)?), school.clone(), identity.signer()?);
+    // Answers to kiosks announce a staged next certificate.
+    let rotation = axum::Extension(Arc::new(Announcer::new(data, identity.fingerprint())));
+    // Kiosks' configurations are signed by the certificate they pinned.
+    let signer = axum::Extension(identity.signer()?);
+    {
+        let listener =
+            tokio::net::TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        writeln!(out, "signbook-office listening on https://{addr}")?;
+        writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
+        if let Some(next) = staged_next(data)? {
+            writeln!(out, "next certificate (announced to kiosks): {}", next.fingerprint())?;
+        }
+        writeln!(
+            out,
+            "staff dashboard: https://{addr}/ (log in with an account from `signbook-office user add NAME`)"
+        )?;
+        writeln!(out, "data directory: {}", data.display())?;
+        // Kept until the server stops: dropping it withdraws the advert.
+        let _advert = (!no_mdns).then(|| mdns::advertise(addr, identity.fingerprint(), &school)).flatten();
+        if let Some(advert) = &_advert {
+            writeln!(out, "announced on the local network as {} (turn off with --no-mdns)", advert.fullname())?;
+        }
+        out.flush()?;
+        drop(out);
+        tokio::select! {
+            () = server::serve(listener, tls, server::app(store, dashboard).layer(rotation).layer(signer)) => {}
+            _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
+        }
+    }
+    Ok(())
+}
