@@ -24,6 +24,7 @@ fn main() {
         "admin_verify",
         "admin_pair",
         "admin_pair_with_code",
+        "admin_move_office_address",
         "admin_find_offices",
         "admin_sync_now",
         "admin_sync_status",

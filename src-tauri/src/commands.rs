@@ -89,6 +89,13 @@ pub fn admin_pair_with_code(kiosk: Kiosk<'_>, office_url: String, code: String, 
     kiosk.admin_pair_with_code(&office_url, &code, &location, Utc::now())
 }
 
+/// "Change address": the paired office at another address, kept only if
+/// the server there has the paired certificate.
+#[tauri::command(async)]
+pub fn admin_move_office_address(kiosk: Kiosk<'_>, office_url: String) -> Result<SyncView> {
+    kiosk.admin_move_office_address(&office_url, Utc::now())
+}
+
 /// Listens a few seconds for offices announcing themselves on the network.
 #[tauri::command(async)]
 pub fn admin_find_offices(kiosk: Kiosk<'_>) -> Result<Vec<OfficeFound>> {

@@ -64,6 +64,7 @@ fn main() -> anyhow::Result<()> {
             commands::admin_verify,
             commands::admin_pair,
             commands::admin_pair_with_code,
+            commands::admin_move_office_address,
             commands::admin_find_offices,
             commands::admin_sync_now,
             commands::admin_sync_status,

@@ -39,6 +39,8 @@ export interface AdminBackend {
   pair(officeUrl: string, code: string, fingerprint: string, location: string): Promise<SyncView>;
   /** Pairing with the code alone: the code proves the office's certificate. */
   pairWithCode(officeUrl: string, code: string, location: string): Promise<SyncView>;
+  /** Points the paired kiosk at another address of the same office; refused (address unchanged) if the server there is another. */
+  moveOfficeAddress(officeUrl: string): Promise<SyncView>;
   /** Listens a few seconds for offices announcing themselves on the network. */
   findOffices(): Promise<OfficeFound[]>;
   /** Wakes the background sync and answers at once; poll `syncStatus` for the outcome. */
@@ -69,6 +71,7 @@ export const tauriAdmin: AdminBackend = {
   verify: () => invoke('admin_verify'),
   pair: (officeUrl, code, fingerprint, location) => invoke('admin_pair', { officeUrl, code, fingerprint, location }),
   pairWithCode: (officeUrl, code, location) => invoke('admin_pair_with_code', { officeUrl, code, location }),
+  moveOfficeAddress: (officeUrl) => invoke('admin_move_office_address', { officeUrl }),
   findOffices: () => invoke('admin_find_offices'),
   syncNow: () => invoke('admin_sync_now'),
   syncStatus: () => invoke('admin_sync_status'),

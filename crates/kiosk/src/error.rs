@@ -36,6 +36,15 @@ pub enum KioskError {
         "the background sync is not running, so records cannot be sent now; restart the kiosk app (records are kept here meanwhile)"
     )]
     SyncNotRunning,
+    /// "Change address" reached a server whose certificate is not the
+    /// paired office's: another computer, or someone in between.
+    #[error(
+        "the computer at {url} is not the office this kiosk is paired with (its certificate is different), so the office address was not changed; check the address with whoever runs the office server"
+    )]
+    NotThisOffice {
+        /// The address typed.
+        url: String,
+    },
 }
 
 /// Codes whose UI text has placeholders, and the parameters
@@ -53,7 +62,7 @@ pub const PARAMETERISED_CODES: &[(&str, &[&str])] = &[
 impl KioskError {
     /// Every code [`KioskError::code`] returns for its own variants (the
     /// nested errors list theirs); kept complete by a test.
-    pub const CODES: &[&str] = &["admin_locked", "sync_not_running"];
+    pub const CODES: &[&str] = &["admin_locked", "sync_not_running", "office_address_not_this_office"];
 
     /// Stable snake_case code (what the logs show; the UI gets [`KioskError::ui_code`]).
     pub fn code(&self) -> &'static str {
@@ -63,6 +72,7 @@ impl KioskError {
             KioskError::Sync(e) => e.code(),
             KioskError::AdminLocked => "admin_locked",
             KioskError::SyncNotRunning => "sync_not_running",
+            KioskError::NotThisOffice { .. } => "office_address_not_this_office",
         }
     }
 
@@ -184,6 +194,7 @@ mod tests {
             KioskErrorDiscriminants::Sync => SyncError::NotPaired.into(),
             KioskErrorDiscriminants::AdminLocked => KioskError::AdminLocked,
             KioskErrorDiscriminants::SyncNotRunning => KioskError::SyncNotRunning,
+            KioskErrorDiscriminants::NotThisOffice => KioskError::NotThisOffice { url: "https://10.0.0.9:8443".into() },
         }
     }
 

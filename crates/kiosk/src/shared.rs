@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
+use signbook_core::Store;
 use signbook_sync::{BackgroundOptions, BackgroundSync, OfficeLink, Paired, SyncWaker};
 
 use crate::error::{KioskError, Result, UiError};
@@ -141,6 +142,46 @@ impl SharedKiosk {
         let request = self.with(|k| k.admin_prepare_code_pairing(office_url, code, location, now))?;
         let paired = request.send(&mut OfficeLink::new()).map_err(KioskError::from)?;
         self.save_pairing_and_sync(paired)
+    }
+
+    /// "Change address": points the paired kiosk at another address of the
+    /// same office (see [`OfficeLink::move_to_address`]), keeping the
+    /// address only when a push there, pinned to the paired certificate,
+    /// succeeds. The push runs on its own connection to the database, as
+    /// the background sync's does, so the kiosk is never held while the
+    /// office is waited on. A server with another certificate is refused as
+    /// [`KioskError::NotThisOffice`], the address unchanged.
+    pub fn admin_move_office_address(
+        &self,
+        office_url: &str,
+        now: DateTime<Utc>,
+    ) -> std::result::Result<SyncView, UiError> {
+        let db_path = self.with(|k| {
+            k.require_admin(now)?;
+            if !k.sync_view()?.paired {
+                return Err(signbook_sync::SyncError::NotPaired.into());
+            }
+            Ok(k.store().path().to_path_buf())
+        })?;
+        let moved = Store::open(&db_path)
+            .map_err(signbook_sync::SyncError::from)
+            .and_then(|mut store| OfficeLink::new().move_to_address(&mut store, office_url));
+        // Either way the background sync pushes next: to the new address, or,
+        // after a refusal, to the kept one, replacing the refused push's
+        // error in the Status tab with how the real office answers.
+        if let Some(sync) = &self.sync {
+            sync.wake();
+        }
+        match moved {
+            Ok(_) => {}
+            Err(signbook_sync::SyncError::FingerprintMismatch { url, .. }) => {
+                return Err(KioskError::NotThisOffice { url }.into());
+            }
+            Err(error) => return Err(KioskError::from(error).into()),
+        }
+        let mut view = self.with(|k| k.sync_view())?;
+        view.syncing = self.sync.is_some();
+        Ok(view)
     }
 
     /// Keeps the pairing and starts the first sync at once, so the admin

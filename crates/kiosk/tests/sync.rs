@@ -308,3 +308,90 @@ fn polling_the_sync_status_does_not_keep_the_admin_session_open() {
     let locked = kiosk.admin_sync_status(t0 + seconds(timeout + 1)).unwrap_err();
     assert_eq!(locked.code, "admin_locked", "polled, but no admin action: the session ended");
 }
+
+/// An address of the office: every connection to it is relayed byte for
+/// byte to the office, as a second network card or a new IP address would
+/// be, until it is closed (the office left that address).
+struct Relay {
+    addr: SocketAddr,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+    streams: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    fn to(office: SocketAddr) -> Relay {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (closed, streams) = (Arc::new(std::sync::atomic::AtomicBool::new(false)), Arc::new(Mutex::new(Vec::new())));
+        let (closing, held) = (closed.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if closing.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused as soon as it opens
+                }
+                let (Ok(client), Ok(office)) = (client, TcpStream::connect(office)) else { continue };
+                held.lock().unwrap().extend([client.try_clone().unwrap(), office.try_clone().unwrap()]);
+                let (mut client_in, mut office_out) = (client.try_clone().unwrap(), office.try_clone().unwrap());
+                std::thread::spawn(move || std::io::copy(&mut client_in, &mut office_out));
+                let (mut office_in, mut client_out) = (office, client);
+                std::thread::spawn(move || std::io::copy(&mut office_in, &mut client_out));
+            }
+        });
+        Relay { addr, closed, streams }
+    }
+
+    fn url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The office is no longer at this address: open connections end, new ones too.
+    fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        for stream in self.streams.lock().unwrap().drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
+#[test]
+fn changing_the_office_address_keeps_another_address_of_the_same_office_and_refuses_another_office() {
+    let office = Office::start();
+    let (old_address, new_address) = (Relay::to(office.addr), Relay::to(office.addr));
+    let dir = tempfile::tempdir().unwrap();
+    let kiosk = open_kiosk(&db(&dir));
+    unlock(&kiosk);
+    sign(&kiosk, "Ann Able");
+    kiosk.admin_pair_with_code(&old_address.url(), &office.pairing_code(), "Main reception", Utc::now()).unwrap();
+    wait_until_synced(&kiosk);
+    let device = kiosk.with(|k| Ok(k.store().device_id())).unwrap();
+
+    sign(&kiosk, "Ben Baker");
+    let moved = kiosk.admin_move_office_address(&format!("{}/", new_address.url()), Utc::now()).unwrap();
+    assert_eq!(moved.office_url.as_deref(), Some(new_address.url().as_str()), "{moved:?}");
+    assert_eq!(moved.pending, 0, "the push that proved the address sent the waiting record");
+    assert_eq!(office.record_count(device), 2);
+    wait_until_synced(&kiosk);
+    // The office has left its old address: the background sync must use the new one.
+    old_address.close();
+    sign(&kiosk, "Cat Cole");
+    kiosk.admin_sync_now(Utc::now()).unwrap();
+    let landed = wait_until_synced(&kiosk);
+    assert_eq!((landed.pending, landed.last_error.as_deref()), (0, None));
+    assert_eq!(office.record_count(device), 3);
+
+    let another_office = Office::start();
+    let refused = kiosk.admin_move_office_address(&another_office.url(), Utc::now()).unwrap_err();
+    assert_eq!(refused.code, "office_address_not_this_office", "{refused:?}");
+    assert!(refused.message.contains("was not changed"), "{refused:?}");
+    let kept = kiosk.admin_sync_status(Utc::now()).unwrap();
+    assert_eq!(kept.office_url.as_deref(), Some(new_address.url().as_str()), "the address is unchanged");
+    assert_eq!(another_office.runtime.block_on(another_office.db().devices()).unwrap().len(), 0);
+    let checked = wait_until_synced(&kiosk);
+    assert_eq!(checked.last_error, None, "the kept address was tried again: no refused push left in the Status tab");
+
+    kiosk.admin_lock().unwrap();
+    let locked = kiosk.admin_move_office_address(&office.url(), Utc::now()).unwrap_err();
+    assert_eq!(locked.code, "admin_locked", "{locked:?}");
+    let kept = kiosk.with(|k| Ok(k.store().sync_config()?.map(|config| config.office_url))).unwrap();
+    assert_eq!(kept, Some(new_address.url()), "not signed in, nothing changed");
+}

@@ -1,13 +1,14 @@
 // Sync with the office: the backlog and its health, pairing with the office
 // server (found on the network or its address typed, then the one-time code
 // alone; the certificate fingerprint only on the "advanced" path for older
-// offices), and "Sync now". The background sync in the app
+// offices), "Sync now", and moving to another address of the paired office. The background sync in the app
 // sends records by itself; "Sync now" only wakes it and returns at once, so
 // this panel says a sync was requested, then polls the status and shows the
 // outcome when it lands.
 import type { AdminBackend, AdminOverview, SyncView } from '../backend';
 import { asKioskError } from '../backend';
 import { button, h } from '../dom';
+import { officeAddressForm } from './officeAddress';
 import { configurationRefusalText, errorText, formatWhen, t } from '../i18n';
 
 /** How often the panel asks whether a running sync has finished. */
@@ -109,7 +110,8 @@ export function syncPanel(admin: AdminBackend, o: AdminOverview, say: (text: str
         announce = true;
         say(t('admin.sync.requested'));
         follow();
-      })(), { class: 'primary', id: 'sync-now' }));
+      })(), { class: 'primary', id: 'sync-now' }),
+      officeAddressForm(admin, o.sync.office_url, act));
     return panel;
   }
 
