@@ -2,10 +2,11 @@
 // Each test launches the app as a fresh process on the same database, and
 // checks what was stored with the `signbook` CLI, as an auditor would.
 // Each test sets up what it needs (a PIN, a record to export), so any one
-// can run alone: npm test -- --test-name-pattern='pairing'.
+// can run alone: (cd tests/e2e && node --test --test-name-pattern=pairing kiosk.test.mjs).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { cli, click, drawSignature, exportDir, launch, workDir, look, screen, startDrivers, startOffice, stopDrivers, waitForScreen } from './harness.mjs';
 
@@ -452,6 +453,8 @@ test('an agreement imported and published in the admin area is what the next vis
 
 test('pairing in the admin area with a real office server, which then holds every record', async () => {
   const office = await startOffice();
+  let relay;
+  const relaySockets = [];
   try {
     const code = /pairing code: (\S+)/.exec(office.office('pair'))[1];
     await withKiosk(async (browser) => {
@@ -490,6 +493,23 @@ test('pairing in the admin area with a real office server, which then holds ever
         { timeoutMsg: 'sync now should send the whole backlog' });
       assert.match(await (await browser.$('#sync-pending')).getText(), /: 0$/);
       await expectAccessible(browser, 'admin-2c-synced');
+      // The office at another address (here a TCP relay to it): kept, since
+      // the server there presents the certificate pinned at pairing.
+      relay = createServer((client) => {
+        const up = connect(Number(new URL(office.url).port), '127.0.0.1');
+        relaySockets.push(client, up);
+        client.pipe(up).pipe(client);
+        client.on('error', () => up.destroy());
+        up.on('error', () => client.destroy());
+      });
+      await new Promise((listening) => relay.listen(0, '127.0.0.1', listening));
+      const elsewhere = `https://127.0.0.1:${relay.address().port}`;
+      await (await browser.$('#office-address')).setValue(elsewhere);
+      await click(browser, '#office-address-change');
+      await browser.waitUntil(async () => (await (await browser.$('#admin-message')).getText()).includes(`Records now go to the office at ${elsewhere}`),
+        { timeoutMsg: 'another address of the same office should be kept' });
+      assert.match(await (await browser.$('#sync-office')).getText(), new RegExp(elsewhere.replace(/[.]/g, '\\.')));
+      await expectAccessible(browser, 'admin-2d-office-address');
       await click(browser, '#admin-exit');
       await waitForScreen(browser, 'welcome');
     });
@@ -498,6 +518,8 @@ test('pairing in the admin area with a real office server, which then holds ever
     assert.match(office.office('verify'), new RegExp(`intact, ${recordCount()} records`));
     assert.match(office.office('kiosks'), /Main reception/);
   } finally {
+    relay?.close();
+    relaySockets.forEach((socket) => socket.destroy());
     office.stop();
   }
 });
