@@ -9,6 +9,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+mod canonical;
 mod erasure_entry;
 mod held_entry;
 mod pairing;

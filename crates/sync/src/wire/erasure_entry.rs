@@ -3,11 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 use signbook_core::erasure::{ChainErasure, ErasureEntry};
-use signbook_core::hash::Hash32;
 use signbook_core::record::format_utc;
-use uuid::Uuid;
 
-use super::{WireError, parse_utc};
+use super::WireError;
+use super::canonical::CanonicalFields;
 
 /// An erasure entry (`docs/record-format.md`, section 13), every field
 /// written exactly as its canonical encoding writes it; `reason_text` is
@@ -64,40 +63,28 @@ impl WireErasureEntry {
     /// Decodes, refusing any field not in its canonical form (named), so
     /// the office never stores an entry re-written from what was hashed.
     pub fn to_chain_erasure(&self) -> Result<ChainErasure, WireError> {
-        let fail = |detail: String| WireError { seq: self.seq, detail };
-        let uuid = |field: &str, text: &str| {
-            Uuid::parse_str(text)
-                .ok()
-                .filter(|u| u.hyphenated().to_string() == text)
-                .ok_or_else(|| fail(format!("erasure entry {field} {text:?} is not a lowercase hyphenated UUID")))
-        };
-        let hash = |field: &str, text: &str| {
-            Hash32::from_hex(text)
-                .ok()
-                .filter(|h| h.to_hex() == text)
-                .ok_or_else(|| fail(format!("erasure entry {field} {text:?} is not 64 lowercase hex digits")))
-        };
-        let time = |field: &str, text: &str| {
-            parse_utc(text).filter(|t| format_utc(t) == text).ok_or_else(|| {
-                fail(format!("erasure entry {field} {text:?} is not a UTC time written YYYY-MM-DDTHH:MM:SS.mmmZ"))
-            })
-        };
+        let fields = CanonicalFields { kind: "erasure entry", seq: self.seq };
         let entry = ErasureEntry {
-            id: uuid("id", &self.id)?,
-            device_id: uuid("device_id", &self.device_id)?,
+            id: fields.uuid("id", &self.id)?,
+            device_id: fields.uuid("device_id", &self.device_id)?,
             seq: self.seq,
-            prev_hash: hash("prev_hash", &self.prev_hash)?,
+            prev_hash: fields.hash("prev_hash", &self.prev_hash)?,
             target_seq: self.target_seq,
-            target_hash: hash("target_hash", &self.target_hash)?,
-            erased_at: time("erased_at", &self.erased_at)?,
-            recorded_at: time("recorded_at", &self.recorded_at)?,
-            requested_by: self.requested_by.parse().map_err(|e| fail(format!("erasure entry requested_by: {e}")))?,
-            reason: self.reason.parse().map_err(|e| fail(format!("erasure entry reason: {e}")))?,
+            target_hash: fields.hash("target_hash", &self.target_hash)?,
+            erased_at: fields.time("erased_at", &self.erased_at)?,
+            recorded_at: fields.time("recorded_at", &self.recorded_at)?,
+            requested_by: self
+                .requested_by
+                .parse()
+                .map_err(|e| fields.fail(format!("erasure entry requested_by: {e}")))?,
+            reason: self.reason.parse().map_err(|e| fields.fail(format!("erasure entry reason: {e}")))?,
         };
         if self.reason_text.chars().count() > MAX_REASON_TEXT_CHARS {
-            return Err(fail(format!("erasure entry reason_text is longer than {MAX_REASON_TEXT_CHARS} characters")));
+            return Err(
+                fields.fail(format!("erasure entry reason_text is longer than {MAX_REASON_TEXT_CHARS} characters"))
+            );
         }
-        Ok(ChainErasure { entry, hash: hash("hash", &self.hash)?, reason_text: self.reason_text.clone() })
+        Ok(ChainErasure { entry, hash: fields.hash("hash", &self.hash)?, reason_text: self.reason_text.clone() })
     }
 }
 

@@ -2,12 +2,11 @@
 //! `docs/record-format.md` section 14; `docs/sync-protocol.md`, `held_entries`).
 
 use serde::{Deserialize, Serialize};
-use signbook_core::hash::Hash32;
 use signbook_core::held::{ChainHeld, HeldEntry};
 use signbook_core::record::format_utc;
-use uuid::Uuid;
 
-use super::{WireError, parse_utc};
+use super::WireError;
+use super::canonical::CanonicalFields;
 
 /// A held entry, every field written exactly as its canonical encoding
 /// writes it.
@@ -57,35 +56,18 @@ impl WireHeldEntry {
     /// Decodes, refusing any field not in its canonical form (named), so
     /// the office never stores an entry re-written from what was hashed.
     pub fn to_chain_held(&self) -> Result<ChainHeld, WireError> {
-        let fail = |detail: String| WireError { seq: self.seq, detail };
-        let uuid = |field: &str, text: &str| {
-            Uuid::parse_str(text)
-                .ok()
-                .filter(|u| u.hyphenated().to_string() == text)
-                .ok_or_else(|| fail(format!("held entry {field} {text:?} is not a lowercase hyphenated UUID")))
-        };
-        let hash = |field: &str, text: &str| {
-            Hash32::from_hex(text)
-                .ok()
-                .filter(|h| h.to_hex() == text)
-                .ok_or_else(|| fail(format!("held entry {field} {text:?} is not 64 lowercase hex digits")))
-        };
-        let time = |field: &str, text: &str| {
-            parse_utc(text).filter(|t| format_utc(t) == text).ok_or_else(|| {
-                fail(format!("held entry {field} {text:?} is not a UTC time written YYYY-MM-DDTHH:MM:SS.mmmZ"))
-            })
-        };
+        let fields = CanonicalFields { kind: "held entry", seq: self.seq };
         let entry = HeldEntry {
-            id: uuid("id", &self.id)?,
-            device_id: uuid("device_id", &self.device_id)?,
+            id: fields.uuid("id", &self.id)?,
+            device_id: fields.uuid("device_id", &self.device_id)?,
             seq: self.seq,
-            prev_hash: hash("prev_hash", &self.prev_hash)?,
+            prev_hash: fields.hash("prev_hash", &self.prev_hash)?,
             target_seq: self.target_seq,
-            target_hash: hash("target_hash", &self.target_hash)?,
-            removed_at: time("removed_at", &self.removed_at)?,
-            acknowledged_at: time("acknowledged_at", &self.acknowledged_at)?,
-            office_certificate_sha256: hash("office_certificate_sha256", &self.office_certificate_sha256)?,
+            target_hash: fields.hash("target_hash", &self.target_hash)?,
+            removed_at: fields.time("removed_at", &self.removed_at)?,
+            acknowledged_at: fields.time("acknowledged_at", &self.acknowledged_at)?,
+            office_certificate_sha256: fields.hash("office_certificate_sha256", &self.office_certificate_sha256)?,
         };
-        Ok(ChainHeld { entry, hash: hash("hash", &self.hash)? })
+        Ok(ChainHeld { entry, hash: fields.hash("hash", &self.hash)? })
     }
 }
