@@ -59,7 +59,7 @@ pub mod web;
 use std::path::{Path, PathBuf};
 
 pub use error::{OfficeError, Result};
-pub use store::{OfficeStorage, SharedStore, SqliteStore};
+pub use store::{OfficeStorage, PgStore, SharedStore, SqliteStore};
 
 /// The database file inside a data directory.
 pub fn db_path(data_dir: &Path) -> PathBuf {

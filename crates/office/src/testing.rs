@@ -163,3 +163,41 @@ impl Drop for Office {
 pub fn block_on<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a test runtime starts").block_on(future)
 }
+
+/// Names the PostgreSQL server (`postgres://USER@HOST:PORT/postgres`) the
+/// office tests also run against; `scripts/test` starts one
+/// (`scripts/postgres`). Unset: SQLite only.
+pub const POSTGRES_ENV: &str = "SIGNBOOK_TEST_POSTGRES";
+
+/// Set by `scripts/test`: a test that needs PostgreSQL fails instead of
+/// passing without it, so CI never counts an untested backend as tested.
+pub const REQUIRE_POSTGRES_ENV: &str = "SIGNBOOK_REQUIRE_POSTGRES";
+
+/// A new, empty database on the [`POSTGRES_ENV`] server, for one test: its
+/// URL. `None` when no server is given (and none is required).
+pub fn fresh_postgres_database() -> Option<String> {
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let Ok(server) = std::env::var(POSTGRES_ENV) else {
+        assert!(
+            std::env::var_os(REQUIRE_POSTGRES_ENV).is_none(),
+            "{REQUIRE_POSTGRES_ENV} is set but {POSTGRES_ENV} is not: start a server with scripts/postgres"
+        );
+        return None;
+    };
+    let mut random = [0u8; 4];
+    getrandom::fill(&mut random).expect("random bytes");
+    let name = format!(
+        "signbook_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        hex::encode(random)
+    );
+    block_on(async {
+        let (client, connection) =
+            tokio_postgres::connect(&server, tokio_postgres::NoTls).await.expect("the test PostgreSQL server answers");
+        tokio::spawn(connection);
+        client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("a test database is created");
+    });
+    let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
+    Some(format!("{base}/{name}"))
+}

@@ -45,7 +45,8 @@ impl OfficeError {
             OfficeError::SchemaTooNew { .. } => "schema_too_new",
             OfficeError::ForeignDatabase { .. } => "foreign_database",
             OfficeError::DamagedRecord { .. } => "damaged_record",
-            OfficeError::Db { .. } => "database",
+            OfficeError::Db { .. } | OfficeError::Postgres { .. } => "database",
+            OfficeError::ForeignPostgres { .. } => "foreign_database",
             OfficeError::Io { .. } => "io",
             OfficeError::Tls(_) => "tls",
             OfficeError::Internal(_) => "internal",
@@ -94,6 +95,8 @@ impl OfficeError {
             E::SchemaTooNew { .. }
             | E::ForeignDatabase { .. }
             | E::Db { .. }
+            | E::Postgres { .. }
+            | E::ForeignPostgres { .. }
             | E::Io { .. }
             | E::Tls(_)
             | E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

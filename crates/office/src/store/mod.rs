@@ -49,6 +49,7 @@ mod records;
 pub mod roles;
 pub mod roster;
 mod search;
+mod postgres;
 mod sqlite;
 pub mod staff;
 mod sync;
@@ -63,6 +64,7 @@ pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, Searc
 pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use staff::{
     LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore,

@@ -1,0 +1,1 @@
+//! PostgreSQL: the counterpart of `store/sqlite/ingest.rs`.
