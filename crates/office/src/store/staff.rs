@@ -138,6 +138,16 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The failed-login throttle's key for an account (names ignore case, as logins do).
+pub(crate) fn account_key(account: &str) -> String {
+    format!("account:{}", account.to_lowercase())
+}
+
+/// The failed-login throttle's key for a client address.
+pub(crate) fn address_key(address: &str) -> String {
+    format!("address:{address}")
+}
+
 /// A new session token or CSRF token: 256 random bits, in hex.
 pub fn random_hex() -> String {
     let mut bytes = [0u8; 32];

@@ -1,1 +1,208 @@
-//! PostgreSQL: the counterpart of `store/sqlite/privacy.rs`.
+//! Retention, the purge, erasure and the audit log in PostgreSQL, as
+//! `store/sqlite/privacy.rs` keeps them; the signed erasure log is in
+//! [`super::erasure_log`].
+//!
+//! The audit log is append only (the schema's trigger refuses any change)
+//! and read back by its identity id, the order lines were written. An
+//! erasure's row is inserted `ON CONFLICT DO NOTHING`, so two servers
+//! erasing one record at once (a purge on each, say) erase and log it once.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use deadpool_postgres::Transaction;
+use signbook_core::record::format_utc;
+use signbook_core::role::Role;
+use uuid::Uuid;
+
+use super::shared::{big, drop_personal_data, unsigned};
+use super::{PgContext, PgStore, erasure_log};
+use crate::error::{OfficeError, Result};
+use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
+use crate::tls::OfficeSigner;
+
+#[async_trait]
+impl PrivacyStore for PgStore {
+    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+        self.client()
+            .await?
+            .execute(
+                "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)",
+                &[&format_utc(&now), &actor, &action, &detail],
+            )
+            .await
+            .doing("writing the audit log")?;
+        Ok(())
+    }
+
+    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
+        let rows = self
+            .client()
+            .await?
+            .query("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1", &[&big(limit)?])
+            .await
+            .doing("reading the audit log")?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry { at: r.get(0), actor: r.get(1), action: r.get(2), detail: r.get(3) })
+            .collect())
+    }
+
+    async fn erase_record(
+        &self,
+        device_id: Uuid,
+        seq: u64,
+        reason: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        const DOING: &str = "erasing a record";
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 500 {
+            return Err(OfficeError::InputInvalid(
+                "give a reason for the erasure (for example \"erasure request 2026-14\"), at most 500 characters"
+                    .into(),
+            ));
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.doing(DOING)?;
+        if !erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now)).await? {
+            return Err(OfficeError::InputInvalid(format!(
+                "record {seq} of kiosk {device_id} is already erased (or not held)"
+            )));
+        }
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'erasure', $3)",
+            &[&format_utc(&now), &actor, &format!("kiosk {device_id} record {seq}: {reason}")],
+        )
+        .await
+        .doing("writing the audit log")?;
+        tx.commit().await.doing(DOING)
+    }
+
+    async fn sign_office_erasures(&self, signer: &OfficeSigner, now: DateTime<Utc>) -> Result<u64> {
+        erasure_log::sign_office_erasures(self, signer, now).await
+    }
+
+    async fn office_erasure(&self, device_id: Uuid, seq: u64) -> Result<Option<SignedOfficeErasure>> {
+        erasure_log::office_erasure(self, device_id, seq).await
+    }
+
+    async fn retention(&self) -> Result<Vec<(String, u32)>> {
+        retention(&self.client().await?).await
+    }
+
+    async fn set_retention(&self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+        const DOING: &str = "setting a retention period";
+        let role = Role::new(role).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
+        if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
+            return Err(OfficeError::InputInvalid("a retention period is 1 to 36,500 days".into()));
+        }
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.doing(DOING)?;
+        let role_name = role.as_str();
+        match days {
+            Some(days) => {
+                tx.execute(
+                    "INSERT INTO retention (role, days) VALUES ($1, $2) ON CONFLICT (role) DO UPDATE SET days = EXCLUDED.days",
+                    &[&role_name, &i64::from(days)],
+                )
+                .await
+            }
+            None => tx.execute("DELETE FROM retention WHERE role = $1", &[&role_name]).await,
+        }
+        .doing(DOING)?;
+        let detail = match days {
+            Some(days) => format!("{}: keep personal data {days} days", role.as_str()),
+            None => format!("{}: keep personal data indefinitely", role.as_str()),
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'retention_set', $3)",
+            &[&format_utc(&now), &actor, &detail],
+        )
+        .await
+        .doing("writing the audit log")?;
+        tx.commit().await.doing(DOING)
+    }
+
+    async fn purge_expired(&self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport> {
+        const DOING: &str = "purging expired personal data";
+        let stamp = format_utc(&now);
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.doing(DOING)?;
+        let mut report = PurgeReport::default();
+        for (role, days) in retention(&tx).await? {
+            let cutoff = format_utc(&(now - Duration::days(i64::from(days))));
+            let due = tx
+                .query(
+                    "SELECT device_id, seq FROM records WHERE role = $1 AND signed_at < $2 AND name IS NOT NULL
+                     ORDER BY device_id COLLATE \"C\", seq",
+                    &[&role, &cutoff],
+                )
+                .await
+                .doing(DOING)?;
+            let reason = format!("retention period of {days} days for {role}");
+            let mut erased = 0;
+            for row in &due {
+                let device = Uuid::parse_str(row.get(0)).map_err(|e| OfficeError::Internal(e.to_string()))?;
+                erased += u64::from(erase_in(&tx, device, unsigned(row.get(1))?, &reason, actor, &stamp).await?);
+            }
+            if erased > 0 {
+                report.erased.push((role, erased));
+            }
+        }
+        let detail = if report.erased.is_empty() {
+            "nothing was past its retention period".to_owned()
+        } else {
+            report.erased.iter().map(|(role, n)| format!("{role}: {n} records")).collect::<Vec<_>>().join(", ")
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'retention_purge', $3)",
+            &[&stamp, &actor, &detail],
+        )
+        .await
+        .doing("writing the audit log")?;
+        tx.commit().await.doing(DOING)?;
+        Ok(report)
+    }
+}
+
+/// Retention periods in days, by role (bytewise, as SQLite orders text).
+async fn retention(client: &impl deadpool_postgres::GenericClient) -> Result<Vec<(String, u32)>> {
+    const DOING: &str = "reading retention periods";
+    let rows = client.query("SELECT role, days FROM retention ORDER BY role COLLATE \"C\"", &[]).await.doing(DOING)?;
+    rows.iter()
+        .map(|r| {
+            let days: i64 = r.get(1);
+            let days = u32::try_from(days)
+                .map_err(|_| OfficeError::Internal(format!("a stored retention period is out of range: {days}")))?;
+            Ok((r.get(0), days))
+        })
+        .collect()
+}
+
+/// Erases inside a transaction; `false` if already erased or not held.
+async fn erase_in(
+    tx: &Transaction<'_>,
+    device_id: Uuid,
+    seq: u64,
+    reason: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool> {
+    let device = device_id.hyphenated().to_string();
+    let inserted = tx
+        .execute(
+            "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at, origin, erased_by)
+             SELECT $1, $2, $3, $4, $4, 'office', $5
+             WHERE EXISTS (SELECT 1 FROM records WHERE device_id = $1 AND seq = $2)
+             ON CONFLICT DO NOTHING",
+            &[&device, &big(seq)?, &reason, &now, &actor],
+        )
+        .await
+        .doing("erasing a record")?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    drop_personal_data(tx, &device, seq).await?;
+    Ok(true)
+}

@@ -12,17 +12,8 @@ use crate::error::{DbContext, OfficeError, Result};
 use crate::store::privacy::SignedOfficeErasure;
 use crate::tls::OfficeSigner;
 
-/// Who asked, as an erasure entry names it: a staff account by its number
-/// in the office database, never its name, or the office itself.
-pub(super) fn office_requester(account: Option<u64>) -> String {
-    account.map_or_else(|| "office".to_owned(), |n| format!("office-staff:{n}"))
-}
-
-/// The reason category of an office erasure: a retention purge's own words
-/// (`purge_expired`) make it `retention`; staff erase at a person's request.
-pub(super) fn office_reason(reason: &str) -> &'static str {
-    if reason.starts_with("retention period of ") { "retention" } else { "request" }
-}
+// The rules for who asked and why are shared with the PostgreSQL backend.
+pub(super) use crate::erasure_log::{office_reason, office_requester};
 
 impl Db {
     /// Signs, with the office certificate's key, every erasure made at the

@@ -7,8 +7,8 @@ use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::i18n::Lang;
 use crate::store::staff::{
-    LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, password_matches,
-    random_hex, token_hash,
+    LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, account_key, address_key,
+    password_matches, random_hex, token_hash,
 };
 
 impl Db {
@@ -187,15 +187,6 @@ impl Db {
             .doing("ending a session")?;
         Ok(())
     }
-}
-
-/// The throttle's key for an account (names ignore case, as logins do).
-fn account_key(account: &str) -> String {
-    format!("account:{}", account.to_lowercase())
-}
-
-fn address_key(address: &str) -> String {
-    format!("address:{address}")
 }
 
 /// Whether a problem under `key` has not been reported in the last
