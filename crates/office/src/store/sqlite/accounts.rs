@@ -83,7 +83,8 @@ impl Db {
         )
         .doing(DOING)?;
         if disabled_at.is_some() {
-            tx.execute("DELETE FROM sessions WHERE username = ?1", [username]).doing(DOING)?;
+            // sessions.username has no NOCASE of its own: any case of the name ends them.
+            tx.execute("DELETE FROM sessions WHERE username = ?1 COLLATE NOCASE", [username]).doing(DOING)?;
         }
         tx.commit().doing(DOING)
     }
@@ -100,7 +101,7 @@ impl Db {
         if changed == 0 {
             return Err(OfficeError::UnknownAccount { username: username.to_owned() });
         }
-        tx.execute("DELETE FROM sessions WHERE username = ?1", [username]).doing(DOING)?;
+        tx.execute("DELETE FROM sessions WHERE username = ?1 COLLATE NOCASE", [username]).doing(DOING)?;
         tx.commit().doing(DOING)
     }
 }
