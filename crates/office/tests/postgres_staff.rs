@@ -263,3 +263,25 @@ fn the_last_admin_stays_one_even_when_two_servers_demote_two_admins_at_once() {
         }
     });
 }
+
+#[test]
+fn a_name_outside_ascii_is_one_account_in_any_case_and_its_last_admin_stays() {
+    let Some(url) = fresh_postgres_database() else { return };
+    run(async {
+        let (a, _) = two_servers(&url).await;
+        let now = at("2026-12-01T09:00:00Z");
+        a.add_user("Émile", PASSWORD, StaffRole::Admin, now).await.unwrap();
+        // lower() folds É as well (SQLite's NOCASE folds only ASCII letters).
+        assert_eq!(a.add_user("émile", PASSWORD, StaffRole::Records, now).await.unwrap_err().code(), "account_invalid");
+        assert_eq!(a.check_password("ÉMILE", PASSWORD).await.unwrap().as_deref(), Some("Émile"));
+        for refused in [
+            a.set_role("émile", StaffRole::Records).await.unwrap_err(),
+            a.set_disabled("émile", Some(now)).await.unwrap_err(),
+            a.remove_user("émile").await.unwrap_err(),
+        ] {
+            assert_eq!(refused.code(), "last_admin");
+            assert!(refused.to_string().contains("émile"), "named as typed: {refused}");
+        }
+        assert!(a.users().await.unwrap()[0].is_active_admin());
+    });
+}

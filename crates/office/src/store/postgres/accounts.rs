@@ -67,7 +67,7 @@ pub(super) async fn remove_user(store: &PgStore, username: &str) -> Result<bool>
     let mut client = store.client().await?;
     let tx = client.transaction().await.doing(DOING)?;
     let before = locked_accounts(&tx).await?;
-    check_keeps_an_admin(&before, username, false)?;
+    keeps_an_admin(&before, username, false)?;
     let removed =
         tx.execute("DELETE FROM users WHERE lower(username) = lower($1)", &[&username]).await.doing(DOING)? == 1;
     tx.commit().await.doing(DOING)?;
@@ -81,7 +81,7 @@ pub(super) async fn set_role(store: &PgStore, username: &str, role: StaffRole) -
     let tx = client.transaction().await.doing(DOING)?;
     let before = locked_accounts(&tx).await?;
     let account = find(&before, username)?;
-    check_keeps_an_admin(&before, username, role == StaffRole::Admin && account.disabled_at.is_none())?;
+    keeps_an_admin(&before, username, role == StaffRole::Admin && account.disabled_at.is_none())?;
     tx.execute("UPDATE users SET role = $1 WHERE lower(username) = lower($2)", &[&role.as_str(), &username])
         .await
         .doing(DOING)?;
@@ -111,7 +111,7 @@ pub(super) async fn set_disabled(store: &PgStore, username: &str, disabled_at: O
     let tx = client.transaction().await.doing(DOING)?;
     let before = locked_accounts(&tx).await?;
     let account = find(&before, username)?;
-    check_keeps_an_admin(&before, username, account.role == StaffRole::Admin && disabled_at.is_none())?;
+    keeps_an_admin(&before, username, account.role == StaffRole::Admin && disabled_at.is_none())?;
     // Disabling again keeps the first date: that is when its sessions ended.
     tx.execute(
         "UPDATE users SET disabled_at = CASE WHEN $1::text IS NULL THEN NULL ELSE coalesce(disabled_at, $1) END
@@ -168,6 +168,18 @@ pub(super) async fn accounts(client: &impl GenericClient) -> Result<Vec<StaffAcc
 async fn locked_accounts(tx: &Transaction<'_>) -> Result<Vec<StaffAccount>> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ACCOUNTS_LOCK]).await.doing("locking the staff accounts")?;
     accounts(tx).await
+}
+
+/// [`check_keeps_an_admin`] for the account `lower()` matches, by its stored
+/// name: a name outside ASCII ("Émile"), which `lower()` folds and the
+/// rule's ASCII comparison does not, cannot slip past it. The refusal names
+/// the account as it was typed, as SQLite's does.
+fn keeps_an_admin(accounts: &[StaffAccount], username: &str, still_admin: bool) -> Result<()> {
+    let stored = find(accounts, username).map_or(username, |a| a.username.as_str());
+    check_keeps_an_admin(accounts, stored, still_admin).map_err(|e| match e {
+        OfficeError::LastAdmin { .. } => OfficeError::LastAdmin { username: username.to_owned() },
+        other => other,
+    })
 }
 
 fn find<'a>(accounts: &'a [StaffAccount], username: &str) -> Result<&'a StaffAccount> {
