@@ -7,6 +7,10 @@
 //! erasure's row is inserted `ON CONFLICT DO NOTHING`, so two servers
 //! erasing one record at once (a purge on each, say) erase and log it once.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::Transaction;
@@ -142,9 +146,14 @@ impl PrivacyStore for PgStore {
                 .doing(DOING)?;
             let reason = format!("retention period of {days} days for {role}");
             let mut erased = 0;
-            for row in &due {
-                let device = Uuid::parse_str(row.get(0)).map_err(|e| OfficeError::Internal(e.to_string()))?;
-                erased += u64::from(erase_in(&tx, device, unsigned(row.get(1))?, &reason, actor, &stamp).await?);
+            for chunk in due.chunks(PIPELINED) {
+                let mut records = Vec::with_capacity(chunk.len());
+                for row in chunk {
+                    let device = Uuid::parse_str(row.get(0)).map_err(|e| OfficeError::Internal(e.to_string()))?;
+                    records.push((device, unsigned(row.get(1))?));
+                }
+                let erasing = records.iter().map(|&(device, seq)| erase_in(&tx, device, seq, &reason, actor, &stamp));
+                erased += all(erasing.collect()).await?.into_iter().map(u64::from).sum::<u64>();
             }
             if erased > 0 {
                 report.erased.push((role, erased));
@@ -180,6 +189,32 @@ async fn retention(client: &impl deadpool_postgres::GenericClient) -> Result<Vec
         .collect()
 }
 
+/// Records a purge erases at once on its connection (see [`all`]).
+const PIPELINED: usize = 256;
+
+/// Runs `futures` side by side: queries on one connection then travel
+/// pipelined, not one round trip after another (a purge of 20,000 records
+/// took 80 s one by one on a loopback connection). Each record's own
+/// statements still run in order; the first error ends it all, and the
+/// caller's transaction with it.
+async fn all<T, F: Future<Output = Result<T>>>(futures: Vec<F>) -> Result<Vec<T>> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut done: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut waiting = false;
+        for (future, slot) in futures.iter_mut().zip(done.iter_mut()).filter(|(_, slot)| slot.is_none()) {
+            match future.as_mut().poll(cx) {
+                Poll::Ready(Ok(value)) => *slot = Some(value),
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => waiting = true,
+            }
+        }
+        if waiting { Poll::Pending } else { Poll::Ready(Ok(())) }
+    })
+    .await?;
+    Ok(done.into_iter().flatten().collect())
+}
+
 /// Erases inside a transaction; `false` if already erased or not held.
 async fn erase_in(
     tx: &Transaction<'_>,
@@ -190,16 +225,17 @@ async fn erase_in(
     now: &str,
 ) -> Result<bool> {
     let device = device_id.hyphenated().to_string();
-    let inserted = tx
-        .execute(
+    const DOING: &str = "erasing a record";
+    let statement = tx
+        .prepare_cached(
             "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at, origin, erased_by)
              SELECT $1, $2, $3, $4, $4, 'office', $5
              WHERE EXISTS (SELECT 1 FROM records WHERE device_id = $1 AND seq = $2)
              ON CONFLICT DO NOTHING",
-            &[&device, &big(seq)?, &reason, &now, &actor],
         )
         .await
-        .doing("erasing a record")?;
+        .doing(DOING)?;
+    let inserted = tx.execute(&statement, &[&device, &big(seq)?, &reason, &now, &actor]).await.doing(DOING)?;
     if inserted == 0 {
         return Ok(false);
     }
