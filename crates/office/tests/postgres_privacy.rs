@@ -4,22 +4,22 @@
 //! data left where a record was erased, and right when two office servers
 //! share the database.
 //!
-//! SQLite receives the records through pairing and a push; PostgreSQL's
-//! ingest is not written yet, so they are put there with plain SQL, the
-//! columns SQLite's `insert_record` and `index_record` write.
+//! The records come from `postgres_fixture`: a push for SQLite, plain SQL
+//! for PostgreSQL (whose ingest is not written yet).
 
 #[path = "evidence_fixture/mod.rs"]
 mod evidence_fixture;
+mod postgres_fixture;
 
 use std::future::Future;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use evidence_fixture::Kiosk;
-use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{PrivacyStore, RosterStatus, RosterStore, StaffRole, StaffStore, SyncStore, parse_roster};
+use postgres_fixture::{ROLES, hold_in_postgres, now, raw, sqlite_office};
+use signbook_office::PgStore;
+use signbook_office::store::{PrivacyStore, RosterStatus, RosterStore, StaffRole, StaffStore, parse_roster};
 use signbook_office::testing::fresh_postgres_database;
 use signbook_office::tls::{OfficeIdentity, OfficeSigner};
-use signbook_office::{PgStore, SqliteStore, db_path};
 use uuid::Uuid;
 
 const PEOPLE: &[(&str, &str, Option<&str>)] = &[
@@ -27,122 +27,13 @@ const PEOPLE: &[(&str, &str, Option<&str>)] = &[
     ("visitor", "Samuel Lee", Some("Acme Ltd")),
     ("governor", "Tom Price", None),
     ("staff", "Zoë Ray", None),
+    ("governor", "Tina Price", None),
 ];
-const ROLES: [&str; 5] = ["visitor", "governor", "staff", "volunteer", "contractor"];
 const ROSTER: &str = "name,role,email\nAnn Hughes,visitor,\nSam Lee,visitor,sam@example.org\nTom Price,governor,\n\
-                      Zoe Ray,staff,\nzoë  ray,staff,\nPat Kay,cleaner,\n";
+                      Zoe Ray,staff,\nzoë  ray,staff,\nPat Kay,cleaner,\nTam Price,governor,\n";
 
 fn run<F: Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_multi_thread().worker_threads(4).enable_all().build().unwrap().block_on(future)
-}
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z").unwrap().to_utc()
-}
-
-async fn raw(url: &str) -> tokio_postgres::Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-/// The kiosk's records held by a SQLite office, received as a push.
-async fn sqlite_office(kiosk: &Kiosk, dir: &std::path::Path) -> SqliteStore {
-    let store = SqliteStore::open(db_path(dir)).unwrap();
-    let (code, now) = (new_code(), now());
-    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
-    let (device, _) = store
-        .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), None, now)
-        .await
-        .unwrap();
-    store.ingest(&device, None, kiosk.push_request(), now).await.unwrap();
-    store
-}
-
-/// The same records put into a PostgreSQL office with plain SQL, the
-/// agreement current for every role it was published for, as a push makes it.
-async fn hold_in_postgres(client: &tokio_postgres::Client, kiosk: &Kiosk) {
-    let device = kiosk.store.device_id().hyphenated().to_string();
-    let stamp = "2026-12-01T08:00:00.000Z";
-    client
-        .execute(
-            "INSERT INTO devices (device_id, public_key, name, paired_at) VALUES ($1, $2, NULL, $3)",
-            &[&device, &kiosk.store.public_key().to_bytes().as_slice(), &stamp],
-        )
-        .await
-        .unwrap();
-    for a in kiosk.agreements() {
-        let hash = a.hash.to_hex();
-        client
-            .execute(
-                "INSERT INTO agreements (hash, title, text, published_at, received_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&hash, &a.title, &a.text, &a.published_at, &stamp],
-            )
-            .await
-            .unwrap();
-        for role in ROLES {
-            client.execute("INSERT INTO agreement_roles (hash, role) VALUES ($1, $2)", &[&hash, &role]).await.unwrap();
-            client
-                .execute(
-                    "INSERT INTO agreement_adoptions (hash, role, adopted_at, adopted_by) VALUES ($1, $2, $3, 'kiosk')",
-                    &[&hash, &role, &stamp],
-                )
-                .await
-                .unwrap();
-        }
-    }
-    for stored in kiosk.records() {
-        let (h, p) = (&stored.record.header, stored.record.personal.as_ref().unwrap());
-        let signed_at = signbook_core::record::format_utc(&h.signed_at);
-        let organisation = p.organisation.as_ref();
-        client
-            .execute(
-                "INSERT INTO records (device_id, seq, id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes,
-                    name_digest, organisation_digest, signature_digest, record_hash,
-                    name, name_salt, organisation, organisation_salt, signature_png, signature_salt, received_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
-                &[
-                    &device,
-                    &(h.seq as i64),
-                    &h.id.hyphenated().to_string(),
-                    &h.prev_hash.to_hex(),
-                    &h.agreement_hash.to_hex(),
-                    &h.role,
-                    &signed_at,
-                    &h.utc_offset_minutes,
-                    &h.name_digest.to_hex(),
-                    &h.organisation_digest.map(|d| d.to_hex()),
-                    &h.signature_digest.to_hex(),
-                    &stored.record.hash.to_hex(),
-                    &p.name,
-                    &p.name_salt.as_slice(),
-                    &organisation.map(|(o, _)| o.as_str()),
-                    &organisation.map(|(_, s)| s.as_slice()),
-                    &p.signature_png,
-                    &p.signature_salt.as_slice(),
-                    &stamp,
-                ],
-            )
-            .await
-            .unwrap();
-        client
-            .execute(
-                "INSERT INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[
-                    &device,
-                    &(h.seq as i64),
-                    &signbook_office::store::fold(&p.name),
-                    &organisation.map(|(o, _)| signbook_office::store::fold(o)),
-                    &h.role,
-                    &signed_at,
-                    &h.signed_at_local().date_naive().to_string(),
-                    &h.agreement_hash.to_hex(),
-                ],
-            )
-            .await
-            .unwrap();
-    }
 }
 
 /// The roster, retention, erasure and purge pages through one scenario, as
@@ -157,7 +48,11 @@ where
     store.replace_roster(&parse_roster(ROSTER.as_bytes()).unwrap(), "head", now).await.unwrap();
     let status = store.roster_status().await.unwrap();
     let names: Vec<&str> = status.iter().map(|(e, _)| e.name.as_str()).collect();
-    assert_eq!(names, ["Ann Hughes", "Sam Lee", "Tom Price", "Zoe Ray", "zoë ray", "Pat Kay"], "in roster order");
+    assert_eq!(
+        names,
+        ["Ann Hughes", "Sam Lee", "Tom Price", "Zoe Ray", "zoë ray", "Pat Kay", "Tam Price"],
+        "in roster order"
+    );
     let outstanding =
         |possible: &[&str]| RosterStatus::Outstanding { possible: possible.iter().map(|&n| n.into()).collect() };
     assert!(matches!(status[0].1, RosterStatus::Signed { seq: 1, .. }), "{status:?}");
@@ -165,6 +60,7 @@ where
     assert!(matches!(status[2].1, RosterStatus::Signed { seq: 3, .. }));
     assert_eq!(status[3].1, RosterStatus::Ambiguous { with: vec!["zoë ray".into()] });
     assert_eq!(status[5].1, RosterStatus::NoAgreement);
+    assert_eq!(status[6].1, outstanding(&["Tom Price", "Tina Price"]), "in the order they first signed");
     seen.push(format!("{status:?}"));
     let current = store.current_agreements().await.unwrap();
     assert_eq!(current.len(), ROLES.len());
@@ -222,7 +118,9 @@ where
 
     // Erased signers are outstanding again: no name is left to match.
     let status = store.roster_status().await.unwrap();
-    assert_eq!((&status[0].1, &status[2].1), (&outstanding(&[]), &outstanding(&[])));
+    assert_eq!(status[0].1, outstanding(&[]));
+    assert_eq!(status[2].1, outstanding(&["Tina Price"]), "Tom's own record no longer names him");
+    assert_eq!(status[6].1, outstanding(&["Tina Price"]));
     seen.push(format!("{status:?}"));
     store.audit("head", "export_csv", "all records", now + Duration::seconds(1)).await.unwrap();
     // The ten lines this scenario wrote (SQLite's push wrote one before them).
@@ -276,21 +174,23 @@ fn roster_retention_erasure_and_purge_answer_as_on_sqlite_and_leave_no_personal_
                 (1, true, false, true, true),
                 (2, true, true, true, true),
                 (3, true, false, true, true),
-                (4, true, false, true, true)
+                (4, true, false, true, true),
+                (5, true, false, true, true)
             ]
         );
 
         let on_sqlite = privacy_scenario(&sqlite, device, &signer).await;
         let on_postgres = privacy_scenario(&pg, device, &signer).await;
         assert_eq!(on_postgres, on_sqlite);
-        // Nothing personal is left of the erased records, in any column or in search; Zoë's is kept.
+        // Nothing personal is left of the erased records, in any column or in search; Zoë's and Tina's are kept.
         assert_eq!(
             personal_left(&client).await,
             [
                 (1, false, false, false, false),
                 (2, false, false, false, false),
                 (3, false, false, false, false),
-                (4, true, false, true, true)
+                (4, true, false, true, true),
+                (5, true, false, true, true)
             ]
         );
         let erasures: Vec<(i64, String, Option<String>)> = client
@@ -346,7 +246,11 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
         for seq in [1, 2, 3] {
             assert!(b.office_erasure(device, seq).await.unwrap().is_some());
         }
-        assert_eq!(personal_left(&client).await.iter().filter(|r| r.1 || r.3 || r.4).count(), 1, "only Zoë's is kept");
+        assert_eq!(
+            personal_left(&client).await.iter().filter(|r| r.1 || r.3 || r.4).count(),
+            2,
+            "Zoë's and Tina's are kept"
+        );
         let log = a.audit_log(100).await.unwrap();
         assert_eq!(log.iter().filter(|e| e.action == "erasure").count(), 1);
 

@@ -76,17 +76,25 @@ impl RosterStore for PgStore {
             .iter()
             .map(|r| (RosterEntry { name: r.get(0), role: r.get(1), email: r.get(2) }, r.get(3)))
             .collect();
+        // SQLite reads record_index in its key's order (signed_at, device_id,
+        // seq): the latest signature wins, and possible names come in the
+        // order they first signed. The same orders here.
         let signed_stmt = tx
             .prepare(
                 "SELECT device_id, seq, signed_at FROM record_index
-                 WHERE name_key = $1 AND role = $2 AND agreement_hash = $3 ORDER BY signed_at COLLATE \"C\" DESC LIMIT 1",
+                 WHERE name_key = $1 AND role = $2 AND agreement_hash = $3
+                 ORDER BY signed_at COLLATE \"C\" DESC, device_id COLLATE \"C\" DESC, seq DESC LIMIT 1",
             )
             .await
             .doing(DOING)?;
         let names_stmt = tx
             .prepare(
-                "SELECT DISTINCT r.name FROM record_index i JOIN records r USING (device_id, seq)
-                 WHERE i.role = $1 AND i.agreement_hash = $2 AND i.name_key IS NOT NULL",
+                "SELECT name FROM (
+                    SELECT DISTINCT ON (r.name) r.name, i.signed_at, i.device_id, i.seq
+                    FROM record_index i JOIN records r USING (device_id, seq)
+                    WHERE i.role = $1 AND i.agreement_hash = $2 AND i.name_key IS NOT NULL
+                    ORDER BY r.name, i.signed_at COLLATE \"C\", i.device_id COLLATE \"C\", i.seq
+                 ) firsts ORDER BY signed_at COLLATE \"C\", device_id COLLATE \"C\", seq",
             )
             .await
             .doing(DOING)?;
