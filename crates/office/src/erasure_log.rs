@@ -14,6 +14,18 @@ use uuid::Uuid;
 /// First line of a statement.
 pub const OFFICE_ERASURE_FORMAT: &str = "signbook-office-erasure-v1";
 
+/// Who asked, as an erasure entry names it: a staff account by its number
+/// in the office database, never its name, or the office itself.
+pub(crate) fn office_requester(account: Option<u64>) -> String {
+    account.map_or_else(|| "office".to_owned(), |n| format!("office-staff:{n}"))
+}
+
+/// The reason category of an office erasure: a retention purge's own words
+/// (`purge_expired`) make it `retention`; staff erase at a person's request.
+pub(crate) fn office_reason(reason: &str) -> &'static str {
+    if reason.starts_with("retention period of ") { "retention" } else { "request" }
+}
+
 /// What one statement says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfficeErasure {

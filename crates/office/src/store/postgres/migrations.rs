@@ -12,7 +12,8 @@ use super::PgContext;
 use crate::error::{OfficeError, Result};
 
 /// The PostgreSQL office schema. Append only: never edit one that has landed.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_office.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("migrations/0001_office.sql"), include_str!("migrations/0002_staff_numbers.sql")];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.
 const APPLICATION: &str = "signbook-office";
