@@ -4,12 +4,13 @@
 //! personal data.
 
 use deadpool_postgres::Transaction;
+use signbook_core::Hash32;
 use signbook_core::held::ChainHeld;
 use signbook_core::record::format_utc;
 
 use super::PgContext;
 use super::shared::big;
-use crate::error::Result;
+use crate::error::{OfficeError, Result};
 
 /// Stores a checked held entry of `device`'s chain, received at `now`.
 pub(super) async fn insert_held_entry(tx: &Transaction<'_>, device: &str, held: &ChainHeld, now: &str) -> Result<()> {
@@ -52,4 +53,20 @@ pub(super) async fn is_held(tx: &Transaction<'_>, device: &str, seq: u64) -> Res
         .await
         .doing(DOING)?;
     Ok(tx.query_one(&statement, &[&device, &big(seq)?]).await.doing(DOING)?.get(0))
+}
+
+/// The hash of entry `seq` of `device`'s chain the office holds: a record,
+/// an erasure entry or a held entry.
+pub(super) async fn entry_hash(tx: &Transaction<'_>, device: &str, seq: u64) -> Result<Hash32> {
+    let statement = tx
+        .prepare_cached(
+            "SELECT record_hash FROM records WHERE device_id = $1 AND seq = $2
+             UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = $1 AND seq = $2
+             UNION ALL SELECT entry_hash FROM held_entries WHERE device_id = $1 AND seq = $2",
+        )
+        .await
+        .doing("storing a batch")?;
+    let row = tx.query_opt(&statement, &[&device, &big(seq)?]).await.doing("storing a batch")?;
+    let stored = row.ok_or_else(|| OfficeError::Internal(format!("entry {seq} below the head is not held")))?;
+    Hash32::from_hex(stored.get(0)).map_err(|e| OfficeError::Internal(e.to_string()))
 }

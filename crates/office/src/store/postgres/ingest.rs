@@ -11,7 +11,6 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use ed25519_dalek::VerifyingKey;
-use signbook_core::Hash32;
 use signbook_core::erasure::ChainEntry;
 use signbook_core::record::{Erasure, Record, format_utc};
 use signbook_sync::auth::MAX_CLOCK_SKEW_SECS;
@@ -92,21 +91,6 @@ async fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Resu
     Ok(inserted == 1)
 }
 
-/// The hash of entry `seq` the office holds (a record, erasure or held entry).
-async fn held_hash(tx: &Transaction<'_>, device: &str, seq: u64) -> Result<Hash32> {
-    let statement = tx
-        .prepare_cached(
-            "SELECT record_hash FROM records WHERE device_id = $1 AND seq = $2
-             UNION ALL SELECT entry_hash FROM erasure_entries WHERE device_id = $1 AND seq = $2
-             UNION ALL SELECT entry_hash FROM held_entries WHERE device_id = $1 AND seq = $2",
-        )
-        .await
-        .doing("storing a batch")?;
-    let row = tx.query_opt(&statement, &[&device, &big(seq)?]).await.doing("storing a batch")?;
-    let stored = row.ok_or_else(|| OfficeError::Internal(format!("entry {seq} below the head is not held")))?;
-    Hash32::from_hex(stored.get(0)).map_err(|e| OfficeError::Internal(e.to_string()))
-}
-
 async fn ingest(
     store: &PgStore,
     device: &Device,
@@ -176,7 +160,7 @@ async fn ingest(
     let split = decoded.partition_point(|entry| entry.seq() <= held.0);
     for entry in &decoded[..split] {
         let seq = entry.seq();
-        let stored = held_hash(&tx, &id, seq).await?;
+        let stored = super::held::entry_hash(&tx, &id, seq).await?;
         if stored != entry.hash() {
             return Err(OfficeError::Fork { seq, held: stored, sent: entry.hash() });
         }
