@@ -26,11 +26,11 @@ pub trait RowValues {
     /// A text value; `None` if NULL, missing or not text.
     fn text(&self, i: usize) -> Option<String>;
     /// A text value or NULL; `Err` if of another type.
-    fn opt_text(&self, i: usize) -> Result<Option<String>, ()>;
+    fn opt_text(&self, i: usize) -> Result<Option<String>, WrongType>;
     /// An integer; `None` if NULL, missing or not an integer.
     fn int(&self, i: usize) -> Option<i64>;
     /// A blob or NULL; `Err` if of another type.
-    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, ()>;
+    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, WrongType>;
 }
 
 impl RowValues for Row<'_> {
@@ -38,18 +38,22 @@ impl RowValues for Row<'_> {
         self.get::<_, String>(i).ok()
     }
 
-    fn opt_text(&self, i: usize) -> Result<Option<String>, ()> {
-        self.get::<_, Option<String>>(i).map_err(|_| ())
+    fn opt_text(&self, i: usize) -> Result<Option<String>, WrongType> {
+        self.get::<_, Option<String>>(i).map_err(|_| WrongType)
     }
 
     fn int(&self, i: usize) -> Option<i64> {
         self.get::<_, i64>(i).ok()
     }
 
-    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, ()> {
-        self.get::<_, Option<Vec<u8>>>(i).map_err(|_| ())
+    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, WrongType> {
+        self.get::<_, Option<Vec<u8>>>(i).map_err(|_| WrongType)
     }
 }
+
+/// A value of another type than a [`RowValues`] getter reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongType;
 
 /// A non-negative integer (a sequence number), as SQLite's `u64` get reads one.
 fn uint(row: &(impl RowValues + ?Sized), i: usize) -> Option<u64> {
