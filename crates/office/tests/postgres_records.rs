@@ -235,6 +235,19 @@ fn staff_searches_find_the_same_records_newest_first_on_both_backends() {
         }
         assert_eq!(seen.len(), 7);
         assert!(seen.windows(2).all(|w| w[0].record.header.signed_at >= w[1].record.header.signed_at));
+
+        // The unfiltered total comes from counts the database keeps: a
+        // record indexed again (ingest's upsert) is not counted twice.
+        f.raw
+            .execute(
+                "INSERT INTO record_index SELECT * FROM record_index WHERE seq = 1
+                 ON CONFLICT (device_id, seq) DO UPDATE SET role = EXCLUDED.role",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(f.pg.count_matching(&all).await.unwrap(), 7);
+        assert_eq!(f.sqlite.count_matching(&all).await.unwrap(), 7);
     });
 }
 
