@@ -18,6 +18,48 @@ use crate::record::{Erasure, PersonalData, Record, RecordHeader, Salt};
 /// more after them.
 pub const RECORD_ROW_COLUMNS: usize = 20;
 
+/// The values a decoder reads from a row, by column index: implemented
+/// here for a SQLite row, and by the office for a PostgreSQL one, so both
+/// backends name a damaged row with the same words. Each getter fails
+/// (`None` or `Err`) on a value of the wrong type, as SQLite's typed gets do.
+pub trait RowValues {
+    /// A text value; `None` if NULL, missing or not text.
+    fn text(&self, i: usize) -> Option<String>;
+    /// A text value or NULL; `Err` if of another type.
+    fn opt_text(&self, i: usize) -> Result<Option<String>, WrongType>;
+    /// An integer; `None` if NULL, missing or not an integer.
+    fn int(&self, i: usize) -> Option<i64>;
+    /// A blob or NULL; `Err` if of another type.
+    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, WrongType>;
+}
+
+impl RowValues for Row<'_> {
+    fn text(&self, i: usize) -> Option<String> {
+        self.get::<_, String>(i).ok()
+    }
+
+    fn opt_text(&self, i: usize) -> Result<Option<String>, WrongType> {
+        self.get::<_, Option<String>>(i).map_err(|_| WrongType)
+    }
+
+    fn int(&self, i: usize) -> Option<i64> {
+        self.get::<_, i64>(i).ok()
+    }
+
+    fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, WrongType> {
+        self.get::<_, Option<Vec<u8>>>(i).map_err(|_| WrongType)
+    }
+}
+
+/// A value of another type than a [`RowValues`] getter reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrongType;
+
+/// A non-negative integer (a sequence number), as SQLite's `u64` get reads one.
+fn uint(row: &(impl RowValues + ?Sized), i: usize) -> Option<u64> {
+    row.int(i).and_then(|n| u64::try_from(n).ok())
+}
+
 /// A row that cannot be read as a record (what is wrong, in words).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowDefect {
@@ -46,19 +88,18 @@ impl RowDefect {
 /// Personal data is all there (organisation and its salt optional,
 /// together) or all absent; anything in between is a defect, so a field
 /// injected into a tombstone cannot pass as absent.
-pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), RowDefect> {
-    let seq: u64 = row.get(0).unwrap_or(0);
-    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+pub fn decode_record_row(row: &(impl RowValues + ?Sized)) -> Result<(Record, Option<Erasure>), RowDefect> {
+    let seq: u64 = uint(row, 0).unwrap_or(0);
+    let id = row.text(1).and_then(|id| Uuid::parse_str(&id).ok());
     let defect = |detail: String| RowDefect { seq, id, detail };
-    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let text = |i: usize, what: &str| row.text(i).ok_or_else(|| defect(format!("its {what} is unreadable")));
     let hash = |i: usize, what: &str| {
         Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
     };
     let uuid = |i: usize, what: &str| {
         Uuid::parse_str(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a UUID")))
     };
-    let blob =
-        |i: usize| row.get::<_, Option<Vec<u8>>>(i).map_err(|_| defect("a personal field has the wrong type".into()));
+    let blob = |i: usize| row.opt_blob(i).map_err(|_| defect("a personal field has the wrong type".into()));
     let salt = |i: usize| -> Result<Option<Salt>, RowDefect> {
         blob(i)?
             .map(|b| Salt::try_from(b.as_slice()).map_err(|_| defect("a salt has the wrong length".into())))
@@ -70,7 +111,7 @@ pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
         .map_err(|_| defect(format!("its signing time {signed_at_text:?} is not a valid time")))?
         .with_timezone(&Utc);
     let organisation_digest =
-        match row.get::<_, Option<String>>(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
+        match row.opt_text(9).map_err(|_| defect("its organisation digest is unreadable".into()))? {
             Some(d) => {
                 Some(Hash32::from_hex(&d).map_err(|_| defect("its organisation digest is not a SHA-256 hash".into()))?)
             }
@@ -84,14 +125,18 @@ pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
         agreement_hash: hash(4, "agreement hash")?,
         role: text(5, "role")?,
         signed_at,
-        utc_offset_minutes: row.get(7).map_err(|_| defect("its UTC offset is unreadable".into()))?,
+        utc_offset_minutes: row
+            .int(7)
+            .and_then(|n| i32::try_from(n).ok())
+            .ok_or_else(|| defect("its UTC offset is unreadable".into()))?,
         name_digest: hash(8, "name digest")?,
         organisation_digest,
         signature_digest: hash(10, "signature digest")?,
     };
     let record_hash = hash(11, "record hash")?;
-    let name: Option<String> = row.get(12).map_err(|_| defect("its name has the wrong type".into()))?;
-    let organisation: Option<String> = row.get(14).map_err(|_| defect("its organisation has the wrong type".into()))?;
+    let name: Option<String> = row.opt_text(12).map_err(|_| defect("its name has the wrong type".into()))?;
+    let organisation: Option<String> =
+        row.opt_text(14).map_err(|_| defect("its organisation has the wrong type".into()))?;
     let (name_salt, organisation_salt, signature_salt) = (salt(13)?, salt(15)?, salt(17)?);
     let png = blob(16)?;
     let personal = match (name, name_salt, png, signature_salt) {
@@ -107,10 +152,10 @@ pub fn decode_record_row(row: &Row<'_>) -> Result<(Record, Option<Erasure>), Row
         _ => return Err(defect("its personal data is partly missing".into())),
     };
     let erasure = row
-        .get::<_, Option<String>>(18)
+        .opt_text(18)
         .ok()
         .flatten()
-        .map(|reason| Erasure { reason, erased_at: erasure_time(&row.get::<_, String>(19).unwrap_or_default()) });
+        .map(|reason| Erasure { reason, erased_at: erasure_time(&row.text(19).unwrap_or_default()) });
     Ok((Record { header, hash: record_hash, personal }, erasure))
 }
 
@@ -124,11 +169,11 @@ fn erasure_time(text: &str) -> DateTime<Utc> {
 /// recorded_at, requested_by, reason, entry_hash, reason_text`, naming what
 /// is wrong with a damaged one. The kiosk's store and the office's both
 /// read their `erasure_entries` rows here.
-pub fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, RowDefect> {
-    let seq: u64 = row.get(0).unwrap_or(0);
-    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+pub fn decode_erasure_row(row: &(impl RowValues + ?Sized)) -> std::result::Result<ChainErasure, RowDefect> {
+    let seq: u64 = uint(row, 0).unwrap_or(0);
+    let id = row.text(1).and_then(|id| Uuid::parse_str(&id).ok());
     let defect = |detail: String| RowDefect { seq, id, detail };
-    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let text = |i: usize, what: &str| row.text(i).ok_or_else(|| defect(format!("its {what} is unreadable")));
     let hash = |i: usize, what: &str| {
         Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
     };
@@ -141,7 +186,7 @@ pub fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, Ro
         device_id: Uuid::parse_str(&text(2, "device id")?).map_err(|_| defect("its device id is not a UUID".into()))?,
         seq,
         prev_hash: hash(3, "previous hash")?,
-        target_seq: row.get(4).map_err(|_| defect("its target is unreadable".into()))?,
+        target_seq: uint(row, 4).ok_or_else(|| defect("its target is unreadable".into()))?,
         target_hash: hash(5, "target hash")?,
         erased_at: time(6, "erasure time")?,
         recorded_at: time(7, "recording time")?,
@@ -156,11 +201,11 @@ pub fn decode_erasure_row(row: &Row<'_>) -> std::result::Result<ChainErasure, Ro
 /// acknowledged_at, office_certificate_sha256, entry_hash`, naming what is
 /// wrong with a damaged one. The kiosk's store and the office's both read
 /// their `held_entries` rows here.
-pub fn decode_held_row(row: &Row<'_>) -> std::result::Result<ChainHeld, RowDefect> {
-    let seq: u64 = row.get(0).unwrap_or(0);
-    let id = row.get::<_, String>(1).ok().and_then(|id| Uuid::parse_str(&id).ok());
+pub fn decode_held_row(row: &(impl RowValues + ?Sized)) -> std::result::Result<ChainHeld, RowDefect> {
+    let seq: u64 = uint(row, 0).unwrap_or(0);
+    let id = row.text(1).and_then(|id| Uuid::parse_str(&id).ok());
     let defect = |detail: String| RowDefect { seq, id, detail };
-    let text = |i: usize, what: &str| row.get::<_, String>(i).map_err(|_| defect(format!("its {what} is unreadable")));
+    let text = |i: usize, what: &str| row.text(i).ok_or_else(|| defect(format!("its {what} is unreadable")));
     let hash = |i: usize, what: &str| {
         Hash32::from_hex(&text(i, what)?).map_err(|_| defect(format!("its {what} is not a SHA-256 hash")))
     };
@@ -173,7 +218,7 @@ pub fn decode_held_row(row: &Row<'_>) -> std::result::Result<ChainHeld, RowDefec
         device_id: Uuid::parse_str(&text(2, "device id")?).map_err(|_| defect("its device id is not a UUID".into()))?,
         seq,
         prev_hash: hash(3, "previous hash")?,
-        target_seq: row.get(4).map_err(|_| defect("its target is unreadable".into()))?,
+        target_seq: uint(row, 4).ok_or_else(|| defect("its target is unreadable".into()))?,
         target_hash: hash(5, "target hash")?,
         removed_at: time(6, "removal time")?,
         acknowledged_at: time(7, "acknowledgement time")?,

@@ -12,8 +12,11 @@ use super::PgContext;
 use crate::error::{OfficeError, Result};
 
 /// The PostgreSQL office schema. Append only: never edit one that has landed.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_office.sql"), include_str!("migrations/0002_staff_numbers.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_office.sql"),
+    include_str!("migrations/0002_staff_numbers.sql"),
+    include_str!("migrations/0003_search.sql"),
+];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.
 const APPLICATION: &str = "signbook-office";
@@ -31,11 +34,8 @@ pub(super) async fn migrate(client: &mut Client, database: &str) -> Result<()> {
     const DOING: &str = "upgrading the office database schema";
     let tx = client.transaction().await.doing(DOING)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await.doing(DOING)?;
-    let ours = tx
-        .query_one("SELECT to_regclass('signbook_schema') IS NOT NULL", &[])
-        .await
-        .doing(DOING)?
-        .get::<_, bool>(0);
+    let ours =
+        tx.query_one("SELECT to_regclass('signbook_schema') IS NOT NULL", &[]).await.doing(DOING)?.get::<_, bool>(0);
     let found = if ours {
         let row = tx.query_one("SELECT application, version FROM signbook_schema", &[]).await.doing(DOING)?;
         if row.get::<_, String>(0) != APPLICATION {
