@@ -18,6 +18,18 @@ export const SCHOOL = 'Ysgol Glan Llyn';
 export const STAFF = { user: 'j.evans', password: 'correct horse battery staple' };
 mkdirSync(SHOTS, { recursive: true });
 
+// SIGNBOOK_TEST_BACKEND=postgres (scripts/test's second pass): this file's
+// office keeps its records in a PostgreSQL database of its own, made here on
+// the throwaway server, and every signbook-office it runs is given it.
+delete process.env.SIGNBOOK_OFFICE_DATABASE;
+if (process.env.SIGNBOOK_TEST_BACKEND === 'postgres') {
+  const server = process.env.SIGNBOOK_TEST_POSTGRES;
+  if (!server) throw new Error('SIGNBOOK_TEST_BACKEND=postgres needs SIGNBOOK_TEST_POSTGRES (scripts/postgres)');
+  const name = `signbook_e2e_${process.pid}_${Date.now()}`;
+  execFileSync('psql', [server, '-q', '-c', `CREATE DATABASE ${name}`]);
+  process.env.SIGNBOOK_OFFICE_DATABASE = `${server.slice(0, server.lastIndexOf('/'))}/${name}`;
+}
+
 export const cli = (...args) => execFileSync(CLI, ['--db', kioskDb, ...args], { encoding: 'utf8' });
 export const office = (args, input) => execFileSync(OFFICE, [...args, '--data', officeData], { encoding: 'utf8', input });
 

@@ -327,7 +327,9 @@ pub enum OfficeError {
         source: rusqlite::Error,
     },
     /// PostgreSQL failed, or could not be reached.
-    #[error("PostgreSQL error while {doing}: {detail}; check that the database server is running and --database names it")]
+    #[error(
+        "PostgreSQL error while {doing}: {detail}; check that the database server is running and --database names it"
+    )]
     Postgres {
         /// What we were doing.
         doing: &'static str,
@@ -335,7 +337,9 @@ pub enum OfficeError {
         detail: String,
     },
     /// A PostgreSQL database holding other tables than Signbook's.
-    #[error("the PostgreSQL database {database} holds tables that are not Signbook's; give signbook-office an empty database of its own (check --database)")]
+    #[error(
+        "the PostgreSQL database {database} holds tables that are not Signbook's; give signbook-office an empty database of its own (check --database)"
+    )]
     ForeignPostgres {
         /// Where it is, without its password.
         database: String,

@@ -61,6 +61,16 @@ use std::path::{Path, PathBuf};
 pub use error::{OfficeError, Result};
 pub use store::{OfficeStorage, PgStore, SharedStore, SqliteStore};
 
+/// Opens the office's store: the trust's PostgreSQL database when
+/// `database` names one (`--database postgres://…`), else SQLite in the
+/// data directory (`office.db`), created and migrated if needed.
+pub async fn open_store(data_dir: &Path, database: Option<&str>) -> Result<SharedStore> {
+    match database {
+        Some(url) => Ok(std::sync::Arc::new(PgStore::connect(url).await?)),
+        None => Ok(std::sync::Arc::new(SqliteStore::open(db_path(data_dir))?)),
+    }
+}
+
 /// The database file inside a data directory.
 pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join("office.db")

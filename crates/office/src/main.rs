@@ -7,13 +7,13 @@ mod cli;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use signbook_office::tls::OfficeIdentity;
-use signbook_office::{SqliteStore, db_path, ensure_data_dir};
+use signbook_office::{SharedStore, ensure_data_dir};
 use uuid::Uuid;
 
 #[derive(Debug, Parser)]
@@ -26,6 +26,9 @@ struct Cli {
     /// Data directory (database, TLS certificate and key) [default: $SIGNBOOK_OFFICE_DATA, else the platform data directory]
     #[arg(long, global = true, value_name = "DIR", env = "SIGNBOOK_OFFICE_DATA")]
     data: Option<PathBuf>,
+    /// The trust's PostgreSQL database (postgres://USER:PASSWORD@HOST:PORT/DATABASE) instead of SQLite in --data; the certificate and key stay in --data
+    #[arg(long, global = true, value_name = "URL", env = "SIGNBOOK_OFFICE_DATABASE", hide_env_values = true)]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,6 +96,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Copy a school's office (its SQLite data folder) into the trust's PostgreSQL database, then verify every chain there; safe to run again.
+    Migrate {
+        /// The school office's data folder (holding office.db).
+        #[arg(long, value_name = "DIR")]
+        from_data: PathBuf,
+        /// The trust's database: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Import a USB bundle from `signbook export-bundle` (the kiosk must be paired).
     ImportBundle {
         /// The bundle file.
@@ -122,50 +134,74 @@ fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
     }
 }
 
-fn open(data: &Path) -> Result<SqliteStore> {
-    ensure_data_dir(data)?;
-    Ok(SqliteStore::open(db_path(data))?)
+/// Where a command finds the office's database.
+#[derive(Debug, Clone)]
+pub(crate) struct Place {
+    data: PathBuf,
+    database: Option<String>,
+}
+
+impl Place {
+    /// The office store: PostgreSQL when `--database` names one, else SQLite in the data directory.
+    async fn open(&self) -> Result<SharedStore> {
+        ensure_data_dir(&self.data)?;
+        Ok(signbook_office::open_store(&self.data, self.database.as_deref()).await?)
+    }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let data = data_dir(cli.data)?;
+    let place = Place { data: data.clone(), database: cli.database };
     let mut out = std::io::stdout().lock();
     match cli.command {
-        Command::Serve { listen, school, no_mdns } => cli::serve::run(&data, listen, school, no_mdns, out).await?,
-        Command::Pair => cli::kiosks::pair(&data, &open(&data)?, &mut out).await?,
-        Command::User { action } => cli::users::run(&open(&data)?, action, &mut out).await?,
+        Command::Serve { listen, school, no_mdns } => cli::serve::run(&place, listen, school, no_mdns, out).await?,
+        Command::Pair => cli::kiosks::pair(&data, &*place.open().await?, &mut out).await?,
+        Command::User { action } => cli::users::run(&*place.open().await?, action, &mut out).await?,
         Command::Tls { action } => {
-            let store = open(&data)?;
-            cli::tls::run(&data, &store, action, &mut out).await?;
+            let store = place.open().await?;
+            cli::tls::run(&data, &*store, action, &mut out).await?;
         }
         Command::Agreement { action: cli::agreements::AgreementAction::Import { file, out: md } } => {
             cli::agreements::import(&file, md.as_deref(), &mut out)?;
         }
         Command::Agreement { action } => {
-            let store = open(&data)?;
-            cli::agreements::run(&store, action, &mut out).await?;
+            let store = place.open().await?;
+            cli::agreements::run(&*store, action, &mut out).await?;
         }
         Command::Settings { action } => {
-            let store = open(&data)?;
-            cli::settings::run(&store, action, &mut out).await?;
+            let store = place.open().await?;
+            cli::settings::run(&*store, action, &mut out).await?;
         }
         Command::Fingerprint => {
             ensure_data_dir(&data)?;
             writeln!(out, "{}", OfficeIdentity::load_or_create(&data)?.fingerprint())?;
         }
-        Command::Kiosks => cli::kiosks::list(&open(&data)?, &mut out).await?,
+        Command::Kiosks => cli::kiosks::list(&*place.open().await?, &mut out).await?,
         Command::RenameKiosk { device_id, name } => {
             let name = signbook_office::pairing::kiosk_name(&name)?;
-            cli::kiosks::rename(&open(&data)?, device_id, &name, &mut out).await?;
+            cli::kiosks::rename(&*place.open().await?, device_id, &name, &mut out).await?;
         }
-        Command::Revoke { device_id } => cli::kiosks::revoke(&open(&data)?, device_id, &mut out).await?,
-        Command::Alerts => cli::integrity::alerts(&open(&data)?, &mut out).await?,
+        Command::Revoke { device_id } => cli::kiosks::revoke(&*place.open().await?, device_id, &mut out).await?,
+        Command::Alerts => cli::integrity::alerts(&*place.open().await?, &mut out).await?,
         Command::Verify => {
-            let intact = cli::integrity::verify(&open(&data)?, &mut out).await?;
+            let intact = cli::integrity::verify(&*place.open().await?, &mut out).await?;
             return Ok(if intact { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
-        Command::Backup { out: file } => cli::files::backup(&data, &file, &mut out)?,
-        Command::ImportBundle { file } => cli::files::import_bundle(&open(&data)?, &file, &mut out).await?,
+        Command::Backup { out: file } => {
+            if let Some(url) = &place.database {
+                anyhow::bail!(
+                    "the office's records are in PostgreSQL ({}), not in {}: back them up with pg_dump, and the certificate and key in the data directory with them (docs/deploy.md, \"A trust on PostgreSQL\")",
+                    signbook_office::store::redact_url(url),
+                    data.display()
+                );
+            }
+            cli::files::backup(&data, &file, &mut out)?
+        }
+        Command::Migrate { from_data, to } => {
+            let same = cli::migrate::run(&from_data, &to, &mut out).await?;
+            return Ok(if same { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        }
+        Command::ImportBundle { file } => cli::files::import_bundle(&*place.open().await?, &file, &mut out).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

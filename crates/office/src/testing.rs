@@ -10,7 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::{SqliteStore, db_path};
+use crate::SharedStore;
+
+/// The variable `signbook-office` reads its `--database` from.
+const DATABASE_ENV: &str = "SIGNBOOK_OFFICE_DATABASE";
+
+/// Where a test office's PostgreSQL database is noted in its data
+/// directory, so that a restarted server finds the same one.
+const DATABASE_MARKER: &str = ".signbook-test-database";
 
 /// How long a starting server may take to print its address.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -26,6 +33,8 @@ pub struct Office {
     pub addr: SocketAddr,
     /// Its certificate's SHA-256 fingerprint, as kiosks pin it.
     pub fingerprint: String,
+    /// Its PostgreSQL database, when the tests run against PostgreSQL.
+    pub database: Option<String>,
     binary: PathBuf,
 }
 
@@ -38,10 +47,28 @@ impl Office {
     }
 
     /// [`Office::start`] with other arguments after `serve --listen LISTEN`.
+    /// With [`POSTGRES_ENV`] set, the office keeps its records in a
+    /// PostgreSQL database of its own, the same one each time it starts
+    /// on `data`.
     pub fn start_with(binary: &Path, data: &Path, listen: &str, log: &str, args: &[&str]) -> io::Result<Office> {
-        let mut child = Command::new(binary)
-            .arg("--data")
-            .arg(data)
+        Office::launch(binary, data, listen, log, args, test_database(data)?)
+    }
+
+    /// [`Office::start`] on SQLite whatever the tests run against: for
+    /// tests of the SQLite file itself (tampering with it, copying it).
+    pub fn start_sqlite(binary: &Path, data: &Path, listen: &str, log: &str) -> io::Result<Office> {
+        Office::launch(binary, data, listen, log, &["--no-mdns"], None)
+    }
+
+    fn launch(
+        binary: &Path,
+        data: &Path,
+        listen: &str,
+        log: &str,
+        args: &[&str],
+        database: Option<String>,
+    ) -> io::Result<Office> {
+        let mut child = office_command(binary, data, database.as_deref())
             .args(["serve", "--listen", listen])
             .args(args)
             .env("SIGNBOOK_LOG", log)
@@ -68,7 +95,7 @@ impl Office {
         });
         match rx.recv_timeout(START_TIMEOUT) {
             Ok((addr, fingerprint)) => {
-                Ok(Office { data: data.to_owned(), child, addr, fingerprint, binary: binary.to_owned() })
+                Ok(Office { data: data.to_owned(), child, addr, fingerprint, database, binary: binary.to_owned() })
             }
             Err(_) => {
                 let _ = child.kill();
@@ -91,7 +118,7 @@ impl Office {
 
     /// Runs `signbook-office --data DATA ARGS...` beside the server.
     pub fn cli(&self, args: &[&str]) -> io::Result<Output> {
-        Command::new(&self.binary).arg("--data").arg(&self.data).args(args).output()
+        office_command(&self.binary, &self.data, self.database.as_deref()).args(args).output()
     }
 
     /// [`Office::cli`], which must succeed; its standard output.
@@ -121,9 +148,7 @@ impl Office {
 
     /// `signbook-office user add NAME`, the password on standard input.
     pub fn add_user(&self, name: &str, password: &str) -> io::Result<()> {
-        let mut child = Command::new(&self.binary)
-            .arg("--data")
-            .arg(&self.data)
+        let mut child = office_command(&self.binary, &self.data, self.database.as_deref())
             .args(["user", "add", name])
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
@@ -136,9 +161,20 @@ impl Office {
         Ok(())
     }
 
-    /// A second handle on the office database (WAL: fine while serving).
-    pub fn db(&self) -> crate::Result<SqliteStore> {
-        SqliteStore::open(db_path(&self.data))
+    /// A second handle on the office's store, SQLite or PostgreSQL (both
+    /// fine while serving).
+    pub fn db(&self) -> crate::Result<SharedStore> {
+        on_test_runtime(crate::open_store(&self.data, self.database.as_deref()))
+    }
+
+    /// Runs one SQL statement on the office's database as a person at
+    /// `sqlite3` or `psql` would (tests checking or tampering with what is
+    /// stored): every value as text, NULL as `None`, blobs in hex.
+    pub fn sql(&self, sql: &str) -> crate::Result<Vec<Vec<Option<String>>>> {
+        match &self.database {
+            Some(url) => on_test_runtime(postgres_sql(url, sql)),
+            None => sqlite_sql(&crate::db_path(&self.data), sql),
+        }
     }
 
     /// Resident memory of the server process, in KiB (Linux).
@@ -157,17 +193,104 @@ impl Drop for Office {
     }
 }
 
+fn sqlite_sql(path: &Path, sql: &str) -> crate::Result<Vec<Vec<Option<String>>>> {
+    use rusqlite::types::ValueRef;
+    let failed = |source| crate::OfficeError::Db { doing: "running a test's SQL", source };
+    let conn = rusqlite::Connection::open(path).map_err(failed)?;
+    let mut statement = conn.prepare(sql).map_err(failed)?;
+    let columns = statement.column_count();
+    let mut rows = statement.query([]).map_err(failed)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(failed)? {
+        out.push(
+            (0..columns)
+                .map(|i| match row.get_ref(i) {
+                    Ok(ValueRef::Null) | Err(_) => None,
+                    Ok(ValueRef::Integer(n)) => Some(n.to_string()),
+                    Ok(ValueRef::Real(x)) => Some(x.to_string()),
+                    Ok(ValueRef::Text(t)) => Some(String::from_utf8_lossy(t).into_owned()),
+                    Ok(ValueRef::Blob(b)) => Some(hex::encode(b)),
+                })
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+async fn postgres_sql(url: &str, sql: &str) -> crate::Result<Vec<Vec<Option<String>>>> {
+    let failed = |e: tokio_postgres::Error| crate::OfficeError::Postgres {
+        doing: "running a test's SQL",
+        detail: e.to_string(),
+    };
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.map_err(failed)?;
+    tokio::spawn(connection);
+    let mut out = Vec::new();
+    for message in client.simple_query(sql).await.map_err(failed)? {
+        if let tokio_postgres::SimpleQueryMessage::Row(row) = message {
+            out.push(
+                (0..row.len()).map(|i| row.get(i).map(|v| v.strip_prefix("\\x").unwrap_or(v).to_owned())).collect(),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// `binary --data DATA`, with `--database` (by its variable) when given
+/// and never inherited from the test's own environment.
+pub fn office_command(binary: &Path, data: &Path, database: Option<&str>) -> Command {
+    let mut command = Command::new(binary);
+    command.arg("--data").arg(data).env_remove(DATABASE_ENV);
+    if let Some(url) = database {
+        command.env(DATABASE_ENV, url);
+    }
+    command
+}
+
+/// The PostgreSQL database of the test office on `data`: the one noted
+/// there, or a new one ([`fresh_postgres_database`]); `None` when the
+/// suite runs on SQLite ([`on_postgres`]).
+pub fn test_database(data: &Path) -> io::Result<Option<String>> {
+    let marker = data.join(DATABASE_MARKER);
+    if let Ok(url) = std::fs::read_to_string(&marker) {
+        return Ok(Some(url));
+    }
+    if !on_postgres() {
+        return Ok(None);
+    }
+    let url = fresh_postgres_database()
+        .ok_or_else(|| io::Error::other(format!("{BACKEND_ENV}=postgres needs {POSTGRES_ENV} (scripts/postgres)")))?;
+    std::fs::create_dir_all(data)?;
+    std::fs::write(&marker, &url)?;
+    Ok(Some(url))
+}
+
 /// Runs one storage call (or any future) to completion from synchronous
-/// test code, on a runtime of its own (the SQLite backend needs tokio's
-/// blocking pool).
+/// test code, on one runtime all tests share: a PostgreSQL store's pooled
+/// connections run on the runtime that opened them, so it must outlive
+/// each call (the SQLite backend needs its blocking pool).
 pub fn block_on<F: Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a test runtime starts").block_on(future)
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a test runtime starts")
+        })
+        .block_on(future)
 }
 
 /// Names the PostgreSQL server (`postgres://USER@HOST:PORT/postgres`) the
 /// office tests also run against; `scripts/test` starts one
 /// (`scripts/postgres`). Unset: SQLite only.
 pub const POSTGRES_ENV: &str = "SIGNBOOK_TEST_POSTGRES";
+
+/// `postgres`: the office suite's servers and stores keep their records
+/// in PostgreSQL (a database each, on the [`POSTGRES_ENV`] server) instead
+/// of SQLite. `scripts/test` runs the suite once each way.
+pub const BACKEND_ENV: &str = "SIGNBOOK_TEST_BACKEND";
+
+/// Whether this run of the suite is on PostgreSQL ([`BACKEND_ENV`]).
+pub fn on_postgres() -> bool {
+    std::env::var(BACKEND_ENV).is_ok_and(|b| b == "postgres")
+}
 
 /// Set by `scripts/test`: a test that needs PostgreSQL fails instead of
 /// passing without it, so CI never counts an untested backend as tested.
@@ -192,7 +315,7 @@ pub fn fresh_postgres_database() -> Option<String> {
         COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         hex::encode(random)
     );
-    block_on(async {
+    on_test_runtime(async {
         let (client, connection) =
             tokio_postgres::connect(&server, tokio_postgres::NoTls).await.expect("the test PostgreSQL server answers");
         tokio::spawn(connection);
@@ -200,4 +323,24 @@ pub fn fresh_postgres_database() -> Option<String> {
     });
     let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
     Some(format!("{base}/{name}"))
+}
+
+/// The office store of a test's data directory: SQLite there, or its
+/// PostgreSQL database when the tests run against PostgreSQL
+/// ([`test_database`]). Fails the test if it cannot be opened.
+pub fn open_test_store(data: &Path) -> SharedStore {
+    let database = test_database(data).expect("the test database is noted in the data directory");
+    on_test_runtime(crate::open_store(data, database.as_deref())).expect("the office store opens")
+}
+
+/// [`block_on`], also from inside an async test: there on a thread of its
+/// own, since a runtime cannot block the thread of another.
+fn on_test_runtime<F: Future + Send>(future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    if tokio::runtime::Handle::try_current().is_err() {
+        return block_on(future);
+    }
+    std::thread::scope(|scope| scope.spawn(|| block_on(future)).join().expect("a test runtime call panicked"))
 }

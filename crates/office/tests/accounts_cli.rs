@@ -6,9 +6,9 @@
 /// Runs `signbook-office --data DIR ARGS`, with `input` on standard input.
 fn cli(data: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
     use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_signbook-office"))
-        .arg("--data")
-        .arg(data)
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_signbook-office"));
+    let database = signbook_office::testing::test_database(data).unwrap();
+    let mut child = signbook_office::testing::office_command(binary, data, database.as_deref())
         .args(args)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -59,13 +59,12 @@ fn the_cli_lets_an_account_publish_agreements_and_takes_it_back() {
 #[tokio::test]
 async fn the_cli_chooses_an_account_language_for_a_welsh_medium_office() {
     use signbook_office::i18n::Lang;
-    use signbook_office::store::StaffStore;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
     assert!(cli(data, &["user", "add", "j.evans", "--language", "cy"], "correct horse battery\n").status.success());
     assert!(cli(data, &["user", "add", "s.lee"], "correct horse battery\n").status.success());
     let language = |name: &'static str| async move {
-        let store = signbook_office::SqliteStore::open(signbook_office::db_path(data)).unwrap();
+        let store = signbook_office::testing::open_test_store(data);
         let token = store.start_session(name, 1_000).await.unwrap();
         store.session(&token, 1_000).await.unwrap().unwrap().language
     };

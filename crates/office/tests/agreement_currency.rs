@@ -10,16 +10,14 @@ use chrono::{Duration, Utc};
 use evidence_fixture::Kiosk;
 use signbook_core::Hash32;
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{
-    AgreementStore, Device, PrivacyStore, RosterEntry, RosterStatus, RosterStore, StaffRole, SyncStore,
-};
+use signbook_office::store::{AgreementStore, Device, RosterEntry, RosterStatus, RosterStore, StaffRole};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireAgreement};
 
 const ROLES: [&str; 5] = ["visitor", "governor", "staff", "volunteer", "contractor"];
 const ROGUE_TEXT: &str = "# Everything is different\n\nNobody has signed this.\n";
 
-async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> Device {
+async fn pair(office: &signbook_office::SharedStore, kiosk: &Kiosk) -> Device {
     let code = new_code();
     let now = Utc::now();
     assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
@@ -58,10 +56,10 @@ fn status_of(rows: &[(RosterEntry, RosterStatus)], name: &str) -> RosterStatus {
 
 /// An office that a kiosk has synced to: Siân (staff) and Tom (governor)
 /// signed, the roster names both.
-async fn synced_office() -> (SqliteStore, Kiosk, Device, tempfile::TempDir) {
+async fn synced_office() -> (signbook_office::SharedStore, Kiosk, Device, tempfile::TempDir) {
     let kiosk = Kiosk::with(&[("staff", "Siân Evans", None), ("governor", "Tom Price", None)]);
     let dir = tempfile::tempdir().unwrap();
-    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let office = signbook_office::testing::open_test_store(dir.path());
     let device = pair(&office, &kiosk).await;
     office.ingest(&device, None, kiosk.push_request(), Utc::now()).await.unwrap();
     let roster = ["Siân Evans", "Tom Price"]
@@ -205,7 +203,6 @@ fn form_post(path: &str, cookie: &str, form: &str) -> String {
 /// its "Adopt" form needs the session's CSRF token.
 #[tokio::test]
 async fn staff_see_the_version_a_kiosk_uses_and_adopt_it_from_the_dashboard() {
-    use signbook_office::store::StaffStore;
     let (office, _kiosk, device, dir) = synced_office().await;
     let rogue = rogue_push();
     let hash = rogue.agreements[0].hash.to_hex();
@@ -213,11 +210,11 @@ async fn staff_see_the_version_a_kiosk_uses_and_adopt_it_from_the_dashboard() {
     office.add_user("j.evans", "correct horse battery", StaffRole::Admin, Utc::now()).await.unwrap();
     let identity = signbook_office::tls::OfficeIdentity::load_or_create(dir.path()).unwrap();
     let dashboard = signbook_office::web::Dashboard::new(
-        std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
+        signbook_office::testing::open_test_store(dir.path()),
         "Test".into(),
         identity.signer().unwrap(),
     );
-    let shared: signbook_office::SharedStore = std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    let shared: signbook_office::SharedStore = signbook_office::testing::open_test_store(dir.path());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = signbook_office::server::app(shared, dashboard);
@@ -272,12 +269,9 @@ async fn the_cli_lists_versions_and_adopts_one() {
     let hash = rogue.agreements[0].hash.to_hex();
     office.ingest(&device, None, rogue, Utc::now()).await.unwrap();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_signbook-office"))
-            .arg("--data")
-            .arg(dir.path())
-            .args(args)
-            .output()
-            .unwrap()
+        let binary = std::path::Path::new(env!("CARGO_BIN_EXE_signbook-office"));
+        let database = signbook_office::testing::test_database(dir.path()).unwrap();
+        signbook_office::testing::office_command(binary, dir.path(), database.as_deref()).args(args).output().unwrap()
     };
     let list = String::from_utf8(run(&["agreement", "list"]).stdout).unwrap();
     assert!(list.contains(&format!("{hash}  \"Rogue agreement\"")), "{list}");

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_core::role::Role;
-use signbook_office::store::IntegrityStore;
 use signbook_sync::backoff::Backoff;
 use signbook_sync::{BackgroundOptions, BackgroundSync};
 
@@ -95,10 +94,7 @@ fn implausible_kiosk_clocks_are_stored_and_flagged() {
         alerts[0].detail.contains("before 2020") && alerts[1].detail.contains("more than a day after"),
         "{alerts:?}"
     );
-    let received: String = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
-        .unwrap()
-        .query_row("SELECT received_at FROM records WHERE seq = 3", [], |r| r.get(0))
-        .unwrap();
+    let received = office.sql("SELECT received_at FROM records WHERE seq = 3").unwrap()[0][0].clone().unwrap();
     assert!(
         received.starts_with(&Utc::now().format("%Y-").to_string()),
         "the office's own receipt time is kept beside the claim: {received}"

@@ -13,7 +13,7 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
         tempfile::tempdir().unwrap(),
         tempfile::tempdir().unwrap(),
     );
-    let mut office = Office::start(data.path());
+    let mut office = Office::start_sqlite(data.path());
     let proxy = Proxy::start(office.addr, |_| false); // the office's fixed address on the LAN
     let mut store = kiosk(kiosk_dir.path(), 12);
     signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
@@ -33,7 +33,7 @@ fn an_office_restored_from_a_backup_taken_while_serving_keeps_its_records_and_ki
         std::fs::copy(backups.path().join(from), restored.path().join(to)).unwrap();
     }
     let old_fingerprint = office.fingerprint.clone();
-    let office = Office::start(restored.path());
+    let office = Office::start_sqlite(restored.path());
     assert_eq!(office.fingerprint, old_fingerprint, "the certificate kiosks pinned is the same");
     proxy.retarget(office.addr);
     assert_office_holds(&office, &store);

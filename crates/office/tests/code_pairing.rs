@@ -7,10 +7,8 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use common::{Office, assert_office_holds, block_on, kiosk};
-use signbook_office::store::{IntegrityStore, PrivacyStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use signbook_sync::SyncError;
 
@@ -179,7 +177,7 @@ fn a_person_in_the_middle_with_another_certificate_fails_pairing_and_the_office_
 #[test]
 fn codes_made_together_never_share_their_first_two_characters() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(signbook_office::SqliteStore::open(signbook_office::db_path(dir.path())).unwrap());
+    let store = signbook_office::testing::open_test_store(dir.path());
     let now = chrono::Utc::now();
     let codes: Vec<String> =
         (0..40).map(|_| block_on(signbook_office::pairing::make_pairing_code(&*store, now)).unwrap()).collect();

@@ -9,11 +9,8 @@ mod evidence_fixture;
 use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{
-    IntegrityStore, LoginThrottle, PrivacyStore, RecordQuery, RecordStore, RosterStore, StaffRole, StaffStore,
-    SyncStore,
-};
-use signbook_office::{SqliteStore, db_path};
+use signbook_office::store::{LoginThrottle, RecordQuery, StaffRole, StaffStore};
+use signbook_office::{SharedStore, SqliteStore, db_path};
 use signbook_sync::wire::PushRequest;
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -22,9 +19,25 @@ fn at(text: &str) -> DateTime<Utc> {
 
 /// An office holding everything `kiosk` signed, pushed as the kiosk does
 /// (with its agreement texts). Returns the office and its directory.
-async fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
+async fn office_with(kiosk: &Kiosk) -> (signbook_office::SharedStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let office = signbook_office::testing::open_test_store(dir.path());
+    synced(office, kiosk, dir).await
+}
+
+/// [`office_with`] on SQLite whichever backend the suite runs on: for the
+/// tests of upgrading an older SQLite office file.
+async fn sqlite_office_with(kiosk: &Kiosk) -> (signbook_office::SharedStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let office: SharedStore = std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    synced(office, kiosk, dir).await
+}
+
+async fn synced(
+    office: SharedStore,
+    kiosk: &Kiosk,
+    dir: tempfile::TempDir,
+) -> (signbook_office::SharedStore, tempfile::TempDir) {
     let device = pair(&office, kiosk).await;
     let push = batch(kiosk, true);
     office
@@ -34,7 +47,7 @@ async fn office_with(kiosk: &Kiosk) -> (SqliteStore, tempfile::TempDir) {
     (office, dir)
 }
 
-async fn pair(office: &SqliteStore, kiosk: &Kiosk) -> signbook_office::store::Device {
+async fn pair(office: &signbook_office::SharedStore, kiosk: &Kiosk) -> signbook_office::store::Device {
     let code = new_code();
     let now = Utc::now();
     assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
@@ -53,7 +66,7 @@ fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
     push
 }
 
-async fn names(office: &SqliteStore, query: &RecordQuery) -> Vec<String> {
+async fn names(office: &signbook_office::SharedStore, query: &RecordQuery) -> Vec<String> {
     let page = office.search_records(query, 0, 50).await.unwrap();
     page.records.iter().map(|r| r.record.personal.as_ref().map_or("(erased)".to_owned(), |p| p.name.clone())).collect()
 }
@@ -180,7 +193,7 @@ async fn failed_logins_lock_the_account_across_a_restart_and_the_lock_expires() 
 #[tokio::test]
 async fn sessions_end_at_logout_and_after_idling() {
     let dir = tempfile::tempdir().unwrap();
-    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let office = signbook_office::testing::open_test_store(dir.path());
     office.add_user("j.evans", "correct horse battery", StaffRole::Records, Utc::now()).await.unwrap();
     let t0 = 1_800_000_000;
     let token = office.start_session("j.evans", t0).await.unwrap();
@@ -215,7 +228,7 @@ async fn sessions_end_at_logout_and_after_idling() {
 async fn agreement_texts_arrive_with_pushes_and_a_forged_one_is_refused_whole() {
     let kiosk = Kiosk::with(&[("staff", "Siân Evans", None)]);
     let dir = tempfile::tempdir().unwrap();
-    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let office = signbook_office::testing::open_test_store(dir.path());
     let device = pair(&office, &kiosk).await;
     let mut forged = batch(&kiosk, true);
     forged.agreements[0].text.push_str("\nAnd the school may read your email.\n");
@@ -237,13 +250,13 @@ async fn agreement_texts_arrive_with_pushes_and_a_forged_one_is_refused_whole() 
 #[tokio::test]
 async fn records_missing_from_the_search_index_are_indexed_when_the_database_opens() {
     let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", None)]);
-    let (office, dir) = office_with(&kiosk).await;
+    let (office, dir) = sqlite_office_with(&kiosk).await;
     drop(office);
     // As after upgrading a schema-1 database: records, but no search index yet.
     let conn = rusqlite::Connection::open(db_path(dir.path())).unwrap();
     conn.execute("DELETE FROM record_index", []).unwrap();
     drop(conn);
-    let office = SqliteStore::open(db_path(dir.path())).unwrap();
+    let office: SharedStore = std::sync::Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
     assert_eq!(
         names(&office, &RecordQuery { name: "zoe o'brien".into(), ..Default::default() }).await,
         vec!["Zoë O'Brien"]
@@ -253,7 +266,7 @@ async fn records_missing_from_the_search_index_are_indexed_when_the_database_ope
 #[tokio::test]
 async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_verifies() {
     let kiosk = Kiosk::with(&[("visitor", "Zoë O'Brien", None), ("staff", "Siân Evans", None)]);
-    let (office, dir) = office_with(&kiosk).await;
+    let (office, dir) = sqlite_office_with(&kiosk).await;
     drop(office);
     // Build the same office as release 1 held it: schema 1, then its rows.
     let old_path = dir.path().join("schema1.db");
@@ -270,7 +283,7 @@ async fn an_office_database_from_schema_1_is_migrated_keeps_every_record_and_ver
     .unwrap();
     drop(old);
 
-    let upgraded = SqliteStore::open(&old_path).unwrap();
+    let upgraded: SharedStore = std::sync::Arc::new(SqliteStore::open(&old_path).unwrap());
     let version: i64 =
         rusqlite::Connection::open(&old_path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     let migrations =

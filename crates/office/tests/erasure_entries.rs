@@ -11,7 +11,7 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::erasure::{ChainErasure, ErasureEntry, ReasonCategory, Requester};
 use signbook_core::{Hash32, Store};
 use signbook_office::erasure_log::is_signed_by;
-use signbook_office::store::{IntegrityStore as _, PrivacyStore as _, StaffRole, StaffStore as _};
+use signbook_office::store::StaffRole;
 use signbook_sync::PUSH_PATH;
 use signbook_sync::auth::sign_request;
 use signbook_sync::http::OfficeClient;

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use common::{Office, Proxy, assert_office_holds, block_on, kiosk, push_until_synced, sign};
 use signbook_core::Store;
-use signbook_office::store::IntegrityStore;
 
 /// Deterministic "about 30%": connection n is lost when a fixed
 /// pseudo-random draw for n falls under 0.3.
@@ -146,7 +145,7 @@ fn the_kiosk_killed_mid_sync_converges() {
 fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
     let (office_dir, backup_dir, kiosk_dir) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut office = Office::start(office_dir.path());
+    let mut office = Office::start_sqlite(office_dir.path());
     let proxy = Proxy::start(office.addr, |_| false);
     let mut store = kiosk(kiosk_dir.path(), 50);
     signbook_sync::pair(&mut store, &proxy.url(), &office.pairing_code(), &office.fingerprint).unwrap();
@@ -161,7 +160,7 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
         }
     };
     copy_all(office_dir.path(), backup_dir.path());
-    let office = Office::start(office_dir.path());
+    let office = Office::start_sqlite(office_dir.path());
     proxy.retarget(office.addr);
     sign(&mut store, 50);
     assert_eq!(signbook_sync::push(&mut store).unwrap().acknowledged_seq, 100);
@@ -172,7 +171,7 @@ fn an_office_restored_from_an_older_backup_gets_the_missing_records_again() {
         std::fs::remove_file(entry.unwrap().path()).unwrap();
     }
     copy_all(backup_dir.path(), office_dir.path());
-    let office = Office::start(office_dir.path());
+    let office = Office::start_sqlite(office_dir.path());
     proxy.retarget(office.addr);
     sign(&mut store, 10);
 

@@ -5,7 +5,6 @@ mod common;
 
 use common::{Office, block_on, kiosk, kiosk_hashes, sign};
 use signbook_core::Store;
-use signbook_office::store::IntegrityStore;
 use signbook_sync::SyncError;
 
 #[test]

@@ -5,7 +5,6 @@
 //! it never sends, and a 404 page without the security headers.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use signbook_office::SharedStore;
@@ -13,7 +12,6 @@ use signbook_office::limits::ServerLimits;
 use signbook_office::server;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
-use signbook_office::{SqliteStore, db_path};
 use signbook_sync::auth::{HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -31,11 +29,11 @@ async fn start(limits: ServerLimits) -> Office {
     let dir = tempfile::tempdir().unwrap();
     let identity = OfficeIdentity::load_or_create(dir.path()).unwrap();
     let dashboard = Dashboard::new(
-        Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
+        signbook_office::testing::open_test_store(dir.path()),
         "Test".into(),
         identity.signer().unwrap(),
     );
-    let shared: SharedStore = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    let shared: SharedStore = signbook_office::testing::open_test_store(dir.path());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = identity.server_config().unwrap();

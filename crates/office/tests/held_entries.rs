@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{Duration, Utc};
 use signbook_core::record::PersonalData;
-use signbook_office::store::{IntegrityStore as _, PrivacyStore as _, RecordStore as _, StaffRole, StaffStore as _};
+use signbook_office::store::StaffRole;
 
 use common::{Office, block_on, kiosk};
 

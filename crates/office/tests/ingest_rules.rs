@@ -16,7 +16,6 @@ use signbook_sync::http::OfficeClient;
 use signbook_sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireRecord};
 
 use common::{Office, block_on, kiosk};
-use signbook_office::store::IntegrityStore as _;
 
 /// Re-hashes `record` after a change, as a tamperer holding the key would.
 fn rehash(mut record: Record) -> Record {

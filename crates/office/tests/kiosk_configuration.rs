@@ -7,7 +7,6 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -16,9 +15,8 @@ use chrono::{Duration, Utc};
 use common::{Office, block_on};
 use http_body_util::BodyExt;
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{ConfigurationStore, PrivacyStore, StaffRole, StaffStore, SyncStore};
+use signbook_office::store::StaffRole;
 use signbook_office::web::{self, Dashboard};
-use signbook_office::{SqliteStore, db_path};
 use signbook_sync::configuration::ConfigurationStatus;
 use tower::ServiceExt;
 
@@ -128,7 +126,7 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
     let kiosk_dir = tempfile::tempdir().unwrap();
     let kiosk = common::kiosk(kiosk_dir.path(), 1);
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    let store = signbook_office::testing::open_test_store(dir.path());
     let (code, now) = (new_code(), Utc::now());
     assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     let device =

@@ -11,7 +11,6 @@ use std::io::{Cursor, Read};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -24,10 +23,9 @@ use sha2::{Digest, Sha256};
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::device::key_fingerprint;
 use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{StaffRole, StaffStore, SyncStore};
+use signbook_office::store::StaffRole;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::{self, Dashboard};
-use signbook_office::{SqliteStore, db_path};
 use tower::ServiceExt;
 
 const FILES: [&str; 3] = ["office-statement.json", "office-statement.sig", "office-certificate.der"];
@@ -60,7 +58,7 @@ async fn dashboard_pack() -> Pack {
     let kiosk =
         Kiosk::with(&[("visitor", "Ann Hughes", None), ("visitor", "Tom Price", None), ("staff", "Siân Evans", None)]);
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    let store = signbook_office::testing::open_test_store(dir.path());
     let (code, now) = (new_code(), Utc::now());
     assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
     let device = store

@@ -6,7 +6,6 @@
 mod common;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -14,9 +13,8 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use common::{Office, block_on};
 use http_body_util::BodyExt;
-use signbook_office::store::{ConfigurationStore, PrivacyStore, StaffRole, StaffStore};
+use signbook_office::store::StaffRole;
 use signbook_office::web::{self, Dashboard};
-use signbook_office::{SqliteStore, db_path};
 use tower::ServiceExt;
 
 const ENGLISH: &str =
@@ -49,7 +47,7 @@ fn saving_the_notice_at_the_office_publishes_a_configuration_the_kiosk_applies()
     signbook_sync::apply_pending_configuration(&mut kiosk, Utc::now()).unwrap();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let store = Arc::new(SqliteStore::open(db_path(office_dir.path())).unwrap());
+    let store = signbook_office::testing::open_test_store(office_dir.path());
     let now = Utc::now();
     let (token, csrf) = runtime.block_on(async {
         store.set_retention("visitor", Some(365), "head", now).await.unwrap();

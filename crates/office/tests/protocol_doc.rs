@@ -14,7 +14,6 @@ use sha2::{Digest, Sha256};
 use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::hash::Hash32;
-use signbook_office::store::IntegrityStore;
 use signbook_sync::auth::{HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP};
 use signbook_sync::http::{HttpResponse, OfficeClient};
 use signbook_sync::wire::{ErrorBody, WireCheckpoint, WireRecord};

@@ -14,7 +14,6 @@ use ed25519_dalek::SigningKey;
 use rustls::pki_types::ServerName;
 use signbook_core::Store;
 use signbook_core::checkpoint::Checkpoint;
-use signbook_office::store::IntegrityStore;
 use signbook_sync::SyncError;
 use signbook_sync::auth::sign_request;
 use signbook_sync::http::{HttpResponse, OfficeClient};
@@ -102,10 +101,7 @@ fn pinning_and_pairing_codes_refuse_with_specific_errors() {
     assert!(m.contains("signbook-office pair"), "says what to do: {m}");
 
     let expiring = office.pairing_code();
-    rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
-        .unwrap()
-        .execute("UPDATE pairing_codes SET expires_at = '2020-01-01T00:00:00.000Z' WHERE used_at IS NULL", [])
-        .unwrap();
+    office.sql("UPDATE pairing_codes SET expires_at = '2020-01-01T00:00:00.000Z' WHERE used_at IS NULL").unwrap();
     let (c, m) = refused(signbook_sync::pair(&mut b, &office.url(), &expiring, &office.fingerprint));
     assert_eq!(c, "pairing_code_expired");
     assert!(m.contains("15 minutes"), "{m}");

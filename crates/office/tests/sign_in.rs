@@ -5,17 +5,15 @@
 //! address, in the database, and alerted.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use signbook_office::pairing::make_pairing_code;
-use signbook_office::store::SyncStore;
-use signbook_office::store::{IntegrityStore, PrivacyStore, StaffRole, StaffStore};
+use signbook_office::store::StaffRole;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
-use signbook_office::{SharedStore, SqliteStore, db_path, server};
+use signbook_office::{SharedStore, server};
 use signbook_sync::PAIR_PATH;
 use signbook_sync::auth;
 use signbook_sync::wire::PairRequest;
@@ -29,21 +27,21 @@ const PASSWORD: &str = "correct horse battery";
 struct Office {
     addr: SocketAddr,
     tls: TlsConnector,
-    store: SqliteStore,
+    store: signbook_office::SharedStore,
     _dir: tempfile::TempDir,
 }
 
 async fn start() -> Office {
     let dir = tempfile::tempdir().unwrap();
     let identity = OfficeIdentity::load_or_create(dir.path()).unwrap();
-    let store = SqliteStore::open(db_path(dir.path())).unwrap();
+    let store = signbook_office::testing::open_test_store(dir.path());
     store.add_user("j.evans", PASSWORD, StaffRole::Admin, Utc::now()).await.unwrap();
     let dashboard = Dashboard::new(
-        Arc::new(SqliteStore::open(db_path(dir.path())).unwrap()),
+        signbook_office::testing::open_test_store(dir.path()),
         "Test".into(),
         identity.signer().unwrap(),
     );
-    let shared: SharedStore = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
+    let shared: SharedStore = signbook_office::testing::open_test_store(dir.path());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(server::serve(listener, identity.server_config().unwrap(), server::app(shared, dashboard)));
@@ -174,7 +172,7 @@ async fn wrong_pairing_codes_are_limited_per_address_and_alerted() {
         assert_eq!(refusal(&answer), ("403".into(), "pairing_code_invalid".into()), "attempt {attempt}: {answer}");
     }
     // The eleventh is refused before the code is even looked at: a right code too.
-    let code = make_pairing_code(&office.store, Utc::now()).await.unwrap();
+    let code = make_pairing_code(&*office.store, Utc::now()).await.unwrap();
     let answer = office.pair_from("127.0.0.5", 1, &code).await;
     assert_eq!(refusal(&answer), ("429".into(), "pairing_rate_limited".into()), "{answer}");
     assert!(answer.contains("wait 15 minute(s)"), "says how long: {answer}");
@@ -194,7 +192,8 @@ async fn wrong_pairing_codes_are_limited_per_address_and_alerted() {
 async fn wrong_pairing_codes_are_counted_in_the_database_shared_by_office_processes() {
     let dir = tempfile::tempdir().unwrap();
     // Two offices on one database, as two processes would be.
-    let (one, two) = (SqliteStore::open(db_path(dir.path())).unwrap(), SqliteStore::open(db_path(dir.path())).unwrap());
+    let (one, two) =
+        (signbook_office::testing::open_test_store(dir.path()), signbook_office::testing::open_test_store(dir.path()));
     let throttle = signbook_office::pairing::PairingThrottle::default();
     let t0 = 1_800_000_000;
     for i in 0..10 {

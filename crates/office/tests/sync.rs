@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_core::erasure::{ReasonCategory, Requester};
-use signbook_office::store::{IntegrityStore, PrivacyStore, RecordStore, StaffRole, StaffStore};
+use signbook_office::store::StaffRole;
 use signbook_sync::OfficeLink;
 use signbook_sync::http::Resolver;
 
@@ -78,14 +78,12 @@ fn erasures_after_sync_reach_the_office_and_its_copy_still_verifies() {
     let report = block_on(db.verify()).unwrap().into_iter().next().unwrap();
     assert_eq!(report.erased, 2, "both erasures are applied at the office");
 
-    let personal: Vec<(u64, Option<String>)> = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
+    let personal: Vec<(u64, Option<String>)> = office
+        .sql("SELECT seq, name FROM records WHERE seq IN (6, 7, 33) ORDER BY seq")
         .unwrap()
-        .prepare("SELECT seq, name FROM records WHERE seq IN (6, 7, 33) ORDER BY seq")
-        .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+        .into_iter()
+        .map(|row| (row[0].as_deref().unwrap().parse().unwrap(), row[1].clone()))
+        .collect();
     assert_eq!(
         personal,
         [(6, Some("Visitor Number5".into())), (7, None), (33, None)],
@@ -222,12 +220,9 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
     assert!(matches!(entry.entry.requested_by, Requester::OfficeStaff(_)), "{:?}", entry.entry.requested_by);
     assert_eq!(entry.entry.reason, ReasonCategory::Request);
     assert!(!String::from_utf8(entry.entry.canonical_bytes()).unwrap().contains("evans"), "no staff name in the chain");
-    let office_entry: (u64, String, String) = rusqlite::Connection::open(signbook_office::db_path(office_dir.path()))
-        .unwrap()
-        .query_row("SELECT target_seq, requested_by, entry_hash FROM erasure_entries WHERE seq = 11", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .unwrap();
+    let row = office.sql("SELECT target_seq, requested_by, entry_hash FROM erasure_entries WHERE seq = 11").unwrap();
+    let text = |i: usize| row[0][i].clone().unwrap();
+    let office_entry: (u64, String, String) = (text(0).parse().unwrap(), text(1), text(2));
     assert_eq!(office_entry, (4, entry.entry.requested_by.to_string(), entry.hash.to_hex()));
     assert_eq!(store.sync_status().unwrap().acknowledged_seq, 11, "the office acknowledged the entry");
 }

@@ -16,7 +16,7 @@ use signbook_sync::tls::pinned_client_config;
 #[test]
 fn a_personal_field_added_where_there_was_none_is_caught() {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut office = Office::start(office_dir.path());
+    let mut office = Office::start_sqlite(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), 6);
     store.erase(5, "subject access request").unwrap();
     signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
@@ -81,7 +81,7 @@ fn a_damaged_row_is_named_and_its_record_page_says_so() {
     assert_eq!((page.records.len(), page.damaged.iter().map(|d| d.seq).collect::<Vec<_>>()), (3, vec![3]));
     drop(db);
 
-    let office = Office::start(office_dir.path());
+    let office = Office::start_sqlite(office_dir.path());
     office.add_user("j.evans", "correct horse battery").unwrap();
     let login = "username=j.evans&password=correct+horse+battery&next=%2Frecords";
     let answer = https(
@@ -117,7 +117,7 @@ struct Tampered {
 
 fn synced_then_edited(records: u64, sql: &str) -> Tampered {
     let (office_dir, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let mut office = Office::start(office_dir.path());
+    let mut office = Office::start_sqlite(office_dir.path());
     let mut store = kiosk(kiosk_dir.path(), records);
     signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint).unwrap();
     signbook_sync::push(&mut store).unwrap();

@@ -5,8 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 use signbook_core::{Hash32, Store};
-use signbook_office::SqliteStore;
-use signbook_office::store::IntegrityStore;
+use signbook_office::SharedStore;
 use signbook_office::testing::block_on;
 
 use crate::env::binary;
@@ -69,7 +68,7 @@ pub fn kiosk_hashes(store: &Store) -> anyhow::Result<Vec<(u64, Hash32)>> {
 }
 
 /// The office holds exactly the kiosk's chain, once each, and it verifies.
-pub fn office_holds(office: &SqliteStore, store: &Store) -> anyhow::Result<()> {
+pub fn office_holds(office: &SharedStore, store: &Store) -> anyhow::Result<()> {
     let expected = kiosk_hashes(store)?;
     let held = block_on(office.record_hashes(store.device_id()))?;
     compare_chains(&expected, &held)?;

@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::Result;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use signbook_core::{SignRequest, Store};
-use signbook_office::store::IntegrityStore;
 use signbook_office::testing::block_on;
 
 use crate::checks::{ensure, office_holds};

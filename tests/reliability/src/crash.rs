@@ -12,7 +12,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rand::Rng;
 use signbook_core::Store;
-use signbook_office::store::IntegrityStore;
 use signbook_office::testing::block_on;
 
 use crate::checks::{ensure, kiosk_sound, office_holds};

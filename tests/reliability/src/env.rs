@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::{SignRequest, Store};
-use signbook_office::SqliteStore;
+use signbook_office::SharedStore;
 use signbook_office::testing;
 use signbook_sync::parse_fingerprint;
 use signbook_sync::tls::pinned_client_config;
@@ -54,7 +54,7 @@ impl Office {
     }
 
     /// A second handle on the office database (WAL: fine while serving).
-    pub fn db(&self) -> Result<SqliteStore> {
+    pub fn db(&self) -> Result<SharedStore> {
         Ok(self.0.db()?)
     }
 

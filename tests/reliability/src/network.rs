@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use signbook_core::Store;
-use signbook_office::store::IntegrityStore;
 use signbook_office::testing::block_on;
 use signbook_sync::backoff::Backoff;
 use signbook_sync::{BackgroundOptions, BackgroundSync};

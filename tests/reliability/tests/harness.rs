@@ -41,7 +41,10 @@ fn a_lossy_or_duplicating_office_is_reported() {
         std::fs::copy(&office_db, &copy).unwrap();
         let _ = std::fs::copy(office_db.with_extension("db-wal"), copy.with_extension("db-wal"));
         mutation.apply(&Connection::open(&copy).unwrap(), &mut rng).unwrap();
-        let v = violation(office_holds(&signbook_office::SqliteStore::open(&copy).unwrap(), &store));
+        let v = violation(office_holds(
+            &(std::sync::Arc::new(signbook_office::SqliteStore::open(&copy).unwrap()) as signbook_office::SharedStore),
+            &store,
+        ));
         assert_eq!(v.guarantee, guarantee, "{mutation:?}: {v}");
         let _ = std::fs::remove_file(copy.with_extension("db-wal"));
     }

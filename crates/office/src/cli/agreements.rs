@@ -9,8 +9,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::Subcommand;
 use signbook_core::Hash32;
-use signbook_office::SqliteStore;
-use signbook_office::store::AgreementStore;
+use signbook_office::OfficeStorage;
 use signbook_office::web::parse_roles;
 
 #[derive(Debug, Subcommand)]
@@ -47,7 +46,7 @@ pub enum AgreementAction {
     },
 }
 
-pub async fn run(store: &SqliteStore, action: AgreementAction, out: &mut impl Write) -> Result<()> {
+pub async fn run(store: &dyn OfficeStorage, action: AgreementAction, out: &mut impl Write) -> Result<()> {
     match action {
         AgreementAction::Import { .. } => unreachable!("handled by `import`, without a database"),
         AgreementAction::Publish { file, title, roles } => {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::Utc;
-use signbook_office::{SqliteStore, bundle};
+use signbook_office::{OfficeStorage, bundle};
 
 /// Copies the database, certificate and key beside `file`.
 pub fn backup(data: &Path, file: &Path, out: &mut impl Write) -> Result<()> {
@@ -22,7 +22,7 @@ pub fn backup(data: &Path, file: &Path, out: &mut impl Write) -> Result<()> {
 }
 
 /// Imports a kiosk's USB bundle.
-pub async fn import_bundle(store: &SqliteStore, file: &Path, out: &mut impl Write) -> Result<()> {
+pub async fn import_bundle(store: &dyn OfficeStorage, file: &Path, out: &mut impl Write) -> Result<()> {
     let report = bundle::import_bundle(store, file, Utc::now()).await?;
     writeln!(
         out,

@@ -3,11 +3,10 @@
 use std::io::Write;
 
 use anyhow::Result;
-use signbook_office::SqliteStore;
-use signbook_office::store::IntegrityStore;
+use signbook_office::OfficeStorage;
 
 /// Prints every alert, newest as stored.
-pub async fn alerts(store: &SqliteStore, out: &mut impl Write) -> Result<()> {
+pub async fn alerts(store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let alerts = store.alerts().await?;
     if alerts.is_empty() {
         writeln!(out, "No alerts.")?;
@@ -21,7 +20,7 @@ pub async fn alerts(store: &SqliteStore, out: &mut impl Write) -> Result<()> {
 }
 
 /// Walks every chain; `false` when one is broken.
-pub async fn verify(store: &SqliteStore, out: &mut impl Write) -> Result<bool> {
+pub async fn verify(store: &dyn OfficeStorage, out: &mut impl Write) -> Result<bool> {
     let mut intact = true;
     for report in store.verify().await? {
         match &report.problem {

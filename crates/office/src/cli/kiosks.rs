@@ -5,14 +5,13 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::Utc;
-use signbook_office::SqliteStore;
+use signbook_office::OfficeStorage;
 use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
-use signbook_office::store::{ConfigurationStore, IntegrityStore, PrivacyStore, SyncStore};
 use signbook_office::tls::OfficeIdentity;
 use uuid::Uuid;
 
 /// Prints a one-time pairing code and the certificate fingerprint.
-pub async fn pair(data: &Path, store: &SqliteStore, out: &mut impl Write) -> Result<()> {
+pub async fn pair(data: &Path, store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let identity = OfficeIdentity::load_or_create(data)?;
     let code = make_pairing_code(store, Utc::now()).await?;
     writeln!(out, "pairing code: {code}")?;
@@ -27,7 +26,7 @@ pub async fn pair(data: &Path, store: &SqliteStore, out: &mut impl Write) -> Res
 }
 
 /// Lists paired kiosks with the configuration each runs.
-pub async fn list(store: &SqliteStore, out: &mut impl Write) -> Result<()> {
+pub async fn list(store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let kiosks = store.devices().await?;
     let (office, running) = (store.current_configuration(Utc::now()).await?, store.kiosk_configurations().await?);
     if kiosks.is_empty() {
@@ -49,7 +48,7 @@ pub async fn list(store: &SqliteStore, out: &mut impl Write) -> Result<()> {
 }
 
 /// Names a kiosk after where it stands (`name` already checked by `kiosk_name`).
-pub async fn rename(store: &SqliteStore, device_id: Uuid, name: &str, out: &mut impl Write) -> Result<()> {
+pub async fn rename(store: &dyn OfficeStorage, device_id: Uuid, name: &str, out: &mut impl Write) -> Result<()> {
     let old = store.rename_kiosk(device_id, name).await?;
     let detail = format!("kiosk {device_id}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
     store.audit("cli", "kiosk_renamed", &detail, Utc::now()).await?;
@@ -58,7 +57,7 @@ pub async fn rename(store: &SqliteStore, device_id: Uuid, name: &str, out: &mut 
 }
 
 /// Refuses a kiosk's pushes from now on.
-pub async fn revoke(store: &SqliteStore, device_id: Uuid, out: &mut impl Write) -> Result<()> {
+pub async fn revoke(store: &dyn OfficeStorage, device_id: Uuid, out: &mut impl Write) -> Result<()> {
     if store.revoke(device_id, Utc::now()).await? {
         writeln!(out, "Revoked {device_id}: its pushes are refused from now on. Records already received are kept.")?;
     } else {

@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod files;
 pub mod integrity;
 pub mod kiosks;
+pub mod migrate;
 pub mod serve;
 pub mod settings;
 pub mod tls;

@@ -2,7 +2,6 @@
 
 use std::io::{StdoutLock, Write};
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -14,17 +13,18 @@ use signbook_office::{SharedStore, mdns};
 
 /// Serves until the server stops or Ctrl-C; `out` is released before serving so logs are not held up.
 pub async fn run(
-    data: &Path,
+    place: &crate::Place,
     listen: SocketAddr,
     school: String,
     no_mdns: bool,
     mut out: StdoutLock<'static>,
 ) -> Result<()> {
-    let store: SharedStore = Arc::new(crate::open(data)?);
+    let data = place.data.as_path();
+    let store: SharedStore = place.open().await?;
     let identity = OfficeIdentity::load_or_create(data)?;
     let tls = identity.server_config()?;
     // The dashboard's own connection: exports never hold up a kiosk's push.
-    let dashboard = Dashboard::new(Arc::new(crate::open(data)?), school.clone(), identity.signer()?);
+    let dashboard = Dashboard::new(place.open().await?, school.clone(), identity.signer()?);
     // Answers to kiosks announce a staged next certificate.
     let rotation = axum::Extension(Arc::new(Announcer::new(data, identity.fingerprint())));
     // Kiosks' configurations are signed by the certificate they pinned.

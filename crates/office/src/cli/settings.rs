@@ -7,9 +7,8 @@ use std::io::Write;
 use anyhow::Result;
 use chrono::Utc;
 use clap::Subcommand;
-use signbook_office::SqliteStore;
+use signbook_office::OfficeStorage;
 use signbook_office::configuration::{SETTING_KEYS, describe_version, parse_setting};
-use signbook_office::store::ConfigurationStore;
 use signbook_office::store::configuration::{IssuedConfiguration, KioskConfiguration};
 use signbook_sync::configuration::WireResignRule;
 
@@ -27,7 +26,7 @@ pub enum SettingsAction {
     },
 }
 
-pub async fn run(store: &SqliteStore, action: SettingsAction, out: &mut impl Write) -> Result<()> {
+pub async fn run(store: &dyn OfficeStorage, action: SettingsAction, out: &mut impl Write) -> Result<()> {
     match action {
         SettingsAction::Show => {
             let Some(issued) = store.current_configuration(Utc::now()).await? else {

@@ -7,8 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 use clap::Subcommand;
-use signbook_office::SqliteStore;
-use signbook_office::store::IntegrityStore;
+use signbook_office::OfficeStorage;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::tls::rotation::{activate_next, cancel_next, stage_next, staged_next};
 
@@ -24,7 +23,7 @@ pub enum TlsAction {
     Cancel,
 }
 
-pub async fn run(data: &Path, store: &SqliteStore, action: TlsAction, out: &mut impl Write) -> Result<()> {
+pub async fn run(data: &Path, store: &dyn OfficeStorage, action: TlsAction, out: &mut impl Write) -> Result<()> {
     let until = |id: &OfficeIdentity| id.valid_until().unwrap_or_else(|| "an unreadable date".into());
     match action {
         TlsAction::Status => {
@@ -70,7 +69,7 @@ pub async fn run(data: &Path, store: &SqliteStore, action: TlsAction, out: &mut 
 
 /// Which kiosks have synced since the next certificate was staged (so were
 /// told of it, if their Signbook is new enough to keep it).
-async fn kiosks_since_staged(data: &Path, store: &SqliteStore, out: &mut impl Write) -> Result<()> {
+async fn kiosks_since_staged(data: &Path, store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let staged_at = std::fs::metadata(data.join("next.cert.der"))?.modified()?;
     let staged_at = chrono::DateTime::<chrono::Utc>::from(staged_at);
     writeln!(out, "staged at {}; kiosks:", staged_at.format("%Y-%m-%d %H:%M UTC"))?;

@@ -5,9 +5,9 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use clap::Subcommand;
-use signbook_office::SqliteStore;
+use signbook_office::OfficeStorage;
 use signbook_office::i18n::Lang;
-use signbook_office::store::{PrivacyStore, StaffRole, StaffStore};
+use signbook_office::store::StaffRole;
 
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
@@ -80,7 +80,7 @@ fn read_new_password() -> Result<String> {
     }
 }
 
-pub async fn run(store: &SqliteStore, action: UserAction, out: &mut impl Write) -> Result<()> {
+pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl Write) -> Result<()> {
     match action {
         UserAction::Add { name, role, language } => {
             signbook_office::store::check_username(&name)?;

@@ -44,12 +44,12 @@
 mod agreements;
 pub mod configuration;
 mod integrity;
+mod postgres;
 mod privacy;
 mod records;
 pub mod roles;
 pub mod roster;
 mod search;
-mod postgres;
 mod sqlite;
 pub mod staff;
 mod sync;
@@ -59,12 +59,12 @@ use std::sync::Arc;
 pub use agreements::{AgreementSender, AgreementStanding, AgreementStore};
 pub use configuration::ConfigurationStore;
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
+pub use postgres::{PgStore, redact_url};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
 pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};
-pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use staff::{
     LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore,

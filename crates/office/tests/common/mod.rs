@@ -14,8 +14,7 @@ use chrono::{DateTime, Duration as ChronoDuration, FixedOffset};
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_core::{Hash32, Store};
-use signbook_office::SqliteStore;
-use signbook_office::store::IntegrityStore;
+use signbook_office::SharedStore;
 use signbook_office::testing;
 
 pub use signbook_office::testing::block_on;
@@ -39,6 +38,15 @@ impl Office {
         Office(testing::Office::start(Path::new(OFFICE), data, listen, &log).expect("start signbook-office"))
     }
 
+    /// [`Office::start`] on SQLite even when the suite runs against
+    /// PostgreSQL: for tests that tamper with the SQLite file itself.
+    pub fn start_sqlite(data: &Path) -> Office {
+        let log = std::env::var("SIGNBOOK_LOG").unwrap_or_else(|_| "error".into());
+        Office(
+            testing::Office::start_sqlite(Path::new(OFFICE), data, "127.0.0.1:0", &log).expect("start signbook-office"),
+        )
+    }
+
     /// Runs `signbook-office pair` (a second process beside `serve`) and returns the code.
     pub fn pairing_code(&self) -> String {
         self.0.pairing_code().expect("signbook-office pair")
@@ -48,8 +56,8 @@ impl Office {
         self.0.cli(args).expect("run signbook-office")
     }
 
-    /// A second handle on the office database (WAL: fine while serving).
-    pub fn db(&self) -> SqliteStore {
+    /// A second handle on the office's store (SQLite or PostgreSQL, as the server's).
+    pub fn db(&self) -> SharedStore {
         self.0.db().expect("open office db")
     }
 }

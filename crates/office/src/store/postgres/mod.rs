@@ -17,6 +17,7 @@ mod accounts;
 mod agreements;
 mod chain_file;
 mod configuration;
+mod copy_in;
 mod erasure_log;
 mod held;
 mod ingest;
@@ -67,10 +68,10 @@ impl PgStore {
         })?;
         let database = redacted(&config);
         let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-        let pool = Pool::builder(manager).max_size(POOL_SIZE).build().map_err(|e| OfficeError::Postgres {
-            doing: "setting up the connection pool",
-            detail: e.to_string(),
-        })?;
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| OfficeError::Postgres { doing: "setting up the connection pool", detail: e.to_string() })?;
         let store = PgStore { pool, database };
         let mut client = store.client().await?;
         migrations::migrate(&mut client, &store.database).await?;
@@ -91,6 +92,12 @@ impl PgStore {
     }
 }
 
+/// `url` as messages may show it: `postgres://user@host:port/database`,
+/// never the password (or just "--database" if it is not a database URL, which may hold one).
+pub fn redact_url(url: &str) -> String {
+    tokio_postgres::Config::from_str(url).map(|config| redacted(&config)).unwrap_or_else(|_| "--database".into())
+}
+
 /// `postgres://user@host:port/database`, never the password.
 fn redacted(config: &tokio_postgres::Config) -> String {
     use tokio_postgres::config::Host;
@@ -100,11 +107,7 @@ fn redacted(config: &tokio_postgres::Config) -> String {
         None => "localhost".into(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!(
-        "postgres://{}@{host}:{port}/{}",
-        config.get_user().unwrap_or(""),
-        config.get_dbname().unwrap_or("")
-    )
+    format!("postgres://{}@{host}:{port}/{}", config.get_user().unwrap_or(""), config.get_dbname().unwrap_or(""))
 }
 
 /// Attaches "while doing X" to PostgreSQL errors.
