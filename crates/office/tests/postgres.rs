@@ -121,3 +121,89 @@ fn records_and_the_audit_log_refuse_changes_from_any_client() {
         assert_eq!(detail, "all");
     });
 }
+
+/// PostgreSQL's own client programs (`pg_dump`, `pg_restore`) from
+/// Debian's packages, newest version installed.
+fn pg_program(name: &str) -> std::path::PathBuf {
+    let mut dirs: Vec<_> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is installed (scripts/setup)")
+        .map(|e| e.unwrap().path().join("bin"))
+        .collect();
+    dirs.sort_by_key(|d| d.parent().and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok()));
+    dirs.pop().expect("a PostgreSQL version").join(name)
+}
+
+/// docs/deploy.md's backup and restore test, as a trust would run it: an
+/// office on PostgreSQL takes records, `pg_dump` backs it up, `pg_restore`
+/// puts it in a new database, and the office verifies every chain there
+/// and serves its kiosk on from it, same certificate, nothing missing.
+#[test]
+fn a_pg_dump_backup_restores_into_a_database_the_office_verifies_and_serves_on() {
+    use signbook_office::testing::{Office, office_command};
+    use std::path::Path;
+    let (Some(url), Some(restored)) = (database(), database()) else { return };
+    let office_binary = Path::new(env!("CARGO_BIN_EXE_signbook-office"));
+    let (data, kiosk_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let serve = |database: &str| {
+        Office::start_with(office_binary, data.path(), "127.0.0.1:0", "error", &["--no-mdns", "--database", database])
+            .unwrap()
+    };
+    let mut office = serve(&url);
+    let mut kiosk = signbook_core::Store::open(kiosk_dir.path().join("kiosk.db")).unwrap();
+    kiosk.unsafe_disable_fsync_for_fixtures().unwrap();
+    kiosk
+        .publish_agreement("# AUP\n\nI will log off.\n", "AUP", &[signbook_core::role::Role::new("staff").unwrap()])
+        .unwrap();
+    let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/demo-signature.json")).unwrap();
+    let png =
+        signbook_core::signature::render_png(&signbook_core::signature::Strokes::from_json(&png).unwrap()).unwrap();
+    let role = signbook_core::role::Role::new("staff").unwrap();
+    for i in 0..12 {
+        kiosk
+            .sign_prerendered_at(
+                &role,
+                &format!("Staff Member{i}"),
+                None,
+                png.clone(),
+                chrono::Utc::now().fixed_offset(),
+            )
+            .unwrap();
+    }
+    kiosk.erase(3, "left the school").unwrap();
+    let code = office_command(office_binary, data.path(), Some(&url)).arg("pair").output().unwrap();
+    let code = String::from_utf8_lossy(&code.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("pairing code: ").map(str::to_owned))
+        .expect("a pairing code");
+    signbook_sync::pair(&mut kiosk, &office.url(), &code, &office.fingerprint).unwrap();
+    signbook_sync::push(&mut kiosk).unwrap();
+
+    let dump = data.path().join("office.dump");
+    let dumped = std::process::Command::new(pg_program("pg_dump"))
+        .args(["--format=custom", "--file"])
+        .arg(&dump)
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(dumped.status.success(), "{}", String::from_utf8_lossy(&dumped.stderr));
+    office.kill();
+    let restore = std::process::Command::new(pg_program("pg_restore"))
+        .args(["--no-owner", "--dbname", &restored])
+        .arg(&dump)
+        .output()
+        .unwrap();
+    assert!(restore.status.success(), "{}", String::from_utf8_lossy(&restore.stderr));
+
+    let verify = office_command(office_binary, data.path(), Some(&restored)).arg("verify").output().unwrap();
+    let said = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success(), "{said}");
+    assert!(said.contains(&format!("{}: intact, 12 records (1 erased)", kiosk.device_id())), "{said}");
+
+    // The office runs on the restored database; the kiosk syncs on.
+    let office = serve(&restored);
+    kiosk.sign_prerendered_at(&role, "New Starter", None, png, chrono::Utc::now().fixed_offset()).unwrap();
+    // (On its own port here: the kiosk is told it, the certificate is the pinned one.)
+    let report = signbook_sync::move_to_address(&mut kiosk, &office.url()).unwrap();
+    assert_eq!((report.acknowledged_seq, report.pending), (14, 0), "{report:?}");
+    drop(office);
+}
