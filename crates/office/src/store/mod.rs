@@ -1,7 +1,11 @@
 //! The office's storage boundary: small traits grouped by concern, which
 //! the sync server, the dashboard, the evidence exports and the CLI all go
-//! through, and [`SqliteStore`], their one implementation today. A
-//! PostgreSQL backend for multi-school trusts is planned against them.
+//! through, and their two implementations: [`SqliteStore`] (one school,
+//! one file in the data folder, the default) and [`PgStore`] (a trust's
+//! PostgreSQL, shared by every office server: `--database postgres://…`).
+//! [`crate::open_store`] picks one when a command starts. The office test
+//! suite runs on both (`SIGNBOOK_TEST_BACKEND=postgres`), and the
+//! PostgreSQL tests compare the two backends' answers on the same rows.
 //!
 //! | trait | concern |
 //! |---|---|
@@ -27,6 +31,10 @@
 //! handlers are plain functions instead of being generic over the store.
 //! The price is one boxed future per call, nothing beside a database round
 //! trip.
+//!
+//! [`PgStore`] awaits tokio-postgres on a deadpool pool; a write that two
+//! servers could race on (a kiosk's chain, a pairing code, the last admin)
+//! locks its row or an advisory lock first.
 //!
 //! [`SqliteStore`] keeps rusqlite, which blocks: each call runs on tokio's
 //! blocking pool against the store's connection, except the long reads (an
