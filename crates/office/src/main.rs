@@ -210,7 +210,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     data.display()
                 );
             }
-            cli::files::backup(&data, &file, &mut out)?
+            cli::files::backup(&data, &file, place.trust.is_some(), &mut out)?
         }
         Command::Migrate { from_data, to } => {
             let same = cli::migrate::run(&from_data, &to, &mut out).await?;

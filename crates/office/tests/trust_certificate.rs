@@ -118,4 +118,15 @@ fn a_key_of_another_certificate_a_garbage_file_or_a_key_everyone_reads_is_refuse
     assert!(!ok && said.contains("the trust's certificate") && said.contains("pairing each kiosk again"), "{said}");
     let (ok, said) = office(dir.path(), &[&trust[..], &["tls", "status"]].concat());
     assert!(ok && said.contains("office.pem"), "status shows the trust's certificate: {said}");
+
+    // A school on SQLite serving the trust's files backs up its records;
+    // the files are the trust's to keep.
+    assert!(office(dir.path(), &["kiosks"]).0);
+    let out = dir.path().join("backup.db");
+    let (ok, said) = office(dir.path(), &[&trust[..], &["backup", "--out", out.to_str().unwrap()]].concat());
+    assert!(ok && out.exists() && said.contains("the trust's own files"), "{said}");
+    assert!(
+        !dir.path().join("backup.db.cert.der").exists(),
+        "no certificate of the data folder's is passed off as the served one"
+    );
 }
