@@ -23,3 +23,10 @@ pub fn backup(data: &Path, out: &Path) -> Result<BackupReport, BackupError> {
     }
     Ok(report)
 }
+
+/// Backs up the database alone, for an office serving the trust's own
+/// certificate (`--tls-cert`): those files are the trust's to keep, and a
+/// `cert.der` in the data directory is not the one kiosks pinned.
+pub fn backup_database_only(data: &Path, out: &Path) -> Result<BackupReport, BackupError> {
+    backup_database(&crate::db_path(data), out)
+}

@@ -358,6 +358,15 @@ pub enum OfficeError {
         "TLS setup failed: {0}; if the files in the data directory are damaged, move cert.der and key.der aside (kiosks must then be paired again)"
     )]
     Tls(String),
+    /// A certificate or key given with `--tls-cert`/`--tls-key` that the
+    /// office cannot serve or sign with.
+    #[error("{path}: {problem}")]
+    TlsFile {
+        /// The file given.
+        path: PathBuf,
+        /// What is wrong with it and what to do.
+        problem: String,
+    },
     /// A background task panicked or was cancelled.
     #[error("internal error: {0}")]
     Internal(String),

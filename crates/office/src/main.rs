@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use signbook_office::tls::OfficeIdentity;
+use signbook_office::tls::files::TrustFiles;
 use signbook_office::{SharedStore, ensure_data_dir};
 use uuid::Uuid;
 
@@ -29,6 +30,12 @@ struct Cli {
     /// The trust's PostgreSQL database (postgres://USER:PASSWORD@HOST:PORT/DATABASE) instead of SQLite in --data; the certificate and key stay in --data
     #[arg(long, global = true, value_name = "URL", env = "SIGNBOOK_OFFICE_DATABASE", hide_env_values = true)]
     database: Option<String>,
+    /// The trust's certificate (PEM or DER) instead of cert.der in --data, so every office server of the trust presents the same one; with --tls-key
+    #[arg(long, global = true, value_name = "FILE", env = "SIGNBOOK_OFFICE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PKCS#8 ECDSA P-256, PEM or DER, not readable by every user); with --tls-cert
+    #[arg(long, global = true, value_name = "FILE", env = "SIGNBOOK_OFFICE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -139,6 +146,8 @@ fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
 pub(crate) struct Place {
     data: PathBuf,
     database: Option<String>,
+    /// `--tls-cert` and `--tls-key`.
+    trust: Option<TrustFiles>,
 }
 
 impl Place {
@@ -147,19 +156,28 @@ impl Place {
         ensure_data_dir(&self.data)?;
         Ok(signbook_office::open_store(&self.data, self.database.as_deref()).await?)
     }
+
+    /// The office's certificate and key: the trust's files, else the data directory's own.
+    fn identity(&self) -> Result<OfficeIdentity> {
+        if self.trust.is_none() {
+            ensure_data_dir(&self.data)?;
+        }
+        Ok(OfficeIdentity::load(&self.data, self.trust.as_ref())?)
+    }
 }
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     let data = data_dir(cli.data)?;
-    let place = Place { data: data.clone(), database: cli.database };
+    let trust = cli.tls_cert.zip(cli.tls_key).map(|(cert, key)| TrustFiles { cert, key });
+    let place = Place { data: data.clone(), database: cli.database, trust };
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Serve { listen, school, no_mdns } => cli::serve::run(&place, listen, school, no_mdns, out).await?,
-        Command::Pair => cli::kiosks::pair(&data, &*place.open().await?, &mut out).await?,
+        Command::Pair => cli::kiosks::pair(&place.identity()?, &*place.open().await?, &mut out).await?,
         Command::User { action } => cli::users::run(&*place.open().await?, action, &mut out).await?,
         Command::Tls { action } => {
             let store = place.open().await?;
-            cli::tls::run(&data, &*store, action, &mut out).await?;
+            cli::tls::run(&place, &*store, action, &mut out).await?;
         }
         Command::Agreement { action: cli::agreements::AgreementAction::Import { file, out: md } } => {
             cli::agreements::import(&file, md.as_deref(), &mut out)?;
@@ -172,10 +190,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let store = place.open().await?;
             cli::settings::run(&*store, action, &mut out).await?;
         }
-        Command::Fingerprint => {
-            ensure_data_dir(&data)?;
-            writeln!(out, "{}", OfficeIdentity::load_or_create(&data)?.fingerprint())?;
-        }
+        Command::Fingerprint => writeln!(out, "{}", place.identity()?.fingerprint())?,
         Command::Kiosks => cli::kiosks::list(&*place.open().await?, &mut out).await?,
         Command::RenameKiosk { device_id, name } => {
             let name = signbook_office::pairing::kiosk_name(&name)?;
@@ -195,7 +210,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     data.display()
                 );
             }
-            cli::files::backup(&data, &file, &mut out)?
+            cli::files::backup(&data, &file, place.trust.is_some(), &mut out)?
         }
         Command::Migrate { from_data, to } => {
             let same = cli::migrate::run(&from_data, &to, &mut out).await?;

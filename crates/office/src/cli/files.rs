@@ -7,9 +7,14 @@ use anyhow::Result;
 use chrono::Utc;
 use signbook_office::{OfficeStorage, bundle};
 
-/// Copies the database, certificate and key beside `file`.
-pub fn backup(data: &Path, file: &Path, out: &mut impl Write) -> Result<()> {
-    let report = signbook_office::backup::backup(data, file)?;
+/// Copies the database, certificate and key beside `file`; the database
+/// alone when the office serves the trust's certificate files (`trust`).
+pub fn backup(data: &Path, file: &Path, trust: bool, out: &mut impl Write) -> Result<()> {
+    let report = if trust {
+        signbook_office::backup::backup_database_only(data, file)?
+    } else {
+        signbook_office::backup::backup(data, file)?
+    };
     let files: Vec<_> = report.files.iter().map(|f| f.display().to_string()).collect();
     writeln!(
         out,
@@ -18,6 +23,12 @@ pub fn backup(data: &Path, file: &Path, out: &mut impl Write) -> Result<()> {
         report.bytes,
         files.join(", ")
     )?;
+    if trust {
+        writeln!(
+            out,
+            "The certificate and key are the trust's own files (--tls-cert, --tls-key): back them up with them."
+        )?;
+    }
     Ok(())
 }
 

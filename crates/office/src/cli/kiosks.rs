@@ -1,7 +1,6 @@
 //! `signbook-office pair`, `kiosks`, `rename-kiosk` and `revoke`: pairing and the paired kiosks.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 use chrono::Utc;
@@ -11,8 +10,7 @@ use signbook_office::tls::OfficeIdentity;
 use uuid::Uuid;
 
 /// Prints a one-time pairing code and the certificate fingerprint.
-pub async fn pair(data: &Path, store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
-    let identity = OfficeIdentity::load_or_create(data)?;
+pub async fn pair(identity: &OfficeIdentity, store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let code = make_pairing_code(store, Utc::now()).await?;
     writeln!(out, "pairing code: {code}")?;
     writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;

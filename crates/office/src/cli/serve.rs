@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use signbook_office::server;
-use signbook_office::tls::OfficeIdentity;
 use signbook_office::tls::rotation::{Announcer, staged_next};
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, mdns};
@@ -21,12 +20,17 @@ pub async fn run(
 ) -> Result<()> {
     let data = place.data.as_path();
     let store: SharedStore = place.open().await?;
-    let identity = OfficeIdentity::load_or_create(data)?;
+    let identity = place.identity()?;
     let tls = identity.server_config()?;
     // The dashboard's own connection: exports never hold up a kiosk's push.
     let dashboard = Dashboard::new(place.open().await?, school.clone(), identity.signer()?);
-    // Answers to kiosks announce a staged next certificate.
-    let rotation = axum::Extension(Arc::new(Announcer::new(data, identity.fingerprint())));
+    // Answers to kiosks announce a staged next certificate; the trust's own
+    // files (--tls-cert) are the trust's to replace, so nothing is staged.
+    let announcer = match &place.trust {
+        None => Announcer::new(data, identity.fingerprint()),
+        Some(_) => Announcer::fixed(identity.fingerprint()),
+    };
+    let rotation = axum::Extension(Arc::new(announcer));
     // Kiosks' configurations are signed by the certificate they pinned.
     let signer = axum::Extension(identity.signer()?);
     {
@@ -35,8 +39,13 @@ pub async fn run(
         let addr = listener.local_addr()?;
         writeln!(out, "signbook-office listening on https://{addr}")?;
         writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
-        if let Some(next) = staged_next(data)? {
-            writeln!(out, "next certificate (announced to kiosks): {}", next.fingerprint())?;
+        match &place.trust {
+            Some(files) => writeln!(out, "certificate: {} (the trust's, with --tls-cert)", files.cert.display())?,
+            None => {
+                if let Some(next) = staged_next(data)? {
+                    writeln!(out, "next certificate (announced to kiosks): {}", next.fingerprint())?;
+                }
+            }
         }
         writeln!(
             out,

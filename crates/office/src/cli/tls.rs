@@ -9,6 +9,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use signbook_office::OfficeStorage;
 use signbook_office::tls::OfficeIdentity;
+use signbook_office::tls::files::TrustFiles;
 use signbook_office::tls::rotation::{activate_next, cancel_next, stage_next, staged_next};
 
 #[derive(Debug, Subcommand)]
@@ -23,8 +24,17 @@ pub enum TlsAction {
     Cancel,
 }
 
-pub async fn run(data: &Path, store: &dyn OfficeStorage, action: TlsAction, out: &mut impl Write) -> Result<()> {
+pub async fn run(
+    place: &crate::Place,
+    store: &dyn OfficeStorage,
+    action: TlsAction,
+    out: &mut impl Write,
+) -> Result<()> {
     let until = |id: &OfficeIdentity| id.valid_until().unwrap_or_else(|| "an unreadable date".into());
+    if let Some(files) = &place.trust {
+        return trust_files(files, action, out);
+    }
+    let data = place.data.as_path();
     match action {
         TlsAction::Status => {
             let current = OfficeIdentity::load_or_create(data)?;
@@ -63,6 +73,24 @@ pub async fn run(data: &Path, store: &dyn OfficeStorage, action: TlsAction, out:
                 writeln!(out, "No next certificate was staged.")?;
             }
         }
+    }
+    Ok(())
+}
+
+/// With `--tls-cert`: the certificate is the trust's, renewed by the trust
+/// in its own files, so the office shows it but stages nothing beside it.
+fn trust_files(files: &TrustFiles, action: TlsAction, out: &mut impl Write) -> Result<()> {
+    let current = OfficeIdentity::from_files(&files.cert, &files.key)?;
+    match action {
+        TlsAction::Status => {
+            let until = current.valid_until().unwrap_or_else(|| "an unreadable date".into());
+            writeln!(out, "current certificate: {} (valid until {until})", current.fingerprint())?;
+            writeln!(out, "the trust's certificate, from {} (--tls-cert)", files.cert.display())?;
+        }
+        TlsAction::Rotate | TlsAction::Activate | TlsAction::Cancel => anyhow::bail!(
+            "the office serves the trust's certificate ({}, --tls-cert), which the office does not replace: kiosks pin its fingerprint, so a new certificate (even a renewal) means pairing each kiosk again. `signbook-office tls rotate` works on the office's own certificate in --data, without --tls-cert and --tls-key (docs/deploy.md, \"A trust on PostgreSQL\")",
+            files.cert.display()
+        ),
     }
     Ok(())
 }

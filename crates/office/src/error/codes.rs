@@ -48,7 +48,7 @@ impl OfficeError {
             OfficeError::Db { .. } | OfficeError::Postgres { .. } => "database",
             OfficeError::ForeignPostgres { .. } => "foreign_database",
             OfficeError::Io { .. } => "io",
-            OfficeError::Tls(_) => "tls",
+            OfficeError::Tls(_) | OfficeError::TlsFile { .. } => "tls",
             OfficeError::Internal(_) => "internal",
         }
     }
@@ -99,6 +99,7 @@ impl OfficeError {
             | E::ForeignPostgres { .. }
             | E::Io { .. }
             | E::Tls(_)
+            | E::TlsFile { .. }
             | E::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

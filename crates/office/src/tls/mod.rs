@@ -7,6 +7,7 @@
 //! A certificate is valid for [`CERTIFICATE_YEARS`]; [`rotation`] replaces
 //! it without pairing the kiosks again.
 
+pub mod files;
 pub mod rotation;
 
 use std::fs::{self, OpenOptions};
@@ -49,7 +50,11 @@ fn self_signed(names: Vec<String>, now: DateTime<Utc>) -> Result<(Vec<u8>, Vec<u
 #[derive(Clone)]
 pub struct OfficeIdentity {
     cert: Vec<u8>,
+    /// PKCS#8.
     key: Vec<u8>,
+    /// Intermediates served after the certificate (a trust's CA-issued
+    /// one, [`files`]); kiosks pin the certificate alone.
+    chain: Vec<Vec<u8>>,
 }
 
 impl std::fmt::Debug for OfficeIdentity {
@@ -59,6 +64,15 @@ impl std::fmt::Debug for OfficeIdentity {
 }
 
 impl OfficeIdentity {
+    /// The office's identity: the trust's files when `--tls-cert` and
+    /// `--tls-key` name them, else the data directory's own.
+    pub fn load(dir: &Path, trust: Option<&files::TrustFiles>) -> Result<Self> {
+        match trust {
+            Some(files) => OfficeIdentity::from_files(&files.cert, &files.key),
+            None => OfficeIdentity::load_or_create(dir),
+        }
+    }
+
     /// Loads `cert.der` and `key.der` from `dir`, creating both on first use.
     pub fn load_or_create(dir: &Path) -> Result<Self> {
         rotation::finish_interrupted_activation(dir)?;
@@ -70,7 +84,7 @@ impl OfficeIdentity {
         if cert_path.exists() && key_path.exists() {
             let cert = fs::read(&cert_path).map_err(io(&cert_path))?;
             let key = fs::read(&key_path).map_err(io(&key_path))?;
-            return Ok(OfficeIdentity { cert, key });
+            return Ok(OfficeIdentity { cert, key, chain: Vec::new() });
         }
         if cert_path.exists() != key_path.exists() {
             return Err(OfficeError::Tls(format!(
@@ -97,7 +111,7 @@ impl OfficeIdentity {
         // look like an interrupted activation (see [`rotation`]).
         write_private(cert_path, &cert).map_err(io(cert_path))?;
         write_private(key_path, &key).map_err(io(key_path))?;
-        Ok(OfficeIdentity { cert, key })
+        Ok(OfficeIdentity { cert, key, chain: Vec::new() })
     }
 
     /// The certificate, DER-encoded.
@@ -132,7 +146,10 @@ impl OfficeIdentity {
             .with_safe_default_protocol_versions()
             .map_err(|e| OfficeError::Tls(e.to_string()))?
             .with_no_client_auth()
-            .with_single_cert(vec![CertificateDer::from(self.cert.clone())], key)
+            .with_single_cert(
+                std::iter::once(&self.cert).chain(&self.chain).map(|c| CertificateDer::from(c.clone())).collect(),
+                key,
+            )
             .map_err(|e| OfficeError::Tls(e.to_string()))?;
         Ok(Arc::new(config))
     }

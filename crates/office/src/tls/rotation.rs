@@ -48,7 +48,7 @@ pub fn staged_next(dir: &Path) -> Result<Option<OfficeIdentity>> {
     }
     let cert = fs::read(&cert_path).map_err(io(&cert_path))?;
     let key = fs::read(&key_path).map_err(io(&key_path))?;
-    Ok(Some(OfficeIdentity { cert, key }))
+    Ok(Some(OfficeIdentity { cert, key, chain: Vec::new() }))
 }
 
 /// Makes the next certificate and stages it beside the current one, which
@@ -126,7 +126,7 @@ pub(super) fn finish_interrupted_activation(dir: &Path) -> Result<()> {
     let cert = fs::read(&cert_path).map_err(io(&cert_path))?;
     let key = fs::read(&key_path).map_err(io(&key_path))?;
     // Only a key that belongs to the certificate in place replaces the old key.
-    if (OfficeIdentity { cert, key }).server_config().is_err() {
+    if (OfficeIdentity { cert, key, chain: Vec::new() }).server_config().is_err() {
         return Err(OfficeError::Tls(format!(
             "{} does not belong to {}: a certificate activation was interrupted in an unexpected way. Restore the data directory from its backup, or put previous.cert.der and previous.key.der back as cert.der and key.der",
             key_path.display(),
@@ -144,14 +144,21 @@ pub(super) fn finish_interrupted_activation(dir: &Path) -> Result<()> {
 /// a push), so staging needs no restart.
 #[derive(Debug, Clone)]
 pub struct Announcer {
-    dir: PathBuf,
+    /// `None` for the trust's own files (`--tls-cert`): nothing to announce.
+    dir: Option<PathBuf>,
     serving: Hash32,
 }
 
 impl Announcer {
     /// For a server serving the certificate `serving` from `dir`.
     pub fn new(dir: &Path, serving: Hash32) -> Self {
-        Announcer { dir: dir.to_owned(), serving }
+        Announcer { dir: Some(dir.to_owned()), serving }
+    }
+
+    /// For a server serving the trust's certificate (`--tls-cert`), which
+    /// the trust replaces itself: it announces nothing.
+    pub fn fixed(serving: Hash32) -> Self {
+        Announcer { dir: None, serving }
     }
 
     /// As the routes take it: `router.layer(announcer.into_extension())`.
@@ -168,12 +175,13 @@ impl Announcer {
     /// The fingerprint to announce, if any (reads the directory: call it
     /// off the async runtime).
     pub fn announced(&self) -> Option<Hash32> {
-        if self.dir.join(NEXT_KEY).exists()
-            && let Ok(cert) = fs::read(self.dir.join(NEXT_CERT))
+        let dir = self.dir.as_ref()?;
+        if dir.join(NEXT_KEY).exists()
+            && let Ok(cert) = fs::read(dir.join(NEXT_CERT))
         {
             return Some(fingerprint(&cert));
         }
-        let on_disk = fingerprint(&fs::read(self.dir.join("cert.der")).ok()?);
+        let on_disk = fingerprint(&fs::read(dir.join("cert.der")).ok()?);
         (on_disk != self.serving).then_some(on_disk)
     }
 }
