@@ -22,6 +22,7 @@ mod erasure_log;
 mod held;
 mod ingest;
 mod ingest_erasures;
+mod insert_records;
 mod integrity;
 mod migrations;
 mod pairing;
