@@ -18,8 +18,8 @@ use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
 use super::ingest_erasures::{apply_erasure, insert_erasure_entry, known_targets, office_erasures_to_send};
-use super::pairing::{self, prune};
 use super::insert_records::insert_records;
+use super::pairing::{self, prune};
 use super::shared::{big, head};
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};

@@ -118,8 +118,6 @@ async fn index(tx: &Transaction<'_>, device: &str, records: &[&Record]) -> Resul
     let signed: Vec<String> = records.iter().map(|r| format_utc(&r.header.signed_at)).collect();
     let days: Vec<String> = records.iter().map(|r| r.header.signed_at_local().date_naive().to_string()).collect();
     let agreements: Vec<String> = records.iter().map(|r| r.header.agreement_hash.to_hex()).collect();
-    tx.execute(&statement, &[&device, &seqs, &names, &orgs, &roles, &signed, &days, &agreements])
-        .await
-        .doing(DOING)?;
+    tx.execute(&statement, &[&device, &seqs, &names, &orgs, &roles, &signed, &days, &agreements]).await.doing(DOING)?;
     Ok(())
 }
