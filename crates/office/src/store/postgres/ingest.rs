@@ -18,8 +18,9 @@ use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
 use super::ingest_erasures::{apply_erasure, insert_erasure_entry, known_targets, office_erasures_to_send};
+use super::insert_records::insert_records;
 use super::pairing::{self, prune};
-use super::shared::{big, head, index_record};
+use super::shared::{big, head};
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::ingest::{check_extension, decode_batch, implausible_time};
@@ -43,52 +44,41 @@ async fn insert_nonce(tx: &Transaction<'_>, device_id: Uuid, nonce: &str, now_se
     Ok(inserted == 1)
 }
 
-/// Stores a record unless held; `true` if it was new.
-async fn insert_record(tx: &Transaction<'_>, record: &Record, now: &str) -> Result<bool> {
-    const DOING: &str = "storing a record";
-    let h = &record.header;
-    let p = record.personal.as_ref();
-    let statement = tx
-        .prepare_cached(
-            "INSERT INTO records (device_id, seq, id, prev_hash, agreement_hash, role, signed_at, utc_offset_minutes,
-                name_digest, organisation_digest, signature_digest, record_hash,
-                name, name_salt, organisation, organisation_salt, signature_png, signature_salt, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-             ON CONFLICT (device_id, seq) DO NOTHING",
-        )
-        .await
-        .doing(DOING)?;
-    let inserted = tx
-        .execute(
-            &statement,
-            &[
-                &h.device_id.hyphenated().to_string(),
-                &big(h.seq)?,
-                &h.id.hyphenated().to_string(),
-                &h.prev_hash.to_hex(),
-                &h.agreement_hash.to_hex(),
-                &h.role,
-                &format_utc(&h.signed_at),
-                &h.utc_offset_minutes,
-                &h.name_digest.to_hex(),
-                &h.organisation_digest.map(|d| d.to_hex()),
-                &h.signature_digest.to_hex(),
-                &record.hash.to_hex(),
-                &p.map(|p| p.name.as_str()),
-                &p.map(|p| p.name_salt.as_slice()),
-                &p.and_then(|p| p.organisation.as_ref().map(|(o, _)| o.as_str())),
-                &p.and_then(|p| p.organisation.as_ref().map(|(_, s)| s.as_slice())),
-                &p.map(|p| p.signature_png.as_slice()),
-                &p.map(|p| p.signature_salt.as_slice()),
-                &now,
-            ],
-        )
-        .await
-        .doing(DOING)?;
-    if inserted == 1 {
-        index_record(tx, record).await?;
+/// Stores the records of `run` (then empties it): their rows and index
+/// rows, then for each an erasure it was sent with and an alert for an
+/// implausible signing time, as one record at a time did.
+async fn store_run(
+    tx: &Transaction<'_>,
+    id: &str,
+    run: &mut Vec<(&Record, &Option<Erasure>)>,
+    now: DateTime<Utc>,
+    received: &str,
+    response: &mut PushResponse,
+) -> Result<()> {
+    const DOING: &str = "storing a batch";
+    let records: Vec<&Record> = run.iter().map(|(record, _)| *record).collect();
+    insert_records(tx, id, &records, received).await?;
+    response.stored += records.len() as u64;
+    for (record, erasure) in run.drain(..) {
+        let seq = big(record.header.seq)?;
+        if let Some(erasure) = erasure {
+            tx.execute(
+                "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at) VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &seq, &erasure.reason, &format_utc(&erasure.erased_at), &received],
+            )
+            .await
+            .doing(DOING)?;
+        }
+        if let Some(why) = implausible_time(record.header.signed_at, now) {
+            tx.execute(
+                "INSERT INTO alerts (device_id, seq, kind, detail, raised_at) VALUES ($1, $2, 'clock_implausible', $3, $4)",
+                &[&id, &seq, &why, &received],
+            )
+            .await
+            .doing(DOING)?;
+        }
     }
-    Ok(inserted == 1)
+    Ok(())
 }
 
 async fn ingest(
@@ -189,10 +179,15 @@ async fn ingest(
             });
         }
     }
+    // Runs of records are stored a run at a time (`insert_records`); an
+    // erasure or held entry between them is stored in its chain order,
+    // after the records before it, whose rows it may name.
+    let mut run: Vec<(&Record, &Option<Erasure>)> = Vec::new();
     for entry in new {
-        let (record, erasure) = match entry {
-            ChainEntry::Record(record, erasure) => (record, erasure),
+        match entry {
+            ChainEntry::Record(record, erasure) => run.push((record, erasure)),
             ChainEntry::Erasure(erasure) => {
+                store_run(&tx, &id, &mut run, now, &received, &mut response).await?;
                 // Not counted in `stored`, which counts records.
                 insert_erasure_entry(&tx, &id, erasure, &received).await?;
                 // The office's copy of the record is erased too (if it
@@ -200,37 +195,15 @@ async fn ingest(
                 let e = &erasure.entry;
                 let log = Erasure { reason: erasure.reason_text.clone(), erased_at: e.erased_at };
                 response.erasures_applied += u64::from(apply_erasure(&tx, &id, e.target_seq, &log, &received).await?);
-                continue;
             }
             ChainEntry::Held(held) => {
+                store_run(&tx, &id, &mut run, now, &received, &mut response).await?;
                 // The kiosk removed its copy; the office keeps its own.
                 super::held::insert_held_entry(&tx, &id, held, &received).await?;
-                continue;
             }
-        };
-        let seq = record.header.seq;
-        if !insert_record(&tx, record, &received).await? {
-            // Unreachable while we hold the kiosk's row lock; never overwrite.
-            return Err(OfficeError::Internal(format!("record {seq} appeared during the batch")));
-        }
-        response.stored += 1;
-        if let Some(erasure) = erasure {
-            tx.execute(
-                "INSERT INTO erasures (device_id, seq, reason, erased_at, received_at) VALUES ($1, $2, $3, $4, $5)",
-                &[&id, &big(seq)?, &erasure.reason, &format_utc(&erasure.erased_at), &received],
-            )
-            .await
-            .doing(DOING)?;
-        }
-        if let Some(why) = implausible_time(record.header.signed_at, now) {
-            tx.execute(
-                "INSERT INTO alerts (device_id, seq, kind, detail, raised_at) VALUES ($1, $2, 'clock_implausible', $3, $4)",
-                &[&id, &big(seq)?, &why, &received],
-            )
-            .await
-            .doing(DOING)?;
         }
     }
+    store_run(&tx, &id, &mut run, now, &received, &mut response).await?;
     if let (Some(cp), Some(last)) = (&batch.checkpoint, new.last()) {
         let checkpoint = cp
             .to_checkpoint(device.device_id)

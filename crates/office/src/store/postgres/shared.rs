@@ -4,11 +4,9 @@
 
 use deadpool_postgres::Transaction;
 use signbook_core::Hash32;
-use signbook_core::record::Record;
 
 use super::PgContext;
 use crate::error::{OfficeError, Result};
-use crate::store::search::fold;
 
 /// A sequence number or count as PostgreSQL's BIGINT; numbers past
 /// `i64::MAX` never come from a checked request, so one is an error.
@@ -44,39 +42,6 @@ pub(super) async fn head(tx: &Transaction<'_>, device: &str) -> Result<(u64, Has
             Hash32::from_hex(row.get::<_, &str>(1)).map_err(|e| OfficeError::Internal(e.to_string()))?,
         )),
     }
-}
-
-/// Adds a newly stored record to the search index.
-pub(super) async fn index_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
-    const DOING: &str = "indexing a record for search";
-    let h = &record.header;
-    let personal = record.personal.as_ref();
-    let statement = tx
-        .prepare_cached(
-            "INSERT INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-             ON CONFLICT (device_id, seq) DO UPDATE SET name_key = EXCLUDED.name_key, org_key = EXCLUDED.org_key,
-                role = EXCLUDED.role, signed_at = EXCLUDED.signed_at, local_date = EXCLUDED.local_date,
-                agreement_hash = EXCLUDED.agreement_hash",
-        )
-        .await
-        .doing(DOING)?;
-    tx.execute(
-        &statement,
-        &[
-            &h.device_id.hyphenated().to_string(),
-            &big(h.seq)?,
-            &personal.map(|p| fold(&p.name)),
-            &personal.and_then(|p| p.organisation.as_ref().map(|(o, _)| fold(o))),
-            &h.role,
-            &signbook_core::record::format_utc(&h.signed_at),
-            &h.signed_at_local().date_naive().to_string(),
-            &h.agreement_hash.to_hex(),
-        ],
-    )
-    .await
-    .doing(DOING)?;
-    Ok(())
 }
 
 /// Drops the personal search keys of an erased record.
