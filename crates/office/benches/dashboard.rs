@@ -22,6 +22,7 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::export::CsvWriter;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::RecordQuery;
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::store::{RecordStore, SyncStore};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
@@ -54,7 +55,9 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let code = new_code();
     let now = Utc::now();
-    assert!(runtime.block_on(office.add_pairing_code(&code, now, now + chrono::Duration::minutes(15))).unwrap());
+    assert!(
+        runtime.block_on(office.add_pairing_code(FIRST_SITE, &code, now, now + chrono::Duration::minutes(15))).unwrap()
+    );
     let (device, _) = runtime
         .block_on(office.pair(
             &code,
@@ -114,7 +117,7 @@ fn main() {
         let mut total = 0;
         for run in 0..22 {
             let t = Instant::now();
-            let page = runtime.block_on(office.search_records(query, 0, 50)).unwrap();
+            let page = runtime.block_on(office.search_records(&Scope::Trust, query, 0, 50)).unwrap();
             if run >= 2 {
                 times.push(t.elapsed()); // the first two warm the cache
             }
@@ -128,7 +131,7 @@ fn main() {
         ));
     }
     let deep = Instant::now();
-    runtime.block_on(office.search_records(&RecordQuery::default(), 150_000, 50)).unwrap();
+    runtime.block_on(office.search_records(&Scope::Trust, &RecordQuery::default(), 150_000, 50)).unwrap();
     rows.push((
         "search: no filter, page 3,001 of 4,000".into(),
         format!("{:.1} ms", ms(deep.elapsed())),
@@ -140,7 +143,7 @@ fn main() {
     let mut bytes = Vec::new();
     let mut csv = CsvWriter::new(&mut bytes).unwrap();
     runtime.block_on(async {
-        let mut records = office.matching_records(&RecordQuery::default(), false).await.unwrap();
+        let mut records = office.matching_records(&Scope::Trust, &RecordQuery::default(), false).await.unwrap();
         while let Some(r) = records.next().await {
             csv.write(&r.unwrap().record, "Staff, Governor and Visitor Acceptable Use Agreement").unwrap();
         }

@@ -19,6 +19,7 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_office::pairing::{code_hash, make_pairing_code, new_code};
+use signbook_office::store::FIRST_SITE;
 use signbook_office::store::SyncStore;
 use signbook_office::testing::{Office, block_on};
 use signbook_office::{SqliteStore, db_path};
@@ -61,7 +62,7 @@ fn sign(store: &mut Store, n: u64, png: &[u8]) {
 
 fn pair(office: &Office, data: &Path, store: &mut Store) {
     let db = SqliteStore::open(db_path(data)).unwrap();
-    let code = block_on(make_pairing_code(&db, Utc::now())).unwrap();
+    let code = block_on(make_pairing_code(&db, FIRST_SITE, Utc::now())).unwrap();
     signbook_sync::pair(store, &office.url(), &code, &office.fingerprint).unwrap();
 }
 
@@ -123,7 +124,7 @@ fn main() {
         let now = Utc::now();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let took = runtime.block_on(async {
-            assert!(office.add_pairing_code(&code, now, now + ChronoDuration::minutes(15)).await.unwrap());
+            assert!(office.add_pairing_code(FIRST_SITE, &code, now, now + ChronoDuration::minutes(15)).await.unwrap());
             let (device, _) =
                 office.pair(&code, &code_hash(&code), store.device_id(), &store.public_key(), None, now).await.unwrap();
             let started = Instant::now();

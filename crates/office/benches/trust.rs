@@ -26,6 +26,7 @@ use signbook_core::checkpoint::Checkpoint;
 use signbook_core::role::Role;
 use signbook_core::signature::{Strokes, render_png};
 use signbook_office::pairing::make_pairing_code;
+use signbook_office::store::FIRST_SITE;
 use signbook_office::testing::{Office, block_on, on_postgres, open_test_store};
 use signbook_sync::wire::{PushRequest, WireCheckpoint, WireRecord};
 
@@ -132,7 +133,7 @@ fn ingest(rows: &mut Vec<Row>, png: &[u8]) {
     let office = open_test_store(office_dir.path());
     let took = block_on(async {
         let now = Utc::now();
-        let code = make_pairing_code(&*office, now).await.unwrap();
+        let code = make_pairing_code(&*office, FIRST_SITE, now).await.unwrap();
         let hash = signbook_office::pairing::code_hash(&code);
         let (device, _) = office.pair(&code, &hash, store.device_id(), &store.public_key(), None, now).await.unwrap();
         let started = Instant::now();
@@ -168,7 +169,7 @@ fn main() {
         .iter()
         .map(|d| {
             let mut store = kiosk(d.path(), 0, &png);
-            let code = block_on(make_pairing_code(&*db, Utc::now())).unwrap();
+            let code = block_on(make_pairing_code(&*db, FIRST_SITE, Utc::now())).unwrap();
             signbook_sync::pair(&mut store, &office.url(), &code, &office.fingerprint).unwrap();
             store
         })

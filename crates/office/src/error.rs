@@ -261,6 +261,24 @@ pub enum OfficeError {
         /// The account.
         username: String,
     },
+    /// A school name another school of the office already has.
+    #[error(
+        "there is already a school called {name} in this office; give the new school a name staff can tell apart. Nothing was changed"
+    )]
+    SiteExists {
+        /// As given.
+        name: String,
+    },
+    /// A school the office does not have.
+    #[error(
+        "there is no school {site:?} in this office (it has: {known}); add it first with `signbook-office site add NAME`. Nothing was changed"
+    )]
+    SiteUnknown {
+        /// As given.
+        site: String,
+        /// The schools it has.
+        known: String,
+    },
     /// No staff account of that name.
     #[error("there is no staff account called {username} (see the accounts page, or `signbook-office user list`)")]
     UnknownAccount {

@@ -40,6 +40,9 @@ struct Cli {
     command: Command,
 }
 
+/// `serve --school` when none is given.
+pub(crate) const DEFAULT_SCHOOL: &str = "the school";
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve kiosks over HTTPS (creates the database and certificate on first start).
@@ -48,7 +51,7 @@ enum Command {
         #[arg(long, default_value = "0.0.0.0:8443")]
         listen: SocketAddr,
         /// The school's name, shown on the dashboard and in evidence exports.
-        #[arg(long, env = "SIGNBOOK_SCHOOL", default_value = "the school")]
+        #[arg(long, env = "SIGNBOOK_SCHOOL", default_value = DEFAULT_SCHOOL)]
         school: String,
         /// Do not announce the office on the local network (multicast DNS); kiosks then type its address.
         #[arg(long, env = "SIGNBOOK_NO_MDNS")]
@@ -60,7 +63,16 @@ enum Command {
         action: cli::users::UserAction,
     },
     /// Print a one-time pairing code for one kiosk (valid 15 minutes).
-    Pair,
+    Pair {
+        /// The school the kiosk will belong to (needed when the office holds several; see `school list`).
+        #[arg(long, value_name = "NAME")]
+        school: Option<String>,
+    },
+    /// The schools of a trust's office: add, list, rename.
+    School {
+        #[command(subcommand)]
+        action: cli::schools::SchoolAction,
+    },
     /// Print the certificate fingerprint kiosks pin.
     Fingerprint,
     /// Replace the office certificate without pairing kiosks again (docs/deploy.md).
@@ -173,7 +185,10 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     match cli.command {
         Command::Serve { listen, school, no_mdns } => cli::serve::run(&place, listen, school, no_mdns, out).await?,
-        Command::Pair => cli::kiosks::pair(&place.identity()?, &*place.open().await?, &mut out).await?,
+        Command::Pair { school } => {
+            cli::kiosks::pair(&place.identity()?, &*place.open().await?, school.as_deref(), &mut out).await?
+        }
+        Command::School { action } => cli::schools::run(&*place.open().await?, action, &mut out).await?,
         Command::User { action } => cli::users::run(&*place.open().await?, action, &mut out).await?,
         Command::Tls { action } => {
             let store = place.open().await?;

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::store::{RecentFailures, SyncStore};
+use crate::store::{RecentFailures, SiteId, SyncStore};
 
 /// How long a code stays valid.
 pub const PAIRING_CODE_TTL_MINUTES: i64 = 15;
@@ -59,16 +59,20 @@ pub fn new_code() -> String {
 /// way for pairing by code alone, so the rule lives in one place.
 pub use signbook_sync::pake::{code_hash, normalise_code as normalise};
 
-/// Makes a one-time code and stores it, valid for
+/// Makes a one-time code for a kiosk of `site` and stores it, valid for
 /// [`PAIRING_CODE_TTL_MINUTES`] from `now`. Its first two characters name it
 /// when a kiosk pairs by code alone, so no two open codes may share them:
 /// on a clash another code is drawn (1024 names; an office has one or two
 /// codes open at a time).
-pub async fn make_pairing_code(store: &(impl SyncStore + ?Sized), now: DateTime<Utc>) -> crate::Result<String> {
+pub async fn make_pairing_code(
+    store: &(impl SyncStore + ?Sized),
+    site: SiteId,
+    now: DateTime<Utc>,
+) -> crate::Result<String> {
     let expires_at = now + chrono::Duration::minutes(PAIRING_CODE_TTL_MINUTES);
     for _ in 0..64 {
         let code = new_code();
-        if store.add_pairing_code(&code, now, expires_at).await? {
+        if store.add_pairing_code(site, &code, now, expires_at).await? {
             return Ok(code);
         }
     }

@@ -11,6 +11,7 @@ use evidence_fixture::Kiosk;
 use signbook_core::Hash32;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::{AgreementStore, Device, RosterEntry, RosterStatus, RosterStore, StaffRole};
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireAgreement};
 
@@ -20,7 +21,7 @@ const ROGUE_TEXT: &str = "# Everything is different\n\nNobody has signed this.\n
 async fn pair(office: &signbook_office::SharedStore, kiosk: &Kiosk) -> Device {
     let code = new_code();
     let now = Utc::now();
-    assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(office.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
     office
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
         .await
@@ -106,7 +107,7 @@ async fn a_kiosk_claiming_a_version_from_9999_changes_nothing_until_staff_adopt_
     let rogue = standings.iter().find(|s| s.agreement.hash == rogue_hash).unwrap();
     assert_eq!(rogue.current_for, vec!["staff"]);
     assert!(!rogue.not_adopted_for.contains(&"staff".to_owned()) && rogue.awaits_decision());
-    let audit = office.audit_log(10).await.unwrap();
+    let audit = office.audit_log(&Scope::Trust, 10).await.unwrap();
     let entry = audit.iter().find(|e| e.action == "agreement_adopted").expect("adoption is audited");
     assert_eq!(entry.actor, "j.evans");
     assert!(entry.detail.contains(&rogue_hash.to_hex()) && entry.detail.ends_with("staff"), "{}", entry.detail);
@@ -256,7 +257,7 @@ async fn staff_see_the_version_a_kiosk_uses_and_adopt_it_from_the_dashboard() {
     let adopted = https(addr, fp, form_post(&path, &cookie, &format!("csrf={csrf}&roles=staff"))).await;
     assert!(adopted.starts_with("HTTP/1.1 303") && adopted.contains("location: /roster"), "{adopted}");
     assert_eq!(office.current_agreements().await.unwrap().get("staff"), Some(&hash));
-    let audit = office.audit_log(5).await.unwrap();
+    let audit = office.audit_log(&Scope::Trust, 5).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "agreement_adopted" && e.actor == "j.evans"));
 }
 
@@ -285,6 +286,6 @@ async fn the_cli_lists_versions_and_adopts_one() {
     let current = office.current_agreements().await.unwrap();
     assert_eq!((current.get("staff"), current.get("governor")), (Some(&hash), Some(&hash)));
     assert_ne!(current.get("visitor"), Some(&hash));
-    let audit = office.audit_log(5).await.unwrap();
+    let audit = office.audit_log(&Scope::Trust, 5).await.unwrap();
     assert!(audit.iter().any(|e| e.action == "agreement_adopted" && e.actor == "cli"));
 }

@@ -9,11 +9,12 @@ mod common;
 use std::net::SocketAddr;
 
 use common::{Office, assert_office_holds, block_on, kiosk};
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::tls::OfficeIdentity;
 use signbook_sync::SyncError;
 
 fn audit_failures(office: &Office) -> Vec<String> {
-    block_on(office.db().audit_log(100))
+    block_on(office.db().audit_log(&Scope::Trust, 100))
         .unwrap()
         .into_iter()
         .filter(|e| e.action == "pairing_failed")
@@ -179,12 +180,13 @@ fn codes_made_together_never_share_their_first_two_characters() {
     let dir = tempfile::tempdir().unwrap();
     let store = signbook_office::testing::open_test_store(dir.path());
     let now = chrono::Utc::now();
-    let codes: Vec<String> =
-        (0..40).map(|_| block_on(signbook_office::pairing::make_pairing_code(&*store, now)).unwrap()).collect();
+    let codes: Vec<String> = (0..40)
+        .map(|_| block_on(signbook_office::pairing::make_pairing_code(&*store, FIRST_SITE, now)).unwrap())
+        .collect();
     let mut names: Vec<_> = codes.iter().map(|c| signbook_sync::pake::code_id(c).unwrap()).collect();
     names.sort();
     names.dedup();
     assert_eq!(names.len(), 40, "{codes:?}");
     let clash = format!("{}XXX-XXXXX", &codes[0][..2]);
-    assert!(!block_on(store.add_pairing_code(&clash, now, now + chrono::Duration::minutes(15))).unwrap());
+    assert!(!block_on(store.add_pairing_code(FIRST_SITE, &clash, now, now + chrono::Duration::minutes(15))).unwrap());
 }

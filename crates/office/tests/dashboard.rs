@@ -9,6 +9,7 @@ mod evidence_fixture;
 use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{AGREEMENT_TITLE, Kiosk};
 use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::store::{LoginThrottle, RecordQuery, StaffRole, StaffStore};
 use signbook_office::{SharedStore, SqliteStore, db_path};
 use signbook_sync::wire::PushRequest;
@@ -50,7 +51,7 @@ async fn synced(
 async fn pair(office: &signbook_office::SharedStore, kiosk: &Kiosk) -> signbook_office::store::Device {
     let code = new_code();
     let now = Utc::now();
-    assert!(office.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(office.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
     office
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Main reception"), now)
         .await
@@ -67,7 +68,7 @@ fn batch(kiosk: &Kiosk, with_agreements: bool) -> PushRequest {
 }
 
 async fn names(office: &signbook_office::SharedStore, query: &RecordQuery) -> Vec<String> {
-    let page = office.search_records(query, 0, 50).await.unwrap();
+    let page = office.search_records(&Scope::Trust, query, 0, 50).await.unwrap();
     page.records.iter().map(|r| r.record.personal.as_ref().map_or("(erased)".to_owned(), |p| p.name.clone())).collect()
 }
 
@@ -96,7 +97,7 @@ async fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still
         office.verify().await.unwrap().iter().all(|r| r.problem.is_none() && r.erased == 2),
         "tombstones keep every chain intact"
     );
-    let log = office.audit_log(10).await.unwrap();
+    let log = office.audit_log(&Scope::Trust, 10).await.unwrap();
     assert_eq!((log[0].action.as_str(), log[0].detail.as_str()), ("retention_purge", "visitor: 2 records"));
     assert_eq!(
         office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).await.unwrap().total(),
@@ -112,7 +113,7 @@ async fn an_erasure_removes_the_person_from_search_and_refuses_to_run_twice() {
     let device = kiosk.store.device_id();
     assert_eq!(names(&office, &RecordQuery { name: "ZOE ".into(), ..Default::default() }).await.len(), 2);
 
-    office.erase_record(device, 1, "erasure request 2026-14", "j.evans", Utc::now()).await.unwrap();
+    office.erase_record(&Scope::Trust, device, 1, "erasure request 2026-14", "j.evans", Utc::now()).await.unwrap();
 
     assert_eq!(
         names(&office, &RecordQuery { name: "zoe".into(), ..Default::default() }).await,
@@ -122,17 +123,17 @@ async fn an_erasure_removes_the_person_from_search_and_refuses_to_run_twice() {
         names(&office, &RecordQuery { organisation: "acme".into(), ..Default::default() }).await,
         Vec::<String>::new()
     );
-    let erased = office.stored_record(device, 1).await.unwrap().unwrap();
+    let erased = office.stored_record(&Scope::Trust, device, 1).await.unwrap().unwrap();
     assert_eq!(
         (erased.record.personal, erased.erasure.map(|e| e.reason)),
         (None, Some("erasure request 2026-14".to_owned()))
     );
-    let again = office.erase_record(device, 1, "again", "j.evans", Utc::now()).await.unwrap_err();
+    let again = office.erase_record(&Scope::Trust, device, 1, "again", "j.evans", Utc::now()).await.unwrap_err();
     assert!(again.to_string().contains("already erased"), "{again}");
-    let blank = office.erase_record(device, 2, "   ", "j.evans", Utc::now()).await.unwrap_err();
+    let blank = office.erase_record(&Scope::Trust, device, 2, "   ", "j.evans", Utc::now()).await.unwrap_err();
     assert!(blank.to_string().contains("give a reason"), "{blank}");
     assert!(
-        office.stored_record(device, 2).await.unwrap().unwrap().record.personal.is_some(),
+        office.stored_record(&Scope::Trust, device, 2).await.unwrap().unwrap().record.personal.is_some(),
         "a refused erasure changes nothing"
     );
     assert!(office.verify().await.unwrap()[0].problem.is_none());
@@ -314,7 +315,7 @@ async fn a_login_is_answered_while_an_export_is_reading_records() {
     }
     let (office, _dir) = office_with(&kiosk).await;
     office.add_user("j.evans", "correct horse battery", StaffRole::Records, Utc::now()).await.unwrap();
-    let mut export = office.matching_records(&RecordQuery::default(), true).await.unwrap();
+    let mut export = office.matching_records(&Scope::Trust, &RecordQuery::default(), true).await.unwrap();
     assert!(export.next().await.is_some(), "the export has started");
     let login = async {
         let throttle = LoginThrottle::default();
@@ -341,7 +342,7 @@ async fn a_login_is_answered_while_an_export_is_reading_records() {
 async fn the_kiosk_list_shows_the_fingerprint_of_the_key_each_kiosk_paired_with() {
     let kiosk = Kiosk::with(&[("visitor", "Ann Hughes", None)]);
     let (office, _dir) = office_with(&kiosk).await;
-    let kiosks = office.kiosk_statuses().await.unwrap();
+    let kiosks = office.kiosk_statuses(&Scope::Trust).await.unwrap();
     assert_eq!(kiosks.len(), 1);
     // The same text the kiosk's admin area and `signbook key` show.
     assert_eq!(kiosks[0].key_fingerprint, signbook_core::device::key_fingerprint(&kiosk.store.public_key()));

@@ -18,6 +18,7 @@ use signbook_sync::http::OfficeClient;
 use signbook_sync::wire::{ErrorBody, PushRequest, WireCheckpoint, WireErasureEntry, WireRecord};
 
 use common::{Office, block_on, kiosk, sign};
+use signbook_office::store::Scope;
 
 /// An entry after the kiosk's head naming `target`, hashed and (with the
 /// batch checkpoint) signed with the kiosk's own key.
@@ -133,7 +134,8 @@ fn an_office_erasure_is_in_the_offices_signed_log_and_then_in_the_kiosks_chain()
 
     let db = office.db();
     block_on(db.add_user("j.evans", "correct horse battery", StaffRole::Privacy, Utc::now())).unwrap();
-    block_on(db.erase_record(store.device_id(), 2, "erasure request 2026-14", "j.evans", Utc::now())).unwrap();
+    block_on(db.erase_record(&Scope::Trust, store.device_id(), 2, "erasure request 2026-14", "j.evans", Utc::now()))
+        .unwrap();
     assert_eq!(block_on(db.sign_office_erasures(&signer, Utc::now())).unwrap(), 1);
     assert_eq!(block_on(db.sign_office_erasures(&signer, Utc::now())).unwrap(), 0, "each is signed once");
 

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use signbook_office::SharedStore;
 use signbook_office::limits::ServerLimits;
 use signbook_office::server;
+use signbook_office::store::FIRST_SITE;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_sync::auth::{HEADER_DEVICE, HEADER_NONCE, HEADER_SIGNATURE, HEADER_TIMESTAMP};
@@ -114,7 +115,13 @@ async fn a_paired_kiosks_stalled_push_is_answered_408_request_timeout() {
     let office = start(limits(60, 1)).await;
     let (key, device, now) =
         (ed25519_dalek::SigningKey::from_bytes(&[5; 32]), uuid::Uuid::now_v7(), chrono::Utc::now());
-    assert!(office.store.add_pairing_code("AAAAA-BBBBB", now, now + chrono::Duration::minutes(15)).await.unwrap());
+    assert!(
+        office
+            .store
+            .add_pairing_code(FIRST_SITE, "AAAAA-BBBBB", now, now + chrono::Duration::minutes(15))
+            .await
+            .unwrap()
+    );
     let code = signbook_office::pairing::code_hash("AAAAA-BBBBB");
     office.store.pair("AAAAA-BBBBB", &code, device, &key.verifying_key(), None, now).await.unwrap();
     let auth = signbook_sync::auth::sign_request(&key, &device, "POST", "/v1/push", now.timestamp(), b"{}");

@@ -10,9 +10,14 @@ use signbook_core::record::PersonalData;
 use signbook_office::store::StaffRole;
 
 use common::{Office, block_on, kiosk};
+use signbook_office::store::Scope;
 
 fn office_personal(office: &Office, device: uuid::Uuid, seq: u64) -> Option<PersonalData> {
-    block_on(office.db().stored_record(device, seq)).unwrap().expect("the office holds the record").record.personal
+    block_on(office.db().stored_record(&Scope::Trust, device, seq))
+        .unwrap()
+        .expect("the office holds the record")
+        .record
+        .personal
 }
 
 #[test]
@@ -64,7 +69,7 @@ fn held_entries_are_stored_the_office_keeps_the_data_and_both_sides_verify() {
     // And one decided at the office reaches the kiosk's held record.
     let db = office.db();
     block_on(db.add_user("j.evans", "correct horse battery", StaffRole::Privacy, Utc::now())).unwrap();
-    block_on(db.erase_record(device, 3, "erasure request 2026-15", "j.evans", Utc::now())).unwrap();
+    block_on(db.erase_record(&Scope::Trust, device, 3, "erasure request 2026-15", "j.evans", Utc::now())).unwrap();
     signbook_sync::push(&mut store).unwrap();
     signbook_sync::push(&mut store).unwrap();
     let entry = store.erasure_entries().unwrap().pop().expect("the kiosk's entry for the office erasure");

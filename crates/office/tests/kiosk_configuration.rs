@@ -16,6 +16,7 @@ use common::{Office, block_on};
 use http_body_util::BodyExt;
 use signbook_office::pairing::{code_hash, new_code};
 use signbook_office::store::StaffRole;
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::web::{self, Dashboard};
 use signbook_sync::configuration::ConfigurationStatus;
 use tower::ServiceExt;
@@ -58,7 +59,7 @@ fn settings_set_issues_a_new_configuration_only_when_something_changes_and_audit
     assert!(shown.contains("governor signs again: after-days:365"), "{shown}");
     assert!(shown.contains("idle timeout: (each kiosk's own)"), "{shown}");
 
-    let audit = block_on(office.db().audit_log(50)).unwrap();
+    let audit = block_on(office.db().audit_log(&Scope::Trust, 50)).unwrap();
     let issued: Vec<_> = audit.iter().filter(|e| e.action == "configuration_issued").collect();
     assert_eq!(issued.len(), 2, "{audit:?}");
     assert!(issued.iter().all(|e| e.actor == "cli"));
@@ -106,7 +107,7 @@ fn adopting_a_version_issues_the_next_configuration_and_kiosks_shows_who_runs_wh
         shown.contains("kiosk configuration 2 (issued") && shown.contains(&format!("visitor signs: {new}")),
         "{shown}"
     );
-    let audit = block_on(office.db().audit_log(50)).unwrap();
+    let audit = block_on(office.db().audit_log(&Scope::Trust, 50)).unwrap();
     assert!(
         audit
             .iter()
@@ -128,7 +129,7 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
     let dir = tempfile::tempdir().unwrap();
     let store = signbook_office::testing::open_test_store(dir.path());
     let (code, now) = (new_code(), Utc::now());
-    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(store.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
     let device =
         store.pair(&code, &code_hash(&code), kiosk.device_id(), &kiosk.public_key(), None, now).await.unwrap().0;
     // A kiosk that has applied nothing yet: its push makes the office's
@@ -214,7 +215,7 @@ fn an_agreement_published_at_the_office_reaches_the_kiosk_for_the_roles_ticked_a
     assert!(ok && said.contains("every paired kiosk takes it at its next sync"), "{said}");
     let (_, shown) = run(&office, &["settings", "show"]);
     assert!(shown.contains("kiosk configuration 2 (issued"), "the publish issued the next version: {shown}");
-    let audit = block_on(office.db().audit_log(50)).unwrap();
+    let audit = block_on(office.db().audit_log(&Scope::Trust, 50)).unwrap();
     assert!(
         audit
             .iter()

@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use signbook_core::checkpoint::Checkpoint;
 use signbook_core::device::key_fingerprint;
 use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::FIRST_SITE;
 use signbook_office::store::StaffRole;
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::{self, Dashboard};
@@ -60,7 +61,7 @@ async fn dashboard_pack() -> Pack {
     let dir = tempfile::tempdir().unwrap();
     let store = signbook_office::testing::open_test_store(dir.path());
     let (code, now) = (new_code(), Utc::now());
-    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(store.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
     let device = store
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Reception"), now)
         .await

@@ -17,6 +17,7 @@ use chrono::Duration;
 use evidence_fixture::Kiosk;
 use postgres_fixture::{ROLES, hold_in_postgres, now, raw, sqlite_office};
 use signbook_office::PgStore;
+use signbook_office::store::Scope;
 use signbook_office::store::{PrivacyStore, RosterStatus, RosterStore, StaffRole, StaffStore, parse_roster};
 use signbook_office::testing::fresh_postgres_database;
 use signbook_office::tls::{OfficeIdentity, OfficeSigner};
@@ -76,17 +77,17 @@ where
         store.set_retention("Not a role!", Some(5), "head", now).await.unwrap_err(),
         store.set_retention("visitor", Some(0), "head", now).await.unwrap_err(),
         store.set_retention("visitor", Some(36_501), "head", now).await.unwrap_err(),
-        store.erase_record(device, 3, "   ", "head", now).await.unwrap_err(),
+        store.erase_record(&Scope::Trust, device, 3, "   ", "head", now).await.unwrap_err(),
     ] {
         assert_eq!(refused.code(), "input_invalid");
         seen.push(refused.to_string());
     }
 
     // Tom Price asks to be erased; his record keeps its place in the chain.
-    store.erase_record(device, 3, " erasure request 2026-14 ", "head", now).await.unwrap();
+    store.erase_record(&Scope::Trust, device, 3, " erasure request 2026-14 ", "head", now).await.unwrap();
     for refused in [
-        store.erase_record(device, 3, "again", "head", now).await.unwrap_err(),
-        store.erase_record(device, 99, "not held", "head", now).await.unwrap_err(),
+        store.erase_record(&Scope::Trust, device, 3, "again", "head", now).await.unwrap_err(),
+        store.erase_record(&Scope::Trust, device, 99, "not held", "head", now).await.unwrap_err(),
     ] {
         assert_eq!(refused.code(), "input_invalid");
         seen.push(refused.to_string());
@@ -124,7 +125,7 @@ where
     seen.push(format!("{status:?}"));
     store.audit("head", "export_csv", "all records", now + Duration::seconds(1)).await.unwrap();
     // The ten lines this scenario wrote (SQLite's push wrote one before them).
-    let log = store.audit_log(10).await.unwrap();
+    let log = store.audit_log(&Scope::Trust, 10).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -135,7 +136,7 @@ where
             .collect::<Vec<_>>(),
         "newest first"
     );
-    assert_eq!(store.audit_log(2).await.unwrap(), log[..2]);
+    assert_eq!(store.audit_log(&Scope::Trust, 2).await.unwrap(), log[..2]);
     seen.push(format!("{log:?}"));
     seen
 }
@@ -213,7 +214,7 @@ fn roster_retention_erasure_and_purge_answer_as_on_sqlite_and_leave_no_personal_
             let refused = client.batch_execute(change).await.unwrap_err();
             assert!(refused.as_db_error().unwrap().message().contains("append only"), "{change}: {refused}");
         }
-        assert_eq!(pg.audit_log(1000).await.unwrap().len(), 10);
+        assert_eq!(pg.audit_log(&Scope::Trust, 1000).await.unwrap().len(), 10);
     });
 }
 
@@ -233,8 +234,8 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
 
         // One record erased from both servers at once: erased and logged once.
         let (first, second) = tokio::join!(
-            a.erase_record(device, 3, "erasure request 1", "head", now),
-            b.erase_record(device, 3, "erasure request 2", "deputy", now)
+            a.erase_record(&Scope::Trust, device, 3, "erasure request 1", "head", now),
+            b.erase_record(&Scope::Trust, device, 3, "erasure request 2", "deputy", now)
         );
         assert_eq!([&first, &second].iter().filter(|r| r.is_ok()).count(), 1, "{first:?} {second:?}");
         // Both purge at once: each expired record is erased by one of them.
@@ -251,7 +252,7 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
             2,
             "Zoë's and Tina's are kept"
         );
-        let log = a.audit_log(100).await.unwrap();
+        let log = a.audit_log(&Scope::Trust, 100).await.unwrap();
         assert_eq!(log.iter().filter(|e| e.action == "erasure").count(), 1);
 
         // Two rosters imported at once: the office ends with one of them, whole.
@@ -273,7 +274,7 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
             }
         };
         tokio::join!(write(a.clone(), "ann"), write(b.clone(), "bob"));
-        let log = b.audit_log(50).await.unwrap();
+        let log = b.audit_log(&Scope::Trust, 50).await.unwrap();
         for who in ["ann", "bob"] {
             let theirs: Vec<&str> = log.iter().filter(|e| e.actor == who).map(|e| e.detail.as_str()).collect();
             let expected: Vec<String> = (0..25).rev().map(|i| format!("{who} {i:02}")).collect();

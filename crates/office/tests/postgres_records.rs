@@ -10,6 +10,7 @@ mod postgres_read_fixture;
 use chrono::{NaiveDate, Utc};
 use postgres_read_fixture::{drain, fixture, names, tamper};
 use signbook_core::verify::ProblemKind;
+use signbook_office::store::Scope;
 use signbook_office::store::{IntegrityStore, RecordQuery, RecordStore};
 use signbook_office::testing::{block_on, fresh_postgres_database};
 
@@ -61,14 +62,14 @@ fn staff_searches_find_the_same_records_newest_first_on_both_backends() {
             ),
         ];
         for (query, expected) in cases {
-            let page = f.pg.search_records(&query, 0, 50).await.unwrap();
+            let page = f.pg.search_records(&Scope::Trust, &query, 0, 50).await.unwrap();
             let expected: Vec<(String, String)> =
                 expected.iter().map(|(k, n)| (k.to_string(), n.to_string())).collect();
             assert_eq!(names(&page.records), expected, "{}", query.describe());
             assert_eq!(page.total, expected.len() as u64, "{}", query.describe());
             assert!(page.damaged.is_empty());
-            assert_eq!(f.pg.count_matching(&query).await.unwrap(), page.total);
-            let on_sqlite = f.sqlite.search_records(&query, 0, 50).await.unwrap();
+            assert_eq!(f.pg.count_matching(&Scope::Trust, &query).await.unwrap(), page.total);
+            let on_sqlite = f.sqlite.search_records(&Scope::Trust, &query, 0, 50).await.unwrap();
             assert_eq!((page.records, page.total), (on_sqlite.records, on_sqlite.total), "{}", query.describe());
         }
 
@@ -76,9 +77,9 @@ fn staff_searches_find_the_same_records_newest_first_on_both_backends() {
         let all = RecordQuery::default();
         let mut seen = Vec::new();
         for offset in [0, 2, 4, 6] {
-            let page = f.pg.search_records(&all, offset, 2).await.unwrap();
+            let page = f.pg.search_records(&Scope::Trust, &all, offset, 2).await.unwrap();
             assert_eq!(page.total, 7);
-            let sqlite = f.sqlite.search_records(&all, offset, 2).await.unwrap();
+            let sqlite = f.sqlite.search_records(&Scope::Trust, &all, offset, 2).await.unwrap();
             assert_eq!(page.records, sqlite.records, "page at {offset}");
             seen.extend(page.records);
         }
@@ -95,8 +96,8 @@ fn staff_searches_find_the_same_records_newest_first_on_both_backends() {
             )
             .await
             .unwrap();
-        assert_eq!(f.pg.count_matching(&all).await.unwrap(), 7);
-        assert_eq!(f.sqlite.count_matching(&all).await.unwrap(), 7);
+        assert_eq!(f.pg.count_matching(&Scope::Trust, &all).await.unwrap(), 7);
+        assert_eq!(f.sqlite.count_matching(&Scope::Trust, &all).await.unwrap(), 7);
     });
 }
 
@@ -108,12 +109,12 @@ fn a_record_reads_back_as_it_was_signed_and_exports_stream_every_record_in_order
         let signed = f.a.records();
         for kiosk_record in &signed {
             let h = &kiosk_record.record.header;
-            let held = f.pg.stored_record(h.device_id, h.seq).await.unwrap().expect("held");
+            let held = f.pg.stored_record(&Scope::Trust, h.device_id, h.seq).await.unwrap().expect("held");
             assert_eq!((&held.record, &held.erasure), (&kiosk_record.record, &kiosk_record.erasure), "seq {}", h.seq);
             assert_eq!(held.kiosk_name.as_deref(), Some("Main reception"));
-            assert_eq!(Some(held), f.sqlite.stored_record(h.device_id, h.seq).await.unwrap());
+            assert_eq!(Some(held), f.sqlite.stored_record(&Scope::Trust, h.device_id, h.seq).await.unwrap());
         }
-        assert_eq!(f.pg.stored_record(f.a.store.device_id(), 99).await.unwrap(), None);
+        assert_eq!(f.pg.stored_record(&Scope::Trust, f.a.store.device_id(), 99).await.unwrap(), None);
         let erasure = f.pg.erasure_status(f.a.store.device_id(), 4).await.unwrap().expect("seq 4 is erased");
         assert_eq!(erasure.origin, "kiosk");
         assert_eq!(Some(erasure), f.sqlite.erasure_status(f.a.store.device_id(), 4).await.unwrap());
@@ -126,15 +127,18 @@ fn a_record_reads_back_as_it_was_signed_and_exports_stream_every_record_in_order
             (RecordQuery { role: Some("visitor".into()), ..Default::default() }, true),
         ] {
             let (pg, sqlite) = (
-                drain(f.pg.matching_records(&query, signatures).await.unwrap()).await,
-                drain(f.sqlite.matching_records(&query, signatures).await.unwrap()).await,
+                drain(f.pg.matching_records(&Scope::Trust, &query, signatures).await.unwrap()).await,
+                drain(f.sqlite.matching_records(&Scope::Trust, &query, signatures).await.unwrap()).await,
             );
             assert_eq!(pg, sqlite, "{}", query.describe());
             assert!(pg.windows(2).all(|w| w[0].record.header.signed_at <= w[1].record.header.signed_at));
             let with_png = pg.iter().filter_map(|r| r.record.personal.as_ref()).all(|p| !p.signature_png.is_empty());
             assert_eq!(with_png, signatures);
         }
-        assert_eq!(drain(f.pg.matching_records(&RecordQuery::default(), true).await.unwrap()).await.len(), 7);
+        assert_eq!(
+            drain(f.pg.matching_records(&Scope::Trust, &RecordQuery::default(), true).await.unwrap()).await.len(),
+            7
+        );
 
         // Agreement texts and how many records name each.
         let agreements = f.pg.agreements().await.unwrap();
@@ -168,8 +172,8 @@ fn intact_chains_verify_and_kiosk_views_match_sqlite() {
         assert_eq!(f.pg.checkpoint_covering(device, 7).await.unwrap(), None);
         assert_eq!(f.pg.kiosk_heads().await.unwrap(), f.sqlite.kiosk_heads().await.unwrap());
         assert_eq!(f.pg.devices().await.unwrap(), f.sqlite.devices().await.unwrap());
-        let statuses = f.pg.kiosk_statuses().await.unwrap();
-        assert_eq!(statuses, f.sqlite.kiosk_statuses().await.unwrap());
+        let statuses = f.pg.kiosk_statuses(&Scope::Trust).await.unwrap();
+        assert_eq!(statuses, f.sqlite.kiosk_statuses(&Scope::Trust).await.unwrap());
         assert_eq!(
             statuses.iter().map(|s| (s.held, s.last_checkpoint)).collect::<Vec<_>>(),
             [(6, Some(6)), (2, Some(2))]
@@ -198,20 +202,23 @@ fn alerts_are_listed_and_acknowledged_once() {
             [("fork", Some(3)), ("login_locked_out", None)]
         );
         assert_eq!(alerts[0].device_id, Some(f.a.store.device_id()));
-        let open = f.pg.alert_rows(false).await.unwrap();
+        let open = f.pg.alert_rows(&Scope::Trust, false).await.unwrap();
         assert_eq!(
             open.iter().map(|a| a.kind.as_str()).collect::<Vec<_>>(),
             ["login_locked_out", "fork"],
             "newest first"
         );
         let now = Utc::now();
-        assert!(f.pg.acknowledge_alert(open[1].id, "j.evans", now).await.unwrap());
-        assert!(!f.pg.acknowledge_alert(open[1].id, "j.evans", now).await.unwrap(), "already acknowledged");
-        assert_eq!(f.pg.acknowledge_alert(9999, "j.evans", now).await.unwrap_err().code(), "not_found");
-        assert_eq!(f.pg.alert_rows(false).await.unwrap().len(), 1);
-        let all = f.pg.alert_rows(true).await.unwrap();
+        assert!(f.pg.acknowledge_alert(&Scope::Trust, open[1].id, "j.evans", now).await.unwrap());
+        assert!(
+            !f.pg.acknowledge_alert(&Scope::Trust, open[1].id, "j.evans", now).await.unwrap(),
+            "already acknowledged"
+        );
+        assert_eq!(f.pg.acknowledge_alert(&Scope::Trust, 9999, "j.evans", now).await.unwrap_err().code(), "not_found");
+        assert_eq!(f.pg.alert_rows(&Scope::Trust, false).await.unwrap().len(), 1);
+        let all = f.pg.alert_rows(&Scope::Trust, true).await.unwrap();
         assert_eq!(all[1].acknowledged.as_ref().map(|(_, by)| by.as_str()), Some("j.evans"));
-        assert_eq!(f.pg.kiosk_statuses().await.unwrap()[0].open_alerts, 0);
+        assert_eq!(f.pg.kiosk_statuses(&Scope::Trust).await.unwrap()[0].open_alerts, 0);
     });
 }
 
@@ -251,14 +258,17 @@ fn a_tampered_row_is_named_as_sqlite_names_it() {
             assert!(reports.iter().any(|r| r.device_id == f.b.store.device_id() && r.is_intact()), "{what}");
             if let ProblemKind::Unreadable { .. } = problem.kind {
                 // Opening it says what is wrong; search lists it as damaged.
-                let err = f.pg.stored_record(device, seq).await.unwrap_err();
+                let err = f.pg.stored_record(&Scope::Trust, device, seq).await.unwrap_err();
                 assert_eq!(err.code(), "damaged_record", "{what}");
-                assert_eq!(err.to_string(), f.sqlite.stored_record(device, seq).await.unwrap_err().to_string());
-                let page = f.pg.search_records(&RecordQuery::default(), 0, 50).await.unwrap();
+                assert_eq!(
+                    err.to_string(),
+                    f.sqlite.stored_record(&Scope::Trust, device, seq).await.unwrap_err().to_string()
+                );
+                let page = f.pg.search_records(&Scope::Trust, &RecordQuery::default(), 0, 50).await.unwrap();
                 assert_eq!(page.damaged.iter().map(|d| d.seq).collect::<Vec<_>>(), [seq], "{what}");
                 assert_eq!((page.records.len(), page.total), (6, 7), "{what}");
                 // An export stops at it rather than leave it out.
-                let mut stream = f.pg.matching_records(&RecordQuery::default(), false).await.unwrap();
+                let mut stream = f.pg.matching_records(&Scope::Trust, &RecordQuery::default(), false).await.unwrap();
                 let mut ended = None;
                 while let Some(next) = stream.next().await {
                     if let Err(e) = next {

@@ -15,6 +15,7 @@ use evidence_fixture::Kiosk;
 use postgres_support::{now, pair, push_after, raw, sqlite, two_servers};
 use signbook_core::Hash32;
 use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::FIRST_SITE;
 use signbook_office::store::{PakeExchange, SyncStore};
 use signbook_office::testing::block_on;
 use signbook_sync::pake::code_id;
@@ -29,7 +30,7 @@ fn a_pairing_code_pairs_once_across_servers() {
         let (a, b) = two_servers(&url).await;
         let (first, second) = (Kiosk::new(), Kiosk::new());
         let code = new_code();
-        assert!(a.add_pairing_code(&code, now(), now() + Duration::minutes(15)).await.unwrap());
+        assert!(a.add_pairing_code(FIRST_SITE, &code, now(), now() + Duration::minutes(15)).await.unwrap());
         let (device, acked) = a
             .pair(&code, &code_hash(&code), first.store.device_id(), &first.store.public_key(), Some("Hall"), now())
             .await
@@ -45,7 +46,7 @@ fn a_pairing_code_pairs_once_across_servers() {
 
         // Two kiosks with one code at the same moment, on two servers: one pairs.
         let code = new_code();
-        assert!(b.add_pairing_code(&code, now(), now() + Duration::minutes(15)).await.unwrap());
+        assert!(b.add_pairing_code(FIRST_SITE, &code, now(), now() + Duration::minutes(15)).await.unwrap());
         let (third, fourth) = (Kiosk::new(), Kiosk::new());
         let (hash, keys) = (code_hash(&code), [third.store.public_key(), fourth.store.public_key()]);
         let (x, y) = tokio::join!(
@@ -69,7 +70,8 @@ fn a_pairing_code_pairs_once_across_servers() {
 async fn pake_steps(a: &dyn SyncStore, b: &dyn SyncStore, kiosk: &Kiosk) -> Vec<String> {
     let code = new_code();
     let name = code_id(&code).unwrap();
-    let mut seen = vec![a.add_pairing_code(&code, now(), now() + Duration::minutes(15)).await.unwrap().to_string()];
+    let mut seen =
+        vec![a.add_pairing_code(FIRST_SITE, &code, now(), now() + Duration::minutes(15)).await.unwrap().to_string()];
     let hash = b.pake_code(&name, now()).await.unwrap();
     assert_eq!(hash, code_hash(&code));
     let exchange = PakeExchange {
@@ -91,7 +93,7 @@ async fn pake_steps(a: &dyn SyncStore, b: &dyn SyncStore, kiosk: &Kiosk) -> Vec<
     // Another code tried four more times (five in all) is exhausted, whichever server counts.
     let code = new_code();
     let name = code_id(&code).unwrap();
-    b.add_pairing_code(&code, now(), now() + Duration::minutes(15)).await.unwrap();
+    b.add_pairing_code(FIRST_SITE, &code, now(), now() + Duration::minutes(15)).await.unwrap();
     for store in [a, b, a, b, a] {
         store.pake_code(&name, now()).await.unwrap();
     }

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use common::{Office, block_on};
 use http_body_util::BodyExt;
+use signbook_office::store::Scope;
 use signbook_office::store::StaffRole;
 use signbook_office::web::{self, Dashboard};
 use tower::ServiceExt;
@@ -98,7 +99,7 @@ fn saving_the_notice_at_the_office_publishes_a_configuration_the_kiosk_applies()
     assert_eq!((issued.version, issued.issued_by.as_str()), (before.version + 1, "dpo"));
     let notice = issued.content.settings.privacy_notice.clone().expect("the configuration carries the notice");
     assert_eq!((notice.english.as_str(), notice.welsh.as_str()), (ENGLISH, WELSH));
-    let audit = block_on(office.db().audit_log(50)).unwrap();
+    let audit = block_on(office.db().audit_log(&Scope::Trust, 50)).unwrap();
     assert!(
         audit.iter().any(|e| e.actor == "dpo" && e.action == "kiosk_setting" && e.detail.starts_with("privacy_notice")),
         "who changed it and when: {audit:?}"

@@ -15,6 +15,7 @@ use chrono::Utc;
 use dashboard_fixture::Office;
 use signbook_core::Hash32;
 use signbook_core::agreement::agreement_hash;
+use signbook_office::store::Scope;
 use signbook_office::store::{AgreementStore, ConfigurationStore, PrivacyStore, StaffRole, StaffStore};
 
 fn corpus(name: &str) -> PathBuf {
@@ -88,7 +89,9 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     assert_eq!(status, StatusCode::OK);
     assert!(preview.contains("for all school work"), "the preview follows the edit");
     assert!(preview.contains("value=\"staff\" checked") && !preview.contains("value=\"visitor\" checked"));
-    assert!(office.store.audit_log(100).await.unwrap().iter().all(|e| e.action != "agreement_published"));
+    assert!(
+        office.store.audit_log(&Scope::Trust, 100).await.unwrap().iter().all(|e| e.action != "agreement_published")
+    );
 
     let (status, _) = office.send_typed("POST", "/agreements/review", &cookie, form(&fields("publish")), FORM).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -98,7 +101,7 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     assert_eq!(published.agreement.title, "Staff ICT Agreement 2027");
     assert_eq!(published.current_for, vec!["staff".to_owned(), "volunteer".to_owned()]);
     assert!(!published.awaits_decision(), "published at the office: nothing left to adopt");
-    let audit = office.store.audit_log(100).await.unwrap();
+    let audit = office.store.audit_log(&Scope::Trust, 100).await.unwrap();
     let entry = audit.iter().find(|e| e.action == "agreement_published").expect("audited");
     assert_eq!(entry.actor, "tester");
     assert!(entry.detail.contains(&hash.to_hex()) && entry.detail.contains("staff, volunteer"), "{}", entry.detail);

@@ -14,6 +14,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use dashboard_fixture::{Office, PASSWORD};
 use http_body_util::BodyExt;
+use signbook_office::store::Scope;
 use signbook_office::store::staff::{hash_password, token_hash};
 use signbook_office::store::{IntegrityStore, Permission, PrivacyStore, RecordStore, StaffRole, StaffStore};
 use signbook_office::{SqliteStore, db_path};
@@ -151,9 +152,11 @@ async fn check_every_action(role: StaffRole) {
         role == StaffRole::Admin,
         "{role}: an account added only by an admin"
     );
-    let published = office.store.audit_log(100).await.unwrap().iter().any(|e| e.action == "agreement_published");
+    let published =
+        office.store.audit_log(&Scope::Trust, 100).await.unwrap().iter().any(|e| e.action == "agreement_published");
     assert_eq!(published, role == StaffRole::Admin, "{role}: an agreement published only by an admin");
-    let refusals = office.store.audit_log(100).await.unwrap().into_iter().filter(|e| e.action == "refused").count();
+    let refusals =
+        office.store.audit_log(&Scope::Trust, 100).await.unwrap().into_iter().filter(|e| e.action == "refused").count();
     let forbidden = actions(&office).iter().filter(|a| !role.allows(a.needs)).count();
     assert_eq!(refusals, forbidden, "{role}: each refusal is in the audit log");
 }
@@ -333,7 +336,14 @@ async fn an_admin_names_a_kiosk_after_where_it_stands_and_records_show_it() {
     assert_eq!(rename("  Main   reception ").await.unwrap().status(), StatusCode::SEE_OTHER);
     let (_, records) = office.send("GET", "/records", Some(&cookie), None).await;
     assert!(records.contains("Main reception"), "the records list names the kiosk: {records}");
-    let entry = office.store.audit_log(10).await.unwrap().into_iter().find(|e| e.action == "kiosk_renamed").unwrap();
+    let entry = office
+        .store
+        .audit_log(&Scope::Trust, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.action == "kiosk_renamed")
+        .unwrap();
     assert_eq!(entry.actor, "tester");
     assert!(entry.detail.ends_with("\"\" to \"Main reception\""), "{}", entry.detail);
 

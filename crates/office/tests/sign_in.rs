@@ -11,6 +11,7 @@ use chrono::Utc;
 use ed25519_dalek::SigningKey;
 use signbook_office::pairing::make_pairing_code;
 use signbook_office::store::StaffRole;
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::tls::OfficeIdentity;
 use signbook_office::web::Dashboard;
 use signbook_office::{SharedStore, server};
@@ -118,7 +119,7 @@ async fn failing_a_colleagues_logins_does_not_lock_them_out_and_is_seen() {
     assert!(answer.to_ascii_lowercase().contains("set-cookie: signbook_session="), "{answer}");
 
     // Each failure is in the audit log, with the name as typed and the address.
-    let audit = office.store.audit_log(100).await.unwrap();
+    let audit = office.store.audit_log(&Scope::Trust, 100).await.unwrap();
     let failures: Vec<_> = audit.iter().filter(|e| e.action == "login_failed").collect();
     assert_eq!(failures.len(), 5, "{audit:#?}");
     assert!(failures.iter().all(|e| e.actor == "127.0.0.2" && e.detail.contains("\"j.evans\"")), "{failures:#?}");
@@ -150,7 +151,7 @@ async fn an_address_failing_many_accounts_is_locked_out_and_alerted_once() {
     // A name typed far too long is cut before it is kept.
     let answer = office.login_from("127.0.0.4", &long_name, "guess").await;
     assert_eq!(status(&answer), "401", "{answer}");
-    let audit = office.store.audit_log(1).await.unwrap();
+    let audit = office.store.audit_log(&Scope::Trust, 1).await.unwrap();
     assert_eq!(audit[0].action, "login_failed");
     assert!(audit[0].detail.len() < 200 && audit[0].detail.contains(&"x".repeat(64)), "{audit:?}");
     // The owner is not affected by another address's lockout.
@@ -172,7 +173,7 @@ async fn wrong_pairing_codes_are_limited_per_address_and_alerted() {
         assert_eq!(refusal(&answer), ("403".into(), "pairing_code_invalid".into()), "attempt {attempt}: {answer}");
     }
     // The eleventh is refused before the code is even looked at: a right code too.
-    let code = make_pairing_code(&*office.store, Utc::now()).await.unwrap();
+    let code = make_pairing_code(&*office.store, FIRST_SITE, Utc::now()).await.unwrap();
     let answer = office.pair_from("127.0.0.5", 1, &code).await;
     assert_eq!(refusal(&answer), ("429".into(), "pairing_rate_limited".into()), "{answer}");
     assert!(answer.contains("wait 15 minute(s)"), "says how long: {answer}");
@@ -223,7 +224,7 @@ async fn a_disabled_accounts_login_is_refused_like_any_other_and_the_audit_log_s
     assert_eq!((status(&disabled), status(&wrong)), ("401", "401"));
     let failures: Vec<String> = office
         .store
-        .audit_log(10)
+        .audit_log(&Scope::Trust, 10)
         .await
         .unwrap()
         .into_iter()

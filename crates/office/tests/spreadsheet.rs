@@ -16,6 +16,7 @@ use axum::http::{StatusCode, header};
 use chrono::Utc;
 use dashboard_fixture::Office;
 use signbook_core::export::CSV_COLUMNS;
+use signbook_office::store::Scope;
 use signbook_office::store::{PrivacyStore, RosterStore, StaffRole, parse_roster};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -102,7 +103,7 @@ fn texts(row: &[ReadCell]) -> Vec<&str> {
 async fn the_records_spreadsheet_opens_in_libreoffice_with_every_name_as_typed_and_dates_as_dates() {
     let office = Office::with(StaffRole::Records, PEOPLE).await;
     let device = office.kiosk.store.device_id();
-    office.store.erase_record(device, 6, "asked to be forgotten", "head", Utc::now()).await.unwrap();
+    office.store.erase_record(&Scope::Trust, device, 6, "asked to be forgotten", "head", Utc::now()).await.unwrap();
     let (cookie, _) = office.session("tester").await;
 
     let (status, headers, body) = office.download("/export/records.xlsx?role=", &cookie).await;
@@ -137,7 +138,7 @@ async fn the_records_spreadsheet_opens_in_libreoffice_with_every_name_as_typed_a
     assert_eq!(oldest[10].text, "1");
     assert_eq!(oldest[12].text, office.kiosk.records()[0].record.hash.to_hex());
 
-    let log = office.store.audit_log(5).await.unwrap();
+    let log = office.store.audit_log(&Scope::Trust, 5).await.unwrap();
     assert_eq!(log[0].action, "export_xlsx");
     assert!(log[0].detail.starts_with("6 records as a spreadsheet (.xlsx)"), "{}", log[0].detail);
 }
@@ -172,7 +173,7 @@ async fn the_outstanding_spreadsheet_lists_who_has_not_signed_exactly_as_the_ros
     names.sort_unstable();
     assert_eq!(names, ["-Dash Jones", "=1+1", "李华"], "as typed, and Siân, who signed, is not listed");
     assert!(rows[1..].iter().all(|r| r[0].is_text), "every name is text to LibreOffice");
-    let log = office.store.audit_log(5).await.unwrap();
+    let log = office.store.audit_log(&Scope::Trust, 5).await.unwrap();
     assert_eq!(
         (log[0].action.as_str(), log[0].detail.as_str()),
         ("export_outstanding", "the roster's outstanding list (spreadsheet)")

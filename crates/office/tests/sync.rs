@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use common::{Office, Proxy, assert_office_holds, block_on, kiosk, sign};
 use signbook_core::erasure::{ReasonCategory, Requester};
+use signbook_office::store::Scope;
 use signbook_office::store::StaffRole;
 use signbook_sync::OfficeLink;
 use signbook_sync::http::Resolver;
@@ -194,8 +195,15 @@ fn an_erasure_made_at_the_office_erases_the_kiosks_copy_and_the_kiosk_confirms_i
 
     // Office staff erase record 4 (a person's request), with the server running.
     block_on(office.db().add_user("j.evans", "correct horse battery", StaffRole::Privacy, Utc::now())).unwrap();
-    block_on(office.db().erase_record(store.device_id(), 4, "erasure request 2026-14", "j.evans", chrono::Utc::now()))
-        .unwrap();
+    block_on(office.db().erase_record(
+        &Scope::Trust,
+        store.device_id(),
+        4,
+        "erasure request 2026-14",
+        "j.evans",
+        chrono::Utc::now(),
+    ))
+    .unwrap();
     assert!(store.record(4).unwrap().personal.is_some(), "the kiosk still holds it until it syncs");
 
     signbook_sync::push(&mut store).unwrap();

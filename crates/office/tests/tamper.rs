@@ -5,6 +5,7 @@ mod common;
 
 use common::{Office, block_on, kiosk};
 use signbook_core::verify::ProblemKind;
+use signbook_office::store::Scope;
 use signbook_office::store::{IntegrityStore, RecordQuery, RecordStore};
 use signbook_office::{SqliteStore, db_path};
 use signbook_sync::parse_fingerprint;
@@ -76,8 +77,8 @@ fn a_damaged_row_is_named_and_its_record_page_says_so() {
     assert_eq!(problem.seq, 3, "{problem}");
     assert!(matches!(problem.kind, ProblemKind::Unreadable { .. }), "{problem}");
     let device = store.device_id();
-    assert_eq!(block_on(db.stored_record(device, 3)).unwrap_err().code(), "damaged_record");
-    let page = block_on(db.search_records(&RecordQuery::default(), 0, 50)).unwrap();
+    assert_eq!(block_on(db.stored_record(&Scope::Trust, device, 3)).unwrap_err().code(), "damaged_record");
+    let page = block_on(db.search_records(&Scope::Trust, &RecordQuery::default(), 0, 50)).unwrap();
     assert_eq!((page.records.len(), page.damaged.iter().map(|d| d.seq).collect::<Vec<_>>()), (3, vec![3]));
     drop(db);
 

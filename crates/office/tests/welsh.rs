@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use dashboard_fixture::Office;
 use http_body_util::BodyExt;
 use signbook_office::i18n::Lang;
+use signbook_office::store::Scope;
 use signbook_office::store::{RecordStore, StaffRole, StaffStore};
 use tower::ServiceExt;
 
@@ -191,7 +192,7 @@ async fn errors_are_in_welsh_too() {
     let no_reason = Body::from(format!("csrf={csrf}&reason=+"));
     let (_, page) = office.send_typed("POST", &erase, &cookie, no_reason, FORM).await;
     assert!(page.contains("rhowch reswm dros y dileu"), "{page}");
-    let kept = office.store.stored_record(office.device().parse().unwrap(), 1).await.unwrap();
+    let kept = office.store.stored_record(&Scope::Trust, office.device().parse().unwrap(), 1).await.unwrap();
     assert!(kept.is_some_and(|r| r.record.personal.is_some()), "nothing erased");
     // The last admin cannot stop being one: the store's refusal, in Welsh.
     office.store.set_disabled("head", Some(chrono::Utc::now())).await.unwrap();

@@ -9,10 +9,20 @@ use signbook_office::pairing::{PAIRING_CODE_TTL_MINUTES, make_pairing_code};
 use signbook_office::tls::OfficeIdentity;
 use uuid::Uuid;
 
-/// Prints a one-time pairing code and the certificate fingerprint.
-pub async fn pair(identity: &OfficeIdentity, store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
-    let code = make_pairing_code(store, Utc::now()).await?;
+/// Prints a one-time pairing code for a kiosk of `school` (the office's
+/// only school when `None`) and the certificate fingerprint.
+pub async fn pair(
+    identity: &OfficeIdentity,
+    store: &dyn OfficeStorage,
+    school: Option<&str>,
+    out: &mut impl Write,
+) -> Result<()> {
+    let site = super::schools::chosen(store, school).await?;
+    let code = make_pairing_code(store, site.id, Utc::now()).await?;
     writeln!(out, "pairing code: {code}")?;
+    if store.sites().await?.len() > 1 {
+        writeln!(out, "for a kiosk of: {}", site.name)?;
+    }
     writeln!(out, "certificate fingerprint (SHA-256): {}", identity.fingerprint())?;
     writeln!(
         out,

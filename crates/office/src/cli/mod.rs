@@ -5,6 +5,7 @@ pub mod files;
 pub mod integrity;
 pub mod kiosks;
 pub mod migrate;
+pub mod schools;
 pub mod serve;
 pub mod settings;
 pub mod tls;

@@ -20,6 +20,7 @@ pub async fn run(
 ) -> Result<()> {
     let data = place.data.as_path();
     let store: SharedStore = place.open().await?;
+    name_first_school(&*store, &school).await?;
     let identity = place.identity()?;
     let tls = identity.server_config()?;
     // The dashboard's own connection: exports never hold up a kiosk's push.
@@ -63,6 +64,22 @@ pub async fn run(
             () = server::serve(listener, tls, server::app(store, dashboard).layer(rotation).layer(signer)) => {}
             _ = tokio::signal::ctrl_c() => eprintln!("stopping"),
         }
+    }
+    Ok(())
+}
+
+/// Names the office's first school after `--school` while it still has the
+/// schema's placeholder name: a school's office shows its own name in the
+/// school list from its first start. A name staff gave it is kept.
+async fn name_first_school(store: &dyn signbook_office::OfficeStorage, school: &str) -> Result<()> {
+    use signbook_office::store::sites::{FIRST_SITE_PLACEHOLDER, check_site_name};
+    let sites = store.sites().await?;
+    let placeholder =
+        sites.iter().find(|s| s.id == signbook_office::store::FIRST_SITE && s.name == FIRST_SITE_PLACEHOLDER);
+    if let (Some(first), Ok(name)) = (placeholder, check_site_name(school))
+        && school != crate::DEFAULT_SCHOOL
+    {
+        store.rename_site(first.id, &name).await?;
     }
     Ok(())
 }

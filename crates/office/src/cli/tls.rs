@@ -101,7 +101,7 @@ async fn kiosks_since_staged(data: &Path, store: &dyn OfficeStorage, out: &mut i
     let staged_at = std::fs::metadata(data.join("next.cert.der"))?.modified()?;
     let staged_at = chrono::DateTime::<chrono::Utc>::from(staged_at);
     writeln!(out, "staged at {}; kiosks:", staged_at.format("%Y-%m-%d %H:%M UTC"))?;
-    for k in store.kiosk_statuses().await? {
+    for k in store.kiosk_statuses(&signbook_office::store::Scope::Trust).await? {
         if k.revoked_at.is_some() {
             continue;
         }

@@ -7,7 +7,8 @@ use chrono::Utc;
 use clap::Subcommand;
 use signbook_office::OfficeStorage;
 use signbook_office::i18n::Lang;
-use signbook_office::store::StaffRole;
+use signbook_office::store::sites::find_site;
+use signbook_office::store::{SiteId, StaffRole};
 
 #[derive(Debug, Subcommand)]
 pub enum UserAction {
@@ -22,6 +23,17 @@ pub enum UserAction {
         /// The dashboard's language for them: en (English) or cy (Cymraeg); they can change it themselves.
         #[arg(long, value_parser = ["en", "cy"], default_value = "en")]
         language: String,
+        /// A school the account is limited to (give it once per school); without it the account is the
+        /// trust's and sees every school.
+        #[arg(long = "school", value_name = "NAME")]
+        schools: Vec<String>,
+    },
+    /// Limit an account to these schools, or with none make it the trust's (every school).
+    Schools {
+        /// The user name.
+        name: String,
+        /// The schools' names (or numbers, from `school list`).
+        schools: Vec<String>,
     },
     /// Choose the dashboard's language for an account: en (English) or cy (Cymraeg).
     Language {
@@ -82,8 +94,9 @@ fn read_new_password() -> Result<String> {
 
 pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl Write) -> Result<()> {
     match action {
-        UserAction::Add { name, role, language } => {
+        UserAction::Add { name, role, language, schools } => {
             signbook_office::store::check_username(&name)?;
+            let sites = site_ids(store, &schools).await?;
             // The first account must be able to make the others in the dashboard.
             let first = store.users().await?.is_empty();
             let role = match role {
@@ -97,6 +110,7 @@ pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl W
             );
             let password = read_new_password()?;
             store.add_user(&name, &password, role, Utc::now()).await?;
+            store.set_account_sites(&name, &sites).await?;
             let language = Lang::from_code(&language).unwrap_or_default();
             if language != Lang::En {
                 store.set_language(&name, language).await?;
@@ -107,6 +121,13 @@ pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl W
                 "Added {name} with the {role} role ({}). They can log in to the dashboard now.",
                 role.describe()
             )?;
+        }
+        UserAction::Schools { name, schools } => {
+            let sites = site_ids(store, &schools).await?;
+            store.set_account_sites(&name, &sites).await?;
+            let detail = format!("{name}: {}", describe_sites(store, &sites).await?);
+            store.audit("cli", "account_schools_set", &detail, Utc::now()).await?;
+            writeln!(out, "{detail}.")?;
         }
         UserAction::Language { name, language } => {
             let language = Lang::from_code(&language).unwrap_or_default();
@@ -121,9 +142,10 @@ pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl W
             for account in users {
                 let disabled = account.disabled_at.map(|at| format!("  DISABLED {at}")).unwrap_or_default();
                 let publishes = if account.may_publish { "  may publish" } else { "" };
+                let schools = describe_sites(store, &account.sites).await?;
                 writeln!(
                     out,
-                    "{}  {}  added {}{publishes}{disabled}",
+                    "{}  {}  {schools}  added {}{publishes}{disabled}",
                     account.username, account.role, account.created_at
                 )?;
             }
@@ -161,4 +183,21 @@ pub async fn run(store: &dyn OfficeStorage, action: UserAction, out: &mut impl W
         }
     }
     Ok(())
+}
+
+/// The schools typed, by number.
+async fn site_ids(store: &dyn OfficeStorage, typed: &[String]) -> Result<Vec<SiteId>> {
+    let sites = store.sites().await?;
+    typed.iter().map(|t| Ok(find_site(&sites, t)?.id)).collect()
+}
+
+/// "every school (trust)" or "schools: A, B".
+async fn describe_sites(store: &dyn OfficeStorage, ids: &[SiteId]) -> Result<String> {
+    if ids.is_empty() {
+        return Ok("every school (trust account)".to_owned());
+    }
+    let sites = store.sites().await?;
+    let names: Vec<_> =
+        ids.iter().filter_map(|id| sites.iter().find(|s| s.id == *id)).map(|s| s.name.as_str()).collect();
+    Ok(format!("schools: {}", names.join(", ")))
 }

@@ -38,6 +38,8 @@ impl OfficeError {
             OfficeError::AccountInvalid(_) => "account_invalid",
             OfficeError::LastAdmin { .. } => "last_admin",
             OfficeError::UnknownAccount { .. } => "unknown_account",
+            OfficeError::SiteExists { .. } => "site_exists",
+            OfficeError::SiteUnknown { .. } => "site_unknown",
             OfficeError::InputInvalid(_) => "input_invalid",
             OfficeError::NotFound => "not_found",
             OfficeError::UnknownDevice { .. } => "unknown_device",
@@ -73,7 +75,8 @@ impl OfficeError {
             | E::Fork { .. }
             | E::Gap { .. }
             | E::DamagedRecord { .. }
-            | E::LastAdmin { .. } => StatusCode::CONFLICT,
+            | E::LastAdmin { .. }
+            | E::SiteExists { .. } => StatusCode::CONFLICT,
             E::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             E::PairingRateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             E::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
@@ -91,7 +94,9 @@ impl OfficeError {
             | E::CheckpointInvalid { .. }
             | E::AgreementInvalid { .. }
             | E::BundleInvalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            E::NotFound | E::UnknownDevice { .. } | E::UnknownAccount { .. } => StatusCode::NOT_FOUND,
+            E::NotFound | E::UnknownDevice { .. } | E::UnknownAccount { .. } | E::SiteUnknown { .. } => {
+                StatusCode::NOT_FOUND
+            }
             E::SchemaTooNew { .. }
             | E::ForeignDatabase { .. }
             | E::Db { .. }

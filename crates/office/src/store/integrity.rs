@@ -9,6 +9,7 @@ use signbook_core::verify::VerifyReport;
 use uuid::Uuid;
 
 use crate::error::Result;
+use crate::store::sites::{Scope, SiteId};
 use crate::store::sync::Device;
 
 /// A kiosk in the `kiosks` listing.
@@ -58,6 +59,8 @@ pub struct KioskStatus {
     pub last_seen_at: Option<String>,
     /// Highest sequence the office holds.
     pub held: u64,
+    /// The school it belongs to.
+    pub site: SiteId,
     /// Highest sequence the kiosk said it has.
     pub reported_head: Option<u64>,
     /// Highest sequence covered by a kiosk-signed checkpoint.
@@ -112,17 +115,19 @@ pub trait IntegrityStore: Send + Sync {
     /// Every kiosk, for `signbook-office kiosks`.
     async fn devices(&self) -> Result<Vec<DeviceSummary>>;
 
-    /// Every kiosk with what staff need to see about it.
-    async fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>>;
+    /// Every kiosk of `scope`'s schools with what staff need to see about it.
+    async fn kiosk_statuses(&self, scope: &Scope) -> Result<Vec<KioskStatus>>;
 
     /// Every alert, oldest first.
     async fn alerts(&self) -> Result<Vec<Alert>>;
 
-    /// Alerts, newest first; only unacknowledged ones unless `all`.
-    async fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>>;
+    /// Alerts about kiosks of `scope`'s schools (and, for the trust,
+    /// those about no kiosk), newest first; only unacknowledged ones unless `all`.
+    async fn alert_rows(&self, scope: &Scope, all: bool) -> Result<Vec<AlertRow>>;
 
-    /// Marks an alert as seen by `staff`. `false` if it was already.
-    async fn acknowledge_alert(&self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool>;
+    /// Marks an alert of `scope` as seen by `staff`. `false` if it was
+    /// already, or is not `scope`'s to see.
+    async fn acknowledge_alert(&self, scope: &Scope, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool>;
 
     /// Walks every stored chain with the kiosk's own verification rules;
     /// a damaged row is reported where it is.

@@ -16,6 +16,10 @@
 //! | [`PrivacyStore`] | audit log, erasure, retention periods and the purge |
 //! | [`RosterStore`] | the compliance roster |
 //! | [`AgreementStore`] | which agreement version each role must sign |
+//! | [`SiteStore`] | the trust's schools, and which kiosks and staff belong to which |
+//!
+//! Every read of a school's data takes a [`Scope`]: the schools the
+//! caller's account may see ([`sites`]).
 //!
 //! [`OfficeStorage`] is all of them; the server holds one as
 //! [`SharedStore`], an `Arc<dyn OfficeStorage>`.
@@ -58,6 +62,7 @@ mod records;
 pub mod roles;
 pub mod roster;
 mod search;
+pub mod sites;
 mod sqlite;
 pub mod staff;
 mod sync;
@@ -73,6 +78,7 @@ pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, Searc
 pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};
+pub use sites::{FIRST_SITE, Scope, Site, SiteId, SiteStore};
 pub use sqlite::SqliteStore;
 pub use staff::{
     LoginThrottle, MIN_PASSWORD_CHARS, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore,
@@ -90,6 +96,7 @@ pub trait OfficeStorage:
     + RosterStore
     + AgreementStore
     + ConfigurationStore
+    + SiteStore
     + std::fmt::Debug
 {
 }
@@ -103,6 +110,7 @@ impl<T> OfficeStorage for T where
         + RosterStore
         + AgreementStore
         + ConfigurationStore
+        + SiteStore
         + std::fmt::Debug
 {
 }

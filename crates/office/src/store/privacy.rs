@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::sites::{Scope, SiteId};
 use crate::error::Result;
 
 /// An audit log line.
@@ -25,6 +26,8 @@ pub struct AuditEntry {
     pub action: String,
     /// What exactly.
     pub detail: String,
+    /// The school it concerns; `None` for the trust's own business.
+    pub site: Option<SiteId>,
 }
 
 /// An erasure made at the office, as its signed log holds it
@@ -56,17 +59,34 @@ impl PurgeReport {
 /// The audit log, erasure and retention.
 #[async_trait]
 pub trait PrivacyStore: Send + Sync {
-    /// Appends a line to the audit log.
-    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Appends a line about the trust's own business (accounts, sign-ins,
+    /// searches across schools) to the audit log: only trust staff read it.
+    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+        self.audit_for(None, actor, action, detail, now).await
+    }
 
-    /// The audit log, newest first.
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>>;
+    /// Appends a line to the audit log about `site`'s records or kiosks
+    /// (`None`: the trust's), which that school's staff read too.
+    async fn audit_for(
+        &self,
+        site: Option<SiteId>,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// The audit log of `scope`'s schools, newest first (the trust's reads
+    /// every entry).
+    async fn audit_log(&self, scope: &Scope, limit: u64) -> Result<Vec<AuditEntry>>;
 
     /// Erases one record's personal data at the office's request, and logs
     /// it. The kiosk's own copy is erased by its admin (`signbook erase`)
-    /// or when it next syncs.
+    /// or when it next syncs. A record of a school outside `scope` is
+    /// refused as one not held.
     async fn erase_record(
         &self,
+        scope: &Scope,
         device_id: Uuid,
         seq: u64,
         reason: &str,

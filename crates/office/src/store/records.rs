@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::search::RecordQuery;
+use super::sites::Scope;
 use crate::error::{OfficeError, Result};
 
 /// A record as the office holds it: the kiosk's record (its personal data
@@ -106,23 +107,24 @@ impl RecordStream {
 /// Finding and reading records.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
-    /// One page of records matching `query`, newest first.
-    async fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage>;
+    /// One page of the records of `scope`'s schools matching `query`, newest first.
+    async fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage>;
 
-    /// How many records match `query`.
-    async fn count_matching(&self, query: &RecordQuery) -> Result<u64>;
+    /// How many records of `scope`'s schools match `query`.
+    async fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64>;
 
-    /// Every record matching `query`, oldest first. Without `signatures`,
+    /// Every record of `scope`'s schools matching `query`, oldest first. Without `signatures`,
     /// each signature PNG is left empty, unread: a CSV never shows it, and
     /// it is most of every row.
     ///
     /// Read the stream to its end, or drop it, before the next call on the
     /// same store: a backend may hold its connection until then (SQLite does).
-    async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream>;
+    async fn matching_records(&self, scope: &Scope, query: &RecordQuery, signatures: bool) -> Result<RecordStream>;
 
-    /// One record; [`crate::OfficeError::DamagedRecord`] if its row cannot
-    /// be read as one.
-    async fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>>;
+    /// One record, if its kiosk belongs to a school of `scope` (a link to
+    /// another school's record finds nothing);
+    /// [`crate::OfficeError::DamagedRecord`] if its row cannot be read as one.
+    async fn stored_record(&self, scope: &Scope, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>>;
 
     /// How a record came to be erased, if it was.
     async fn erasure_status(&self, device_id: Uuid, seq: u64) -> Result<Option<ErasureStatus>>;

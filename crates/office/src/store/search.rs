@@ -9,6 +9,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 use uuid::Uuid;
 
+use super::sites::SiteId;
+
 /// Folds a name for matching (see the module docs).
 ///
 /// ```
@@ -42,6 +44,12 @@ pub struct RecordQuery {
     pub agreement: Option<String>,
     /// Kiosk.
     pub kiosk: Option<Uuid>,
+    /// One school of those the caller may see (trust staff filtering by
+    /// school). What the caller may see at all is the store's [`Scope`]
+    /// argument, not this.
+    ///
+    /// [`Scope`]: super::sites::Scope
+    pub site: Option<SiteId>,
 }
 
 impl RecordQuery {
@@ -68,6 +76,9 @@ impl RecordQuery {
         }
         if let Some(kiosk) = &self.kiosk {
             parts.push(format!("kiosk {kiosk}"));
+        }
+        if let Some(site) = &self.site {
+            parts.push(format!("school {site}"));
         }
         if parts.is_empty() { "all records".to_owned() } else { parts.join(", ") }
     }

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::roles::StaffRole;
+use super::sites::{Scope, SiteId};
 use crate::error::{OfficeError, Result};
 use crate::i18n::{Lang, tf};
 
@@ -85,6 +86,8 @@ pub struct Session {
     pub may_publish: bool,
     /// The language their account reads the dashboard in.
     pub language: Lang,
+    /// The schools whose data their account reads.
+    pub scope: Scope,
 }
 
 /// A staff account, as the accounts page and `user list` show it.
@@ -100,6 +103,8 @@ pub struct StaffAccount {
     pub disabled_at: Option<String>,
     /// Given the publishing permission (admins have it whatever this says).
     pub may_publish: bool,
+    /// The schools it is limited to; empty for a trust account.
+    pub sites: Vec<SiteId>,
 }
 
 impl StaffAccount {

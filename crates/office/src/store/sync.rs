@@ -7,11 +7,11 @@ use ed25519_dalek::VerifyingKey;
 use signbook_sync::wire::{PushRequest, PushResponse};
 use uuid::Uuid;
 
-#[allow(unused_imports)] // named in the docs
 use crate::error::OfficeError;
 use crate::error::Result;
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
+use crate::store::sites::SiteId;
 
 /// A paired kiosk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +26,30 @@ pub struct Device {
     pub paired_at: String,
     /// When it was revoked, if it was.
     pub revoked_at: Option<String>,
+    /// The school it belongs to (its pairing code's).
+    pub site: SiteId,
+}
+
+/// A kiosk's columns in `devices`, in the order [`Device::from_columns`]
+/// reads them: one reader for both backends, so a damaged row is named
+/// the same way by each.
+pub(crate) const DEVICE_COLUMNS: &str = "device_id, public_key, name, paired_at, revoked_at, site_id";
+
+/// The values of [`DEVICE_COLUMNS`].
+pub(crate) type DeviceColumns = (String, Vec<u8>, Option<String>, String, Option<String>, i64);
+
+impl Device {
+    /// A device from its stored columns.
+    pub(crate) fn from_columns(row: DeviceColumns) -> Result<Device> {
+        let (id, key, name, paired_at, revoked_at, site) = row;
+        let device_id =
+            Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
+        let key: [u8; 32] =
+            key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
+        let public_key = VerifyingKey::from_bytes(&key)
+            .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
+        Ok(Device { device_id, public_key, name, paired_at, revoked_at, site: SiteId(site) })
+    }
 }
 
 /// A pairing-by-code exchange waiting for the kiosk's confirmation.
@@ -48,11 +72,18 @@ pub struct PakeExchange {
 /// Pairing and ingest: everything a kiosk's requests touch.
 #[async_trait]
 pub trait SyncStore: Send + Sync {
-    /// Stores a new pairing code (its hash, and its first two characters
-    /// that name it for pairing by code alone) valid until `expires_at`.
-    /// `false`, storing nothing, when an open code already starts with the
-    /// same two characters: make another.
-    async fn add_pairing_code(&self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool>;
+    /// Stores a new pairing code for a kiosk of `site` (its hash, and its
+    /// first two characters that name it for pairing by code alone) valid
+    /// until `expires_at`. `false`, storing nothing, when an open code
+    /// already starts with the same two characters: make another.
+    /// [`OfficeError::SiteUnknown`] if there is no such school.
+    async fn add_pairing_code(
+        &self,
+        site: SiteId,
+        code: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool>;
 
     /// Starts a pairing-by-code exchange for the open code named `code_id`:
     /// counts the attempt and returns the code's hash (the SPAKE2
@@ -68,7 +99,8 @@ pub trait SyncStore: Send + Sync {
     /// [`signbook_sync::pake::PAKE_EXCHANGE_TTL_SECS`].
     async fn take_pake_exchange(&self, exchange_id: &str, now: i64) -> Result<Option<PakeExchange>>;
 
-    /// Consumes a pairing code and registers the device; returns the device
+    /// Consumes a pairing code and registers the device as a kiosk of the
+    /// school the code was issued for; returns the device
     /// and the highest sequence already held for it. `code` is only for
     /// error messages.
     async fn pair(

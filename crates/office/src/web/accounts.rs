@@ -16,19 +16,22 @@ use super::language::export_language_form;
 use super::layout::{self, csrf, role_name};
 use super::page_error::PageError;
 use super::privacy::Notice;
+use super::schools::{parse_school, visible_sites};
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::i18n::{t, tf, tm};
 use crate::store::staff::generated_password;
-use crate::store::{StaffAccount, StaffRole, check_username};
+use crate::store::{Site, SiteId, StaffAccount, StaffRole, check_username};
 
 pub(super) async fn page(
     State(dash): State<SharedDashboard>,
     staff: Staff,
     Query(notice): Query<Notice>,
 ) -> Result<Response, PageError> {
-    let accounts = dash.store.users().await?;
+    let mut accounts = dash.store.users().await?;
+    accounts.retain(|account| manageable(&staff, account));
+    let sites = visible_sites(&dash, &staff).await?;
     let export_language = dash.store.export_language().await?;
     let body = html! {
         h1 { (t("nav.accounts")) }
@@ -39,8 +42,8 @@ pub(super) async fn page(
         div.table-wrap {
             table {
                 caption { (t("accounts.caption")) }
-                thead { tr { th scope="col" { (t("account.username")) } th scope="col" { (t("account.role")) } th scope="col" { (t("accounts.publishes")) } th scope="col" { (t("accounts.status")) } th scope="col" { (t("login.password")) } th scope="col" { (t("accounts.access")) } } }
-                tbody { @for account in &accounts { (row(&staff, account)) } }
+                thead { tr { th scope="col" { (t("account.username")) } th scope="col" { (t("account.role")) } th scope="col" { (t("accounts.publishes")) } th scope="col" { (t("accounts.status")) } th scope="col" { (t("login.password")) } th scope="col" { (t("accounts.access")) } @if sites.len() > 1 { th scope="col" { (t("accounts.schools")) } } } }
+                tbody { @for account in &accounts { (row(&staff, account, &sites)) } }
             }
         }
         h2 { (t("accounts.add_heading")) }
@@ -52,6 +55,7 @@ pub(super) async fn page(
                 span.hint #new-username-hint { " " (t("accounts.username_hint")) }
             }
             p { label for="new-role" { (t("account.role")) } (role_select("new-role", StaffRole::Records)) }
+            (school_boxes(&staff, "new", &sites, &[]))
             p.hint { (t("accounts.password_hint")) }
             button type="submit" { (t("accounts.add")) }
         }
@@ -60,7 +64,52 @@ pub(super) async fn page(
     Ok(layout::page(&dash.school, t("nav.accounts"), Some(&staff), "/accounts", body).into_response())
 }
 
-fn row(staff: &Staff, account: &StaffAccount) -> Markup {
+/// Whether `staff` may see and change `account`: the trust's staff manage
+/// every account; a school's admin only accounts limited to its schools,
+/// so nobody can raise an account above their own reach.
+fn manageable(staff: &Staff, account: &StaffAccount) -> bool {
+    staff.scope().is_trust() || (!account.sites.is_empty() && account.sites.iter().all(|s| staff.scope().allows(*s)))
+}
+
+/// Tick boxes of the schools an account is limited to; none for an office
+/// of one school (or one this admin sees).
+fn school_boxes(staff: &Staff, id: &str, sites: &[Site], ticked: &[SiteId]) -> Markup {
+    html! {
+        @if sites.len() > 1 {
+            fieldset.schools {
+                legend { (t("accounts.schools")) }
+                @for site in sites {
+                    @let box_id = format!("{id}-school-{}", site.id);
+                    span.choice { input type="checkbox" id=(box_id) name="school" value=(site.id) checked[ticked.contains(&site.id)]; " " label for=(box_id) { (site.name) } }
+                }
+                p.hint { @if staff.scope().is_trust() { (t("accounts.schools_hint_trust")) } @else { (t("accounts.schools_hint")) } }
+            }
+        }
+    }
+}
+
+/// The schools ticked in a form, checked against what `staff` may give:
+/// only schools they see, and (for a school's admin) at least one.
+fn ticked_schools(staff: &Staff, sites: &[Site], form: &[(String, String)]) -> Result<Vec<SiteId>, PageError> {
+    let mut ticked = Vec::new();
+    for (_, value) in form.iter().filter(|(k, _)| k == "school") {
+        match parse_school(value)? {
+            Some(site) if sites.iter().any(|s| s.id == site) => ticked.push(site),
+            _ => return Err(PageError::NotFound),
+        }
+    }
+    if ticked.is_empty() && !staff.scope().is_trust() {
+        match sites {
+            [only] => ticked.push(only.id),
+            _ => return Err(OfficeError::InputInvalid(t("accounts.error_no_school").into()).into()),
+        }
+    }
+    ticked.sort();
+    ticked.dedup();
+    Ok(ticked)
+}
+
+fn row(staff: &Staff, account: &StaffAccount, sites: &[Site]) -> Markup {
     let name = &account.username;
     let action = |what: &str| format!("/accounts/{}/{what}", urlencode(name));
     let select_id = format!("role-{name}");
@@ -111,6 +160,15 @@ fn row(staff: &Staff, account: &StaffAccount) -> Markup {
                     }
                 }
             }
+            @if sites.len() > 1 {
+                td {
+                    form method="post" action=(action("schools")) {
+                        (csrf(staff))
+                        (school_boxes(staff, &format!("of-{name}"), sites, &account.sites))
+                        button.secondary type="submit" aria-label=(tf("accounts.set_schools_of", &[("name", name)])) { (t("accounts.set_schools")) }
+                    }
+                }
+            }
         }
     }
 }
@@ -145,24 +203,26 @@ fn done(message: &str) -> Response {
     Redirect::to(&format!("/accounts?done={}", urlencode(message))).into_response()
 }
 
-#[derive(Debug, Deserialize)]
-pub(super) struct NewAccount {
-    csrf: String,
-    username: String,
-    role: String,
+/// The value of `name` in a form read as pairs (it repeats `school`).
+fn field(form: &[(String, String)], name: &str) -> String {
+    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 pub(super) async fn add(
     State(dash): State<SharedDashboard>,
     staff: Staff,
-    Form(form): Form<NewAccount>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    staff.check_csrf(&form.csrf)?;
-    let (username, role) = (form.username.trim(), form.role.parse::<StaffRole>()?);
+    staff.check_csrf(&field(&form, "csrf"))?;
+    let (username, role) = (field(&form, "username"), field(&form, "role").parse::<StaffRole>()?);
+    let username = username.trim();
     check_username(username)?;
+    let sites = ticked_schools(&staff, &visible_sites(&dash, &staff).await?, &form)?;
     let password = generated_password();
     dash.store.add_user(username, &password, role, Utc::now()).await?;
-    dash.store.audit(staff.name(), "account_added", &format!("{username}, role {role}"), Utc::now()).await?;
+    dash.store.set_account_sites(username, &sites).await?;
+    let detail = format!("{username}, role {role}, {}", describe_sites(&sites));
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_added", &detail, Utc::now()).await?;
     let said = html! { p { (tm("accounts.added", &[("name", html! { strong { (username) } }), ("role", html! { (role_name(role)) })])) } };
     Ok(password_page(&dash, &staff, t("accounts.added_title"), said, &password))
 }
@@ -173,11 +233,35 @@ pub(super) struct RoleForm {
     role: String,
 }
 
-/// The account as stored, or a 404 naming it.
-async fn account(dash: &SharedDashboard, username: &str) -> Result<StaffAccount, PageError> {
+/// The account as stored, or a 404 naming it: also for an account this
+/// admin may not manage (another school's, or the trust's).
+async fn account(dash: &SharedDashboard, staff: &Staff, username: &str) -> Result<StaffAccount, PageError> {
     let accounts = dash.store.users().await?;
-    let found = accounts.into_iter().find(|a| a.username.eq_ignore_ascii_case(username));
+    let found = accounts.into_iter().find(|a| a.username.eq_ignore_ascii_case(username) && manageable(staff, a));
     Ok(found.ok_or_else(|| OfficeError::UnknownAccount { username: username.to_owned() })?)
+}
+
+/// "every school" or "schools 2, 3", for the audit log.
+fn describe_sites(sites: &[SiteId]) -> String {
+    if sites.is_empty() {
+        return "every school".to_owned();
+    }
+    format!("schools {}", sites.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+}
+
+pub(super) async fn set_schools(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Path(name): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&field(&form, "csrf"))?;
+    let target = account(&dash, &staff, &name).await?;
+    let sites = ticked_schools(&staff, &visible_sites(&dash, &staff).await?, &form)?;
+    dash.store.set_account_sites(&target.username, &sites).await?;
+    let detail = format!("{}: {}", target.username, describe_sites(&sites));
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_schools_set", &detail, Utc::now()).await?;
+    Ok(done(&tf("accounts.schools_set", &[("name", &target.username)])))
 }
 
 pub(super) async fn set_role(
@@ -188,13 +272,13 @@ pub(super) async fn set_role(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let role = form.role.parse::<StaffRole>()?;
-    let before = account(&dash, &name).await?;
+    let before = account(&dash, &staff, &name).await?;
     if before.role == role {
         return Ok(done(&tf("accounts.already_role", &[("name", &before.username), ("role", &role_name(role))])));
     }
     dash.store.set_role(&before.username, role).await?;
     let detail = format!("{}: role {role} (was {})", before.username, before.role);
-    dash.store.audit(staff.name(), "account_role_set", &detail, Utc::now()).await?;
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_role_set", &detail, Utc::now()).await?;
     Ok(done(&tf("accounts.now_role", &[("name", &before.username), ("role", &role_name(role))])))
 }
 
@@ -217,7 +301,7 @@ pub(super) async fn set_publishing(
         "no" => false,
         other => return Err(OfficeError::InputInvalid(tf("accounts.error_yes_no", &[("value", &other)])).into()),
     };
-    let target = account(&dash, &name).await?;
+    let target = account(&dash, &staff, &name).await?;
     dash.store.set_may_publish(&target.username, allow).await?;
     let (detail, said) = if allow {
         (
@@ -234,7 +318,7 @@ pub(super) async fn set_publishing(
             },
         )
     };
-    dash.store.audit(staff.name(), "account_publishing_set", &detail, Utc::now()).await?;
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_publishing_set", &detail, Utc::now()).await?;
     Ok(done(&said))
 }
 
@@ -245,11 +329,11 @@ pub(super) async fn new_password(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let target = account(&dash, &name).await?;
+    let target = account(&dash, &staff, &name).await?;
     let password = generated_password();
     dash.store.set_password(&target.username, &password).await?;
     let detail = format!("{}: a new password; their sessions ended", target.username);
-    dash.store.audit(staff.name(), "account_password_reset", &detail, Utc::now()).await?;
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_password_reset", &detail, Utc::now()).await?;
     let said = html! { p { (tm("accounts.password_reset", &[("name", html! { strong { (target.username) } })])) } };
     Ok(password_page(&dash, &staff, t("accounts.new_password"), said, &password))
 }
@@ -261,10 +345,10 @@ pub(super) async fn disable(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let target = account(&dash, &name).await?;
+    let target = account(&dash, &staff, &name).await?;
     dash.store.set_disabled(&target.username, Some(Utc::now())).await?;
     let detail = format!("{}: cannot log in; their sessions ended", target.username);
-    dash.store.audit(staff.name(), "account_disabled", &detail, Utc::now()).await?;
+    dash.store.audit_for(staff.scope().single(), staff.name(), "account_disabled", &detail, Utc::now()).await?;
     Ok(done(&tf("accounts.disabled", &[("name", &target.username)])))
 }
 
@@ -275,10 +359,16 @@ pub(super) async fn enable(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let target = account(&dash, &name).await?;
+    let target = account(&dash, &staff, &name).await?;
     dash.store.set_disabled(&target.username, None).await?;
     dash.store
-        .audit(staff.name(), "account_enabled", &format!("{}: can log in again", target.username), Utc::now())
+        .audit_for(
+            staff.scope().single(),
+            staff.name(),
+            "account_enabled",
+            &format!("{}: can log in again", target.username),
+            Utc::now(),
+        )
         .await?;
     Ok(done(&tf("accounts.enabled", &[("name", &target.username)])))
 }

@@ -20,7 +20,7 @@ use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::evidence::{self, MAX_SPREADSHEET_ROWS, OfficeStatementInput, PackInput};
 use crate::i18n::{t, tf, with_language};
-use crate::store::{RecordQuery, StoredAgreement, StoredRecord, fold};
+use crate::store::{RecordQuery, Scope, SiteId, StoredAgreement, StoredRecord, fold};
 
 /// Most records in one evidence pack (one PDF each): about a minute of
 /// rendering on a small server. Narrow the search for more.
@@ -41,19 +41,45 @@ pub(super) async fn record_pdf(
     staff: Staff,
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
+    let record = dash.store.stored_record(staff.scope(), device, seq).await?.ok_or(OfficeError::NotFound)?;
     let (_, chains) = chain_reports(&dash, false).await?;
-    let record = dash.store.stored_record(device, seq).await?.ok_or(OfficeError::NotFound)?;
     let agreement = dash.store.agreement(&record.record.header.agreement_hash).await?;
     let chain = chains.into_iter().find(|c| c.device_id == device).ok_or(OfficeError::NotFound)?;
-    let (school, reference) = (dash.school.clone(), record.record.reference());
+    let site = dash.store.kiosk_site(device).await?;
+    let (school, reference) = (school_name(&dash, site).await?, record.record.reference());
     let lang = dash.store.export_language().await?;
     let pdf = off_the_runtime(move || {
         with_language(lang, || evidence::record_pdf(&school, &record, agreement.as_ref(), &chain))
             .map_err(evidence_error)
     })
     .await?;
-    dash.store.audit(staff.name(), "export_pdf", &format!("kiosk {device} record {seq}"), Utc::now()).await?;
+    dash.store.audit_for(site, staff.name(), "export_pdf", &format!("kiosk {device} record {seq}"), Utc::now()).await?;
     Ok(attachment("application/pdf", format!("signbook-{reference}.pdf"), pdf))
+}
+
+/// The school named on an export: `site`'s name when the office holds
+/// several schools, else the office's own school name.
+async fn school_name(dash: &SharedDashboard, site: Option<SiteId>) -> Result<String, OfficeError> {
+    let sites = dash.store.sites().await?;
+    Ok(match site {
+        Some(site) if sites.len() > 1 => sites.into_iter().find(|s| s.id == site).map(|s| s.name),
+        _ => None,
+    }
+    .unwrap_or_else(|| dash.school.clone()))
+}
+
+/// The chain reports of the kiosks `scope` covers: a pack names no other school's kiosk.
+async fn scoped_reports(
+    dash: &SharedDashboard,
+    scope: &Scope,
+    fresh: bool,
+) -> Result<Vec<signbook_core::verify::VerifyReport>, PageError> {
+    let (_, mut reports) = chain_reports(dash, fresh).await?;
+    if !scope.is_trust() {
+        let kiosks = dash.store.kiosk_statuses(scope).await?;
+        reports.retain(|r| kiosks.iter().any(|k| k.device_id == r.device_id));
+    }
+    Ok(reports)
 }
 
 /// Every agreement version the office holds.
@@ -71,14 +97,16 @@ pub(super) async fn csv(
     let headings = with_language(dash.store.export_language().await?, evidence::csv_headings);
     let mut bytes = Vec::new();
     let mut csv = CsvWriter::with_headings(&mut bytes, &headings).map_err(|e| OfficeError::Internal(e.to_string()))?;
-    let mut records = dash.store.matching_records(&query, false).await?;
+    let scope = staff.scope().narrowed_to(query.site);
+    let mut records = dash.store.matching_records(&scope, &query, false).await?;
     while let Some(r) = records.next().await {
         let r = r?;
         let title = titles.get(&r.record.header.agreement_hash).map_or("", String::as_str);
         csv.write(&r.record, title).map_err(|e| OfficeError::Internal(e.to_string()))?;
     }
     let count = csv.finish().map_err(|e| OfficeError::Internal(e.to_string()))?;
-    dash.store.audit(staff.name(), "export_csv", &format!("{count} records: {}", query.describe()), Utc::now()).await?;
+    let detail = format!("{count} records: {}", query.describe());
+    dash.store.audit_for(scope.single(), staff.name(), "export_csv", &detail, Utc::now()).await?;
     Ok(attachment("text/csv; charset=utf-8", format!("signbook-records-{}.csv", Utc::now().format("%Y-%m-%d")), bytes))
 }
 
@@ -91,7 +119,8 @@ pub(super) async fn xlsx(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let query = filters.query()?;
-    let count = dash.store.count_matching(&query).await?;
+    let scope = staff.scope().narrowed_to(query.site);
+    let count = dash.store.count_matching(&scope, &query).await?;
     if count > MAX_SPREADSHEET_ROWS {
         let most = MAX_SPREADSHEET_ROWS;
         return Err(
@@ -102,7 +131,7 @@ pub(super) async fn xlsx(
     // Rows, not records, are kept until the sheet is written: the sheet
     // needs nothing else, and its building waits for the blocking pool.
     let mut rows = Vec::with_capacity(count as usize);
-    let mut records = dash.store.matching_records(&query, false).await?;
+    let mut records = dash.store.matching_records(&scope, &query, false).await?;
     while let Some(r) = records.next().await {
         let r = r?;
         rows.push(export_row(&r.record, titles.get(&r.record.header.agreement_hash).map_or("", String::as_str)));
@@ -117,7 +146,7 @@ pub(super) async fn xlsx(
     })
     .await?;
     let detail = format!("{count} records as a spreadsheet (.xlsx): {}", query.describe());
-    dash.store.audit(staff.name(), "export_xlsx", &detail, Utc::now()).await?;
+    dash.store.audit_for(scope.single(), staff.name(), "export_xlsx", &detail, Utc::now()).await?;
     Ok(attachment(XLSX, format!("signbook-records-{}.xlsx", Utc::now().format("%Y-%m-%d")), bytes))
 }
 
@@ -136,9 +165,10 @@ async fn pack_bytes(
     agreements: Vec<StoredAgreement>,
     chains: Vec<signbook_core::verify::VerifyReport>,
     query: &RecordQuery,
+    scope: &Scope,
 ) -> Result<Vec<u8>, PageError> {
     let held = evidence::HeldChains::read(&*dash.store, query, &records).await?;
-    let (school, signer) = (dash.school.clone(), dash.signer.clone());
+    let (school, signer) = (school_name(dash, scope.single()).await?, dash.signer.clone());
     let lang = dash.store.export_language().await?;
     off_the_runtime(move || {
         let mut out = std::io::Cursor::new(Vec::new());
@@ -164,9 +194,10 @@ pub(super) async fn pack(
     Query(filters): Query<Filters>,
 ) -> Result<Response, PageError> {
     let query = filters.query()?;
+    let scope = staff.scope().narrowed_to(query.site);
     // A pack is evidence: check the chains now, not from the last check.
-    let (_, chains) = chain_reports(&dash, true).await?;
-    let count = dash.store.count_matching(&query).await?;
+    let chains = scoped_reports(&dash, &scope, true).await?;
+    let count = dash.store.count_matching(&scope, &query).await?;
     if count > MAX_PACK_RECORDS {
         let most = MAX_PACK_RECORDS;
         return Err(
@@ -174,13 +205,14 @@ pub(super) async fn pack(
         );
     }
     let mut records = Vec::with_capacity(count as usize);
-    let mut stream = dash.store.matching_records(&query, true).await?;
+    let mut stream = dash.store.matching_records(&scope, &query, true).await?;
     while let Some(r) = stream.next().await {
         records.push(r?);
     }
     let detail = format!("{} records: {}", records.len(), query.describe());
-    let bytes = pack_bytes(&dash, query.describe(), records, all_agreements(&dash).await?, chains, &query).await?;
-    dash.store.audit(staff.name(), "export_pack", &detail, Utc::now()).await?;
+    let agreements = all_agreements(&dash).await?;
+    let bytes = pack_bytes(&dash, query.describe(), records, agreements, chains, &query, &scope).await?;
+    dash.store.audit_for(scope.single(), staff.name(), "export_pack", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-evidence-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }
 
@@ -199,12 +231,13 @@ pub(super) async fn subject_access(
     if fold(&name).is_empty() {
         return Err(OfficeError::InputInvalid(t("privacy.error_no_name").into()).into());
     }
-    let (_, chains) = chain_reports(&dash, true).await?;
+    let scope = staff.scope().clone();
+    let chains = scoped_reports(&dash, &scope, true).await?;
     // Everything held under this exact name (ignoring case, accents and spacing).
     let key = fold(&name);
     let mut records = Vec::new();
-    let mut stream =
-        dash.store.matching_records(&RecordQuery { name: name.clone(), ..Default::default() }, true).await?;
+    let by_name = RecordQuery { name: name.clone(), ..Default::default() };
+    let mut stream = dash.store.matching_records(&scope, &by_name, true).await?;
     while let Some(r) = stream.next().await {
         let r = r?;
         if r.record.personal.as_ref().is_some_and(|p| fold(&p.name) == key) {
@@ -213,8 +246,8 @@ pub(super) async fn subject_access(
     }
     let description = format!("subject access request: every record held under the name \"{name}\"");
     let detail = format!("{} records held under \"{name}\"", records.len());
-    let by_name = RecordQuery { name, ..Default::default() };
-    let bytes = pack_bytes(&dash, description, records, all_agreements(&dash).await?, chains, &by_name).await?;
-    dash.store.audit(staff.name(), "subject_access", &detail, Utc::now()).await?;
+    let agreements = all_agreements(&dash).await?;
+    let bytes = pack_bytes(&dash, description, records, agreements, chains, &by_name, &scope).await?;
+    dash.store.audit_for(scope.single(), staff.name(), "subject_access", &detail, Utc::now()).await?;
     Ok(attachment("application/zip", format!("signbook-subject-access-{}.zip", Utc::now().format("%Y-%m-%d")), bytes))
 }

@@ -32,6 +32,22 @@ pub(super) fn needs(
     routes.route_layer(from_fn_with_state(Rule { dash: dash.clone(), permission }, guard))
 }
 
+/// `routes`, answered only for the trust's staff: settings that apply to
+/// every school (kiosk settings, retention, the roster, agreements, the
+/// privacy notice) are the trust's to change, and an account limited to
+/// some schools is refused them. Goes inside [`needs`], which finds the
+/// account first.
+pub(super) fn trust_only(routes: Router<SharedDashboard>) -> Router<SharedDashboard> {
+    routes.route_layer(axum::middleware::from_fn(refuse_schools))
+}
+
+async fn refuse_schools(request: Request, next: Next) -> Response {
+    match request.extensions().get::<Staff>() {
+        Some(staff) if staff.scope().is_trust() => next.run(request).await,
+        _ => PageError::TrustOnly.into_response(),
+    }
+}
+
 async fn guard(State(rule): State<Rule>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let staff = match Staff::from_request_parts(&mut parts, &rule.dash).await {

@@ -13,10 +13,13 @@ use uuid::Uuid;
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
+use super::schools::{parse_school, school_select, visible_sites};
 use super::session::Staff;
 use super::state::SharedDashboard;
+use crate::error::OfficeError;
 use crate::i18n::{t, tf};
 use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, kiosk_name, make_pairing_code};
+use crate::store::SiteId;
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -35,8 +38,11 @@ pub(super) async fn chain_reports(
 }
 
 pub(super) async fn page(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let (verified_at, reports) = chain_reports(&dash, false).await?;
-    let (kiosks, alerts) = (dash.store.kiosk_statuses().await?, dash.store.alert_rows(true).await?);
+    let (verified_at, mut reports) = chain_reports(&dash, false).await?;
+    let (kiosks, alerts) =
+        (dash.store.kiosk_statuses(staff.scope()).await?, dash.store.alert_rows(staff.scope(), true).await?);
+    // The last check covers every school's kiosks; this page shows this account's.
+    reports.retain(|r| kiosks.iter().any(|k| k.device_id == r.device_id));
     let name_of =
         |id: &Uuid| kiosk_label(kiosks.iter().find(|k| k.device_id == *id).and_then(|k| k.name.as_deref()), id);
     let body = html! {
@@ -111,14 +117,17 @@ pub(super) async fn acknowledge(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    if dash.store.acknowledge_alert(id, staff.name(), Utc::now()).await? {
-        dash.store.audit(staff.name(), "alert_acknowledged", &format!("alert {id}"), Utc::now()).await?;
+    if dash.store.acknowledge_alert(staff.scope(), id, staff.name(), Utc::now()).await? {
+        let site = staff.scope().single();
+        dash.store.audit_for(site, staff.name(), "alert_acknowledged", &format!("alert {id}"), Utc::now()).await?;
     }
     Ok(Redirect::to("/integrity").into_response())
 }
 
 pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let kiosks = dash.store.kiosk_statuses().await?;
+    let kiosks = dash.store.kiosk_statuses(staff.scope()).await?;
+    let sites = visible_sites(&dash, &staff).await?;
+    let school_of = |site| sites.iter().find(|s| s.id == site).map_or("", |s| s.name.as_str());
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let configurations = super::kiosk_configuration::Configurations::load(&dash).await?;
     let body = html! {
@@ -129,7 +138,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
             table.kiosks {
                 caption { (t("kiosks.caption")) }
                 thead { tr {
-                    th scope="col" { (t("field.kiosk")) } th scope="col" { (t("kiosks.fingerprint")) } th scope="col" { (t("kiosks.last_seen")) } th scope="col" { (t("kiosks.held")) } th scope="col" { (t("kiosks.backlog")) }
+                    th scope="col" { (t("field.kiosk")) } @if sites.len() > 1 { th scope="col" { (t("field.school")) } } th scope="col" { (t("kiosks.fingerprint")) } th scope="col" { (t("kiosks.last_seen")) } th scope="col" { (t("kiosks.held")) } th scope="col" { (t("kiosks.backlog")) }
                     th scope="col" { (t("kiosks.open_alerts")) } th scope="col" { (t("kiosks.configuration")) } th scope="col" { (t("kiosks.agreement_per_role")) } th scope="col" { (t("accounts.status")) }
                 } }
                 tbody {
@@ -146,6 +155,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                                 }
                                 code { (k.device_id) }
                             }
+                            @if sites.len() > 1 { td { (school_of(k.site)) } }
                             td { code.fingerprint { (k.key_fingerprint) } }
                             td { (k.last_seen_at.as_deref().unwrap_or(t("kiosks.never"))) }
                             td { (k.held) }
@@ -170,23 +180,44 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         }
         @if kiosks.is_empty() { p { (t("kiosks.none")) } }
         p.hint { (t("kiosks.hint")) }
-        (super::kiosk_settings::form(&staff, configurations.office_content()))
+        // Kiosk settings apply to every school's kiosks: the trust's to change.
+        @if staff.scope().is_trust() { (super::kiosk_settings::form(&staff, configurations.office_content())) }
         h2 { (t("kiosks.pair_heading")) }
         p { (t("kiosks.pair_intro")) }
-        form method="post" action="/kiosks/pairing-code" { (csrf(&staff)) button type="submit" { (t("kiosks.make_code")) } }
+        form method="post" action="/kiosks/pairing-code" {
+            (csrf(&staff))
+            (school_select("pair-school", &sites, "", None))
+            button type="submit" { (t("kiosks.make_code")) }
+        }
     };
     Ok(layout::page(&dash.school, t("nav.kiosks"), Some(&staff), "/kiosks", body).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct PairingForm {
+    csrf: String,
+    /// The school the kiosk will belong to; absent when this account sees one school.
+    #[serde(default)]
+    school: String,
 }
 
 pub(super) async fn pairing_code(
     State(dash): State<SharedDashboard>,
     staff: Staff,
-    Form(form): Form<CsrfOnly>,
+    Form(form): Form<PairingForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
+    let sites = visible_sites(&dash, &staff).await?;
+    let site = match parse_school(&form.school)? {
+        Some(site) if sites.iter().any(|s| s.id == site) => site,
+        Some(_) => return Err(PageError::NotFound),
+        None if sites.len() == 1 => sites[0].id,
+        None => return Err(OfficeError::InputInvalid(t("schools.error_choice").into()).into()),
+    };
     let now = Utc::now();
-    let code = make_pairing_code(&*dash.store, now).await?;
-    dash.store.audit(staff.name(), "pairing_code", "made a one-time pairing code", now).await?;
+    let code = make_pairing_code(&*dash.store, site, now).await?;
+    let detail = format!("made a one-time pairing code for school {site}");
+    dash.store.audit_for(Some(site), staff.name(), "pairing_code", &detail, now).await?;
     let body = html! {
         h1 { (t("pairing.title")) }
         dl.fields {
@@ -206,8 +237,9 @@ pub(super) async fn revoke(
     Form(form): Form<CsrfOnly>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
+    let site = kiosk_in_scope(&dash, &staff, device).await?;
     if dash.store.revoke(device, Utc::now()).await? {
-        dash.store.audit(staff.name(), "kiosk_revoked", &format!("kiosk {device}"), Utc::now()).await?;
+        dash.store.audit_for(Some(site), staff.name(), "kiosk_revoked", &format!("kiosk {device}"), Utc::now()).await?;
     }
     Ok(Redirect::to("/kiosks").into_response())
 }
@@ -226,10 +258,20 @@ pub(super) async fn rename(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     let name = kiosk_name(&form.name)?;
+    let site = kiosk_in_scope(&dash, &staff, device).await?;
     let old = dash.store.rename_kiosk(device, &name).await?;
     let detail = format!("kiosk {device}: \"{}\" to \"{name}\"", old.as_deref().unwrap_or(""));
-    dash.store.audit(staff.name(), "kiosk_renamed", &detail, Utc::now()).await?;
+    dash.store.audit_for(Some(site), staff.name(), "kiosk_renamed", &detail, Utc::now()).await?;
     Ok(Redirect::to("/kiosks").into_response())
+}
+
+/// The school of a kiosk this account may manage; another school's kiosk
+/// is "not here", as an unknown one is.
+async fn kiosk_in_scope(dash: &SharedDashboard, staff: &Staff, device: Uuid) -> Result<SiteId, PageError> {
+    match dash.store.kiosk_site(device).await? {
+        Some(site) if staff.scope().allows(site) => Ok(site),
+        _ => Err(OfficeError::UnknownDevice { device_id: device }.into()),
+    }
 }
 
 /// What an alert's kind (its stored code) means, in the page's language;

@@ -13,7 +13,7 @@ use crate::store::{DamagedRecord, Permission};
 type Label = fn() -> &'static str;
 
 /// The menu, each entry shown only to accounts that may open it.
-const NAV: [(&str, Label, Permission); 8] = [
+const NAV: [(&str, Label, Permission); 9] = [
     ("/records", || t("nav.records"), Permission::Records),
     ("/agreements", || t("nav.agreements"), Permission::Records),
     ("/integrity", || t("nav.integrity"), Permission::Records),
@@ -22,6 +22,7 @@ const NAV: [(&str, Label, Permission); 8] = [
     ("/privacy", || t("nav.privacy"), Permission::Privacy),
     ("/audit", || t("nav.audit"), Permission::Privacy),
     ("/accounts", || t("nav.accounts"), Permission::Administer),
+    ("/schools", || t("nav.schools"), Permission::Administer),
 ];
 
 /// A whole page. `active` is the menu entry to mark as current.

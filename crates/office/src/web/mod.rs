@@ -41,6 +41,7 @@ mod privacy_notice;
 mod publish;
 mod records;
 mod roster;
+mod schools;
 mod session;
 mod shell;
 mod state;
@@ -130,40 +131,57 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/integrity", get(integrity::page))
         .route("/integrity/verify", post(integrity::verify_now))
         .route("/alerts/{id}/acknowledge", post(integrity::acknowledge))
-        .route("/roster", get(roster::page).post(roster::import))
-        .route("/roster/outstanding.csv", get(roster::outstanding_csv))
-        .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx));
+        // The roster is the trust's one list (not yet one per school).
+        .merge(guard::trust_only(
+            Router::new()
+                .route("/roster", get(roster::page).post(roster::import))
+                .route("/roster/outstanding.csv", get(roster::outstanding_csv))
+                .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx)),
+        ));
     let privacy = Router::new()
         .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/privacy", get(privacy::page))
-        .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
-        .route("/privacy/retention", post(privacy::set_retention))
-        .route("/privacy/purge", post(privacy::purge))
+        .merge(guard::trust_only(
+            Router::new()
+                .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
+                .route("/privacy/retention", post(privacy::set_retention))
+                .route("/privacy/purge", post(privacy::purge)),
+        ))
         .route("/privacy/person", get(privacy::person))
         .route("/privacy/erase", post(privacy::erase_person))
         .route("/privacy/subject-access.zip", get(exports::subject_access))
         .route("/audit", get(privacy::audit));
-    let publishing = Router::new()
-        .route("/agreements/new", get(publish::new))
-        .route(
-            "/agreements/import",
-            post(publish::import).layer(axum::extract::DefaultBodyLimit::max(publish::MAX_UPLOAD_BYTES)),
-        )
-        .route("/agreements/review", post(publish::review));
+    let publishing = guard::trust_only(
+        Router::new()
+            .route("/agreements/new", get(publish::new))
+            .route(
+                "/agreements/import",
+                post(publish::import).layer(axum::extract::DefaultBodyLimit::max(publish::MAX_UPLOAD_BYTES)),
+            )
+            .route("/agreements/review", post(publish::review)),
+    );
     let administer = Router::new()
         .route("/kiosks", get(integrity::kiosks))
         .route("/kiosks/pairing-code", post(integrity::pairing_code))
-        .route("/kiosks/settings", post(kiosk_settings::save))
         .route("/kiosks/{device}/revoke", post(integrity::revoke))
         .route("/kiosks/{device}/name", post(integrity::rename))
-        .route("/agreements/{hash}/adopt", post(agreements::adopt))
         .route("/accounts", get(accounts::page).post(accounts::add))
         .route("/accounts/{name}/role", post(accounts::set_role))
         .route("/accounts/{name}/password", post(accounts::new_password))
         .route("/accounts/{name}/publishing", post(accounts::set_publishing))
         .route("/accounts/{name}/disable", post(accounts::disable))
         .route("/accounts/{name}/enable", post(accounts::enable))
-        .route("/settings/export-language", post(language::set_export_language));
+        .route("/accounts/{name}/schools", post(accounts::set_schools))
+        .route("/schools", get(schools::page))
+        // Settings that apply to every school's kiosks and exports.
+        .merge(guard::trust_only(
+            Router::new()
+                .route("/kiosks/settings", post(kiosk_settings::save))
+                .route("/agreements/{hash}/adopt", post(agreements::adopt))
+                .route("/settings/export-language", post(language::set_export_language))
+                .route("/schools", post(schools::add))
+                .route("/schools/{site}/name", post(schools::rename)),
+        ));
     Router::new()
         .route("/", get(|| async { axum::response::Redirect::to("/records") }))
         .route("/login", get(auth::login_page).post(auth::login))

@@ -27,6 +27,11 @@ pub enum PageError {
     /// Nothing at this address.
     #[error("There is nothing at this address. Use the menu to find what you need.")]
     NotFound,
+    /// What only the trust's staff may do (settings that apply to every school).
+    #[error(
+        "Only the trust's staff can do this: it applies to every school. Nothing was changed. Ask an admin of the trust."
+    )]
+    TrustOnly,
 }
 
 impl IntoResponse for PageError {
@@ -38,7 +43,7 @@ impl IntoResponse for PageError {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
             PageError::Office(e) => e.status(),
-            PageError::Csrf | PageError::Forbidden(_) => StatusCode::FORBIDDEN,
+            PageError::Csrf | PageError::Forbidden(_) | PageError::TrustOnly => StatusCode::FORBIDDEN,
         };
         let message = match &self {
             PageError::Office(e) if status == StatusCode::INTERNAL_SERVER_ERROR => {
@@ -48,6 +53,7 @@ impl IntoResponse for PageError {
             PageError::Csrf => t("error.csrf").to_owned(),
             PageError::Forbidden(permission) => refusal(*permission),
             PageError::NotFound => t("error.not_found").to_owned(),
+            PageError::TrustOnly => t("error.trust_only").to_owned(),
         };
         (status, shell::error_page(status, &message)).into_response()
     }
@@ -63,6 +69,8 @@ fn office_message(error: &OfficeError) -> String {
         OfficeError::InputInvalid(message) | OfficeError::AccountInvalid(message) => message.clone(),
         OfficeError::LastAdmin { username } => tf("error.last_admin", &[("name", username)]),
         OfficeError::UnknownAccount { username } => tf("error.unknown_account", &[("name", username)]),
+        OfficeError::SiteExists { name } => tf("error.site_exists", &[("name", name)]),
+        OfficeError::SiteUnknown { site, .. } => tf("error.site_unknown", &[("site", site)]),
         OfficeError::UnknownDevice { device_id } => tf("error.unknown_device", &[("id", device_id)]),
         OfficeError::DamagedRecord { device_id, seq, detail } => {
             tf("error.damaged_record", &[("seq", seq), ("kiosk", device_id), ("detail", detail)])

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, signer_role};
 use super::page_error::PageError;
+use super::schools::{names, parse_school, school_select, visible_sites};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -133,7 +134,8 @@ pub(super) async fn person(
         return Err(OfficeError::InputInvalid(t("privacy.error_no_name").into()).into());
     }
     // Part-name search finds candidates; staff tick the ones that are this person.
-    let found = dash.store.search_records(&RecordQuery { name: name.clone(), ..Default::default() }, 0, 500).await?;
+    let by_name = RecordQuery { name: name.clone(), ..Default::default() };
+    let found = dash.store.search_records(staff.scope(), &by_name, 0, 500).await?;
     let records = found.records;
     let body = html! {
         p { a href="/privacy" { "← " (t("nav.privacy")) } }
@@ -188,8 +190,13 @@ pub(super) async fn erase_person(
     }
     let (reason, count) = (field("reason"), keys.len());
     check_reason(&reason)?;
+    // All or none: a ticked record this account may not see (a form made
+    // by hand) is refused before anything is erased.
+    for (device, seq) in &keys {
+        dash.store.stored_record(staff.scope(), *device, *seq).await?.ok_or(OfficeError::NotFound)?;
+    }
     for (device, seq) in keys {
-        dash.store.erase_record(device, seq, &reason, staff.name(), Utc::now()).await?;
+        dash.store.erase_record(staff.scope(), device, seq, &reason, staff.name(), Utc::now()).await?;
     }
     // Into the office's signed erasure log, until each kiosk records it in its chain.
     dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
@@ -211,22 +218,51 @@ pub(super) async fn erase_one(
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
     check_reason(&form.reason)?;
-    dash.store.erase_record(device, seq, &form.reason, staff.name(), Utc::now()).await?;
+    dash.store.erase_record(staff.scope(), device, seq, &form.reason, staff.name(), Utc::now()).await?;
     dash.store.sign_office_erasures(&dash.signer, Utc::now()).await?;
     Ok(Redirect::to(&format!("/records/{device}/{seq}")).into_response())
 }
 
-pub(super) async fn audit(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
-    let entries = dash.store.audit_log(1000).await?;
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct AuditFilter {
+    #[serde(default)]
+    school: String,
+}
+
+/// The audit log of the schools this account sees; the trust's staff see
+/// every entry, and may look at one school's.
+pub(super) async fn audit(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Response, PageError> {
+    let chosen = parse_school(&filter.school)?;
+    let entries = dash.store.audit_log(&staff.scope().narrowed_to(chosen), 1000).await?;
+    let sites = visible_sites(&dash, &staff).await?;
+    let names = (sites.len() > 1).then(|| names(&sites));
     let body = html! {
         h1 { (t("nav.audit")) }
         p { (t("audit.intro")) }
+        @if sites.len() > 1 {
+            form.filters method="get" action="/audit" {
+                (school_select("audit-school", &sites, &filter.school, Some(t("audit.every_school"))))
+                div { button type="submit" { (t("records.search")) } }
+            }
+        }
         div.table-wrap {
             table {
                 caption.visually-hidden { (t("audit.caption")) }
-                thead { tr { th scope="col" { (t("audit.when")) } th scope="col" { (t("audit.who")) } th scope="col" { (t("audit.what")) } th scope="col" { (t("audit.details")) } } }
+                thead { tr { th scope="col" { (t("audit.when")) } th scope="col" { (t("audit.who")) } @if names.is_some() { th scope="col" { (t("field.school")) } } th scope="col" { (t("audit.what")) } th scope="col" { (t("audit.details")) } } }
                 // Details are written in English when the event happens, whoever reads them later.
-                tbody { @for e in &entries { tr { td { (e.at) } td { (e.actor) } td { (e.action) } td.detail lang="en" { (e.detail) } } } }
+                tbody {
+                    @for e in &entries {
+                        tr {
+                            td { (e.at) } td { (e.actor) }
+                            @if let Some(names) = &names { td { (e.site.and_then(|s| names.get(&s)).map_or_else(|| t("audit.trust"), String::as_str)) } }
+                            td { (e.action) } td.detail lang="en" { (e.detail) }
+                        }
+                    }
+                }
             }
         }
     };

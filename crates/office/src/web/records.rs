@@ -11,9 +11,12 @@ use signbook_core::Hash32;
 use signbook_core::role::DEFAULT_ROLES;
 use uuid::Uuid;
 
+use std::collections::HashMap;
+
 use super::integrity::chain_reports;
 use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, signer_role, utc_time};
 use super::page_error::PageError;
+use super::schools::{names, parse_school, school_select, visible_sites};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -40,6 +43,9 @@ pub(super) struct Filters {
     pub agreement: String,
     #[serde(default)]
     pub kiosk: String,
+    /// A school's number (trust staff filtering by school).
+    #[serde(default)]
+    pub school: String,
     /// Text, not a number, so a mangled link shows page 1 instead of an error.
     #[serde(default)]
     pub page: String,
@@ -83,6 +89,7 @@ impl Filters {
             to,
             agreement,
             kiosk,
+            site: parse_school(&self.school)?,
         })
     }
 
@@ -96,6 +103,7 @@ impl Filters {
             ("to", &self.to),
             ("agreement", &self.agreement),
             ("kiosk", &self.kiosk),
+            ("school", &self.school),
         ];
         pairs
             .iter()
@@ -114,10 +122,16 @@ pub(super) async fn list(
     let query = filters.query();
     let page = filters.page.trim().parse::<u64>().unwrap_or(1).clamp(1, 1_000_000);
     let results = match &query {
-        Ok(query) => Some(dash.store.search_records(query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?),
+        Ok(query) => Some(dash.store.search_records(staff.scope(), query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?),
         Err(_) => None,
     };
-    let (agreements, kiosks) = (dash.store.agreements().await?, dash.store.kiosk_statuses().await?);
+    let (agreements, kiosks) = (dash.store.agreements().await?, dash.store.kiosk_statuses(staff.scope()).await?);
+    let sites = visible_sites(&dash, &staff).await?;
+    // A school column only when this member of staff sees several schools.
+    let schools = (sites.len() > 1).then(|| {
+        let names = names(&sites);
+        kiosks.iter().filter_map(|k| Some((k.device_id, names.get(&k.site)?.clone()))).collect::<HashMap<_, _>>()
+    });
     let problem = query.as_ref().err().map(ToString::to_string);
     let links = filters.query_string();
     let body = html! {
@@ -150,6 +164,7 @@ pub(super) async fn list(
                     @for k in &kiosks { option value=(k.device_id) selected[filters.kiosk == k.device_id.to_string()] { (kiosk_label(k.name.as_deref(), &k.device_id)) } }
                 }
             }
+            (school_select("f-school", &sites, &filters.school, Some(t("records.any_school"))))
             div { button type="submit" { (t("records.search")) } " " a.button.secondary href="/records" { (t("records.clear")) } }
         }
         @if let Some(problem) = &problem { p.problem role="alert" { (problem) } }
@@ -167,7 +182,7 @@ pub(super) async fn list(
             @if results.records.is_empty() && results.damaged.is_empty() {
                 p { (t("records.none")) }
             } @else if !results.records.is_empty() {
-                div.table-wrap { (record_table(&results.records)) }
+                div.table-wrap { (record_table(&results.records, schools.as_ref())) }
                 (pager(page, results.total, &links))
             }
         }
@@ -175,11 +190,12 @@ pub(super) async fn list(
     Ok(layout::page(&dash.school, t("nav.records"), Some(&staff), "/records", body).into_response())
 }
 
-fn record_table(records: &[StoredRecord]) -> Markup {
+/// Search results; with `schools` (kiosk to school name), a school column.
+fn record_table(records: &[StoredRecord], schools: Option<&HashMap<Uuid, String>>) -> Markup {
     html! {
         table {
             caption.visually-hidden { (t("records.caption")) }
-            thead { tr { th scope="col" { (t("field.signed_local")) } th scope="col" { (t("field.name")) } th scope="col" { (t("field.organisation")) } th scope="col" { (t("field.role")) } th scope="col" { (t("field.kiosk")) } th scope="col" { (t("field.reference")) } } }
+            thead { tr { th scope="col" { (t("field.signed_local")) } th scope="col" { (t("field.name")) } th scope="col" { (t("field.organisation")) } th scope="col" { (t("field.role")) } @if schools.is_some() { th scope="col" { (t("field.school")) } } th scope="col" { (t("field.kiosk")) } th scope="col" { (t("field.reference")) } } }
             tbody {
                 @for r in records {
                     @let h = &r.record.header;
@@ -192,6 +208,7 @@ fn record_table(records: &[StoredRecord]) -> Markup {
                         }
                         td { @if let Some((org, _)) = r.record.personal.as_ref().and_then(|p| p.organisation.as_ref()) { (org) } }
                         td { (signer_role(&h.role)) }
+                        @if let Some(schools) = schools { td { (schools.get(&h.device_id).map_or("", String::as_str)) } }
                         td { (kiosk_label(r.kiosk_name.as_deref(), &h.device_id)) " #" (h.seq) }
                         td.hash { (r.record.reference()) }
                     }
@@ -219,12 +236,17 @@ pub(super) async fn show(
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
     let store = &dash.store;
-    let record = match store.stored_record(device, seq).await {
+    let record = match store.stored_record(staff.scope(), device, seq).await {
         Ok(record) => record.ok_or(OfficeError::NotFound)?,
         Err(OfficeError::DamagedRecord { detail, .. }) => return damaged_page(&dash, &staff, device, seq, &detail),
         Err(error) => return Err(error.into()),
     };
     let agreement = store.agreement(&record.record.header.agreement_hash).await?;
+    let sites = store.sites().await?;
+    let school = match store.kiosk_site(device).await? {
+        Some(site) if sites.len() > 1 => sites.into_iter().find(|s| s.id == site).map(|s| s.name),
+        _ => None,
+    };
     let checkpoint = store.checkpoint_covering(device, seq).await?;
     let erasure = store.erasure_status(device, seq).await?;
     let signed_erasure = store.office_erasure(device, seq).await?;
@@ -246,6 +268,7 @@ pub(super) async fn show(
             dt { (t("field.signed_local")) } dd { (local_time(&record.record)) }
             dt { (t("field.signed_utc")) } dd { (utc_time(&record.record)) }
             dt { (t("field.received")) } dd { (record.received_at) }
+            @if let Some(school) = &school { dt { (t("field.school")) } dd { (school) } }
             dt { (t("field.kiosk")) } dd { (kiosk_label(record.kiosk_name.as_deref(), &h.device_id)) br; code { (h.device_id) } }
             dt { (t("field.sequence")) } dd { (h.seq) }
             dt { (t("field.reference")) } dd.hash { (record.record.reference()) }
@@ -348,10 +371,10 @@ pub(super) fn agreement_body(markdown: &str, down: usize) -> Markup {
 
 pub(super) async fn signature(
     State(dash): State<SharedDashboard>,
-    _staff: Staff,
+    staff: Staff,
     Path((device, seq)): Path<(Uuid, u64)>,
 ) -> Result<Response, PageError> {
-    let record = dash.store.stored_record(device, seq).await?.ok_or(OfficeError::NotFound)?;
+    let record = dash.store.stored_record(staff.scope(), device, seq).await?.ok_or(OfficeError::NotFound)?;
     let png = record.record.personal.ok_or(PageError::NotFound)?.signature_png;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use super::page_error::PageError;
 use super::state::SharedDashboard;
-use crate::store::{Permission, Session};
+use crate::store::{Permission, Scope, Session};
 
 /// The session cookie's name.
 pub const COOKIE: &str = "signbook_session";
@@ -35,6 +35,12 @@ impl Staff {
     /// Who, for the audit log.
     pub fn name(&self) -> &str {
         &self.session.username
+    }
+
+    /// The schools whose records, kiosks and audit entries they may see:
+    /// every store read of the dashboard takes it.
+    pub fn scope(&self) -> &Scope {
+        &self.session.scope
     }
 
     /// Whether their account has `permission` (to show only what they can

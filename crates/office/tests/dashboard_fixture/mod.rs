@@ -17,6 +17,7 @@ use chrono::{Duration, Utc};
 use evidence_fixture::Kiosk;
 use http_body_util::BodyExt;
 use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::FIRST_SITE;
 use signbook_office::store::{StaffRole, StaffStore, SyncStore};
 use signbook_office::web::{self, Dashboard};
 use signbook_office::{SqliteStore, db_path};
@@ -49,7 +50,7 @@ impl Office {
         let store = Arc::new(SqliteStore::open(db_path(dir.path())).unwrap());
         let code = new_code();
         let now = Utc::now();
-        assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+        assert!(store.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
         let device = store
             .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), None, now)
             .await

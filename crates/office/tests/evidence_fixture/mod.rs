@@ -142,6 +142,7 @@ impl Kiosk {
             name: Some(KIOSK_NAME.to_owned()),
             paired_at: "2026-05-22T08:00:00.000Z".to_owned(),
             revoked_at: None,
+            site: signbook_office::store::FIRST_SITE,
         };
         HeldChains {
             filter: Default::default(),

@@ -10,6 +10,7 @@ use signbook_office::store::SyncStore;
 use signbook_office::{SqliteStore, db_path};
 
 use super::evidence_fixture::Kiosk;
+use signbook_office::store::FIRST_SITE;
 
 /// The office's clock in these tests.
 pub fn now() -> DateTime<Utc> {
@@ -30,7 +31,7 @@ pub async fn raw(url: &str) -> tokio_postgres::Client {
 pub async fn sqlite_office(kiosk: &Kiosk, dir: &std::path::Path) -> SqliteStore {
     let store = SqliteStore::open(db_path(dir)).unwrap();
     let (code, now) = (new_code(), now());
-    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(store.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
     let (device, _) = store
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), None, now)
         .await

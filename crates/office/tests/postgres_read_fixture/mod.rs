@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, Utc};
 use evidence_fixture::{Kiosk, demo_png};
 use signbook_core::role::Role;
 use signbook_office::pairing::{code_hash, new_code};
+use signbook_office::store::FIRST_SITE;
 use signbook_office::store::{RecordStream, StoredRecord, SyncStore};
 use signbook_office::{PgStore, SqliteStore, db_path};
 use tokio_postgres::types::{ToSql, Type};
@@ -64,7 +65,7 @@ pub async fn fixture(url: &str) -> Fixture {
     let now = Utc::now();
     for (kiosk, name) in [(&a, "Main reception"), (&b, "Sports hall")] {
         let code = new_code();
-        assert!(sqlite.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+        assert!(sqlite.add_pairing_code(FIRST_SITE, &code, now, now + Duration::minutes(15)).await.unwrap());
         let device = sqlite
             .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some(name), now)
             .await

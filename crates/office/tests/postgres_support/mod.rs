@@ -14,6 +14,7 @@ use signbook_office::{PgStore, SqliteStore, db_path};
 use signbook_sync::wire::{PushRequest, WireCheckpoint, WireErasureEntry, WireHeldEntry, WireRecord};
 
 use crate::evidence_fixture::{KIOSK_NAME, Kiosk};
+use signbook_office::store::FIRST_SITE;
 
 /// One instant for a whole test, so both backends are told the same time.
 pub fn now() -> DateTime<Utc> {
@@ -43,7 +44,7 @@ pub async fn raw(url: &str) -> tokio_postgres::Client {
 /// Pairs `kiosk` with a fresh code.
 pub async fn pair(store: &dyn SyncStore, kiosk: &Kiosk) -> Device {
     let code = new_code();
-    assert!(store.add_pairing_code(&code, now(), now() + Duration::minutes(15)).await.unwrap());
+    assert!(store.add_pairing_code(FIRST_SITE, &code, now(), now() + Duration::minutes(15)).await.unwrap());
     let (key, id) = (kiosk.store.public_key(), kiosk.store.device_id());
     store.pair(&code, &code_hash(&code), id, &key, Some(KIOSK_NAME), now()).await.unwrap().0
 }

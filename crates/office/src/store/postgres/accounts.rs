@@ -19,6 +19,7 @@ use signbook_core::record::format_utc;
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::store::roles::StaffRole;
+use crate::store::sites::SiteId;
 use crate::store::staff::{StaffAccount, check_keeps_an_admin, check_new_account, check_new_password, hash_password};
 
 /// Advisory lock held by a change that checks for the last active admin ("SBAD").
@@ -26,6 +27,10 @@ const ACCOUNTS_LOCK: i64 = 0x5342_4144;
 
 /// NOCASE's order: ASCII folded, then bytewise whatever the database's locale.
 pub(super) const BY_NAME: &str = "ORDER BY lower(username) COLLATE \"C\", username COLLATE \"C\"";
+
+/// The schools of account `u`, in order: none for a trust account.
+pub(super) const ACCOUNT_SITES: &str =
+    "array(SELECT us.site_id FROM user_sites us WHERE us.username = u.username ORDER BY us.site_id)";
 
 /// Runs Argon2 (tens of milliseconds of CPU) off the async workers, as the
 /// SQLite backend runs everything on the blocking pool.
@@ -148,7 +153,8 @@ pub(super) async fn set_password(store: &PgStore, username: &str, password: &str
 /// Every account, by name.
 pub(super) async fn accounts(client: &impl GenericClient) -> Result<Vec<StaffAccount>> {
     const DOING: &str = "listing accounts";
-    let sql = format!("SELECT username, role, created_at, disabled_at, may_publish FROM users {BY_NAME}");
+    let sql =
+        format!("SELECT username, role, created_at, disabled_at, may_publish, {ACCOUNT_SITES} FROM users u {BY_NAME}");
     let rows = client.query(sql.as_str(), &[]).await.doing(DOING)?;
     rows.iter()
         .map(|r| {
@@ -158,6 +164,7 @@ pub(super) async fn accounts(client: &impl GenericClient) -> Result<Vec<StaffAcc
                 created_at: r.get(2),
                 disabled_at: r.get(3),
                 may_publish: r.get::<_, i64>(4) != 0,
+                sites: r.get::<_, Vec<i64>>(5).into_iter().map(SiteId).collect(),
             })
         })
         .collect()

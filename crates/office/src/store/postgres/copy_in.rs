@@ -19,6 +19,9 @@ use crate::error::{DbContext, OfficeError, Result};
 
 /// Tables in the order their foreign keys allow.
 const TABLES: &[&str] = &[
+    // The first school is the schema's own on both sides: the target's is
+    // kept (ON CONFLICT), the source's others are copied with their numbers.
+    "sites",
     "devices",
     "pairing_codes",
     "pairing_exchanges",
@@ -34,6 +37,7 @@ const TABLES: &[&str] = &[
     "agreement_senders",
     "record_index",
     "users",
+    "user_sites",
     "roster",
     "retention",
     "audit_log",
@@ -46,7 +50,7 @@ const TABLES: &[&str] = &[
 ];
 
 /// Tables whose `id` is an identity column.
-const IDENTITY_TABLES: &[&str] = &["alerts", "agreement_adoptions", "roster", "audit_log", "users"];
+const IDENTITY_TABLES: &[&str] = &["sites", "alerts", "agreement_adoptions", "roster", "audit_log", "users"];
 
 /// What a copy did: rows copied now and rows already there, per table.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -26,6 +26,7 @@ use crate::error::{OfficeError, Result};
 use crate::ingest::{check_extension, decode_batch, implausible_time};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
+use crate::store::sites::SiteId;
 use crate::store::sync::{Device, PakeExchange, SyncStore};
 
 /// Remembers a request nonce; `false` if this device used it before, on
@@ -226,8 +227,14 @@ async fn ingest(
 
 #[async_trait]
 impl SyncStore for PgStore {
-    async fn add_pairing_code(&self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool> {
-        pairing::add_pairing_code(self, code, now, expires_at).await
+    async fn add_pairing_code(
+        &self,
+        site: SiteId,
+        code: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool> {
+        pairing::add_pairing_code(self, site, code, now, expires_at).await
     }
 
     async fn pake_code(&self, code_id: &str, now: DateTime<Utc>) -> Result<String> {

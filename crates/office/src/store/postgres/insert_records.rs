@@ -95,17 +95,19 @@ async fn store(tx: &Transaction<'_>, device: &str, records: &[&Record], now: &st
     Ok(())
 }
 
-/// Adds newly stored records to the search index.
+/// Adds newly stored records to the search index, each under its kiosk's
+/// school (fixed at pairing; read once for the whole run).
 async fn index(tx: &Transaction<'_>, device: &str, records: &[&Record]) -> Result<()> {
     const DOING: &str = "indexing a record for search";
     let statement = tx
         .prepare_cached(
-            "INSERT INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash)
-             SELECT $1, r.* FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[],
-                $8::TEXT[]) AS r
+            "INSERT INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash,
+                site_id)
+             SELECT $1, r.*, (SELECT site_id FROM devices WHERE device_id = $1)
+             FROM unnest($2::BIGINT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[], $8::TEXT[]) AS r
              ON CONFLICT (device_id, seq) DO UPDATE SET name_key = EXCLUDED.name_key, org_key = EXCLUDED.org_key,
                 role = EXCLUDED.role, signed_at = EXCLUDED.signed_at, local_date = EXCLUDED.local_date,
-                agreement_hash = EXCLUDED.agreement_hash",
+                agreement_hash = EXCLUDED.agreement_hash, site_id = EXCLUDED.site_id",
         )
         .await
         .doing(DOING)?;

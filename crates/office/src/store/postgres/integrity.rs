@@ -11,17 +11,23 @@ use signbook_core::erasure::ChainEntry;
 use signbook_core::record::format_utc;
 use signbook_core::sqlite::record_row::decode_record_row;
 use signbook_core::verify::{ChainWalk, VerifyReport};
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::chain_file::entries;
+use super::pairing::device_row;
 use super::records::{FETCH_ROWS, snapshot};
 use super::rows::PgRow;
 use super::shared::{big, unsigned};
+use super::sites::{in_scope, scope_param};
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
-use crate::store::sync::Device;
+use crate::store::sites::{Scope, SiteId};
+use crate::store::sync::DEVICE_COLUMNS;
+
+/// An alert's school: its kiosk's. An alert about no kiosk (a wrong
+/// pairing code) has none, so only the trust's staff see it.
+const ALERT_SITE: &str = "(SELECT d.site_id FROM devices d WHERE d.device_id = alerts.device_id)";
 
 #[async_trait]
 impl IntegrityStore for PgStore {
@@ -52,23 +58,19 @@ impl IntegrityStore for PgStore {
             .collect()
     }
 
-    async fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>> {
-        let rows = self
-            .client()
-            .await?
-            .query(
-                "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
-                    greatest((SELECT coalesce(max(seq), 0) FROM records r WHERE r.device_id = d.device_id),
-                        (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id),
-                        (SELECT coalesce(max(seq), 0) FROM held_entries h WHERE h.device_id = d.device_id)),
-                    (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
-                    (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
-                    d.public_key
-                 FROM devices d ORDER BY d.paired_at",
-                &[],
-            )
-            .await
-            .doing("listing kiosks")?;
+    async fn kiosk_statuses(&self, scope: &Scope) -> Result<Vec<KioskStatus>> {
+        let sql = format!(
+            "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
+                greatest((SELECT coalesce(max(seq), 0) FROM records r WHERE r.device_id = d.device_id),
+                    (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id),
+                    (SELECT coalesce(max(seq), 0) FROM held_entries h WHERE h.device_id = d.device_id)),
+                (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
+                (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
+                d.public_key, d.site_id
+             FROM devices d WHERE {} ORDER BY d.paired_at",
+            in_scope("d.site_id", 1)
+        );
+        let rows = self.client().await?.query(&sql, &[&scope_param(scope)]).await.doing("listing kiosks")?;
         rows.iter()
             .map(|r| {
                 Ok(KioskStatus {
@@ -82,6 +84,7 @@ impl IntegrityStore for PgStore {
                     last_checkpoint: r.get::<_, Option<i64>>(7).map(unsigned).transpose()?,
                     open_alerts: unsigned(r.get(8))?,
                     key_fingerprint: fingerprint_of(r.get(9)),
+                    site: SiteId(r.get(10)),
                 })
             })
             .collect()
@@ -107,17 +110,13 @@ impl IntegrityStore for PgStore {
             .collect()
     }
 
-    async fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>> {
-        let rows = self
-            .client()
-            .await?
-            .query(
-                "SELECT id, device_id, seq, kind, detail, raised_at, acknowledged_at, acknowledged_by FROM alerts
-                 WHERE $1 OR acknowledged_at IS NULL ORDER BY id DESC LIMIT 500",
-                &[&all],
-            )
-            .await
-            .doing("listing alerts")?;
+    async fn alert_rows(&self, scope: &Scope, all: bool) -> Result<Vec<AlertRow>> {
+        let sql = format!(
+            "SELECT id, device_id, seq, kind, detail, raised_at, acknowledged_at, acknowledged_by FROM alerts
+             WHERE ($1 OR acknowledged_at IS NULL) AND {} ORDER BY id DESC LIMIT 500",
+            in_scope(ALERT_SITE, 2)
+        );
+        let rows = self.client().await?.query(&sql, &[&all, &scope_param(scope)]).await.doing("listing alerts")?;
         rows.iter()
             .map(|r| {
                 let acknowledged = match (r.get::<_, Option<String>>(6), r.get::<_, Option<String>>(7)) {
@@ -137,17 +136,20 @@ impl IntegrityStore for PgStore {
             .collect()
     }
 
-    async fn acknowledge_alert(&self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
-        // One statement: whether the alert exists, and whether this call marked it.
+    async fn acknowledge_alert(&self, scope: &Scope, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+        // One statement: whether the alert exists for `scope` (another
+        // school's is not found, as an unknown id), and whether this call marked it.
+        let sql = format!(
+            "WITH seen AS (SELECT id FROM alerts WHERE id = $3 AND {}),
+                  marked AS (UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2
+                             WHERE id IN (SELECT id FROM seen) AND acknowledged_at IS NULL RETURNING id)
+             SELECT EXISTS (SELECT 1 FROM marked) FROM seen",
+            in_scope(ALERT_SITE, 4)
+        );
         let row = self
             .client()
             .await?
-            .query_opt(
-                "WITH marked AS (UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2
-                                 WHERE id = $3 AND acknowledged_at IS NULL RETURNING id)
-                 SELECT EXISTS (SELECT 1 FROM marked) FROM alerts WHERE id = $3",
-                &[&format_utc(&now), &staff, &id],
-            )
+            .query_opt(&sql, &[&format_utc(&now), &staff, &id, &scope_param(scope)])
             .await
             .doing("acknowledging an alert")?;
         row.map(|r| r.get(0)).ok_or(OfficeError::NotFound)
@@ -158,10 +160,8 @@ impl IntegrityStore for PgStore {
         // A long read: a connection of its own, one snapshot throughout.
         let mut client = self.client().await?;
         let tx = snapshot(&mut client, DOING).await?;
-        let devices = tx
-            .query("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at", &[])
-            .await
-            .doing(DOING)?;
+        let devices =
+            tx.query(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY paired_at"), &[]).await.doing(DOING)?;
         let mut reports = Vec::with_capacity(devices.len());
         for device in devices.iter().map(device_row) {
             let device = device?;
@@ -253,7 +253,7 @@ impl IntegrityStore for PgStore {
             .client()
             .await?
             .query(
-                "SELECT d.device_id, d.public_key, d.name, d.paired_at, d.revoked_at, c.seq, c.head_hash, c.signature
+                "SELECT d.device_id, d.public_key, d.name, d.paired_at, d.revoked_at, d.site_id, c.seq, c.head_hash, c.signature
                  FROM devices d LEFT JOIN checkpoints c ON c.device_id = d.device_id
                     AND c.seq = (SELECT max(seq) FROM checkpoints m WHERE m.device_id = d.device_id)
                  ORDER BY d.device_id",
@@ -264,7 +264,8 @@ impl IntegrityStore for PgStore {
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             let device = device_row(r)?;
-            let head = (r.get::<_, Option<i64>>(5), r.get::<_, Option<String>>(6), r.get::<_, Option<Vec<u8>>>(7));
+            // After the device's columns, in `DEVICE_COLUMNS`' order.
+            let head = (r.get::<_, Option<i64>>(6), r.get::<_, Option<String>>(7), r.get::<_, Option<Vec<u8>>>(8));
             let checkpoint = match head {
                 (Some(seq), Some(hash), Some(signature)) => Some(Checkpoint {
                     device_id: device.device_id,
@@ -318,18 +319,6 @@ impl IntegrityStore for PgStore {
 /// A stored device id.
 fn uuid(id: &str) -> Result<Uuid> {
     Uuid::parse_str(id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))
-}
-
-/// Reads `device_id, public_key, name, paired_at, revoked_at` (as SQLite's `parse_device`).
-pub(super) fn device_row(r: &Row) -> Result<Device> {
-    let id: &str = r.get(0);
-    let key: [u8; 32] = r
-        .get::<_, Vec<u8>>(1)
-        .try_into()
-        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
-    let public_key = VerifyingKey::from_bytes(&key)
-        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
-    Ok(Device { device_id: uuid(id)?, public_key, name: r.get(2), paired_at: r.get(3), revoked_at: r.get(4) })
 }
 
 /// The fingerprint of a stored public key, as the kiosk shows its own; a

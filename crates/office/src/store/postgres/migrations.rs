@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_office.sql"),
     include_str!("migrations/0002_staff_numbers.sql"),
     include_str!("migrations/0003_search.sql"),
+    include_str!("migrations/0004_sites.sql"),
 ];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.

@@ -32,6 +32,7 @@ mod roster;
 mod rows;
 mod search;
 mod shared;
+mod sites;
 mod staff;
 
 use std::str::FromStr;

@@ -19,32 +19,20 @@ use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
-use crate::store::sync::{Device, PakeExchange};
+use crate::store::sites::SiteId;
+use crate::store::sync::{DEVICE_COLUMNS, Device, PakeExchange};
 
-const DEVICE_COLUMNS: &str = "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices";
-
-/// A device from its stored columns, as SQLite's `parse_device`.
-pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
-    let (id, key, name, paired_at, revoked_at) = row;
-    let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
-    let key: [u8; 32] =
-        key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
-    let public_key = VerifyingKey::from_bytes(&key)
-        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
-    Ok(Device { device_id, public_key, name, paired_at, revoked_at })
-}
-
-/// A row of [`DEVICE_COLUMNS`].
-fn device_row(row: &Row) -> Result<Device> {
-    parse_device((row.get(0), row.get(1), row.get(2), row.get(3), row.get(4)))
+/// A row of [`DEVICE_COLUMNS`], read with the reader SQLite's rows are.
+pub(super) fn device_row(row: &Row) -> Result<Device> {
+    Device::from_columns((row.get(0), row.get(1), row.get(2), row.get(3), row.get(4), row.get(5)))
 }
 
 /// The device `id`, read by `client` (a transaction sees its own changes).
 pub(super) async fn read_device(client: &impl GenericClient, id: &str, lock: bool) -> Result<Option<Device>> {
     let sql = if lock {
-        format!("{DEVICE_COLUMNS} WHERE device_id = $1 FOR UPDATE")
+        format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE device_id = $1 FOR UPDATE")
     } else {
-        format!("{DEVICE_COLUMNS} WHERE device_id = $1")
+        format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE device_id = $1")
     };
     let statement = client.prepare_cached(&sql).await.doing("reading a kiosk")?;
     client.query_opt(&statement, &[&id]).await.doing("reading a kiosk")?.map(|r| device_row(&r)).transpose()
@@ -64,6 +52,7 @@ pub(super) async fn prune(tx: &Transaction<'_>, table: &str, expired: &str, befo
 
 pub(super) async fn add_pairing_code(
     store: &PgStore,
+    site: SiteId,
     code: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
@@ -74,6 +63,7 @@ pub(super) async fn add_pairing_code(
     let tx = client.transaction().await.doing(DOING)?;
     // Two servers making codes at once must not both take one name.
     tx.batch_execute("LOCK TABLE pairing_codes IN SHARE ROW EXCLUSIVE MODE").await.doing(DOING)?;
+    super::sites::check_site_exists(&tx, site).await?;
     let taken = tx
         .query_opt(
             "SELECT 1 FROM pairing_codes WHERE code_id = $1 AND used_at IS NULL AND expires_at > $2",
@@ -86,8 +76,8 @@ pub(super) async fn add_pairing_code(
         return Ok(false);
     }
     tx.execute(
-        "INSERT INTO pairing_codes (code_hash, created_at, expires_at, code_id) VALUES ($1, $2, $3, $4)",
-        &[&code_hash(code), &format_utc(&now), &format_utc(&expires_at), &code_id],
+        "INSERT INTO pairing_codes (code_hash, created_at, expires_at, code_id, site_id) VALUES ($1, $2, $3, $4, $5)",
+        &[&code_hash(code), &format_utc(&now), &format_utc(&expires_at), &code_id, &site.0],
     )
     .await
     .doing(DOING)?;
@@ -230,11 +220,13 @@ pub(super) async fn pair(
             .await
             .doing(DOING)?;
             if existing.is_none() {
+                // The kiosk belongs to the school its code was issued for.
                 let inserted = tx
                     .execute(
-                        "INSERT INTO devices (device_id, public_key, name, paired_at) VALUES ($1, $2, $3, $4)
+                        "INSERT INTO devices (device_id, public_key, name, paired_at, site_id)
+                         SELECT $1, $2, $3, $4, site_id FROM pairing_codes WHERE code_hash = $5
                          ON CONFLICT (device_id) DO NOTHING",
-                        &[&id, &public_key.as_bytes().as_slice(), &name, &format_utc(&now)],
+                        &[&id, &public_key.as_bytes().as_slice(), &name, &format_utc(&now), &code_hash],
                     )
                     .await
                     .doing(DOING)?;

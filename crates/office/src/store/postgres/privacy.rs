@@ -15,40 +15,61 @@ use signbook_core::role::Role;
 use uuid::Uuid;
 
 use super::shared::{big, drop_personal_data, unsigned};
+use super::sites::{in_scope, scope_param};
 use super::{PgContext, PgStore, erasure_log};
 use crate::error::{OfficeError, Result};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
+use crate::store::sites::{Scope, SiteId};
 use crate::tls::OfficeSigner;
 
 #[async_trait]
 impl PrivacyStore for PgStore {
-    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn audit_for(
+        &self,
+        site: Option<SiteId>,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.client()
             .await?
             .execute(
-                "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                &[&format_utc(&now), &actor, &action, &detail],
+                "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, $3, $4, $5)",
+                &[&format_utc(&now), &actor, &action, &detail, &site.map(|s| s.0)],
             )
             .await
             .doing("writing the audit log")?;
         Ok(())
     }
 
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
+    async fn audit_log(&self, scope: &Scope, limit: u64) -> Result<Vec<AuditEntry>> {
+        // A trust-wide entry (no school) is only the trust's to read.
+        let sql = format!(
+            "SELECT at, actor, action, detail, site_id FROM audit_log WHERE {} ORDER BY id DESC LIMIT $1",
+            in_scope("site_id", 2)
+        );
         let rows = self
             .client()
             .await?
-            .query("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT $1", &[&big(limit)?])
+            .query(&sql, &[&big(limit)?, &scope_param(scope)])
             .await
             .doing("reading the audit log")?;
         Ok(rows
             .iter()
-            .map(|r| AuditEntry { at: r.get(0), actor: r.get(1), action: r.get(2), detail: r.get(3) })
+            .map(|r| AuditEntry {
+                at: r.get(0),
+                actor: r.get(1),
+                action: r.get(2),
+                detail: r.get(3),
+                site: r.get::<_, Option<i64>>(4).map(SiteId),
+            })
             .collect())
     }
 
     async fn erase_record(
         &self,
+        scope: &Scope,
         device_id: Uuid,
         seq: u64,
         reason: &str,
@@ -65,14 +86,22 @@ impl PrivacyStore for PgStore {
         }
         let mut client = self.client().await?;
         let tx = client.transaction().await.doing(DOING)?;
-        if !erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now)).await? {
+        // Another school's record is refused as one not held; the audit
+        // line is the kiosk's school's, for its staff to read.
+        let site: Option<i64> = tx
+            .query_opt("SELECT site_id FROM devices WHERE device_id = $1", &[&device_id.hyphenated().to_string()])
+            .await
+            .doing(DOING)?
+            .map(|r| r.get(0));
+        let allowed = site.is_some_and(|site| scope.allows(SiteId(site)));
+        if !allowed || !erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now)).await? {
             return Err(OfficeError::InputInvalid(format!(
                 "record {seq} of kiosk {device_id} is already erased (or not held)"
             )));
         }
         tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'erasure', $3)",
-            &[&format_utc(&now), &actor, &format!("kiosk {device_id} record {seq}: {reason}")],
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, 'erasure', $3, $4)",
+            &[&format_utc(&now), &actor, &format!("kiosk {device_id} record {seq}: {reason}"), &site],
         )
         .await
         .doing("writing the audit log")?;

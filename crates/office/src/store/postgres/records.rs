@@ -12,12 +12,14 @@ use uuid::Uuid;
 use super::rows::{SELECT_RECORDS, select_records, stored_record};
 use super::search;
 use super::shared::{big, unsigned};
+use super::sites::{in_scope, scope_param};
 use super::{PgContext, PgStore};
 use crate::error::Result;
 use crate::store::records::{
     DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord,
 };
 use crate::store::search::RecordQuery;
+use crate::store::sites::Scope;
 
 /// Records an export may have read ahead of the one being written.
 const STREAM_BUFFER: usize = 64;
@@ -43,12 +45,12 @@ pub(super) async fn snapshot<'a>(
 
 #[async_trait]
 impl RecordStore for PgStore {
-    async fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
+    async fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
         let mut client = self.client().await?;
         let tx = snapshot(&mut client, "searching records").await?;
-        let total = search::count(&tx, query).await?;
+        let total = search::count(&tx, scope, query).await?;
         let (mut records, mut damaged) = (Vec::new(), Vec::new());
-        for row in search::page(&tx, query, offset, limit).await? {
+        for row in search::page(&tx, scope, query, offset, limit).await? {
             match stored_record(&row) {
                 Ok(record) => records.push(record),
                 Err(row) => damaged.push(row),
@@ -58,34 +60,35 @@ impl RecordStore for PgStore {
         Ok(SearchPage { records, damaged, total })
     }
 
-    async fn count_matching(&self, query: &RecordQuery) -> Result<u64> {
+    async fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64> {
         let mut client = self.client().await?;
         let tx = snapshot(&mut client, "searching records").await?;
-        let total = search::count(&tx, query).await?;
+        let total = search::count(&tx, scope, query).await?;
         tx.commit().await.doing("searching records")?;
         Ok(total)
     }
 
-    async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
+    async fn matching_records(&self, scope: &Scope, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
         let (sender, stream) = RecordStream::channel(STREAM_BUFFER);
         // A pooled connection of the stream's own, held until it ends or
         // is dropped: other calls never wait behind an export.
         let client = self.client().await?;
-        let query = query.clone();
+        let (scope, query) = (scope.clone(), query.clone());
         tokio::spawn(async move {
-            if let Err(error) = send_matching(client, &query, signatures, &sender).await {
+            if let Err(error) = send_matching(client, &scope, &query, signatures, &sender).await {
                 let _ = sender.send(Err(error)).await;
             }
         });
         Ok(stream)
     }
 
-    async fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
+    async fn stored_record(&self, scope: &Scope, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
         let client = self.client().await?;
+        // Another school's record is not found, as one not held.
         let row = client
             .query_opt(
-                &format!("{SELECT_RECORDS} WHERE r.device_id = $1 AND r.seq = $2"),
-                &[&device_id.hyphenated().to_string(), &big(seq)?],
+                &format!("{SELECT_RECORDS} WHERE r.device_id = $1 AND r.seq = $2 AND {}", in_scope("d.site_id", 3)),
+                &[&device_id.hyphenated().to_string(), &big(seq)?, &scope_param(scope)],
             )
             .await
             .doing("reading records")?;
@@ -145,18 +148,19 @@ fn agreement_row(r: &tokio_postgres::Row) -> StoredAgreement {
     }
 }
 
-/// Sends every record matching `query` to `sender`, oldest first, fetched
-/// [`FETCH_ROWS`] at a time from one query in one snapshot. A damaged row
+/// Sends every record of `scope`'s schools matching `query` to `sender`,
+/// oldest first, fetched [`FETCH_ROWS`] at a time from one query in one snapshot. A damaged row
 /// ends the stream with its error; a dropped stream ends the query.
 async fn send_matching(
     mut client: Object,
+    scope: &Scope,
     query: &RecordQuery,
     signatures: bool,
     sender: &mpsc::Sender<Result<StoredRecord>>,
 ) -> Result<()> {
     const DOING: &str = "reading records to export";
     let tx = snapshot(&mut client, DOING).await?;
-    let (condition, args) = search::condition(query);
+    let (condition, args) = search::condition(scope, query);
     let sql = format!(
         "{} JOIN record_index i ON i.device_id = r.device_id AND i.seq = r.seq WHERE {condition}
          ORDER BY i.signed_at, i.device_id, i.seq",

@@ -2,7 +2,8 @@
 //! over the narrow `record_index` table, with the same conditions: names
 //! and organisations matched folded anywhere in the name (`LIKE '%…%'`,
 //! which the trigram indexes of migration 0003 serve), the local date
-//! range also bounding `signed_at` (the table's key), newest first.
+//! range also bounding `signed_at` (the table's key), newest first; a
+//! school's search reads its own part of the index (`site_id, signed_at`).
 
 use tokio_postgres::types::ToSql;
 
@@ -10,24 +11,43 @@ use super::PgContext;
 use super::rows::SELECT_RECORDS;
 use crate::error::Result;
 use crate::store::search::{RecordQuery, fold};
+use crate::store::sites::Scope;
 
-/// The SQL condition of `query` over `record_index` (alias `i`), with
-/// `$1`… parameters, and those parameters (all text).
-pub(super) fn condition(query: &RecordQuery) -> (String, Vec<String>) {
+/// A parameter of a search's condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Arg {
+    Text(String),
+    Site(i64),
+    Sites(Vec<i64>),
+}
+
+impl Arg {
+    fn sql(&self) -> &(dyn ToSql + Sync) {
+        match self {
+            Arg::Text(text) => text,
+            Arg::Site(site) => site,
+            Arg::Sites(sites) => sites,
+        }
+    }
+}
+
+/// The SQL condition of `query` over `record_index` (alias `i`), limited
+/// to `scope`'s schools, with `$1`… parameters, and those parameters.
+pub(super) fn condition(scope: &Scope, query: &RecordQuery) -> (String, Vec<Arg>) {
     let mut sql = vec!["TRUE".to_owned()];
-    let mut args: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
     let like = |text: &str| format!("%{}%", fold(text).replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     if !fold(&query.name).is_empty() {
-        args.push(like(&query.name));
+        args.push(Arg::Text(like(&query.name)));
         sql.push(format!("i.name_key LIKE ${} ESCAPE '\\'", args.len()));
     }
     if !fold(&query.organisation).is_empty() {
-        args.push(like(&query.organisation));
+        args.push(Arg::Text(like(&query.organisation)));
         sql.push(format!("i.org_key LIKE ${} ESCAPE '\\'", args.len()));
     }
     let mut exact = |column: &str, value: Option<String>| {
         if let Some(value) = value {
-            args.push(value);
+            args.push(Arg::Text(value));
             sql.push(format!("{column} ${}", args.len()));
         }
     };
@@ -41,20 +61,35 @@ pub(super) fn condition(query: &RecordQuery) -> (String, Vec<String>) {
     exact("i.local_date <=", query.to.map(|d| d.to_string()));
     exact("i.agreement_hash =", query.agreement.clone());
     exact("i.device_id =", query.kiosk.map(|k| k.hyphenated().to_string()));
+    match scope.narrowed_to(query.site).site_ids() {
+        None => {}
+        // One school (the usual case) reads its part of (site_id, signed_at).
+        Some(sites) if sites.len() == 1 => {
+            args.push(Arg::Site(sites[0]));
+            sql.push(format!("i.site_id = ${}", args.len()));
+        }
+        // None at all matches nothing: `= ANY('{}')` is false.
+        Some(sites) => {
+            args.push(Arg::Sites(sites));
+            sql.push(format!("i.site_id = ANY(${})", args.len()));
+        }
+    }
     (sql.join(" AND "), args)
 }
 
 /// `args` as query parameters, then `more`.
-pub(super) fn params<'a>(args: &'a [String], more: &[&'a (dyn ToSql + Sync)]) -> Vec<&'a (dyn ToSql + Sync)> {
-    args.iter().map(|a| a as &(dyn ToSql + Sync)).chain(more.iter().copied()).collect()
+pub(super) fn params<'a>(args: &'a [Arg], more: &[&'a (dyn ToSql + Sync)]) -> Vec<&'a (dyn ToSql + Sync)> {
+    args.iter().map(Arg::sql).chain(more.iter().copied()).collect()
 }
 
-/// How many records match `query`. With no filter but perhaps a kiosk,
-/// from the per-kiosk counts the database keeps (migration 0003): every
-/// record of a trust is millions, too many to count on each page view.
-pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, query: &RecordQuery) -> Result<u64> {
+/// How many records of `scope`'s schools match `query`. With no filter
+/// but perhaps a kiosk or schools, from the per-kiosk counts the database
+/// keeps (migration 0003), summed over the kiosks of those schools (a
+/// kiosk's records are all of its school): every record of a trust is
+/// millions, too many to count on each page view.
+pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, scope: &Scope, query: &RecordQuery) -> Result<u64> {
     const DOING: &str = "searching records";
-    let RecordQuery { name, organisation, role, from, to, agreement, kiosk: _ } = query;
+    let RecordQuery { name, organisation, role, from, to, agreement, kiosk: _, site: _ } = query;
     let unfiltered = fold(name).is_empty()
         && fold(organisation).is_empty()
         && role.is_none()
@@ -63,14 +98,17 @@ pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, query: &Reco
         && agreement.is_none();
     let row = if unfiltered {
         let kiosk = query.kiosk.map(|k| k.hyphenated().to_string());
+        let sites = scope.narrowed_to(query.site).site_ids();
         client
             .query_one(
-                "SELECT coalesce(sum(records), 0)::BIGINT FROM record_index_counts WHERE $1::TEXT IS NULL OR device_id = $1",
-                &[&kiosk],
+                "SELECT coalesce(sum(c.records), 0)::BIGINT FROM record_index_counts c
+                 WHERE ($1::TEXT IS NULL OR c.device_id = $1)
+                   AND ($2::BIGINT[] IS NULL OR c.device_id IN (SELECT d.device_id FROM devices d WHERE d.site_id = ANY($2)))",
+                &[&kiosk, &sites],
             )
             .await
     } else {
-        let (condition, args) = condition(query);
+        let (condition, args) = condition(scope, query);
         client.query_one(&format!("SELECT count(*) FROM record_index i WHERE {condition}"), &params(&args, &[])).await
     };
     super::shared::unsigned(row.doing(DOING)?.get(0))
@@ -81,11 +119,12 @@ pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, query: &Reco
 /// then only its records are read.
 pub(super) async fn page(
     client: &tokio_postgres::Transaction<'_>,
+    scope: &Scope,
     query: &RecordQuery,
     offset: u64,
     limit: u64,
 ) -> Result<Vec<tokio_postgres::Row>> {
-    let (condition, args) = condition(query);
+    let (condition, args) = condition(scope, query);
     let (limit, offset) = (super::shared::big(limit)?, super::shared::big(offset)?);
     let n = args.len();
     let sql = format!(
@@ -112,11 +151,32 @@ mod tests {
             from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1),
             ..Default::default()
         };
-        let (sql, args) = condition(&query);
+        let (sql, args) = condition(&Scope::Trust, &query);
         assert_eq!(
             sql,
             "TRUE AND i.name_key LIKE $1 ESCAPE '\\' AND i.role = $2 AND i.signed_at >= $3 AND i.local_date >= $4"
         );
-        assert_eq!(args, ["%zoe 50\\%\\_o'b%", "governor", "2026-08-31", "2026-09-01"]);
+        let text = |t: &str| Arg::Text(t.to_owned());
+        assert_eq!(args, [text("%zoe 50\\%\\_o'b%"), text("governor"), text("2026-08-31"), text("2026-09-01")]);
+    }
+
+    #[test]
+    fn a_scope_filters_by_one_school_or_several_and_a_chosen_school_narrows_it() {
+        use crate::store::sites::SiteId;
+        let query = RecordQuery { role: Some("staff".into()), ..Default::default() };
+        let (sql, args) = condition(&Scope::Sites(vec![SiteId(2)]), &query);
+        assert_eq!(sql, "TRUE AND i.role = $1 AND i.site_id = $2");
+        assert_eq!(args[1], Arg::Site(2));
+        let (sql, args) = condition(&Scope::Sites(vec![SiteId(1), SiteId(3)]), &query);
+        assert_eq!(sql, "TRUE AND i.role = $1 AND i.site_id = ANY($2)");
+        assert_eq!(args[1], Arg::Sites(vec![1, 3]));
+        let chosen = RecordQuery { site: Some(SiteId(2)), ..Default::default() };
+        let (sql, args) = condition(&Scope::Sites(vec![SiteId(1)]), &chosen);
+        assert_eq!(
+            (sql.as_str(), args),
+            ("TRUE AND i.site_id = ANY($1)", vec![Arg::Sites(vec![])]),
+            "another school: nothing"
+        );
+        assert_eq!(condition(&Scope::Trust, &RecordQuery::default()).0, "TRUE");
     }
 }

@@ -10,12 +10,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 
-use super::accounts::{self, off_runtime};
+use super::accounts::{self, ACCOUNT_SITES, off_runtime};
 use super::shared::{big, first_report, unsigned};
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::i18n::Lang;
 use crate::store::roles::StaffRole;
+use crate::store::sites::{Scope, SiteId};
 use crate::store::staff::{
     LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, StaffAccount, StaffStore,
     account_key, address_key, password_matches, random_hex, token_hash,
@@ -156,10 +157,12 @@ impl StaffStore for PgStore {
             .client()
             .await?
             .query_opt(
-                "UPDATE sessions s SET last_used_at = $4 FROM users u
-                 WHERE s.token_hash = $1 AND lower(u.username) = lower(s.username)
-                   AND s.last_used_at >= $2 AND s.created_at >= $3 AND u.disabled_at IS NULL
-                 RETURNING s.username, s.csrf_token, u.role, u.may_publish, u.language",
+                &format!(
+                    "UPDATE sessions s SET last_used_at = $4 FROM users u
+                     WHERE s.token_hash = $1 AND lower(u.username) = lower(s.username)
+                       AND s.last_used_at >= $2 AND s.created_at >= $3 AND u.disabled_at IS NULL
+                     RETURNING s.username, s.csrf_token, u.role, u.may_publish, u.language, {ACCOUNT_SITES}"
+                ),
                 &[&token_hash(token), &(now - SESSION_IDLE_SECS), &(now - SESSION_MAX_SECS), &now],
             )
             .await
@@ -173,6 +176,7 @@ impl StaffStore for PgStore {
                 role: r.get::<_, &str>(2).parse()?,
                 may_publish: r.get::<_, i64>(3) != 0,
                 language,
+                scope: Scope::of_account(r.get::<_, Vec<i64>>(5).into_iter().map(SiteId).collect()),
             })
         })
         .transpose()

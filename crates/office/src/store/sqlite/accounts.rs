@@ -9,6 +9,7 @@ use signbook_core::record::format_utc;
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::roles::StaffRole;
+use crate::store::sites::SiteId;
 use crate::store::staff::{StaffAccount, check_keeps_an_admin, check_new_account, check_new_password, hash_password};
 
 impl Db {
@@ -108,19 +109,47 @@ impl Db {
 
 /// Every account (read inside the change's transaction, so a check and
 /// its change see the same rows).
+/// The schools of account `u`, as a JSON array.
+pub(super) const ACCOUNT_SITES: &str = "(SELECT json_group_array(site_id) FROM (SELECT site_id FROM user_sites us WHERE us.username = u.username ORDER BY site_id))";
+
+/// Reads [`ACCOUNT_SITES`].
+pub(super) fn site_list(json: &str) -> Result<Vec<SiteId>> {
+    let ids: Vec<i64> = serde_json::from_str(json)
+        .map_err(|e| OfficeError::Internal(format!("an account's schools read back as {json:?}: {e}")))?;
+    Ok(ids.into_iter().map(SiteId).collect())
+}
+
 fn accounts(conn: &Connection) -> Result<Vec<StaffAccount>> {
     const DOING: &str = "listing accounts";
     let mut stmt = conn
-        .prepare("SELECT username, role, created_at, disabled_at, may_publish FROM users ORDER BY username")
+        .prepare(&format!(
+            "SELECT username, role, created_at, disabled_at, may_publish, {ACCOUNT_SITES} FROM users u ORDER BY username"
+        ))
         .doing(DOING)?;
     let rows = stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })
         .doing(DOING)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .doing(DOING)?;
     rows.into_iter()
-        .map(|(username, role, created_at, disabled_at, may_publish)| {
-            Ok(StaffAccount { username, role: role.parse()?, created_at, disabled_at, may_publish })
+        .map(|(username, role, created_at, disabled_at, may_publish, sites)| {
+            Ok(StaffAccount {
+                username,
+                role: role.parse()?,
+                created_at,
+                disabled_at,
+                may_publish,
+                sites: site_list(&sites)?,
+            })
         })
         .collect()
 }

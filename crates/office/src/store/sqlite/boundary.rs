@@ -23,6 +23,7 @@ use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage
 use crate::store::roles::StaffRole;
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore};
 use crate::store::search::RecordQuery;
+use crate::store::sites::{Scope, Site, SiteId, SiteStore};
 use crate::store::staff::{LoginThrottle, NewLockouts, RecentFailures, Session, StaffAccount, StaffStore};
 use crate::store::sync::{Device, PakeExchange, SyncStore};
 
@@ -31,9 +32,15 @@ const STREAM_BUFFER: usize = 64;
 
 #[async_trait]
 impl SyncStore for SqliteStore {
-    async fn add_pairing_code(&self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool> {
+    async fn add_pairing_code(
+        &self,
+        site: SiteId,
+        code: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool> {
         let code = code.to_owned();
-        self.run(move |db| db.add_pairing_code(&code, now, expires_at)).await
+        self.run(move |db| db.add_pairing_code(site, &code, now, expires_at)).await
     }
 
     async fn pake_code(&self, code_id: &str, now: DateTime<Utc>) -> Result<String> {
@@ -128,21 +135,23 @@ impl IntegrityStore for SqliteStore {
         self.run(|db| db.devices()).await
     }
 
-    async fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>> {
-        self.run(|db| db.kiosk_statuses()).await
+    async fn kiosk_statuses(&self, scope: &Scope) -> Result<Vec<KioskStatus>> {
+        let scope = scope.clone();
+        self.run(move |db| db.kiosk_statuses(&scope)).await
     }
 
     async fn alerts(&self) -> Result<Vec<Alert>> {
         self.run(|db| db.alerts()).await
     }
 
-    async fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>> {
-        self.run(move |db| db.alert_rows(all)).await
+    async fn alert_rows(&self, scope: &Scope, all: bool) -> Result<Vec<AlertRow>> {
+        let scope = scope.clone();
+        self.run(move |db| db.alert_rows(&scope, all)).await
     }
 
-    async fn acknowledge_alert(&self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
-        let staff = staff.to_owned();
-        self.run(move |db| db.acknowledge_alert(id, &staff, now)).await
+    async fn acknowledge_alert(&self, scope: &Scope, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+        let (scope, staff) = (scope.clone(), staff.to_owned());
+        self.run(move |db| db.acknowledge_alert(&scope, id, &staff, now)).await
     }
 
     async fn verify(&self) -> Result<Vec<VerifyReport>> {
@@ -172,25 +181,25 @@ impl IntegrityStore for SqliteStore {
 
 #[async_trait]
 impl RecordStore for SqliteStore {
-    async fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
-        let query = query.clone();
-        self.run(move |db| db.search_records(&query, offset, limit)).await
+    async fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
+        let (scope, query) = (scope.clone(), query.clone());
+        self.run(move |db| db.search_records(&scope, &query, offset, limit)).await
     }
 
-    async fn count_matching(&self, query: &RecordQuery) -> Result<u64> {
-        let query = query.clone();
-        self.run(move |db| db.count_matching(&query)).await
+    async fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64> {
+        let (scope, query) = (scope.clone(), query.clone());
+        self.run(move |db| db.count_matching(&scope, &query)).await
     }
 
-    async fn matching_records(&self, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
+    async fn matching_records(&self, scope: &Scope, query: &RecordQuery, signatures: bool) -> Result<RecordStream> {
         let (sender, stream) = RecordStream::channel(STREAM_BUFFER);
-        let (query, readers) = (query.clone(), self.readers.clone());
+        let (scope, query, readers) = (scope.clone(), query.clone(), self.readers.clone());
         // One query on a read connection of its own, read while the export
         // is written (however slowly); it stops when the export drops its
         // stream (the send fails).
         tokio::task::spawn_blocking(move || {
             let walked = readers.take().and_then(|db| {
-                let walked = db.for_each_matching(&query, signatures, |record| {
+                let walked = db.for_each_matching(&scope, &query, signatures, |record| {
                     sender.blocking_send(Ok(record)).map_err(|_| OfficeError::Internal("the export stopped".into()))
                 });
                 readers.give_back(db);
@@ -203,8 +212,9 @@ impl RecordStore for SqliteStore {
         Ok(stream)
     }
 
-    async fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
-        self.run(move |db| db.stored_record(device_id, seq)).await
+    async fn stored_record(&self, scope: &Scope, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
+        let scope = scope.clone();
+        self.run(move |db| db.stored_record(&scope, device_id, seq)).await
     }
 
     async fn erasure_status(&self, device_id: Uuid, seq: u64) -> Result<Option<ErasureStatus>> {
@@ -315,25 +325,34 @@ impl StaffStore for SqliteStore {
 
 #[async_trait]
 impl PrivacyStore for SqliteStore {
-    async fn audit(&self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn audit_for(
+        &self,
+        site: Option<SiteId>,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (actor, action, detail) = (actor.to_owned(), action.to_owned(), detail.to_owned());
-        self.run(move |db| db.audit(&actor, &action, &detail, now)).await
+        self.run(move |db| db.audit(site, &actor, &action, &detail, now)).await
     }
 
-    async fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
-        self.run(move |db| db.audit_log(limit)).await
+    async fn audit_log(&self, scope: &Scope, limit: u64) -> Result<Vec<AuditEntry>> {
+        let scope = scope.clone();
+        self.run(move |db| db.audit_log(&scope, limit)).await
     }
 
     async fn erase_record(
         &self,
+        scope: &Scope,
         device_id: Uuid,
         seq: u64,
         reason: &str,
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let (reason, actor) = (reason.to_owned(), actor.to_owned());
-        self.run(move |db| db.erase_record(device_id, seq, &reason, &actor, now)).await
+        let (scope, reason, actor) = (scope.clone(), reason.to_owned(), actor.to_owned());
+        self.run(move |db| db.erase_record(&scope, device_id, seq, &reason, &actor, now)).await
     }
 
     async fn sign_office_erasures(&self, signer: &crate::tls::OfficeSigner, now: DateTime<Utc>) -> Result<u64> {
@@ -417,5 +436,36 @@ impl ConfigurationStore for SqliteStore {
 
     async fn kiosk_configurations(&self) -> Result<BTreeMap<Uuid, KioskConfiguration>> {
         self.run(|db| db.kiosk_configurations()).await
+    }
+}
+
+#[async_trait]
+impl SiteStore for SqliteStore {
+    async fn sites(&self) -> Result<Vec<Site>> {
+        self.run(|db| db.sites()).await
+    }
+
+    async fn add_site(&self, name: &str, now: DateTime<Utc>) -> Result<Site> {
+        let name = name.to_owned();
+        self.run(move |db| db.add_site(&name, now)).await
+    }
+
+    async fn rename_site(&self, site: SiteId, name: &str) -> Result<()> {
+        let name = name.to_owned();
+        self.run(move |db| db.rename_site(site, &name)).await
+    }
+
+    async fn kiosk_site(&self, device_id: Uuid) -> Result<Option<SiteId>> {
+        self.run(move |db| db.kiosk_site(device_id)).await
+    }
+
+    async fn account_sites(&self, username: &str) -> Result<Vec<SiteId>> {
+        let username = username.to_owned();
+        self.run(move |db| db.account_sites(&username)).await
+    }
+
+    async fn set_account_sites(&self, username: &str, sites: &[SiteId]) -> Result<()> {
+        let (username, sites) = (username.to_owned(), sites.to_vec());
+        self.run(move |db| db.set_account_sites(&username, &sites)).await
     }
 }

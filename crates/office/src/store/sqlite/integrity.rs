@@ -11,30 +11,36 @@ use signbook_core::verify::{ChainWalk, VerifyReport};
 use uuid::Uuid;
 
 use super::Db;
-use super::pairing::parse_device;
+use super::sites::{in_scope, scope_param};
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, KioskHead, KioskStatus};
-use crate::store::sync::Device;
+use crate::store::sites::{Scope, SiteId};
+use crate::store::sync::{DEVICE_COLUMNS, Device};
+
+/// An alert's school: its kiosk's. An alert about no kiosk (a wrong
+/// pairing code) has none, so only the trust's staff see it.
+const ALERT_SITE: &str = "(SELECT d.site_id FROM devices d WHERE d.device_id = alerts.device_id)";
 
 impl Db {
     /// Every kiosk with what staff need to see about it.
-    pub fn kiosk_statuses(&self) -> Result<Vec<KioskStatus>> {
+    pub fn kiosk_statuses(&self, scope: &Scope) -> Result<Vec<KioskStatus>> {
         const DOING: &str = "listing kiosks";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT d.device_id, d.name, d.paired_at, d.revoked_at, d.last_seen_at, d.reported_head,
                     max((SELECT coalesce(max(seq), 0) FROM records r WHERE r.device_id = d.device_id),
                         (SELECT coalesce(max(seq), 0) FROM erasure_entries e WHERE e.device_id = d.device_id),
                         (SELECT coalesce(max(seq), 0) FROM held_entries h WHERE h.device_id = d.device_id)),
                     (SELECT max(seq) FROM checkpoints c WHERE c.device_id = d.device_id),
                     (SELECT count(*) FROM alerts a WHERE a.device_id = d.device_id AND a.acknowledged_at IS NULL),
-                    d.public_key
-                 FROM devices d ORDER BY d.paired_at",
-            )
+                    d.public_key, d.site_id
+                 FROM devices d WHERE {} ORDER BY d.paired_at",
+                in_scope("d.site_id", 1)
+            ))
             .doing(DOING)?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map([scope_param(scope)], |r| {
                 Ok(KioskStatus {
                     device_id: Uuid::parse_str(&r.get::<_, String>(0)?).unwrap_or_default(),
                     name: r.get(1)?,
@@ -46,6 +52,7 @@ impl Db {
                     last_checkpoint: r.get(7)?,
                     open_alerts: r.get(8)?,
                     key_fingerprint: fingerprint_of(&r.get::<_, Vec<u8>>(9)?),
+                    site: SiteId(r.get(10)?),
                 })
             })
             .doing(DOING)?;
@@ -53,17 +60,18 @@ impl Db {
     }
 
     /// Alerts, newest first; only unacknowledged ones unless `all`.
-    pub fn alert_rows(&self, all: bool) -> Result<Vec<AlertRow>> {
+    pub fn alert_rows(&self, scope: &Scope, all: bool) -> Result<Vec<AlertRow>> {
         const DOING: &str = "listing alerts";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT id, device_id, seq, kind, detail, raised_at, acknowledged_at, acknowledged_by FROM alerts
-                 WHERE ?1 OR acknowledged_at IS NULL ORDER BY id DESC LIMIT 500",
-            )
+                 WHERE (?1 OR acknowledged_at IS NULL) AND {} ORDER BY id DESC LIMIT 500",
+                in_scope(ALERT_SITE, 2)
+            ))
             .doing(DOING)?;
         let rows = stmt
-            .query_map([all], |r| {
+            .query_map(params![all, scope_param(scope)], |r| {
                 let acknowledged = match (r.get::<_, Option<String>>(6)?, r.get::<_, Option<String>>(7)?) {
                     (Some(at), by) => Some((at, by.unwrap_or_default())),
                     _ => None,
@@ -82,16 +90,28 @@ impl Db {
         rows.collect::<rusqlite::Result<_>>().doing(DOING)
     }
 
-    /// Marks an alert as seen by `staff`. `false` if it was already.
-    pub fn acknowledge_alert(&mut self, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+    /// Marks an alert of `scope` as seen by `staff`. `false` if it was already.
+    pub fn acknowledge_alert(&mut self, scope: &Scope, id: i64, staff: &str, now: DateTime<Utc>) -> Result<bool> {
+        let scope = scope_param(scope);
         let changed = self
             .conn
-            .execute("UPDATE alerts SET acknowledged_at = ?1, acknowledged_by = ?2 WHERE id = ?3 AND acknowledged_at IS NULL", params![format_utc(&now), staff, id])
+            .execute(
+                &format!(
+                    "UPDATE alerts SET acknowledged_at = ?1, acknowledged_by = ?2
+                     WHERE id = ?3 AND acknowledged_at IS NULL AND {}",
+                    in_scope(ALERT_SITE, 4)
+                ),
+                params![format_utc(&now), staff, id, scope],
+            )
             .doing("acknowledging an alert")?;
         if changed == 0
             && self
                 .conn
-                .query_row("SELECT count(*) FROM alerts WHERE id = ?1", [id], |r| r.get::<_, u64>(0))
+                .query_row(
+                    &format!("SELECT count(*) FROM alerts WHERE id = ?1 AND {}", in_scope(ALERT_SITE, 2)),
+                    params![id, scope],
+                    |r| r.get::<_, u64>(0),
+                )
                 .doing("reading an alert")?
                 == 0
         {
@@ -118,7 +138,7 @@ impl Db {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT d.device_id, d.public_key, d.name, d.paired_at, d.revoked_at, c.seq, c.head_hash, c.signature
+                "SELECT d.device_id, d.public_key, d.name, d.paired_at, d.revoked_at, d.site_id, c.seq, c.head_hash, c.signature
                  FROM devices d LEFT JOIN checkpoints c ON c.device_id = d.device_id
                     AND c.seq = (SELECT max(seq) FROM checkpoints m WHERE m.device_id = d.device_id)
                  ORDER BY d.device_id",
@@ -126,16 +146,16 @@ impl Db {
             .doing(DOING)?;
         let rows = stmt
             .query_map([], |r| {
-                let device = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                let device = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
                 let head =
-                    (r.get::<_, Option<u64>>(5)?, r.get::<_, Option<String>>(6)?, r.get::<_, Option<Vec<u8>>>(7)?);
+                    (r.get::<_, Option<u64>>(6)?, r.get::<_, Option<String>>(7)?, r.get::<_, Option<Vec<u8>>>(8)?);
                 Ok((device, head))
             })
             .doing(DOING)?;
         let mut out = Vec::new();
         for row in rows {
             let (device, head) = row.doing(DOING)?;
-            let device = parse_device(device)?;
+            let device = Device::from_columns(device)?;
             let checkpoint = match head {
                 (Some(seq), Some(hash), Some(signature)) => Some(Checkpoint {
                     device_id: device.device_id,
@@ -209,14 +229,13 @@ impl Db {
         const DOING: &str = "verifying stored chains";
         let mut reports = Vec::new();
         let devices: Vec<Device> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT device_id, public_key, name, paired_at, revoked_at FROM devices ORDER BY paired_at")
+            let mut stmt =
+                self.conn.prepare(&format!("SELECT {DEVICE_COLUMNS} FROM devices ORDER BY paired_at")).doing(DOING)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
                 .doing(DOING)?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).doing(DOING)?;
             let raw: Vec<_> = rows.collect::<rusqlite::Result<_>>().doing(DOING)?;
-            raw.into_iter().map(parse_device).collect::<Result<_>>()?
+            raw.into_iter().map(Device::from_columns).collect::<Result<_>>()?
         };
         for device in devices {
             let id = device.device_id.hyphenated().to_string();

@@ -24,5 +24,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0011_kiosk_privacy_notice.sql"),
         include_str!("migrations/0012_languages.sql"),
         include_str!("migrations/0013_held_entries.sql"),
+        include_str!("migrations/0014_sites.sql"),
     ],
 };

@@ -28,6 +28,7 @@ mod records;
 mod roster;
 mod rows;
 mod search;
+mod sites;
 mod staff;
 
 use std::path::{Path, PathBuf};

@@ -12,24 +12,22 @@ use super::staff::first_report;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::RecentFailures;
-use crate::store::sync::{Device, PakeExchange};
+use crate::store::sites::SiteId;
+use crate::store::sync::{DEVICE_COLUMNS, Device, PakeExchange};
 use signbook_sync::pake::{PAKE_ATTEMPTS_PER_CODE, PAKE_EXCHANGE_TTL_SECS, code_hash, code_id};
 
-pub(super) fn parse_device(row: (String, Vec<u8>, Option<String>, String, Option<String>)) -> Result<Device> {
-    let (id, key, name, paired_at, revoked_at) = row;
-    let device_id = Uuid::parse_str(&id).map_err(|e| OfficeError::Internal(format!("stored device id {id}: {e}")))?;
-    let key: [u8; 32] =
-        key.try_into().map_err(|_| OfficeError::Internal(format!("stored key of {id} is not 32 bytes")))?;
-    let public_key = VerifyingKey::from_bytes(&key)
-        .map_err(|_| OfficeError::Internal(format!("stored key of {id} is not an Ed25519 key")))?;
-    Ok(Device { device_id, public_key, name, paired_at, revoked_at })
-}
-
 impl Db {
-    pub fn add_pairing_code(&mut self, code: &str, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<bool> {
+    pub fn add_pairing_code(
+        &mut self,
+        site: SiteId,
+        code: &str,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<bool> {
         const DOING: &str = "saving the pairing code";
         let code_id = code_id(code);
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        super::sites::check_site_exists(&tx, site)?;
         let taken: bool = tx
             .query_row(
                 "SELECT 1 FROM pairing_codes WHERE code_id = ?1 AND used_at IS NULL AND expires_at > ?2",
@@ -43,8 +41,8 @@ impl Db {
             return Ok(false);
         }
         tx.execute(
-            "INSERT INTO pairing_codes (code_hash, created_at, expires_at, code_id) VALUES (?1, ?2, ?3, ?4)",
-            params![code_hash(code), format_utc(&now), format_utc(&expires_at), code_id],
+            "INSERT INTO pairing_codes (code_hash, created_at, expires_at, code_id, site_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![code_hash(code), format_utc(&now), format_utc(&expires_at), code_id, site.0],
         )
         .doing(DOING)?;
         tx.commit().doing(DOING)?;
@@ -161,14 +159,12 @@ impl Db {
             return Err(OfficeError::PairingCodeInvalid { code: code.to_owned() });
         };
         let existing = tx
-            .query_row(
-                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
-                [&id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
-            )
+            .query_row(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE device_id = ?1"), [&id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
             .optional()
             .doing(DOING)?
-            .map(parse_device)
+            .map(Device::from_columns)
             .transpose()?;
         if let Some(device) = &existing {
             if device.public_key != *public_key {
@@ -193,8 +189,9 @@ impl Db {
                 .doing(DOING)?;
                 if existing.is_none() {
                     tx.execute(
-                        "INSERT INTO devices (device_id, public_key, name, paired_at) VALUES (?1, ?2, ?3, ?4)",
-                        params![id, public_key.as_bytes().as_slice(), name, format_utc(&now)],
+                        "INSERT INTO devices (device_id, public_key, name, paired_at, site_id)
+                         SELECT ?1, ?2, ?3, ?4, site_id FROM pairing_codes WHERE code_hash = ?5",
+                        params![id, public_key.as_bytes().as_slice(), name, format_utc(&now), code_hash],
                     )
                     .doing(DOING)?;
                 }
@@ -253,17 +250,15 @@ impl Db {
 
     pub fn device(&self, device_id: Uuid) -> Result<Option<Device>> {
         self.conn
-            .prepare_cached(
-                "SELECT device_id, public_key, name, paired_at, revoked_at FROM devices WHERE device_id = ?1",
-            )
+            .prepare_cached(&format!("SELECT {DEVICE_COLUMNS} FROM devices WHERE device_id = ?1"))
             .and_then(|mut s| {
                 s.query_row([device_id.hyphenated().to_string()], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
                 })
                 .optional()
             })
             .doing("reading a kiosk")?
-            .map(parse_device)
+            .map(Device::from_columns)
             .transpose()
     }
 

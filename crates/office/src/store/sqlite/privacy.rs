@@ -1,36 +1,54 @@
 //! Retention, the purge, erasure and the audit log in SQLite.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use signbook_core::record::format_utc;
 use signbook_core::role::Role;
 use uuid::Uuid;
 
 use super::Db;
+use super::sites::{in_scope, scope_param};
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::privacy::{AuditEntry, PurgeReport};
+use crate::store::sites::{Scope, SiteId};
 
 impl Db {
-    /// Appends a line to the audit log.
-    pub fn audit(&mut self, actor: &str, action: &str, detail: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Appends a line to the audit log, about `site` or (`None`) the trust.
+    pub fn audit(
+        &mut self,
+        site: Option<SiteId>,
+        actor: &str,
+        action: &str,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
-                params![format_utc(&now), actor, action, detail],
+                "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![format_utc(&now), actor, action, detail, site.map(|s| s.0)],
             )
             .doing("writing the audit log")?;
         Ok(())
     }
 
-    /// The audit log, newest first.
-    pub fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>> {
+    /// The audit log of `scope`'s schools, newest first.
+    pub fn audit_log(&self, scope: &Scope, limit: u64) -> Result<Vec<AuditEntry>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")
+            .prepare(&format!(
+                "SELECT at, actor, action, detail, site_id FROM audit_log WHERE {} ORDER BY id DESC LIMIT ?1",
+                in_scope("site_id", 2)
+            ))
             .doing("reading the audit log")?;
         let rows = stmt
-            .query_map([limit], |r| {
-                Ok(AuditEntry { at: r.get(0)?, actor: r.get(1)?, action: r.get(2)?, detail: r.get(3)? })
+            .query_map(params![limit, scope_param(scope)], |r| {
+                Ok(AuditEntry {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    action: r.get(2)?,
+                    detail: r.get(3)?,
+                    site: r.get::<_, Option<i64>>(4)?.map(SiteId),
+                })
             })
             .doing("reading the audit log")?;
         rows.collect::<rusqlite::Result<_>>().doing("reading the audit log")
@@ -40,6 +58,7 @@ impl Db {
     /// kiosk's own copy is erased by its admin (`signbook erase`).
     pub fn erase_record(
         &mut self,
+        scope: &Scope,
         device_id: Uuid,
         seq: u64,
         reason: &str,
@@ -54,15 +73,21 @@ impl Db {
             ));
         }
         let tx = self.conn.transaction().doing("erasing a record")?;
-        let erased = erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now))?;
-        if !erased {
+        let site: Option<i64> = tx
+            .query_row("SELECT site_id FROM devices WHERE device_id = ?1", [device_id.hyphenated().to_string()], |r| {
+                r.get(0)
+            })
+            .optional()
+            .doing("erasing a record")?;
+        let in_scope = site.is_some_and(|site| scope.allows(SiteId(site)));
+        if !in_scope || !erase_in(&tx, device_id, seq, reason, actor, &format_utc(&now))? {
             return Err(OfficeError::InputInvalid(format!(
                 "record {seq} of kiosk {device_id} is already erased (or not held)"
             )));
         }
         tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'erasure', ?3)",
-            params![format_utc(&now), actor, format!("kiosk {device_id} record {seq}: {reason}")],
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, 'erasure', ?3, ?4)",
+            params![format_utc(&now), actor, format!("kiosk {device_id} record {seq}: {reason}"), site],
         )
         .doing("writing the audit log")?;
         tx.commit().doing("erasing a record")

@@ -10,11 +10,12 @@ use super::search;
 use crate::error::{DbContext, Result};
 use crate::store::records::{DamagedRecord, ErasureStatus, SearchPage, StoredAgreement, StoredRecord};
 use crate::store::search::RecordQuery;
+use crate::store::sites::Scope;
 
 impl Db {
     /// One page of records matching `query`, newest first.
-    pub fn search_records(&self, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
-        let (keys, total) = search::search(&self.conn, query, offset, limit)?;
+    pub fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
+        let (keys, total) = search::search(&self.conn, scope, query, offset, limit)?;
         let (mut records, mut damaged) = (Vec::with_capacity(keys.len()), Vec::new());
         for found in self.records_by_key(&keys)? {
             match found {
@@ -32,12 +33,13 @@ impl Db {
     /// damaged row stops the walk with [`crate::OfficeError::DamagedRecord`].
     pub fn for_each_matching(
         &self,
+        scope: &Scope,
         query: &RecordQuery,
         signatures: bool,
         mut each: impl FnMut(StoredRecord) -> Result<()>,
     ) -> Result<u64> {
         const DOING: &str = "reading records to export";
-        let (condition, args) = search::condition(query);
+        let (condition, args) = search::condition(scope, query);
         let select = if signatures {
             SELECT_RECORDS.to_owned()
         } else {
@@ -57,8 +59,8 @@ impl Db {
     }
 
     /// How many records match `query`.
-    pub fn count_matching(&self, query: &RecordQuery) -> Result<u64> {
-        Ok(search::search(&self.conn, query, 0, 0)?.1)
+    pub fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64> {
+        Ok(search::search(&self.conn, scope, query, 0, 0)?.1)
     }
 
     /// The records at `keys` that are held, each decoded or named as damaged.
@@ -81,8 +83,11 @@ impl Db {
         Ok(out)
     }
 
-    /// One record; a damaged row is [`crate::OfficeError::DamagedRecord`].
-    pub fn stored_record(&self, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
+    /// One record of `scope`'s schools; a damaged row is [`crate::OfficeError::DamagedRecord`].
+    pub fn stored_record(&self, scope: &Scope, device_id: Uuid, seq: u64) -> Result<Option<StoredRecord>> {
+        if !self.kiosk_site(device_id)?.is_some_and(|site| scope.allows(site)) {
+            return Ok(None);
+        }
         self.records_by_key(&[(device_id, seq)])?.pop().transpose().map_err(DamagedRecord::into_error)
     }
 

@@ -10,9 +10,11 @@ use uuid::Uuid;
 
 use super::super::search::{RecordQuery, fold};
 use crate::error::{DbContext, Result};
+use crate::store::sites::Scope;
 
-/// The SQL condition of `query` over `record_index` (alias `i`) and its parameters.
-pub(super) fn condition(query: &RecordQuery) -> (String, Vec<rusqlite::types::Value>) {
+/// The SQL condition of `query` over `record_index` (alias `i`), limited to
+/// `scope`'s schools, and its parameters.
+pub(super) fn condition(scope: &Scope, query: &RecordQuery) -> (String, Vec<rusqlite::types::Value>) {
     use rusqlite::types::Value;
     let mut sql = vec!["1".to_owned()];
     let mut args: Vec<Value> = Vec::new();
@@ -43,6 +45,18 @@ pub(super) fn condition(query: &RecordQuery) -> (String, Vec<rusqlite::types::Va
     exact("i.local_date <=", query.to.map(|d| d.to_string()));
     exact("i.agreement_hash =", query.agreement.clone());
     exact("i.device_id =", query.kiosk.map(|k| k.hyphenated().to_string()));
+    match scope.narrowed_to(query.site).site_ids().as_deref() {
+        None => {}
+        // One school (the usual case) reads its part of (site_id, signed_at).
+        Some([site]) => {
+            args.push(Value::Integer(*site));
+            sql.push(format!("i.site_id = ?{}", args.len()));
+        }
+        Some(sites) => {
+            args.push(Value::Text(serde_json::to_string(sites).unwrap_or_else(|_| "[]".into())));
+            sql.push(format!("i.site_id IN (SELECT value FROM json_each(?{}))", args.len()));
+        }
+    }
     (sql.join(" AND "), args)
 }
 
@@ -50,9 +64,10 @@ pub(super) fn condition(query: &RecordQuery) -> (String, Vec<rusqlite::types::Va
 pub(super) fn index_record(tx: &Transaction<'_>, record: &Record) -> Result<()> {
     let h = &record.header;
     let personal = record.personal.as_ref();
+    // The record's school is its kiosk's, fixed at pairing.
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT OR REPLACE INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash, site_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, (SELECT site_id FROM devices WHERE device_id = ?1))",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -124,12 +139,13 @@ pub(super) fn backfill(conn: &mut Connection) -> Result<()> {
 /// One page of matches, newest first, and how many match in all.
 pub(super) fn search(
     conn: &Connection,
+    scope: &Scope,
     query: &RecordQuery,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<(Uuid, u64)>, u64)> {
     const DOING: &str = "searching records";
-    let (condition, mut args) = condition(query);
+    let (condition, mut args) = condition(scope, query);
     let total: u64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM record_index i WHERE {condition}"))
         .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))

@@ -4,8 +4,10 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::Db;
+use super::accounts::{ACCOUNT_SITES, site_list};
 use crate::error::{DbContext, OfficeError, Result};
 use crate::i18n::Lang;
+use crate::store::sites::Scope;
 use crate::store::staff::{
     LoginThrottle, NewLockouts, RecentFailures, SESSION_IDLE_SECS, SESSION_MAX_SECS, Session, account_key, address_key,
     password_matches, random_hex, token_hash,
@@ -122,20 +124,38 @@ impl Db {
         let session = self
             .conn
             .query_row(
-                "SELECT s.username, s.csrf_token, u.role, u.may_publish, u.language FROM sessions s JOIN users u ON u.username = s.username
-                 WHERE s.token_hash = ?1 AND s.last_used_at >= ?2 AND s.created_at >= ?3 AND u.disabled_at IS NULL",
+                &format!(
+                    "SELECT s.username, s.csrf_token, u.role, u.may_publish, u.language, {ACCOUNT_SITES}
+                     FROM sessions s JOIN users u ON u.username = s.username
+                     WHERE s.token_hash = ?1 AND s.last_used_at >= ?2 AND s.created_at >= ?3 AND u.disabled_at IS NULL"
+                ),
                 params![hash, now - SESSION_IDLE_SECS, now - SESSION_MAX_SECS],
                 |r| {
-                    let language = r.get::<_, String>(4)?;
-                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, language))
+                    let (language, sites) = (r.get::<_, String>(4)?, r.get::<_, String>(5)?);
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get(3)?,
+                        language,
+                        sites,
+                    ))
                 },
             )
             .optional()
             .doing(DOING)?
-            .map(|(username, csrf_token, role, may_publish, language)| {
+            .map(|(username, csrf_token, role, may_publish, language, sites)| {
                 // The column's CHECK allows only the two codes.
                 let language = Lang::from_code(&language).unwrap_or_default();
-                Ok::<_, OfficeError>(Session { username, csrf_token, role: role.parse()?, may_publish, language })
+                let scope = Scope::of_account(site_list(&sites)?);
+                Ok::<_, OfficeError>(Session {
+                    username,
+                    csrf_token,
+                    role: role.parse()?,
+                    may_publish,
+                    language,
+                    scope,
+                })
             })
             .transpose()?;
         if session.is_some() {

@@ -1,0 +1,129 @@
+//! Schools ("sites") on SQLite, and how a [`Scope`] filters a query: as a
+//! JSON array of school numbers (`json_each`), one bound parameter
+//! whatever the number of schools, so each query stays one cached statement.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
+use signbook_core::record::format_utc;
+use uuid::Uuid;
+
+use super::Db;
+use crate::error::{DbContext, OfficeError, Result};
+use crate::store::sites::{Scope, Site, SiteId, check_site_name, site_key};
+
+/// `scope` as the parameter of [`in_scope`]: `None` for every school.
+pub(super) fn scope_param(scope: &Scope) -> Option<String> {
+    scope.site_ids().map(|ids| serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into()))
+}
+
+/// The SQL condition that `column` (a school number) is in the scope bound
+/// as parameter `?n` ([`scope_param`]).
+pub(super) fn in_scope(column: &str, n: usize) -> String {
+    format!("(?{n} IS NULL OR {column} IN (SELECT value FROM json_each(?{n})))")
+}
+
+/// [`OfficeError::SiteUnknown`] unless the school exists.
+pub(super) fn check_site_exists(tx: &Transaction<'_>, site: SiteId) -> Result<()> {
+    let found = tx
+        .query_row("SELECT 1 FROM sites WHERE id = ?1", [site.0], |_| Ok(()))
+        .optional()
+        .doing("reading the schools")?;
+    if found.is_some() {
+        return Ok(());
+    }
+    Err(OfficeError::SiteUnknown { site: site.to_string(), known: known_sites(tx)? })
+}
+
+fn known_sites(conn: &rusqlite::Connection) -> Result<String> {
+    let mut stmt = conn.prepare("SELECT name FROM sites ORDER BY id").doing("reading the schools")?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(0)).doing("reading the schools")?;
+    Ok(names.collect::<rusqlite::Result<Vec<_>>>().doing("reading the schools")?.join(", "))
+}
+
+impl Db {
+    pub fn sites(&self) -> Result<Vec<Site>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, name, created_at FROM sites ORDER BY id")
+            .doing("reading the schools")?;
+        let rows = stmt
+            .query_map([], |r| Ok(Site { id: SiteId(r.get(0)?), name: r.get(1)?, created_at: r.get(2)? }))
+            .doing("reading the schools")?;
+        rows.collect::<rusqlite::Result<_>>().doing("reading the schools")
+    }
+
+    pub fn add_site(&mut self, name: &str, now: DateTime<Utc>) -> Result<Site> {
+        const DOING: &str = "adding a school";
+        let name = check_site_name(name)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let inserted = tx
+            .execute(
+                "INSERT INTO sites (name, name_key, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name_key) DO NOTHING",
+                params![name, site_key(&name), format_utc(&now)],
+            )
+            .doing(DOING)?;
+        if inserted == 0 {
+            return Err(OfficeError::SiteExists { name });
+        }
+        let id = SiteId(tx.last_insert_rowid());
+        tx.commit().doing(DOING)?;
+        Ok(Site { id, name, created_at: format_utc(&now) })
+    }
+
+    pub fn rename_site(&mut self, site: SiteId, name: &str) -> Result<()> {
+        const DOING: &str = "renaming a school";
+        let name = check_site_name(name)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        check_site_exists(&tx, site)?;
+        let taken = tx
+            .query_row("SELECT 1 FROM sites WHERE name_key = ?1 AND id <> ?2", params![site_key(&name), site.0], |_| {
+                Ok(())
+            })
+            .optional()
+            .doing(DOING)?;
+        if taken.is_some() {
+            return Err(OfficeError::SiteExists { name });
+        }
+        tx.execute("UPDATE sites SET name = ?1, name_key = ?2 WHERE id = ?3", params![name, site_key(&name), site.0])
+            .doing(DOING)?;
+        tx.commit().doing(DOING)
+    }
+
+    pub fn kiosk_site(&self, device_id: Uuid) -> Result<Option<SiteId>> {
+        self.conn
+            .prepare_cached("SELECT site_id FROM devices WHERE device_id = ?1")
+            .and_then(|mut s| s.query_row([device_id.hyphenated().to_string()], |r| r.get(0)).optional())
+            .doing("reading a kiosk's school")
+            .map(|site| site.map(SiteId))
+    }
+
+    pub fn account_sites(&self, username: &str) -> Result<Vec<SiteId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT site_id FROM user_sites WHERE username = ?1 ORDER BY site_id")
+            .doing("reading an account's schools")?;
+        let rows = stmt.query_map([username], |r| r.get(0).map(SiteId)).doing("reading an account's schools")?;
+        rows.collect::<rusqlite::Result<_>>().doing("reading an account's schools")
+    }
+
+    pub fn set_account_sites(&mut self, username: &str, sites: &[SiteId]) -> Result<()> {
+        const DOING: &str = "changing an account's schools";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        let stored: Option<String> = tx
+            .query_row("SELECT username FROM users WHERE username = ?1", [username], |r| r.get(0))
+            .optional()
+            .doing(DOING)?;
+        let Some(stored) = stored else {
+            return Err(OfficeError::UnknownAccount { username: username.to_owned() });
+        };
+        for site in sites {
+            check_site_exists(&tx, *site)?;
+        }
+        tx.execute("DELETE FROM user_sites WHERE username = ?1", [&stored]).doing(DOING)?;
+        for site in sites {
+            tx.execute("INSERT OR IGNORE INTO user_sites (username, site_id) VALUES (?1, ?2)", params![stored, site.0])
+                .doing(DOING)?;
+        }
+        tx.commit().doing(DOING)
+    }
+}
