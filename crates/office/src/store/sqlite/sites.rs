@@ -34,6 +34,23 @@ pub(super) fn check_site_exists(tx: &Transaction<'_>, site: SiteId) -> Result<()
     Err(OfficeError::SiteUnknown { site: site.to_string(), known: known_sites(tx)? })
 }
 
+/// Whether a school other than `except` has `name`, folded. Compared in
+/// Rust, not by `name_key`: the migration keyed the first school with
+/// SQL's `lower()`, which folds less than [`site_key`].
+fn name_taken(tx: &Transaction<'_>, name: &str, except: Option<SiteId>) -> Result<bool> {
+    let mut stmt = tx.prepare("SELECT id, name FROM sites").doing("reading the schools")?;
+    let rows =
+        stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))).doing("reading the schools")?;
+    let key = site_key(name);
+    for row in rows {
+        let (id, existing) = row.doing("reading the schools")?;
+        if Some(SiteId(id)) != except && site_key(&existing) == key {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 fn known_sites(conn: &rusqlite::Connection) -> Result<String> {
     let mut stmt = conn.prepare("SELECT name FROM sites ORDER BY id").doing("reading the schools")?;
     let names = stmt.query_map([], |r| r.get::<_, String>(0)).doing("reading the schools")?;
@@ -56,15 +73,14 @@ impl Db {
         const DOING: &str = "adding a school";
         let name = check_site_name(name)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO sites (name, name_key, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name_key) DO NOTHING",
-                params![name, site_key(&name), format_utc(&now)],
-            )
-            .doing(DOING)?;
-        if inserted == 0 {
+        if name_taken(&tx, &name, None)? {
             return Err(OfficeError::SiteExists { name });
         }
+        tx.execute(
+            "INSERT INTO sites (name, name_key, created_at) VALUES (?1, ?2, ?3)",
+            params![name, site_key(&name), format_utc(&now)],
+        )
+        .doing(DOING)?;
         let id = SiteId(tx.last_insert_rowid());
         tx.commit().doing(DOING)?;
         Ok(Site { id, name, created_at: format_utc(&now) })
@@ -75,13 +91,7 @@ impl Db {
         let name = check_site_name(name)?;
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         check_site_exists(&tx, site)?;
-        let taken = tx
-            .query_row("SELECT 1 FROM sites WHERE name_key = ?1 AND id <> ?2", params![site_key(&name), site.0], |_| {
-                Ok(())
-            })
-            .optional()
-            .doing(DOING)?;
-        if taken.is_some() {
+        if name_taken(&tx, &name, Some(site))? {
             return Err(OfficeError::SiteExists { name });
         }
         tx.execute("UPDATE sites SET name = ?1, name_key = ?2 WHERE id = ?3", params![name, site_key(&name), site.0])
@@ -125,5 +135,29 @@ impl Db {
                 .doing(DOING)?;
         }
         tx.commit().doing(DOING)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_school_named_by_the_migration_still_keeps_its_folded_name_to_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Db {
+            conn: super::super::migrations::SCHEMA
+                .open(&dir.path().join("office.db"), std::time::Duration::from_secs(1))
+                .unwrap(),
+        };
+        // The kiosks' school name as the migration copied it, keyed by SQL's lower().
+        db.conn
+            .execute("UPDATE sites SET name = 'Ysgol Bro Ŵyn', name_key = lower('Ysgol Bro Ŵyn') WHERE id = 1", [])
+            .unwrap();
+        let refused = db.add_site("ysgol bro  wyn", Utc::now()).unwrap_err();
+        assert_eq!(refused.code(), "site_exists");
+        assert_eq!(db.add_site("Oakfield", Utc::now()).unwrap().id, SiteId(2));
+        assert_eq!(db.rename_site(SiteId(2), "YSGOL BRO ŴYN").unwrap_err().code(), "site_exists");
+        db.rename_site(SiteId(1), "ysgol bro ŵyn").unwrap(); // its own name, in other letters
     }
 }
