@@ -63,7 +63,12 @@ async fn office_pack(query: RecordQuery, office_erases: Option<u64>) -> Pack {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(db_path(dir.path())).unwrap();
     let (code, now) = (new_code(), Utc::now());
-    assert!(store.add_pairing_code(&code, now, now + Duration::minutes(15)).await.unwrap());
+    assert!(
+        store
+            .add_pairing_code(signbook_office::store::FIRST_SITE, &code, now, now + Duration::minutes(15))
+            .await
+            .unwrap()
+    );
     let device = store
         .pair(&code, &code_hash(&code), kiosk.store.device_id(), &kiosk.store.public_key(), Some("Reception"), now)
         .await
@@ -74,11 +79,21 @@ async fn office_pack(query: RecordQuery, office_erases: Option<u64>) -> Pack {
     let identity = OfficeIdentity::load_or_create(dir.path()).unwrap();
     let signer = identity.signer().unwrap();
     if let Some(seq) = office_erases {
-        store.erase_record(device.device_id, seq, "erasure request 2026-14", "head", now).await.unwrap();
+        store
+            .erase_record(
+                &signbook_office::store::Scope::Trust,
+                device.device_id,
+                seq,
+                "erasure request 2026-14",
+                "head",
+                now,
+            )
+            .await
+            .unwrap();
         assert_eq!(store.sign_office_erasures(&signer, now).await.unwrap(), 1);
     }
     let mut records = Vec::new();
-    let mut stream = store.matching_records(&query, true).await.unwrap();
+    let mut stream = store.matching_records(&signbook_office::store::Scope::Trust, &query, true).await.unwrap();
     while let Some(r) = stream.next().await {
         records.push(r.unwrap());
     }

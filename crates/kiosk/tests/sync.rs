@@ -55,7 +55,9 @@ impl Office {
 
     /// What `signbook-office pair` does: a one-time code, valid 15 minutes.
     fn pairing_code(&self) -> String {
-        self.runtime.block_on(pairing::make_pairing_code(&self.db(), Utc::now())).unwrap()
+        self.runtime
+            .block_on(pairing::make_pairing_code(&self.db(), signbook_office::store::FIRST_SITE, Utc::now()))
+            .unwrap()
     }
 
     /// Records the office holds from `device`.

@@ -48,6 +48,7 @@ fn device() -> Device {
         name: None,
         paired_at: String::new(),
         revoked_at: None,
+        site: signbook_office::store::FIRST_SITE,
     }
 }
 
@@ -81,7 +82,13 @@ pub fn bundle(data: &[u8]) {
         let device = Uuid::from_u128(42);
         let now = Utc::now();
         let code = signbook_office::pairing::new_code();
-        block_on(store.add_pairing_code(&code, now, now + chrono::Duration::hours(1))).expect("code");
+        block_on(store.add_pairing_code(
+            signbook_office::store::FIRST_SITE,
+            &code,
+            now,
+            now + chrono::Duration::hours(1),
+        ))
+        .expect("code");
         let hash = signbook_office::pairing::code_hash(&code);
         block_on(store.pair(&code, &hash, device, &key.verifying_key(), None, now)).expect("pair");
         Mutex::new(BundleOffice { store, key, device, file: dir.path().join("bundle.jsonl"), _dir: dir })

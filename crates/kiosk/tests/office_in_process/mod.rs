@@ -78,7 +78,12 @@ impl Office {
         let code = pairing::new_code();
         let now = Utc::now();
         let expires = now + chrono::Duration::minutes(15);
-        assert!(self.runtime.block_on(self.db().add_pairing_code(&code, now, expires)).unwrap(), "a fresh code");
+        assert!(
+            self.runtime
+                .block_on(self.db().add_pairing_code(signbook_office::store::FIRST_SITE, &code, now, expires))
+                .unwrap(),
+            "a fresh code"
+        );
         code
     }
 
