@@ -36,7 +36,7 @@ let head;
 
 test('an admin adds accounts in the dashboard, each password shown once', async () => {
   head = await as(HEAD);
-  assert.deepEqual(await menu(head), ['Agreements', 'Audit log', 'Integrity', 'Kiosks', 'Privacy', 'Records', 'Roster', 'Staff accounts']);
+  assert.deepEqual(await menu(head), ['Agreements', 'Audit log', 'Integrity', 'Kiosks', 'Privacy', 'Records', 'Roster', 'Schools', 'Staff accounts']);
   await head.getByRole('link', { name: 'Staff accounts' }).click();
   assert.match(await head.locator('tbody tr').first().innerText(), /^head \(you\)[\s\S]*Active/);
   assert.equal(await head.getByLabel('Role of head', { exact: true }).inputValue(), 'admin', 'the first account, made with the CLI, is an admin');
