@@ -11,18 +11,19 @@ use chrono::Utc;
 use maud::{Markup, html};
 use serde::Deserialize;
 
+use super::account_schools::{describe_sites, field, manageable, school_boxes, ticked_schools};
 use super::auth::CsrfOnly;
 use super::language::export_language_form;
 use super::layout::{self, csrf, role_name};
 use super::page_error::PageError;
 use super::privacy::Notice;
-use super::schools::{parse_school, visible_sites};
+use super::schools::visible_sites;
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::i18n::{t, tf, tm};
 use crate::store::staff::generated_password;
-use crate::store::{Site, SiteId, StaffAccount, StaffRole, check_username};
+use crate::store::{Site, StaffAccount, StaffRole, check_username};
 
 pub(super) async fn page(
     State(dash): State<SharedDashboard>,
@@ -62,51 +63,6 @@ pub(super) async fn page(
         (export_language_form(&staff, export_language))
     };
     Ok(layout::page(&dash.school, t("nav.accounts"), Some(&staff), "/accounts", body).into_response())
-}
-
-/// Whether `staff` may see and change `account`: the trust's staff manage
-/// every account; a school's admin only accounts limited to its schools,
-/// so nobody can raise an account above their own reach.
-fn manageable(staff: &Staff, account: &StaffAccount) -> bool {
-    staff.scope().is_trust() || (!account.sites.is_empty() && account.sites.iter().all(|s| staff.scope().allows(*s)))
-}
-
-/// Tick boxes of the schools an account is limited to; none for an office
-/// of one school (or one this admin sees).
-fn school_boxes(staff: &Staff, id: &str, sites: &[Site], ticked: &[SiteId]) -> Markup {
-    html! {
-        @if sites.len() > 1 {
-            fieldset.schools {
-                legend { (t("accounts.schools")) }
-                @for site in sites {
-                    @let box_id = format!("{id}-school-{}", site.id);
-                    span.choice { input type="checkbox" id=(box_id) name="school" value=(site.id) checked[ticked.contains(&site.id)]; " " label for=(box_id) { (site.name) } }
-                }
-                p.hint { @if staff.scope().is_trust() { (t("accounts.schools_hint_trust")) } @else { (t("accounts.schools_hint")) } }
-            }
-        }
-    }
-}
-
-/// The schools ticked in a form, checked against what `staff` may give:
-/// only schools they see, and (for a school's admin) at least one.
-fn ticked_schools(staff: &Staff, sites: &[Site], form: &[(String, String)]) -> Result<Vec<SiteId>, PageError> {
-    let mut ticked = Vec::new();
-    for (_, value) in form.iter().filter(|(k, _)| k == "school") {
-        match parse_school(value)? {
-            Some(site) if sites.iter().any(|s| s.id == site) => ticked.push(site),
-            _ => return Err(PageError::NotFound),
-        }
-    }
-    if ticked.is_empty() && !staff.scope().is_trust() {
-        match sites {
-            [only] => ticked.push(only.id),
-            _ => return Err(OfficeError::InputInvalid(t("accounts.error_no_school").into()).into()),
-        }
-    }
-    ticked.sort();
-    ticked.dedup();
-    Ok(ticked)
 }
 
 fn row(staff: &Staff, account: &StaffAccount, sites: &[Site]) -> Markup {
@@ -199,13 +155,8 @@ fn password_page(dash: &SharedDashboard, staff: &Staff, title: &str, said: Marku
     layout::page(&dash.school, title, Some(staff), "/accounts", body).into_response()
 }
 
-fn done(message: &str) -> Response {
+pub(super) fn done(message: &str) -> Response {
     Redirect::to(&format!("/accounts?done={}", urlencode(message))).into_response()
-}
-
-/// The value of `name` in a form read as pairs (it repeats `school`).
-fn field(form: &[(String, String)], name: &str) -> String {
-    form.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
 pub(super) async fn add(
@@ -235,33 +186,10 @@ pub(super) struct RoleForm {
 
 /// The account as stored, or a 404 naming it: also for an account this
 /// admin may not manage (another school's, or the trust's).
-async fn account(dash: &SharedDashboard, staff: &Staff, username: &str) -> Result<StaffAccount, PageError> {
+pub(super) async fn account(dash: &SharedDashboard, staff: &Staff, username: &str) -> Result<StaffAccount, PageError> {
     let accounts = dash.store.users().await?;
     let found = accounts.into_iter().find(|a| a.username.eq_ignore_ascii_case(username) && manageable(staff, a));
     Ok(found.ok_or_else(|| OfficeError::UnknownAccount { username: username.to_owned() })?)
-}
-
-/// "every school" or "schools 2, 3", for the audit log.
-fn describe_sites(sites: &[SiteId]) -> String {
-    if sites.is_empty() {
-        return "every school".to_owned();
-    }
-    format!("schools {}", sites.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
-}
-
-pub(super) async fn set_schools(
-    State(dash): State<SharedDashboard>,
-    staff: Staff,
-    Path(name): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, PageError> {
-    staff.check_csrf(&field(&form, "csrf"))?;
-    let target = account(&dash, &staff, &name).await?;
-    let sites = ticked_schools(&staff, &visible_sites(&dash, &staff).await?, &form)?;
-    dash.store.set_account_sites(&target.username, &sites).await?;
-    let detail = format!("{}: {}", target.username, describe_sites(&sites));
-    dash.store.audit_for(staff.scope().single(), staff.name(), "account_schools_set", &detail, Utc::now()).await?;
-    Ok(done(&tf("accounts.schools_set", &[("name", &target.username)])))
 }
 
 pub(super) async fn set_role(

@@ -25,10 +25,12 @@
 //! [`agreements`] and [`publish`] (versions; importing and publishing one),
 //! [`accounts`] (staff accounts, for admins).
 
+mod account_schools;
 mod accounts;
 mod agreements;
 mod auth;
 mod exports;
+mod filters;
 mod guard;
 mod integrity;
 mod kiosk_configuration;
@@ -171,7 +173,7 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/accounts/{name}/publishing", post(accounts::set_publishing))
         .route("/accounts/{name}/disable", post(accounts::disable))
         .route("/accounts/{name}/enable", post(accounts::enable))
-        .route("/accounts/{name}/schools", post(accounts::set_schools))
+        .route("/accounts/{name}/schools", post(account_schools::set_schools))
         .route("/schools", get(schools::page))
         // Settings that apply to every school's kiosks and exports.
         .merge(guard::trust_only(
