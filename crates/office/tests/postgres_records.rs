@@ -141,8 +141,10 @@ fn a_record_reads_back_as_it_was_signed_and_exports_stream_every_record_in_order
         );
 
         // Agreement texts and how many records name each.
-        let agreements = f.pg.agreements().await.unwrap();
-        assert_eq!(agreements, f.sqlite.agreements().await.unwrap());
+        let agreements = f.pg.agreements(&Scope::Trust).await.unwrap();
+        assert_eq!(agreements, f.sqlite.agreements(&Scope::Trust).await.unwrap());
+        let none = Scope::Sites(vec![]);
+        assert_eq!(f.pg.agreements(&none).await.unwrap(), f.sqlite.agreements(&none).await.unwrap());
         assert_eq!(agreements.iter().map(|(_, n)| n).sum::<u64>(), 7);
         let (text, _) = &agreements[0];
         assert_eq!(f.pg.agreement(&text.hash).await.unwrap().as_ref(), Some(text));

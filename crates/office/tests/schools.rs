@@ -143,6 +143,8 @@ fn a_schools_staff_search_and_export_only_their_schools_records() {
     assert!(page.contains("Zoë O&#39;Brien") || page.contains("Zoë O'Brien"), "{page}");
     assert!(page.contains("Ben Ward") && !page.contains("Ann Hughes") && !page.contains("Tom Price"));
     assert!(!page.contains(&trust.taf_kiosk.to_string()), "not even in the kiosk filter");
+    assert!(page.contains("· 2 signed") && !page.contains("· 4 signed"), "the agreement's count is the school's");
+    assert!(trust.page("trust", "/records").1.contains("· 4 signed"), "and the trust's is every school's");
     let (_, found) = trust.page("oak", "/records?name=ann");
     assert!(!found.contains("Ann Hughes"));
     // Choosing the other school in a typed address finds nothing.

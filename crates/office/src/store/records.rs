@@ -133,6 +133,7 @@ pub trait RecordStore: Send + Sync {
     async fn agreement(&self, hash: &Hash32) -> Result<Option<StoredAgreement>>;
 
     /// Every agreement version held, the one the office received last
-    /// first, with how many records name it.
-    async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>>;
+    /// first, with how many records of `scope`'s schools name it (the texts
+    /// are the trust's; another school's counts are not a school's to see).
+    async fn agreements(&self, scope: &Scope) -> Result<Vec<(StoredAgreement, u64)>>;
 }

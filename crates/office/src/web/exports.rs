@@ -84,7 +84,7 @@ async fn scoped_reports(
 
 /// Every agreement version the office holds.
 async fn all_agreements(dash: &SharedDashboard) -> Result<Vec<StoredAgreement>, OfficeError> {
-    Ok(dash.store.agreements().await?.into_iter().map(|(a, _)| a).collect())
+    Ok(dash.store.agreements(&Scope::Trust).await?.into_iter().map(|(a, _)| a).collect())
 }
 
 pub(super) async fn csv(

@@ -36,7 +36,8 @@ pub(super) async fn list(
         Ok(query) => Some(dash.store.search_records(staff.scope(), query, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?),
         Err(_) => None,
     };
-    let (agreements, kiosks) = (dash.store.agreements().await?, dash.store.kiosk_statuses(staff.scope()).await?);
+    let (agreements, kiosks) =
+        (dash.store.agreements(staff.scope()).await?, dash.store.kiosk_statuses(staff.scope()).await?);
     let sites = visible_sites(&dash, &staff).await?;
     // A school column only when this member of staff sees several schools.
     let schools = (sites.len() > 1).then(|| {

@@ -119,17 +119,20 @@ impl RecordStore for PgStore {
         Ok(row.as_ref().map(agreement_row))
     }
 
-    async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>> {
+    async fn agreements(&self, scope: &Scope) -> Result<Vec<(StoredAgreement, u64)>> {
         const DOING: &str = "listing agreements";
         let client = self.client().await?;
         // Agreements are only ever inserted, so `ctid` orders those received
         // in the same instant as they arrived, as SQLite's `rowid` does.
         let rows = client
             .query(
-                "SELECT a.hash, a.title, a.text, a.published_at, a.received_at,
-                        (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash)
-                 FROM agreements a ORDER BY a.received_at DESC, a.ctid DESC",
-                &[],
+                &format!(
+                    "SELECT a.hash, a.title, a.text, a.published_at, a.received_at,
+                        (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash AND {})
+                     FROM agreements a ORDER BY a.received_at DESC, a.ctid DESC",
+                    in_scope("i.site_id", 1)
+                ),
+                &[&scope_param(scope)],
             )
             .await
             .doing(DOING)?;

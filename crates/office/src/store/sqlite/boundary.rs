@@ -226,8 +226,9 @@ impl RecordStore for SqliteStore {
         self.run(move |db| db.agreement(&hash)).await
     }
 
-    async fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>> {
-        self.run(|db| db.agreements()).await
+    async fn agreements(&self, scope: &Scope) -> Result<Vec<(StoredAgreement, u64)>> {
+        let scope = scope.clone();
+        self.run(move |db| db.agreements(&scope)).await
     }
 }
 

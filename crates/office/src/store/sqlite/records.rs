@@ -101,17 +101,19 @@ impl Db {
 
     /// Every agreement version held, the one the office received last
     /// first (never by the kiosk's `published_at`), with how many records name it.
-    pub fn agreements(&self) -> Result<Vec<(StoredAgreement, u64)>> {
+    pub fn agreements(&self, scope: &Scope) -> Result<Vec<(StoredAgreement, u64)>> {
         const DOING: &str = "listing agreements";
         let mut stmt = self
             .conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT a.hash, a.title, a.text, a.published_at, a.received_at,
-                        (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash)
+                        (SELECT count(*) FROM record_index i WHERE i.agreement_hash = a.hash AND {})
                  FROM agreements a ORDER BY a.received_at DESC, a.rowid DESC",
-            )
+                super::sites::in_scope("i.site_id", 1)
+            ))
             .doing(DOING)?;
-        let rows = stmt.query_map([], |r| Ok((agreement_row(r)?, r.get(5)?))).doing(DOING)?;
+        let rows =
+            stmt.query_map([super::sites::scope_param(scope)], |r| Ok((agreement_row(r)?, r.get(5)?))).doing(DOING)?;
         rows.collect::<rusqlite::Result<_>>().doing(DOING)
     }
 }
