@@ -285,6 +285,11 @@ fn a_schools_admin_manages_only_its_schools_accounts_kiosks_and_nothing_trust_wi
     assert_eq!(trust.page("oak", "/roster").0, StatusCode::FORBIDDEN);
     assert_eq!(block_on(trust.store.sites()).unwrap().len(), 2, "no school was added");
     assert!(trust.taf_record_intact(), "no purge ran");
+    // The trust keeps an admin of every school: its last one cannot be limited to one.
+    let refused = block_on(trust.store.set_account_sites("trust", &[trust.oakfield])).unwrap_err();
+    assert_eq!(refused.code(), "last_admin");
+    assert!(block_on(trust.store.account_sites("trust")).unwrap().is_empty(), "nothing was changed");
+    assert_eq!(trust.send("trust", "POST", "/accounts/trust/schools", "school=2").0, StatusCode::CONFLICT);
     assert_eq!(trust.send("trust", "POST", "/schools", "name=Maes+y+Coed").0, StatusCode::SEE_OTHER);
     assert_eq!(block_on(trust.store.sites()).unwrap().len(), 3);
 }

@@ -108,9 +108,11 @@ pub struct StaffAccount {
 }
 
 impl StaffAccount {
-    /// An admin that can log in: the office must always keep one.
+    /// An admin of the trust (every school) that can log in: the office
+    /// must always keep one, or nobody could manage every school's accounts
+    /// and the settings they share.
     pub fn is_active_admin(&self) -> bool {
-        self.role == StaffRole::Admin && self.disabled_at.is_none()
+        self.role == StaffRole::Admin && self.disabled_at.is_none() && self.sites.is_empty()
     }
 }
 

@@ -86,7 +86,11 @@ pub(super) async fn set_role(store: &PgStore, username: &str, role: StaffRole) -
     let tx = client.transaction().await.doing(DOING)?;
     let before = locked_accounts(&tx).await?;
     let account = find(&before, username)?;
-    keeps_an_admin(&before, username, role == StaffRole::Admin && account.disabled_at.is_none())?;
+    keeps_an_admin(
+        &before,
+        username,
+        role == StaffRole::Admin && account.disabled_at.is_none() && account.sites.is_empty(),
+    )?;
     tx.execute("UPDATE users SET role = $1 WHERE lower(username) = lower($2)", &[&role.as_str(), &username])
         .await
         .doing(DOING)?;
@@ -116,7 +120,11 @@ pub(super) async fn set_disabled(store: &PgStore, username: &str, disabled_at: O
     let tx = client.transaction().await.doing(DOING)?;
     let before = locked_accounts(&tx).await?;
     let account = find(&before, username)?;
-    keeps_an_admin(&before, username, account.role == StaffRole::Admin && disabled_at.is_none())?;
+    keeps_an_admin(
+        &before,
+        username,
+        account.role == StaffRole::Admin && disabled_at.is_none() && account.sites.is_empty(),
+    )?;
     // Disabling again keeps the first date: that is when its sessions ended.
     tx.execute(
         "UPDATE users SET disabled_at = CASE WHEN $1::text IS NULL THEN NULL ELSE coalesce(disabled_at, $1) END
@@ -172,7 +180,7 @@ pub(super) async fn accounts(client: &impl GenericClient) -> Result<Vec<StaffAcc
 
 /// Every account, read after taking [`ACCOUNTS_LOCK`], so a check and its
 /// change see the rows another server's change left, never the ones before.
-async fn locked_accounts(tx: &Transaction<'_>) -> Result<Vec<StaffAccount>> {
+pub(super) async fn locked_accounts(tx: &Transaction<'_>) -> Result<Vec<StaffAccount>> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ACCOUNTS_LOCK]).await.doing("locking the staff accounts")?;
     accounts(tx).await
 }
@@ -181,7 +189,7 @@ async fn locked_accounts(tx: &Transaction<'_>) -> Result<Vec<StaffAccount>> {
 /// name: a name outside ASCII ("Émile"), which `lower()` folds and the
 /// rule's ASCII comparison does not, cannot slip past it. The refusal names
 /// the account as it was typed, as SQLite's does.
-fn keeps_an_admin(accounts: &[StaffAccount], username: &str, still_admin: bool) -> Result<()> {
+pub(super) fn keeps_an_admin(accounts: &[StaffAccount], username: &str, still_admin: bool) -> Result<()> {
     let stored = find(accounts, username).map_or(username, |a| a.username.as_str());
     check_keeps_an_admin(accounts, stored, still_admin).map_err(|e| match e {
         OfficeError::LastAdmin { .. } => OfficeError::LastAdmin { username: username.to_owned() },
@@ -189,7 +197,7 @@ fn keeps_an_admin(accounts: &[StaffAccount], username: &str, still_admin: bool) 
     })
 }
 
-fn find<'a>(accounts: &'a [StaffAccount], username: &str) -> Result<&'a StaffAccount> {
+pub(super) fn find<'a>(accounts: &'a [StaffAccount], username: &str) -> Result<&'a StaffAccount> {
     accounts
         .iter()
         .find(|a| a.username.to_lowercase() == username.to_lowercase())

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
+use crate::store::roles::StaffRole;
 use crate::store::sites::{Scope, Site, SiteId, SiteStore, check_site_name, site_key};
 
 /// `scope` as the parameter of [`in_scope`]: `None` for every school.
@@ -140,6 +141,12 @@ impl SiteStore for PgStore {
         let Some(stored) = stored else {
             return Err(OfficeError::UnknownAccount { username: username.to_owned() });
         };
+        // Limiting the trust's last admin to schools would leave nobody to
+        // manage every school: the same rule, under the same lock, as roles.
+        let before = super::accounts::locked_accounts(&tx).await?;
+        let account = super::accounts::find(&before, username)?;
+        let still_admin = account.role == StaffRole::Admin && account.disabled_at.is_none() && sites.is_empty();
+        super::accounts::keeps_an_admin(&before, username, still_admin)?;
         let known = read_sites(&tx).await?;
         if let Some(missing) = sites.iter().find(|site| !known.iter().any(|k| k.id == **site)) {
             return Err(unknown(*missing, &known));

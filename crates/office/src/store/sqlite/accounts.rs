@@ -53,7 +53,11 @@ impl Db {
         let tx = self.conn.transaction().doing(DOING)?;
         let before = accounts(&tx)?;
         let account = find(&before, username)?;
-        check_keeps_an_admin(&before, username, role == StaffRole::Admin && account.disabled_at.is_none())?;
+        check_keeps_an_admin(
+            &before,
+            username,
+            role == StaffRole::Admin && account.disabled_at.is_none() && account.sites.is_empty(),
+        )?;
         tx.execute("UPDATE users SET role = ?1 WHERE username = ?2", params![role.as_str(), username]).doing(DOING)?;
         tx.commit().doing(DOING)
     }
@@ -76,7 +80,11 @@ impl Db {
         let tx = self.conn.transaction().doing(DOING)?;
         let before = accounts(&tx)?;
         let account = find(&before, username)?;
-        check_keeps_an_admin(&before, username, account.role == StaffRole::Admin && disabled_at.is_none())?;
+        check_keeps_an_admin(
+            &before,
+            username,
+            account.role == StaffRole::Admin && disabled_at.is_none() && account.sites.is_empty(),
+        )?;
         // Disabling again keeps the first date: that is when its sessions ended.
         tx.execute(
             "UPDATE users SET disabled_at = CASE WHEN ?1 IS NULL THEN NULL ELSE coalesce(disabled_at, ?1) END WHERE username = ?2",
@@ -119,7 +127,7 @@ pub(super) fn site_list(json: &str) -> Result<Vec<SiteId>> {
     Ok(ids.into_iter().map(SiteId).collect())
 }
 
-fn accounts(conn: &Connection) -> Result<Vec<StaffAccount>> {
+pub(super) fn accounts(conn: &Connection) -> Result<Vec<StaffAccount>> {
     const DOING: &str = "listing accounts";
     let mut stmt = conn
         .prepare(&format!(

@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use super::Db;
 use crate::error::{DbContext, OfficeError, Result};
+use crate::store::roles::StaffRole;
 use crate::store::sites::{Scope, Site, SiteId, check_site_name, site_key};
+use crate::store::staff::check_keeps_an_admin;
 
 /// `scope` as the parameter of [`in_scope`]: `None` for every school.
 pub(super) fn scope_param(scope: &Scope) -> Option<String> {
@@ -128,6 +130,13 @@ impl Db {
         };
         for site in sites {
             check_site_exists(&tx, *site)?;
+        }
+        // Limiting the trust's last admin to schools would leave nobody to
+        // manage every school: the same rule as for roles.
+        let before = super::accounts::accounts(&tx)?;
+        if let Some(account) = before.iter().find(|a| a.username == stored) {
+            let still_admin = account.role == StaffRole::Admin && account.disabled_at.is_none() && sites.is_empty();
+            check_keeps_an_admin(&before, &stored, still_admin)?;
         }
         tx.execute("DELETE FROM user_sites WHERE username = ?1", [&stored]).doing(DOING)?;
         for site in sites {
