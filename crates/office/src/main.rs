@@ -115,7 +115,7 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Copy a school's office (its SQLite data folder) into the trust's PostgreSQL database, then verify every chain there; safe to run again.
+    /// Copy a school's office (its SQLite data folder) into the trust's PostgreSQL database as one of its schools, then verify every chain there; safe to run again.
     Migrate {
         /// The school office's data folder (holding office.db).
         #[arg(long, value_name = "DIR")]
@@ -123,6 +123,9 @@ enum Command {
         /// The trust's database: postgres://USER:PASSWORD@HOST:PORT/DATABASE.
         #[arg(long, value_name = "URL")]
         to: String,
+        /// The school in the trust the office's kiosks, records and staff become: found by name, else added.
+        #[arg(long, visible_alias = "school", value_name = "NAME")]
+        site: String,
     },
     /// Import a USB bundle from `signbook export-bundle` (the kiosk must be paired).
     ImportBundle {
@@ -227,8 +230,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             }
             cli::files::backup(&data, &file, place.trust.is_some(), &mut out)?
         }
-        Command::Migrate { from_data, to } => {
-            let same = cli::migrate::run(&from_data, &to, &mut out).await?;
+        Command::Migrate { from_data, to, site } => {
+            let same = cli::migrate::run(&from_data, &to, &site, &mut out).await?;
             return Ok(if same { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
         Command::ImportBundle { file } => cli::files::import_bundle(&*place.open().await?, &file, &mut out).await?,

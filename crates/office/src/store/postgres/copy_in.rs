@@ -1,5 +1,7 @@
-//! `signbook-office migrate`: a school's SQLite office copied into a
-//! PostgreSQL database, row for row, then every chain verified there.
+//! A SQLite office copied into a PostgreSQL database, row for row: the
+//! whole office (every school, numbers kept) into a database of its own
+//! here, one school's office into the trust's beside others in
+//! [`school`] (`signbook-office migrate --site`).
 //!
 //! Rows are copied as they are (same columns in both schemas), not replayed
 //! through ingest: the office's own times, alerts, audit log and erasure
@@ -14,8 +16,13 @@ use std::path::Path;
 
 use rusqlite::types::ValueRef;
 
+use deadpool_postgres::Transaction;
+
 use super::{PgContext, PgStore};
 use crate::error::{DbContext, OfficeError, Result};
+
+#[path = "copy_school.rs"]
+mod school;
 
 /// Tables in the order their foreign keys allow.
 const TABLES: &[&str] = &[
@@ -60,9 +67,11 @@ pub struct CopyReport {
 }
 
 impl PgStore {
-    /// Copies the SQLite office database at `source` into this one. Refuses
-    /// a target holding kiosks the source does not know (another school's
-    /// office: it is left untouched). One transaction: all or nothing.
+    /// Copies the whole SQLite office database at `source` (every school,
+    /// with its number) into this one, a database of its own: refuses a
+    /// target holding kiosks the source does not know (another office: it
+    /// is left untouched). One transaction: all or nothing. A school's
+    /// office joining a trust's database is [`PgStore::copy_school_in_sqlite`].
     pub async fn copy_in_sqlite(&self, source: &Path) -> Result<CopyReport> {
         const DOING: &str = "copying the school's office into PostgreSQL";
         let sqlite = rusqlite::Connection::open_with_flags(source, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
@@ -85,39 +94,19 @@ impl PgStore {
         }
         let mut report = CopyReport::default();
         for table in TABLES {
-            let columns: Vec<(String, String)> = tx
-                .query(
-                    "SELECT column_name::text, data_type::text FROM information_schema.columns
-                     WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-                    &[table],
-                )
-                .await
-                .doing(DOING)?
-                .iter()
-                .map(|r| (r.get(0), r.get(1)))
-                .collect();
-            let names = columns.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
-            // Every value travels as text and is cast to its column's type.
-            let values = columns
-                .iter()
-                .enumerate()
-                .map(|(i, (_, kind))| match kind.as_str() {
-                    "bytea" => format!("decode(${}, 'hex')", i + 1),
-                    "text" => format!("${}", i + 1),
-                    other => format!("${}::text::{other}", i + 1),
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
+            let columns = columns(&tx, table).await?;
             let insert = tx
                 .prepare(&format!(
-                    "INSERT INTO {table} ({names}) OVERRIDING SYSTEM VALUE VALUES ({values}) ON CONFLICT DO NOTHING"
+                    "INSERT INTO {table} ({}) OVERRIDING SYSTEM VALUE VALUES ({}) ON CONFLICT DO NOTHING",
+                    names(&columns),
+                    values(&columns)
                 ))
                 .await
                 .doing(DOING)?;
             // An account's number is SQLite's rowid (what office erasures name).
             let picked = columns
                 .iter()
-                .map(|(n, _)| if *table == "users" && n == "id" { "rowid" } else { n.as_str() })
+                .map(|c| if *table == "users" && c.name == "id" { "rowid" } else { c.name.as_str() })
                 .collect::<Vec<_>>()
                 .join(", ");
             let mut select = sqlite.prepare(&format!("SELECT {picked} FROM {table}")).doing(DOING)?;
@@ -125,9 +114,7 @@ impl PgStore {
             let (mut copied, mut present) = (0u64, 0u64);
             while let Some(row) = rows.next().doing(DOING)? {
                 let texts: Vec<Option<String>> = (0..columns.len()).map(|i| text_of(row.get_ref(i).ok())).collect();
-                let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                    texts.iter().map(|t| t as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
-                match tx.execute(&insert, &params).await.doing(DOING)? {
+                match tx.execute(&insert, &params(&texts)).await.doing(DOING)? {
                     0 => present += 1,
                     _ => copied += 1,
                 }
@@ -146,6 +133,59 @@ impl PgStore {
         tx.commit().await.doing(DOING)?;
         Ok(report)
     }
+}
+
+/// A column of a PostgreSQL table: its name and type.
+struct Column {
+    name: String,
+    kind: String,
+}
+
+/// The columns of `table` in the target, in their order.
+async fn columns(tx: &Transaction<'_>, table: &str) -> Result<Vec<Column>> {
+    let rows = tx
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns
+             WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            &[&table],
+        )
+        .await
+        .doing("reading the office database's columns")?;
+    Ok(rows.iter().map(|r| Column { name: r.get(0), kind: r.get(1) }).collect())
+}
+
+/// The column names, as a column list.
+fn names(columns: &[Column]) -> String {
+    columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ")
+}
+
+/// Parameters `$1…` as the columns' values: every value travels as text
+/// ([`text_of`]) and is cast to its column's type.
+fn values(columns: &[Column]) -> String {
+    columns.iter().enumerate().map(|(i, c)| cast(c, i + 1)).collect::<Vec<_>>().join(", ")
+}
+
+/// Parameter `$n` as a value of `column`.
+fn cast(column: &Column, n: usize) -> String {
+    match column.kind.as_str() {
+        "bytea" => format!("decode(${n}, 'hex')"),
+        "text" => format!("${n}"),
+        other => format!("${n}::text::{other}"),
+    }
+}
+
+/// `column` read back as [`text_of`] gives it, to compare stored rows
+/// with the source's.
+fn as_text(column: &Column) -> String {
+    match column.kind.as_str() {
+        "bytea" => format!("encode({}, 'hex')", column.name),
+        _ => format!("{}::text", column.name),
+    }
+}
+
+/// Text values as statement parameters.
+fn params(texts: &[Option<String>]) -> Vec<&(dyn tokio_postgres::types::ToSql + Sync)> {
+    texts.iter().map(|t| t as &(dyn tokio_postgres::types::ToSql + Sync)).collect()
 }
 
 /// A SQLite value as the text PostgreSQL casts back: blobs in hex.
