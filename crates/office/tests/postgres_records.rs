@@ -10,7 +10,7 @@ mod postgres_read_fixture;
 use chrono::{NaiveDate, Utc};
 use postgres_read_fixture::{drain, fixture, names, tamper};
 use signbook_core::verify::ProblemKind;
-use signbook_office::store::Scope;
+use signbook_office::store::{FIRST_SITE, SEARCH_COUNT_CAP, Scope};
 use signbook_office::store::{IntegrityStore, RecordQuery, RecordStore};
 use signbook_office::testing::{block_on, fresh_postgres_database};
 
@@ -281,4 +281,49 @@ fn a_tampered_row_is_named_as_sqlite_names_it() {
             }
         });
     }
+}
+
+/// A page counts at most `SEARCH_COUNT_CAP` (10,000) matches on both
+/// backends: past it the total is the cap and `more` says there are more;
+/// at or under it, the exact number. `count_matching` (exports' limits)
+/// stays exact. The entries are added to the index alone, by SQL: the
+/// count reads nothing else, and 20,000 signed records would take minutes.
+#[test]
+fn a_page_counts_up_to_ten_thousand_matches_and_says_when_there_are_more() {
+    let Some(url) = fresh_postgres_database() else { return };
+    block_on(async {
+        let f = fixture(&url).await;
+        assert_eq!(SEARCH_COUNT_CAP, 10_000);
+        tamper(
+            &f,
+            &format!(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {})
+                 INSERT INTO record_index (signed_at, device_id, seq, name_key, role, local_date, agreement_hash, site_id)
+                 SELECT '2020-01-01T00:00:00Z', '{}', 1000 + i,
+                        CASE WHEN i <= {} THEN 'capped many' ELSE 'capped just' END, 'visitor', '2020-01-01', 'none', 1
+                 FROM n",
+                2 * SEARCH_COUNT_CAP + 1,
+                f.a.store.device_id(),
+                SEARCH_COUNT_CAP + 1
+            ),
+        )
+        .await;
+        let named = |name: &str| RecordQuery { name: name.into(), ..Default::default() };
+        let school = Scope::Sites(vec![FIRST_SITE]);
+        for (query, scope, total, more, exact) in [
+            (named("capped many"), &Scope::Trust, SEARCH_COUNT_CAP, true, SEARCH_COUNT_CAP + 1),
+            (named("capped"), &school, SEARCH_COUNT_CAP, true, 2 * SEARCH_COUNT_CAP + 1),
+            (named("capped just"), &Scope::Trust, SEARCH_COUNT_CAP, false, SEARCH_COUNT_CAP),
+            (named("capped just"), &school, SEARCH_COUNT_CAP, false, SEARCH_COUNT_CAP),
+            (named("zoe"), &Scope::Trust, 2, false, 2),
+        ] {
+            let what = format!("{} {scope:?}", query.describe());
+            let pg = f.pg.search_records(scope, &query, 0, 50).await.unwrap();
+            assert_eq!((pg.total, pg.more), (total, more), "{what}");
+            let sqlite = f.sqlite.search_records(scope, &query, 0, 50).await.unwrap();
+            assert_eq!((sqlite.total, sqlite.more), (total, more), "{what}");
+            assert_eq!(f.pg.count_matching(scope, &query).await.unwrap(), exact, "{what}");
+            assert_eq!(f.sqlite.count_matching(scope, &query).await.unwrap(), exact, "{what}");
+        }
+    });
 }

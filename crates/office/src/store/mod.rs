@@ -74,7 +74,10 @@ pub use configuration::ConfigurationStore;
 pub use integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 pub use postgres::{PgStore, redact_url};
 pub use privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
-pub use records::{DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
+pub use records::{
+    DamagedRecord, ErasureStatus, RecordStore, RecordStream, SEARCH_COUNT_CAP, SearchPage, StoredAgreement,
+    StoredRecord,
+};
 pub use roles::{Permission, StaffRole};
 pub use roster::{RosterEntry, RosterStatus, RosterStore, parse_roster};
 pub use search::{RecordQuery, fold};

@@ -61,6 +61,12 @@ pub struct StoredAgreement {
     pub received_at: String,
 }
 
+/// The most matches a search page counts: past it the page says "more
+/// than 10,000", as search engines do. Counting every one of 400,000
+/// matches took 345 ms on PostgreSQL where the page itself took 10
+/// (`docs/benchmarks.md`, `trust_search`); nobody pages that far.
+pub const SEARCH_COUNT_CAP: u64 = 10_000;
+
 /// One page of search results.
 #[derive(Debug, Clone)]
 pub struct SearchPage {
@@ -68,8 +74,22 @@ pub struct SearchPage {
     pub records: Vec<StoredRecord>,
     /// Matches on this page whose rows are damaged, so staff see them.
     pub damaged: Vec<DamagedRecord>,
-    /// How many records match in all.
+    /// How many records match in all, counted up to [`SEARCH_COUNT_CAP`]:
+    /// exact unless `more`, when it is the cap. A backend may count past
+    /// the cap where that is cheap (PostgreSQL's searches with no filter,
+    /// from its per-kiosk counts): exact then, `more` false.
     pub total: u64,
+    /// More than `total` records match: the count stopped at the cap.
+    /// [`RecordStore::count_matching`] counts them all.
+    pub more: bool,
+}
+
+impl SearchPage {
+    /// The total of `counted` matches found by a count that stopped after
+    /// `cap + 1`: `(total, more)`.
+    pub(crate) fn capped(counted: u64, cap: u64) -> (u64, bool) {
+        (counted.min(cap), counted > cap)
+    }
 }
 
 /// Who erased a record, and whether the kiosk has erased its copy too.
@@ -107,10 +127,13 @@ impl RecordStream {
 /// Finding and reading records.
 #[async_trait]
 pub trait RecordStore: Send + Sync {
-    /// One page of the records of `scope`'s schools matching `query`, newest first.
+    /// One page of the records of `scope`'s schools matching `query`,
+    /// newest first, with their number counted up to [`SEARCH_COUNT_CAP`]
+    /// (see [`SearchPage::more`]).
     async fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage>;
 
-    /// How many records of `scope`'s schools match `query`.
+    /// How many records of `scope`'s schools match `query`, exactly
+    /// (exports check their limits on it), however many.
     async fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64>;
 
     /// Every record of `scope`'s schools matching `query`, oldest first. Without `signatures`,

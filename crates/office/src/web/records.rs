@@ -83,8 +83,10 @@ pub(super) async fn list(
         @if let Some(results) = &results {
             div.actions {
                 p {
-                    @let count = html! { strong { (results.total) } };
-                    @if results.total == 1 { (tm("records.found_one", &[("count", count)])) } @else { (tm("records.found", &[("count", count)])) }
+                    @let count = html! { strong { @if results.more { (grouped(results.total)) } @else { (results.total) } } };
+                    @if results.more { (tm("records.found_more", &[("count", count)])) }
+                    @else if results.total == 1 { (tm("records.found_one", &[("count", count)])) }
+                    @else { (tm("records.found", &[("count", count)])) }
                 }
                 a.button.secondary href={ "/export/records.csv?" (links) } download { (t("records.download_csv")) }
                 a.button.secondary href={ "/export/records.xlsx?" (links) } download { (t("records.download_xlsx")) }
@@ -95,7 +97,7 @@ pub(super) async fn list(
                 p { (t("records.none")) }
             } @else if !results.records.is_empty() {
                 div.table-wrap { (record_table(&results.records, schools.as_ref())) }
-                (pager(page, results.total, &links))
+                (pager(page, results.total, results.more, results.records.len() + results.damaged.len() >= PAGE_SIZE as usize, &links))
             }
         }
     };
@@ -130,16 +132,36 @@ fn record_table(records: &[StoredRecord], schools: Option<&HashMap<Uuid, String>
     }
 }
 
-fn pager(page: u64, total: u64, links: &str) -> Markup {
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
+/// Links to the pages before and after. Past [`crate::store::SEARCH_COUNT_CAP`]
+/// matches (`more`) the last page is not known: there are "more than" the
+/// pages the count reached, and a next page after any `full` one.
+fn pager(page: u64, total: u64, more: bool, full: bool, links: &str) -> Markup {
+    let pages = if more { total / PAGE_SIZE } else { total.div_ceil(PAGE_SIZE).max(1) };
     let sep = if links.is_empty() { "" } else { "&" };
     html! {
         nav.pager aria-label=(t("records.pages_label")) {
             @if page > 1 { a href={ "/records?" (links) (sep) "page=" (page - 1) } rel="prev" { (t("records.previous_page")) } }
-            span { (tf("records.page_of", &[("page", &page), ("pages", &pages)])) }
-            @if page < pages { a href={ "/records?" (links) (sep) "page=" (page + 1) } rel="next" { (t("records.next_page")) } }
+            span {
+                @if !more { (tf("records.page_of", &[("page", &page), ("pages", &pages)])) }
+                @else if page <= pages { (tf("records.page_of_more", &[("page", &page), ("pages", &grouped(pages))])) }
+                @else { (tf("records.page", &[("page", &page)])) }
+            }
+            @if page < pages || (more && full) { a href={ "/records?" (links) (sep) "page=" (page + 1) } rel="next" { (t("records.next_page")) } }
         }
     }
+}
+
+/// `n` with its thousands grouped by commas, as English and Welsh write them.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 pub(super) async fn show(

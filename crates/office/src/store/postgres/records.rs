@@ -16,7 +16,8 @@ use super::sites::{in_scope, scope_param};
 use super::{PgContext, PgStore};
 use crate::error::Result;
 use crate::store::records::{
-    DamagedRecord, ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord,
+    DamagedRecord, ErasureStatus, RecordStore, RecordStream, SEARCH_COUNT_CAP, SearchPage, StoredAgreement,
+    StoredRecord,
 };
 use crate::store::search::RecordQuery;
 use crate::store::sites::Scope;
@@ -48,7 +49,7 @@ impl RecordStore for PgStore {
     async fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
         let mut client = self.client().await?;
         let tx = snapshot(&mut client, "searching records").await?;
-        let total = search::count(&tx, scope, query).await?;
+        let (total, more) = search::count(&tx, scope, query, Some(SEARCH_COUNT_CAP)).await?;
         let (mut records, mut damaged) = (Vec::new(), Vec::new());
         for row in search::page(&tx, scope, query, offset, limit).await? {
             match stored_record(&row) {
@@ -57,13 +58,13 @@ impl RecordStore for PgStore {
             }
         }
         tx.commit().await.doing("searching records")?;
-        Ok(SearchPage { records, damaged, total })
+        Ok(SearchPage { records, damaged, total, more })
     }
 
     async fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64> {
         let mut client = self.client().await?;
         let tx = snapshot(&mut client, "searching records").await?;
-        let total = search::count(&tx, scope, query).await?;
+        let (total, _) = search::count(&tx, scope, query, None).await?;
         tx.commit().await.doing("searching records")?;
         Ok(total)
     }

@@ -10,6 +10,7 @@ use tokio_postgres::types::ToSql;
 use super::PgContext;
 use super::rows::SELECT_RECORDS;
 use crate::error::Result;
+use crate::store::SearchPage;
 use crate::store::search::{RecordQuery, fold};
 use crate::store::sites::Scope;
 
@@ -82,12 +83,20 @@ pub(super) fn params<'a>(args: &'a [Arg], more: &[&'a (dyn ToSql + Sync)]) -> Ve
     args.iter().map(Arg::sql).chain(more.iter().copied()).collect()
 }
 
-/// How many records of `scope`'s schools match `query`. With no filter
-/// but perhaps a kiosk or schools, from the per-kiosk counts the database
-/// keeps (migration 0003), summed over the kiosks of those schools (a
-/// kiosk's records are all of its school): every record of a trust is
-/// millions, too many to count on each page view.
-pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, scope: &Scope, query: &RecordQuery) -> Result<u64> {
+/// How many records of `scope`'s schools match `query`: `(total, more)`,
+/// counted up to `cap` when given ([`crate::store::SearchPage`]). With no
+/// filter but perhaps a kiosk or schools, exactly whatever the cap, from
+/// the per-kiosk counts the database keeps (migration 0003), summed over
+/// the kiosks of those schools (a kiosk's records are all of its school):
+/// every record of a trust is millions, too many to count on each page
+/// view. Otherwise a capped count stops reading after `cap + 1` matches:
+/// 400,000 counted exactly took 345 ms (`docs/benchmarks.md`).
+pub(super) async fn count(
+    client: &tokio_postgres::Transaction<'_>,
+    scope: &Scope,
+    query: &RecordQuery,
+    cap: Option<u64>,
+) -> Result<(u64, bool)> {
     const DOING: &str = "searching records";
     let RecordQuery { name, organisation, role, from, to, agreement, kiosk: _, site: _ } = query;
     let unfiltered = fold(name).is_empty()
@@ -96,10 +105,10 @@ pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, scope: &Scop
         && from.is_none()
         && to.is_none()
         && agreement.is_none();
-    let row = if unfiltered {
+    if unfiltered {
         let kiosk = query.kiosk.map(|k| k.hyphenated().to_string());
         let sites = scope.narrowed_to(query.site).site_ids();
-        client
+        let row = client
             .query_one(
                 "SELECT coalesce(sum(c.records), 0)::BIGINT FROM record_index_counts c
                  WHERE ($1::TEXT IS NULL OR c.device_id = $1)
@@ -107,11 +116,20 @@ pub(super) async fn count(client: &tokio_postgres::Transaction<'_>, scope: &Scop
                 &[&kiosk, &sites],
             )
             .await
-    } else {
-        let (condition, args) = condition(scope, query);
-        client.query_one(&format!("SELECT count(*) FROM record_index i WHERE {condition}"), &params(&args, &[])).await
+            .doing(DOING)?;
+        return Ok((super::shared::unsigned(row.get(0))?, false));
+    }
+    let (condition, args) = condition(scope, query);
+    let Some(cap) = cap else {
+        let sql = format!("SELECT count(*) FROM record_index i WHERE {condition}");
+        let row = client.query_one(&sql, &params(&args, &[])).await.doing(DOING)?;
+        return Ok((super::shared::unsigned(row.get(0))?, false));
     };
-    super::shared::unsigned(row.doing(DOING)?.get(0))
+    let sql =
+        format!("SELECT count(*) FROM (SELECT 1 FROM record_index i WHERE {condition} LIMIT ${}) t", args.len() + 1);
+    let up_to = super::shared::big(cap.saturating_add(1))?;
+    let row = client.query_one(&sql, &params(&args, &[&up_to])).await.doing(DOING)?;
+    Ok(SearchPage::capped(super::shared::unsigned(row.get(0))?, cap))
 }
 
 /// The rows of one page of records matching `query`, newest first, in

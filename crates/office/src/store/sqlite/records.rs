@@ -8,14 +8,20 @@ use super::Db;
 use super::rows::{SELECT_RECORDS, stored_record};
 use super::search;
 use crate::error::{DbContext, Result};
-use crate::store::records::{DamagedRecord, ErasureStatus, SearchPage, StoredAgreement, StoredRecord};
+use crate::store::records::{
+    DamagedRecord, ErasureStatus, SEARCH_COUNT_CAP, SearchPage, StoredAgreement, StoredRecord,
+};
 use crate::store::search::RecordQuery;
 use crate::store::sites::Scope;
 
 impl Db {
-    /// One page of records matching `query`, newest first.
+    /// One page of records matching `query`, newest first, counted up to
+    /// [`SEARCH_COUNT_CAP`].
     pub fn search_records(&self, scope: &Scope, query: &RecordQuery, offset: u64, limit: u64) -> Result<SearchPage> {
-        let (keys, total) = search::search(&self.conn, scope, query, offset, limit)?;
+        // One past the cap tells "more than" from exactly the cap.
+        let counted = search::count(&self.conn, scope, query, Some(SEARCH_COUNT_CAP + 1))?;
+        let (total, more) = SearchPage::capped(counted, SEARCH_COUNT_CAP);
+        let keys = search::page(&self.conn, scope, query, offset, limit)?;
         let (mut records, mut damaged) = (Vec::with_capacity(keys.len()), Vec::new());
         for found in self.records_by_key(&keys)? {
             match found {
@@ -23,7 +29,7 @@ impl Db {
                 Err(row) => damaged.push(row),
             }
         }
-        Ok(SearchPage { records, damaged, total })
+        Ok(SearchPage { records, damaged, total, more })
     }
 
     /// Every record matching `query`, oldest first, handed to `each` one at
@@ -58,9 +64,9 @@ impl Db {
         Ok(count)
     }
 
-    /// How many records match `query`.
+    /// How many records match `query`, exactly.
     pub fn count_matching(&self, scope: &Scope, query: &RecordQuery) -> Result<u64> {
-        Ok(search::search(&self.conn, scope, query, 0, 0)?.1)
+        search::count(&self.conn, scope, query, None)
     }
 
     /// The records at `keys` that are held, each decoded or named as damaged.

@@ -136,20 +136,33 @@ pub(super) fn backfill(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// One page of matches, newest first, and how many match in all.
-pub(super) fn search(
+/// How many records match, counting no further than `up_to` when given
+/// (a page's total: past the cap the count only needs to know there are
+/// more, and stops reading).
+pub(super) fn count(conn: &Connection, scope: &Scope, query: &RecordQuery, up_to: Option<u64>) -> Result<u64> {
+    let (condition, mut args) = condition(scope, query);
+    let sql = match up_to {
+        None => format!("SELECT count(*) FROM record_index i WHERE {condition}"),
+        Some(up_to) => {
+            args.push(rusqlite::types::Value::Integer(i64::try_from(up_to).unwrap_or(i64::MAX)));
+            format!("SELECT count(*) FROM (SELECT 1 FROM record_index i WHERE {condition} LIMIT ?{})", args.len())
+        }
+    };
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))
+        .doing("searching records")
+}
+
+/// The keys of one page of matches, newest first.
+pub(super) fn page(
     conn: &Connection,
     scope: &Scope,
     query: &RecordQuery,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<(Uuid, u64)>, u64)> {
+) -> Result<Vec<(Uuid, u64)>> {
     const DOING: &str = "searching records";
     let (condition, mut args) = condition(scope, query);
-    let total: u64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM record_index i WHERE {condition}"))
-        .and_then(|mut s| s.query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0)))
-        .doing(DOING)?;
     args.push(rusqlite::types::Value::Integer(limit as i64));
     args.push(rusqlite::types::Value::Integer(offset as i64));
     let n = args.len();
@@ -159,8 +172,7 @@ pub(super) fn search(
             n - 1
         ))
         .doing(DOING)?;
-    let keys = record_keys(&mut stmt, &args, DOING)?;
-    Ok((keys, total))
+    record_keys(&mut stmt, &args, DOING)
 }
 
 /// Runs a `SELECT device_id, seq` and collects the keys.
