@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 use signbook_office::PgStore;
-use signbook_office::store::PrivacyStore;
+use signbook_office::store::{FIRST_SITE, PrivacyStore};
 use signbook_office::testing::fresh_postgres_database;
 
 const RECORDS: i64 = 20_000;
@@ -63,7 +63,7 @@ fn main() {
             .await
             .unwrap();
         client.batch_execute("ANALYZE").await.unwrap();
-        store.set_retention("visitor", Some(30), "bench", Utc::now()).await.unwrap();
+        store.set_retention(FIRST_SITE, "visitor", Some(30), "bench", Utc::now()).await.unwrap();
 
         let started = Instant::now();
         let report = store.purge_expired("bench", Utc::now()).await.unwrap();

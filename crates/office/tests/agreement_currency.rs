@@ -68,7 +68,7 @@ async fn synced_office() -> (signbook_office::SharedStore, Kiosk, Device, tempfi
         .zip(["staff", "governor"])
         .map(|(name, role)| RosterEntry { name: (*name).into(), role: role.into(), email: None })
         .collect::<Vec<_>>();
-    office.replace_roster(&roster, "j.evans", Utc::now()).await.unwrap();
+    office.replace_roster(FIRST_SITE, &roster, "j.evans", Utc::now()).await.unwrap();
     (office, kiosk, device, dir)
 }
 
@@ -84,7 +84,7 @@ async fn a_kiosk_claiming_a_version_from_9999_changes_nothing_until_staff_adopt_
     office.ingest(&device, None, rogue, Utc::now()).await.unwrap();
 
     assert_eq!(office.current_agreements().await.unwrap(), before, "no role's current version moved");
-    let rows = office.roster_status().await.unwrap();
+    let rows = office.roster_status(FIRST_SITE).await.unwrap();
     assert!(matches!(status_of(&rows, "Siân Evans"), RosterStatus::Signed { .. }), "{rows:?}");
     assert!(matches!(status_of(&rows, "Tom Price"), RosterStatus::Signed { .. }), "{rows:?}");
     let standings = office.agreement_standings().await.unwrap();
@@ -100,7 +100,7 @@ async fn a_kiosk_claiming_a_version_from_9999_changes_nothing_until_staff_adopt_
 
     // Staff adopt it for staff only: Siân must sign again, Tom need not.
     office.adopt_agreement(&rogue_hash, &["staff".into()], "j.evans", Utc::now()).await.unwrap();
-    let rows = office.roster_status().await.unwrap();
+    let rows = office.roster_status(FIRST_SITE).await.unwrap();
     assert!(matches!(status_of(&rows, "Siân Evans"), RosterStatus::Outstanding { .. }), "{rows:?}");
     assert!(matches!(status_of(&rows, "Tom Price"), RosterStatus::Signed { .. }), "{rows:?}");
     let standings = office.agreement_standings().await.unwrap();

@@ -82,7 +82,7 @@ async fn the_purge_erases_only_what_is_past_its_roles_retention_and_chains_still
         ("visitor", "Tom Price", None),
     ]);
     let (office, _dir) = office_with(&kiosk).await;
-    office.set_retention("visitor", Some(1), "j.evans", Utc::now()).await.unwrap();
+    office.set_retention(FIRST_SITE, "visitor", Some(1), "j.evans", Utc::now()).await.unwrap();
 
     let report = office.purge_expired("j.evans", at("2026-05-23T08:07:30Z")).await.unwrap();
 

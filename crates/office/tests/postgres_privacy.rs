@@ -17,8 +17,8 @@ use chrono::Duration;
 use evidence_fixture::Kiosk;
 use postgres_fixture::{ROLES, hold_in_postgres, now, raw, sqlite_office};
 use signbook_office::PgStore;
-use signbook_office::store::Scope;
-use signbook_office::store::{PrivacyStore, RosterStatus, RosterStore, StaffRole, StaffStore, parse_roster};
+use signbook_office::store::{FIRST_SITE, Scope};
+use signbook_office::store::{PrivacyStore, RosterStatus, RosterStore, SiteStore, StaffRole, StaffStore, parse_roster};
 use signbook_office::testing::fresh_postgres_database;
 use signbook_office::tls::{OfficeIdentity, OfficeSigner};
 use uuid::Uuid;
@@ -41,13 +41,13 @@ fn run<F: Future>(future: F) -> F::Output {
 /// text to compare backends by.
 async fn privacy_scenario<S>(store: &S, device: Uuid, signer: &OfficeSigner) -> Vec<String>
 where
-    S: PrivacyStore + RosterStore + StaffStore,
+    S: PrivacyStore + RosterStore + StaffStore + SiteStore,
 {
     let now = now();
     let mut seen = Vec::new();
     store.add_user("head", "correct horse battery", StaffRole::Admin, now).await.unwrap();
-    store.replace_roster(&parse_roster(ROSTER.as_bytes()).unwrap(), "head", now).await.unwrap();
-    let status = store.roster_status().await.unwrap();
+    store.replace_roster(FIRST_SITE, &parse_roster(ROSTER.as_bytes()).unwrap(), "head", now).await.unwrap();
+    let status = store.roster_status(FIRST_SITE).await.unwrap();
     let names: Vec<&str> = status.iter().map(|(e, _)| e.name.as_str()).collect();
     assert_eq!(
         names,
@@ -67,16 +67,22 @@ where
     assert_eq!(current.len(), ROLES.len());
 
     // Retention periods, set and cleared; bad ones refused.
-    store.set_retention("visitor", Some(30), "head", now).await.unwrap();
-    store.set_retention("governor", Some(3650), "head", now).await.unwrap();
-    store.set_retention("staff", Some(10), "head", now).await.unwrap();
-    store.set_retention("staff", None, "head", now).await.unwrap();
-    store.set_retention("visitor", Some(31), "head", now).await.unwrap();
-    assert_eq!(store.retention().await.unwrap(), [("governor".to_owned(), 3650), ("visitor".to_owned(), 31)]);
+    store.set_retention(FIRST_SITE, "visitor", Some(30), "head", now).await.unwrap();
+    store.set_retention(FIRST_SITE, "governor", Some(3650), "head", now).await.unwrap();
+    store.set_retention(FIRST_SITE, "staff", Some(10), "head", now).await.unwrap();
+    store.set_retention(FIRST_SITE, "staff", None, "head", now).await.unwrap();
+    store.set_retention(FIRST_SITE, "visitor", Some(31), "head", now).await.unwrap();
+    assert_eq!(store.retention(FIRST_SITE).await.unwrap(), [("governor".to_owned(), 3650), ("visitor".to_owned(), 31)]);
+    // Another school's far shorter periods are its own: they erase none
+    // of this school's records, and its empty roster is its own too.
+    let other = store.add_site("Oakfield Primary", now).await.unwrap().id;
+    store.set_retention(other, "governor", Some(1), "head", now).await.unwrap();
+    assert_eq!(store.retention(other).await.unwrap(), [("governor".to_owned(), 1)]);
+    assert!(store.roster_status(other).await.unwrap().is_empty());
     for refused in [
-        store.set_retention("Not a role!", Some(5), "head", now).await.unwrap_err(),
-        store.set_retention("visitor", Some(0), "head", now).await.unwrap_err(),
-        store.set_retention("visitor", Some(36_501), "head", now).await.unwrap_err(),
+        store.set_retention(FIRST_SITE, "Not a role!", Some(5), "head", now).await.unwrap_err(),
+        store.set_retention(FIRST_SITE, "visitor", Some(0), "head", now).await.unwrap_err(),
+        store.set_retention(FIRST_SITE, "visitor", Some(36_501), "head", now).await.unwrap_err(),
         store.erase_record(&Scope::Trust, device, 3, "   ", "head", now).await.unwrap_err(),
     ] {
         assert_eq!(refused.code(), "input_invalid");
@@ -118,20 +124,20 @@ where
     assert_eq!(store.office_erasure(device, 4).await.unwrap(), None);
 
     // Erased signers are outstanding again: no name is left to match.
-    let status = store.roster_status().await.unwrap();
+    let status = store.roster_status(FIRST_SITE).await.unwrap();
     assert_eq!(status[0].1, outstanding(&[]));
     assert_eq!(status[2].1, outstanding(&["Tina Price"]), "Tom's own record no longer names him");
     assert_eq!(status[6].1, outstanding(&["Tina Price"]));
     seen.push(format!("{status:?}"));
     store.audit("head", "export_csv", "all records", now + Duration::seconds(1)).await.unwrap();
-    // The ten lines this scenario wrote (SQLite's push wrote one before them).
-    let log = store.audit_log(&Scope::Trust, 10).await.unwrap();
+    // The eleven lines this scenario wrote (SQLite's push wrote one before them).
+    let log = store.audit_log(&Scope::Trust, 11).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
         actions,
         ["export_csv", "retention_purge", "retention_purge", "erasure"]
             .into_iter()
-            .chain(["retention_set"; 5])
+            .chain(["retention_set"; 6])
             .chain(["roster_import"])
             .collect::<Vec<_>>(),
         "newest first"
@@ -214,7 +220,7 @@ fn roster_retention_erasure_and_purge_answer_as_on_sqlite_and_leave_no_personal_
             let refused = client.batch_execute(change).await.unwrap_err();
             assert!(refused.as_db_error().unwrap().message().contains("append only"), "{change}: {refused}");
         }
-        assert_eq!(pg.audit_log(&Scope::Trust, 1000).await.unwrap().len(), 10);
+        assert_eq!(pg.audit_log(&Scope::Trust, 1000).await.unwrap().len(), 11);
     });
 }
 
@@ -230,7 +236,7 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
         let client = raw(&url).await;
         hold_in_postgres(&client, &kiosk).await;
         let now = now();
-        a.set_retention("visitor", Some(30), "head", now).await.unwrap();
+        a.set_retention(FIRST_SITE, "visitor", Some(30), "head", now).await.unwrap();
 
         // One record erased from both servers at once: erased and logged once.
         let (first, second) = tokio::join!(
@@ -259,10 +265,13 @@ fn two_servers_erasing_purging_signing_and_importing_at_once_do_each_once() {
         let one = parse_roster(b"name,role\nAnn Hughes,visitor\nTom Price,governor\n").unwrap();
         let other = parse_roster(b"name,role\nPat Kay,staff\n").unwrap();
         for _ in 0..5 {
-            let (x, y) = tokio::join!(a.replace_roster(&one, "head", now), b.replace_roster(&other, "head", now));
+            let (x, y) = tokio::join!(
+                a.replace_roster(FIRST_SITE, &one, "head", now),
+                b.replace_roster(FIRST_SITE, &other, "head", now)
+            );
             x.unwrap();
             y.unwrap();
-            let held: Vec<_> = a.roster_status().await.unwrap().into_iter().map(|(e, _)| e).collect();
+            let held: Vec<_> = a.roster_status(FIRST_SITE).await.unwrap().into_iter().map(|(e, _)| e).collect();
             assert!(held == one || held == other, "{held:?}");
         }
 

@@ -13,8 +13,8 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use common::{Office, block_on};
 use http_body_util::BodyExt;
-use signbook_office::store::Scope;
 use signbook_office::store::StaffRole;
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::web::{self, Dashboard};
 use tower::ServiceExt;
 
@@ -51,7 +51,7 @@ fn saving_the_notice_at_the_office_publishes_a_configuration_the_kiosk_applies()
     let store = signbook_office::testing::open_test_store(office_dir.path());
     let now = Utc::now();
     let (token, csrf) = runtime.block_on(async {
-        store.set_retention("visitor", Some(365), "head", now).await.unwrap();
+        store.set_retention(FIRST_SITE, "visitor", Some(365), "head", now).await.unwrap();
         // A privacy officer, not an admin: the notice is theirs to keep.
         store.add_user("dpo", "correct horse battery", StaffRole::Privacy, now).await.unwrap();
         let token = store.start_session("dpo", now.timestamp()).await.unwrap();

@@ -6,120 +6,15 @@
 //! trust's staff see both schools and can filter by school. Runs on the
 //! backend the suite runs on (`SIGNBOOK_TEST_BACKEND`).
 
-#[path = "evidence_fixture/mod.rs"]
-mod evidence_fixture;
+#[path = "schools_fixture/mod.rs"]
+mod schools_fixture;
 
 use std::io::Read;
-use std::net::SocketAddr;
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{Request, StatusCode, header};
-use chrono::{Duration, Utc};
-use evidence_fixture::Kiosk;
-use http_body_util::BodyExt;
-use signbook_office::pairing::{code_hash, new_code};
-use signbook_office::store::{FIRST_SITE, Scope, SharedStore, SiteId, StaffRole};
-use signbook_office::testing::{block_on, open_test_store};
-use signbook_office::web::{self, Dashboard};
-use tower::ServiceExt;
-use uuid::Uuid;
-
-const PASSWORD: &str = "correct horse battery";
-
-/// Two schools of a trust, a kiosk each, and their staff: `trust` (an
-/// admin of every school), `oak` (an admin of Oakfield only) and `taf` (a
-/// records account of Ysgol Bro Taf only).
-struct Trust {
-    store: SharedStore,
-    router: axum::Router,
-    /// Ysgol Bro Taf's kiosk (the office's first school): Ann Hughes, Tom Price.
-    taf_kiosk: Uuid,
-    /// Oakfield's kiosk: Zoë O'Brien, Ben Ward.
-    oak_kiosk: Uuid,
-    oakfield: SiteId,
-    _dir: tempfile::TempDir,
-    _kiosks: (Kiosk, Kiosk),
-}
-
-impl Trust {
-    fn new() -> Trust {
-        let dir = tempfile::tempdir().unwrap();
-        let store = open_test_store(dir.path());
-        let now = Utc::now();
-        block_on(store.rename_site(FIRST_SITE, "Ysgol Bro Taf")).unwrap();
-        let oakfield = block_on(store.add_site("Oakfield Primary", now)).unwrap().id;
-        let taf = Kiosk::with(&[("visitor", "Ann Hughes", None), ("visitor", "Tom Price", None)]);
-        let oak = Kiosk::with(&[("visitor", "Zoë O'Brien", None), ("governor", "Ben Ward", None)]);
-        for (kiosk, site) in [(&taf, FIRST_SITE), (&oak, oakfield)] {
-            let code = new_code();
-            assert!(block_on(store.add_pairing_code(site, &code, now, now + Duration::minutes(15))).unwrap());
-            let (device, _) = block_on(store.pair(
-                &code,
-                &code_hash(&code),
-                kiosk.store.device_id(),
-                &kiosk.store.public_key(),
-                None,
-                now,
-            ))
-            .unwrap();
-            assert_eq!(device.site, site, "a kiosk belongs to its pairing code's school");
-            block_on(store.ingest(&device, None, kiosk.push_request(), now)).unwrap();
-            let detail = format!("an alert about kiosk {}", device.device_id);
-            block_on(store.raise_alert(Some(device.device_id), Some(1), "fork", &detail, now)).unwrap();
-        }
-        for (name, role, sites) in [
-            ("trust", StaffRole::Admin, vec![]),
-            ("oak", StaffRole::Admin, vec![oakfield]),
-            ("taf", StaffRole::Privacy, vec![FIRST_SITE]),
-        ] {
-            block_on(store.add_user(name, PASSWORD, role, now)).unwrap();
-            block_on(store.set_account_sites(name, &sites)).unwrap();
-        }
-        let signer = signbook_office::tls::OfficeIdentity::load_or_create(dir.path()).unwrap().signer().unwrap();
-        let router = web::router(Dashboard::new(store.clone(), "Bro Taf Trust".into(), signer));
-        let (taf_kiosk, oak_kiosk) = (taf.store.device_id(), oak.store.device_id());
-        Trust { store, router, taf_kiosk, oak_kiosk, oakfield, _dir: dir, _kiosks: (taf, oak) }
-    }
-
-    /// A logged-in session of `username`: its cookie and CSRF token.
-    fn session(&self, username: &str) -> (String, String) {
-        let now = Utc::now().timestamp();
-        let token = block_on(self.store.start_session(username, now)).unwrap();
-        let csrf = block_on(self.store.session(&token, now)).unwrap().unwrap().csrf_token;
-        (format!("signbook_session={token}"), csrf)
-    }
-
-    /// One request as `who`; a POST's `form` gets the session's CSRF token.
-    fn send(&self, who: &str, method: &str, path: &str, form: &str) -> (StatusCode, Vec<u8>) {
-        let (cookie, csrf) = self.session(who);
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, "office")
-            .header(header::COOKIE, cookie)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        let body = if method == "POST" { Body::from(format!("csrf={csrf}&{form}")) } else { Body::empty() };
-        let mut request = request.body(body).unwrap();
-        request.extensions_mut().insert(ConnectInfo("127.0.0.1:40000".parse::<SocketAddr>().unwrap()));
-        block_on(async {
-            let response = self.router.clone().oneshot(request).await.unwrap();
-            let status = response.status();
-            (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
-        })
-    }
-
-    fn page(&self, who: &str, path: &str) -> (StatusCode, String) {
-        let (status, body) = self.send(who, "GET", path, "");
-        (status, String::from_utf8_lossy(&body).into_owned())
-    }
-
-    /// Whether Ysgol Bro Taf's first record still has its personal data.
-    fn taf_record_intact(&self) -> bool {
-        let record = block_on(self.store.stored_record(&Scope::Trust, self.taf_kiosk, 1)).unwrap().unwrap();
-        record.record.personal.is_some()
-    }
-}
+use axum::http::StatusCode;
+use schools_fixture::Trust;
+use signbook_office::store::{Scope, StaffRole};
+use signbook_office::testing::block_on;
 
 /// Every file of a ZIP, uncompressed, as text.
 fn zip_text(bytes: &[u8]) -> String {
@@ -272,17 +167,17 @@ fn a_schools_admin_manages_only_its_schools_accounts_kiosks_and_nothing_trust_wi
     let (status, _) = trust.send("oak", "POST", "/kiosks/pairing-code", "");
     assert_eq!(status, StatusCode::OK);
 
-    // Settings that apply to every school are the trust's.
+    // Settings that apply to every school are the trust's (the roster and
+    // retention are each school's: tests/school_roster.rs).
     for (path, form) in [
         ("/kiosks/settings", "key=school-name&value=Oakfield"),
-        ("/privacy/retention", "visitor=1"),
         ("/privacy/purge", ""),
+        ("/privacy/notice", "english=x&welsh=y"),
         ("/schools", "name=Sneaky+School"),
     ] {
         let (status, _) = trust.send("oak", "POST", path, form);
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
     }
-    assert_eq!(trust.page("oak", "/roster").0, StatusCode::FORBIDDEN);
     assert_eq!(block_on(trust.store.sites()).unwrap().len(), 2, "no school was added");
     assert!(trust.taf_record_intact(), "no purge ran");
     // The trust keeps an admin of every school: its last one cannot be limited to one.

@@ -16,7 +16,7 @@ use axum::http::{StatusCode, header};
 use chrono::Utc;
 use dashboard_fixture::Office;
 use signbook_core::export::CSV_COLUMNS;
-use signbook_office::store::Scope;
+use signbook_office::store::{FIRST_SITE, Scope};
 use signbook_office::store::{PrivacyStore, RosterStore, StaffRole, parse_roster};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -158,7 +158,11 @@ async fn the_records_spreadsheet_takes_the_searchs_filters() {
 async fn the_outstanding_spreadsheet_lists_who_has_not_signed_exactly_as_the_roster_names_them() {
     let office = Office::with(StaffRole::Records, &PEOPLE[..1]).await;
     let roster = "name,role,email\nSiân Ŵyn,visitor,\n=1+1,staff,\n-Dash Jones,staff,d@example.org\n李华,governor,\n";
-    office.store.replace_roster(&parse_roster(roster.as_bytes()).unwrap(), "head", Utc::now()).await.unwrap();
+    office
+        .store
+        .replace_roster(FIRST_SITE, &parse_roster(roster.as_bytes()).unwrap(), "head", Utc::now())
+        .await
+        .unwrap();
     let (cookie, _) = office.session("tester").await;
 
     let (status, headers, body) = office.download("/roster/outstanding.xlsx", &cookie).await;

@@ -45,7 +45,7 @@ pub struct SignedOfficeErasure {
 /// What a retention purge did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct PurgeReport {
-    /// Records erased, per role.
+    /// Records erased, per role (every school's together), by role.
     pub erased: Vec<(String, u64)>,
 }
 
@@ -102,13 +102,22 @@ pub trait PrivacyStore: Send + Sync {
     /// The signed statement of an office erasure, once signed.
     async fn office_erasure(&self, device_id: Uuid, seq: u64) -> Result<Option<SignedOfficeErasure>>;
 
-    /// Retention periods in days, by role.
-    async fn retention(&self) -> Result<Vec<(String, u32)>>;
+    /// `site`'s retention periods in days, by role.
+    async fn retention(&self, site: SiteId) -> Result<Vec<(String, u32)>>;
 
-    /// Sets (or with `None` clears) the retention period of a role, and logs it.
-    async fn set_retention(&self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Sets (or with `None` clears) the retention period of a role at
+    /// `site`, and logs it for that school.
+    async fn set_retention(
+        &self,
+        site: SiteId,
+        role: &str,
+        days: Option<u32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
-    /// Erases the personal data of every record older than its role's
-    /// retention period, in one transaction, and logs it.
+    /// Erases the personal data of every record older than the retention
+    /// period of its role at its own school, for every school, in one
+    /// transaction, and logs it.
     async fn purge_expired(&self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport>;
 }

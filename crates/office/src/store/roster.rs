@@ -1,4 +1,4 @@
-//! The compliance roster: the school's list of staff and governors, and
+//! The compliance roster: each school's list of staff and governors, and
 //! who of them has not signed the current agreement for their role.
 //! Reading the file and matching names are here, for every backend.
 
@@ -11,6 +11,7 @@ use signbook_core::role::Role;
 use uuid::Uuid;
 
 use super::search::fold;
+use super::sites::SiteId;
 use crate::error::{OfficeError, Result};
 use crate::i18n::{t, tf};
 
@@ -123,16 +124,25 @@ pub fn may_be_same_person(a: &str, b: &str) -> bool {
 /// The roster and where each person on it stands.
 #[async_trait]
 pub trait RosterStore: Send + Sync {
-    /// Replaces the roster with `entries`, and logs it.
-    async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Replaces `site`'s roster with `entries` (other schools' are kept),
+    /// and logs it for that school.
+    async fn replace_roster(
+        &self,
+        site: SiteId,
+        entries: &[RosterEntry],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
 
     /// The hash of the current agreement version for each role (the
     /// office's decision, see [`crate::store::AgreementStore`]): what that
     /// role must sign now.
     async fn current_agreements(&self) -> Result<HashMap<String, String>>;
 
-    /// Every roster entry with where it stands, in roster order.
-    async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>>;
+    /// Every entry of `site`'s roster with where it stands, in roster
+    /// order, matched against that school's records only: a record signed
+    /// at another school's kiosk never counts, nor is offered as possible.
+    async fn roster_status(&self, site: SiteId) -> Result<Vec<(RosterEntry, RosterStatus)>>;
 }
 
 #[cfg(test)]

@@ -133,20 +133,19 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/integrity", get(integrity::page))
         .route("/integrity/verify", post(integrity::verify_now))
         .route("/alerts/{id}/acknowledge", post(integrity::acknowledge))
-        // The roster is the trust's one list (not yet one per school).
-        .merge(guard::trust_only(
-            Router::new()
-                .route("/roster", get(roster::page).post(roster::import))
-                .route("/roster/outstanding.csv", get(roster::outstanding_csv))
-                .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx)),
-        ));
+        // Each school's own roster: a form naming another school is not found.
+        .route("/roster", get(roster::page).post(roster::import))
+        .route("/roster/outstanding.csv", get(roster::outstanding_csv))
+        .route("/roster/outstanding.xlsx", get(roster::outstanding_xlsx));
     let privacy = Router::new()
         .route("/records/{device}/{seq}/erase", post(privacy::erase_one))
         .route("/privacy", get(privacy::page))
+        // Each school's own retention periods.
+        .route("/privacy/retention", post(privacy::set_retention))
+        // The notice is the trust's; the purge runs for every school.
         .merge(guard::trust_only(
             Router::new()
                 .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
-                .route("/privacy/retention", post(privacy::set_retention))
                 .route("/privacy/purge", post(privacy::purge)),
         ))
         .route("/privacy/person", get(privacy::person))

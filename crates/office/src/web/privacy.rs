@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, damaged_notice, kiosk_label, local_time, signer_role};
 use super::page_error::PageError;
-use super::schools::{names, parse_school, school_select, visible_sites};
+use super::schools::{chosen_site, names, parse_school, school_select, visible_sites};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -27,21 +27,42 @@ pub(super) struct Notice {
     pub(super) done: String,
 }
 
+/// The privacy page's query: a notice of what was done, and the school
+/// whose retention periods are shown.
+#[derive(Debug, Deserialize)]
+pub(super) struct PrivacyView {
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    school: String,
+}
+
 pub(super) async fn page(
     State(dash): State<SharedDashboard>,
     staff: Staff,
-    Query(notice): Query<Notice>,
+    Query(notice): Query<PrivacyView>,
 ) -> Result<Response, PageError> {
-    let retention = dash.store.retention().await?;
+    let (sites, site) = chosen_site(&dash, &staff, &notice.school).await?;
+    let school_name = sites.iter().find(|s| s.id == site).map_or("", |s| s.name.as_str());
+    let retention = dash.store.retention(site).await?;
+    let trust = staff.scope().is_trust();
     let days_for = |role: &str| retention.iter().find(|(r, _)| r == role).map(|(_, d)| *d);
     let body = html! {
         h1 { (t("nav.privacy")) }
         @if !notice.done.is_empty() { p.notice role="status" { (notice.done) } }
-        p { (tm("privacy.notice_link", &[("link", html! { a href="/privacy/notice" { (t("privacy.notice_title")) } })])) }
+        @if trust { p { (tm("privacy.notice_link", &[("link", html! { a href="/privacy/notice" { (t("privacy.notice_title")) } })])) } }
         h2 { (t("privacy.retention")) }
         p { (t("privacy.retention_intro")) }
+        @if sites.len() > 1 {
+            form.inline method="get" action="/privacy" {
+                (school_select("retention-school", &sites, &site.to_string(), None))
+                " " button.secondary type="submit" { (t("schools.show")) }
+            }
+            p { (tf("privacy.retention_of_school", &[("school", &school_name)])) }
+        }
         form method="post" action="/privacy/retention" {
             (csrf(&staff))
+            input type="hidden" name="school" value=(site);
             table {
                 caption.visually-hidden { (t("privacy.retention_caption")) }
                 thead { tr { th scope="col" { (t("field.role")) } th scope="col" { (t("privacy.keep_for")) } } }
@@ -56,9 +77,12 @@ pub(super) async fn page(
             }
             button type="submit" { (t("privacy.save_retention")) }
         }
-        form method="post" action="/privacy/purge" {
-            (csrf(&staff))
-            p { button.danger type="submit" { (t("privacy.purge_now")) } }
+        // The purge runs for every school (each by its own periods): the trust's.
+        @if trust {
+            form method="post" action="/privacy/purge" {
+                (csrf(&staff))
+                p { button.danger type="submit" { (t("privacy.purge_now")) } }
+            }
         }
         h2 { (t("privacy.person_heading")) }
         form method="get" action="/privacy/person" {
@@ -78,6 +102,8 @@ pub(super) async fn set_retention(
 ) -> Result<Response, PageError> {
     let token = form.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("");
     staff.check_csrf(token)?;
+    let school = form.iter().find(|(k, _)| k == "school").map(|(_, v)| v.as_str()).unwrap_or("");
+    let (_, site) = chosen_site(&dash, &staff, school).await?;
     let mut changes = Vec::new();
     for role in DEFAULT_ROLES {
         let value = form.iter().find(|(k, _)| k == role).map(|(_, v)| v.trim()).unwrap_or("");
@@ -96,14 +122,14 @@ pub(super) async fn set_retention(
         };
         changes.push((role, days));
     }
-    let before = dash.store.retention().await?;
+    let before = dash.store.retention(site).await?;
     for (role, days) in changes {
         if before.iter().find(|(r, _)| r == role).map(|(_, d)| *d) != days {
-            dash.store.set_retention(role, days, staff.name(), Utc::now()).await?;
+            dash.store.set_retention(site, role, days, staff.name(), Utc::now()).await?;
         }
     }
     let done = t("privacy.retention_saved");
-    Ok(Redirect::to(&format!("/privacy?done={}", super::session::urlencode(done))).into_response())
+    Ok(Redirect::to(&format!("/privacy?done={}&school={site}", super::session::urlencode(done))).into_response())
 }
 
 pub(super) async fn purge(

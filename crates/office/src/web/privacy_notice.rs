@@ -21,6 +21,7 @@ use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::i18n::{t, tf};
 use crate::privacy_notice::{checked, template};
+use crate::store::FIRST_SITE;
 use crate::store::configuration::KioskSetting;
 
 #[derive(Deserialize)]
@@ -42,7 +43,9 @@ pub(super) async fn page(
         Some(notice) => (notice, true),
         None => {
             let school = settings.school_name.unwrap_or_else(|| dash.school.clone());
-            (template(&school, &dash.store.retention().await?), false)
+            // The notice is the trust's; its draft starts from the first
+            // school's periods, which staff edit if schools differ.
+            (template(&school, &dash.store.retention(FIRST_SITE).await?), false)
         }
     };
     Ok(form_page(&dash, &staff, &notice, saved, (!done.done.is_empty()).then_some(&done.done), None).into_response())

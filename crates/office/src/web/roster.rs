@@ -1,5 +1,6 @@
-//! The compliance roster: import the school's list of staff and governors,
+//! The compliance roster: import a school's list of staff and governors,
 //! see who has not signed the current version for their role, export it.
+//! Each school has its own; staff of several schools choose which.
 
 use axum::extract::{Multipart, Query, State};
 use axum::http::header;
@@ -12,6 +13,7 @@ use signbook_core::export::neutralise_formula;
 use super::exports::{XLSX, spreadsheet_error};
 use super::layout::{self, csrf, signer_role};
 use super::page_error::{PageError, off_the_runtime};
+use super::schools::{chosen_site, school_select};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -28,6 +30,16 @@ pub(super) struct RosterView {
     show: String,
     #[serde(default)]
     imported: Option<usize>,
+    /// The school's number; none: the first the account sees.
+    #[serde(default)]
+    school: String,
+}
+
+/// The school of an outstanding list.
+#[derive(Debug, Deserialize)]
+pub(super) struct SchoolChoice {
+    #[serde(default)]
+    school: String,
 }
 
 pub(super) async fn page(
@@ -35,7 +47,9 @@ pub(super) async fn page(
     staff: Staff,
     Query(view): Query<RosterView>,
 ) -> Result<Response, PageError> {
-    let rows = dash.store.roster_status().await?;
+    let (sites, site) = chosen_site(&dash, &staff, &view.school).await?;
+    let rows = dash.store.roster_status(site).await?;
+    let school_name = sites.iter().find(|s| s.id == site).map_or("", |s| s.name.as_str());
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let outstanding_only = view.show == "outstanding";
     let count = |f: fn(&RosterStatus) -> bool| rows.iter().filter(|(_, s)| f(s)).count();
@@ -47,6 +61,13 @@ pub(super) async fn page(
         (not_adopted)
         @if let Some(n) = view.imported { p.notice role="status" { (tf("roster.imported", &[("count", &n)])) } }
         p { (t("roster.intro")) }
+        @if sites.len() > 1 {
+            form.inline method="get" action="/roster" {
+                (school_select("roster-school", &sites, &site.to_string(), None))
+                " " button.secondary type="submit" { (t("schools.show")) }
+            }
+            p { (tf("roster.of_school", &[("school", &school_name)])) }
+        }
         @if rows.is_empty() {
             p { (t("roster.empty")) }
         } @else {
@@ -56,9 +77,9 @@ pub(super) async fn page(
                 @if ambiguous > 0 { li { (tm("roster.ambiguous_count", &[("count", html! { strong { (ambiguous) } })])) } }
             }
             div.actions {
-                @if outstanding_only { a href="/roster" { (t("roster.show_everyone")) } } @else { a href="/roster?show=outstanding" { (t("roster.show_outstanding")) } }
-                a.button.secondary href="/roster/outstanding.csv" download { (t("roster.outstanding_csv")) }
-                a.button.secondary href="/roster/outstanding.xlsx" download { (t("roster.outstanding_xlsx")) }
+                @if outstanding_only { a href={ "/roster?school=" (site) } { (t("roster.show_everyone")) } } @else { a href={ "/roster?show=outstanding&school=" (site) } { (t("roster.show_outstanding")) } }
+                a.button.secondary href={ "/roster/outstanding.csv?school=" (site) } download { (t("roster.outstanding_csv")) }
+                a.button.secondary href={ "/roster/outstanding.xlsx?school=" (site) } download { (t("roster.outstanding_xlsx")) }
             }
             div.table-wrap {
                 table {
@@ -89,6 +110,7 @@ pub(super) async fn page(
         h2 { (t("roster.import_heading")) }
         form method="post" action="/roster" enctype="multipart/form-data" {
             (csrf(&staff))
+            input type="hidden" name="school" value=(site);
             p.hint { (tm("roster.import_hint", &[("name", html! { code { "name" } }), ("role", html! { code { "role" } }), ("email", html! { code { "email" } })])) }
             label for="roster-file" { (t("roster.file")) }
             input #roster-file type="file" name="roster" accept=".csv,text/csv" required;
@@ -104,13 +126,14 @@ pub(super) async fn import(
     staff: Staff,
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
-    let (mut token, mut file) = (None, None);
+    let (mut token, mut file, mut school) = (None, None, String::new());
     let bad = |e: axum::extract::multipart::MultipartError| {
         OfficeError::InputInvalid(tf("roster.error_upload", &[("error", &e)]))
     };
     while let Some(field) = multipart.next_field().await.map_err(bad)? {
         match field.name() {
             Some("csrf") => token = Some(field.text().await.map_err(bad)?),
+            Some("school") => school = field.text().await.map_err(bad)?,
             Some("roster") => {
                 let bytes = field.bytes().await.map_err(bad)?;
                 if bytes.len() > MAX_ROSTER_BYTES {
@@ -123,10 +146,11 @@ pub(super) async fn import(
     }
     staff.check_csrf(token.as_deref().unwrap_or(""))?;
     let file = file.ok_or_else(|| OfficeError::InputInvalid(t("roster.error_no_file").into()))?;
+    let (_, site) = chosen_site(&dash, &staff, &school).await?;
     let entries = parse_roster(&file)?;
-    dash.store.replace_roster(&entries, staff.name(), Utc::now()).await?;
+    dash.store.replace_roster(site, &entries, staff.name(), Utc::now()).await?;
     let count = entries.len();
-    Ok(Redirect::to(&format!("/roster?imported={count}")).into_response())
+    Ok(Redirect::to(&format!("/roster?imported={count}&school={site}")).into_response())
 }
 
 const OUTSTANDING_COLUMNS: [&str; 5] = ["name", "role", "email", "status", "possible_matches"];
@@ -152,12 +176,14 @@ fn outstanding_columns(lang: Lang) -> [&'static str; 5] {
 async fn outstanding_rows(
     dash: &SharedDashboard,
     staff: &Staff,
+    school: &str,
     format: &str,
     lang: Lang,
 ) -> Result<Vec<[String; 5]>, PageError> {
-    let rows = dash.store.roster_status().await?;
+    let (_, site) = chosen_site(dash, staff, school).await?;
+    let rows = dash.store.roster_status(site).await?;
     let detail = format!("the roster's outstanding list ({format})");
-    dash.store.audit(staff.name(), "export_outstanding", &detail, Utc::now()).await?;
+    dash.store.audit_for(Some(site), staff.name(), "export_outstanding", &detail, Utc::now()).await?;
     Ok(rows
         .into_iter()
         .filter_map(|(entry, status)| {
@@ -178,9 +204,13 @@ fn download(content_type: &str, extension: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+pub(super) async fn outstanding_csv(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(choice): Query<SchoolChoice>,
+) -> Result<Response, PageError> {
     let lang = dash.store.export_language().await?;
-    let rows = outstanding_rows(&dash, &staff, "CSV", lang).await?;
+    let rows = outstanding_rows(&dash, &staff, &choice.school, "CSV", lang).await?;
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut csv = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
@@ -194,9 +224,13 @@ pub(super) async fn outstanding_csv(State(dash): State<SharedDashboard>, staff: 
     Ok(download("text/csv; charset=utf-8", "csv", out))
 }
 
-pub(super) async fn outstanding_xlsx(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+pub(super) async fn outstanding_xlsx(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(choice): Query<SchoolChoice>,
+) -> Result<Response, PageError> {
     let lang = dash.store.export_language().await?;
-    let rows = outstanding_rows(&dash, &staff, "spreadsheet", lang).await?;
+    let rows = outstanding_rows(&dash, &staff, &choice.school, "spreadsheet", lang).await?;
     let bytes = off_the_runtime(move || {
         let sheet = Spreadsheet::new(lang.t("roster.sheet_name"), &outstanding_columns(lang));
         let mut sheet = sheet.map_err(spreadsheet_error)?;

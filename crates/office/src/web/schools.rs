@@ -42,6 +42,24 @@ pub(super) fn parse_school(typed: &str) -> Result<Option<SiteId>, OfficeError> {
     }
 }
 
+/// The one school a page or form of `staff` is about (a school's roster,
+/// its retention periods): the one `typed` (its number), or the first they
+/// see when none is. One they may not see is not found, as a record of
+/// another school is.
+pub(super) async fn chosen_site(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    typed: &str,
+) -> Result<(Vec<Site>, SiteId), PageError> {
+    let sites = visible_sites(dash, staff).await?;
+    let site = match parse_school(typed)? {
+        Some(site) if sites.iter().any(|s| s.id == site) => site,
+        Some(_) => return Err(PageError::NotFound),
+        None => sites.first().map(|s| s.id).ok_or(PageError::NotFound)?,
+    };
+    Ok((sites, site))
+}
+
 /// A `<select name="school">` of `sites`, with `any` as its empty choice;
 /// nothing when there is only one school to choose.
 pub(super) fn school_select(id: &str, sites: &[Site], chosen: &str, any: Option<&str>) -> Markup {

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_search.sql"),
     include_str!("migrations/0004_sites.sql"),
     include_str!("migrations/0005_school_search.sql"),
+    include_str!("migrations/0006_school_roster_retention.sql"),
 ];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.

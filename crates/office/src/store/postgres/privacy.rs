@@ -116,11 +116,21 @@ impl PrivacyStore for PgStore {
         erasure_log::office_erasure(self, device_id, seq).await
     }
 
-    async fn retention(&self) -> Result<Vec<(String, u32)>> {
-        retention(&self.client().await?).await
+    async fn retention(&self, site: SiteId) -> Result<Vec<(String, u32)>> {
+        const DOING: &str = "reading retention periods";
+        let sql = "SELECT role, days FROM retention WHERE site_id = $1 ORDER BY role COLLATE \"C\"";
+        let rows = self.client().await?.query(sql, &[&site.0]).await.doing(DOING)?;
+        rows.iter().map(|r| Ok((r.get(0), days(r.get(1))?))).collect()
     }
 
-    async fn set_retention(&self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn set_retention(
+        &self,
+        site: SiteId,
+        role: &str,
+        days: Option<u32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         const DOING: &str = "setting a retention period";
         let role = Role::new(role).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
         if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
@@ -132,12 +142,13 @@ impl PrivacyStore for PgStore {
         match days {
             Some(days) => {
                 tx.execute(
-                    "INSERT INTO retention (role, days) VALUES ($1, $2) ON CONFLICT (role) DO UPDATE SET days = EXCLUDED.days",
-                    &[&role_name, &i64::from(days)],
+                    "INSERT INTO retention (site_id, role, days) VALUES ($1, $2, $3)
+                     ON CONFLICT (site_id, role) DO UPDATE SET days = EXCLUDED.days",
+                    &[&site.0, &role_name, &i64::from(days)],
                 )
                 .await
             }
-            None => tx.execute("DELETE FROM retention WHERE role = $1", &[&role_name]).await,
+            None => tx.execute("DELETE FROM retention WHERE site_id = $1 AND role = $2", &[&site.0, &role_name]).await,
         }
         .doing(DOING)?;
         let detail = match days {
@@ -145,8 +156,8 @@ impl PrivacyStore for PgStore {
             None => format!("{}: keep personal data indefinitely", role.as_str()),
         };
         tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'retention_set', $3)",
-            &[&format_utc(&now), &actor, &detail],
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, 'retention_set', $3, $4)",
+            &[&format_utc(&now), &actor, &detail, &site.0],
         )
         .await
         .doing("writing the audit log")?;
@@ -158,15 +169,15 @@ impl PrivacyStore for PgStore {
         let stamp = format_utc(&now);
         let mut client = self.client().await?;
         let tx = client.transaction().await.doing(DOING)?;
-        let mut report = PurgeReport::default();
-        for (role, days) in retention(&tx).await? {
-            let cutoff = format_utc(&(now - Duration::days(i64::from(days))));
-            let reason = format!("retention period of {days} days for {role}");
-            let erased = purge_role(&tx, &role, &cutoff, &reason, actor, &stamp).await?;
-            if erased > 0 {
-                report.erased.push((role, erased));
-            }
+        let (mut sites, mut roles, mut cutoffs, mut reasons) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for row in tx.query("SELECT site_id, role, days FROM retention", &[]).await.doing(DOING)? {
+            let (role, days): (String, u32) = (row.get(1), days(row.get(2))?);
+            sites.push(row.get::<_, i64>(0));
+            cutoffs.push(format_utc(&(now - Duration::days(i64::from(days)))));
+            reasons.push(format!("retention period of {days} days for {role}"));
+            roles.push(role);
         }
+        let report = PurgeReport { erased: purge_due(&tx, (&sites, &roles, &cutoffs, &reasons), actor, &stamp).await? };
         let detail = if report.erased.is_empty() {
             "nothing was past its retention period".to_owned()
         } else {
@@ -183,43 +194,38 @@ impl PrivacyStore for PgStore {
     }
 }
 
-/// Retention periods in days, by role (bytewise, as SQLite orders text).
-async fn retention(client: &impl deadpool_postgres::GenericClient) -> Result<Vec<(String, u32)>> {
-    const DOING: &str = "reading retention periods";
-    let rows = client.query("SELECT role, days FROM retention ORDER BY role COLLATE \"C\"", &[]).await.doing(DOING)?;
-    rows.iter()
-        .map(|r| {
-            let days: i64 = r.get(1);
-            let days = u32::try_from(days)
-                .map_err(|_| OfficeError::Internal(format!("a stored retention period is out of range: {days}")))?;
-            Ok((r.get(0), days))
-        })
-        .collect()
+/// A stored retention period, in days.
+fn days(stored: i64) -> Result<u32> {
+    u32::try_from(stored)
+        .map_err(|_| OfficeError::Internal(format!("a stored retention period is out of range: {stored}")))
 }
 
-/// Erases every record of `role` signed before `cutoff` that still has
-/// its personal data, in one statement: the erasure rows, the records'
-/// tombstones and the search index's keys together, as [`erase_in`] does for
-/// one (record by record, 20,000 records took 19 to 81 s). Rows are erased
-/// in the order of their key, so two servers purging at once wait for each
-/// other rather than deadlock; a record the other erased first is skipped by
-/// `ON CONFLICT` and not counted. Returns how many were erased.
-async fn purge_role(
-    tx: &Transaction<'_>,
-    role: &str,
-    cutoff: &str,
-    reason: &str,
-    actor: &str,
-    now: &str,
-) -> Result<u64> {
+/// Each school's periods: school, role, cutoff and erasure reason, one
+/// period a position.
+type Periods<'a> = (&'a [i64], &'a [String], &'a [String], &'a [String]);
+
+/// Erases every record signed before the cutoff of its role at its own
+/// school (its kiosk's) that still has its personal data, in one
+/// statement: the erasure rows, the records' tombstones and the search
+/// index's keys together, as [`erase_in`] does for one (record by record,
+/// 20,000 records took 19 to 81 s). Rows are erased in the order of their
+/// key, so two servers purging at once wait for each other rather than
+/// deadlock; a record the other erased first is skipped by `ON CONFLICT`
+/// and not counted. Returns how many were erased per role, by role.
+async fn purge_due(tx: &Transaction<'_>, periods: Periods<'_>, actor: &str, now: &str) -> Result<Vec<(String, u64)>> {
     const DOING: &str = "purging expired personal data";
-    let row = tx
-        .query_one(
-            "WITH erased AS (
+    let (sites, roles, cutoffs, reasons) = periods;
+    let rows = tx
+        .query(
+            "WITH p AS (
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS p(site_id, role, cutoff, reason)
+             ), erased AS (
                 INSERT INTO erasures (device_id, seq, reason, erased_at, received_at, origin, erased_by)
-                SELECT device_id, seq, $3, $4, $4, 'office', $5 FROM records
-                 WHERE role = $1 AND signed_at < $2 AND name IS NOT NULL
-                 ORDER BY device_id COLLATE \"C\", seq
+                SELECT r.device_id, r.seq, p.reason, $5, $5, 'office', $6 FROM records r
+                  JOIN devices d ON d.device_id = r.device_id
+                  JOIN p ON p.site_id = d.site_id AND p.role = r.role
+                 WHERE r.signed_at < p.cutoff AND r.name IS NOT NULL
+                 ORDER BY r.device_id COLLATE \"C\", r.seq
                 ON CONFLICT DO NOTHING
                 RETURNING device_id, seq
              ), tombstoned AS (
@@ -230,12 +236,13 @@ async fn purge_role(
                 UPDATE record_index i SET name_key = NULL, org_key = NULL
                   FROM erased e WHERE i.device_id = e.device_id AND i.seq = e.seq
              )
-             SELECT count(*) FROM erased",
-            &[&role, &cutoff, &reason, &now, &actor],
+             SELECT r.role, count(*) FROM erased e JOIN records r ON r.device_id = e.device_id AND r.seq = e.seq
+              GROUP BY r.role ORDER BY r.role COLLATE \"C\"",
+            &[&sites, &roles, &cutoffs, &reasons, &now, &actor],
         )
         .await
         .doing(DOING)?;
-    unsigned(row.get(0))
+    rows.iter().map(|r| Ok((r.get(0), unsigned(r.get(1))?))).collect()
 }
 
 /// Erases inside a transaction; `false` if already erased or not held.

@@ -15,6 +15,7 @@ use super::{PgContext, PgStore};
 use crate::error::Result;
 use crate::store::roster::{RosterEntry, RosterStatus, RosterStore, may_be_same_person};
 use crate::store::search::fold;
+use crate::store::sites::SiteId;
 
 /// The version each role must sign now: its latest adoption (SQLite's `CURRENT`).
 const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
@@ -22,31 +23,37 @@ const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
 
 #[async_trait]
 impl RosterStore for PgStore {
-    async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn replace_roster(
+        &self,
+        site: SiteId,
+        entries: &[RosterEntry],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         const DOING: &str = "importing the roster";
         let mut client = self.client().await?;
         let tx = client.transaction().await.doing(DOING)?;
         // Two imports at once on two servers: the second waits, then
         // replaces the first's roster instead of adding to it.
         tx.batch_execute("LOCK TABLE roster IN EXCLUSIVE MODE").await.doing(DOING)?;
-        tx.execute("DELETE FROM roster", &[]).await.doing(DOING)?;
+        tx.execute("DELETE FROM roster WHERE site_id = $1", &[&site.0]).await.doing(DOING)?;
         let names: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
         let keys: Vec<String> = entries.iter().map(|e| fold(&e.name)).collect();
         let roles: Vec<&str> = entries.iter().map(|e| e.role.as_str()).collect();
         let emails: Vec<Option<&str>> = entries.iter().map(|e| e.email.as_deref()).collect();
         // One statement for up to 10,000 people; ids follow the file's order.
         tx.execute(
-            "INSERT INTO roster (name, name_key, role, email)
-             SELECT name, name_key, role, email
+            "INSERT INTO roster (site_id, name, name_key, role, email)
+             SELECT $5, name, name_key, role, email
              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(name, name_key, role, email, n)
              ORDER BY n",
-            &[&names, &keys, &roles, &emails],
+            &[&names, &keys, &roles, &emails, &site.0],
         )
         .await
         .doing(DOING)?;
         tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'roster_import', $3)",
-            &[&format_utc(&now), &actor, &format!("{} people", entries.len())],
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, 'roster_import', $3, $4)",
+            &[&format_utc(&now), &actor, &format!("{} people", entries.len()), &site.0],
         )
         .await
         .doing("writing the audit log")?;
@@ -57,7 +64,7 @@ impl RosterStore for PgStore {
         current_agreements(&self.client().await?).await
     }
 
-    async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
+    async fn roster_status(&self, site: SiteId) -> Result<Vec<(RosterEntry, RosterStatus)>> {
         const DOING: &str = "checking the roster";
         let mut client = self.client().await?;
         // One snapshot: an import or adoption meanwhile is seen whole or not at all.
@@ -70,7 +77,7 @@ impl RosterStore for PgStore {
             .doing(DOING)?;
         let current = current_agreements(&tx).await?;
         let entries: Vec<(RosterEntry, String)> = tx
-            .query("SELECT name, role, email, name_key FROM roster ORDER BY id", &[])
+            .query("SELECT name, role, email, name_key FROM roster WHERE site_id = $1 ORDER BY id", &[&site.0])
             .await
             .doing(DOING)?
             .iter()
@@ -82,7 +89,7 @@ impl RosterStore for PgStore {
         let signed_stmt = tx
             .prepare(
                 "SELECT device_id, seq, signed_at FROM record_index
-                 WHERE name_key = $1 AND role = $2 AND agreement_hash = $3
+                 WHERE name_key = $1 AND role = $2 AND agreement_hash = $3 AND site_id = $4
                  ORDER BY signed_at COLLATE \"C\" DESC, device_id COLLATE \"C\" DESC, seq DESC LIMIT 1",
             )
             .await
@@ -92,7 +99,7 @@ impl RosterStore for PgStore {
                 "SELECT name FROM (
                     SELECT DISTINCT ON (r.name) r.name, i.signed_at, i.device_id, i.seq
                     FROM record_index i JOIN records r USING (device_id, seq)
-                    WHERE i.role = $1 AND i.agreement_hash = $2 AND i.name_key IS NOT NULL
+                    WHERE i.role = $1 AND i.agreement_hash = $2 AND i.site_id = $3 AND i.name_key IS NOT NULL
                     ORDER BY r.name, i.signed_at COLLATE \"C\", i.device_id COLLATE \"C\", i.seq
                  ) firsts ORDER BY signed_at COLLATE \"C\", device_id COLLATE \"C\", seq",
             )
@@ -114,7 +121,7 @@ impl RosterStore for PgStore {
                 out.push((entry.clone(), RosterStatus::Ambiguous { with: twins }));
                 continue;
             }
-            let signed = tx.query_opt(&signed_stmt, &[key, &entry.role, hash]).await.doing(DOING)?;
+            let signed = tx.query_opt(&signed_stmt, &[key, &entry.role, hash, &site.0]).await.doing(DOING)?;
             let status = match signed {
                 Some(r) => RosterStatus::Signed {
                     device_id: Uuid::parse_str(r.get(0)).unwrap_or_default(),
@@ -124,7 +131,7 @@ impl RosterStore for PgStore {
                 None => {
                     let slot = (entry.role.clone(), hash.clone());
                     if !signers.contains_key(&slot) {
-                        let rows = tx.query(&names_stmt, &[&entry.role, hash]).await.doing(DOING)?;
+                        let rows = tx.query(&names_stmt, &[&entry.role, hash, &site.0]).await.doing(DOING)?;
                         signers.insert(slot.clone(), rows.iter().map(|r| r.get(0)).collect());
                     }
                     let possible =

@@ -365,13 +365,20 @@ impl PrivacyStore for SqliteStore {
         self.run(move |db| db.office_erasure(device_id, seq)).await
     }
 
-    async fn retention(&self) -> Result<Vec<(String, u32)>> {
-        self.run(|db| db.retention()).await
+    async fn retention(&self, site: SiteId) -> Result<Vec<(String, u32)>> {
+        self.run(move |db| db.retention(site)).await
     }
 
-    async fn set_retention(&self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn set_retention(
+        &self,
+        site: SiteId,
+        role: &str,
+        days: Option<u32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (role, actor) = (role.to_owned(), actor.to_owned());
-        self.run(move |db| db.set_retention(&role, days, &actor, now)).await
+        self.run(move |db| db.set_retention(site, &role, days, &actor, now)).await
     }
 
     async fn purge_expired(&self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport> {
@@ -382,17 +389,23 @@ impl PrivacyStore for SqliteStore {
 
 #[async_trait]
 impl RosterStore for SqliteStore {
-    async fn replace_roster(&self, entries: &[RosterEntry], actor: &str, now: DateTime<Utc>) -> Result<()> {
+    async fn replace_roster(
+        &self,
+        site: SiteId,
+        entries: &[RosterEntry],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let (entries, actor) = (entries.to_vec(), actor.to_owned());
-        self.run(move |db| db.replace_roster(&entries, &actor, now)).await
+        self.run(move |db| db.replace_roster(site, &entries, &actor, now)).await
     }
 
     async fn current_agreements(&self) -> Result<HashMap<String, String>> {
         self.run(|db| db.current_agreements()).await
     }
 
-    async fn roster_status(&self) -> Result<Vec<(RosterEntry, RosterStatus)>> {
-        self.run(|db| db.roster_status()).await
+    async fn roster_status(&self, site: SiteId) -> Result<Vec<(RosterEntry, RosterStatus)>> {
+        self.run(move |db| db.roster_status(site)).await
     }
 }
 

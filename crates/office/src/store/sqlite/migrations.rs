@@ -25,5 +25,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0012_languages.sql"),
         include_str!("migrations/0013_held_entries.sql"),
         include_str!("migrations/0014_sites.sql"),
+        include_str!("migrations/0015_school_roster_retention.sql"),
     ],
 };

@@ -1,5 +1,7 @@
 //! Retention, the purge, erasure and the audit log in SQLite.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{OptionalExtension, params};
 use signbook_core::record::format_utc;
@@ -93,25 +95,37 @@ impl Db {
         tx.commit().doing("erasing a record")
     }
 
-    /// Retention periods in days, by role.
-    pub fn retention(&self) -> Result<Vec<(String, u32)>> {
+    /// `site`'s retention periods in days, by role.
+    pub fn retention(&self, site: SiteId) -> Result<Vec<(String, u32)>> {
+        const DOING: &str = "reading retention periods";
         let mut stmt =
-            self.conn.prepare("SELECT role, days FROM retention ORDER BY role").doing("reading retention periods")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing("reading retention periods")?;
-        rows.collect::<rusqlite::Result<_>>().doing("reading retention periods")
+            self.conn.prepare("SELECT role, days FROM retention WHERE site_id = ?1 ORDER BY role").doing(DOING)?;
+        let rows = stmt.query_map([site.0], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;
+        rows.collect::<rusqlite::Result<_>>().doing(DOING)
     }
 
-    /// Sets (or with `None` clears) the retention period of a role.
-    pub fn set_retention(&mut self, role: &str, days: Option<u32>, actor: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Sets (or with `None` clears) the retention period of a role at `site`.
+    pub fn set_retention(
+        &mut self,
+        site: SiteId,
+        role: &str,
+        days: Option<u32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let role = Role::new(role).map_err(|e| OfficeError::InputInvalid(e.to_string()))?;
         if days.is_some_and(|d| !(1..=36_500).contains(&d)) {
             return Err(OfficeError::InputInvalid("a retention period is 1 to 36,500 days".into()));
         }
         let tx = self.conn.transaction().doing("setting a retention period")?;
         match days {
-            Some(days) => tx
-                .execute("INSERT OR REPLACE INTO retention (role, days) VALUES (?1, ?2)", params![role.as_str(), days]),
-            None => tx.execute("DELETE FROM retention WHERE role = ?1", [role.as_str()]),
+            Some(days) => tx.execute(
+                "INSERT OR REPLACE INTO retention (site_id, role, days) VALUES (?1, ?2, ?3)",
+                params![site.0, role.as_str(), days],
+            ),
+            None => {
+                tx.execute("DELETE FROM retention WHERE site_id = ?1 AND role = ?2", params![site.0, role.as_str()])
+            }
         }
         .doing("setting a retention period")?;
         let detail = match days {
@@ -119,40 +133,58 @@ impl Db {
             None => format!("{}: keep personal data indefinitely", role.as_str()),
         };
         tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'retention_set', ?3)",
-            params![format_utc(&now), actor, detail],
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, 'retention_set', ?3, ?4)",
+            params![format_utc(&now), actor, detail, site.0],
         )
         .doing("writing the audit log")?;
         tx.commit().doing("setting a retention period")
     }
 
-    /// Erases the personal data of every record older than its role's
-    /// retention period, in one transaction, and logs it.
+    /// Erases the personal data of every record older than the period of
+    /// its role at its own school, in one transaction, and logs it.
     pub fn purge_expired(&mut self, actor: &str, now: DateTime<Utc>) -> Result<PurgeReport> {
         const DOING: &str = "purging expired personal data";
-        let periods = self.retention()?;
         let stamp = format_utc(&now);
         let tx = self.conn.transaction().doing(DOING)?;
-        let mut report = PurgeReport::default();
-        for (role, days) in periods {
-            let cutoff = format_utc(&(now - Duration::days(i64::from(days))));
-            let due: Vec<(String, u64)> = {
-                let mut stmt = tx
-                    .prepare("SELECT device_id, seq FROM records WHERE role = ?1 AND signed_at < ?2 AND name IS NOT NULL ORDER BY device_id, seq")
+        let periods: Vec<(i64, String, u32)> = {
+            let mut stmt = tx.prepare("SELECT site_id, role, days FROM retention").doing(DOING)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).doing(DOING)?;
+            rows.collect::<rusqlite::Result<_>>().doing(DOING)?
+        };
+        let mut erased: BTreeMap<String, u64> = BTreeMap::new();
+        if !periods.is_empty() {
+            // Each school's cutoff for each role, as a table the records are
+            // joined with: one statement picks every record due, each by its
+            // own school's period (a kiosk's school is its record's).
+            let values = vec!["(?, ?, ?, ?)"; periods.len()].join(", ");
+            let sql = format!(
+                "WITH p(site_id, role, cutoff, days) AS (VALUES {values})
+                 SELECT r.device_id, r.seq, p.role, p.days FROM records r
+                 JOIN devices d ON d.device_id = r.device_id
+                 JOIN p ON p.site_id = d.site_id AND p.role = r.role
+                 WHERE r.signed_at < p.cutoff AND r.name IS NOT NULL ORDER BY r.device_id, r.seq"
+            );
+            let mut bound: Vec<rusqlite::types::Value> = Vec::with_capacity(periods.len() * 4);
+            for (site, role, days) in &periods {
+                let cutoff = format_utc(&(now - Duration::days(i64::from(*days))));
+                bound.extend([(*site).into(), role.clone().into(), cutoff.into(), i64::from(*days).into()]);
+            }
+            let due: Vec<(String, u64, String, u32)> = {
+                let mut stmt = tx.prepare(&sql).doing(DOING)?;
+                let rows = stmt
+                    .query_map(rusqlite::params_from_iter(bound), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
                     .doing(DOING)?;
-                let rows = stmt.query_map(params![role, cutoff], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;
                 rows.collect::<rusqlite::Result<_>>().doing(DOING)?
             };
-            let reason = format!("retention period of {days} days for {role}");
-            let mut erased = 0;
-            for (device, seq) in &due {
-                let device = Uuid::parse_str(device).map_err(|e| OfficeError::Internal(e.to_string()))?;
-                erased += u64::from(erase_in(&tx, device, *seq, &reason, actor, &stamp)?);
-            }
-            if erased > 0 {
-                report.erased.push((role, erased));
+            for (device, seq, role, days) in due {
+                let device = Uuid::parse_str(&device).map_err(|e| OfficeError::Internal(e.to_string()))?;
+                let reason = format!("retention period of {days} days for {role}");
+                if erase_in(&tx, device, seq, &reason, actor, &stamp)? {
+                    *erased.entry(role).or_default() += 1;
+                }
             }
         }
+        let report = PurgeReport { erased: erased.into_iter().collect() };
         let detail = if report.erased.is_empty() {
             "nothing was past its retention period".to_owned()
         } else {
