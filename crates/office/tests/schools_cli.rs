@@ -88,3 +88,20 @@ fn an_account_added_for_a_school_sees_that_school_and_can_be_made_the_trusts() {
     office.cli_ok(&["user", "schools", "k.lee"]).unwrap();
     assert!(block_on(office.db().account_sites("k.lee")).unwrap().is_empty(), "now the trust's");
 }
+
+#[test]
+fn a_school_office_names_its_first_school_after_serve_school_and_a_trust_database_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = signbook_office::testing::Office::start_with(
+        std::path::Path::new(common::OFFICE),
+        dir.path(),
+        "127.0.0.1:0",
+        "error",
+        &["--no-mdns", "--school", "Ysgol Glan Llyn"],
+    )
+    .unwrap();
+    let list = office.cli_ok(&["school", "list"]).unwrap();
+    // On a trust's database `--school` is the trust's name: schools are named by migrate or `school rename`.
+    let first = if signbook_office::testing::on_postgres() { "1  Our school" } else { "1  Ysgol Glan Llyn" };
+    assert!(list.starts_with(first), "{list}");
+}

@@ -20,7 +20,11 @@ pub async fn run(
 ) -> Result<()> {
     let data = place.data.as_path();
     let store: SharedStore = place.open().await?;
-    name_first_school(&*store, &school).await?;
+    // A trust's database names its schools by `migrate --site` and `school
+    // add`; there `--school` is the trust's name, not its first school's.
+    if place.database.is_none() {
+        name_first_school(&*store, &school).await?;
+    }
     let identity = place.identity()?;
     let tls = identity.server_config()?;
     // The dashboard's own connection: exports never hold up a kiosk's push.
@@ -68,8 +72,8 @@ pub async fn run(
     Ok(())
 }
 
-/// Names the office's first school after `--school` while it still has the
-/// schema's placeholder name: a school's office shows its own name in the
+/// Names a single school's office's first school after `--school` while it
+/// still has the schema's placeholder name: a school's office shows its own name in the
 /// school list from its first start. A name staff gave it is kept.
 async fn name_first_school(store: &dyn signbook_office::OfficeStorage, school: &str) -> Result<()> {
     use signbook_office::store::sites::{FIRST_SITE_PLACEHOLDER, check_site_name};
