@@ -85,3 +85,36 @@ test("a school's account sees only its school, and another school's record link 
   assert.deepEqual(await axe(lee), [], 'not found page: axe-core violations');
   await shot(lee, '42-other-school-record');
 });
+
+test("a school's kiosks take the trust's settings, or the school's own", async () => {
+  await head.goto('/kiosks');
+  await head.locator('#setting-idle-timeout').fill('120');
+  await head.locator('#setting-idle-timeout').press('Enter');
+  await head.waitForURL(/\/kiosks/);
+  await head.getByLabel('Settings for').selectOption({ label: 'Oakfield Primary' });
+  await head.getByRole('button', { name: 'Show' }).click();
+  assert.equal(await head.locator('#setting-idle-timeout').inputValue(), '120', "the trust's, until Oakfield sets its own");
+  assert.equal(await head.locator('#setting-school-name').inputValue(), 'Oakfield Primary', "its kiosks show its name");
+  await head.locator('#setting-idle-timeout').fill('45');
+  await head.locator('#setting-idle-timeout').press('Enter');
+  await head.waitForURL(/settings=2/);
+  const settings = head.locator('#setting-idle-timeout').locator('xpath=../..');
+  assert.match(await settings.innerText(), /Set by this school/);
+  assert.equal(await head.locator('#setting-idle-timeout').inputValue(), '45');
+  assert.deepEqual(await axe(head), [], 'kiosk settings of a school: axe-core violations');
+  await shot(head, '43-school-kiosk-settings');
+
+  // Oakfield's kiosk fetches its school's configuration on its next sync,
+  // the number the Kiosks page gives for Oakfield.
+  oak('sync');
+  const synced = oak('sync-status');
+  await head.goto('/kiosks');
+  const summary = await head.locator('main p', { hasText: 'Oakfield Primary:' }).innerText();
+  const version = summary.match(/Kiosk configuration (\d+)/)[1];
+  assert.match(synced, new RegExp(`office configuration (version )?${version}\\b`), synced);
+
+  await head.goto('/kiosks?settings=2');
+  await settings.getByRole('button', { name: "Use the trust's" }).click();
+  await head.waitForURL(/settings=2/);
+  assert.equal(await head.locator('#setting-idle-timeout').inputValue(), '120');
+});

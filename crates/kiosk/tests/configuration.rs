@@ -16,12 +16,13 @@ use signbook_core::role::Role;
 use signbook_core::{Hash32, Store};
 use signbook_kiosk::{Kiosk, Submission};
 use signbook_office::store::ConfigurationStore;
-use signbook_office::store::configuration::KioskSetting;
+use signbook_office::store::FIRST_SITE;
+use signbook_office::store::configuration::{KioskSetting, SettingName, SettingsFor};
 use signbook_office::tls::OfficeIdentity;
 use signbook_sync::CONFIGURATION_PATH;
 use signbook_sync::configuration::SignedConfiguration;
 
-use office_in_process::{Office, pair};
+use office_in_process::{Office, pair, pair_for};
 
 const DEMO_SIGNATURE: &str = include_str!("../../../assets/demo-signature.json");
 const NEW_TEXT: &str = "# Acceptable Use, 2026\n\nI will lock the screen when I leave it.\n";
@@ -68,7 +69,7 @@ fn record_agreement(kiosk: &Kiosk, seq: u64) -> String {
 }
 
 fn office_version(office: &Office) -> u64 {
-    office.runtime.block_on(office.db().current_configuration(Utc::now())).unwrap().unwrap().version
+    office.runtime.block_on(office.db().current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap().version
 }
 
 #[test]
@@ -81,7 +82,9 @@ fn the_next_visitor_reads_the_new_agreement_and_the_record_names_its_hash() {
     let new = office_receives(&office, dir.path(), NEW_TEXT);
 
     office.adopt(new, &["visitor"]);
-    let set = |setting| office.runtime.block_on(office.db().set_kiosk_setting(setting, "head teacher", Utc::now()));
+    let set = |setting| {
+        office.runtime.block_on(office.db().set_kiosk_setting(target_of(&setting), setting, "head teacher", Utc::now()))
+    };
     set(KioskSetting::SchoolName("Ysgol y Dderwen".into())).unwrap();
     sync(&path).unwrap();
 
@@ -100,7 +103,7 @@ fn the_next_visitor_reads_the_new_agreement_and_the_record_names_its_hash() {
     let running = &runs[&kiosk.store().device_id()];
     assert_eq!(running.applied, office_version(&office));
     assert_eq!(running.current["visitor"], new);
-    let issued = office.runtime.block_on(office.db().current_configuration(Utc::now())).unwrap().unwrap();
+    let issued = office.runtime.block_on(office.db().current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap();
     assert!(!running.differs_from(&issued));
     let status = Store::open(&path).unwrap().configuration_state().unwrap();
     assert_eq!((status.applied_version, status.pending_version, status.refused), (issued.version, None, None));
@@ -143,7 +146,9 @@ fn a_kiosk_offline_during_the_publish_catches_up_when_it_reconnects() {
     // Staff publish while the kiosk cannot reach the office (the office's
     // database is still theirs: the CLI works on it without the server).
     office.adopt(new, &["visitor"]);
-    let set = |setting| office.runtime.block_on(office.db().set_kiosk_setting(setting, "cli", Utc::now()));
+    let set = |setting| {
+        office.runtime.block_on(office.db().set_kiosk_setting(target_of(&setting), setting, "cli", Utc::now()))
+    };
     set(KioskSetting::IdleTimeoutSecs(120)).unwrap();
     let error = sync(&path).unwrap_err();
     assert_eq!(error.code(), "office_unreachable");
@@ -212,7 +217,12 @@ fn a_configuration_altered_on_the_way_is_refused_and_reported() {
     office.adopt(new, &["visitor"]);
     office
         .runtime
-        .block_on(office.db().set_kiosk_setting(KioskSetting::SchoolName("Altered".into()), "x", Utc::now()))
+        .block_on(office.db().set_kiosk_setting(
+            SettingsFor::School(FIRST_SITE),
+            KioskSetting::SchoolName("Altered".into()),
+            "x",
+            Utc::now(),
+        ))
         .unwrap();
 
     sync(&path).expect("the push itself succeeds; only the configuration is refused");
@@ -241,7 +251,12 @@ fn a_configuration_signed_by_another_office_is_refused_and_reported() {
     office.adopt(new, &["visitor"]);
     office
         .runtime
-        .block_on(office.db().set_kiosk_setting(KioskSetting::SchoolName("Other".into()), "x", Utc::now()))
+        .block_on(office.db().set_kiosk_setting(
+            SettingsFor::School(FIRST_SITE),
+            KioskSetting::SchoolName("Other".into()),
+            "x",
+            Utc::now(),
+        ))
         .unwrap();
 
     sync(&path).unwrap();
@@ -298,7 +313,7 @@ fn a_kiosk_that_publishes_locally_shows_at_the_office_as_differing() {
     kiosk.welcome().unwrap();
     sync(&path).unwrap();
     let device = kiosk.store().device_id();
-    let issued = office.runtime.block_on(office.db().current_configuration(Utc::now())).unwrap().unwrap();
+    let issued = office.runtime.block_on(office.db().current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap();
     let runs = office.runtime.block_on(office.db().kiosk_configurations()).unwrap();
     assert!(!runs[&device].differs_from(&issued), "{:?} {:?}", runs[&device], issued);
 
@@ -315,7 +330,9 @@ fn the_offices_privacy_notice_reaches_the_name_screen_in_each_language_and_the_d
     let office = Office::start();
     let dir = tempfile::tempdir().unwrap();
     let (path, mut kiosk) = paired_kiosk(dir.path(), &office);
-    let set = |setting| office.runtime.block_on(office.db().set_kiosk_setting(setting, "dpo", Utc::now()));
+    let set = |setting| {
+        office.runtime.block_on(office.db().set_kiosk_setting(target_of(&setting), setting, "dpo", Utc::now()))
+    };
     set(KioskSetting::SchoolName("Ysgol y Dderwen".into())).unwrap();
     sync(&path).unwrap();
 
@@ -349,4 +366,56 @@ fn the_offices_privacy_notice_reaches_the_name_screen_in_each_language_and_the_d
     );
     let status = Store::open(&path).unwrap().configuration_state().unwrap();
     assert_eq!(status.applied_version, office_version(&office), "applied with the configuration that carried it");
+}
+
+#[test]
+fn each_schools_kiosk_shows_its_schools_name_the_trusts_settings_and_the_schools_own() {
+    use signbook_office::store::SiteStore;
+    let office = Office::start();
+    let db = office.db();
+    office.runtime.block_on(db.rename_site(FIRST_SITE, "Ysgol Bro Taf")).unwrap();
+    let oakfield = office.runtime.block_on(db.add_site("Oakfield Primary", Utc::now())).unwrap().id;
+    let (taf_dir, oak_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (taf_path, oak_path) = (taf_dir.path().join("kiosk.db"), oak_dir.path().join("kiosk.db"));
+    let (mut taf, mut oak) = (Kiosk::open(&taf_path).unwrap(), Kiosk::open(&oak_path).unwrap());
+    pair_for(&taf_path, &office, FIRST_SITE);
+    pair_for(&oak_path, &office, oakfield);
+    let set = |target, setting| office.runtime.block_on(db.set_kiosk_setting(target, setting, "trust", Utc::now()));
+    set(SettingsFor::Trust, KioskSetting::IdleTimeoutSecs(120)).unwrap();
+    set(SettingsFor::School(oakfield), KioskSetting::IdleTimeoutSecs(45)).unwrap();
+    let shown = |kiosk: &mut Kiosk, path: &Path| {
+        sync(path).unwrap();
+        let welcome = kiosk.welcome().unwrap();
+        (welcome.school_name, welcome.idle_timeout_secs)
+    };
+    assert_eq!(shown(&mut taf, &taf_path), ("Ysgol Bro Taf".to_owned(), 120), "the trust's timeout");
+    assert_eq!(shown(&mut oak, &oak_path), ("Oakfield Primary".to_owned(), 45), "Oakfield's own");
+
+    // The trust's next change reaches every school but the one that set its own.
+    set(SettingsFor::Trust, KioskSetting::IdleTimeoutSecs(200)).unwrap();
+    set(SettingsFor::School(oakfield), KioskSetting::SchoolName("Oakfield Primary School".into())).unwrap();
+    assert_eq!(shown(&mut taf, &taf_path), ("Ysgol Bro Taf".to_owned(), 200));
+    assert_eq!(shown(&mut oak, &oak_path), ("Oakfield Primary School".to_owned(), 45));
+    // Oakfield takes the trust's again.
+    office
+        .runtime
+        .block_on(db.unset_school_setting(oakfield, SettingName::IdleTimeoutSecs, "trust", Utc::now()))
+        .unwrap();
+    assert_eq!(shown(&mut oak, &oak_path), ("Oakfield Primary School".to_owned(), 200));
+    // A school's kiosk is never offered another school's configuration.
+    let oak_version = office.runtime.block_on(db.current_configuration(oakfield, Utc::now())).unwrap().unwrap();
+    let applied = Store::open(&oak_path).unwrap().configuration_state().unwrap().applied_version;
+    assert_eq!(applied, oak_version.version);
+    let taf_version = office.runtime.block_on(db.current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap();
+    assert_ne!(taf_version.version, oak_version.version);
+    assert_eq!(taf_version.content.settings.school_name.as_deref(), Some("Ysgol Bro Taf"));
+}
+
+/// Where a test's setting goes: the school name is the office's one
+/// school's own, the rest the trust's, as `signbook-office settings set`.
+fn target_of(setting: &KioskSetting) -> SettingsFor {
+    match setting {
+        KioskSetting::SchoolName(_) => SettingsFor::School(FIRST_SITE),
+        _ => SettingsFor::Trust,
+    }
 }

@@ -15,7 +15,8 @@ use signbook_sync::configuration::{
 
 use crate::error::{OfficeError, Result};
 use crate::store::SharedStore;
-use crate::store::configuration::KioskSetting;
+use crate::store::configuration::{KioskSetting, SettingsFor, trust_has_no_school_name};
+use crate::store::sites::{SiteId, SiteStore};
 use crate::tls::OfficeSigner;
 
 /// The setting names `signbook-office settings set` takes.
@@ -76,14 +77,28 @@ pub fn parse_setting(key: &str, value: &str) -> Result<KioskSetting> {
     }
 }
 
-/// The latest configuration, signed by `signer`; `None` when the office
-/// has set nothing for its kiosks yet.
+/// Whose setting a change made without choosing a school is: the trust's,
+/// except the school name, which is each school's own and, in an office of
+/// one school, that school's.
+pub async fn unchosen_target(store: &dyn SiteStore, setting: &KioskSetting) -> Result<SettingsFor> {
+    if !matches!(setting, KioskSetting::SchoolName(_)) {
+        return Ok(SettingsFor::Trust);
+    }
+    match store.sites().await?.as_slice() {
+        [only] => Ok(SettingsFor::School(only.id)),
+        _ => Err(trust_has_no_school_name()),
+    }
+}
+
+/// The latest configuration of this school's kiosks, signed by `signer`;
+/// `None` when the office has set nothing for its kiosks yet.
 pub async fn signed_configuration(
     store: &SharedStore,
     signer: &OfficeSigner,
+    site: SiteId,
     now: DateTime<Utc>,
 ) -> Result<Option<SignedConfiguration>> {
-    let Some(issued) = store.current_configuration(now).await? else { return Ok(None) };
+    let Some(issued) = store.current_configuration(site, now).await? else { return Ok(None) };
     if issued.content.agreements.len() > MAX_CONFIGURATION_AGREEMENTS {
         return Err(OfficeError::Internal(format!(
             "kiosks are asked to sign {} different agreement versions, more than the {MAX_CONFIGURATION_AGREEMENTS} a configuration carries",

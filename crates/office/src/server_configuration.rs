@@ -1,5 +1,5 @@
 //! `POST /v1/configuration`: a paired kiosk fetches the office's signed
-//! configuration. Authenticated exactly as a push (`docs/sync-protocol.md`,
+//! configuration, its school's. Authenticated exactly as a push (`docs/sync-protocol.md`,
 //! "Request signatures"), its body a few bytes.
 
 use axum::body::Body;
@@ -51,7 +51,9 @@ pub(crate) async fn configuration(
         }
         let _request: ConfigurationRequest = parse_json(&body)?;
         let axum::Extension(signer) = signer.ok_or(OfficeError::NotFound)?;
-        crate::configuration::signed_configuration(&store, &signer, now).await?.ok_or(OfficeError::NotFound)
+        crate::configuration::signed_configuration(&store, &signer, device.site, now)
+            .await?
+            .ok_or(OfficeError::NotFound)
     }
     .await;
     alerting(&*store, Some(device.device_id), now, result).await.map(axum::Json)

@@ -186,7 +186,7 @@ async fn the_kiosks_page_marks_a_kiosk_whose_configuration_differs_from_the_offi
     assert_eq!(refused.status(), axum::http::StatusCode::BAD_REQUEST);
     let text = refused.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&text).contains("at least 1"));
-    let issued = store.current_configuration(Utc::now()).await.unwrap().unwrap();
+    let issued = store.current_configuration(FIRST_SITE, Utc::now()).await.unwrap().unwrap();
     assert_eq!((issued.version, issued.issued_by.as_str()), (2, "head"));
     assert_eq!(issued.content.settings.school_name.as_deref(), Some("Ysgol y Dderwen"));
 }

@@ -147,9 +147,12 @@ fn two_schools_offices_share_one_trust_database_each_as_its_school() {
     // The second school's office numbered its kiosk configuration further
     // than the first's: its kiosk takes only a higher number.
     let bryn_db = rusqlite::Connection::open(signbook_office::db_path(bryn.data.path())).unwrap();
-    let issued =
-        "INSERT INTO configurations SELECT 2, content, issued_at, issued_by FROM configurations WHERE version = 1";
+    let issued = "INSERT INTO configurations SELECT 2, content, issued_at, issued_by, site_id
+                  FROM configurations WHERE version = 1";
     assert_eq!(bryn_db.execute(issued, []).unwrap(), 1);
+    // And its kiosks wipe the form after 90 s: a setting of that office's,
+    // which in the trust becomes that school's own.
+    bryn_db.execute("INSERT INTO kiosk_settings (key, value) VALUES ('idle_timeout_secs', '90')", []).unwrap();
     let sources = [&oak, &bryn].map(|s| block_on(signbook_office::open_store(s.data.path(), None)).unwrap());
 
     let (ok, first) = migrate(oak.data.path(), &url, "Oakfield Primary");
@@ -172,9 +175,9 @@ fn two_schools_offices_share_one_trust_database_each_as_its_school() {
     // The school's agreement adoptions would change what is current for
     // every school: the trust's first versions stay current.
     assert!(second.contains("agreement_adoptions: 0 copied, 0 already there, 1 not copied"), "{second}");
-    // Settings are the trust's; its configuration is issued again above the school's number.
-    assert!(second.contains("configurations: 0 copied, 0 already there, 2 not copied (the trust's own"), "{second}");
-    assert!(second.contains("Kiosk configuration 3 issued"), "{second}");
+    // Its settings become its own; its configuration is numbered above its office's.
+    assert!(second.contains("kiosk_settings: 1 copied"), "{second}");
+    assert!(second.contains("Kiosk configuration 3 issued for Ysgol Bryn Celyn"), "{second}");
 
     let trust = block_on(signbook_office::open_store(oak.data.path(), Some(&url))).unwrap();
     let (oakfield, bryn_celyn) = (FIRST_SITE, SiteId(2));
@@ -192,17 +195,33 @@ fn two_schools_offices_share_one_trust_database_each_as_its_school() {
         [("admin", vec![oakfield])]
     );
 
+    // Each school's kiosks take their own school's name and settings.
+    let taken = |site| block_on(trust.current_configuration(site, Utc::now())).unwrap().unwrap();
+    let (oak_takes, bryn_takes) = (taken(oakfield), taken(bryn_celyn));
+    assert_eq!(oak_takes.content.settings.school_name.as_deref(), Some("Oakfield Primary"));
+    assert_eq!(bryn_takes.content.settings.school_name.as_deref(), Some("Ysgol Bryn Celyn"));
+    assert_eq!(
+        (oak_takes.content.settings.idle_timeout_secs, bryn_takes.content.settings.idle_timeout_secs),
+        (None, Some(90))
+    );
+    assert_eq!(bryn_takes.version, 3, "above the 2 Bryn Celyn's kiosk applied");
+
     let check = |trust: &SharedStore| {
         // Each school's audit lines and alerts, all of them and once each,
-        // under its own school (the office's own lines were its school's).
+        // under its own school (the office's own lines were its school's),
+        // and one line each about the configuration the migration issued.
         for (source, site) in [(&sources[0], oakfield), (&sources[1], bryn_celyn)] {
             let scope = Scope::Sites(vec![site]);
-            assert_eq!(lines(trust, &scope), lines(source, &Scope::Trust));
+            let (mut held, issued): (Vec<String>, Vec<String>) =
+                lines(trust, &scope).into_iter().partition(|line| !line.contains(" migrate "));
+            held.sort();
+            assert_eq!(held, lines(source, &Scope::Trust));
+            assert_eq!(issued.len(), 1, "{issued:?}");
+            assert!(issued[0].contains("configuration_issued kiosk configuration"), "{issued:?}");
             assert_eq!(alerts(trust, &scope), alerts(source, &Scope::Trust));
         }
         let every = lines(&sources[0], &Scope::Trust).len() + lines(&sources[1], &Scope::Trust).len();
-        // And the trust's own line about the configuration issued again.
-        assert_eq!(lines(trust, &Scope::Trust).len(), every + 1, "nothing twice, nothing lost");
+        assert_eq!(lines(trust, &Scope::Trust).len(), every + 2, "nothing twice, nothing lost");
         assert_eq!(alerts(trust, &Scope::Trust).len(), 2);
     };
     check(&trust);

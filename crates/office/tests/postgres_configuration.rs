@@ -14,7 +14,8 @@ use evidence_fixture::Kiosk;
 use postgres_support::{now, pair, raw, sqlite, two_servers};
 use signbook_core::Hash32;
 use signbook_core::role::Role;
-use signbook_office::store::configuration::{IssuedConfiguration, KioskConfiguration, KioskSetting};
+use signbook_office::store::FIRST_SITE;
+use signbook_office::store::configuration::{IssuedConfiguration, KioskConfiguration, KioskSetting, SettingsFor};
 use signbook_office::store::{AgreementStanding, AgreementStore, ConfigurationStore, SyncStore};
 use signbook_office::testing::block_on;
 use signbook_sync::configuration::ConfigurationStatus;
@@ -72,7 +73,17 @@ async fn story<S: SyncStore + AgreementStore + ConfigurationStore>(office: &S, k
     let published = "# Visitors\n\nSign in and out at reception.\n";
     let hash =
         office.publish_agreement(published, "Visitor rules", &["visitor".into()], "j.evans", now()).await.unwrap();
-    versions.push(office.set_kiosk_setting(KioskSetting::SchoolName("Ysgol".into()), "j.evans", now()).await.unwrap());
+    versions.push(
+        office
+            .set_kiosk_setting(
+                SettingsFor::School(FIRST_SITE),
+                KioskSetting::SchoolName("Ysgol".into()),
+                "j.evans",
+                now(),
+            )
+            .await
+            .unwrap(),
+    );
     let refusals = vec![
         office.adopt_agreement(&hash, &["staff".into()], "j.evans", now()).await.unwrap_err().to_string(),
         office
@@ -92,7 +103,7 @@ async fn story<S: SyncStore + AgreementStore + ConfigurationStore>(office: &S, k
             .unwrap()
             .configuration_version,
     );
-    let configuration = office.current_configuration(now()).await.unwrap();
+    let configuration = office.current_configuration(FIRST_SITE, now()).await.unwrap();
     let hashes = configuration.iter().flat_map(|c| c.content.agreements.iter().map(|a| a.hash)).collect();
     Seen {
         versions,
@@ -129,7 +140,7 @@ fn agreements_and_configurations_stand_as_on_sqlite() {
         assert!(seen.refusals[0].contains("not published for the role staff"), "{:?}", seen.refusals);
         // The other server reads the same.
         assert_eq!(b.agreement_standings().await.unwrap(), seen.standings);
-        assert_eq!(b.current_configuration(now()).await.unwrap(), seen.configuration);
+        assert_eq!(b.current_configuration(FIRST_SITE, now()).await.unwrap(), seen.configuration);
         let audited: i64 = raw(&url)
             .await
             .query_one(
@@ -154,8 +165,13 @@ fn two_servers_issue_each_configuration_version_once() {
         let mut issued = Vec::new();
         for i in 0..8 {
             let (x, y) = tokio::join!(
-                a.set_kiosk_setting(KioskSetting::SchoolName(format!("School {i}")), "a", now()),
-                b.set_kiosk_setting(KioskSetting::IdleTimeoutSecs(60 + i), "b", now()),
+                a.set_kiosk_setting(
+                    SettingsFor::School(FIRST_SITE),
+                    KioskSetting::SchoolName(format!("School {i}")),
+                    "a",
+                    now()
+                ),
+                b.set_kiosk_setting(SettingsFor::Trust, KioskSetting::IdleTimeoutSecs(60 + i), "b", now()),
             );
             issued.extend([x.unwrap().unwrap(), y.unwrap().unwrap()]);
         }
@@ -167,7 +183,7 @@ fn two_servers_issue_each_configuration_version_once() {
             .await
             .unwrap();
         assert_eq!((row.get::<_, i64>(0), row.get::<_, i64>(1), row.get::<_, i64>(2)), (16, 16, 16));
-        let latest = a.current_configuration(now()).await.unwrap().unwrap();
+        let latest = a.current_configuration(FIRST_SITE, now()).await.unwrap().unwrap();
         assert_eq!(latest.version, 16, "asking issues nothing new");
         assert_eq!(latest.content.settings.school_name.as_deref(), Some("School 7"));
         assert_eq!(latest.content.settings.idle_timeout_secs, Some(67));

@@ -144,9 +144,20 @@ async fn scoped(store: &dyn OfficeStorage, oak: &Kiosk, home: &Kiosk) -> Vec<Str
     let refused = store.erase_record(&only(&[1]), oak_id, 2, "request 7", "home", now()).await.unwrap_err();
     assert_eq!(refused.code(), "input_invalid", "another school's record, as one not held");
     store.erase_record(&only(&[2]), oak_id, 2, "request 7", "oak", now()).await.unwrap();
+    // Configurations issued to a school's kiosks are that school's lines
+    // (numbered by the kiosk id): counted apart.
+    let issued = |scope: Scope| async move {
+        let entries = store.audit_log(&scope, 100).await.unwrap();
+        entries.iter().filter(|e| e.action == "configuration_issued").map(|e| e.site).collect::<Vec<_>>()
+    };
+    assert_eq!(issued(only(&[2])).await, [Some(OAKFIELD)], "its kiosk's first configuration");
     let log = |scope: Scope| async move {
         let entries = store.audit_log(&scope, 100).await.unwrap();
-        entries.into_iter().map(|e| format!("{} {} {:?}", e.actor, e.action, e.site)).collect::<Vec<_>>()
+        entries
+            .into_iter()
+            .filter(|e| e.action != "configuration_issued")
+            .map(|e| format!("{} {} {:?}", e.actor, e.action, e.site))
+            .collect::<Vec<_>>()
     };
     assert_eq!(log(only(&[2])).await, ["oak erasure Some(SiteId(2))", "oak export_csv Some(SiteId(2))"]);
     seen.push(format!("{:?} {:?}", log(only(&[1])).await, log(Scope::Trust).await));
@@ -240,7 +251,8 @@ fn a_schools_office_copied_into_postgres_keeps_its_schools() {
         for store in [&pg as &dyn OfficeStorage, &office] {
             assert_eq!(store.count_matching(&scope, &RecordQuery::default()).await.unwrap(), 3);
             let log = store.audit_log(&scope, 100).await.unwrap();
-            assert_eq!(log.len(), 2, "{log:?}");
+            // Its export and erasure, and its kiosk's first configuration.
+            assert_eq!(log.len(), 3, "{log:?}");
         }
         assert_eq!(pg.add_site("Llanfair", now()).await.unwrap().id, SiteId(4), "numbered after the copied ones");
     });

@@ -89,13 +89,13 @@ fn saving_the_notice_at_the_office_publishes_a_configuration_the_kiosk_applies()
     let (status, page) = send("POST", form(&[("csrf", &csrf), ("english", template_en), ("welsh", WELSH)]));
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("still says") && page.contains("[Write here who.]"), "{page}");
-    let before = runtime.block_on(store.current_configuration(Utc::now())).unwrap().unwrap();
+    let before = runtime.block_on(store.current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap();
     assert_eq!(before.content.settings.privacy_notice, None, "nothing saved");
 
     // The school's own text is saved, audited, and issued as the next version.
     let (status, _) = send("POST", form(&[("csrf", &csrf), ("english", ENGLISH), ("welsh", WELSH)]));
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let issued = runtime.block_on(store.current_configuration(Utc::now())).unwrap().unwrap();
+    let issued = runtime.block_on(store.current_configuration(FIRST_SITE, Utc::now())).unwrap().unwrap();
     assert_eq!((issued.version, issued.issued_by.as_str()), (before.version + 1, "dpo"));
     let notice = issued.content.settings.privacy_notice.clone().expect("the configuration carries the notice");
     assert_eq!((notice.english.as_str(), notice.welsh.as_str()), (ENGLISH, WELSH));

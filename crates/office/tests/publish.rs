@@ -15,8 +15,8 @@ use chrono::Utc;
 use dashboard_fixture::Office;
 use signbook_core::Hash32;
 use signbook_core::agreement::agreement_hash;
-use signbook_office::store::Scope;
 use signbook_office::store::{AgreementStore, ConfigurationStore, PrivacyStore, StaffRole, StaffStore};
+use signbook_office::store::{FIRST_SITE, Scope};
 
 fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../import/tests/corpus").join(name)
@@ -56,7 +56,7 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     let office = Office::new(StaffRole::Records).await;
     office.store.set_may_publish("tester", true).await.unwrap();
     let (cookie, csrf) = office.session("tester").await;
-    let before = office.store.current_configuration(Utc::now()).await.unwrap().map_or(0, |c| c.version);
+    let before = office.store.current_configuration(FIRST_SITE, Utc::now()).await.unwrap().map_or(0, |c| c.version);
 
     let docx = std::fs::read(corpus("headings-colon.docx")).unwrap();
     let (body, kind) = upload(&csrf, Some(("Staff ICT agreement.docx", &docx)), "");
@@ -109,7 +109,7 @@ async fn a_publisher_imports_a_word_file_checks_the_report_and_publishes_it_for_
     // Kiosks take it at their next sync: the publish itself issued the next
     // configuration (not a later sync finding the change), naming the new
     // text for the roles ticked and only those.
-    let issued = office.store.current_configuration(Utc::now()).await.unwrap().expect("a configuration");
+    let issued = office.store.current_configuration(FIRST_SITE, Utc::now()).await.unwrap().expect("a configuration");
     assert_eq!((issued.version, issued.issued_by.as_str()), (before + 1, "tester"));
     assert_eq!(issued.content.current.get("staff"), Some(&hash));
     assert_eq!(issued.content.current.get("volunteer"), Some(&hash));

@@ -74,16 +74,16 @@ impl Office {
 
     /// What `signbook-office pair` does: a one-time code, valid 15 minutes.
     pub fn pairing_code(&self) -> String {
+        self.pairing_code_for(signbook_office::store::FIRST_SITE)
+    }
+
+    /// `signbook-office pair --school`: a code for a kiosk of `site`.
+    pub fn pairing_code_for(&self, site: signbook_office::store::SiteId) -> String {
         use signbook_office::store::SyncStore;
         let code = pairing::new_code();
         let now = Utc::now();
         let expires = now + chrono::Duration::minutes(15);
-        assert!(
-            self.runtime
-                .block_on(self.db().add_pairing_code(signbook_office::store::FIRST_SITE, &code, now, expires))
-                .unwrap(),
-            "a fresh code"
-        );
+        assert!(self.runtime.block_on(self.db().add_pairing_code(site, &code, now, expires)).unwrap(), "a fresh code");
         code
     }
 
@@ -108,6 +108,12 @@ impl Drop for Office {
 
 /// Pairs the kiosk database at `path` with `office`.
 pub fn pair(path: &Path, office: &Office) {
+    pair_for(path, office, signbook_office::store::FIRST_SITE);
+}
+
+/// Pairs the kiosk database at `path` with `office` as a kiosk of `site`.
+pub fn pair_for(path: &Path, office: &Office, site: signbook_office::store::SiteId) {
     let mut store = signbook_core::Store::open(path).unwrap();
-    signbook_sync::pair(&mut store, &office.url(), &office.pairing_code(), &office.fingerprint.to_hex()).unwrap();
+    let code = office.pairing_code_for(site);
+    signbook_sync::pair(&mut store, &office.url(), &code, &office.fingerprint.to_hex()).unwrap();
 }

@@ -1,5 +1,6 @@
 //! `signbook-office pair`, `kiosks`, `rename-kiosk` and `revoke`: pairing and the paired kiosks.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::Result;
@@ -33,10 +34,15 @@ pub async fn pair(
     Ok(())
 }
 
-/// Lists paired kiosks with the configuration each runs.
+/// Lists paired kiosks with their school and the configuration each runs.
 pub async fn list(store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()> {
     let kiosks = store.devices().await?;
-    let (office, running) = (store.current_configuration(Utc::now()).await?, store.kiosk_configurations().await?);
+    let running = store.kiosk_configurations().await?;
+    let sites = store.sites().await?;
+    let mut offices = HashMap::new();
+    for site in &sites {
+        offices.insert(site.id, (site.name.clone(), store.current_configuration(site.id, Utc::now()).await?));
+    }
     if kiosks.is_empty() {
         writeln!(out, "No kiosk is paired yet. Run `signbook-office pair` and enter the code on the kiosk.")?;
     }
@@ -50,7 +56,12 @@ pub async fn list(store: &dyn OfficeStorage, out: &mut impl Write) -> Result<()>
             k.records,
             k.last_received_at.as_deref().unwrap_or("never")
         )?;
-        writeln!(out, "  {}", super::settings::kiosk_line(running.get(&k.device_id), office.as_ref()))?;
+        let site = store.kiosk_site(k.device_id).await?;
+        let (school, office) = site.and_then(|s| offices.get(&s)).map_or((None, None), |(n, o)| (Some(n), o.as_ref()));
+        if let Some(school) = school.filter(|_| sites.len() > 1) {
+            writeln!(out, "  school: {school}")?;
+        }
+        writeln!(out, "  {}", super::settings::kiosk_line(running.get(&k.device_id), office))?;
     }
     Ok(())
 }

@@ -47,8 +47,9 @@ pub async fn run(from_data: &Path, to: &str, site: &str, out: &mut impl Write) -
     if let Some(version) = report.configuration_issued {
         writeln!(
             out,
-            "Kiosk configuration {version} issued: the trust's configuration again, numbered above the school's own, \
-             so that the school's kiosks take it on their next sync."
+            "Kiosk configuration {version} issued for {}: the trust's settings and agreements with the school's own \
+             settings, numbered above its office's own so that its kiosks take it on their next sync.",
+            school.name
         )?;
     }
     let (before, after) = (source.verify().await?, target.verify().await?);

@@ -2,7 +2,7 @@
 //! acknowledge, the kiosk list with backlog, pairing codes and revocation.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use maud::html;
@@ -20,6 +20,7 @@ use crate::error::OfficeError;
 use crate::i18n::{t, tf};
 use crate::pairing::{MAX_KIOSK_NAME_CHARS, PAIRING_CODE_TTL_MINUTES, kiosk_name, make_pairing_code};
 use crate::store::SiteId;
+use crate::store::configuration::SettingsFor;
 
 /// The latest verification of every chain, running one first if none has
 /// run yet (or `fresh`). Returns when it ran, for the page.
@@ -124,12 +125,41 @@ pub(super) async fn acknowledge(
     Ok(Redirect::to("/integrity").into_response())
 }
 
-pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) -> Result<Response, PageError> {
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct KiosksQuery {
+    /// The school whose kiosk settings the form shows; empty: the trust's.
+    #[serde(default)]
+    settings: String,
+}
+
+pub(super) async fn kiosks(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Query(query): Query<KiosksQuery>,
+) -> Result<Response, PageError> {
     let kiosks = dash.store.kiosk_statuses(staff.scope()).await?;
     let sites = visible_sites(&dash, &staff).await?;
     let school_of = |site| sites.iter().find(|s| s.id == site).map_or("", |s| s.name.as_str());
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
-    let configurations = super::kiosk_configuration::Configurations::load(&dash).await?;
+    let configurations = super::kiosk_configuration::Configurations::load(&dash, &sites).await?;
+    // The trust's staff see the trust's settings unless they choose a
+    // school; a school's staff see their (first) school's.
+    let target = match parse_school(&query.settings)? {
+        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
+        Some(_) => return Err(PageError::NotFound),
+        None if staff.scope().is_trust() => SettingsFor::Trust,
+        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
+    };
+    let content = match (target, sites.as_slice()) {
+        // One school's office: the form shows what its kiosks take.
+        (SettingsFor::Trust, [only]) => dash.store.settings_content(SettingsFor::School(only.id)).await?,
+        (target, _) => dash.store.settings_content(target).await?,
+    };
+    let own = match target {
+        SettingsFor::School(site) => dash.store.school_setting_names(site).await?,
+        SettingsFor::Trust => Vec::new(),
+    };
+    let settings_view = super::kiosk_settings::SettingsView { sites: &sites, target, content: &content, own: &own };
     let body = html! {
         h1 { (t("nav.kiosks")) }
         (not_adopted)
@@ -161,8 +191,8 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
                             td { (k.held) }
                             td { @match k.backlog() { Some(n) => { (tf("kiosks.waiting", &[("count", &n)])) }, None => (t("kiosks.not_reported")) } }
                             td { @if k.open_alerts > 0 { a href="/integrity" { (k.open_alerts) } } @else { "0" } }
-                            td { (configurations.version_cell(&k.device_id)) }
-                            td { (configurations.current_cell(&k.device_id)) }
+                            td { (configurations.version_cell(&k.device_id, k.site)) }
+                            td { (configurations.current_cell(&k.device_id, k.site)) }
                             td {
                                 @match &k.revoked_at {
                                     Some(at) => span.bad { (tf("kiosks.revoked_at", &[("when", at)])) },
@@ -180,8 +210,7 @@ pub(super) async fn kiosks(State(dash): State<SharedDashboard>, staff: Staff) ->
         }
         @if kiosks.is_empty() { p { (t("kiosks.none")) } }
         p.hint { (t("kiosks.hint")) }
-        // Kiosk settings apply to every school's kiosks: the trust's to change.
-        @if staff.scope().is_trust() { (super::kiosk_settings::form(&staff, configurations.office_content())) }
+        (super::kiosk_settings::form(&staff, &settings_view))
         h2 { (t("kiosks.pair_heading")) }
         p { (t("kiosks.pair_intro")) }
         form method="post" action="/kiosks/pairing-code" {

@@ -1,7 +1,7 @@
 //! The Kiosks page's view of configurations: the version the office issues
-//! now, and per kiosk the version it runs and what each of its roles
-//! signs, marked when it differs from the office's, so staff can see at a
-//! glance that every reception shows the new agreement.
+//! now to each school's kiosks, and per kiosk the version it runs and what
+//! each of its roles signs, marked when it differs from its school's, so
+//! staff can see at a glance that every reception shows the new agreement.
 
 use std::collections::BTreeMap;
 
@@ -13,17 +13,23 @@ use super::page_error::PageError;
 use super::state::SharedDashboard;
 use crate::i18n::{t, tf, tm};
 use crate::store::configuration::{IssuedConfiguration, KioskConfiguration};
+use crate::store::{Site, SiteId};
 
-/// The office's configuration and what each kiosk runs.
+/// Each school's configuration and what each kiosk runs.
 pub(super) struct Configurations {
-    office: Option<IssuedConfiguration>,
+    /// Per school shown: its name and the configuration its kiosks take.
+    schools: Vec<(Site, Option<IssuedConfiguration>)>,
     kiosks: BTreeMap<Uuid, KioskConfiguration>,
     titles: BTreeMap<signbook_core::Hash32, String>,
 }
 
 impl Configurations {
-    pub(super) async fn load(dash: &SharedDashboard) -> Result<Configurations, PageError> {
-        let office = dash.store.current_configuration(Utc::now()).await?;
+    /// For the schools `sites` (those the member of staff sees).
+    pub(super) async fn load(dash: &SharedDashboard, sites: &[Site]) -> Result<Configurations, PageError> {
+        let mut schools = Vec::with_capacity(sites.len());
+        for site in sites {
+            schools.push((site.clone(), dash.store.current_configuration(site.id, Utc::now()).await?));
+        }
         let kiosks = dash.store.kiosk_configurations().await?;
         let titles = dash
             .store
@@ -32,35 +38,38 @@ impl Configurations {
             .into_iter()
             .map(|s| (s.agreement.hash, s.agreement.title))
             .collect();
-        Ok(Configurations { office, kiosks, titles })
+        Ok(Configurations { schools, kiosks, titles })
     }
 
-    /// A paragraph above the kiosk list: the office's current version.
+    fn office(&self, site: SiteId) -> Option<&IssuedConfiguration> {
+        self.schools.iter().find(|(s, _)| s.id == site).and_then(|(_, issued)| issued.as_ref())
+    }
+
+    /// Above the kiosk list: the version each school's kiosks take now.
     pub(super) fn summary(&self) -> Markup {
+        let several = self.schools.len() > 1;
         html! {
-            @match &self.office {
-                Some(office) => p {
-                    (tm("configuration.summary", &[
-                        ("version", html! { strong { (office.version) } }),
-                        ("when", html! { (office.issued_at) }),
-                        ("who", html! { (office.issued_by) }),
-                    ]))
-                },
-                None => p.hint { (t("configuration.none")) },
+            @for (site, office) in &self.schools {
+                @match office {
+                    Some(office) => p {
+                        @if several { strong { (site.name) } ": " }
+                        (tm("configuration.summary", &[
+                            ("version", html! { strong { (office.version) } }),
+                            ("when", html! { (office.issued_at) }),
+                            ("who", html! { (office.issued_by) }),
+                        ]))
+                    },
+                    None => p.hint { @if several { (site.name) ": " } (t("configuration.none")) },
+                }
             }
         }
     }
 
-    /// What the office's configuration says now, for the settings form.
-    pub(super) fn office_content(&self) -> Option<&crate::store::configuration::ConfigurationContent> {
-        self.office.as_ref().map(|o| &o.content)
-    }
-
-    /// The "Configuration" cell of one kiosk.
-    pub(super) fn version_cell(&self, device: &Uuid) -> Markup {
+    /// The "Configuration" cell of one kiosk of school `site`.
+    pub(super) fn version_cell(&self, device: &Uuid, site: SiteId) -> Markup {
         let kiosk = self.kiosks.get(device);
         html! {
-            @match (kiosk, &self.office) {
+            @match (kiosk, self.office(site)) {
                 (_, None) => "-",
                 (None, Some(office)) => span.hint { (tf("configuration.not_reported", &[("office", &office.version)])) },
                 (Some(kiosk), Some(office)) if kiosk.differs_from(office) => span.bad {
@@ -72,9 +81,9 @@ impl Configurations {
     }
 
     /// The "Signs" cell: the agreement version current per role on the kiosk.
-    pub(super) fn current_cell(&self, device: &Uuid) -> Markup {
+    pub(super) fn current_cell(&self, device: &Uuid, site: SiteId) -> Markup {
         let Some(kiosk) = self.kiosks.get(device) else { return html! { "-" } };
-        let office = self.office.as_ref().map(|o| &o.content.current);
+        let office = self.office(site).map(|o| &o.content.current);
         html! {
             ul.per-role {
                 @for (role, hash) in &kiosk.current {

@@ -142,12 +142,11 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/privacy", get(privacy::page))
         // Each school's own retention periods.
         .route("/privacy/retention", post(privacy::set_retention))
-        // The notice is the trust's; the purge runs for every school.
-        .merge(guard::trust_only(
-            Router::new()
-                .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
-                .route("/privacy/purge", post(privacy::purge)),
-        ))
+        // The trust's notice or a school's own (checked in the handler).
+        .route("/privacy/notice", get(privacy_notice::page).post(privacy_notice::save))
+        .route("/privacy/notice/unset", post(privacy_notice::unset))
+        // The purge runs for every school.
+        .merge(guard::trust_only(Router::new().route("/privacy/purge", post(privacy::purge))))
         .route("/privacy/person", get(privacy::person))
         .route("/privacy/erase", post(privacy::erase_person))
         .route("/privacy/subject-access.zip", get(exports::subject_access))
@@ -174,10 +173,12 @@ pub fn router(dash: SharedDashboard) -> Router {
         .route("/accounts/{name}/enable", post(accounts::enable))
         .route("/accounts/{name}/schools", post(account_schools::set_schools))
         .route("/schools", get(schools::page))
+        // The trust's kiosk settings or a school's own (checked in the handler).
+        .route("/kiosks/settings", post(kiosk_settings::save))
+        .route("/kiosks/settings/unset", post(kiosk_settings::unset))
         // Settings that apply to every school's kiosks and exports.
         .merge(guard::trust_only(
             Router::new()
-                .route("/kiosks/settings", post(kiosk_settings::save))
                 .route("/agreements/{hash}/adopt", post(agreements::adopt))
                 .route("/settings/export-language", post(language::set_export_language))
                 .route("/schools", post(schools::add))

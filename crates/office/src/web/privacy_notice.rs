@@ -3,7 +3,8 @@
 //! 13). The first time, the form holds the template filled in from what the
 //! office knows (the school's name, its retention periods); after that, the
 //! notice saved. Saving is checked, audited and issues the next kiosk
-//! configuration, as a setting on the Kiosks page does.
+//! configuration, as a setting on the Kiosks page does. The trust's notice
+//! is every school's; a school may have its own, and take the trust's again.
 
 use axum::Form;
 use axum::extract::{Query, State};
@@ -15,40 +16,80 @@ use signbook_core::privacy_notice::PrivacyNotice;
 
 use super::layout::{self, csrf};
 use super::page_error::PageError;
-use super::privacy::Notice;
+use super::schools::{parse_school, visible_sites};
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::i18n::{t, tf};
 use crate::privacy_notice::{checked, template};
-use crate::store::FIRST_SITE;
-use crate::store::configuration::KioskSetting;
+use crate::store::configuration::{KioskSetting, SettingName, SettingsFor};
+use crate::store::{FIRST_SITE, Site};
 
 #[derive(Deserialize)]
 pub(super) struct NoticeForm {
     csrf: String,
     english: String,
     welsh: String,
+    /// The school whose own notice this is; empty: the trust's.
+    #[serde(default)]
+    school: String,
+}
+
+#[derive(Deserialize)]
+pub(super) struct UnsetForm {
+    csrf: String,
+    school: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct NoticeQuery {
+    #[serde(default)]
+    done: String,
+    /// The school whose notice to show; empty: the trust's.
+    #[serde(default)]
+    school: String,
+}
+
+/// Whose notice: a school `staff` sees, or the trust's (its own staff only;
+/// a school's staff get their first school's).
+async fn target(dash: &SharedDashboard, staff: &Staff, typed: &str) -> Result<(Vec<Site>, SettingsFor), PageError> {
+    let sites = visible_sites(dash, staff).await?;
+    let target = match parse_school(typed)? {
+        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
+        Some(_) => return Err(PageError::NotFound),
+        None if staff.scope().is_trust() => SettingsFor::Trust,
+        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
+    };
+    Ok((sites, target))
 }
 
 /// `GET /privacy/notice`.
 pub(super) async fn page(
     State(dash): State<SharedDashboard>,
     staff: Staff,
-    Query(done): Query<Notice>,
+    Query(query): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let office = dash.store.current_configuration(Utc::now()).await?;
-    let settings = office.as_ref().map(|o| o.content.settings.clone()).unwrap_or_default();
+    let (sites, target) = target(&dash, &staff, &query.school).await?;
+    let settings = dash.store.settings_content(target).await?.settings;
+    let own = match target {
+        SettingsFor::School(site) => dash.store.school_setting_names(site).await?.contains(&SettingName::PrivacyNotice),
+        SettingsFor::Trust => false,
+    };
     let (notice, saved) = match settings.privacy_notice {
         Some(notice) => (notice, true),
         None => {
+            // The draft starts from the school's periods (the trust's from
+            // the first school's, which staff edit if schools differ).
+            let site = match target {
+                SettingsFor::School(site) => site,
+                SettingsFor::Trust => FIRST_SITE,
+            };
             let school = settings.school_name.unwrap_or_else(|| dash.school.clone());
-            // The notice is the trust's; its draft starts from the first
-            // school's periods, which staff edit if schools differ.
-            (template(&school, &dash.store.retention(FIRST_SITE).await?), false)
+            (template(&school, &dash.store.retention(site).await?), false)
         }
     };
-    Ok(form_page(&dash, &staff, &notice, saved, (!done.done.is_empty()).then_some(&done.done), None).into_response())
+    let view = View { sites: &sites, target, own, saved };
+    Ok(form_page(&dash, &staff, &notice, &view, (!query.done.is_empty()).then_some(&query.done), None).into_response())
 }
 
 /// `POST /privacy/notice`: saves it and issues the next configuration; a
@@ -59,38 +100,109 @@ pub(super) async fn save(
     Form(form): Form<NoticeForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
+    let (sites, target) = target(&dash, &staff, &form.school).await?;
+    if target == SettingsFor::Trust && !form.school.trim().is_empty() {
+        return Err(PageError::NotFound);
+    }
+    // A school's staff change only their school's own notice.
+    if form.school.trim().is_empty() && !staff.scope().is_trust() {
+        return Err(PageError::TrustOnly);
+    }
     let notice = match checked(&form.english, &form.welsh) {
         Ok(notice) => notice,
         Err(OfficeError::InputInvalid(problem)) => {
             let typed = PrivacyNotice { english: form.english, welsh: form.welsh };
-            return Ok(form_page(&dash, &staff, &typed, false, None, Some(&problem)).into_response());
+            let view = View { sites: &sites, target, own: false, saved: false };
+            return Ok(form_page(&dash, &staff, &typed, &view, None, Some(&problem)).into_response());
         }
         Err(other) => return Err(other.into()),
     };
-    let version = dash.store.set_kiosk_setting(KioskSetting::PrivacyNotice(notice), staff.name(), Utc::now()).await?;
+    let setting = KioskSetting::PrivacyNotice(notice);
+    let version = dash.store.set_kiosk_setting(target, setting, staff.name(), Utc::now()).await?;
     let done = tf("privacy_notice.saved", &[("version", &version.unwrap_or_default())]);
-    Ok(Redirect::to(&format!("/privacy/notice?done={}", urlencode(&done))).into_response())
+    Ok(Redirect::to(&back_to(target, &done)).into_response())
+}
+
+/// `POST /privacy/notice/unset`: the school shows the trust's notice again.
+pub(super) async fn unset(
+    State(dash): State<SharedDashboard>,
+    staff: Staff,
+    Form(form): Form<UnsetForm>,
+) -> Result<Response, PageError> {
+    staff.check_csrf(&form.csrf)?;
+    let (_, target) = target(&dash, &staff, &form.school).await?;
+    let SettingsFor::School(site) = target else { return Err(PageError::NotFound) };
+    let version = dash.store.unset_school_setting(site, SettingName::PrivacyNotice, staff.name(), Utc::now()).await?;
+    let done = tf("privacy_notice.saved", &[("version", &version.unwrap_or_default())]);
+    Ok(Redirect::to(&back_to(target, &done)).into_response())
+}
+
+fn back_to(target: SettingsFor, done: &str) -> String {
+    match target {
+        SettingsFor::School(site) => format!("/privacy/notice?school={site}&done={}", urlencode(done)),
+        SettingsFor::Trust => format!("/privacy/notice?done={}", urlencode(done)),
+    }
+}
+
+/// Whose notice the page shows.
+struct View<'a> {
+    sites: &'a [Site],
+    target: SettingsFor,
+    /// The school has its own (not the trust's).
+    own: bool,
+    /// A notice was saved (not the template).
+    saved: bool,
 }
 
 fn form_page(
     dash: &SharedDashboard,
     staff: &Staff,
     notice: &PrivacyNotice,
-    saved: bool,
+    view: &View<'_>,
     done: Option<&String>,
     problem: Option<&str>,
 ) -> Markup {
+    let (saved, school) = match view.target {
+        SettingsFor::School(site) => (view.saved, site.to_string()),
+        SettingsFor::Trust => (view.saved, String::new()),
+    };
+    let several = view.sites.len() > 1 || !staff.scope().is_trust();
     let body = html! {
         p { a href="/privacy" { "← " (t("nav.privacy")) } }
         h1 { (t("privacy.notice_title")) }
         @if let Some(done) = done { p.notice role="status" { (done) } }
         @if let Some(problem) = problem { p.notice.bad role="alert" { (problem) } }
         p { (t("privacy_notice.intro")) }
+        @if view.sites.len() > 1 {
+            form.inline method="get" action="/privacy/notice" {
+                label for="notice-for" { (t("kiosk_settings.for")) } " "
+                select #notice-for name="school" {
+                    @if staff.scope().is_trust() { option value="" selected[school.is_empty()] { (t("kiosk_settings.every_school")) } }
+                    @for site in view.sites { option value=(site.id) selected[school == site.id.to_string()] { (site.name) } }
+                }
+                " "
+                button.secondary type="submit" { (t("kiosk_settings.show")) }
+            }
+        }
+        @if several && !school.is_empty() {
+            @if view.own {
+                p { span.ok { (t("kiosk_settings.own")) } " "
+                    form.inline method="post" action="/privacy/notice/unset" {
+                        (csrf(staff))
+                        input type="hidden" name="school" value=(school);
+                        button.secondary #notice-use-trust type="submit" { (t("kiosk_settings.use_trust")) }
+                    }
+                }
+            } @else if saved {
+                p.hint { (t("kiosk_settings.trusts")) }
+            }
+        }
         @if !saved {
             p.hint { (t("privacy_notice.template_hint")) }
         }
         form method="post" action="/privacy/notice" {
             (csrf(staff))
+            input type="hidden" name="school" value=(school);
             p {
                 label for="notice-en" { (t("privacy_notice.label_english")) }
                 textarea #notice-en name="english" rows="18" cols="90" spellcheck="true" lang="en" { (notice.english) }

@@ -20,7 +20,7 @@ use signbook_sync::wire::WireAgreement;
 use tokio_postgres::IsolationLevel;
 use uuid::Uuid;
 
-use super::configuration::{issue_configuration, lock};
+use super::configuration::{issue_for_every_school, lock};
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::store::StoredAgreement;
@@ -249,7 +249,7 @@ impl AgreementStore for PgStore {
         .await
         .doing("writing the audit log")?;
         // Kiosks learn of it from the next configuration version.
-        issue_configuration(&tx, actor, now).await?;
+        issue_for_every_school(&tx, actor, now).await?;
         tx.commit().await.doing(DOING)
     }
 
@@ -298,7 +298,7 @@ impl AgreementStore for PgStore {
         .await
         .doing("writing the audit log")?;
         // Kiosks take it with the next configuration version, at their next sync.
-        issue_configuration(&tx, actor, now).await?;
+        issue_for_every_school(&tx, actor, now).await?;
         tx.commit().await.doing(DOING)?;
         Ok(hash)
     }

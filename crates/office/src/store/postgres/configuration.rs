@@ -21,11 +21,14 @@ use uuid::Uuid;
 
 use super::agreements::current_agreements;
 use super::shared::{big, unsigned};
+use super::sites::check_site_exists;
 use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::store::configuration::{
     ConfigurationContent, ConfigurationStore, ContentAgreement, IssuedConfiguration, KioskConfiguration, KioskSetting,
+    SettingName, SettingsFor, issued_detail, shown_school_name, trust_has_no_school_name,
 };
+use crate::store::sites::SiteId;
 
 /// Key of the transaction advisory lock held while issuing ("SBOC").
 const CONFIGURATION_LOCK: i64 = 0x5342_4F43;
@@ -37,44 +40,62 @@ pub(super) async fn lock(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Issues the next configuration if what the office holds differs from the
-/// latest one, and audits it; returns the version now current (`None`:
+/// Issues the next configuration of every school whose kiosks take
+/// something new (a change to the trust's settings or agreements); returns
+/// the latest version now current. The caller holds the lock.
+pub(super) async fn issue_for_every_school(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<u64>> {
+    let sites = tx.query("SELECT id FROM sites ORDER BY id", &[]).await.doing("reading the schools")?;
+    let mut latest = None;
+    for site in sites {
+        latest = latest.max(issue_configuration(tx, SiteId(site.get(0)), actor, now, 0).await?);
+    }
+    Ok(latest)
+}
+
+/// Issues the next configuration of this school's kiosks if what they take
+/// differs from their latest one, numbered above every version issued (and
+/// above `above`), and audits it; returns the version now current (`None`:
 /// nothing was ever set). Runs inside the caller's transaction.
-pub(super) async fn issue_configuration(tx: &Transaction<'_>, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+pub(super) async fn issue_configuration(
+    tx: &Transaction<'_>,
+    site: SiteId,
+    actor: &str,
+    now: DateTime<Utc>,
+    above: u64,
+) -> Result<Option<u64>> {
     const DOING: &str = "issuing a kiosk configuration";
+    let unchanged = |previous: &Option<IssuedConfiguration>, held: &ConfigurationContent| match previous {
+        Some(previous) if previous.content == *held && previous.version > above => Some(Some(previous.version)),
+        None if held.is_empty() => Some(None),
+        _ => None,
+    };
     // Nothing changed (every push asks): no lock, so pushes never queue here.
-    let held = content(tx).await?;
-    match latest(tx).await? {
-        Some(previous) if previous.content == held => return Ok(Some(previous.version)),
-        None if held.is_empty() => return Ok(None),
-        _ => {}
+    if let Some(current) = unchanged(&latest(tx, site).await?, &content(tx, Some(site)).await?) {
+        return Ok(current);
     }
     // Read again under the lock: another server may have issued meanwhile.
     lock(tx).await?;
-    let content = content(tx).await?;
-    let previous = latest(tx).await?;
-    match &previous {
-        Some(previous) if previous.content == content => return Ok(Some(previous.version)),
-        None if content.is_empty() => return Ok(None),
-        _ => {}
+    let content = content(tx, Some(site)).await?;
+    if let Some(current) = unchanged(&latest(tx, site).await?, &content) {
+        return Ok(current);
     }
-    let version = previous.as_ref().map_or(1, |p| p.version + 1);
+    let highest: i64 =
+        tx.query_one("SELECT coalesce(max(version), 0) FROM configurations", &[]).await.doing(DOING)?.get(0);
+    let version = unsigned(highest)?.max(above) + 1;
     let json = serde_json::to_string(&content).map_err(|e| OfficeError::Internal(e.to_string()))?;
     tx.execute(
-        "INSERT INTO configurations (version, content, issued_at, issued_by) VALUES ($1, $2, $3, $4)",
-        &[&big(version)?, &json, &format_utc(&now), &actor],
+        "INSERT INTO configurations (version, content, issued_at, issued_by, site_id) VALUES ($1, $2, $3, $4, $5)",
+        &[&big(version)?, &json, &format_utc(&now), &actor, &site.0],
     )
     .await
     .doing(DOING)?;
-    let current: Vec<String> =
-        content.current.iter().map(|(role, hash)| format!("{role} {}", &hash.to_hex()[..12])).collect();
-    let detail = format!(
-        "kiosk configuration {version}: agreements {}",
-        if current.is_empty() { "none".into() } else { current.join(", ") }
-    );
     tx.execute(
-        "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'configuration_issued', $3)",
-        &[&format_utc(&now), &actor, &detail],
+        "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, 'configuration_issued', $3, $4)",
+        &[&format_utc(&now), &actor, &issued_detail(version, &content), &site.0],
     )
     .await
     .doing("writing the audit log")?;
@@ -102,23 +123,27 @@ pub(super) async fn note_kiosk_configuration(
     Ok(())
 }
 
-async fn latest(client: &impl GenericClient) -> Result<Option<IssuedConfiguration>> {
+async fn latest(client: &impl GenericClient, site: SiteId) -> Result<Option<IssuedConfiguration>> {
     const DOING: &str = "reading the kiosk configuration";
     let statement = client
         .prepare_cached(
-            "SELECT version, content, issued_at, issued_by FROM configurations ORDER BY version DESC LIMIT 1",
+            "SELECT version, content, issued_at, issued_by FROM configurations
+             WHERE site_id = $1 ORDER BY version DESC LIMIT 1",
         )
         .await
         .doing(DOING)?;
-    let Some(row) = client.query_opt(&statement, &[]).await.doing(DOING)? else { return Ok(None) };
+    let Some(row) = client.query_opt(&statement, &[&site.0]).await.doing(DOING)? else { return Ok(None) };
     let version = unsigned(row.get(0))?;
     let content = serde_json::from_str(row.get(1))
         .map_err(|e| OfficeError::Internal(format!("configuration {version} cannot be read: {e}")))?;
     Ok(Some(IssuedConfiguration { version, content, issued_at: row.get(2), issued_by: row.get(3) }))
 }
 
-/// What the office holds now, as a configuration's content.
-async fn content(client: &impl GenericClient) -> Result<ConfigurationContent> {
+/// What this school's kiosks take now, as a configuration's content: the
+/// trust's settings with the school's own over them. For no school, the
+/// trust's own (`site_id = NULL` matches no row of a school's own).
+async fn content(client: &impl GenericClient, site: Option<SiteId>) -> Result<ConfigurationContent> {
+    let site = site.map(|s| s.0);
     const DOING: &str = "reading the kiosk configuration";
     let mut current = BTreeMap::new();
     for (role, hash) in current_agreements(client).await? {
@@ -135,8 +160,16 @@ async fn content(client: &impl GenericClient) -> Result<ConfigurationContent> {
         agreements.insert(*hash, ContentAgreement { hash: *hash, title, roles: vec![role.clone()] });
     }
     let mut resign_rules = BTreeMap::new();
-    let rules = client.prepare_cached("SELECT role, resign_rule, resign_days FROM resign_rules").await.doing(DOING)?;
-    for row in client.query(&rules, &[]).await.doing(DOING)? {
+    // The trust's first, then the school's own over them.
+    let rules = client
+        .prepare_cached(
+            "SELECT role, resign_rule, resign_days, 0 AS own FROM resign_rules
+             UNION ALL SELECT role, resign_rule, resign_days, 1 FROM school_resign_rules WHERE site_id = $1
+             ORDER BY own",
+        )
+        .await
+        .doing(DOING)?;
+    for row in client.query(&rules, &[&site]).await.doing(DOING)? {
         let days = row.get::<_, Option<i64>>(2).and_then(|d| u32::try_from(d).ok());
         let rule = match (row.get::<_, &str>(1), days) {
             ("every_visit", _) => WireResignRule::EveryVisit,
@@ -146,21 +179,35 @@ async fn content(client: &impl GenericClient) -> Result<ConfigurationContent> {
         resign_rules.insert(row.get(0), rule);
     }
     let mut settings: BTreeMap<String, String> = BTreeMap::new();
-    let all = client.prepare_cached("SELECT key, value FROM kiosk_settings").await.doing(DOING)?;
-    for row in client.query(&all, &[]).await.doing(DOING)? {
+    let all = client
+        .prepare_cached(
+            "SELECT key, value, 0 AS own FROM kiosk_settings
+             UNION ALL SELECT key, value, 1 FROM school_kiosk_settings WHERE site_id = $1
+             ORDER BY own",
+        )
+        .await
+        .doing(DOING)?;
+    for row in client.query(&all, &[&site]).await.doing(DOING)? {
         settings.insert(row.get(0), row.get(1));
     }
+    let name = client.prepare_cached("SELECT name FROM sites WHERE id = $1").await.doing(DOING)?;
+    let name: Option<String> = client.query_opt(&name, &[&site]).await.doing(DOING)?.map(|r| r.get(0));
     let notice = client
-        .prepare_cached("SELECT english, welsh FROM kiosk_privacy_notice WHERE singleton = 1")
+        .prepare_cached(
+            "SELECT english, welsh FROM (
+                 SELECT english, welsh, 1 AS own FROM school_privacy_notice WHERE site_id = $1
+                 UNION ALL SELECT english, welsh, 0 FROM kiosk_privacy_notice WHERE singleton = 1
+             ) AS notices ORDER BY own DESC LIMIT 1",
+        )
         .await
         .doing("reading the privacy notice")?;
     let privacy_notice = client
-        .query_opt(&notice, &[])
+        .query_opt(&notice, &[&site])
         .await
         .doing("reading the privacy notice")?
         .map(|r| PrivacyNotice { english: r.get(0), welsh: r.get(1) });
     let settings = ConfigurationSettings {
-        school_name: settings.get("school_name").cloned(),
+        school_name: settings.get("school_name").cloned().or_else(|| shown_school_name(name)),
         idle_timeout_secs: settings.get("idle_timeout_secs").and_then(|v| v.parse().ok()),
         roles: settings.get("roles").map(|v| v.split(',').map(str::to_owned).collect()),
         privacy_notice,
@@ -169,8 +216,9 @@ async fn content(client: &impl GenericClient) -> Result<ConfigurationContent> {
     Ok(ConfigurationContent { agreements: agreements.into_values().collect(), current, resign_rules, settings })
 }
 
-/// Saves `setting` in its table; returns its audit key and value.
-async fn save_setting(tx: &Transaction<'_>, setting: &KioskSetting) -> Result<(String, String)> {
+/// Saves `setting` in the trust's tables (no school) or the school's own;
+/// returns its audit key and value.
+async fn save_setting(tx: &Transaction<'_>, site: Option<SiteId>, setting: &KioskSetting) -> Result<(String, String)> {
     const DOING: &str = "saving a kiosk setting";
     let (key, value) = match setting {
         KioskSetting::SchoolName(name) => ("school_name", name.clone()),
@@ -183,45 +231,86 @@ async fn save_setting(tx: &Transaction<'_>, setting: &KioskSetting) -> Result<(S
                 WireResignRule::NewVersion => ("new_version", None),
                 WireResignRule::AfterDays(days) => ("after_days", Some(*days)),
             };
-            tx.execute(
-                "INSERT INTO resign_rules (role, resign_rule, resign_days) VALUES ($1, $2, $3)
-                 ON CONFLICT (role) DO UPDATE SET resign_rule = EXCLUDED.resign_rule, resign_days = EXCLUDED.resign_days",
-                &[role, &name, &days.map(i64::from)],
-            )
-            .await
+            let days_column = days.map(i64::from);
+            match site {
+                None => tx.execute(
+                    "INSERT INTO resign_rules (role, resign_rule, resign_days) VALUES ($1, $2, $3)
+                     ON CONFLICT (role) DO UPDATE SET resign_rule = EXCLUDED.resign_rule, resign_days = EXCLUDED.resign_days",
+                    &[role, &name, &days_column],
+                ).await,
+                Some(site) => tx.execute(
+                    "INSERT INTO school_resign_rules (site_id, role, resign_rule, resign_days) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (site_id, role) DO UPDATE SET resign_rule = EXCLUDED.resign_rule, resign_days = EXCLUDED.resign_days",
+                    &[&site.0, role, &name, &days_column],
+                ).await,
+            }
             .doing(DOING)?;
             return Ok((role.clone(), days.map_or(name.to_owned(), |d| format!("{name} {d}"))));
         }
         KioskSetting::PrivacyNotice(notice) => {
-            tx.execute(
-                "INSERT INTO kiosk_privacy_notice (singleton, english, welsh) VALUES (1, $1, $2)
-                 ON CONFLICT (singleton) DO UPDATE SET english = EXCLUDED.english, welsh = EXCLUDED.welsh",
-                &[&notice.english, &notice.welsh],
-            )
-            .await
+            match site {
+                None => {
+                    tx.execute(
+                        "INSERT INTO kiosk_privacy_notice (singleton, english, welsh) VALUES (1, $1, $2)
+                     ON CONFLICT (singleton) DO UPDATE SET english = EXCLUDED.english, welsh = EXCLUDED.welsh",
+                        &[&notice.english, &notice.welsh],
+                    )
+                    .await
+                }
+                Some(site) => {
+                    tx.execute(
+                        "INSERT INTO school_privacy_notice (site_id, english, welsh) VALUES ($1, $2, $3)
+                     ON CONFLICT (site_id) DO UPDATE SET english = EXCLUDED.english, welsh = EXCLUDED.welsh",
+                        &[&site.0, &notice.english, &notice.welsh],
+                    )
+                    .await
+                }
+            }
             .doing(DOING)?;
             // The audit names the change; the texts are in the configuration it issues.
             let summary = format!("{} bytes in English, {} in Welsh", notice.english.len(), notice.welsh.len());
             return Ok(("privacy_notice".into(), summary));
         }
     };
-    tx.execute(
-        "INSERT INTO kiosk_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        &[&key, &value],
-    )
-    .await
+    match site {
+        None => tx.execute(
+            "INSERT INTO kiosk_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+            &[&key, &value],
+        ).await,
+        Some(site) => tx.execute(
+            "INSERT INTO school_kiosk_settings (site_id, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (site_id, key) DO UPDATE SET value = EXCLUDED.value",
+            &[&site.0, &key, &value],
+        ).await,
+    }
     .doing(DOING)?;
     Ok((key.to_owned(), value))
 }
 
+async fn audit_setting(
+    tx: &Transaction<'_>,
+    site: Option<SiteId>,
+    actor: &str,
+    now: DateTime<Utc>,
+    detail: &str,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES ($1, $2, 'kiosk_setting', $3, $4)",
+        &[&format_utc(&now), &actor, &detail, &site.map(|s| s.0)],
+    )
+    .await
+    .doing("writing the audit log")?;
+    Ok(())
+}
+
 #[async_trait]
 impl ConfigurationStore for PgStore {
-    async fn current_configuration(&self, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
+    async fn current_configuration(&self, site: SiteId, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
         const DOING: &str = "reading the kiosk configuration";
         let mut client = self.client().await?;
         let tx = client.transaction().await.doing(DOING)?;
-        issue_configuration(&tx, "office", now).await?;
-        let latest = latest(&tx).await?;
+        issue_configuration(&tx, site, "office", now, 0).await?;
+        let latest = latest(&tx, site).await?;
         tx.commit().await.doing(DOING)?;
         Ok(latest)
     }
@@ -238,21 +327,109 @@ impl ConfigurationStore for PgStore {
         Ok(out)
     }
 
-    async fn set_kiosk_setting(&self, setting: KioskSetting, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+    async fn set_kiosk_setting(
+        &self,
+        target: SettingsFor,
+        setting: KioskSetting,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
         const DOING: &str = "saving a kiosk setting";
+        let site = match target {
+            SettingsFor::Trust if matches!(setting, KioskSetting::SchoolName(_)) => {
+                return Err(trust_has_no_school_name());
+            }
+            SettingsFor::Trust => None,
+            SettingsFor::School(site) => Some(site),
+        };
         let mut client = self.client().await?;
         let tx = client.transaction().await.doing(DOING)?;
         lock(&tx).await?;
-        let (key, value) = save_setting(&tx, &setting).await?;
-        tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, $2, 'kiosk_setting', $3)",
-            &[&format_utc(&now), &actor, &format!("{key} = {value}")],
-        )
-        .await
-        .doing("writing the audit log")?;
-        let version = issue_configuration(&tx, actor, now).await?;
+        if let Some(site) = site {
+            check_site_exists(&tx, site).await?;
+        }
+        let (key, value) = save_setting(&tx, site, &setting).await?;
+        audit_setting(&tx, site, actor, now, &format!("{key} = {value}")).await?;
+        let version = match site {
+            Some(site) => issue_configuration(&tx, site, actor, now, 0).await?,
+            None => issue_for_every_school(&tx, actor, now).await?,
+        };
         tx.commit().await.doing(DOING)?;
         Ok(version)
+    }
+
+    async fn unset_school_setting(
+        &self,
+        site: SiteId,
+        name: SettingName,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        const DOING: &str = "taking the trust's kiosk setting again";
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.doing(DOING)?;
+        lock(&tx).await?;
+        check_site_exists(&tx, site).await?;
+        let removed = match &name {
+            SettingName::ResignRule(role) => {
+                tx.execute("DELETE FROM school_resign_rules WHERE site_id = $1 AND role = $2", &[&site.0, role]).await
+            }
+            SettingName::PrivacyNotice => {
+                tx.execute("DELETE FROM school_privacy_notice WHERE site_id = $1", &[&site.0]).await
+            }
+            other => {
+                tx.execute(
+                    "DELETE FROM school_kiosk_settings WHERE site_id = $1 AND key = $2",
+                    &[&site.0, &other.column()],
+                )
+                .await
+            }
+        }
+        .doing(DOING)?;
+        if removed > 0 {
+            audit_setting(&tx, Some(site), actor, now, &format!("{} = the trust's", name.column())).await?;
+        }
+        let version = issue_configuration(&tx, site, actor, now, 0).await?;
+        tx.commit().await.doing(DOING)?;
+        Ok(version)
+    }
+
+    async fn school_setting_names(&self, site: SiteId) -> Result<Vec<SettingName>> {
+        const DOING: &str = "reading a school's own kiosk settings";
+        let client = self.client().await?;
+        let mut names = Vec::new();
+        for row in
+            client.query("SELECT key FROM school_kiosk_settings WHERE site_id = $1", &[&site.0]).await.doing(DOING)?
+        {
+            names.extend(SettingName::from_column(row.get(0)));
+        }
+        for row in
+            client.query("SELECT role FROM school_resign_rules WHERE site_id = $1", &[&site.0]).await.doing(DOING)?
+        {
+            names.push(SettingName::ResignRule(row.get(0)));
+        }
+        if client
+            .query_opt("SELECT 1 FROM school_privacy_notice WHERE site_id = $1", &[&site.0])
+            .await
+            .doing(DOING)?
+            .is_some()
+        {
+            names.push(SettingName::PrivacyNotice);
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    async fn settings_content(&self, target: SettingsFor) -> Result<ConfigurationContent> {
+        let client = self.client().await?;
+        content(
+            &client,
+            match target {
+                SettingsFor::Trust => None,
+                SettingsFor::School(site) => Some(site),
+            },
+        )
+        .await
     }
 
     async fn kiosk_configurations(&self) -> Result<BTreeMap<Uuid, KioskConfiguration>> {

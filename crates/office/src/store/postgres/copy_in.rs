@@ -53,6 +53,9 @@ const TABLES: &[&str] = &[
     "resign_rules",
     "configurations",
     "kiosk_privacy_notice",
+    "school_kiosk_settings",
+    "school_resign_rules",
+    "school_privacy_notice",
     "office_settings",
 ];
 

@@ -9,8 +9,9 @@
 //! run copies nothing twice. Everything the school's office held was that
 //! school's business, so its kiosks, pairing codes, records and audit lines
 //! become the target school's, and its staff accounts are limited to it.
-//! What is one for the whole trust (kiosk settings, current agreement
-//! versions, an account's name) stays as the trust has it.
+//! The school's kiosk settings become its own settings in the trust, so its
+//! kiosks keep showing what they did. What is one for the whole trust
+//! (current agreement versions, an account's name) stays as the trust has it.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -18,10 +19,9 @@ use std::path::Path;
 
 use chrono::Utc;
 use deadpool_postgres::Transaction;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use signbook_core::record::format_utc;
 
-use super::super::configuration::lock;
 use super::super::{PgContext, PgStore};
 use super::{Column, as_text, cast, columns, names, params, text_of, values};
 use crate::error::{DbContext, OfficeError, Result};
@@ -57,7 +57,16 @@ const NUMBERED: &[(&str, Option<&[&str]>)] = &[
 
 /// Settings: the trust's, or each school's where they have a `site_id`.
 const SETTINGS: &[&str] =
-    &["retention", "kiosk_settings", "resign_rules", "configurations", "kiosk_privacy_notice", "office_settings"];
+    &["retention", "school_kiosk_settings", "school_resign_rules", "school_privacy_notice", "office_settings"];
+
+/// The school's office's kiosk settings were all its kiosks': in the trust
+/// they become the school's own (beside any it set as a school), so its
+/// kiosks show what they showed, and the trust's stay every other school's.
+const KIOSK_SETTINGS: &[(&str, &str)] = &[
+    ("kiosk_settings", "school_kiosk_settings"),
+    ("resign_rules", "school_resign_rules"),
+    ("kiosk_privacy_notice", "school_privacy_notice"),
+];
 
 /// A row as text, per column ([`text_of`]).
 type Row = Vec<Option<String>>;
@@ -175,9 +184,10 @@ impl PgStore {
         for table in SETTINGS {
             report.tables.insert(table, copy_setting(&tx, &sqlite, table, site).await?);
         }
-        if report.tables.get("configurations").is_some_and(|c| c.kept > 0) {
-            report.configuration_issued = number_above_school(&tx, &sqlite, &report.site).await?;
+        for (theirs, ours) in KIOSK_SETTINGS {
+            report.tables.insert(theirs, copy_as_school_own(&tx, &sqlite, theirs, ours, site).await?);
         }
+        report.configuration_issued = number_above_school(&tx, &sqlite, &report.site).await?;
         tx.commit().await.doing(DOING)?;
         Ok(report)
     }
@@ -457,38 +467,51 @@ async fn copy_setting(tx: &Transaction<'_>, sqlite: &Connection, table: &str, si
     Ok(done)
 }
 
-/// A kiosk takes only a configuration numbered above the one it applied.
-/// When the school's office numbered its own as far as the trust's, or
-/// further, with other content, the trust's is issued again above the
-/// school's number (and audited as the trust's); returns that version.
-async fn number_above_school(tx: &Transaction<'_>, sqlite: &Connection, school: &Site) -> Result<Option<u64>> {
-    const LATEST: &str = "SELECT version, content FROM configurations ORDER BY version DESC LIMIT 1";
-    let theirs: Option<(i64, String)> =
-        sqlite.query_row(LATEST, [], |r| Ok((r.get(0)?, r.get(1)?))).optional().doing(DOING)?;
-    let Some((version, content)) = theirs else { return Ok(None) };
-    // The same lock as any configuration issued, so none is issued meanwhile.
-    lock(tx).await?;
-    let Some(ours) = tx.query_opt(LATEST, &[]).await.doing(DOING)? else { return Ok(None) };
-    let (latest, current): (i64, String) = (ours.get(0), ours.get(1));
-    if version < latest || (version == latest && content == current) {
-        return Ok(None);
+/// The trust-wide kiosk settings of the school's office (`theirs`) copied as
+/// the school's own (`ours`, the same columns and a `site_id`); a setting
+/// the school has as its own already is kept.
+async fn copy_as_school_own(
+    tx: &Transaction<'_>,
+    sqlite: &Connection,
+    theirs: &str,
+    ours: &str,
+    site: SiteId,
+) -> Result<Copied> {
+    let columns = columns(tx, ours).await?;
+    let insert =
+        format!("INSERT INTO {ours} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names(&columns), values(&columns));
+    let insert = tx.prepare(&insert).await.doing(DOING)?;
+    // The source has no site_id: read a NULL there, which row_texts replaces.
+    let read: Vec<String> =
+        columns.iter().map(|c| if c.name == "site_id" { "NULL".to_owned() } else { c.name.clone() }).collect();
+    let mut select = sqlite.prepare(&format!("SELECT {} FROM {theirs}", read.join(", "))).doing(DOING)?;
+    let mut rows = select.query([]).doing(DOING)?;
+    let mut done = Copied::default();
+    while let Some(row) = rows.next().doing(DOING)? {
+        match tx.execute(&insert, &params(&row_texts(row, &columns, Some(site)))).await.doing(DOING)? {
+            0 => done.present += 1,
+            _ => done.copied += 1,
+        }
     }
-    let (next, now) = (version + 1, format_utc(&Utc::now()));
-    tx.execute(
-        "INSERT INTO configurations (version, content, issued_at, issued_by) VALUES ($1, $2, $3, 'cli')",
-        &[&next, &current, &now],
-    )
-    .await
-    .doing(DOING)?;
-    let detail = format!(
-        "kiosk configuration {next}: the trust's configuration {latest} again, numbered above {}'s own (up to {version}) so that its kiosks take it",
-        school.name
-    );
-    tx.execute(
-        "INSERT INTO audit_log (at, actor, action, detail) VALUES ($1, 'cli', 'configuration_issued', $2)",
-        &[&now, &detail],
-    )
-    .await
-    .doing(DOING)?;
-    Ok(u64::try_from(next).ok())
+    Ok(done)
+}
+
+/// A kiosk takes only a configuration numbered above the one it applied:
+/// the school's next configuration, now the trust's settings with the
+/// school's own, is issued numbered above both the trust's and the school's
+/// office's numbers (its history stays in the school's office file);
+/// returns that version, or `None` when the school's kiosks take nothing new.
+async fn number_above_school(tx: &Transaction<'_>, sqlite: &Connection, school: &Site) -> Result<Option<u64>> {
+    let theirs: Option<i64> =
+        sqlite.query_row("SELECT max(version) FROM configurations", [], |r| r.get(0)).doing(DOING)?;
+    let above = theirs.and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+    let before: Option<i64> = tx
+        .query_one("SELECT max(version) FROM configurations WHERE site_id = $1", &[&school.id.0])
+        .await
+        .doing(DOING)?
+        .get(0);
+    let actor = format!("migrate {}", school.name);
+    let now = Utc::now();
+    let issued = super::super::configuration::issue_configuration(tx, school.id, &actor, now, above).await?;
+    Ok(issued.filter(|v| Some(*v) != before.and_then(|b| u64::try_from(b).ok())))
 }

@@ -119,8 +119,14 @@ async fn ingest(
     }
     super::agreements::store_sent_agreements(&tx, &id, &batch.agreements, now).await?;
     // A first kiosk's versions may have made some current: a new configuration.
-    let configuration_version =
-        super::configuration::issue_configuration(&tx, &format!("kiosk {}", &id[..8.min(id.len())]), now).await?;
+    let configuration_version = super::configuration::issue_configuration(
+        &tx,
+        device.site,
+        &format!("kiosk {}", &id[..8.min(id.len())]),
+        now,
+        0,
+    )
+    .await?;
     if nonce.is_some() {
         // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
         let seen = tx

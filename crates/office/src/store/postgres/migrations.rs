@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_school_search.sql"),
     include_str!("migrations/0006_school_roster_retention.sql"),
     include_str!("migrations/0007_counted_per_statement.sql"),
+    include_str!("migrations/0008_school_configuration.sql"),
 ];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.

@@ -132,7 +132,7 @@ impl Db {
         )
         .doing("writing the audit log")?;
         // Kiosks learn of it from the next configuration version.
-        super::configuration::issue_configuration(&tx, actor, now)?;
+        super::configuration::issue_for_every_school(&tx, actor, now)?;
         tx.commit().doing(DOING)
     }
 }
@@ -176,7 +176,7 @@ impl Db {
         )
         .doing("writing the audit log")?;
         // Kiosks take it with the next configuration version, at their next sync.
-        super::configuration::issue_configuration(&tx, actor, now)?;
+        super::configuration::issue_for_every_school(&tx, actor, now)?;
         tx.commit().doing(DOING)?;
         Ok(hash)
     }

@@ -16,7 +16,10 @@ use crate::error::{OfficeError, Result};
 use crate::i18n::Lang;
 use crate::pairing::{PairingAlerts, PairingThrottle};
 use crate::store::agreements::{AgreementStanding, AgreementStore};
-use crate::store::configuration::{ConfigurationStore, IssuedConfiguration, KioskConfiguration, KioskSetting};
+use crate::store::configuration::{
+    ConfigurationContent, ConfigurationStore, IssuedConfiguration, KioskConfiguration, KioskSetting, SettingName,
+    SettingsFor,
+};
 use crate::store::integrity::{Alert, AlertRow, DeviceSummary, IntegrityStore, KioskHead, KioskStatus};
 use crate::store::privacy::{AuditEntry, PrivacyStore, PurgeReport, SignedOfficeErasure};
 use crate::store::records::{ErasureStatus, RecordStore, RecordStream, SearchPage, StoredAgreement, StoredRecord};
@@ -435,17 +438,42 @@ impl AgreementStore for SqliteStore {
 
 #[async_trait]
 impl ConfigurationStore for SqliteStore {
-    async fn current_configuration(&self, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
-        self.run(move |db| db.current_configuration(now)).await
+    async fn current_configuration(&self, site: SiteId, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
+        self.run(move |db| db.current_configuration(site, now)).await
     }
 
     async fn agreement_texts(&self, hashes: Vec<Hash32>) -> Result<BTreeMap<Hash32, String>> {
         self.run(move |db| db.agreement_texts(&hashes)).await
     }
 
-    async fn set_kiosk_setting(&self, setting: KioskSetting, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+    async fn set_kiosk_setting(
+        &self,
+        target: SettingsFor,
+        setting: KioskSetting,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
         let actor = actor.to_owned();
-        self.run(move |db| db.set_kiosk_setting(&setting, &actor, now)).await
+        self.run(move |db| db.set_kiosk_setting(target, &setting, &actor, now)).await
+    }
+
+    async fn unset_school_setting(
+        &self,
+        site: SiteId,
+        name: SettingName,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        let actor = actor.to_owned();
+        self.run(move |db| db.unset_school_setting(site, &name, &actor, now)).await
+    }
+
+    async fn school_setting_names(&self, site: SiteId) -> Result<Vec<SettingName>> {
+        self.run(move |db| db.school_setting_names(site)).await
+    }
+
+    async fn settings_content(&self, target: SettingsFor) -> Result<ConfigurationContent> {
+        self.run(move |db| db.settings_content(target)).await
     }
 
     async fn kiosk_configurations(&self) -> Result<BTreeMap<Uuid, KioskConfiguration>> {

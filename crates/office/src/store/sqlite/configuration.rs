@@ -17,17 +17,20 @@ use super::Db;
 use super::agreements::CURRENT;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::configuration::{
-    ConfigurationContent, ContentAgreement, IssuedConfiguration, KioskConfiguration, KioskSetting,
+    ConfigurationContent, ContentAgreement, IssuedConfiguration, KioskConfiguration, KioskSetting, SettingName,
+    SettingsFor, issued_detail, shown_school_name, trust_has_no_school_name,
 };
+use crate::store::sites::SiteId;
 
 impl Db {
-    /// The latest configuration, issuing one first if the content changed
-    /// without one (an office upgraded from before configurations).
-    pub fn current_configuration(&mut self, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
+    /// The latest configuration of this school's kiosks, issuing one first
+    /// if what they take changed without one (an office upgraded from
+    /// before configurations, a school renamed, a trust's setting changed).
+    pub fn current_configuration(&mut self, site: SiteId, now: DateTime<Utc>) -> Result<Option<IssuedConfiguration>> {
         const DOING: &str = "reading the kiosk configuration";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
-        issue_configuration(&tx, "office", now)?;
-        let latest = latest(&tx)?;
+        issue_configuration(&tx, site, "office", now, 0)?;
+        let latest = latest(&tx, site)?;
         tx.commit().doing(DOING)?;
         Ok(latest)
     }
@@ -44,62 +47,102 @@ impl Db {
         Ok(out)
     }
 
-    /// Saves a setting, issues the next configuration and audits both.
+    /// Saves a setting for the trust or one school, issues the next
+    /// configuration of each school it changes and audits both.
     pub fn set_kiosk_setting(
         &mut self,
+        target: SettingsFor,
         setting: &KioskSetting,
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<u64>> {
         const DOING: &str = "saving a kiosk setting";
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
-        let (key, value) = match setting {
-            KioskSetting::SchoolName(name) => ("school_name", name.clone()),
-            KioskSetting::IdleTimeoutSecs(secs) => ("idle_timeout_secs", secs.to_string()),
-            KioskSetting::Roles(roles) => ("roles", roles.join(",")),
-            KioskSetting::LocalRetentionDays(days) => ("local_retention_days", days.to_string()),
-            KioskSetting::ResignRule(role, rule) => {
-                let (name, days) = match rule {
-                    WireResignRule::EveryVisit => ("every_visit", None),
-                    WireResignRule::NewVersion => ("new_version", None),
-                    WireResignRule::AfterDays(days) => ("after_days", Some(*days)),
-                };
-                tx.execute(
-                    "INSERT INTO resign_rules (role, resign_rule, resign_days) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (role) DO UPDATE SET resign_rule = excluded.resign_rule, resign_days = excluded.resign_days",
-                    params![role, name, days],
-                )
-                .doing(DOING)?;
-                (role.as_str(), days.map_or(name.to_owned(), |d| format!("{name} {d}")))
+        let site = match target {
+            SettingsFor::Trust if matches!(setting, KioskSetting::SchoolName(_)) => {
+                return Err(trust_has_no_school_name());
             }
-            KioskSetting::PrivacyNotice(notice) => {
-                tx.execute(
-                    "INSERT INTO kiosk_privacy_notice (singleton, english, welsh) VALUES (1, ?1, ?2)
-                     ON CONFLICT (singleton) DO UPDATE SET english = excluded.english, welsh = excluded.welsh",
-                    params![notice.english, notice.welsh],
-                )
-                .doing(DOING)?;
-                // The audit names the change; the texts are in the configuration it issues.
-                let summary = format!("{} bytes in English, {} in Welsh", notice.english.len(), notice.welsh.len());
-                ("privacy_notice", summary)
+            SettingsFor::Trust => None,
+            SettingsFor::School(site) => {
+                super::sites::check_site_exists(&tx, site)?;
+                Some(site)
             }
         };
-        if !matches!(setting, KioskSetting::ResignRule(..) | KioskSetting::PrivacyNotice(..)) {
-            tx.execute(
-                "INSERT INTO kiosk_settings (key, value) VALUES (?1, ?2)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )
-            .doing(DOING)?;
-        }
-        tx.execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'kiosk_setting', ?3)",
-            params![format_utc(&now), actor, format!("{key} = {value}")],
-        )
-        .doing("writing the audit log")?;
-        let version = issue_configuration(&tx, actor, now)?;
+        let (key, value) = save_setting(&tx, site, setting)?;
+        audit_setting(&tx, site, actor, now, &format!("{key} = {value}"))?;
+        let version = match site {
+            Some(site) => issue_configuration(&tx, site, actor, now, 0)?,
+            None => issue_for_every_school(&tx, actor, now)?,
+        };
         tx.commit().doing(DOING)?;
         Ok(version)
+    }
+
+    /// The school takes the trust's setting again.
+    pub fn unset_school_setting(
+        &mut self,
+        site: SiteId,
+        name: &SettingName,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        const DOING: &str = "taking the trust's kiosk setting again";
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        super::sites::check_site_exists(&tx, site)?;
+        let removed = match name {
+            SettingName::ResignRule(role) => {
+                tx.execute("DELETE FROM school_resign_rules WHERE site_id = ?1 AND role = ?2", params![site.0, role])
+            }
+            SettingName::PrivacyNotice => tx.execute("DELETE FROM school_privacy_notice WHERE site_id = ?1", [site.0]),
+            other => tx.execute(
+                "DELETE FROM school_kiosk_settings WHERE site_id = ?1 AND key = ?2",
+                params![site.0, other.column()],
+            ),
+        }
+        .doing(DOING)?;
+        if removed > 0 {
+            audit_setting(&tx, Some(site), actor, now, &format!("{} = the trust's", name.column()))?;
+        }
+        let version = issue_configuration(&tx, site, actor, now, 0)?;
+        tx.commit().doing(DOING)?;
+        Ok(version)
+    }
+
+    /// The settings this school sets itself.
+    pub fn school_setting_names(&self, site: SiteId) -> Result<Vec<SettingName>> {
+        const DOING: &str = "reading a school's own kiosk settings";
+        let mut names = Vec::new();
+        let mut stmt =
+            self.conn.prepare_cached("SELECT key FROM school_kiosk_settings WHERE site_id = ?1").doing(DOING)?;
+        for key in stmt.query_map([site.0], |r| r.get::<_, String>(0)).doing(DOING)? {
+            names.extend(SettingName::from_column(&key.doing(DOING)?));
+        }
+        let mut stmt =
+            self.conn.prepare_cached("SELECT role FROM school_resign_rules WHERE site_id = ?1").doing(DOING)?;
+        for role in stmt.query_map([site.0], |r| r.get::<_, String>(0)).doing(DOING)? {
+            names.push(SettingName::ResignRule(role.doing(DOING)?));
+        }
+        let notice = self
+            .conn
+            .query_row("SELECT 1 FROM school_privacy_notice WHERE site_id = ?1", [site.0], |_| Ok(()))
+            .optional()
+            .doing(DOING)?;
+        if notice.is_some() {
+            names.push(SettingName::PrivacyNotice);
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    /// What a school's kiosks take now, or the trust's own settings.
+    pub fn settings_content(&self, target: SettingsFor) -> Result<ConfigurationContent> {
+        content(
+            &self.conn,
+            match target {
+                SettingsFor::Trust => None,
+                SettingsFor::School(site) => Some(site),
+            },
+        )
     }
 
     /// What each kiosk last said it runs.
@@ -130,37 +173,132 @@ impl Db {
     }
 }
 
-/// Issues the next configuration if what the office holds differs from the
-/// latest one, and audits it; returns the version now current (`None`:
+/// Writes the setting into the trust's tables (no school) or the school's
+/// own; returns what the audit line names.
+fn save_setting(conn: &Connection, site: Option<SiteId>, setting: &KioskSetting) -> Result<(String, String)> {
+    const DOING: &str = "saving a kiosk setting";
+    let (key, value) = match setting {
+        KioskSetting::SchoolName(name) => ("school_name", name.clone()),
+        KioskSetting::IdleTimeoutSecs(secs) => ("idle_timeout_secs", secs.to_string()),
+        KioskSetting::Roles(roles) => ("roles", roles.join(",")),
+        KioskSetting::LocalRetentionDays(days) => ("local_retention_days", days.to_string()),
+        KioskSetting::ResignRule(role, rule) => {
+            let (name, days) = rule_columns(rule);
+            match site {
+                None => conn.execute(
+                    "INSERT INTO resign_rules (role, resign_rule, resign_days) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (role) DO UPDATE SET resign_rule = excluded.resign_rule, resign_days = excluded.resign_days",
+                    params![role, name, days],
+                ),
+                Some(site) => conn.execute(
+                    "INSERT INTO school_resign_rules (site_id, role, resign_rule, resign_days) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (site_id, role) DO UPDATE SET resign_rule = excluded.resign_rule, resign_days = excluded.resign_days",
+                    params![site.0, role, name, days],
+                ),
+            }
+            .doing(DOING)?;
+            return Ok((role.clone(), days.map_or(name.to_owned(), |d| format!("{name} {d}"))));
+        }
+        KioskSetting::PrivacyNotice(notice) => {
+            match site {
+                None => conn.execute(
+                    "INSERT INTO kiosk_privacy_notice (singleton, english, welsh) VALUES (1, ?1, ?2)
+                     ON CONFLICT (singleton) DO UPDATE SET english = excluded.english, welsh = excluded.welsh",
+                    params![notice.english, notice.welsh],
+                ),
+                Some(site) => conn.execute(
+                    "INSERT INTO school_privacy_notice (site_id, english, welsh) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (site_id) DO UPDATE SET english = excluded.english, welsh = excluded.welsh",
+                    params![site.0, notice.english, notice.welsh],
+                ),
+            }
+            .doing(DOING)?;
+            // The audit names the change; the texts are in the configuration it issues.
+            let summary = format!("{} bytes in English, {} in Welsh", notice.english.len(), notice.welsh.len());
+            return Ok(("privacy_notice".into(), summary));
+        }
+    };
+    match site {
+        None => conn.execute(
+            "INSERT INTO kiosk_settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        ),
+        Some(site) => conn.execute(
+            "INSERT INTO school_kiosk_settings (site_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT (site_id, key) DO UPDATE SET value = excluded.value",
+            params![site.0, key, value],
+        ),
+    }
+    .doing(DOING)?;
+    Ok((key.to_owned(), value))
+}
+
+fn rule_columns(rule: &WireResignRule) -> (&'static str, Option<u32>) {
+    match rule {
+        WireResignRule::EveryVisit => ("every_visit", None),
+        WireResignRule::NewVersion => ("new_version", None),
+        WireResignRule::AfterDays(days) => ("after_days", Some(*days)),
+    }
+}
+
+fn audit_setting(conn: &Connection, site: Option<SiteId>, actor: &str, now: DateTime<Utc>, detail: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, 'kiosk_setting', ?3, ?4)",
+        params![format_utc(&now), actor, detail, site.map(|s| s.0)],
+    )
+    .doing("writing the audit log")?;
+    Ok(())
+}
+
+/// Issues the next configuration of every school whose kiosks take
+/// something new (a change to the trust's settings or agreements); returns
+/// the latest version now current.
+pub(super) fn issue_for_every_school(conn: &Connection, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+    let sites: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM sites ORDER BY id")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .doing("reading the schools")?;
+    let mut latest = None;
+    for site in sites {
+        latest = latest.max(issue_configuration(conn, SiteId(site), actor, now, 0)?);
+    }
+    Ok(latest)
+}
+
+/// Issues the next configuration of this school's kiosks if what they take
+/// differs from their latest one, numbered above every version issued (and
+/// above `above`), and audits it; returns the version now current (`None`:
 /// nothing was ever set). Runs inside the caller's transaction.
-pub(super) fn issue_configuration(conn: &Connection, actor: &str, now: DateTime<Utc>) -> Result<Option<u64>> {
+pub(super) fn issue_configuration(
+    conn: &Connection,
+    site: SiteId,
+    actor: &str,
+    now: DateTime<Utc>,
+    above: u64,
+) -> Result<Option<u64>> {
     const DOING: &str = "issuing a kiosk configuration";
-    let content = content(conn)?;
-    let previous = latest(conn)?;
+    let content = content(conn, Some(site))?;
+    let previous = latest(conn, site)?;
     match &previous {
-        Some(previous) if previous.content == content => return Ok(Some(previous.version)),
+        Some(previous) if previous.content == content && previous.version > above => {
+            return Ok(Some(previous.version));
+        }
         None if content.is_empty() => return Ok(None),
         _ => {}
     }
-    let version = previous.as_ref().map_or(1, |p| p.version + 1);
+    let highest: u64 =
+        conn.query_row("SELECT coalesce(max(version), 0) FROM configurations", [], |r| r.get(0)).doing(DOING)?;
+    let version = highest.max(above) + 1;
     let json = serde_json::to_string(&content).map_err(|e| OfficeError::Internal(e.to_string()))?;
     conn.execute(
-        "INSERT INTO configurations (version, content, issued_at, issued_by) VALUES (?1, ?2, ?3, ?4)",
-        params![version, json, format_utc(&now), actor],
+        "INSERT INTO configurations (version, content, issued_at, issued_by, site_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![version, json, format_utc(&now), actor, site.0],
     )
     .doing(DOING)?;
-    let current: Vec<String> =
-        content.current.iter().map(|(role, hash)| format!("{role} {}", &hash.to_hex()[..12])).collect();
     conn.execute(
-        "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, 'configuration_issued', ?3)",
-        params![
-            format_utc(&now),
-            actor,
-            format!(
-                "kiosk configuration {version}: agreements {}",
-                if current.is_empty() { "none".into() } else { current.join(", ") }
-            )
-        ],
+        "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, 'configuration_issued', ?3, ?4)",
+        params![format_utc(&now), actor, issued_detail(version, &content), site.0],
     )
     .doing("writing the audit log")?;
     Ok(Some(version))
@@ -184,12 +322,13 @@ pub(super) fn note_kiosk_configuration(
     Ok(())
 }
 
-fn latest(conn: &Connection) -> Result<Option<IssuedConfiguration>> {
+fn latest(conn: &Connection, site: SiteId) -> Result<Option<IssuedConfiguration>> {
     const DOING: &str = "reading the kiosk configuration";
     let row: Option<(u64, String, String, String)> = conn
         .query_row(
-            "SELECT version, content, issued_at, issued_by FROM configurations ORDER BY version DESC LIMIT 1",
-            [],
+            "SELECT version, content, issued_at, issued_by FROM configurations
+             WHERE site_id = ?1 ORDER BY version DESC LIMIT 1",
+            [site.0],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .optional()
@@ -202,17 +341,27 @@ fn latest(conn: &Connection) -> Result<Option<IssuedConfiguration>> {
     .transpose()
 }
 
-/// The privacy notice staff saved, if any.
-fn privacy_notice(conn: &Connection) -> Result<Option<PrivacyNotice>> {
-    conn.query_row("SELECT english, welsh FROM kiosk_privacy_notice WHERE singleton = 1", [], |r| {
-        Ok(PrivacyNotice { english: r.get(0)?, welsh: r.get(1)? })
-    })
-    .optional()
-    .doing("reading the privacy notice")
+/// The privacy notice this school's kiosks show: its own, else the trust's.
+fn privacy_notice(conn: &Connection, site: Option<i64>) -> Result<Option<PrivacyNotice>> {
+    let read = |r: &rusqlite::Row<'_>| Ok(PrivacyNotice { english: r.get(0)?, welsh: r.get(1)? });
+    let own = conn
+        .query_row("SELECT english, welsh FROM school_privacy_notice WHERE site_id = ?1", [site], read)
+        .optional()
+        .doing("reading the privacy notice")?;
+    match own {
+        Some(own) => Ok(Some(own)),
+        None => conn
+            .query_row("SELECT english, welsh FROM kiosk_privacy_notice WHERE singleton = 1", [], read)
+            .optional()
+            .doing("reading the privacy notice"),
+    }
 }
 
-/// What the office holds now, as a configuration's content.
-fn content(conn: &Connection) -> Result<ConfigurationContent> {
+/// What this school's kiosks take now, as a configuration's content; for
+/// no school, the trust's own settings (`site_id = NULL` matches no row of
+/// a school's own).
+pub(super) fn content(conn: &Connection, site: Option<SiteId>) -> Result<ConfigurationContent> {
+    let site = site.map(|s| s.0);
     const DOING: &str = "reading the kiosk configuration";
     let mut current = BTreeMap::new();
     let mut stmt = conn.prepare_cached(CURRENT).doing(DOING)?;
@@ -233,9 +382,15 @@ fn content(conn: &Connection) -> Result<ConfigurationContent> {
         agreements.insert(*hash, ContentAgreement { hash: *hash, title, roles: vec![role.clone()] });
     }
     let mut resign_rules = BTreeMap::new();
-    let mut stmt = conn.prepare_cached("SELECT role, resign_rule, resign_days FROM resign_rules").doing(DOING)?;
+    // The trust's first, then the school's own over them.
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT role, resign_rule, resign_days FROM resign_rules
+             UNION ALL SELECT role, resign_rule, resign_days FROM school_resign_rules WHERE site_id = ?1",
+        )
+        .doing(DOING)?;
     for row in stmt
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<u32>>(2)?)))
+        .query_map([site], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<u32>>(2)?)))
         .doing(DOING)?
     {
         let (role, rule, days) = row.doing(DOING)?;
@@ -246,14 +401,23 @@ fn content(conn: &Connection) -> Result<ConfigurationContent> {
         };
         resign_rules.insert(role, rule);
     }
+    // The school's own, else the trust's.
     let setting = |key: &str| -> Result<Option<String>> {
-        conn.query_row("SELECT value FROM kiosk_settings WHERE key = ?1", [key], |r| r.get(0)).optional().doing(DOING)
+        conn.query_row(
+            "SELECT coalesce((SELECT value FROM school_kiosk_settings WHERE site_id = ?1 AND key = ?2),
+                             (SELECT value FROM kiosk_settings WHERE key = ?2))",
+            params![site, key],
+            |r| r.get(0),
+        )
+        .doing(DOING)
     };
+    let name: Option<String> =
+        conn.query_row("SELECT name FROM sites WHERE id = ?1", [site], |r| r.get(0)).optional().doing(DOING)?;
     let settings = ConfigurationSettings {
-        school_name: setting("school_name")?,
+        school_name: setting("school_name")?.or_else(|| shown_school_name(name)),
         idle_timeout_secs: setting("idle_timeout_secs")?.and_then(|v| v.parse().ok()),
         roles: setting("roles")?.map(|v| v.split(',').map(str::to_owned).collect()),
-        privacy_notice: privacy_notice(conn)?,
+        privacy_notice: privacy_notice(conn, site)?,
         local_retention_days: setting("local_retention_days")?.and_then(|v| v.parse().ok()),
     };
     Ok(ConfigurationContent { agreements: agreements.into_values().collect(), current, resign_rules, settings })

@@ -132,8 +132,13 @@ impl Db {
         }
         super::agreements::store_sent_agreements(&tx, &id, &batch.agreements, now)?;
         // A first kiosk's versions may have made some current: a new configuration.
-        let configuration_version =
-            super::configuration::issue_configuration(&tx, &format!("kiosk {}", &id[..8.min(id.len())]), now)?;
+        let configuration_version = super::configuration::issue_configuration(
+            &tx,
+            device.site,
+            &format!("kiosk {}", &id[..8.min(id.len())]),
+            now,
+            0,
+        )?;
         if nonce.is_some() {
             // A live push (not a bundle): the kiosk is alive and says how far its chain reaches.
             tx.prepare_cached("UPDATE devices SET last_seen_at = ?1, reported_head = coalesce(?2, reported_head) WHERE device_id = ?3")

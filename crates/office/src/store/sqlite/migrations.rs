@@ -26,5 +26,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0013_held_entries.sql"),
         include_str!("migrations/0014_sites.sql"),
         include_str!("migrations/0015_school_roster_retention.sql"),
+        include_str!("migrations/0016_school_configuration.sql"),
     ],
 };
