@@ -32,10 +32,11 @@ pub(super) fn needs(
     routes.route_layer(from_fn_with_state(Rule { dash: dash.clone(), permission }, guard))
 }
 
-/// `routes`, answered only for the trust's staff: settings that apply to
-/// every school (kiosk settings, retention, the roster, agreements, the
-/// privacy notice) are the trust's to change, and an account limited to
-/// some schools is refused them. Goes inside [`needs`], which finds the
+/// `routes`, answered only for the trust's staff: what applies to every
+/// school (agreements, the purge, the export language, adding and renaming
+/// schools) is the trust's to change, and an account limited to some
+/// schools is refused it. (Kiosk settings and the privacy notice are the
+/// trust's or a school's own: their handlers check which.) Goes inside [`needs`], which finds the
 /// account first.
 pub(super) fn trust_only(routes: Router<SharedDashboard>) -> Router<SharedDashboard> {
     routes.route_layer(axum::middleware::from_fn(refuse_schools))
