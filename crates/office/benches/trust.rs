@@ -142,6 +142,8 @@ fn ingest(rows: &mut Vec<Row>, png: &[u8]) {
         }
         started.elapsed()
     });
+    // Printed now too: profiling ingest needs no wait for the load phases.
+    eprintln!("store ingest: {:.0} records/s", 10_000.0 / took.as_secs_f64());
     rows.push((
         "store ingest (verify + store, 20 × 500)".into(),
         format!("{:.0} records/s", 10_000.0 / took.as_secs_f64()),

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_school_roster_retention.sql"),
     include_str!("migrations/0007_counted_per_statement.sql"),
     include_str!("migrations/0008_school_configuration.sql"),
+    include_str!("migrations/0009_signature_storage.sql"),
 ];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.
