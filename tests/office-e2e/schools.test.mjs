@@ -118,3 +118,19 @@ test("a school's kiosks take the trust's settings, or the school's own", async (
   await head.waitForURL(/settings=2/);
   assert.equal(await head.locator('#setting-idle-timeout').inputValue(), '120');
 });
+
+test("a school chooses the version its kiosks' visitors sign", async () => {
+  await head.goto('/agreements');
+  await head.getByLabel('At Oakfield Primary, the role').selectOption('visitor');
+  const version = head.locator('#school-2-version');
+  const own = await version.locator('option').nth(1).getAttribute('value');
+  await version.selectOption(own);
+  await head.locator('form[action="/agreements/school"]', { has: version }).getByRole('button', { name: 'Save' }).click();
+  await head.waitForURL(/\/agreements/);
+  const oakTable = head.locator('table', { has: head.locator('caption', { hasText: 'Oakfield Primary' }) });
+  assert.match(await oakTable.locator('tr', { hasText: 'Visitor' }).innerText(), /Set by this school/);
+  const tafTable = head.locator('table', { has: head.locator('caption', { hasText: 'Ysgol Glan Llyn' }) });
+  assert.match(await tafTable.locator('tr', { hasText: 'Visitor' }).innerText(), /Set by the trust/);
+  assert.deepEqual(await axe(head), [], 'agreements per school: axe-core violations');
+  await shot(head, '44-school-agreements');
+});

@@ -80,13 +80,13 @@ CREATE TEMP TABLE saved_indexes AS
 DO $$DECLARE saved record; BEGIN
     FOR saved IN SELECT indexname FROM saved_indexes LOOP EXECUTE format('DROP INDEX %I', saved.indexname); END LOOP;
 END$$;
-ALTER TABLE record_index DISABLE TRIGGER record_index_counted;
+ALTER TABLE record_index DISABLE TRIGGER record_index_counted_inserts;
 INSERT INTO record_index (device_id, seq, name_key, org_key, role, signed_at, local_date, agreement_hash, site_id)
     SELECT f.device_id, f.seq, lower(translate(f.name, 'ôëŷ', 'oey')), lower(f.organisation), f.role,
         to_char(f.at, 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), to_char(f.at + interval '1 hour', 'YYYY-MM-DD'), repeat('a', 64),
         d.site_id
     FROM fixture f JOIN devices d ON d.device_id = f.device_id;
-ALTER TABLE record_index ENABLE TRIGGER record_index_counted;
+ALTER TABLE record_index ENABLE TRIGGER record_index_counted_inserts;
 INSERT INTO record_index_counts SELECT device_id, count(*) FROM record_index GROUP BY device_id;
 DO $$DECLARE saved record; BEGIN
     FOR saved IN SELECT indexdef FROM saved_indexes LOOP EXECUTE saved.indexdef; END LOOP;

@@ -105,3 +105,45 @@ fn a_school_office_names_its_first_school_after_serve_school_and_a_trust_databas
     let first = if signbook_office::testing::on_postgres() { "1  Our school" } else { "1  Ysgol Glan Llyn" };
     assert!(list.starts_with(first), "{list}");
 }
+
+#[test]
+fn a_schools_kiosk_settings_and_agreement_are_its_own_or_the_trusts_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let office = Office::start(dir.path());
+    office.cli_ok(&["school", "rename", "1", "Ysgol Bro Taf"]).unwrap();
+    office.cli_ok(&["school", "add", "Oakfield Primary"]).unwrap();
+    let file = dir.path().join("aup.md");
+    std::fs::write(&file, "# Acceptable Use\n\nI will log off.\n").unwrap();
+    let publish = |title: &str| {
+        let printed =
+            office.cli_ok(&["agreement", "publish", file.to_str().unwrap(), "--title", title, "--roles", "visitor"]);
+        printed.unwrap().split_whitespace().find(|w| w.len() == 64).unwrap().to_owned()
+    };
+    let aup = publish("AUP");
+    std::fs::write(&file, "# Acceptable Use (primary)\n\nI will ask a grown-up.\n").unwrap();
+    let primary = publish("Primary");
+    // Held, but the trust's visitors sign the first one.
+    office.cli_ok(&["agreement", "adopt", &aup, "--roles", "visitor"]).unwrap();
+
+    // The trust's setting is every school's; the school name is each school's.
+    let (ok, refused) = text(office.cli(&["settings", "set", "school-name", "Bro Taf Trust"]));
+    assert!(!ok && refused.contains("choose the school (--school NAME)"), "{refused}");
+    office.cli_ok(&["settings", "set", "idle-timeout", "120"]).unwrap();
+    office.cli_ok(&["settings", "set", "idle-timeout", "45", "--school", "Oakfield Primary"]).unwrap();
+    office.cli_ok(&["agreement", "adopt", &primary, "--roles", "visitor", "--school", "Ysgol Bro Taf"]).unwrap();
+    let taf = office.cli_ok(&["settings", "show", "--school", "Ysgol Bro Taf"]).unwrap();
+    assert!(taf.contains("school name: Ysgol Bro Taf") && taf.contains("idle timeout: 120 s\n"), "{taf}");
+    assert!(taf.contains(&format!("visitor signs: {primary}")), "{taf}");
+    let oak = office.cli_ok(&["settings", "show", "--school", "Oakfield Primary"]).unwrap();
+    assert!(oak.contains("idle timeout: 45 s  (this school's own)"), "{oak}");
+    assert!(!oak.contains(&primary), "Oakfield signs the trust's version: {oak}");
+    let trust = office.cli_ok(&["settings", "show"]).unwrap();
+    assert!(trust.contains("The trust's settings") && trust.contains("idle timeout: 120 s"), "{trust}");
+
+    office.cli_ok(&["settings", "unset", "idle-timeout", "--school", "Oakfield Primary"]).unwrap();
+    office.cli_ok(&["agreement", "use-trusts", "--roles", "visitor", "--school", "Ysgol Bro Taf"]).unwrap();
+    let oak = office.cli_ok(&["settings", "show", "--school", "Oakfield Primary"]).unwrap();
+    assert!(oak.contains("idle timeout: 120 s\n"), "{oak}");
+    let taf = office.cli_ok(&["settings", "show", "--school", "Ysgol Bro Taf"]).unwrap();
+    assert!(!taf.contains(&format!("visitor signs: {primary}")), "the trust's current version again: {taf}");
+}

@@ -36,13 +36,26 @@ pub enum AgreementAction {
     },
     /// Every version the office holds: current for which roles, not adopted for which, and the kiosks that sent it.
     List,
-    /// Make a version the one these roles must sign (audited as `cli`).
+    /// Make a version the one these roles must sign (audited as `cli`): the trust's, every
+    /// school's, or with --school that school's own.
     Adopt {
         /// The version's SHA-256 (see `agreement list`).
         hash: String,
         /// Roles, comma-separated: visitor,governor,staff,volunteer,contractor.
         #[arg(long, value_name = "ROLES")]
         roles: String,
+        /// The school whose kiosks sign it instead of the trust's current version.
+        #[arg(long, alias = "site")]
+        school: Option<String>,
+    },
+    /// A school's roles sign the trust's current version again, not the school's own.
+    UseTrusts {
+        /// Roles, comma-separated.
+        #[arg(long, value_name = "ROLES")]
+        roles: String,
+        /// The school.
+        #[arg(long, alias = "site")]
+        school: String,
     },
 }
 
@@ -95,24 +108,41 @@ pub async fn run(store: &dyn OfficeStorage, action: AgreementAction, out: &mut i
                 }
             }
         }
-        AgreementAction::Adopt { hash, roles } => {
+        AgreementAction::Adopt { hash, roles, school } => {
             let hash = Hash32::from_hex(hash.trim()).map_err(|_| {
                 anyhow::anyhow!(
                     "\"{hash}\" is not a version hash; copy the 64 hex digits `signbook-office agreement list` prints"
                 )
             })?;
             let roles = parse_roles(&roles)?;
-            match store.adopt_agreement(&hash, &roles, "cli", Utc::now()).await {
+            let site = match &school {
+                Some(school) => Some(super::schools::chosen(store, Some(school)).await?),
+                None => None,
+            };
+            let adopted = match &site {
+                Some(site) => {
+                    store.set_school_agreement(site.id, &roles, Some(hash), "cli", Utc::now()).await.map(drop)
+                }
+                None => store.adopt_agreement(&hash, &roles, "cli", Utc::now()).await,
+            };
+            match adopted {
                 Err(signbook_office::OfficeError::NotFound) => anyhow::bail!(
                     "the office holds no version {hash}; see `signbook-office agreement list` (a version arrives when a kiosk syncs)"
                 ),
                 other => other?,
             }
+            let at = site.map_or_else(String::new, |s| format!(" at {}", s.name));
             writeln!(
                 out,
-                "Adopted {hash} for {}. The roster now counts signatures of this version.",
+                "Adopted {hash} for {}{at}. The roster now counts signatures of this version.",
                 roles.join(", ")
             )?;
+        }
+        AgreementAction::UseTrusts { roles, school } => {
+            let roles = parse_roles(&roles)?;
+            let site = super::schools::chosen(store, Some(&school)).await?;
+            store.set_school_agreement(site.id, &roles, None, "cli", Utc::now()).await?;
+            writeln!(out, "{} signs the trust's current version again for {}.", site.name, roles.join(", "))?;
         }
     }
     Ok(())

@@ -9,14 +9,21 @@
 //! the office has no version for that role yet: a fresh office starts from
 //! what its first kiosk uses. Any later version a kiosk sends is stored
 //! and shown as not adopted until staff decide.
+//!
+//! Those are the trust's decisions, for every school. A school may choose
+//! its own version for a role instead (a primary school's visitors read
+//! another text than a secondary's), and take the trust's again.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use signbook_core::Hash32;
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
 use crate::error::Result;
 use crate::store::StoredAgreement;
+use crate::store::sites::SiteId;
 
 /// A kiosk that sent a version.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +72,21 @@ pub trait AgreementStore: Send + Sync {
     /// log (who, when, the hash, the roles), in one transaction.
     /// [`crate::OfficeError::NotFound`] if the office does not hold it.
     async fn adopt_agreement(&self, hash: &Hash32, roles: &[String], actor: &str, now: DateTime<Utc>) -> Result<()>;
+
+    /// Makes `hash` the version `roles` sign at `site`'s kiosks instead of
+    /// the trust's, or with `None` the trust's current one again; audited
+    /// as that school's, and its next configuration issued (returned).
+    async fn set_school_agreement(
+        &self,
+        site: SiteId,
+        roles: &[String],
+        hash: Option<Hash32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>>;
+
+    /// The versions `site` chose itself, by role.
+    async fn school_agreements(&self, site: SiteId) -> Result<BTreeMap<String, Hash32>>;
 
     /// Publishes a version written at the office: keeps `text` (checked
     /// and made canonical by the kiosk's own rules,

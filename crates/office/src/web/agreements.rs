@@ -109,6 +109,7 @@ pub(super) async fn list(
                 }
             }
         }
+        (super::school_agreements::section(&dash, &staff, &standings).await?)
     };
     Ok(layout::page(&dash.school, t("agreements.title"), Some(&staff), "/agreements", body).into_response())
 }

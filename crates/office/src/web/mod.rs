@@ -43,6 +43,7 @@ mod privacy_notice;
 mod publish;
 mod records;
 mod roster;
+mod school_agreements;
 mod schools;
 mod session;
 mod shell;
@@ -176,6 +177,8 @@ pub fn router(dash: SharedDashboard) -> Router {
         // The trust's kiosk settings or a school's own (checked in the handler).
         .route("/kiosks/settings", post(kiosk_settings::save))
         .route("/kiosks/settings/unset", post(kiosk_settings::unset))
+        // A school's own agreement versions (checked in the handler).
+        .route("/agreements/school", post(school_agreements::save))
         // Settings that apply to every school's kiosks and exports.
         .merge(guard::trust_only(
             Router::new()

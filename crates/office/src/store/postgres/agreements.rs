@@ -25,16 +25,53 @@ use super::{PgContext, PgStore};
 use crate::error::{OfficeError, Result};
 use crate::store::StoredAgreement;
 use crate::store::agreements::{AgreementSender, AgreementStanding, AgreementStore};
+use crate::store::sites::SiteId;
 
-/// The latest adoption for each role: its current version.
-pub(super) const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
-     WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)";
+/// The version each role signs at school `$1`: the school's own choice,
+/// else the trust's latest adoption. `$1` NULL: the trust's for every role
+/// (`site_id = NULL` matches no school's row).
+const CURRENT: &str = "SELECT role, hash FROM school_agreements WHERE site_id = $1::BIGINT
+     UNION ALL
+     SELECT role, hash FROM agreement_adoptions a
+     WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)
+       AND NOT EXISTS (SELECT 1 FROM school_agreements s WHERE s.site_id = $1::BIGINT AND s.role = a.role)";
 
-/// Hash of the current version for each role.
+/// Hash of the trust's current version for each role.
 pub(super) async fn current_agreements(client: &impl GenericClient) -> Result<HashMap<String, String>> {
+    current_at(client, None).await
+}
+
+/// Hash of the version each role signs at `site` (`None`: the trust's).
+pub(super) async fn current_at(client: &impl GenericClient, site: Option<SiteId>) -> Result<HashMap<String, String>> {
     const DOING: &str = "reading current agreements";
     let statement = client.prepare_cached(CURRENT).await.doing(DOING)?;
-    Ok(client.query(&statement, &[]).await.doing(DOING)?.iter().map(|r| (r.get(0), r.get(1))).collect())
+    let site = site.map(|s| s.0);
+    Ok(client.query(&statement, &[&site]).await.doing(DOING)?.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
+/// The title of version `hex`, if the office holds it and it was published
+/// for every one of `roles` (kiosks show a version only to those).
+pub(super) async fn adoptable(tx: &Transaction<'_>, hex: &str, roles: &[String]) -> Result<String> {
+    const DOING: &str = "adopting an agreement version";
+    let title: String = tx
+        .query_opt("SELECT title FROM agreements WHERE hash = $1", &[&hex])
+        .await
+        .doing(DOING)?
+        .ok_or(OfficeError::NotFound)?
+        .get(0);
+    for role in roles {
+        let published = tx
+            .query_opt("SELECT 1 FROM agreement_roles WHERE hash = $1 AND role = $2", &[&hex, role])
+            .await
+            .doing(DOING)?
+            .is_some();
+        if !published {
+            return Err(OfficeError::InputInvalid(format!(
+                "\"{title}\" was not published for the role {role}, so kiosks do not show it to them; adopt it only for the roles it was published for"
+            )));
+        }
+    }
+    Ok(title)
 }
 
 async fn adopt(tx: &Transaction<'_>, hash: &str, role: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
@@ -149,7 +186,9 @@ async fn agreement_standings(store: &PgStore) -> Result<Vec<AgreementStanding>> 
         roles.entry(row.get(0)).or_default().push(row.get(1));
     }
     let mut adopted: HashMap<String, Vec<String>> = HashMap::new();
-    for row in tx.query("SELECT DISTINCT hash, role FROM agreement_adoptions", &[]).await.doing(DOING)? {
+    // A school's choice is an adoption too: no longer awaiting a decision.
+    let chosen = "SELECT DISTINCT hash, role FROM agreement_adoptions UNION SELECT hash, role FROM school_agreements";
+    for row in tx.query(chosen, &[]).await.doing(DOING)? {
         adopted.entry(row.get(0)).or_default().push(row.get(1));
     }
     let mut senders: BTreeMap<String, Vec<AgreementSender>> = BTreeMap::new();
@@ -222,23 +261,8 @@ impl AgreementStore for PgStore {
         let tx = client.transaction().await.doing(DOING)?;
         lock(&tx).await?;
         let hex = hash.to_hex();
-        let title: String = tx
-            .query_opt("SELECT title FROM agreements WHERE hash = $1", &[&hex])
-            .await
-            .doing(DOING)?
-            .ok_or(OfficeError::NotFound)?
-            .get(0);
+        let title = adoptable(&tx, &hex, roles).await?;
         for role in roles {
-            let published = tx
-                .query_opt("SELECT 1 FROM agreement_roles WHERE hash = $1 AND role = $2", &[&hex, role])
-                .await
-                .doing(DOING)?
-                .is_some();
-            if !published {
-                return Err(OfficeError::InputInvalid(format!(
-                    "\"{title}\" was not published for the role {role}, so kiosks do not show it to them; adopt it only for the roles it was published for"
-                )));
-            }
             adopt(&tx, &hex, role, actor, now).await?;
         }
         let detail = format!("\"{title}\" ({hex}) is now current for: {}", roles.join(", "));
@@ -301,5 +325,20 @@ impl AgreementStore for PgStore {
         issue_for_every_school(&tx, actor, now).await?;
         tx.commit().await.doing(DOING)?;
         Ok(hash)
+    }
+
+    async fn set_school_agreement(
+        &self,
+        site: SiteId,
+        roles: &[String],
+        hash: Option<Hash32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        super::school_agreements::set_school_agreement(self, site, roles, hash, actor, now).await
+    }
+
+    async fn school_agreements(&self, site: SiteId) -> Result<BTreeMap<String, Hash32>> {
+        super::school_agreements::school_agreements(self, site).await
     }
 }

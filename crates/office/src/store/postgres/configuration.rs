@@ -19,7 +19,7 @@ use signbook_sync::configuration::{
 };
 use uuid::Uuid;
 
-use super::agreements::current_agreements;
+use super::agreements::current_at;
 use super::shared::{big, unsigned};
 use super::sites::check_site_exists;
 use super::{PgContext, PgStore};
@@ -146,7 +146,7 @@ async fn content(client: &impl GenericClient, site: Option<SiteId>) -> Result<Co
     let site = site.map(|s| s.0);
     const DOING: &str = "reading the kiosk configuration";
     let mut current = BTreeMap::new();
-    for (role, hash) in current_agreements(client).await? {
+    for (role, hash) in current_at(client, site.map(SiteId)).await? {
         current.insert(role, Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?);
     }
     let mut agreements: BTreeMap<Hash32, ContentAgreement> = BTreeMap::new();

@@ -42,6 +42,7 @@ const TABLES: &[&str] = &[
     "agreement_roles",
     "agreement_adoptions",
     "agreement_senders",
+    "school_agreements",
     "record_index",
     "users",
     "user_sites",

@@ -178,6 +178,7 @@ impl PgStore {
         for (table, same) in NUMBERED {
             report.tables.insert(table, copy_numbered(&tx, &sqlite, table, *same, site, &adopted).await?);
         }
+        report.tables.insert("school_agreements", keep_school_versions(&tx, &sqlite, site).await?);
         let (users, taken) = copy_accounts(&tx, &sqlite, site).await?;
         report.tables.insert("users", users);
         report.accounts_taken = taken;
@@ -463,6 +464,45 @@ async fn copy_setting(tx: &Transaction<'_>, sqlite: &Connection, table: &str, si
         } else {
             done.copied += 1;
         }
+    }
+    Ok(done)
+}
+
+/// The version each role signed at the school's kiosks, where the trust's
+/// current one is another: kept as the school's own choice, so its kiosks
+/// go on showing what they showed (a school's own choice in the trust is
+/// kept on a second run).
+async fn keep_school_versions(tx: &Transaction<'_>, sqlite: &Connection, site: SiteId) -> Result<Copied> {
+    // The school's office's own current versions: its school's choices, else its adoptions.
+    let theirs: Vec<(String, String)> = sqlite
+        .prepare(
+            "SELECT role, hash FROM school_agreements WHERE site_id = 1
+             UNION ALL
+             SELECT role, hash FROM agreement_adoptions a
+             WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)
+               AND NOT EXISTS (SELECT 1 FROM school_agreements s WHERE s.site_id = 1 AND s.role = a.role)",
+        )
+        .doing(DOING)?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .doing(DOING)?
+        .collect::<rusqlite::Result<_>>()
+        .doing(DOING)?;
+    let trusts = super::super::agreements::current_agreements(tx).await?;
+    let now = format_utc(&Utc::now());
+    let mut done = Copied::default();
+    for (role, hash) in theirs {
+        if trusts.get(&role) == Some(&hash) {
+            continue;
+        }
+        let added = tx
+            .execute(
+                "INSERT INTO school_agreements (site_id, role, hash, adopted_at, adopted_by)
+                 VALUES ($1, $2, $3, $4, 'migrate') ON CONFLICT DO NOTHING",
+                &[&site.0, &role, &hash, &now],
+            )
+            .await
+            .doing(DOING)?;
+        if added == 1 { done.copied += 1 } else { done.present += 1 }
     }
     Ok(done)
 }

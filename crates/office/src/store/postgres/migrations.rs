@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_counted_per_statement.sql"),
     include_str!("migrations/0008_school_configuration.sql"),
     include_str!("migrations/0009_signature_storage.sql"),
+    include_str!("migrations/0010_school_agreements.sql"),
 ];
 
 /// Names the database as Signbook's, as SQLite's `application_id` does.

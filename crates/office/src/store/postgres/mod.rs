@@ -30,6 +30,7 @@ mod privacy;
 mod records;
 mod roster;
 mod rows;
+mod school_agreements;
 mod search;
 mod shared;
 mod sites;

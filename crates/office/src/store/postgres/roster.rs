@@ -17,10 +17,6 @@ use crate::store::roster::{RosterEntry, RosterStatus, RosterStore, may_be_same_p
 use crate::store::search::fold;
 use crate::store::sites::SiteId;
 
-/// The version each role must sign now: its latest adoption (SQLite's `CURRENT`).
-const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
-     WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)";
-
 #[async_trait]
 impl RosterStore for PgStore {
     async fn replace_roster(
@@ -61,7 +57,7 @@ impl RosterStore for PgStore {
     }
 
     async fn current_agreements(&self) -> Result<HashMap<String, String>> {
-        current_agreements(&self.client().await?).await
+        super::agreements::current_agreements(&self.client().await?).await
     }
 
     async fn roster_status(&self, site: SiteId) -> Result<Vec<(RosterEntry, RosterStatus)>> {
@@ -75,7 +71,8 @@ impl RosterStore for PgStore {
             .start()
             .await
             .doing(DOING)?;
-        let current = current_agreements(&tx).await?;
+        // What this school's roles sign: its own choices, else the trust's.
+        let current = super::agreements::current_at(&tx, Some(site)).await?;
         let entries: Vec<(RosterEntry, String)> = tx
             .query("SELECT name, role, email, name_key FROM roster WHERE site_id = $1 ORDER BY id", &[&site.0])
             .await
@@ -144,10 +141,4 @@ impl RosterStore for PgStore {
         tx.commit().await.doing(DOING)?;
         Ok(out)
     }
-}
-
-/// The hash of the current version for each role.
-async fn current_agreements(client: &impl GenericClient) -> Result<HashMap<String, String>> {
-    let rows = client.query(CURRENT, &[]).await.doing("reading current agreements")?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }

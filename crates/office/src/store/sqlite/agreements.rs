@@ -16,18 +16,92 @@ use super::Db;
 use super::records::agreement_row;
 use crate::error::{DbContext, OfficeError, Result};
 use crate::store::agreements::{AgreementSender, AgreementStanding};
+use crate::store::sites::SiteId;
 
-/// The latest adoption for each role: its current version.
-pub(super) const CURRENT: &str = "SELECT role, hash FROM agreement_adoptions a
-     WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)";
+/// The version each role signs at school `?1`: the school's own choice,
+/// else the trust's latest adoption. `?1` NULL: the trust's for every role
+/// (`site_id = NULL` matches no school's row).
+pub(super) const CURRENT: &str = "SELECT role, hash FROM school_agreements WHERE site_id = ?1
+     UNION ALL
+     SELECT role, hash FROM agreement_adoptions a
+     WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)
+       AND NOT EXISTS (SELECT 1 FROM school_agreements s WHERE s.site_id = ?1 AND s.role = a.role)";
+
+/// Hash of the version each role signs at `site` (`None`: the trust's).
+pub(super) fn current_at(conn: &rusqlite::Connection, site: Option<SiteId>) -> Result<HashMap<String, String>> {
+    const DOING: &str = "reading current agreements";
+    let mut stmt = conn.prepare_cached(CURRENT).doing(DOING)?;
+    let rows = stmt.query_map([site.map(|s| s.0)], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;
+    rows.collect::<rusqlite::Result<_>>().doing(DOING)
+}
 
 impl Db {
-    /// Hash of the current version for each role.
+    /// Hash of the trust's current version for each role.
     pub fn current_agreements(&self) -> Result<HashMap<String, String>> {
-        const DOING: &str = "reading current agreements";
-        let mut stmt = self.conn.prepare_cached(CURRENT).doing(DOING)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;
-        rows.collect::<rusqlite::Result<_>>().doing(DOING)
+        current_at(&self.conn, None)
+    }
+
+    /// The versions a school chose itself, by role.
+    pub fn school_agreements(&self, site: SiteId) -> Result<BTreeMap<String, Hash32>> {
+        const DOING: &str = "reading a school's agreement versions";
+        let mut stmt =
+            self.conn.prepare_cached("SELECT role, hash FROM school_agreements WHERE site_id = ?1").doing(DOING)?;
+        let rows = stmt.query_map([site.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).doing(DOING)?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (role, hash) = row.doing(DOING)?;
+            out.insert(role, Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?);
+        }
+        Ok(out)
+    }
+
+    /// The version `roles` sign at `site`'s kiosks: `hash`, or with `None`
+    /// the trust's current one again; audited and issued.
+    pub fn set_school_agreement(
+        &mut self,
+        site: SiteId,
+        roles: &[String],
+        hash: Option<&Hash32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        const DOING: &str = "choosing a school's agreement version";
+        if roles.is_empty() {
+            return Err(OfficeError::InputInvalid("name at least one role to adopt the version for".into()));
+        }
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
+        super::sites::check_site_exists(&tx, site)?;
+        let detail = match hash {
+            Some(hash) => {
+                let hex = hash.to_hex();
+                let title = adoptable(&tx, &hex, roles)?;
+                for role in roles {
+                    tx.execute(
+                        "INSERT INTO school_agreements (site_id, role, hash, adopted_at, adopted_by) VALUES (?1, ?2, ?3, ?4, ?5)
+                         ON CONFLICT (site_id, role) DO UPDATE SET hash = excluded.hash,
+                             adopted_at = excluded.adopted_at, adopted_by = excluded.adopted_by",
+                        params![site.0, role, hex, format_utc(&now), actor],
+                    )
+                    .doing(DOING)?;
+                }
+                format!("\"{title}\" ({hex}) is now current at this school for: {}", roles.join(", "))
+            }
+            None => {
+                for role in roles {
+                    tx.execute("DELETE FROM school_agreements WHERE site_id = ?1 AND role = ?2", params![site.0, role])
+                        .doing(DOING)?;
+                }
+                format!("the trust's current versions again at this school for: {}", roles.join(", "))
+            }
+        };
+        tx.execute(
+            "INSERT INTO audit_log (at, actor, action, detail, site_id) VALUES (?1, ?2, 'agreement_adopted', ?3, ?4)",
+            params![format_utc(&now), actor, detail, site.0],
+        )
+        .doing("writing the audit log")?;
+        let version = super::configuration::issue_configuration(&tx, site, actor, now, 0)?;
+        tx.commit().doing(DOING)?;
+        Ok(version)
     }
 
     /// Every version held, the one received last first, with where it stands.
@@ -41,7 +115,13 @@ impl Db {
             roles.entry(hash).or_default().push(role);
         }
         let mut adopted: HashMap<String, Vec<String>> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached("SELECT DISTINCT hash, role FROM agreement_adoptions").doing(DOING)?;
+        // A school's choice is an adoption too: no longer awaiting a decision.
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT DISTINCT hash, role FROM agreement_adoptions UNION SELECT hash, role FROM school_agreements",
+            )
+            .doing(DOING)?;
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?))).doing(DOING)? {
             let (hash, role) = row.doing(DOING)?;
             adopted.entry(hash).or_default().push(role);
@@ -108,22 +188,8 @@ impl Db {
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).doing(DOING)?;
         let hex = hash.to_hex();
-        let title: String = tx
-            .query_row("SELECT title FROM agreements WHERE hash = ?1", [&hex], |r| r.get(0))
-            .optional()
-            .doing(DOING)?
-            .ok_or(OfficeError::NotFound)?;
+        let title = adoptable(&tx, &hex, roles)?;
         for role in roles {
-            let published: bool = tx
-                .query_row("SELECT 1 FROM agreement_roles WHERE hash = ?1 AND role = ?2", [&hex, role], |_| Ok(true))
-                .optional()
-                .doing(DOING)?
-                .unwrap_or(false);
-            if !published {
-                return Err(OfficeError::InputInvalid(format!(
-                    "\"{title}\" was not published for the role {role}, so kiosks do not show it to them; adopt it only for the roles it was published for"
-                )));
-            }
             adopt(&tx, &hex, role, actor, now)?;
         }
         tx.execute(
@@ -180,6 +246,30 @@ impl Db {
         tx.commit().doing(DOING)?;
         Ok(hash)
     }
+}
+
+/// The title of version `hex`, if the office holds it and it was published
+/// for every one of `roles` (kiosks show a version only to those).
+fn adoptable(tx: &Transaction<'_>, hex: &str, roles: &[String]) -> Result<String> {
+    const DOING: &str = "adopting an agreement version";
+    let title: String = tx
+        .query_row("SELECT title FROM agreements WHERE hash = ?1", [hex], |r| r.get(0))
+        .optional()
+        .doing(DOING)?
+        .ok_or(OfficeError::NotFound)?;
+    for role in roles {
+        let published: bool = tx
+            .query_row("SELECT 1 FROM agreement_roles WHERE hash = ?1 AND role = ?2", [hex, role], |_| Ok(true))
+            .optional()
+            .doing(DOING)?
+            .unwrap_or(false);
+        if !published {
+            return Err(OfficeError::InputInvalid(format!(
+                "\"{title}\" was not published for the role {role}, so kiosks do not show it to them; adopt it only for the roles it was published for"
+            )));
+        }
+    }
+    Ok(title)
 }
 
 fn adopt(tx: &Transaction<'_>, hash: &str, role: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {

@@ -434,6 +434,22 @@ impl AgreementStore for SqliteStore {
         let (text, title, roles, actor) = (text.to_owned(), title.to_owned(), roles.to_vec(), actor.to_owned());
         self.run(move |db| db.publish_agreement(&text, &title, &roles, &actor, now)).await
     }
+
+    async fn set_school_agreement(
+        &self,
+        site: SiteId,
+        roles: &[String],
+        hash: Option<Hash32>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<u64>> {
+        let (roles, actor) = (roles.to_vec(), actor.to_owned());
+        self.run(move |db| db.set_school_agreement(site, &roles, hash.as_ref(), &actor, now)).await
+    }
+
+    async fn school_agreements(&self, site: SiteId) -> Result<BTreeMap<String, Hash32>> {
+        self.run(move |db| db.school_agreements(site)).await
+    }
 }
 
 #[async_trait]

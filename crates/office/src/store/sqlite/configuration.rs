@@ -365,7 +365,7 @@ pub(super) fn content(conn: &Connection, site: Option<SiteId>) -> Result<Configu
     const DOING: &str = "reading the kiosk configuration";
     let mut current = BTreeMap::new();
     let mut stmt = conn.prepare_cached(CURRENT).doing(DOING)?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).doing(DOING)? {
+    for row in stmt.query_map([site], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))).doing(DOING)? {
         let (role, hash) = row.doing(DOING)?;
         let hash = Hash32::from_hex(&hash).map_err(|e| OfficeError::Internal(e.to_string()))?;
         current.insert(role, hash);

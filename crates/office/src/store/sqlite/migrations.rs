@@ -27,5 +27,6 @@ pub(super) const SCHEMA: Schema = Schema {
         include_str!("migrations/0014_sites.sql"),
         include_str!("migrations/0015_school_roster_retention.sql"),
         include_str!("migrations/0016_school_configuration.sql"),
+        include_str!("migrations/0017_school_agreements.sql"),
     ],
 };

@@ -45,7 +45,8 @@ impl Db {
     /// order, matched against that school's records only.
     pub fn roster_status(&self, site: SiteId) -> Result<Vec<(RosterEntry, RosterStatus)>> {
         const DOING: &str = "checking the roster";
-        let current = self.current_agreements()?;
+        // What this school's roles sign: its own choices, else the trust's.
+        let current = super::agreements::current_at(&self.conn, Some(site))?;
         let entries: Vec<(RosterEntry, String)> = {
             let mut stmt = self
                 .conn
