@@ -93,3 +93,27 @@ fn a_schools_staff_choose_only_for_their_school_and_a_refused_choice_changes_not
     assert_eq!(choose(&trust, "trust", FIRST_SITE, "visitor", &primary.to_hex()), StatusCode::SEE_OTHER);
     assert_eq!(held(&trust), (primary, sample));
 }
+
+#[test]
+fn a_schools_admin_adopts_a_version_its_kiosk_brought_for_its_own_school() {
+    use signbook_core::role::Role;
+    let mut trust = Trust::new();
+    let oak = trust.oakfield;
+    let sample = visitors_sign(&trust, FIRST_SITE);
+    // Oakfield's kiosk publishes its own text and syncs: the office holds it, not adopted.
+    let kiosk = &mut trust._kiosks.1;
+    let visitor = Role::new("visitor").unwrap();
+    let brought = kiosk.store.publish_agreement(PRIMARY, "Oakfield's own", &[visitor]).unwrap().version.hash;
+    let request = kiosk.push_request();
+    let device = block_on(trust.store.device(trust.oak_kiosk)).unwrap().unwrap();
+    block_on(trust.store.ingest(&device, None, request, Utc::now())).unwrap();
+
+    // Its admin is offered to adopt it for Oakfield, not for every school.
+    let (_, page) = trust.page("oak", "/agreements");
+    assert!(page.contains("action=\"/agreements/school\""), "{page}");
+    assert!(page.contains(&format!("name=\"hash\" value=\"{}\"", brought.to_hex())), "{page}");
+    assert!(!page.contains(&format!("/agreements/{}/adopt", brought.to_hex())), "not the trust's adoption");
+    assert_eq!(choose(&trust, "oak", oak, "visitor", &brought.to_hex()), StatusCode::SEE_OTHER);
+    assert_eq!(visitors_sign(&trust, oak), brought);
+    assert_eq!(visitors_sign(&trust, FIRST_SITE), sample, "the other school keeps the trust's");
+}

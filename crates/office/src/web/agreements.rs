@@ -25,6 +25,11 @@ use crate::store::{AgreementStanding, Permission};
 /// adopted it for, each with its "Adopt" form; nothing when there is none.
 pub(super) async fn not_adopted_notice(dash: &SharedDashboard, staff: &Staff) -> Result<Markup, PageError> {
     let standings = dash.store.agreement_standings().await?;
+    // A school's admins adopt it for their (first) school; the trust's for every school.
+    let school = match staff.scope().is_trust() {
+        true => None,
+        false => super::schools::visible_sites(dash, staff).await?.first().map(|s| s.id),
+    };
     let waiting: Vec<&AgreementStanding> = standings.iter().filter(|s| s.awaits_decision()).collect();
     // The adopted versions these roles still sign, each with its roles.
     let still_counted = |roles: &[String]| -> Vec<(String, Vec<String>)> {
@@ -58,10 +63,19 @@ pub(super) async fn not_adopted_notice(dash: &SharedDashboard, staff: &Staff) ->
                     (tf("adopt.claimed_date", &[("date", &s.senders.first().map_or("", |k| &k.claimed_published_at[..10.min(k.claimed_published_at.len())]))]))
                 }
                 @if staff.can(Permission::Administer) {
-                    form method="post" action={ "/agreements/" (hash) "/adopt" } {
-                        (csrf(staff))
-                        input type="hidden" name="roles" value=(roles);
-                        button type="submit" { (tf("adopt.button", &[("roles", &roles)])) }
+                    @match school {
+                        Some(school) => form method="post" action="/agreements/school" {
+                            (csrf(staff))
+                            input type="hidden" name="school" value=(school);
+                            input type="hidden" name="hash" value=(hash);
+                            input type="hidden" name="roles" value=(roles);
+                            button type="submit" { (tf("adopt.button", &[("roles", &roles)])) }
+                        },
+                        None => form method="post" action={ "/agreements/" (hash) "/adopt" } {
+                            (csrf(staff))
+                            input type="hidden" name="roles" value=(roles);
+                            button type="submit" { (tf("adopt.button", &[("roles", &roles)])) }
+                        },
                     }
                 } @else {
                     p { (t("adopt.admin_can")) }
