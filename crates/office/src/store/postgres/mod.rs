@@ -24,6 +24,7 @@ mod ingest;
 mod ingest_erasures;
 mod insert_records;
 mod integrity;
+mod kiosk_settings;
 mod migrations;
 mod pairing;
 mod privacy;

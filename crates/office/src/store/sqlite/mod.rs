@@ -20,6 +20,7 @@ mod held;
 mod ingest;
 mod ingest_erasures;
 mod integrity;
+mod kiosk_settings;
 mod migrations;
 mod pairing;
 mod privacy;
