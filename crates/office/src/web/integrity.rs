@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::auth::CsrfOnly;
 use super::layout::{self, csrf, kiosk_label};
 use super::page_error::PageError;
-use super::schools::{parse_school, school_select, visible_sites};
+use super::schools::{parse_school, school_select, settings_target, visible_sites};
 use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -138,18 +138,12 @@ pub(super) async fn kiosks(
     Query(query): Query<KiosksQuery>,
 ) -> Result<Response, PageError> {
     let kiosks = dash.store.kiosk_statuses(staff.scope()).await?;
-    let sites = visible_sites(&dash, &staff).await?;
+    // The trust's staff see the trust's settings unless they choose a
+    // school; a school's staff see their (first) school's.
+    let (sites, target) = settings_target(&dash, &staff, &query.settings).await?;
     let school_of = |site| sites.iter().find(|s| s.id == site).map_or("", |s| s.name.as_str());
     let not_adopted = super::agreements::not_adopted_notice(&dash, &staff).await?;
     let configurations = super::kiosk_configuration::Configurations::load(&dash, &sites).await?;
-    // The trust's staff see the trust's settings unless they choose a
-    // school; a school's staff see their (first) school's.
-    let target = match parse_school(&query.settings)? {
-        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
-        Some(_) => return Err(PageError::NotFound),
-        None if staff.scope().is_trust() => SettingsFor::Trust,
-        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
-    };
     let content = match (target, sites.as_slice()) {
         // One school's office: the form shows what its kiosks take.
         (SettingsFor::Trust, [only]) => dash.store.settings_content(SettingsFor::School(only.id)).await?,

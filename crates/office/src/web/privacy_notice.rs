@@ -16,7 +16,7 @@ use signbook_core::privacy_notice::PrivacyNotice;
 
 use super::layout::{self, csrf};
 use super::page_error::PageError;
-use super::schools::{parse_school, visible_sites};
+use super::schools::settings_target;
 use super::session::{Staff, urlencode};
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
@@ -50,26 +50,13 @@ pub(super) struct NoticeQuery {
     school: String,
 }
 
-/// Whose notice: a school `staff` sees, or the trust's (its own staff only;
-/// a school's staff get their first school's).
-async fn target(dash: &SharedDashboard, staff: &Staff, typed: &str) -> Result<(Vec<Site>, SettingsFor), PageError> {
-    let sites = visible_sites(dash, staff).await?;
-    let target = match parse_school(typed)? {
-        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
-        Some(_) => return Err(PageError::NotFound),
-        None if staff.scope().is_trust() => SettingsFor::Trust,
-        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
-    };
-    Ok((sites, target))
-}
-
 /// `GET /privacy/notice`.
 pub(super) async fn page(
     State(dash): State<SharedDashboard>,
     staff: Staff,
     Query(query): Query<NoticeQuery>,
 ) -> Result<Response, PageError> {
-    let (sites, target) = target(&dash, &staff, &query.school).await?;
+    let (sites, target) = settings_target(&dash, &staff, &query.school).await?;
     let settings = dash.store.settings_content(target).await?.settings;
     let own = match target {
         SettingsFor::School(site) => dash.store.school_setting_names(site).await?.contains(&SettingName::PrivacyNotice),
@@ -100,7 +87,7 @@ pub(super) async fn save(
     Form(form): Form<NoticeForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let (sites, target) = target(&dash, &staff, &form.school).await?;
+    let (sites, target) = settings_target(&dash, &staff, &form.school).await?;
     if target == SettingsFor::Trust && !form.school.trim().is_empty() {
         return Err(PageError::NotFound);
     }
@@ -130,7 +117,7 @@ pub(super) async fn unset(
     Form(form): Form<UnsetForm>,
 ) -> Result<Response, PageError> {
     staff.check_csrf(&form.csrf)?;
-    let (_, target) = target(&dash, &staff, &form.school).await?;
+    let (_, target) = settings_target(&dash, &staff, &form.school).await?;
     let SettingsFor::School(site) = target else { return Err(PageError::NotFound) };
     let version = dash.store.unset_school_setting(site, SettingName::PrivacyNotice, staff.name(), Utc::now()).await?;
     let done = tf("privacy_notice.saved", &[("version", &version.unwrap_or_default())]);

@@ -17,6 +17,7 @@ use super::session::Staff;
 use super::state::SharedDashboard;
 use crate::error::OfficeError;
 use crate::i18n::{t, tf};
+use crate::store::configuration::SettingsFor;
 use crate::store::{Site, SiteId};
 
 /// The schools `staff` may see, in the order they were added.
@@ -58,6 +59,24 @@ pub(super) async fn chosen_site(
         None => sites.first().map(|s| s.id).ok_or(PageError::NotFound)?,
     };
     Ok((sites, site))
+}
+
+/// Whose settings a page or form of `staff` is about: the school `typed`
+/// (its number; one they may not see is not found), else the trust's for
+/// the trust's own staff and the first school they see for a school's.
+pub(super) async fn settings_target(
+    dash: &SharedDashboard,
+    staff: &Staff,
+    typed: &str,
+) -> Result<(Vec<Site>, SettingsFor), PageError> {
+    let sites = visible_sites(dash, staff).await?;
+    let target = match parse_school(typed)? {
+        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
+        Some(_) => return Err(PageError::NotFound),
+        None if staff.scope().is_trust() => SettingsFor::Trust,
+        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
+    };
+    Ok((sites, target))
 }
 
 /// A `<select name="school">` of `sites`, with `any` as its empty choice;

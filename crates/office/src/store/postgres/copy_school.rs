@@ -60,8 +60,9 @@ const SETTINGS: &[&str] =
     &["retention", "school_kiosk_settings", "school_resign_rules", "school_privacy_notice", "office_settings"];
 
 /// The school's office's kiosk settings were all its kiosks': in the trust
-/// they become the school's own (beside any it set as a school), so its
-/// kiosks show what they showed, and the trust's stay every other school's.
+/// they become the school's own (beside any it set as a school, which are
+/// copied first and kept), so its kiosks show what they showed, and the
+/// trust's stay every other school's.
 const KIOSK_SETTINGS: &[(&str, &str)] = &[
     ("kiosk_settings", "school_kiosk_settings"),
     ("resign_rules", "school_resign_rules"),
@@ -186,7 +187,7 @@ impl PgStore {
             report.tables.insert(table, copy_setting(&tx, &sqlite, table, site).await?);
         }
         for (theirs, ours) in KIOSK_SETTINGS {
-            report.tables.insert(theirs, copy_as_school_own(&tx, &sqlite, theirs, ours, site).await?);
+            report.tables.insert(theirs, copy_keyed_into(&tx, &sqlite, theirs, ours, site).await?);
         }
         report.configuration_issued = number_above_school(&tx, &sqlite, &report.site).await?;
         tx.commit().await.doing(DOING)?;
@@ -311,12 +312,28 @@ async fn held(tx: &Transaction<'_>, table: &str, picked: &[&Column], filter: &st
 
 /// Copies `table`'s rows, keyed by what they are, that the trust lacks.
 async fn copy_keyed(tx: &Transaction<'_>, sqlite: &Connection, table: &str, site: SiteId) -> Result<Copied> {
-    let columns = columns(tx, table).await?;
+    copy_keyed_into(tx, sqlite, table, table, site).await
+}
+
+/// Copies the source's `theirs` rows into the trust's `ours` (the same
+/// columns, `site_id` perhaps only in `ours`), each the school `site`'s,
+/// skipping those the trust holds.
+async fn copy_keyed_into(
+    tx: &Transaction<'_>,
+    sqlite: &Connection,
+    theirs: &str,
+    ours: &str,
+    site: SiteId,
+) -> Result<Copied> {
+    let columns = columns(tx, ours).await?;
     let insert =
-        format!("INSERT INTO {table} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names(&columns), values(&columns));
+        format!("INSERT INTO {ours} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names(&columns), values(&columns));
     let insert = tx.prepare(&insert).await.doing(DOING)?;
-    // Row by row as read: records carry their signatures.
-    let mut select = sqlite.prepare(&select(table, &columns, false)).doing(DOING)?;
+    // Row by row as read: records carry their signatures. `site_id` is
+    // read as NULL, which `row_texts` replaces with the target school.
+    let read: Vec<String> =
+        columns.iter().map(|c| if c.name == "site_id" { "NULL".to_owned() } else { c.name.clone() }).collect();
+    let mut select = sqlite.prepare(&format!("SELECT {} FROM {theirs}", read.join(", "))).doing(DOING)?;
     let mut rows = select.query([]).doing(DOING)?;
     let mut done = Copied::default();
     while let Some(row) = rows.next().doing(DOING)? {
@@ -473,20 +490,8 @@ async fn copy_setting(tx: &Transaction<'_>, sqlite: &Connection, table: &str, si
 /// go on showing what they showed (a school's own choice in the trust is
 /// kept on a second run).
 async fn keep_school_versions(tx: &Transaction<'_>, sqlite: &Connection, site: SiteId) -> Result<Copied> {
-    // The school's office's own current versions: its school's choices, else its adoptions.
-    let theirs: Vec<(String, String)> = sqlite
-        .prepare(
-            "SELECT role, hash FROM school_agreements WHERE site_id = 1
-             UNION ALL
-             SELECT role, hash FROM agreement_adoptions a
-             WHERE id = (SELECT max(id) FROM agreement_adoptions b WHERE b.role = a.role)
-               AND NOT EXISTS (SELECT 1 FROM school_agreements s WHERE s.site_id = 1 AND s.role = a.role)",
-        )
-        .doing(DOING)?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .doing(DOING)?
-        .collect::<rusqlite::Result<_>>()
-        .doing(DOING)?;
+    // The school's office's own current versions: its (one) school's choices, else its adoptions.
+    let theirs = crate::store::sqlite::agreements::current_at(sqlite, Some(FIRST_SITE))?;
     let trusts = super::super::agreements::current_agreements(tx).await?;
     let now = format_utc(&Utc::now());
     let mut done = Copied::default();
@@ -503,35 +508,6 @@ async fn keep_school_versions(tx: &Transaction<'_>, sqlite: &Connection, site: S
             .await
             .doing(DOING)?;
         if added == 1 { done.copied += 1 } else { done.present += 1 }
-    }
-    Ok(done)
-}
-
-/// The trust-wide kiosk settings of the school's office (`theirs`) copied as
-/// the school's own (`ours`, the same columns and a `site_id`); a setting
-/// the school has as its own already is kept.
-async fn copy_as_school_own(
-    tx: &Transaction<'_>,
-    sqlite: &Connection,
-    theirs: &str,
-    ours: &str,
-    site: SiteId,
-) -> Result<Copied> {
-    let columns = columns(tx, ours).await?;
-    let insert =
-        format!("INSERT INTO {ours} ({}) VALUES ({}) ON CONFLICT DO NOTHING", names(&columns), values(&columns));
-    let insert = tx.prepare(&insert).await.doing(DOING)?;
-    // The source has no site_id: read a NULL there, which row_texts replaces.
-    let read: Vec<String> =
-        columns.iter().map(|c| if c.name == "site_id" { "NULL".to_owned() } else { c.name.clone() }).collect();
-    let mut select = sqlite.prepare(&format!("SELECT {} FROM {theirs}", read.join(", "))).doing(DOING)?;
-    let mut rows = select.query([]).doing(DOING)?;
-    let mut done = Copied::default();
-    while let Some(row) = rows.next().doing(DOING)? {
-        match tx.execute(&insert, &params(&row_texts(row, &columns, Some(site)))).await.doing(DOING)? {
-            0 => done.present += 1,
-            _ => done.copied += 1,
-        }
     }
     Ok(done)
 }

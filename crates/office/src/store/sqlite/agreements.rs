@@ -28,7 +28,10 @@ pub(super) const CURRENT: &str = "SELECT role, hash FROM school_agreements WHERE
        AND NOT EXISTS (SELECT 1 FROM school_agreements s WHERE s.site_id = ?1 AND s.role = a.role)";
 
 /// Hash of the version each role signs at `site` (`None`: the trust's).
-pub(super) fn current_at(conn: &rusqlite::Connection, site: Option<SiteId>) -> Result<HashMap<String, String>> {
+pub(in crate::store) fn current_at(
+    conn: &rusqlite::Connection,
+    site: Option<SiteId>,
+) -> Result<HashMap<String, String>> {
     const DOING: &str = "reading current agreements";
     let mut stmt = conn.prepare_cached(CURRENT).doing(DOING)?;
     let rows = stmt.query_map([site.map(|s| s.0)], |r| Ok((r.get(0)?, r.get(1)?))).doing(DOING)?;

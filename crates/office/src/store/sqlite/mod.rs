@@ -11,7 +11,7 @@
 //! so nothing waits behind them.
 
 mod accounts;
-mod agreements;
+pub(super) mod agreements;
 mod boundary;
 mod chain_file;
 mod configuration;
