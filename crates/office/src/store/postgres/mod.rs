@@ -128,13 +128,16 @@ pub(crate) trait PgContext<T> {
 
 impl<T> PgContext<T> for std::result::Result<T, tokio_postgres::Error> {
     fn doing(self, doing: &'static str) -> Result<T> {
-        self.map_err(|e| {
-            // The server's own message ("duplicate key…", a trigger's refusal) says most.
-            let detail = match e.as_db_error() {
-                Some(db) => db.message().to_owned(),
-                None => e.to_string(),
-            };
-            OfficeError::Postgres { doing, detail }
-        })
+        self.map_err(|e| postgres_error(e, doing))
     }
+}
+
+/// What failed while `doing`: the server's own message ("duplicate key…",
+/// a trigger's refusal) says most.
+fn postgres_error(e: tokio_postgres::Error, doing: &'static str) -> OfficeError {
+    let detail = match e.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None => e.to_string(),
+    };
+    OfficeError::Postgres { doing, detail }
 }
