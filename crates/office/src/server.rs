@@ -315,8 +315,8 @@ async fn push(
         }
     }
     .await;
-    let known = store.device(device_id).await.ok().flatten().map(|d| d.device_id);
-    let mut response = alerting(&*store, known, now, result).await?;
+    // Admitted above: a known kiosk (no second lookup on every push).
+    let mut response = alerting(&*store, Some(device_id), now, result).await?;
     response.next_certificate = announced(rotation).await;
     Ok(axum::Json(response))
 }
