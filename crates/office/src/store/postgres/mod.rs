@@ -36,11 +36,13 @@ mod search;
 mod shared;
 mod sites;
 mod staff;
+mod tls;
 
 use std::str::FromStr;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
 
 use crate::error::{OfficeError, Result};
 
@@ -78,7 +80,19 @@ impl PgStore {
         let mut config = config;
         let options = config.get_options().map(|o| format!("{o} -c jit=off")).unwrap_or_else(|| "-c jit=off".into());
         config.options(&options);
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        if config.get_ssl_mode() != SslMode::Require && tls::leaves_this_machine(&config) {
+            tracing::warn!(
+                %database,
+                "the office database is reached without TLS: add ?sslmode=require to --database (docs/deploy.md)"
+            );
+        }
+        let pooling = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let manager = match config.get_ssl_mode() {
+            SslMode::Require => Manager::from_config(config, tls::verified_tls()?, pooling),
+            // `prefer` (the default) and `disable`: no TLS, as libpq without
+            // a certificate to check would give; deploy.md says when that is safe.
+            _ => Manager::from_config(config, NoTls, pooling),
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .build()
@@ -96,9 +110,23 @@ impl PgStore {
 
     /// A pooled connection.
     async fn client(&self) -> Result<deadpool_postgres::Object> {
-        self.pool.get().await.map_err(|e| OfficeError::Postgres {
-            doing: "connecting to the office database",
-            detail: format!("{} ({e})", self.database),
+        self.pool.get().await.map_err(|e| {
+            // The pool's error, then what caused it ("error performing TLS handshake: invalid peer certificate…").
+            let mut error = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                let cause_text = cause.to_string();
+                if !error.contains(&cause_text) {
+                    error = format!("{error}: {cause_text}");
+                }
+                source = cause.source();
+            }
+            // rustls names the failure ("invalid peer certificate: UnknownIssuer"); say what to do.
+            let hint = if error.contains("certificate") { tls::UNTRUSTED_HINT } else { "" };
+            OfficeError::Postgres {
+                doing: "connecting to the office database",
+                detail: format!("{} ({error}){hint}", self.database),
+            }
         })
     }
 }
