@@ -69,14 +69,11 @@ pub(super) async fn settings_target(
     staff: &Staff,
     typed: &str,
 ) -> Result<(Vec<Site>, SettingsFor), PageError> {
-    let sites = visible_sites(dash, staff).await?;
-    let target = match parse_school(typed)? {
-        Some(site) if sites.iter().any(|s| s.id == site) => SettingsFor::School(site),
-        Some(_) => return Err(PageError::NotFound),
-        None if staff.scope().is_trust() => SettingsFor::Trust,
-        None => SettingsFor::School(sites.first().map(|s| s.id).ok_or(PageError::NotFound)?),
-    };
-    Ok((sites, target))
+    if staff.scope().is_trust() && parse_school(typed)?.is_none() {
+        return Ok((visible_sites(dash, staff).await?, SettingsFor::Trust));
+    }
+    let (sites, site) = chosen_site(dash, staff, typed).await?;
+    Ok((sites, SettingsFor::School(site)))
 }
 
 /// A `<select name="school">` of `sites`, with `any` as its empty choice;
